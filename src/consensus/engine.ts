@@ -1,0 +1,27 @@
+/**
+ * The consensus engine interface. Proof of work implements it now; proof of
+ * stake will implement it later, so chain/ never names an engine directly:
+ * it asks the engine what a header must carry, how much a header weighs in
+ * fork choice, and how to seal a new one.
+ */
+import type { Header, HeaderFields } from '../ledger/block.js'
+
+/** Read access to the header tree, for rules that look back (retarget, median time). */
+export interface HeaderTree {
+  /** The ancestor of `header` at `height` (height <= header's), or undefined if unknown. */
+  ancestor(header: Header, height: number): Header | undefined
+}
+
+export interface ConsensusEngine {
+  readonly name: string
+  /** Throws VerifyError when `header` breaks the engine's rules as the child of `parent`. */
+  checkHeader(header: Header, parent: Header, tree: HeaderTree): void
+  /** What the child of `parent` must carry in its `target` field. */
+  nextTarget(parent: Header, tree: HeaderTree): bigint
+  /** How much `header` adds to its chain's weight in fork choice. */
+  work(header: Header): bigint
+  /** Seals a header (finds a nonce); resolves null if `signal` aborts first. */
+  seal(fields: HeaderFields, signal?: AbortSignal): Promise<Header | null>
+  /** Releases workers. */
+  close(): Promise<void>
+}

@@ -1,0 +1,67 @@
+/** Proof of work: SHA-256 of the header at or below a target that retargets toward the block time. */
+
+import { Header, type HeaderFields } from '../../ledger/block.js'
+import { VerifyError } from '../../ledger/errors.js'
+import type { ConsensusParams } from '../../ledger/genesis.js'
+import { bigintToBytes, bytesToBigint } from '../../util/bytes.js'
+import type { ConsensusEngine, HeaderTree } from '../engine.js'
+import { mineNonce } from './miner.js'
+import { retarget, workOf } from './target.js'
+
+export interface PowOptions {
+  /** Worker threads used by `seal` (default 1). */
+  mineThreads?: number
+}
+
+export class PowEngine implements ConsensusEngine {
+  readonly name = 'pow'
+  private readonly mineThreads: number
+
+  constructor(
+    private readonly params: ConsensusParams,
+    opts: PowOptions = {},
+  ) {
+    this.mineThreads = Math.max(1, opts.mineThreads ?? 1)
+  }
+
+  nextTarget(parent: Header, tree: HeaderTree): bigint {
+    const height = parent.height + 1
+    return retarget(
+      height,
+      parent.target,
+      parent.timestampMs,
+      () => {
+        const first = tree.ancestor(parent, height - this.params.retargetInterval)
+        if (!first) throw new Error(`header tree is missing the ancestor at ${height - this.params.retargetInterval}`)
+        return first.timestampMs
+      },
+      this.params,
+    )
+  }
+
+  checkHeader(header: Header, parent: Header, tree: HeaderTree): void {
+    const expected = this.nextTarget(parent, tree)
+    if (header.target !== expected) {
+      throw new VerifyError(
+        'BLOCK_BAD_TARGET',
+        `target ${header.target.toString(16)} != expected ${expected.toString(16)}`,
+      )
+    }
+    if (bytesToBigint(header.hash) > expected) {
+      throw new VerifyError('BLOCK_BAD_POW', `hash ${header.id} is above the target`)
+    }
+  }
+
+  work(header: Header): bigint {
+    return workOf(header.target)
+  }
+
+  async seal(fields: HeaderFields, signal?: AbortSignal): Promise<Header | null> {
+    const zero = Header.fromFields({ ...fields, nonce: 0n })
+    if (bytesToBigint(zero.hash) <= zero.target) return zero
+    const found = await mineNonce(zero.bytes, bigintToBytes(zero.target), this.mineThreads, signal)
+    return found ? Header.fromFields({ ...fields, nonce: found.nonce }) : null
+  }
+
+  async close(): Promise<void> {}
+}

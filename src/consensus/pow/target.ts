@@ -1,0 +1,35 @@
+/** Proof-of-work arithmetic: work per target and the retarget rule. Pure. */
+import type { ConsensusParams } from '../../ledger/genesis.js'
+
+const TWO_256 = 1n << 256n
+
+/** Expected hashes to find a block at `target`: 2^256 / (target + 1). */
+export function workOf(target: bigint): bigint {
+  return TWO_256 / (target + 1n)
+}
+
+/**
+ * The target for the block at `height`, given its parent's target. Every
+ * `retargetInterval` blocks the target is scaled by actual / expected time of
+ * the last interval (parent's timestamp minus the timestamp `retargetInterval - 1`
+ * blocks before it, against (retargetInterval - 1) * blockTimeMs), moved by at
+ * most `maxAdjustFactor` either way, and capped at `powLimit`.
+ */
+export function retarget(
+  height: number,
+  parentTarget: bigint,
+  parentTimestampMs: number,
+  firstTimestampMs: () => number,
+  params: ConsensusParams,
+): bigint {
+  if (height === 0 || height % params.retargetInterval !== 0) return parentTarget
+  const expected = BigInt((params.retargetInterval - 1) * params.blockTimeMs)
+  const factor = BigInt(params.maxAdjustFactor)
+  let actual = BigInt(Math.max(0, parentTimestampMs - firstTimestampMs()))
+  if (actual < expected / factor) actual = expected / factor
+  if (actual > expected * factor) actual = expected * factor
+  let next = (parentTarget * actual) / expected
+  if (next > params.powLimit) next = params.powLimit
+  if (next < 1n) next = 1n
+  return next
+}

@@ -1,0 +1,103 @@
+/**
+ * Block headers and blocks, each holding its canonical bytes and hash.
+ * The block hash is SHA-256 of the encoded header; the header commits to the
+ * transactions through `txRoot` and to the resulting state through `stateRoot`.
+ */
+import { bytesToBigint, toHex } from '../util/bytes.js'
+import {
+  type BlockDecodeLimits,
+  decodeBlock,
+  decodeHeader,
+  encodeBlock,
+  encodeHeader,
+  type HeaderFields,
+} from './codec/codec.js'
+import { sha256 } from './crypto.js'
+import { merkleRoot } from './merkle.js'
+import { Tx } from './tx.js'
+
+export type { HeaderFields }
+
+export const BLOCK_VERSION = 1
+
+export class Header {
+  readonly hash: Uint8Array
+  readonly id: string
+
+  private constructor(
+    readonly fields: Readonly<HeaderFields>,
+    readonly bytes: Uint8Array,
+  ) {
+    this.hash = sha256(bytes)
+    this.id = toHex(this.hash)
+  }
+
+  static fromBytes(bytes: Uint8Array): Header {
+    return new Header(decodeHeader(bytes), bytes)
+  }
+
+  static fromFields(fields: HeaderFields): Header {
+    return new Header(fields, encodeHeader(fields))
+  }
+
+  get height(): number {
+    return Number(this.fields.height)
+  }
+
+  get parentId(): string {
+    return toHex(this.fields.parentHash)
+  }
+
+  get target(): bigint {
+    return bytesToBigint(this.fields.target)
+  }
+
+  get timestampMs(): number {
+    return Number(this.fields.timestamp)
+  }
+}
+
+export class Block {
+  private bytesCache?: Uint8Array
+
+  constructor(
+    readonly header: Header,
+    readonly txs: readonly Tx[],
+    bytes?: Uint8Array,
+  ) {
+    this.bytesCache = bytes
+  }
+
+  /** Strict decode (see codec.ts): throws DecodeError. */
+  static fromBytes(bytes: Uint8Array, limits?: BlockDecodeLimits): Block {
+    const fields = decodeBlock(bytes, limits)
+    // The strict decode proved the whole block canonical, so each part's encoding is canonical too.
+    const header = Header.fromFields(fields.header as HeaderFields)
+    return new Block(
+      header,
+      fields.txs.map((tx) => Tx.fromFields(tx)),
+      bytes,
+    )
+  }
+
+  get hash(): Uint8Array {
+    return this.header.hash
+  }
+
+  get id(): string {
+    return this.header.id
+  }
+
+  get height(): number {
+    return this.header.height
+  }
+
+  get bytes(): Uint8Array {
+    this.bytesCache ??= encodeBlock({ header: this.header.fields, txs: this.txs.map((tx) => tx.fields) })
+    return this.bytesCache
+  }
+}
+
+export function txRootOf(txs: readonly Tx[]): Uint8Array {
+  return merkleRoot(txs.map((tx) => tx.hash))
+}

@@ -1,0 +1,140 @@
+/**
+ * Strict, bounded decoding of the protobuf schema in peerchain.proto.
+ *
+ * Every decoder: (1) refuses input past its byte cap before parsing, (2) caps
+ * repeated fields, (3) turns any parse failure into a DecodeError, and (4)
+ * re-encodes what it parsed and refuses bytes that differ, so unknown fields,
+ * non-minimal varints, explicit defaults and reordered fields are all refused
+ * and every object has exactly one encoding.
+ */
+import { DecodeError } from '../errors.js'
+import { ABS_LIMITS } from '../limits.js'
+import * as pb from './peerchain.js'
+
+// Field types as the rest of the code sees them (plain Uint8Array; the generated
+// types pin Uint8Array<ArrayBuffer>). Every field is present after decoding.
+export interface TxFields {
+  chainId: string
+  senderPubKey: Uint8Array
+  recipient: Uint8Array
+  amount: bigint
+  fee: bigint
+  nonce: bigint
+  memo: Uint8Array
+  signature: Uint8Array
+}
+
+export interface HeaderFields {
+  version: number
+  height: bigint
+  parentHash: Uint8Array
+  timestamp: bigint
+  txRoot: Uint8Array
+  stateRoot: Uint8Array
+  target: Uint8Array
+  miner: Uint8Array
+  reward: bigint
+  nonce: bigint
+}
+
+export interface BlockFields {
+  header?: HeaderFields
+  txs: TxFields[]
+}
+
+export interface AccountFields {
+  balance: bigint
+  nonce: bigint
+}
+
+interface Codec<T> {
+  encode(obj: T): Uint8Array
+  decode(bytes: Uint8Array, opts?: object): T
+}
+
+const Transaction = pb.Transaction as unknown as Codec<TxFields>
+const BlockHeader = pb.BlockHeader as unknown as Codec<HeaderFields>
+const Block = pb.Block as unknown as Codec<BlockFields>
+const Account = pb.Account as unknown as Codec<AccountFields>
+
+function strictDecode<T>(
+  codec: Codec<T>,
+  what: string,
+  bytes: Uint8Array,
+  bytesMax: number,
+  check?: (obj: T) => void,
+  opts?: object,
+): T {
+  if (!(bytes instanceof Uint8Array)) throw new DecodeError('DECODE_MALFORMED', `${what}: not bytes`)
+  if (bytes.byteLength > bytesMax) {
+    throw new DecodeError('DECODE_TOO_LARGE', `${what}: ${bytes.byteLength} bytes > ${bytesMax}`)
+  }
+  let obj: T
+  try {
+    obj = codec.decode(bytes, opts)
+  } catch (err) {
+    if ((err as Error).name === 'MaxLengthError') {
+      throw new DecodeError('DECODE_TOO_MANY', `${what}: ${(err as Error).message}`)
+    }
+    throw new DecodeError('DECODE_MALFORMED', `${what}: ${(err as Error).message}`)
+  }
+  check?.(obj)
+  let again: Uint8Array
+  try {
+    again = codec.encode(obj)
+  } catch (err) {
+    throw new DecodeError('DECODE_MALFORMED', `${what}: ${(err as Error).message}`)
+  }
+  if (!Buffer.from(again).equals(bytes)) {
+    throw new DecodeError('DECODE_NON_CANONICAL', `${what}: bytes are not the canonical encoding`)
+  }
+  return obj
+}
+
+export function encodeTx(tx: TxFields): Uint8Array {
+  return Transaction.encode(tx)
+}
+
+export function decodeTx(bytes: Uint8Array, bytesMax: number = ABS_LIMITS.txBytesMax): TxFields {
+  return strictDecode(Transaction, 'transaction', bytes, Math.min(bytesMax, ABS_LIMITS.txBytesMax))
+}
+
+export function encodeHeader(header: HeaderFields): Uint8Array {
+  return BlockHeader.encode(header)
+}
+
+export function decodeHeader(bytes: Uint8Array): HeaderFields {
+  return strictDecode(BlockHeader, 'header', bytes, ABS_LIMITS.headerBytesMax)
+}
+
+export function encodeBlock(block: BlockFields): Uint8Array {
+  return Block.encode(block)
+}
+
+export interface BlockDecodeLimits {
+  blockBytesMax?: number
+  blockTxsMax?: number
+}
+
+export function decodeBlock(bytes: Uint8Array, limits: BlockDecodeLimits = {}): BlockFields {
+  const bytesMax = Math.min(limits.blockBytesMax ?? ABS_LIMITS.blockBytesMax, ABS_LIMITS.blockBytesMax)
+  const txsMax = Math.min(limits.blockTxsMax ?? ABS_LIMITS.blockTxsMax, ABS_LIMITS.blockTxsMax)
+  return strictDecode(
+    Block,
+    'block',
+    bytes,
+    bytesMax,
+    (block) => {
+      if (block.header == null) throw new DecodeError('DECODE_MALFORMED', 'block: missing header')
+    },
+    { limits: { txs: txsMax } },
+  )
+}
+
+export function encodeAccount(account: AccountFields): Uint8Array {
+  return Account.encode(account)
+}
+
+export function decodeAccount(bytes: Uint8Array): AccountFields {
+  return strictDecode(Account, 'account', bytes, 32)
+}

@@ -1,0 +1,110 @@
+/**
+ * Typed errors for everything a peer can send us.
+ *
+ * A `VerifyError` is a peer's fault or a stale/unlucky message: it has a stable
+ * `code`, and a `verdict` the network layer maps straight onto gossip
+ * (`ignore` drops silently, `reject` drops and charges the sender `penalty`).
+ * A `DecodeError` is malformed bytes: always `reject`. Our own bugs are plain
+ * `Error`s and must never be caught as a peer's fault.
+ */
+
+export type Verdict = 'ignore' | 'reject'
+
+interface Rule {
+  verdict: Verdict
+  penalty: number
+}
+
+const ignore: Rule = { verdict: 'ignore', penalty: 0 }
+const reject = (penalty: number): Rule => ({ verdict: 'reject', penalty })
+
+/** Every rule code, with what it costs the peer that sent the object. */
+export const RULES = {
+  // decoding
+  DECODE_TOO_LARGE: reject(100),
+  DECODE_MALFORMED: reject(100),
+  DECODE_NON_CANONICAL: reject(100),
+  DECODE_TOO_MANY: reject(100),
+  // transaction, stateless
+  TX_BAD_FIELD: reject(100),
+  TX_TOO_LARGE: reject(100),
+  TX_MEMO_TOO_LARGE: reject(100),
+  TX_WRONG_CHAIN: reject(20),
+  TX_AMOUNT_OVERFLOW: reject(100),
+  TX_FEE_TOO_LOW: ignore,
+  TX_BAD_SIGNATURE: reject(100),
+  // transaction, against state
+  TX_NONCE_TOO_LOW: ignore,
+  TX_NONCE_TOO_HIGH: ignore,
+  TX_INSUFFICIENT_BALANCE: ignore,
+  // block header
+  BLOCK_BAD_FIELD: reject(100),
+  BLOCK_BAD_VERSION: reject(100),
+  BLOCK_KNOWN: ignore,
+  BLOCK_PARENT_UNKNOWN: ignore,
+  BLOCK_INVALID_ANCESTOR: reject(100),
+  BLOCK_BAD_HEIGHT: reject(100),
+  BLOCK_TIME_TOO_OLD: reject(100),
+  BLOCK_TIME_TOO_NEW: ignore,
+  BLOCK_BAD_TARGET: reject(100),
+  BLOCK_BAD_POW: reject(100),
+  BLOCK_REORG_TOO_DEEP: ignore,
+  // block body
+  BLOCK_TOO_LARGE: reject(100),
+  BLOCK_TOO_MANY_TXS: reject(100),
+  BLOCK_BAD_TX_ROOT: reject(100),
+  BLOCK_DUPLICATE_TX: reject(100),
+  BLOCK_INVALID_TX: reject(100),
+  BLOCK_BAD_REWARD: reject(100),
+  BLOCK_BAD_STATE_ROOT: reject(100),
+  // mempool admission
+  MEMPOOL_DUPLICATE: ignore,
+  MEMPOOL_FULL: ignore,
+  MEMPOOL_REPLACEMENT_UNDERPRICED: ignore,
+  MEMPOOL_SENDER_LIMIT: ignore,
+  MEMPOOL_NONCE_GAP: ignore,
+} as const satisfies Record<string, Rule>
+
+export type RuleCode = keyof typeof RULES
+export type DecodeCode = Extract<RuleCode, `DECODE_${string}`>
+
+export class VerifyError extends Error {
+  override readonly name: string = 'VerifyError'
+  readonly verdict: Verdict
+  readonly penalty: number
+
+  constructor(
+    readonly code: RuleCode,
+    message: string,
+  ) {
+    super(`${code}: ${message}`)
+    this.verdict = RULES[code].verdict
+    this.penalty = RULES[code].penalty
+  }
+}
+
+/** Malformed or non-canonical bytes. Always the sender's fault. */
+export class DecodeError extends VerifyError {
+  override readonly name = 'DecodeError'
+  constructor(code: DecodeCode, message: string) {
+    super(code, message)
+  }
+}
+
+/**
+ * A transaction that was fine for the mempool's rules but breaks a block:
+ * inside a block every tx fault is the block's fault, so it is always `reject`.
+ */
+export class BlockTxError extends VerifyError {
+  override readonly name = 'BlockTxError'
+  constructor(
+    readonly txIndex: number,
+    override readonly cause: VerifyError,
+  ) {
+    super('BLOCK_INVALID_TX', `tx ${txIndex}: ${cause.message}`)
+  }
+}
+
+export function isVerifyError(err: unknown): err is VerifyError {
+  return err instanceof VerifyError
+}

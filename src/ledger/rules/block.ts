@@ -1,0 +1,87 @@
+/**
+ * Block rules that need no state: header fields, the header against its
+ * parent, and the body against the header. Consensus rules (target, proof of
+ * work) live in the consensus engine; state rules in state.ts and chain/.
+ */
+import { equalBytes } from '../../util/bytes.js'
+import { BLOCK_VERSION, type Block, type Header, txRootOf } from '../block.js'
+import { BlockTxError, VerifyError } from '../errors.js'
+import { ADDRESS_BYTES, HASH_BYTES } from '../limits.js'
+import { checkTxStateless, type TxContext } from './tx.js'
+
+export function checkHeaderFields(header: Header): void {
+  const f = header.fields
+  if (f.version !== BLOCK_VERSION)
+    throw new VerifyError('BLOCK_BAD_VERSION', `version ${f.version} != ${BLOCK_VERSION}`)
+  for (const [name, bytes] of [
+    ['parentHash', f.parentHash],
+    ['txRoot', f.txRoot],
+    ['stateRoot', f.stateRoot],
+    ['target', f.target],
+  ] as const) {
+    if (bytes.byteLength !== HASH_BYTES)
+      throw new VerifyError('BLOCK_BAD_FIELD', `${name} is ${bytes.byteLength} bytes`)
+  }
+  if (f.miner.byteLength !== ADDRESS_BYTES) {
+    throw new VerifyError('BLOCK_BAD_FIELD', `miner is ${f.miner.byteLength} bytes`)
+  }
+}
+
+/** Median of the given timestamps (the parent's and its ancestors'). */
+export function medianTimePast(timestampsMs: readonly number[]): number {
+  if (timestampsMs.length === 0) return 0
+  const sorted = [...timestampsMs].sort((a, b) => a - b)
+  return sorted[Math.floor(sorted.length / 2)] as number
+}
+
+export interface HeaderContext {
+  parent: Header
+  /** Median timestamp of the parent and its recent ancestors. */
+  medianTimePastMs: number
+  nowMs: number
+  maxFutureDriftMs: number
+}
+
+export function checkHeaderContext(header: Header, ctx: HeaderContext): void {
+  if (header.fields.height !== ctx.parent.fields.height + 1n) {
+    throw new VerifyError('BLOCK_BAD_HEIGHT', `height ${header.fields.height} != parent height + 1`)
+  }
+  const ts = header.timestampMs
+  if (ts <= ctx.medianTimePastMs) {
+    throw new VerifyError('BLOCK_TIME_TOO_OLD', `timestamp ${ts} <= median time past ${ctx.medianTimePastMs}`)
+  }
+  if (ts > ctx.nowMs + ctx.maxFutureDriftMs) {
+    throw new VerifyError(
+      'BLOCK_TIME_TOO_NEW',
+      `timestamp ${ts} is more than ${ctx.maxFutureDriftMs} ms ahead of ${ctx.nowMs}`,
+    )
+  }
+}
+
+export interface BodyContext extends TxContext {}
+
+/** Size, count, tx root, duplicates and every tx's stateless rules (signatures: checkBlockSignatures). */
+export function checkBlockBody(block: Block, ctx: BodyContext): void {
+  const { limits } = ctx
+  if (block.txs.length > limits.blockTxsMax) {
+    throw new VerifyError('BLOCK_TOO_MANY_TXS', `${block.txs.length} txs > ${limits.blockTxsMax}`)
+  }
+  if (block.bytes.byteLength > limits.blockBytesMax) {
+    throw new VerifyError('BLOCK_TOO_LARGE', `${block.bytes.byteLength} bytes > ${limits.blockBytesMax}`)
+  }
+  if (!equalBytes(txRootOf(block.txs), block.header.fields.txRoot)) {
+    throw new VerifyError('BLOCK_BAD_TX_ROOT', 'tx root does not match the transactions')
+  }
+  const seen = new Set<string>()
+  for (let i = 0; i < block.txs.length; i++) {
+    const tx = block.txs[i]!
+    if (seen.has(tx.id)) throw new VerifyError('BLOCK_DUPLICATE_TX', `tx ${tx.id} appears twice`)
+    seen.add(tx.id)
+    try {
+      checkTxStateless(tx, ctx)
+    } catch (err) {
+      if (err instanceof VerifyError) throw new BlockTxError(i, err)
+      throw err
+    }
+  }
+}

@@ -1,0 +1,107 @@
+/**
+ * The account state transition. Pure and synchronous: the caller preloads
+ * every account a block touches into a `StateOverlay`, applies the block here,
+ * then commits the overlay's dirty accounts (chain/state.ts writes them to the
+ * trie and the flat account index).
+ */
+import { toHex, U64_MAX } from '../util/bytes.js'
+import { decodeAccount, encodeAccount } from './codec/codec.js'
+import { BlockTxError, VerifyError } from './errors.js'
+import type { Tx } from './tx.js'
+
+export interface Account {
+  balance: bigint
+  nonce: bigint
+}
+
+export const EMPTY_ACCOUNT: Readonly<Account> = Object.freeze({ balance: 0n, nonce: 0n })
+
+export const accountToBytes = (a: Account): Uint8Array => encodeAccount(a)
+export const accountFromBytes = (b: Uint8Array): Account => decodeAccount(b)
+
+export interface DirtyAccount {
+  address: Uint8Array
+  account: Account
+  /** The account before this overlay touched it (undefined = did not exist). */
+  before: Account | undefined
+}
+
+/** Accounts read from a base (the head state), changed in memory. */
+export class StateOverlay {
+  private readonly dirty = new Map<string, DirtyAccount>()
+
+  /** `base` returns the committed account, or undefined if it does not exist. */
+  constructor(private readonly base: (addressHex: string) => Account | undefined) {}
+
+  get(address: Uint8Array, addressHex = toHex(address)): Account {
+    return this.dirty.get(addressHex)?.account ?? this.base(addressHex) ?? EMPTY_ACCOUNT
+  }
+
+  set(address: Uint8Array, account: Account, addressHex = toHex(address)): void {
+    const entry = this.dirty.get(addressHex)
+    if (entry) entry.account = account
+    else this.dirty.set(addressHex, { address, account, before: this.base(addressHex) })
+  }
+
+  changes(): DirtyAccount[] {
+    return [...this.dirty.values()]
+  }
+}
+
+/** Nonce and balance rules for one tx against the sender's account. */
+export function checkTxAgainstAccount(tx: Tx, account: Account): void {
+  const { nonce } = tx.fields
+  if (nonce < account.nonce) {
+    throw new VerifyError('TX_NONCE_TOO_LOW', `nonce ${nonce} < account nonce ${account.nonce}`)
+  }
+  if (nonce > account.nonce) {
+    throw new VerifyError('TX_NONCE_TOO_HIGH', `nonce ${nonce} > account nonce ${account.nonce}`)
+  }
+  if (account.balance < tx.cost) {
+    throw new VerifyError('TX_INSUFFICIENT_BALANCE', `balance ${account.balance} < amount + fee ${tx.cost}`)
+  }
+}
+
+function credit(state: StateOverlay, address: Uint8Array, amount: bigint): void {
+  const account = state.get(address)
+  const balance = account.balance + amount
+  if (balance > U64_MAX) throw new VerifyError('TX_AMOUNT_OVERFLOW', 'recipient balance would exceed u64')
+  state.set(address, { balance, nonce: account.nonce })
+}
+
+/** Applies one tx; returns its fee. Throws VerifyError. */
+export function applyTx(state: StateOverlay, tx: Tx): bigint {
+  const sender = tx.sender
+  const senderHex = tx.senderHex
+  const account = state.get(sender, senderHex)
+  checkTxAgainstAccount(tx, account)
+  state.set(sender, { balance: account.balance - tx.cost, nonce: account.nonce + 1n }, senderHex)
+  credit(state, tx.fields.recipient, tx.fields.amount)
+  return tx.fields.fee
+}
+
+/**
+ * Applies a block's transactions in order, then pays the miner. `reward` is
+ * what the header claims; it must equal subsidy + fees exactly.
+ */
+export function applyBlockTxs(
+  state: StateOverlay,
+  txs: readonly Tx[],
+  miner: Uint8Array,
+  reward: bigint,
+  subsidy: bigint,
+): void {
+  let fees = 0n
+  for (let i = 0; i < txs.length; i++) {
+    try {
+      fees += applyTx(state, txs[i] as Tx)
+    } catch (err) {
+      if (err instanceof VerifyError) throw new BlockTxError(i, err)
+      throw err
+    }
+  }
+  if (reward !== subsidy + fees) {
+    throw new VerifyError('BLOCK_BAD_REWARD', `reward ${reward} != subsidy ${subsidy} + fees ${fees}`)
+  }
+  if (reward > 0n) credit(state, miner, reward)
+}

@@ -1,0 +1,1 @@
+import '../src/util/shims.js'
