@@ -75,8 +75,15 @@ export function applyTx(state: StateOverlay, tx: Tx): bigint {
   const senderHex = tx.senderHex
   const account = state.get(sender, senderHex)
   checkTxAgainstAccount(tx, account)
+  const { recipient, amount } = tx.fields
+  const recipientHex = toHex(recipient)
+  // Check the credit before any write, so a failing tx leaves the overlay untouched.
+  if (recipientHex !== senderHex && state.get(recipient, recipientHex).balance + amount > U64_MAX) {
+    throw new VerifyError('TX_AMOUNT_OVERFLOW', 'recipient balance would exceed u64')
+  }
   state.set(sender, { balance: account.balance - tx.cost, nonce: account.nonce + 1n }, senderHex)
-  credit(state, tx.fields.recipient, tx.fields.amount)
+  const to = state.get(recipient, recipientHex)
+  state.set(recipient, { balance: to.balance + amount, nonce: to.nonce }, recipientHex)
   return tx.fields.fee
 }
 

@@ -46,3 +46,8 @@ export function checkTxSignature(tx: Tx): void {
     throw new VerifyError('TX_BAD_SIGNATURE', `signature of ${tx.id} does not verify`)
   }
 }
+
+/** Index of the first tx whose signature fails, or -1 (inline; see sigverify/ for worker threads). */
+export function firstBadSignature(txs: readonly Tx[]): number {
+  return txs.findIndex((tx) => !verify(tx.fields.senderPubKey, tx.signingBytes, tx.fields.signature))
+}

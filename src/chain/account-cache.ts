@@ -1,0 +1,54 @@
+/**
+ * Committed accounts at the head: the flat 'a' index in the store behind a
+ * bounded cache. The cache only ever holds committed values; it is updated
+ * after a batch lands, never before.
+ */
+
+import { type Account, accountFromBytes } from '../ledger/state.js'
+import type { KvStore } from '../storage/kv.js'
+import { toHex } from '../util/bytes.js'
+import { layout } from './layout.js'
+
+/** Accounts changed by blocks not yet committed, by address hex (undefined = deleted). */
+export type StagedAccounts = Map<string, { address: Uint8Array; account: Account | undefined }>
+
+export class AccountCache {
+  private readonly cache = new Map<string, Account | null>()
+
+  constructor(
+    private readonly store: KvStore,
+    private readonly cacheMax = 200_000,
+  ) {}
+
+  /** Committed accounts; undefined where none exists. */
+  async getMany(addresses: readonly Uint8Array[]): Promise<Array<Account | undefined>> {
+    const out: Array<Account | undefined> = new Array(addresses.length)
+    const missing: number[] = []
+    for (let i = 0; i < addresses.length; i++) {
+      const hit = this.cache.get(toHex(addresses[i] as Uint8Array))
+      if (hit === undefined) missing.push(i)
+      else out[i] = hit ?? undefined
+    }
+    if (missing.length > 0) {
+      const values = await this.store.getMany(missing.map((i) => layout.account(addresses[i] as Uint8Array)))
+      missing.forEach((i, j) => {
+        const bytes = values[j]
+        const account = bytes ? accountFromBytes(bytes) : undefined
+        out[i] = account
+        this.remember(toHex(addresses[i] as Uint8Array), account ?? null)
+      })
+    }
+    return out
+  }
+
+  /** Called after the batch holding `staged` has landed. */
+  commit(staged: StagedAccounts): void {
+    for (const [hex, { account }] of staged) this.remember(hex, account ?? null)
+  }
+
+  private remember(hex: string, account: Account | null): void {
+    this.cache.delete(hex)
+    if (this.cache.size >= this.cacheMax) this.cache.delete(this.cache.keys().next().value as string)
+    this.cache.set(hex, account)
+  }
+}

@@ -1,0 +1,31 @@
+/** Builds the genesis block of a genesis file: no transactions, the allocation as its state. */
+import { BLOCK_VERSION, Block, Header } from '../ledger/block.js'
+import { sha256 } from '../ledger/crypto.js'
+import { type Genesis, genesisToJson } from '../ledger/genesis.js'
+import { ADDRESS_BYTES } from '../ledger/limits.js'
+import { EMPTY_ROOT } from '../ledger/merkle.js'
+import { bigintToBytes } from '../util/bytes.js'
+import type { AccountChange, StateTrie } from './trie.js'
+
+export function genesisAccounts(genesis: Genesis): AccountChange[] {
+  return genesis.alloc.map(({ address, balance }) => ({ address, account: { balance, nonce: 0n } }))
+}
+
+/** The genesis block; its state's trie nodes are left pending in `trie`. */
+export async function buildGenesisBlock(genesis: Genesis, trie: StateTrie): Promise<Block> {
+  const stateRoot = await trie.update(trie.emptyRoot, genesisAccounts(genesis))
+  const header = Header.fromFields({
+    version: BLOCK_VERSION,
+    height: 0n,
+    // The genesis block commits to the whole genesis file (chain id, parameters, limits).
+    parentHash: sha256(new TextEncoder().encode(JSON.stringify(genesisToJson(genesis)))),
+    timestamp: BigInt(genesis.timestampMs),
+    txRoot: EMPTY_ROOT,
+    stateRoot,
+    target: bigintToBytes(genesis.params.initialTarget),
+    miner: new Uint8Array(ADDRESS_BYTES),
+    reward: 0n,
+    nonce: 0n,
+  })
+  return new Block(header, [])
+}

@@ -1,0 +1,45 @@
+/**
+ * Every key the chain store writes, by one-byte prefix. All writes that change
+ * the head go into one atomic batch, so a crash leaves either the old head with
+ * its state or the new head with its state.
+ *
+ *   'h' + blockHash(32)        → header entry: status(1) | totalWork(32) | header bytes
+ *   'b' + blockHash(32)        → block bytes (header + txs)
+ *   'n' + height(8, BE)        → hash of the main-chain block at that height
+ *   't' + txHash(32)           → blockHash(32) | index(4, BE): where a main-chain tx sits
+ *   'u' + blockHash(32)        → undo record of a connected block (accounts before it)
+ *   'a' + address(20)          → account at the head (flat index beside the trie)
+ *   's' + trieNodeKey          → Merkle-Patricia trie node (content-addressed, never deleted)
+ *   'm' + 'head'               → hash of the head block
+ *   'm' + 'genesis'            → hash of the genesis block (guards against another chain's data)
+ */
+import { u64be } from '../util/bytes.js'
+
+const enc = new TextEncoder()
+
+function key(prefix: string, ...parts: Uint8Array[]): Uint8Array {
+  const p = enc.encode(prefix)
+  let len = p.byteLength
+  for (const part of parts) len += part.byteLength
+  const out = new Uint8Array(len)
+  out.set(p, 0)
+  let off = p.byteLength
+  for (const part of parts) {
+    out.set(part, off)
+    off += part.byteLength
+  }
+  return out
+}
+
+export const layout = {
+  headerPrefix: enc.encode('h'),
+  header: (hash: Uint8Array) => key('h', hash),
+  block: (hash: Uint8Array) => key('b', hash),
+  height: (height: number) => key('n', u64be(height)),
+  txLocation: (txHash: Uint8Array) => key('t', txHash),
+  undo: (hash: Uint8Array) => key('u', hash),
+  account: (address: Uint8Array) => key('a', address),
+  trieNode: (nodeKey: Uint8Array) => key('s', nodeKey),
+  head: key('m', enc.encode('head')),
+  genesis: key('m', enc.encode('genesis')),
+} as const

@@ -1,0 +1,53 @@
+/** Reading the chain store: the header index at open, blocks on demand, and the first write of genesis. */
+import { Block } from '../ledger/block.js'
+import type { Genesis } from '../ledger/genesis.js'
+import { accountToBytes } from '../ledger/state.js'
+import { type KvStore, prefixRange } from '../storage/kv.js'
+import { toHex } from '../util/bytes.js'
+import { genesisAccounts } from './genesis-block.js'
+import { type BlockStatus, decodeEntry, encodeEntry, type HeaderEntry, HeaderIndex } from './header-index.js'
+import { layout } from './layout.js'
+import type { StateTrie } from './trie.js'
+
+export async function writeGenesis(
+  store: KvStore,
+  block: Block,
+  genesis: Genesis,
+  work: bigint,
+  trie: StateTrie,
+): Promise<void> {
+  await store.batch([
+    ...trie.takeWrites(),
+    ...genesisAccounts(genesis).map(({ address, account }) => ({
+      type: 'put' as const,
+      key: layout.account(address),
+      value: accountToBytes(account),
+    })),
+    {
+      type: 'put',
+      key: layout.header(block.hash),
+      value: encodeEntry({ status: 'valid', totalWork: work, header: block.header }),
+    },
+    { type: 'put', key: layout.block(block.hash), value: block.bytes },
+    { type: 'put', key: layout.height(0), value: block.hash },
+    { type: 'put', key: layout.head, value: block.hash },
+    { type: 'put', key: layout.genesis, value: block.hash },
+  ])
+}
+
+export async function loadIndex(store: KvStore): Promise<{ index: HeaderIndex; head: HeaderEntry }> {
+  const loaded: Array<{ header: Block['header']; totalWork: bigint; status: BlockStatus }> = []
+  for await (const [, value] of store.entries(prefixRange(layout.headerPrefix))) loaded.push(decodeEntry(value))
+  const index = HeaderIndex.fromLoaded(loaded)
+  const headHash = await store.get(layout.head)
+  const head = headHash ? index.get(toHex(headHash)) : undefined
+  if (!head) throw new Error('the store has no head block: it is corrupt')
+  index.setMain(head)
+  return { index, head }
+}
+
+export async function readBlock(store: KvStore, entry: HeaderEntry): Promise<Block> {
+  const bytes = await store.get(layout.block(entry.header.hash))
+  if (!bytes) throw new Error(`block ${entry.id} is indexed but not stored`)
+  return Block.fromBytes(bytes)
+}

@@ -1,0 +1,60 @@
+/**
+ * Block templates for miners: a header on the head that carries the given
+ * transactions, with the state root and reward already computed.
+ */
+import type { ConsensusEngine } from '../consensus/engine.js'
+import { BLOCK_VERSION, type HeaderFields, txRootOf } from '../ledger/block.js'
+import { VerifyError } from '../ledger/errors.js'
+import { subsidyAt } from '../ledger/genesis.js'
+import { medianTimePast } from '../ledger/rules/block.js'
+import { applyTx, StateOverlay } from '../ledger/state.js'
+import type { Tx } from '../ledger/tx.js'
+import { bigintToBytes, U64_MAX } from '../util/bytes.js'
+import { loadAccounts, type StateContext, touchedAddresses } from './connect.js'
+import type { HeaderEntry, HeaderIndex } from './header-index.js'
+
+export async function buildTemplate(
+  ctx: StateContext & { engine: ConsensusEngine },
+  index: HeaderIndex,
+  head: HeaderEntry,
+  miner: Uint8Array,
+  candidates: readonly Tx[],
+  nowMs: number,
+): Promise<{ fields: HeaderFields; txs: Tx[] }> {
+  const { params } = ctx.genesis
+  const view = await loadAccounts(ctx.accounts, new Map(), touchedAddresses(candidates, miner))
+  const overlay = new StateOverlay((hex) => view.get(hex))
+  const txs: Tx[] = []
+  let fees = 0n
+  for (const tx of candidates) {
+    try {
+      fees += applyTx(overlay, tx)
+      txs.push(tx)
+    } catch (err) {
+      if (!(err instanceof VerifyError)) throw err // a tx the head no longer allows: leave it out
+    }
+  }
+  const height = head.height + 1
+  const reward = subsidyAt(height, params) + fees
+  if (reward > 0n) {
+    const account = overlay.get(miner)
+    if (account.balance + reward <= U64_MAX) overlay.set(miner, { ...account, balance: account.balance + reward })
+  }
+  const stateRoot = await ctx.trie.update(head.header.fields.stateRoot, overlay.changes())
+  const mtp = medianTimePast(index.recentTimestamps(head, params.medianTimeSpan))
+  return {
+    fields: {
+      version: BLOCK_VERSION,
+      height: BigInt(height),
+      parentHash: head.header.hash,
+      timestamp: BigInt(Math.max(nowMs, mtp + 1)),
+      txRoot: txRootOf(txs),
+      stateRoot,
+      target: bigintToBytes(ctx.engine.nextTarget(head.header, index)),
+      miner,
+      reward,
+      nonce: 0n,
+    },
+    txs,
+  }
+}

@@ -1,0 +1,35 @@
+/** LevelDB backend (classic-level): embedded, atomic batches. */
+import { ClassicLevel } from 'classic-level'
+import type { BatchOp, KvStore, RangeOptions } from './kv.js'
+
+export class LevelStore implements KvStore {
+  private readonly db: ClassicLevel<Uint8Array, Uint8Array>
+
+  constructor(readonly path: string) {
+    this.db = new ClassicLevel<Uint8Array, Uint8Array>(path, { keyEncoding: 'view', valueEncoding: 'view' })
+  }
+
+  async open(): Promise<void> {
+    await this.db.open()
+  }
+
+  async close(): Promise<void> {
+    await this.db.close()
+  }
+
+  get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    return this.db.get(key)
+  }
+
+  getMany(keys: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    return this.db.getMany(keys)
+  }
+
+  batch(ops: BatchOp[]): Promise<void> {
+    return this.db.batch(ops)
+  }
+
+  async *entries(range: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
+    for await (const entry of this.db.iterator(range)) yield entry
+  }
+}

@@ -1,0 +1,57 @@
+/** In-memory backend with the same semantics as LevelStore: for tests and simulations. */
+import type { BatchOp, KvStore, RangeOptions } from './kv.js'
+
+// latin1 strings compare like the bytes they hold, so a sorted string order is byte order.
+const keyOf = (bytes: Uint8Array): string =>
+  Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
+const bytesOf = (key: string): Uint8Array => new Uint8Array(Buffer.from(key, 'latin1'))
+
+export class MemoryStore implements KvStore {
+  private readonly map = new Map<string, Uint8Array>()
+  private isOpen = false
+
+  async open(): Promise<void> {
+    this.isOpen = true
+  }
+
+  async close(): Promise<void> {
+    this.isOpen = false
+  }
+
+  private assertOpen(): void {
+    if (!this.isOpen) throw new Error('MemoryStore is not open')
+  }
+
+  async get(key: Uint8Array): Promise<Uint8Array | undefined> {
+    this.assertOpen()
+    return this.map.get(keyOf(key))
+  }
+
+  async getMany(keys: Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    this.assertOpen()
+    return keys.map((k) => this.map.get(keyOf(k)))
+  }
+
+  async batch(ops: BatchOp[]): Promise<void> {
+    this.assertOpen()
+    for (const op of ops) {
+      if (op.type === 'put') this.map.set(keyOf(op.key), new Uint8Array(op.value))
+      else this.map.delete(keyOf(op.key))
+    }
+  }
+
+  async *entries(range: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
+    this.assertOpen()
+    const gte = range.gte ? keyOf(range.gte) : undefined
+    const lt = range.lt ? keyOf(range.lt) : undefined
+    const keys = [...this.map.keys()]
+      .filter((k) => (gte === undefined || k >= gte) && (lt === undefined || k < lt))
+      .sort()
+    if (range.reverse) keys.reverse()
+    const limit = range.limit ?? Number.POSITIVE_INFINITY
+    for (let i = 0; i < keys.length && i < limit; i++) {
+      const value = this.map.get(keys[i] as string)
+      if (value !== undefined) yield [bytesOf(keys[i] as string), value]
+    }
+  }
+}
