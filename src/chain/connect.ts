@@ -52,7 +52,9 @@ export async function loadAccounts(
     }
   }
   const found = await accounts.getMany(fetch)
-  fetch.forEach((address, i) => view.set(toHex(address), found[i]))
+  fetch.forEach((address, i) => {
+    view.set(toHex(address), found[i])
+  })
   return view
 }
 

@@ -33,9 +33,9 @@ export class OrphanPool {
     this.byId.set(block.id, block)
     this.bytes += block.bytes.byteLength
     const parent = block.header.parentId
-    let children = this.byParent.get(parent)
-    if (!children) this.byParent.set(parent, (children = new Set()))
+    const children = this.byParent.get(parent) ?? new Set<string>()
     children.add(block.id)
+    this.byParent.set(parent, children)
   }
 
   /** Removes and returns the orphans whose parent is `parentId`. */

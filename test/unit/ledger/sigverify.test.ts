@@ -216,12 +216,14 @@ describe('SignatureVerifier workers', () => {
 
   // The real worker, except that a batch of exactly one item crashes it.
   const crashOnOne = (crash: string): string => `
-    const { parentPort } = require('node:worker_threads')
-    const on = parentPort.on.bind(parentPort)
-    parentPort.on = (event, handler) => on(event, (msg) => {
-      if (new DataView(msg.batch).getUint32(0, true) === 1) { ${crash} }
-      handler(msg)
-    })
+    {
+      const port = require('node:worker_threads').parentPort
+      const on = port.on.bind(port)
+      port.on = (event, handler) => on(event, (msg) => {
+        if (new DataView(msg.batch).getUint32(0, true) === 1) { ${crash} }
+        handler(msg)
+      })
+    }
     ${WORKER_SOURCE}`
 
   it.each([
