@@ -1,0 +1,150 @@
+/**
+ * Ledger throughput:
+ * - tx_validate_apply: stateless rules + signature + nonce/balance + apply, per tx, on one core,
+ *   then the same with the block's state root computed (the Merkle-Patricia trie update);
+ * - the same with signatures verified by worker threads, overlapped with applying;
+ * - blocks of 1,000 txs imported per second into a LevelDB chain store.
+ */
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { Chain } from '../src/chain/chain.js'
+import { StateTrie } from '../src/chain/trie.js'
+import { PowEngine } from '../src/consensus/pow/engine.js'
+import { Block } from '../src/ledger/block.js'
+import { addressFromPublicKey } from '../src/ledger/address.js'
+import { firstBadSignature, checkTxSignature, checkTxStateless } from '../src/ledger/rules/tx.js'
+import { SignatureVerifier } from '../src/ledger/sigverify/pool.js'
+import { type Account, applyTx, StateOverlay } from '../src/ledger/state.js'
+import type { Tx } from '../src/ledger/tx.js'
+import { LevelStore } from '../src/storage/level.js'
+import { MemoryStore } from '../src/storage/memory.js'
+import { toHex } from '../src/util/bytes.js'
+import { ManualClock } from '../src/util/clock.js'
+import { benchGenesis, benchKey, isMain, makeTransfers, report } from './common.js'
+
+const ACCOUNTS = 2000
+const PER_BLOCK = 1000
+
+function initialAccounts(): Map<string, Account> {
+  const m = new Map<string, Account>()
+  for (let i = 0; i < ACCOUNTS; i++) {
+    m.set(toHex(addressFromPublicKey(benchKey(i).publicKey)), { balance: 1_000_000n * 100_000_000n, nonce: 0n })
+  }
+  return m
+}
+
+async function validateApply(batches: Tx[][], chainId: string, limits: ReturnType<typeof benchGenesis>['limits']) {
+  const base = initialAccounts()
+  let txs = 0
+  const start = performance.now()
+  for (const batch of batches) {
+    const overlay = new StateOverlay((hex) => base.get(hex))
+    for (const tx of batch) {
+      checkTxStateless(tx, { chainId, limits })
+      checkTxSignature(tx)
+      applyTx(overlay, tx)
+      txs++
+    }
+    for (const c of overlay.changes()) base.set(toHex(c.address), c.account)
+  }
+  return txs / ((performance.now() - start) / 1000)
+}
+
+async function validateApplyWithRoot(
+  batches: Tx[][],
+  chainId: string,
+  limits: ReturnType<typeof benchGenesis>['limits'],
+  verifier: SignatureVerifier | undefined,
+) {
+  const base = initialAccounts()
+  const trie = await StateTrie.open(new MemoryStore())
+  let root = await trie.update(
+    trie.emptyRoot,
+    [...base.entries()].map(([hex, account]) => ({ address: Buffer.from(hex, 'hex'), account })),
+  )
+  trie.takeWrites()
+  let txs = 0
+  const start = performance.now()
+  // With workers, the next block's signatures are checked while this block is applied.
+  let pending = verifier?.verifyTxs(batches[0] as Tx[])
+  for (let b = 0; b < batches.length; b++) {
+    const batch = batches[b] as Tx[]
+    if (verifier) {
+      const bad = await pending
+      if (bad !== -1) throw new Error('bad signature in bench data')
+      pending = b + 1 < batches.length ? verifier.verifyTxs(batches[b + 1] as Tx[]) : undefined
+    } else if (firstBadSignature(batch) !== -1) throw new Error('bad signature in bench data')
+    const overlay = new StateOverlay((hex) => base.get(hex))
+    for (const tx of batch) {
+      checkTxStateless(tx, { chainId, limits })
+      applyTx(overlay, tx)
+      txs++
+    }
+    const changes = overlay.changes()
+    root = await trie.update(root, changes)
+    trie.takeWrites()
+    for (const c of changes) base.set(toHex(c.address), c.account)
+  }
+  return txs / ((performance.now() - start) / 1000)
+}
+
+async function importBlocks(blocksCount: number, verifier: SignatureVerifier) {
+  const genesis = benchGenesis(ACCOUNTS)
+  const batches = makeTransfers(ACCOUNTS, blocksCount, PER_BLOCK, genesis.chainId)
+  // Produce the blocks on a memory chain, then import them into a fresh LevelDB chain.
+  const clock = new ManualClock(genesis.timestampMs + 1000)
+  const engine = new PowEngine(genesis.params)
+  const signatures = { verifyTxs: async () => -1 }
+  const producerStore = new MemoryStore()
+  await producerStore.open()
+  const producer = await Chain.open({ store: producerStore, genesis, engine, clock, signatures })
+  const blocks: Block[] = []
+  const miner = addressFromPublicKey(benchKey(ACCOUNTS + 1).publicKey)
+  for (const batch of batches) {
+    clock.advance(1000)
+    const { fields, txs } = await producer.buildBlock({ miner, txs: batch })
+    const header = await engine.seal(fields)
+    const block = new Block(header!, txs)
+    await producer.importBlock(block)
+    blocks.push(Block.fromBytes(block.bytes))
+  }
+  const dir = await mkdtemp(join(tmpdir(), 'peerchain-bench-'))
+  try {
+    const store = new LevelStore(join(dir, 'db'))
+    await store.open()
+    const chain = await Chain.open({ store, genesis, engine, clock, signatures: verifier })
+    const start = performance.now()
+    for (const block of blocks) await chain.importBlock(block)
+    const seconds = (performance.now() - start) / 1000
+    await chain.close()
+    await store.close()
+    return { blocksPerS: blocks.length / seconds, txPerS: (blocks.length * PER_BLOCK) / seconds }
+  } finally {
+    await rm(dir, { recursive: true, force: true })
+  }
+}
+
+export async function run(): Promise<void> {
+  const genesis = benchGenesis(ACCOUNTS)
+  const batches = makeTransfers(ACCOUNTS, 8, PER_BLOCK, genesis.chainId)
+  // Warm up the key cache and the JIT once, as a running node would be.
+  await validateApply(batches.slice(0, 1), genesis.chainId, genesis.limits)
+  const single = await validateApply(batches, genesis.chainId, genesis.limits)
+  report('tx_validate_apply_per_s', single, 'tx/s', { threads: 1, stateRoot: false })
+  const singleRoot = await validateApplyWithRoot(batches, genesis.chainId, genesis.limits, undefined)
+  report('tx_validate_apply_per_s', singleRoot, 'tx/s', { threads: 1, stateRoot: true })
+  const verifier = new SignatureVerifier({})
+  try {
+    await verifier.verifyTxs(batches[0] as Tx[])
+    const pooled = await validateApplyWithRoot(batches, genesis.chainId, genesis.limits, verifier)
+    report('tx_validate_apply_per_s', pooled, 'tx/s', { threads: 'workers', stateRoot: true })
+    const imported = await importBlocks(10, verifier)
+    report('block_import_per_s', imported.blocksPerS, 'blocks/s', { txsPerBlock: PER_BLOCK, store: 'leveldb' })
+    report('block_import_tx_per_s', imported.txPerS, 'tx/s', { txsPerBlock: PER_BLOCK, store: 'leveldb' })
+  } finally {
+    await verifier.close()
+  }
+}
+
+if (isMain(import.meta.url)) await run()

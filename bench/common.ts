@@ -1,0 +1,54 @@
+/** Shared benchmark helpers: JSON-line output and funded test accounts. */
+import { addressFromPublicKey } from '../src/ledger/address.js'
+import { type KeyPair, keyPairFromSeed, sha256 } from '../src/ledger/crypto.js'
+import { COIN, devnetGenesis, type Genesis } from '../src/ledger/genesis.js'
+import { Tx } from '../src/ledger/tx.js'
+
+export function report(bench: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
+  process.stdout.write(`${JSON.stringify({ bench, value: Math.round(value * 100) / 100, unit, ...extra })}\n`)
+}
+
+export function benchKey(i: number): KeyPair {
+  return keyPairFromSeed(sha256(new TextEncoder().encode(`peerchain bench account ${i}`)))
+}
+
+/** A genesis funding `accounts` bench keys, with a target every hash meets. */
+export function benchGenesis(accounts: number): Genesis {
+  const g = devnetGenesis({ initialTarget: (1n << 256n) - 1n, powLimit: (1n << 256n) - 1n, retargetInterval: 1_000_000 })
+  g.alloc = Array.from({ length: accounts }, (_, i) => ({
+    address: addressFromPublicKey(benchKey(i).publicKey),
+    balance: 1_000_000n * COIN,
+  }))
+  g.limits = { ...g.limits, blockTxsMax: 5000 }
+  return g
+}
+
+/**
+ * `blocks` batches of `perBlock` transfers: every tx has a distinct sender in its batch
+ * (senders rotate through `accounts` keys), paying a pseudo-random other account.
+ */
+export function makeTransfers(accounts: number, blocks: number, perBlock: number, chainId: string): Tx[][] {
+  const keys = Array.from({ length: accounts }, (_, i) => benchKey(i))
+  const addrs = keys.map((k) => addressFromPublicKey(k.publicKey))
+  const nonces = new Array<bigint>(accounts).fill(0n)
+  const out: Tx[][] = []
+  let s = 0
+  for (let b = 0; b < blocks; b++) {
+    const batch: Tx[] = []
+    for (let i = 0; i < perBlock; i++) {
+      const from = s++ % accounts
+      const to = (from * 7919 + b * 31 + 1) % accounts
+      batch.push(
+        Tx.create(
+          { chainId, recipient: addrs[to] as Uint8Array, amount: 1000n + BigInt(i), fee: 10n, nonce: nonces[from]! },
+          keys[from] as KeyPair,
+        ),
+      )
+      nonces[from] = (nonces[from] as bigint) + 1n
+    }
+    out.push(batch)
+  }
+  return out
+}
+
+export const isMain = (url: string): boolean => process.argv[1] !== undefined && url.endsWith(process.argv[1].replace(/^.*\//, '/'))
