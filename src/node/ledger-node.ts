@@ -29,6 +29,7 @@ export interface LedgerNodeOptions {
 
 export class LedgerNode {
   private mining?: AbortController
+  private lastReset: Promise<unknown> = Promise.resolve()
 
   private constructor(
     readonly store: KvStore,
@@ -102,7 +103,7 @@ export class LedgerNode {
   private onHeadChange(change: HeadChange): void {
     // A head from elsewhere makes the block being mined stale.
     this.mining?.abort()
-    void this.mempool
+    this.lastReset = this.mempool
       .reset({
         included: change.connected.flatMap((b) => [...b.txs]),
         returned: change.disconnected.flatMap((b) => [...b.txs]),
@@ -112,6 +113,11 @@ export class LedgerNode {
         process.emitWarning(`mempool reset failed: ${(err as Error).stack ?? String(err)}`)
       })
     this.mempool.expire()
+  }
+
+  /** Resolves when the mempool has caught up with the latest head change. */
+  async settled(): Promise<void> {
+    await this.lastReset
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,21 @@
+/**
+ * `npm run bench`: every benchmark in turn, one JSON object per line on stdout.
+ * `npm run bench -- chain` runs only the named ones (verify, chain, mempool).
+ */
+import '../src/util/shims.js'
+
+const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
+  verify: () => import('./verify.js'),
+  chain: () => import('./chain.js'),
+  mempool: () => import('./mempool.js'),
+}
+
+const wanted = process.argv.slice(2).filter((a) => a !== '--')
+for (const name of wanted.length > 0 ? wanted : Object.keys(suites)) {
+  const load = suites[name]
+  if (!load) {
+    console.error(`unknown benchmark "${name}"; known: ${Object.keys(suites).join(', ')}`)
+    process.exit(2)
+  }
+  await (await load()).run()
+}
