@@ -6,6 +6,7 @@
  *   npm start                    # temporary data directory, removed at the end
  *   npm start -- --datadir DIR   # keep the chain in DIR (run again to extend it)
  *   npm start -- --blocks N      # mine N blocks (default 3)
+ *   npm start -- --genesis FILE  # another genesis file (JSON; see docs/PROTOCOL.md)
  */
 import '../util/shims.js'
 import { mkdtemp, rm } from 'node:fs/promises'
@@ -15,11 +16,12 @@ import { parseArgs } from 'node:util'
 import { addressFromPublicKey, formatAddress } from '../ledger/address.js'
 import { COIN, devnetGenesis, devnetKey } from '../ledger/genesis.js'
 import { Tx } from '../ledger/tx.js'
+import { readGenesisFile } from '../node/genesis-file.js'
 import { LedgerNode } from '../node/ledger-node.js'
 import { toHex } from '../util/bytes.js'
 
 const { values } = parseArgs({
-  options: { datadir: { type: 'string' }, blocks: { type: 'string', default: '3' } },
+  options: { datadir: { type: 'string' }, blocks: { type: 'string', default: '3' }, genesis: { type: 'string' } },
 })
 const blocks = Number(values.blocks)
 if (!Number.isInteger(blocks) || blocks < 1 || blocks > 1000) {
@@ -29,7 +31,7 @@ if (!Number.isInteger(blocks) || blocks < 1 || blocks > 1000) {
 
 const coins = (units: bigint): string => `${units / COIN}.${(units % COIN).toString().padStart(8, '0')}`
 const dir = values.datadir ?? (await mkdtemp(join(tmpdir(), 'peerchain-demo-')))
-const genesis = devnetGenesis()
+const genesis = values.genesis ? await readGenesisFile(values.genesis) : devnetGenesis()
 const node = await LedgerNode.open({ genesis, dbPath: join(dir, 'chain'), mineThreads: 1 })
 
 try {
