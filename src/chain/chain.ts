@@ -285,7 +285,8 @@ export class Chain {
     }
     ops.push(...this.trie.takeWrites())
     ops.push({ type: 'put', key: layout.head, value: tip.header.hash })
-    await this.deps.store.batch(ops)
+    // A head change is what peers and users act on: make it durable before announcing it.
+    await this.deps.store.batch(ops, { sync: true })
 
     // Committed: bring the in-memory view in step.
     for (const entry of path) entry.status = 'valid'

@@ -16,8 +16,11 @@ export interface KvStore {
   close(): Promise<void>
   get(key: Uint8Array): Promise<Uint8Array | undefined>
   getMany(keys: Uint8Array[]): Promise<Array<Uint8Array | undefined>>
-  /** Applies every op or none. */
-  batch(ops: BatchOp[]): Promise<void>
+  /**
+   * Applies every op or none. With `sync`, resolves only once the batch is on
+   * disk (fsync), so it survives a power loss, not just a killed process.
+   */
+  batch(ops: BatchOp[], opts?: { sync?: boolean }): Promise<void>
   /** Entries in key order within the range. */
   entries(range: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]>
 }

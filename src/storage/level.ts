@@ -25,8 +25,8 @@ export class LevelStore implements KvStore {
     return this.db.getMany(keys)
   }
 
-  batch(ops: BatchOp[]): Promise<void> {
-    return this.db.batch(ops)
+  batch(ops: BatchOp[], opts: { sync?: boolean } = {}): Promise<void> {
+    return this.db.batch(ops, { sync: opts.sync ?? false })
   }
 
   async *entries(range: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {
