@@ -72,6 +72,8 @@ export function mineNonce(
     for (let i = 0; i < threads; i++) {
       const worker = new Worker(WORKER_SOURCE, {
         eval: true,
+        // The source is CommonJS: do not inherit flags such as --input-type=module or loaders.
+        execArgv: [],
         workerData: { prefix, target, start: (i + 1).toString(), step: threads, stop },
       })
       worker.on('message', (msg: { nonce?: string; done?: boolean }) => {

@@ -34,13 +34,14 @@ export class VerifyWorker {
     // execArgv: [] so the parent's flags (--input-type=module, a TS loader) do not
     // change how the CommonJS source is read, or slow the thread's start.
     this.worker = new Worker(source, { eval: true, execArgv: [] })
-    this.worker.unref()
-    this.worker.on('message', (reply: Reply) => this.onReply(reply))
+    this.worker.on('message', (message: unknown) => this.onReply(message))
     this.worker.on('error', (err) => this.fail(new Error(`signature worker crashed: ${err.message}`, { cause: err })))
     this.worker.on('messageerror', (err) =>
       this.fail(new Error('signature worker sent an unreadable reply', { cause: err })),
     )
     this.worker.on('exit', (code) => this.fail(new Error(`signature worker exited with code ${code}`)))
+    // After the listeners: adding a 'message' listener refs the worker again.
+    this.worker.unref()
   }
 
   get alive(): boolean {
@@ -52,9 +53,9 @@ export class VerifyWorker {
     if (this.dead) return Promise.reject(new Error('signature worker is dead'))
     return new Promise((resolve, reject) => {
       const id = this.nextJobId++
+      this.worker.postMessage({ id, batch }, [batch]) // first: if it throws, no job is left behind
       if (this.jobs.size === 0) this.worker.ref()
       this.jobs.set(id, { itemCount, resolve, reject })
-      this.worker.postMessage({ id, batch }, [batch])
     })
   }
 
@@ -64,15 +65,16 @@ export class VerifyWorker {
     await this.worker.terminate()
   }
 
-  private onReply(reply: Reply): void {
-    const job = this.jobs.get(reply.id)
+  private onReply(message: unknown): void {
+    const reply = (typeof message === 'object' && message !== null ? message : {}) as Partial<Reply>
+    const job = reply.id === undefined ? undefined : this.jobs.get(reply.id)
     const n = reply.firstInvalid
-    if (job === undefined || !Number.isInteger(n) || n < -1 || n >= job.itemCount) {
-      this.fail(new Error(`signature worker sent a bad reply: ${JSON.stringify(reply)}`))
+    if (job === undefined || n === undefined || !Number.isInteger(n) || n < -1 || n >= job.itemCount) {
+      this.fail(new Error(`signature worker sent a bad reply: ${JSON.stringify(message)}`))
       void this.worker.terminate()
       return
     }
-    this.jobs.delete(reply.id)
+    this.jobs.delete(reply.id!)
     if (this.jobs.size === 0) this.worker.unref()
     job.resolve(n)
   }

@@ -248,6 +248,18 @@ describe('SignatureVerifier workers', () => {
     },
   )
 
+  it.each([
+    ['an index outside the chunk', '({ id: msg.id, firstInvalid: 1000 })'],
+    ['an unknown job id', '({ id: -5, firstInvalid: -1 })'],
+    ['no object', 'null'],
+  ])('rejects with a plain Error when a worker replies with %s', async (_, reply) => {
+    const liar = `const { parentPort } = require('node:worker_threads')
+      parentPort.on('message', (msg) => parentPort.postMessage(${reply}))`
+    const v = verifier({ threads: 1, inlineTxsMax: 0, workerSource: liar })
+    await expect(v.verifyTxs(txs.slice(0, 20))).rejects.toThrow(/signature worker sent a bad reply/)
+    expect(v.workersAlive).toBe(0)
+  })
+
   it('rejects pending and later calls after close()', async () => {
     const v = verifier({ threads: 2 })
     const pending = expect(v.verifyTxs(txs)).rejects.toThrow(/closed/)
