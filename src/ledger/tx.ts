@@ -18,6 +18,7 @@ export class Tx {
   /** Hex of the hash: the id used in maps, RPC and logs. */
   readonly id: string
   private senderCache?: Uint8Array
+  private signingCache?: Uint8Array
 
   private constructor(
     readonly fields: Readonly<TxFields>,
@@ -60,7 +61,8 @@ export class Tx {
   }
 
   get signingBytes(): Uint8Array {
-    return signingBytes(this.fields)
+    this.signingCache ??= signingBytes(this.fields)
+    return this.signingCache
   }
 
   /** amount + fee: what the sender's balance must cover. */
