@@ -83,12 +83,13 @@ export class SenderQueue {
    * account nonce), then walks up the nonces adding costs and drops the first
    * entry the balance no longer covers, or past `perSenderMax`, with every
    * later one; marks the contiguous run ready and the rest future. Returns
-   * the dropped entries.
+   * the dropped entries and the kept ones whose status changed.
    */
-  normalize(perSenderMax: number): PoolEntry[] {
+  normalize(perSenderMax: number): { dropped: PoolEntry[]; changed: PoolEntry[] } {
     const { nonce: accountNonce, balance } = this.account
     const kept: PoolEntry[] = []
     const dropped: PoolEntry[] = []
+    const changed: PoolEntry[] = []
     let spent = 0n
     let cut = false
     let expected = accountNonce
@@ -106,14 +107,18 @@ export class SenderQueue {
         continue
       }
       const ready = entry.nonce === expected
-      entry.status = ready ? 'ready' : 'future'
+      const status = ready ? 'ready' : 'future'
+      if (entry.status !== status) {
+        entry.status = status
+        changed.push(entry)
+      }
       if (ready) expected++
       kept.push(entry)
     }
     // Once one nonce is missing, `expected` stops advancing, so no later entry is ready.
     this.entries = kept
     this.readyCount = Number(expected - accountNonce)
-    return dropped
+    return { dropped, changed }
   }
 
   /** First index whose nonce is >= `nonce`. */

@@ -64,24 +64,23 @@ export class PoolStore {
     return this.senders.values()
   }
 
-  /** The sender's queue, created with `account` if it has none. */
-  queueFor(address: Uint8Array, addressHex: string, account: Account): SenderQueue {
-    let queue = this.senders.get(addressHex)
-    if (!queue) {
-      queue = new SenderQueue(address, addressHex, account)
-      this.senders.set(addressHex, queue)
-    }
-    return queue
-  }
-
-  /** Adds `entry` to `queue` and the indices, as future until `settle` says otherwise. */
-  insert(entry: PoolEntry, queue: SenderQueue): void {
+  /**
+   * Adds `entry` to its sender's queue (created with `account` if the sender
+   * has none) and to the indices, as future until `settle` says otherwise.
+   */
+  insert(entry: PoolEntry, account: Account): SenderQueue {
     if (this.byId.has(entry.id)) throw new Error(`tx ${entry.id} is already in the pool`)
+    let queue = this.senders.get(entry.senderHex)
+    if (!queue) {
+      queue = new SenderQueue(entry.tx.sender, entry.senderHex, account)
+      this.senders.set(entry.senderHex, queue)
+    }
     queue.insert(entry)
     this.byId.set(entry.id, entry)
     this.bytesTotal += entry.sizeBytes
     this.evictHeap.push(entry)
     this.sync(entry)
+    return queue
   }
 
   /** Removes one entry; later nonces of its sender that were ready become future. */
@@ -116,9 +115,10 @@ export class PoolStore {
    * what no longer qualifies and brings the future heap up to date.
    */
   settle(queue: SenderQueue): PoolEntry[] {
-    const dropped = queue.normalize(this.perSenderMax)
+    // Every other status change is synced where it happens (insert, drop), so only normalize's need syncing.
+    const { dropped, changed } = queue.normalize(this.perSenderMax)
     for (const entry of dropped) this.unindex(entry)
-    for (const entry of queue.all()) this.sync(entry)
+    for (const entry of changed) this.sync(entry)
     if (queue.size === 0 && this.senders.get(queue.addressHex) === queue) this.senders.delete(queue.addressHex)
     return dropped
   }

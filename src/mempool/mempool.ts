@@ -1,0 +1,350 @@
+/**
+ * Pending transactions: admission against the head state, per-sender nonce
+ * order, replace-by-fee, caps with fee-rate eviction, expiry, re-validation
+ * when the head changes, and block templates.
+ *
+ * Rules, in the order add() applies them:
+ * 1. exact duplicate → MEMPOOL_DUPLICATE;
+ * 2. stateless rules (checkTxStateless) and the signature (deps.verify);
+ * 3. against the sender's committed account, read fresh for every admission:
+ *    nonce below the account nonce → TX_NONCE_TOO_LOW; a nonce already pending
+ *    is a replacement and needs a fee at least `replaceFeeBumpPercent` (10%)
+ *    higher, else MEMPOOL_REPLACEMENT_UNDERPRICED; otherwise the sender must
+ *    have fewer than `perSenderMax` pending (MEMPOOL_SENDER_LIMIT) and the nonce
+ *    may skip at most `nonceGapMax` nonces past the sender's next executable
+ *    one (MEMPOOL_NONCE_GAP);
+ * 4. the balance must cover the cost (amount + fee) of every pending tx of the
+ *    sender up to and including this nonce → TX_INSUFFICIENT_BALANCE;
+ * 5. room: see eviction.ts (MEMPOOL_FULL).
+ * A tx contiguous with the account nonce is ready (minable next); a later one
+ * is held as future and promoted when the gap fills. A tx that fills a gap or
+ * replaces one at a higher cost may leave later nonces uncovered by the
+ * balance: those are dropped (and reported in AddResult.droppedIds).
+ *
+ * reset() re-reads every pending sender's account in one readAccounts batch:
+ * a reorg can take away credits from senders that appear in no changed block.
+ *
+ * Dropping a tx (eviction, expiry, remove) drops the later nonces of its
+ * sender with it. add() and reset() read accounts and so run one at a time
+ * through a queue; everything after their one await is synchronous, so the
+ * synchronous methods always see a consistent pool.
+ */
+import { isVerifyError, VerifyError } from '../ledger/errors.js'
+import { checkTxSignature, checkTxStateless, type TxContext } from '../ledger/rules/tx.js'
+import type { Account } from '../ledger/state.js'
+import type { Tx } from '../ledger/tx.js'
+import { newEntry, type PoolEntry, type TxStatus } from './entry.js'
+import { planRoom } from './eviction.js'
+import { type MempoolConfig, type MempoolDeps, type MempoolOptions, resolveOptions } from './options.js'
+import { SerialQueue } from './serial.js'
+import { PoolStore } from './store.js'
+import { selectTemplate, type TemplateLimits } from './template.js'
+
+export interface AddResult {
+  id: string
+  status: TxStatus
+  /** The tx this one replaced (same sender and nonce, higher fee). */
+  replacedId?: string
+  /**
+   * Other txs dropped by this admission: evicted for room (with their later
+   * nonces), left uncovered by the balance, or already mined by a head the
+   * pool had not been reset to.
+   */
+  droppedIds: string[]
+}
+
+export interface HeadChange {
+  /** Txs of the blocks the new chain connected. */
+  included: Tx[]
+  /** Txs of the blocks a reorg disconnected; those not in `included` go back into the pool. */
+  returned: Tx[]
+}
+
+export interface ResetResult {
+  /** Pool txs removed because the new chain includes them. */
+  includedCount: number
+  /** Returned txs that are in the pool after the reset. */
+  readdedIds: string[]
+  /**
+   * Txs that left the pool, or returned txs that did not come back: stale
+   * nonce, balance no longer covers them, superseded by a higher fee at the
+   * same nonce, failing the stateless rules, or over a cap.
+   */
+  droppedIds: string[]
+}
+
+export interface PoolTxInfo {
+  id: string
+  tx: Tx
+  senderHex: string
+  nonce: bigint
+  fee: bigint
+  status: TxStatus
+  addedMs: number
+}
+
+export class Mempool {
+  private readonly config: MempoolConfig
+  private readonly store: PoolStore
+  private readonly serial = new SerialQueue()
+  private readonly ctx: TxContext
+  private readonly verify: (tx: Tx) => void
+  private seq = 0
+
+  constructor(
+    private readonly deps: MempoolDeps,
+    options: MempoolOptions = {},
+  ) {
+    this.config = resolveOptions(options)
+    this.store = new PoolStore(this.config.perSenderMax)
+    this.ctx = { chainId: deps.chainId, limits: deps.limits }
+    this.verify = deps.verify ?? checkTxSignature
+  }
+
+  get options(): MempoolConfig {
+    return this.config
+  }
+
+  /** Pending txs, ready and future. */
+  get size(): number {
+    return this.store.count
+  }
+
+  /** Encoded bytes of the pending txs. */
+  get bytes(): number {
+    return this.store.bytes
+  }
+
+  get readyCount(): number {
+    return this.store.count - this.store.futureCount
+  }
+
+  get futureCount(): number {
+    return this.store.futureCount
+  }
+
+  has(id: string): boolean {
+    return this.store.has(id)
+  }
+
+  get(id: string): Tx | undefined {
+    return this.store.get(id)?.tx
+  }
+
+  /** The ready txs, grouped by sender in nonce order. */
+  pending(): Tx[] {
+    const txs: Tx[] = []
+    for (const queue of this.store.queues()) for (const entry of queue.ready()) txs.push(entry.tx)
+    return txs
+  }
+
+  /** A snapshot of every pending tx, oldest first. */
+  list(): PoolTxInfo[] {
+    return Array.from(this.store.entries(), (e) => ({
+      id: e.id,
+      tx: e.tx,
+      senderHex: e.senderHex,
+      nonce: e.nonce,
+      fee: e.fee,
+      status: e.status,
+      addedMs: e.addedMs,
+    }))
+  }
+
+  /** Validates and admits `tx`; throws VerifyError (see the rules above). */
+  async add(tx: Tx): Promise<AddResult> {
+    // Cheap checks before the signature, so duplicates and junk cost no verify.
+    if (this.store.has(tx.id)) throw duplicate(tx)
+    checkTxStateless(tx, this.ctx)
+    this.verify(tx)
+    return this.serial.run(async () => {
+      const [account] = await this.readAccounts([tx.sender])
+      return this.admit(tx, account as Account)
+    })
+  }
+
+  /**
+   * Follows a head change: removes the txs the new chain includes, puts the
+   * returned txs back (they passed block validation, so their signatures are
+   * not checked again), then re-checks every sender against its new account.
+   */
+  async reset(change: HeadChange): Promise<ResetResult> {
+    return this.serial.run(async () => {
+      const includedIds = new Set(change.included.map((tx) => tx.id))
+      const droppedIds: string[] = []
+      const returned: Tx[] = []
+      const seen = new Set<string>()
+      for (const tx of change.returned) {
+        if (includedIds.has(tx.id) || this.store.has(tx.id) || seen.has(tx.id)) continue
+        seen.add(tx.id)
+        try {
+          checkTxStateless(tx, this.ctx)
+          returned.push(tx)
+        } catch (err) {
+          if (!isVerifyError(err)) throw err
+          droppedIds.push(tx.id)
+        }
+      }
+      const addresses = new Map<string, Uint8Array>()
+      for (const queue of this.store.queues()) addresses.set(queue.addressHex, queue.address)
+      for (const tx of returned) addresses.set(tx.senderHex, tx.sender)
+      const accountList = await this.readAccounts([...addresses.values()])
+      const accounts = new Map([...addresses.keys()].map((hex, i) => [hex, accountList[i] as Account]))
+
+      // Synchronous from here on.
+      let includedCount = 0
+      for (const tx of change.included) {
+        const entry = this.store.get(tx.id)
+        if (!entry) continue
+        this.store.drop(entry)
+        includedCount++
+      }
+      const now = this.deps.clock.nowMs()
+      for (const tx of returned) {
+        if (this.store.has(tx.id)) continue
+        const existing = this.store.queue(tx.senderHex)?.get(tx.fields.nonce)
+        if (existing) {
+          // One of the two can be mined; keep the one paying more (the pool's on a tie).
+          if (existing.fee >= tx.fields.fee) {
+            droppedIds.push(tx.id)
+            continue
+          }
+          this.store.drop(existing)
+          droppedIds.push(existing.id)
+        }
+        this.store.insert(newEntry(tx, now, this.seq++), accounts.get(tx.senderHex) as Account)
+      }
+      for (const [hex, account] of accounts) {
+        const queue = this.store.queue(hex)
+        if (!queue) continue
+        queue.account = account
+        for (const entry of this.store.settle(queue)) droppedIds.push(entry.id)
+      }
+      for (const entry of this.trimToCaps()) droppedIds.push(entry.id)
+      const readdedIds = returned.filter((tx) => this.store.has(tx.id)).map((tx) => tx.id)
+      return { includedCount, readdedIds, droppedIds }
+    })
+  }
+
+  /** Drops the txs admitted `expiryMs` or more ago, with the later nonces of their senders; returns their ids. */
+  expire(): string[] {
+    const cutoffMs = this.deps.clock.nowMs() - this.config.expiryMs
+    const dropped: string[] = []
+    // Arrival order is age order as long as the clock does not go back.
+    for (const entry of this.store.entries()) {
+      if (entry.addedMs > cutoffMs) break
+      for (const e of this.store.dropWithTail(entry)) dropped.push(e.id)
+    }
+    return dropped
+  }
+
+  /** Removes the given txs, with the later nonces of their senders; returns the ids removed. */
+  remove(ids: Iterable<string>): string[] {
+    const dropped: string[] = []
+    for (const id of ids) {
+      const entry = this.store.get(id)
+      if (entry) for (const e of this.store.dropWithTail(entry)) dropped.push(e.id)
+    }
+    return dropped
+  }
+
+  /** The best ready txs for a block, each sender's in nonce order (see template.ts). */
+  template(limits: TemplateLimits): Tx[] {
+    return selectTemplate(this.readyRuns(), limits)
+  }
+
+  private *readyRuns(): Generator<PoolEntry[]> {
+    for (const queue of this.store.queues()) yield queue.ready()
+  }
+
+  /** The account-dependent rules and the commit; synchronous, runs inside the queue. */
+  private admit(tx: Tx, account: Account): AddResult {
+    if (this.store.has(tx.id)) throw duplicate(tx)
+    const { nonce, fee } = tx.fields
+    const droppedIds: string[] = []
+    const known = this.store.queue(tx.senderHex)
+    if (known) {
+      // The head may have moved since the last reset: bring the sender up to date first.
+      known.account = account
+      for (const entry of this.store.settle(known)) droppedIds.push(entry.id)
+    }
+    if (nonce < account.nonce) {
+      throw new VerifyError('TX_NONCE_TOO_LOW', `nonce ${nonce} < account nonce ${account.nonce}`)
+    }
+    const queue = this.store.queue(tx.senderHex)
+    const existing = queue?.get(nonce)
+    const nextNonce = queue?.nextNonce ?? account.nonce
+    if (existing) {
+      const bumpPercent = BigInt(this.config.replaceFeeBumpPercent)
+      if (fee <= existing.fee || fee * 100n < existing.fee * (100n + bumpPercent)) {
+        throw new VerifyError(
+          'MEMPOOL_REPLACEMENT_UNDERPRICED',
+          `fee ${fee} must be at least ${bumpPercent}% above the pending tx's ${existing.fee}`,
+        )
+      }
+    } else {
+      if ((queue?.size ?? 0) >= this.config.perSenderMax) {
+        throw new VerifyError('MEMPOOL_SENDER_LIMIT', `sender has ${this.config.perSenderMax} pending txs`)
+      }
+      if (nonce - nextNonce > BigInt(this.config.nonceGapMax)) {
+        throw new VerifyError(
+          'MEMPOOL_NONCE_GAP',
+          `nonce ${nonce} skips more than ${this.config.nonceGapMax} nonces past ${nextNonce}`,
+        )
+      }
+    }
+    const spent = (queue?.costBefore(nonce) ?? 0n) + tx.cost
+    if (spent > account.balance) {
+      throw new VerifyError(
+        'TX_INSUFFICIENT_BALANCE',
+        `balance ${account.balance} < ${spent}, the cost of pending txs up to nonce ${nonce}`,
+      )
+    }
+
+    const entry = newEntry(tx, this.deps.clock.nowMs(), this.seq++)
+    const takesFutureSlot = !existing && nonce !== nextNonce
+    const victims = planRoom(this.store, this.config, { incoming: entry, replaced: existing, takesFutureSlot })
+
+    // Commit: nothing below throws a VerifyError.
+    if (existing) this.store.drop(existing)
+    for (let i = victims.length - 1; i >= 0; i--) {
+      const victim = victims[i] as PoolEntry
+      this.store.drop(victim)
+      droppedIds.push(victim.id)
+    }
+    const target = this.store.insert(entry, account)
+    for (const dropped of this.store.settle(target)) droppedIds.push(dropped.id)
+    if (!this.store.has(entry.id)) throw new Error(`admitted tx ${entry.id} was dropped by its own sender's re-check`)
+    const result: AddResult = { id: entry.id, status: entry.status, droppedIds }
+    if (existing) result.replacedId = existing.id
+    return result
+  }
+
+  /** Evicts lowest fee rate first (with later nonces) until every cap holds again. */
+  private trimToCaps(): PoolEntry[] {
+    const dropped: PoolEntry[] = []
+    const { countMax, bytesMax, futureMax } = this.config
+    for (let top = this.store.futureHeap.peek(); top && this.store.futureCount > futureMax; ) {
+      dropped.push(...this.store.dropWithTail(top))
+      top = this.store.futureHeap.peek()
+    }
+    for (let top = this.store.evictHeap.peek(); top && (this.store.count > countMax || this.store.bytes > bytesMax); ) {
+      dropped.push(...this.store.dropWithTail(top))
+      top = this.store.evictHeap.peek()
+    }
+    return dropped
+  }
+
+  private async readAccounts(addresses: Uint8Array[]): Promise<Account[]> {
+    if (addresses.length === 0) return []
+    const accounts = await this.deps.readAccounts(addresses)
+    if (accounts.length !== addresses.length) {
+      throw new Error(`readAccounts returned ${accounts.length} accounts for ${addresses.length} addresses`)
+    }
+    return accounts
+  }
+}
+
+function duplicate(tx: Tx): VerifyError {
+  return new VerifyError('MEMPOOL_DUPLICATE', `tx ${tx.id} is already pending`)
+}
