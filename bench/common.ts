@@ -14,7 +14,11 @@ export function benchKey(i: number): KeyPair {
 
 /** A genesis funding `accounts` bench keys, with a target every hash meets. */
 export function benchGenesis(accounts: number): Genesis {
-  const g = devnetGenesis({ initialTarget: (1n << 256n) - 1n, powLimit: (1n << 256n) - 1n, retargetInterval: 1_000_000 })
+  const g = devnetGenesis({
+    initialTarget: (1n << 256n) - 1n,
+    powLimit: (1n << 256n) - 1n,
+    retargetInterval: 1_000_000,
+  })
   g.alloc = Array.from({ length: accounts }, (_, i) => ({
     address: addressFromPublicKey(benchKey(i).publicKey),
     balance: 1_000_000n * COIN,
@@ -51,4 +55,5 @@ export function makeTransfers(accounts: number, blocks: number, perBlock: number
   return out
 }
 
-export const isMain = (url: string): boolean => process.argv[1] !== undefined && url.endsWith(process.argv[1].replace(/^.*\//, '/'))
+export const isMain = (url: string): boolean =>
+  process.argv[1] !== undefined && url.endsWith(process.argv[1].replace(/^.*\//, '/'))

@@ -59,8 +59,15 @@ try {
   await send(friends[0] as Uint8Array, 1n * COIN, 1000n, nonce, '')
   await send(friends[1] as Uint8Array, 2n * COIN, 1000n, nonce + 1n, ' (fills the gap)')
   nonce += 3n
-  const bad = Tx.create({ chainId: genesis.chainId, recipient: miner, amount: 1n, fee: 1000n, nonce: nonce - 3n }, alice)
-  await node.submitTx(bad).catch((err: Error) => console.log(`a second tx at nonce ${nonce - 3n} without a fee bump is refused: ${err.message}`))
+  const bad = Tx.create(
+    { chainId: genesis.chainId, recipient: miner, amount: 1n, fee: 1000n, nonce: nonce - 3n },
+    alice,
+  )
+  await node
+    .submitTx(bad)
+    .catch((err: Error) =>
+      console.log(`a second tx at nonce ${nonce - 3n} without a fee bump is refused: ${err.message}`),
+    )
   console.log(`mempool: ${node.mempool.size} pending\n`)
 
   for (let i = 0; i < blocks; i++) {
@@ -82,16 +89,22 @@ try {
     ['miner', miner],
   ] as const) {
     const account = await chain.getAccount(address as Uint8Array)
-    console.log(`  ${name.padEnd(8)} ${formatAddress(address as Uint8Array)}  ${coins(account.balance).padStart(20)}  nonce ${account.nonce}`)
+    console.log(
+      `  ${name.padEnd(8)} ${formatAddress(address as Uint8Array)}  ${coins(account.balance).padStart(20)}  nonce ${account.nonce}`,
+    )
   }
   console.log('\nwhere the transactions landed:')
   for (const tx of sent) {
     const at = await chain.getTxLocation(tx.hash)
     const block = at ? chain.index.get(at.blockId) : undefined
-    console.log(`  ${tx.id.slice(0, 16)}… ${block ? `block #${block.height} (${toHex(block.header.hash).slice(0, 16)}…)` : 'pending'}`)
+    console.log(
+      `  ${tx.id.slice(0, 16)}… ${block ? `block #${block.height} (${toHex(block.header.hash).slice(0, 16)}…)` : 'pending'}`,
+    )
   }
   const proof = await chain.proveAccount(aliceAddress)
-  console.log(`\nalice's balance is provable to a light client: ${proof.length} trie nodes against state root ${toHex(chain.head.header.fields.stateRoot).slice(0, 16)}…`)
+  console.log(
+    `\nalice's balance is provable to a light client: ${proof.length} trie nodes against state root ${toHex(chain.head.header.fields.stateRoot).slice(0, 16)}…`,
+  )
 } finally {
   await node.close()
   if (!values.datadir) await rm(dir, { recursive: true, force: true })

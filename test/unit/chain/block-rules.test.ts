@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { Block, Header, type HeaderFields } from '../../../src/ledger/block.js'
 import { bigintToBytes, bytesToBigint } from '../../../src/util/bytes.js'
-import { minerAddress, mineBlock, openTestChain, type TestChain, testGenesis, transfer } from '../../helpers/chain.js'
+import { mineBlock, minerAddress, openTestChain, type TestChain, testGenesis, transfer } from '../../helpers/chain.js'
 
 /** A template on the head, changed by `edit`, sealed, as a block. */
 async function craft(
@@ -61,10 +61,7 @@ describe('block rules at import', () => {
     const good = await craft(t, [transfer(0, 1, 0n)])
     const tx = transfer(0, 1, 5n)
     const { txRootOf } = await import('../../../src/ledger/block.js')
-    const b = new Block(
-      (await t.engine.seal({ ...good.header.fields, txRoot: txRootOf([tx]) })) as Header,
-      [tx],
-    )
+    const b = new Block((await t.engine.seal({ ...good.header.fields, txRoot: txRootOf([tx]) })) as Header, [tx])
     await expect(t.chain.importBlock(b)).rejects.toMatchObject({
       code: 'BLOCK_INVALID_TX',
       cause: { code: 'TX_NONCE_TOO_HIGH' },
@@ -154,7 +151,12 @@ describe('block rules at import', () => {
     await expect(a.chain.importBlock(bad)).rejects.toMatchObject({ code: 'BLOCK_BAD_STATE_ROOT' })
     expect(a.chain.head.id).toBe(mainA.id)
     const child = new Block(
-      (await b.engine.seal({ ...fields, height: 3n, parentHash: bad.hash, timestamp: fields.timestamp + 1n })) as Header,
+      (await b.engine.seal({
+        ...fields,
+        height: 3n,
+        parentHash: bad.hash,
+        timestamp: fields.timestamp + 1n,
+      })) as Header,
       [],
     )
     await expect(a.chain.importBlock(child)).rejects.toMatchObject({ code: 'BLOCK_INVALID_ANCESTOR' })
@@ -166,7 +168,13 @@ describe('block rules at import', () => {
     const { Chain } = await import('../../../src/chain/chain.js')
     const other = testGenesis({ blockTimeMs: 1234 })
     await expect(
-      Chain.open({ store: t.store, genesis: other, engine: t.engine, clock: t.clock, signatures: { verifyTxs: async () => -1 } }),
+      Chain.open({
+        store: t.store,
+        genesis: other,
+        engine: t.engine,
+        clock: t.clock,
+        signatures: { verifyTxs: async () => -1 },
+      }),
     ).rejects.toMatchObject({ name: 'ChainStoreError' })
   })
 })

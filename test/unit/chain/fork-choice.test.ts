@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Block } from '../../../src/ledger/block.js'
 import { toHex } from '../../../src/util/bytes.js'
-import { minerAddress, mineBlock, openTestChain, type TestChain, transfer } from '../../helpers/chain.js'
+import { mineBlock, minerAddress, openTestChain, type TestChain, transfer } from '../../helpers/chain.js'
 
 async function mineOn(t: TestChain, count: number, txsFor: (i: number) => ReturnType<typeof transfer>[] = () => []) {
   const blocks: Block[] = []
