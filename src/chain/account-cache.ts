@@ -6,6 +6,7 @@
 
 import { type Account, accountFromBytes } from '../ledger/state.js'
 import type { KvStore } from '../storage/kv.js'
+import { BoundedCache } from '../util/bounded-cache.js'
 import { toHex } from '../util/bytes.js'
 import { layout } from './layout.js'
 
@@ -13,12 +14,14 @@ import { layout } from './layout.js'
 export type StagedAccounts = Map<string, { address: Uint8Array; account: Account | undefined }>
 
 export class AccountCache {
-  private readonly cache = new Map<string, Account | null>()
+  private readonly cache: BoundedCache<string, Account | null>
 
   constructor(
     private readonly store: KvStore,
-    private readonly cacheMax = 200_000,
-  ) {}
+    cacheMax = 200_000,
+  ) {
+    this.cache = new BoundedCache(cacheMax)
+  }
 
   /** Committed accounts; undefined where none exists. */
   async getMany(addresses: readonly Uint8Array[]): Promise<Array<Account | undefined>> {
@@ -47,8 +50,6 @@ export class AccountCache {
   }
 
   private remember(hex: string, account: Account | null): void {
-    this.cache.delete(hex)
-    if (this.cache.size >= this.cacheMax) this.cache.delete(this.cache.keys().next().value as string)
     this.cache.set(hex, account)
   }
 }

@@ -13,6 +13,7 @@ import type { BatchDBOp, DB } from '@ethereumjs/util'
 import { sha256 } from '../ledger/crypto.js'
 import { type Account, accountFromBytes, accountToBytes } from '../ledger/state.js'
 import type { BatchOp, KvStore } from '../storage/kv.js'
+import { BoundedCache } from '../util/bounded-cache.js'
 import { equalBytes, fromHex } from '../util/bytes.js'
 import { layout } from './layout.js'
 
@@ -21,24 +22,27 @@ const hashKey = (bytes: Uint8Array): Uint8Array => sha256(bytes)
 /** The trie's node database over a KvStore, with a bounded read cache and a pending write set. */
 class TrieNodeStore implements DB<string, Uint8Array> {
   private pending = new Map<string, Uint8Array>()
-  private readonly cache = new Map<string, Uint8Array>()
+  private readonly cache: BoundedCache<string, Uint8Array>
 
   constructor(
     private readonly kv: KvStore,
-    private readonly cacheMax: number,
-  ) {}
+    cacheMax: number,
+  ) {
+    this.cache = new BoundedCache(cacheMax)
+  }
 
   async get(key: string): Promise<Uint8Array | undefined> {
     const hit = this.pending.get(key) ?? this.cache.get(key)
     if (hit) return hit
     const value = await this.kv.get(layout.trieNode(fromHex(key)))
-    if (value) this.remember(key, value)
+    // Content-addressed: caching a node that is never committed is harmless.
+    if (value) this.cache.set(key, value)
     return value
   }
 
   async put(key: string, value: Uint8Array): Promise<void> {
     this.pending.set(key, value)
-    this.remember(key, value)
+    this.cache.set(key, value)
   }
 
   /** Nodes are shared by many roots and never pruned. */
@@ -53,12 +57,6 @@ class TrieNodeStore implements DB<string, Uint8Array> {
   }
 
   async open(): Promise<void> {}
-
-  private remember(key: string, value: Uint8Array): void {
-    // Content-addressed: caching a node that is never committed is harmless.
-    if (this.cache.size >= this.cacheMax) this.cache.delete(this.cache.keys().next().value as string)
-    this.cache.set(key, value)
-  }
 
   takeWrites(): BatchOp[] {
     const ops: BatchOp[] = []

@@ -12,6 +12,7 @@ import {
   sign as nodeSign,
   verify as nodeVerify,
 } from 'node:crypto'
+import { BoundedCache } from '../util/bounded-cache.js'
 
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
@@ -56,24 +57,17 @@ export function sign(secretKey: Uint8Array | KeyObject, message: Uint8Array): Ui
   return new Uint8Array(nodeSign(null, message, key))
 }
 
-const KEY_CACHE_MAX = 50_000
-const keyCache = new Map<string, KeyObject | null>()
+const keyCache = new BoundedCache<string, KeyObject | null>(50_000)
 
 function publicKeyObject(publicKey: Uint8Array): KeyObject | null {
   const id = Buffer.from(publicKey.buffer, publicKey.byteOffset, publicKey.byteLength).toString('base64')
   let key = keyCache.get(id)
-  if (key !== undefined) {
-    // refresh recency
-    keyCache.delete(id)
-    keyCache.set(id, key)
-    return key
-  }
+  if (key !== undefined) return key
   try {
     key = createPublicKey({ key: Buffer.concat([SPKI_ED25519_PREFIX, publicKey]), format: 'der', type: 'spki' })
   } catch {
     key = null
   }
-  if (keyCache.size >= KEY_CACHE_MAX) keyCache.delete(keyCache.keys().next().value as string)
   keyCache.set(id, key)
   return key
 }

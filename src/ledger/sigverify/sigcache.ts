@@ -1,3 +1,5 @@
+import { BoundedCache } from '../../util/bounded-cache.js'
+
 /**
  * Ids of transactions whose signatures are known to be valid, like Bitcoin
  * Core's signature cache: a tx the mempool verified is not verified again when
@@ -6,13 +8,14 @@
  * The key is the tx id, the hash of the tx's full bytes, signature included: a
  * tx with the same fields and different signature bytes has a different id, so
  * an entry vouches for exactly the bytes that were verified. Bounded; the
- * oldest entry goes first.
+ * least recently used entries go first (see BoundedCache).
  */
 export class SigCache {
-  private readonly ids = new Set<string>()
+  private readonly ids: BoundedCache<string, true>
 
   constructor(readonly sizeMax: number) {
     if (!Number.isInteger(sizeMax) || sizeMax < 0) throw new RangeError('cacheSize must be an integer >= 0')
+    this.ids = new BoundedCache(sizeMax)
   }
 
   get size(): number {
@@ -24,8 +27,6 @@ export class SigCache {
   }
 
   add(id: string): void {
-    if (this.sizeMax === 0 || this.ids.has(id)) return
-    if (this.ids.size >= this.sizeMax) this.ids.delete(this.ids.values().next().value as string)
-    this.ids.add(id)
+    this.ids.set(id, true)
   }
 }

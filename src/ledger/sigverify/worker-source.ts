@@ -22,19 +22,30 @@ const SPKI_PREFIX = Buffer.from('${SPKI_ED25519_PREFIX_HEX}', 'hex')
 const COUNT_BYTES = ${COUNT_BYTES}
 const ITEM_HEADER_BYTES = ${ITEM_HEADER_BYTES}
 const KEY_CACHE_MAX = ${WORKER_KEY_CACHE_MAX}
-const keys = new Map()
+// Two generations instead of evicting the first key: V8 leaves deleted Map slots as
+// holes that every keys().next() walks, so first-key eviction is not O(1).
+let keys = new Map()
+let oldKeys = new Map()
 
 function publicKeyObject(raw) {
   const id = raw.toString('latin1')
   let key = keys.get(id)
   if (key !== undefined) return key
+  key = oldKeys.get(id)
+  if (key !== undefined) {
+    keys.set(id, key)
+    return key
+  }
   try {
     key = createPublicKey({ key: Buffer.concat([SPKI_PREFIX, raw]), format: 'der', type: 'spki' })
   } catch {
     key = null
   }
-  if (keys.size >= KEY_CACHE_MAX) keys.delete(keys.keys().next().value)
   keys.set(id, key)
+  if (keys.size >= KEY_CACHE_MAX / 2) {
+    oldKeys = keys
+    keys = new Map()
+  }
   return key
 }
 
