@@ -5,7 +5,10 @@ import { COIN, devnetGenesis, type Genesis } from '../src/ledger/genesis.js'
 import { Tx } from '../src/ledger/tx.js'
 
 export function report(bench: string, value: number, unit: string, extra: Record<string, unknown> = {}): void {
-  process.stdout.write(`${JSON.stringify({ bench, value: Math.round(value * 100) / 100, unit, ...extra })}\n`)
+  const rounded = Object.fromEntries(
+    Object.entries(extra).map(([k, v]) => [k, typeof v === 'number' ? Math.round(v * 100) / 100 : v]),
+  )
+  process.stdout.write(`${JSON.stringify({ bench, value: Math.round(value * 100) / 100, unit, ...rounded })}\n`)
 }
 
 export function benchKey(i: number): KeyPair {
