@@ -1,0 +1,86 @@
+/**
+ * What the rest of peerchain sees of the network. Only src/net/ imports
+ * libp2p; everything above it (relay/, sync/, node/) talks to this interface,
+ * so their tests can pass a fake and the lab can pass a simulated network.
+ */
+
+/** A peer's id in its string form (libp2p PeerId.toString()). */
+export type PeerIdString = string
+
+export type GossipVerdict = 'accept' | 'ignore' | 'reject'
+
+export interface GossipMessage {
+  topic: string
+  data: Uint8Array
+  /** The peer that forwarded the message to us (not necessarily its author). */
+  from: PeerIdString
+}
+
+export type GossipValidator = (msg: GossipMessage) => Promise<GossipVerdict>
+
+export interface PeerInfo {
+  id: PeerIdString
+  /** Multiaddrs of the open connections to the peer. */
+  addresses: string[]
+  direction: 'inbound' | 'outbound'
+  /** Our application score for the peer (0 = neutral; falls with reported faults). */
+  score: number
+}
+
+export interface RequestLimits {
+  /** Largest request accepted (handler side) or sent (request side). */
+  requestBytesMax: number
+  /** Largest response accepted (request side) or sent (handler side). */
+  responseBytesMax: number
+  /** Whole exchange, from opening the stream to the last byte of the response. */
+  timeoutMs: number
+}
+
+export type RequestHandler = (request: Uint8Array, peer: PeerIdString) => Promise<Uint8Array>
+
+export interface NetworkEvents {
+  'peer:connect': PeerIdString
+  'peer:disconnect': PeerIdString
+}
+
+export interface Network {
+  readonly peerId: PeerIdString
+  start(): Promise<void>
+  stop(): Promise<void>
+  /** Our listen multiaddrs, each ending in /p2p/<peerId>. */
+  listenAddresses(): string[]
+
+  /** Subscribes to `topic`; every message is validated before it is relayed; accepted ones reach `onMessage`. */
+  subscribe(topic: string, validate: GossipValidator, onMessage: (msg: GossipMessage) => void): void
+  /** Publishes to the topic's mesh; resolves with the number of peers it was sent to. */
+  publish(topic: string, data: Uint8Array): Promise<number>
+
+  /** Serves a request/response protocol: one length-prefixed request, one length-prefixed response per stream. */
+  handle(protocol: string, handler: RequestHandler, limits: RequestLimits): Promise<void>
+  /** Sends one request to `peer` and returns its response. Throws RequestError on timeout, reset or oversize. */
+  request(peer: PeerIdString, protocol: string, request: Uint8Array, limits: RequestLimits): Promise<Uint8Array>
+
+  peers(): PeerInfo[]
+  /** Dials a multiaddr (with /p2p/<id>); resolves with the peer id once connected. */
+  dial(multiaddr: string): Promise<PeerIdString>
+  hangUp(peer: PeerIdString): Promise<void>
+  /** Disconnects and refuses the peer from now on (persisted across restarts). */
+  ban(peer: PeerIdString, reason: string): Promise<void>
+  unban(peer: PeerIdString): Promise<void>
+  bans(): Array<{ peer: PeerIdString; reason: string }>
+  /** Charges a peer for a fault; at the threshold it is disconnected and banned for a while. */
+  reportPeer(peer: PeerIdString, penalty: number, reason: string): void
+
+  on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void
+}
+
+/** A request that failed for a reason of the remote side or the transport. */
+export class RequestError extends Error {
+  override readonly name = 'RequestError'
+  constructor(
+    readonly code: 'TIMEOUT' | 'RESET' | 'TOO_LARGE' | 'DIAL_FAILED' | 'PROTOCOL',
+    message: string,
+  ) {
+    super(`${code}: ${message}`)
+  }
+}
