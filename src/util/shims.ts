@@ -18,4 +18,11 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
   })
 }
 
+// Dialing /ws multiaddrs needs a global WebSocket (Node 22 has one built in);
+// without it a /ws bootstrap silently never connects.
+if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
+  const { WebSocket } = await import('ws')
+  ;(globalThis as { WebSocket?: unknown }).WebSocket = WebSocket
+}
+
 export {}
