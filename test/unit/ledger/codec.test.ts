@@ -98,7 +98,10 @@ describe('DECODE_NON_CANONICAL', () => {
     const emptyMemo = concat(withMemo.subarray(0, sigAt), u8(0x3a, 0x00), withMemo.subarray(sigAt))
     expectDecodeError(() => decodeTx(emptyMemo), 'DECODE_NON_CANONICAL')
     // version = 0 written explicitly
-    expectDecodeError(() => decodeHeader(concat(u8(0x08, 0x00), encodeHeader(headerFields({ version: 0 })))), 'DECODE_NON_CANONICAL')
+    expectDecodeError(
+      () => decodeHeader(concat(u8(0x08, 0x00), encodeHeader(headerFields({ version: 0 })))),
+      'DECODE_NON_CANONICAL',
+    )
   })
 
   it('fields out of order', () => {
@@ -191,7 +194,10 @@ describe('DECODE_TOO_LARGE', () => {
     expectDecodeError(() => decodeBlock(block, { blockBytesMax: block.byteLength - 1 }), 'DECODE_TOO_LARGE')
     expect(decodeBlock(block, { blockBytesMax: block.byteLength }).txs).toHaveLength(1)
     expectDecodeError(() => Block.fromBytes(block, { blockBytesMax: 10 }), 'DECODE_TOO_LARGE')
-    expectDecodeError(() => decodeBlock(new Uint8Array(ABS_LIMITS.blockBytesMax + 1), { blockBytesMax: 2 ** 40 }), 'DECODE_TOO_LARGE')
+    expectDecodeError(
+      () => decodeBlock(new Uint8Array(ABS_LIMITS.blockBytesMax + 1), { blockBytesMax: 2 ** 40 }),
+      'DECODE_TOO_LARGE',
+    )
   })
 })
 
@@ -226,6 +232,9 @@ describe('primitives built on the codec', () => {
   })
 
   it('Header.fromBytes refuses non-canonical bytes with DecodeError', () => {
-    expectDecodeError(() => Header.fromBytes(concat(encodeHeader(sampleHeader), u8(0x58, 0x00))), 'DECODE_NON_CANONICAL')
+    expectDecodeError(
+      () => Header.fromBytes(concat(encodeHeader(sampleHeader), u8(0x58, 0x00))),
+      'DECODE_NON_CANONICAL',
+    )
   })
 })

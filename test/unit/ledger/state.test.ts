@@ -89,7 +89,16 @@ describe('applyTx', () => {
       account: { balance: 89n, nonce: 1n },
       before: { balance: 100n, nonce: 0n },
     })
-    expect(changes.get(toHex(addressOf(BOB)))).toMatchObject({ account: { balance: 10n, nonce: 0n }, before: undefined })
+    expect(changes.get(toHex(addressOf(BOB)))).toMatchObject({
+      account: { balance: 10n, nonce: 0n },
+      before: undefined,
+    })
+  })
+
+  it('a transfer to oneself near u64 max is not an overflow', () => {
+    const { state } = overlay({ [ALICE]: { balance: U64_MAX, nonce: 0n } })
+    applyTx(state, signedTx({ amount: 10n, fee: 1n, recipient: addressOf(ALICE) }, ALICE))
+    expect(state.get(addressOf(ALICE))).toEqual({ balance: U64_MAX - 1n, nonce: 1n })
   })
 
   it('a transfer to oneself costs only the fee', () => {
@@ -127,6 +136,9 @@ describe('applyTx', () => {
       'TX_AMOUNT_OVERFLOW',
       'reject',
     )
+    // refused before any write: the sender is neither debited nor its nonce bumped
+    expect(state.changes()).toEqual([])
+    expect(state.get(addressOf(ALICE))).toEqual({ balance: 100n, nonce: 0n })
     const fresh = overlay({ [ALICE]: { balance: 100n, nonce: 0n }, [BOB]: { balance: U64_MAX - 5n, nonce: 0n } })
     applyTx(fresh.state, signedTx({ amount: 5n, fee: 1n, recipient: addressOf(BOB) }, ALICE))
     expect(balanceOf(fresh.state, BOB)).toBe(U64_MAX)
@@ -210,7 +222,13 @@ describe('applyBlockTxs', () => {
   it('BLOCK_INVALID_TX wraps a recipient overflow', () => {
     const { state } = overlay({ [ALICE]: { balance: 100n, nonce: 0n }, [BOB]: { balance: U64_MAX, nonce: 0n } })
     const err = thrownBy(() =>
-      applyBlockTxs(state, [signedTx({ amount: 1n, fee: 1n, recipient: addressOf(BOB) }, ALICE)], addressOf(MINER), 1n, 0n),
+      applyBlockTxs(
+        state,
+        [signedTx({ amount: 1n, fee: 1n, recipient: addressOf(BOB) }, ALICE)],
+        addressOf(MINER),
+        1n,
+        0n,
+      ),
     )
     expect(err).toBeInstanceOf(BlockTxError)
     expect((err as BlockTxError).txIndex).toBe(0)

@@ -9,16 +9,7 @@ import {
   medianTimePast,
 } from '../../../../src/ledger/rules/block.js'
 import { Tx } from '../../../../src/ledger/tx.js'
-import {
-  blockOf,
-  bytesOf,
-  CHAIN_ID,
-  expectVerifyError,
-  headerFields,
-  limits,
-  signedTx,
-  txFields,
-} from '../fixtures.js'
+import { blockOf, bytesOf, CHAIN_ID, expectVerifyError, headerFields, limits, signedTx, txFields } from '../fixtures.js'
 
 describe('checkHeaderFields', () => {
   it('accepts a well-formed header', () => {
@@ -93,11 +84,7 @@ describe('checkHeaderContext', () => {
 
   it('BLOCK_TIME_TOO_NEW one ms past the drift (ignored: it may become valid); the drift itself passes', () => {
     expectVerifyError(() => checkHeaderContext(child(11n, 2_015_001n), ctx), 'BLOCK_TIME_TOO_NEW', 'ignore')
-    expectVerifyError(
-      () => checkHeaderContext(child(11n, (1n << 64n) - 1n), ctx),
-      'BLOCK_TIME_TOO_NEW',
-      'ignore',
-    )
+    expectVerifyError(() => checkHeaderContext(child(11n, (1n << 64n) - 1n), ctx), 'BLOCK_TIME_TOO_NEW', 'ignore')
     expect(() => checkHeaderContext(child(11n, 2_015_000n), ctx)).not.toThrow()
   })
 })

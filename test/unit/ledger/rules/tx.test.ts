@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { checkTxSignature, checkTxStateless } from '../../../../src/ledger/rules/tx.js'
+import { checkTxSignature, checkTxStateless, firstBadSignature } from '../../../../src/ledger/rules/tx.js'
 import { Tx } from '../../../../src/ledger/tx.js'
 import { U64_MAX } from '../../../../src/util/bytes.js'
 import { bytesOf, CHAIN_ID, expectVerifyError, limits, signedTx, testKey, txFields } from '../fixtures.js'
@@ -123,5 +123,16 @@ describe('checkTxSignature', () => {
     ]) {
       expectVerifyError(() => checkTxSignature(Tx.fromFields(fields)), 'TX_BAD_SIGNATURE', 'reject')
     }
+  })
+})
+
+describe('firstBadSignature', () => {
+  it('is -1 when every signature verifies, else the first failing index', () => {
+    const good = [signedTx({}, 0), signedTx({}, 1), signedTx({}, 2)]
+    expect(firstBadSignature([])).toBe(-1)
+    expect(firstBadSignature(good)).toBe(-1)
+    const forged = Tx.fromFields({ ...good[1]!.fields, amount: 1_000n })
+    expect(firstBadSignature([good[0]!, forged, good[2]!, forged])).toBe(1)
+    expect(firstBadSignature([good[0]!, good[1]!, Tx.fromFields(txFields())])).toBe(2)
   })
 })
