@@ -3,7 +3,7 @@
  * parameters and limits. `parseGenesis` validates a JSON value and names the
  * offending key on any error; the genesis block itself is built by chain/.
  */
-import { U64_MAX } from '../util/bytes.js'
+import { toHex, U64_MAX } from '../util/bytes.js'
 import { type AddressError, addressFromPublicKey, formatAddress, parseAddress } from './address.js'
 import { type KeyPair, keyPairFromSeed, sha256 } from './crypto.js'
 import { ABS_LIMITS, type ChainLimits, DEFAULT_LIMITS } from './limits.js'
@@ -78,8 +78,21 @@ function target(v: unknown, key: string): bigint {
   return t
 }
 
+/** Refuses keys the schema does not know: a typo must not silently fall back to a default. */
+function onlyKeys(o: Json, allowed: readonly string[], where: string): void {
+  for (const key of Object.keys(o)) {
+    if (!allowed.includes(key)) {
+      throw new GenesisError(
+        where ? `${where}.${key}` : key,
+        `is not a genesis key (expected one of: ${allowed.join(', ')})`,
+      )
+    }
+  }
+}
+
 export function parseGenesis(value: unknown): Genesis {
   const g = obj(value, '(root)')
+  onlyKeys(g, ['chainId', 'timestamp', 'alloc', 'consensus', 'limits'], '')
   if (
     typeof g.chainId !== 'string' ||
     !/^[a-z0-9-]{1,64}$/.test(g.chainId) ||
@@ -90,6 +103,7 @@ export function parseGenesis(value: unknown): Genesis {
   const timestampMs = int(g.timestamp, 'timestamp', 0)
   const allocJson = obj(g.alloc, 'alloc')
   const alloc: Genesis['alloc'] = []
+  const seen = new Set<string>()
   let supply = 0n
   for (const [addr, bal] of Object.entries(allocJson)) {
     let address: Uint8Array
@@ -98,12 +112,31 @@ export function parseGenesis(value: unknown): Genesis {
     } catch (err) {
       throw new GenesisError(`alloc.${addr}`, (err as AddressError).message)
     }
+    // bech32 is case-insensitive: "pc1…" and "PC1…" are one address.
+    if (seen.has(toHex(address))) throw new GenesisError(`alloc.${addr}`, 'duplicates an earlier address')
+    seen.add(toHex(address))
     const balance = amount(bal, `alloc.${addr}`)
     supply += balance
     if (supply > U64_MAX) throw new GenesisError('alloc', 'total supply exceeds u64')
     alloc.push({ address, balance })
   }
   const c = obj(g.consensus, 'consensus')
+  onlyKeys(
+    c,
+    [
+      'engine',
+      'blockTimeMs',
+      'retargetInterval',
+      'maxAdjustFactor',
+      'initialTarget',
+      'powLimit',
+      'subsidy',
+      'halvingInterval',
+      'medianTimeSpan',
+      'maxFutureDriftMs',
+    ],
+    'consensus',
+  )
   if (c.engine !== 'pow') throw new GenesisError('consensus.engine', 'must be "pow"')
   const params: ConsensusParams = {
     engine: 'pow',
@@ -121,6 +154,7 @@ export function parseGenesis(value: unknown): Genesis {
     throw new GenesisError('consensus.initialTarget', 'must not exceed consensus.powLimit')
   }
   const l = g.limits === undefined ? {} : obj(g.limits, 'limits')
+  onlyKeys(l, ['txBytesMax', 'memoBytesMax', 'blockBytesMax', 'blockTxsMax', 'minFee'], 'limits')
   const limits: ChainLimits = {
     txBytesMax:
       l.txBytesMax === undefined

@@ -2,13 +2,15 @@
  * Binary Merkle tree over transaction hashes, shaped as RFC 6962 (Certificate
  * Transparency): leaves and inner nodes are hashed with distinct prefixes, so
  * a leaf can never pass for a node, and an odd node is not duplicated (no
- * CVE-2012-2459-style duplicate-leaf ambiguity).
+ * CVE-2012-2459-style duplicate-leaf ambiguity). The committed root also
+ * covers the leaf count, so a proof cannot be replayed at another position of
+ * a tree of another size.
  */
 import { sha256 } from './crypto.js'
 
 const LEAF = new Uint8Array([0])
 const NODE = new Uint8Array([1])
-export const EMPTY_ROOT = sha256()
+const SIZED = new Uint8Array([2])
 
 const leafHash = (leaf: Uint8Array): Uint8Array => sha256(LEAF, leaf)
 const nodeHash = (l: Uint8Array, r: Uint8Array): Uint8Array => sha256(NODE, l, r)
@@ -27,9 +29,18 @@ function rootOf(leaves: Uint8Array[], from: number, to: number): Uint8Array {
   return nodeHash(rootOf(leaves, from, from + k), rootOf(leaves, from + k, to))
 }
 
-export function merkleRoot(leaves: Uint8Array[]): Uint8Array {
-  return leaves.length === 0 ? EMPTY_ROOT : rootOf(leaves, 0, leaves.length)
+/** The root committed in headers: SHA-256(0x02 || count (u32 BE) || tree root). */
+function sizedRoot(size: number, treeRoot: Uint8Array): Uint8Array {
+  const count = new Uint8Array(4)
+  new DataView(count.buffer).setUint32(0, size)
+  return sha256(SIZED, count, treeRoot)
 }
+
+export function merkleRoot(leaves: Uint8Array[]): Uint8Array {
+  return sizedRoot(leaves.length, leaves.length === 0 ? sha256() : rootOf(leaves, 0, leaves.length))
+}
+
+export const EMPTY_ROOT = merkleRoot([])
 
 /** Sibling hashes from the leaf up to the root, for leaf `index`. */
 export function merkleProof(leaves: Uint8Array[], index: number): Uint8Array[] {
@@ -73,6 +84,7 @@ export function verifyMerkleProof(
     const right = up(from + k, to)
     return right && nodeHash(sibling, right)
   }
+  if (size > 0xffffffff) return false
   const got = up(0, size)
-  return got !== null && used === 0 && Buffer.from(got).equals(root)
+  return got !== null && used === 0 && Buffer.from(sizedRoot(size, got)).equals(root)
 }

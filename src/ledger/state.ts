@@ -62,13 +62,6 @@ export function checkTxAgainstAccount(tx: Tx, account: Account): void {
   }
 }
 
-function credit(state: StateOverlay, address: Uint8Array, amount: bigint): void {
-  const account = state.get(address)
-  const balance = account.balance + amount
-  if (balance > U64_MAX) throw new VerifyError('TX_AMOUNT_OVERFLOW', 'recipient balance would exceed u64')
-  state.set(address, { balance, nonce: account.nonce })
-}
-
 /** Applies one tx; returns its fee. Throws VerifyError. */
 export function applyTx(state: StateOverlay, tx: Tx): bigint {
   const sender = tx.sender
@@ -110,5 +103,9 @@ export function applyBlockTxs(
   if (reward !== subsidy + fees) {
     throw new VerifyError('BLOCK_BAD_REWARD', `reward ${reward} != subsidy ${subsidy} + fees ${fees}`)
   }
-  if (reward > 0n) credit(state, miner, reward)
+  if (reward > 0n) {
+    const account = state.get(miner)
+    if (account.balance + reward > U64_MAX) throw new VerifyError('BLOCK_BAD_REWARD', 'miner balance would exceed u64')
+    state.set(miner, { balance: account.balance + reward, nonce: account.nonce })
+  }
 }

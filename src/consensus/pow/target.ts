@@ -25,10 +25,11 @@ export function retarget(
   if (height === 0 || height % params.retargetInterval !== 0) return parentTarget
   const expected = BigInt((params.retargetInterval - 1) * params.blockTimeMs)
   const factor = BigInt(params.maxAdjustFactor)
-  let actual = BigInt(Math.max(0, parentTimestampMs - firstTimestampMs()))
-  if (actual < expected / factor) actual = expected / factor
-  if (actual > expected * factor) actual = expected * factor
+  const actual = BigInt(Math.max(0, parentTimestampMs - firstTimestampMs()))
   let next = (parentTarget * actual) / expected
+  // Clamp the target itself (not the timespan), so rounding never moves it past the factor.
+  if (next < parentTarget / factor) next = parentTarget / factor
+  if (next > parentTarget * factor) next = parentTarget * factor
   if (next > params.powLimit) next = params.powLimit
   if (next < 1n) next = 1n
   return next

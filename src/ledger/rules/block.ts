@@ -60,7 +60,7 @@ export function checkHeaderContext(header: Header, ctx: HeaderContext): void {
 
 export interface BodyContext extends TxContext {}
 
-/** Size, count, tx root, duplicates and every tx's stateless rules (signatures: checkBlockSignatures). */
+/** Size, count, tx root, duplicates and every tx's stateless rules (signatures: rules/tx.ts firstBadSignature or sigverify/). */
 export function checkBlockBody(block: Block, ctx: BodyContext): void {
   const { limits } = ctx
   if (block.txs.length > limits.blockTxsMax) {

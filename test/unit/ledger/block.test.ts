@@ -59,6 +59,6 @@ describe('Block', () => {
   it('txRootOf is the Merkle root of the tx hashes', () => {
     const txs = [signedTx({}, 0), signedTx({}, 1), signedTx({}, 2)]
     expect(hex(txRootOf(txs))).toBe(hex(merkleRoot(txs.map((t) => t.hash))))
-    expect(hex(txRootOf([]))).toBe(hex(sha256()))
+    expect(hex(txRootOf([]))).toBe(hex(merkleRoot([])))
   })
 })

@@ -35,6 +35,25 @@ function expectGenesisError(json: unknown, key: string): GenesisError {
 }
 
 describe('parseGenesis', () => {
+  it('refuses the same address funded twice (bech32 is case-insensitive)', () => {
+    const json = genesisJson()
+    const alloc = section(json, 'alloc')
+    const [first] = Object.keys(alloc) as [string]
+    alloc[first.toUpperCase()] = '5'
+    const err = expectGenesisError(json, `alloc.${first.toUpperCase()}`)
+    expect(err.message).toMatch(/duplicates an earlier address/)
+  })
+
+  it('refuses keys it does not know, at every level, naming them', () => {
+    expectGenesisError({ ...genesisJson(), limit: {} }, 'limit')
+    const json = genesisJson()
+    section(json, 'consensus').blockTime = 5
+    expectGenesisError(json, 'consensus.blockTime')
+    const json2 = genesisJson()
+    section(json2, 'limits').maxTx = 5
+    expectGenesisError(json2, 'limits.maxTx')
+  })
+
   it('round-trips the devnet genesis through JSON text', () => {
     const g = devnetGenesis()
     const parsed = parseGenesis(JSON.parse(JSON.stringify(genesisToJson(g))))

@@ -11,23 +11,27 @@ const h = (...parts: Uint8Array[]): Uint8Array => {
 }
 const leaf = (x: Uint8Array): Uint8Array => h(new Uint8Array([0]), x)
 const node = (l: Uint8Array, r: Uint8Array): Uint8Array => h(new Uint8Array([1]), l, r)
+const sha256 = (): Uint8Array => h()
+/** The committed root: 0x02 || count (u32 BE) || tree root. */
+const sized = (n: number, root: Uint8Array): Uint8Array =>
+  h(new Uint8Array([2, n >>> 24, (n >>> 16) & 255, (n >>> 8) & 255, n & 255]), root)
 
 const leaves = (n: number): Uint8Array[] => Array.from({ length: n }, (_, i) => h(new Uint8Array([i, n])))
 
 describe('merkleRoot', () => {
-  it('of no leaves is SHA-256 of nothing', () => {
-    expect(hex(merkleRoot([]))).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855')
+  it('of no leaves commits to a count of 0 over SHA-256 of nothing', () => {
+    expect(hex(merkleRoot([]))).toBe(hex(sized(0, sha256())))
     expect(hex(EMPTY_ROOT)).toBe(hex(merkleRoot([])))
   })
 
   it('of known small trees (RFC 6962 shape: leaf/node prefixes, left subtree a power of two)', () => {
     const [a, b, c, d, e] = leaves(5) as [Uint8Array, Uint8Array, Uint8Array, Uint8Array, Uint8Array]
-    expect(hex(merkleRoot([a]))).toBe(hex(leaf(a)))
-    expect(hex(merkleRoot([a, b]))).toBe(hex(node(leaf(a), leaf(b))))
-    expect(hex(merkleRoot([a, b, c]))).toBe(hex(node(node(leaf(a), leaf(b)), leaf(c))))
-    expect(hex(merkleRoot([a, b, c, d]))).toBe(hex(node(node(leaf(a), leaf(b)), node(leaf(c), leaf(d)))))
+    expect(hex(merkleRoot([a]))).toBe(hex(sized(1, leaf(a))))
+    expect(hex(merkleRoot([a, b]))).toBe(hex(sized(2, node(leaf(a), leaf(b)))))
+    expect(hex(merkleRoot([a, b, c]))).toBe(hex(sized(3, node(node(leaf(a), leaf(b)), leaf(c)))))
+    expect(hex(merkleRoot([a, b, c, d]))).toBe(hex(sized(4, node(node(leaf(a), leaf(b)), node(leaf(c), leaf(d))))))
     expect(hex(merkleRoot([a, b, c, d, e]))).toBe(
-      hex(node(node(node(leaf(a), leaf(b)), node(leaf(c), leaf(d))), leaf(e))),
+      hex(sized(5, node(node(node(leaf(a), leaf(b)), node(leaf(c), leaf(d))), leaf(e)))),
     )
   })
 
@@ -52,6 +56,15 @@ describe('merkleRoot', () => {
 })
 
 describe('merkle proofs', () => {
+  it('cannot be replayed at another position of a tree of another size', () => {
+    const ls = leaves(3)
+    const proof = merkleProof(ls, 2)
+    const root = merkleRoot(ls)
+    expect(verifyMerkleProof(ls[2]!, 2, 3, proof, root)).toBe(true)
+    expect(verifyMerkleProof(ls[2]!, 1, 2, proof, root)).toBe(false)
+    expect(verifyMerkleProof(ls[0]!, 0, 4, merkleProof(ls, 0), root)).toBe(false)
+  })
+
   it('verify for every index of trees of 1..17 leaves', () => {
     for (let size = 1; size <= 17; size++) {
       const ls = leaves(size)
