@@ -1,0 +1,114 @@
+/**
+ * Transaction and block gossip. Every message is decoded strictly and run
+ * through the ledger's rules before gossipsub relays it: the rule's verdict
+ * maps straight onto gossip (accept → relay, ignore → drop, reject → drop and
+ * the sender's score falls).
+ */
+import type { Chain } from '../chain/chain.js'
+import { Block } from '../ledger/block.js'
+import { isVerifyError } from '../ledger/errors.js'
+import { Tx } from '../ledger/tx.js'
+import type { Mempool } from '../mempool/index.js'
+import type { GossipMessage, GossipVerdict, PeerIdString } from '../net/network.js'
+import { blockTopic, txTopic } from './topics.js'
+
+/** The slice of the network gossip needs. */
+export interface GossipFns {
+  subscribe(
+    topic: string,
+    validate: (msg: GossipMessage) => Promise<GossipVerdict>,
+    onMessage: (msg: GossipMessage) => void,
+  ): void
+  publish(topic: string, data: Uint8Array): Promise<number>
+  reportPeer(peer: PeerIdString, penalty: number, reason: string): void
+}
+
+export interface RelayHooks {
+  /** A block arrived whose parent we lack: sync from the peer that sent it. */
+  onUnknownParent(peer: PeerIdString, block: Block): void
+  /** A gossiped tx entered our mempool. */
+  onAcceptedTx?(tx: Tx): void
+  /** Counts verdicts per topic (metrics). */
+  onVerdict?(topic: 'tx' | 'block', verdict: GossipVerdict, code?: string): void
+  log?(msg: string, fields?: Record<string, unknown>): void
+}
+
+export class Relay {
+  private readonly txTopic: string
+  private readonly blockTopic: string
+
+  constructor(
+    private readonly net: GossipFns,
+    private readonly chain: Chain,
+    private readonly mempool: Mempool,
+    private readonly hooks: RelayHooks,
+  ) {
+    this.txTopic = txTopic(chain.chainId)
+    this.blockTopic = blockTopic(chain.chainId)
+  }
+
+  start(): void {
+    this.net.subscribe(
+      this.txTopic,
+      (msg) => this.validateTx(msg),
+      () => {},
+    )
+    this.net.subscribe(
+      this.blockTopic,
+      (msg) => this.validateBlock(msg),
+      () => {},
+    )
+  }
+
+  async publishTx(tx: Tx): Promise<number> {
+    return this.net.publish(this.txTopic, tx.bytes)
+  }
+
+  async publishBlock(block: Block): Promise<number> {
+    return this.net.publish(this.blockTopic, block.bytes)
+  }
+
+  private async validateTx(msg: GossipMessage): Promise<GossipVerdict> {
+    const verdict = await this.judge(msg, async () => {
+      const tx = Tx.fromBytes(msg.data, this.chain.genesis.limits.txBytesMax)
+      await this.mempool.add(tx)
+      this.hooks.onAcceptedTx?.(tx)
+      return undefined
+    })
+    this.hooks.onVerdict?.('tx', verdict.verdict, verdict.code)
+    return verdict.verdict
+  }
+
+  private async validateBlock(msg: GossipMessage): Promise<GossipVerdict> {
+    const verdict = await this.judge(msg, async () => {
+      const { blockBytesMax, blockTxsMax } = this.chain.genesis.limits
+      const block = Block.fromBytes(msg.data, { blockBytesMax, blockTxsMax })
+      const result = await this.chain.importBlock(block)
+      if (result.status === 'orphan') {
+        this.hooks.onUnknownParent(msg.from, block)
+        return 'ignore'
+      }
+      return 'accept'
+    })
+    this.hooks.onVerdict?.('block', verdict.verdict, verdict.code)
+    return verdict.verdict
+  }
+
+  /** Runs `check`; a VerifyError becomes its verdict and a rejection charges the sender. */
+  private async judge(
+    msg: GossipMessage,
+    check: () => Promise<GossipVerdict | undefined>,
+  ): Promise<{ verdict: GossipVerdict; code?: string }> {
+    try {
+      return { verdict: (await check()) || 'accept' }
+    } catch (err) {
+      if (!isVerifyError(err)) {
+        // Our own bug: do not relay, do not blame the peer.
+        this.hooks.log?.('gossip validation failed unexpectedly', { topic: msg.topic, error: String(err) })
+        return { verdict: 'ignore', code: 'INTERNAL' }
+      }
+      if (err.verdict === 'reject') this.net.reportPeer(msg.from, err.penalty, err.code)
+      return { verdict: err.verdict, code: err.code }
+    }
+  }
+}

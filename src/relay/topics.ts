@@ -1,0 +1,5 @@
+/** Protocol ids and gossip topics; each carries the chain id, so chains never mix. */
+export const txTopic = (chainId: string): string => `/peerchain/${chainId}/tx/1`
+export const blockTopic = (chainId: string): string => `/peerchain/${chainId}/block/1`
+export const statusProtocol = (chainId: string): string => `/peerchain/${chainId}/status/1`
+export const syncProtocol = (chainId: string): string => `/peerchain/${chainId}/sync/1`
