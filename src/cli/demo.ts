@@ -21,6 +21,7 @@ import { LedgerNode } from '../node/ledger-node.js'
 import { toHex } from '../util/bytes.js'
 
 const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== 'demo'),
   options: { datadir: { type: 'string' }, blocks: { type: 'string', default: '3' }, genesis: { type: 'string' } },
 })
 const blocks = Number(values.blocks)

@@ -1,0 +1,146 @@
+/**
+ * `peerchain devnet --nodes N`: N node processes on 127.0.0.1 with one shared
+ * genesis; the first mines and is everyone's bootstrap, the others join
+ * through it. Prints each node's RPC URL and stops them all on Ctrl-C/SIGTERM.
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { devnetGenesis, genesisToJson } from '../ledger/genesis.js'
+import { readGenesisFile } from '../node/genesis-file.js'
+import { UsageError } from './start.js'
+
+export interface DevnetFlags {
+  nodes: string
+  miners: string
+  datadir?: string
+  genesis?: string
+  logLevel: string
+}
+
+export interface DevnetNode {
+  index: number
+  rpc: string
+  peerId: string
+  listen: string[]
+  process: ChildProcess
+}
+
+const BIN = fileURLToPath(new URL('../../bin/peerchain.js', import.meta.url))
+
+/** Starts one `peerchain start` child and resolves with its ready line. */
+export function spawnNode(args: string[], logFile?: string): Promise<DevnetNode & { index: -1 }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'start', ...args], {
+      stdio: ['ignore', 'pipe', logFile ? 'pipe' : 'inherit'],
+    })
+    if (logFile && child.stderr) {
+      import('node:fs').then(({ createWriteStream }) => child.stderr?.pipe(createWriteStream(logFile)))
+    }
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      reject(new Error('a node did not become ready within 60 s'))
+    }, 60_000)
+    lines.on('line', (line) => {
+      try {
+        const event = JSON.parse(line) as { event?: string; rpc: string; peerId: string; listen: string[] }
+        if (event.event === 'ready') {
+          clearTimeout(timer)
+          resolve({ index: -1, rpc: event.rpc, peerId: event.peerId, listen: event.listen, process: child })
+        }
+      } catch {
+        // not an event line
+      }
+    })
+    child.once('exit', (code) => {
+      clearTimeout(timer)
+      reject(new Error(`a node exited with code ${code} before it was ready`))
+    })
+  })
+}
+
+export async function stopNodes(nodes: ReadonlyArray<{ process: ChildProcess }>, graceMs = 10_000): Promise<void> {
+  await Promise.all(
+    nodes.map(
+      ({ process: child }) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve()
+          const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
+          child.once('exit', () => {
+            clearTimeout(timer)
+            resolve()
+          })
+          child.kill('SIGTERM')
+        }),
+    ),
+  )
+}
+
+export async function devnetCommand(flags: DevnetFlags): Promise<void> {
+  const count = Number(flags.nodes)
+  const miners = Number(flags.miners)
+  if (!Number.isInteger(count) || count < 1 || count > 64) throw new UsageError(`--nodes must be 1-64, got "${flags.nodes}"`)
+  if (!Number.isInteger(miners) || miners < 0 || miners > count) {
+    throw new UsageError(`--miners must be 0-${count}, got "${flags.miners}"`)
+  }
+  const temporary = !flags.datadir
+  const base = flags.datadir ?? (await mkdtemp(join(tmpdir(), 'peerchain-devnet-')))
+  await mkdir(base, { recursive: true })
+  const genesis = flags.genesis ? await readGenesisFile(flags.genesis) : devnetGenesis()
+  const genesisPath = join(base, 'genesis.json')
+  await writeFile(genesisPath, JSON.stringify(genesisToJson(genesis), null, 2))
+
+  const nodes: DevnetNode[] = []
+  let stopping = false
+  const stopAll = async (code: number): Promise<never> => {
+    if (!stopping) {
+      stopping = true
+      console.log('\nstopping the devnet…')
+      await stopNodes(nodes)
+      if (temporary) await rm(base, { recursive: true, force: true })
+    }
+    process.exit(code)
+  }
+  process.on('SIGINT', () => void stopAll(0))
+  process.on('SIGTERM', () => void stopAll(0))
+
+  console.log(`peerchain devnet: ${count} nodes on 127.0.0.1, chain "${genesis.chainId}", data in ${base}`)
+  try {
+    for (let i = 0; i < count; i++) {
+      const args = [
+        '--datadir',
+        join(base, `node-${i}`),
+        '--genesis',
+        genesisPath,
+        '--listen',
+        '/ip4/127.0.0.1/tcp/0',
+        '/ip4/127.0.0.1/tcp/0/ws',
+        '--rpc-port',
+        '0',
+        '--local-cluster',
+        '--log-level',
+        flags.logLevel,
+      ]
+      if (i < miners) args.push('--mine')
+      if (i > 0) args.push('--bootstrap', (nodes[0] as DevnetNode).listen[0] as string)
+      const started = await spawnNode(args, join(base, `node-${i}.log`))
+      const node = { ...started, index: i }
+      nodes.push(node)
+      console.log(`node ${i}${i < miners ? ' (miner)' : ''}  rpc ${node.rpc}  peer ${node.peerId}`)
+    }
+  } catch (err) {
+    console.error(`the devnet could not start: ${(err as Error).message}`)
+    await stopAll(1)
+  }
+  console.log(`\nlogs: ${join(base, 'node-*.log')}. Ctrl-C stops every node.`)
+  for (const node of nodes) {
+    node.process.once('exit', (code, signal) => {
+      if (!stopping) console.error(`node ${node.index} exited (${signal ?? code})`)
+    })
+  }
+  await new Promise(() => {})
+}

@@ -1,0 +1,50 @@
+/** The node's configuration, resolved from flags by the CLI (a config file and env come with the operator issue). */
+import { randomBytes } from 'node:crypto'
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { addressFromPublicKey } from '../ledger/address.js'
+import { keyPairFromSeed } from '../ledger/crypto.js'
+import type { Genesis } from '../ledger/genesis.js'
+
+export type NodeRole = 'full' | 'miner'
+
+export interface NodeConfig {
+  dataDir: string
+  genesis: Genesis
+  /** libp2p listen multiaddrs. */
+  listen: string[]
+  /** Multiaddrs (with /p2p/<id>) dialed at start. */
+  bootstrap: string[]
+  rpcHost: string
+  /** 0 = any free port. */
+  rpcPort: number
+  role: NodeRole
+  /** Start mining at once (a miner can also be started over RPC). */
+  mine: boolean
+  mineThreads: number
+  /** Address paid for mined blocks; default: a key kept in the data directory. */
+  minerAddress?: Uint8Array
+  mdns: boolean
+  /** Loopback devnets and tests: relax per-IP limits that assume one node per IP. */
+  localCluster: boolean
+}
+
+export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/9333', '/ip4/0.0.0.0/tcp/9334/ws']
+export const DEFAULT_RPC_PORT = 8645
+
+/** The miner's payout address: a key created once in the data directory (mode 0600). */
+export async function minerAddressOf(dataDir: string): Promise<Uint8Array> {
+  const path = join(dataDir, 'miner.key')
+  let seed: Uint8Array
+  try {
+    seed = new Uint8Array(Buffer.from((await readFile(path, 'utf8')).trim(), 'hex'))
+    if (seed.byteLength !== 32) throw new Error(`${path} does not hold a 32-byte hex seed`)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err
+    seed = new Uint8Array(randomBytes(32))
+    await mkdir(dataDir, { recursive: true })
+    await writeFile(`${path}.tmp`, Buffer.from(seed).toString('hex'), { mode: 0o600 })
+    await rename(`${path}.tmp`, path)
+  }
+  return addressFromPublicKey(keyPairFromSeed(seed).publicKey)
+}

@@ -1,0 +1,138 @@
+/** The node's side of the JSON-RPC API: thin calls into the subsystems, JSON shapes from api/json.ts. */
+import { RpcCode, RpcError } from '../api/errors.js'
+import {
+  accountToJson,
+  blockToJson,
+  headToJson,
+  type HeadJson,
+  mempoolTxToJson,
+  type MempoolTxJson,
+  peerToJson,
+  submitResultToJson,
+  txToJson,
+} from '../api/json.js'
+import type { NodeApi, Unsubscribe } from '../api/node-api.js'
+import type { HeaderEntry } from '../chain/header-index.js'
+import type { Tx } from '../ledger/tx.js'
+import { fromHex } from '../util/bytes.js'
+import type { PeerchainNode } from './node.js'
+
+const VERSION = '0.1.0'
+
+export class NodeApiImpl implements NodeApi {
+  private node?: PeerchainNode
+  private readonly headListeners = new Set<(head: HeadJson) => void>()
+  private readonly txListeners = new Set<(tx: MempoolTxJson) => void>()
+
+  bind(node: PeerchainNode): void {
+    this.node = node
+  }
+
+  private get n(): PeerchainNode {
+    if (!this.node) throw new RpcError(RpcCode.UNAVAILABLE, 'the node is starting')
+    return this.node
+  }
+
+  emitHead(head: HeaderEntry): void {
+    const json = headToJson(head)
+    for (const l of this.headListeners) l(json)
+  }
+
+  emitPendingTx(tx: Tx): void {
+    if (this.txListeners.size === 0) return
+    const json = mempoolTxToJson({ id: tx.id, tx, nonce: tx.fields.nonce, fee: tx.fields.fee, status: 'ready' })
+    for (const l of this.txListeners) l(json)
+  }
+
+  info() {
+    const { chain } = this.n.ledger
+    return {
+      peerId: this.n.peerId,
+      chainId: chain.chainId,
+      genesisHash: chain.genesisBlock.id,
+      listenAddresses: this.n.listenAddresses(),
+      role: this.n.config.role,
+      mining: this.n.miner.active,
+      head: { hash: chain.head.id, height: chain.head.height },
+      peers: this.n.network.peers().length,
+      version: VERSION,
+    }
+  }
+
+  peers() {
+    return this.n.network.peers().map(peerToJson)
+  }
+
+  async connect(multiaddr: string) {
+    try {
+      return { peerId: await this.n.network.dial(multiaddr) }
+    } catch (err) {
+      throw new RpcError(RpcCode.NETWORK_ERROR, `could not connect to ${multiaddr}: ${(err as Error).message}`)
+    }
+  }
+
+  async ban(peerId: string, reason: string) {
+    await this.n.network.ban(peerId, reason)
+  }
+
+  async unban(peerId: string) {
+    await this.n.network.unban(peerId)
+  }
+
+  head() {
+    return headToJson(this.n.ledger.chain.head)
+  }
+
+  async blockByHash(hash: string) {
+    const block = await this.n.ledger.chain.getBlock(hash)
+    return block ? blockToJson(block) : null
+  }
+
+  async blockAtHeight(height: number) {
+    const block = await this.n.ledger.chain.getBlockAt(height)
+    return block ? blockToJson(block) : null
+  }
+
+  async account(address: Uint8Array) {
+    return accountToJson(address, await this.n.ledger.chain.getAccount(address))
+  }
+
+  async submitTx(tx: Tx) {
+    return submitResultToJson(await this.n.submitTx(tx))
+  }
+
+  async txByHash(hash: string) {
+    const { chain, mempool } = this.n.ledger
+    const pending = mempool.get(hash)
+    if (pending) return { status: 'pending' as const, tx: txToJson(pending) }
+    const at = await chain.getTxLocation(fromHex(hash))
+    if (!at) return { status: 'unknown' as const }
+    const block = await chain.getBlock(at.blockId)
+    const tx = block?.txs[at.index]
+    if (!block || !tx) return { status: 'unknown' as const }
+    return { status: 'included' as const, blockHash: block.id, height: block.height, index: at.index, tx: txToJson(tx) }
+  }
+
+  mempool(limit: number) {
+    const { mempool } = this.n.ledger
+    return { size: mempool.size, txs: mempool.list().slice(0, limit).map(mempoolTxToJson) }
+  }
+
+  async startMining() {
+    this.n.miner.start()
+  }
+
+  async stopMining() {
+    await this.n.miner.stop()
+  }
+
+  onNewHead(listener: (head: HeadJson) => void): Unsubscribe {
+    this.headListeners.add(listener)
+    return () => this.headListeners.delete(listener)
+  }
+
+  onPendingTx(listener: (tx: MempoolTxJson) => void): Unsubscribe {
+    this.txListeners.add(listener)
+    return () => this.txListeners.delete(listener)
+  }
+}
