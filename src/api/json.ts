@@ -1,0 +1,187 @@
+/**
+ * The JSON shapes the API speaks, and the helpers that build them from ledger
+ * objects. Hashes and bytes are lower-case hex without `0x`; amounts, nonces
+ * and work are decimal strings (they are u64/u256, past a JSON number's safe
+ * range); heights and millisecond timestamps are numbers; addresses are `pc1…`.
+ */
+import type { HeaderEntry } from '../chain/header-index.js'
+import { formatAddress } from '../ledger/address.js'
+import type { Block } from '../ledger/block.js'
+import type { Account } from '../ledger/state.js'
+import type { Tx } from '../ledger/tx.js'
+import type { AddResult, PoolTxInfo, TxStatus } from '../mempool/index.js'
+import type { PeerInfo } from '../net/network.js'
+import { toHex } from '../util/bytes.js'
+
+export type PendingStatus = TxStatus
+
+export interface TxJson {
+  hash: string
+  chainId: string
+  /** The sender's address, derived from `senderPubKey`. */
+  from: string
+  senderPubKey: string
+  to: string
+  amount: string
+  fee: string
+  nonce: string
+  memo: string
+}
+
+export interface HeadJson {
+  hash: string
+  height: number
+  /** Cumulative work of the chain up to this block. */
+  totalWork: string
+  /** Milliseconds since the Unix epoch. */
+  timestamp: number
+  stateRoot: string
+}
+
+export interface BlockJson {
+  hash: string
+  height: number
+  parentHash: string
+  timestamp: number
+  txRoot: string
+  stateRoot: string
+  /** 64 hex digits: the block hash read as a number must not exceed it. */
+  target: string
+  miner: string
+  reward: string
+  nonce: string
+  txs: TxJson[]
+}
+
+export interface AccountJson {
+  address: string
+  balance: string
+  nonce: string
+}
+
+export interface MempoolTxJson {
+  hash: string
+  sender: string
+  nonce: string
+  fee: string
+  status: PendingStatus
+}
+
+export interface MempoolJson {
+  /** Every pending tx, ready and future. */
+  size: number
+  /** At most the requested limit (1000 at most), oldest first. */
+  txs: MempoolTxJson[]
+}
+
+export interface SubmitTxJson {
+  hash: string
+  status: PendingStatus
+}
+
+export type TxLookupJson =
+  | { status: 'pending'; tx: TxJson }
+  | { status: 'included'; blockHash: string; height: number; index: number; tx: TxJson }
+  | { status: 'unknown' }
+
+export interface PeerJson {
+  id: string
+  addresses: string[]
+  direction: 'inbound' | 'outbound'
+  score: number
+}
+
+export interface NodeInfoJson {
+  peerId: string
+  chainId: string
+  genesisHash: string
+  listenAddresses: string[]
+  role: 'full' | 'miner'
+  mining: boolean
+  head: { hash: string; height: number }
+  peers: number
+  version: string
+}
+
+export const decimal = (value: bigint): string => value.toString(10)
+
+const DECIMAL_RE = /^(0|[1-9][0-9]*)$/
+
+/** Reads a decimal string of the API back into a bigint; throws TypeError on anything else. */
+export function bigintFromJson(text: string): bigint {
+  if (typeof text !== 'string' || !DECIMAL_RE.test(text)) {
+    throw new TypeError(`expected a decimal string without sign or leading zeros, got ${JSON.stringify(text)}`)
+  }
+  return BigInt(text)
+}
+
+export function txToJson(tx: Tx): TxJson {
+  const f = tx.fields
+  return {
+    hash: tx.id,
+    chainId: f.chainId,
+    from: formatAddress(tx.sender),
+    senderPubKey: toHex(f.senderPubKey),
+    to: formatAddress(f.recipient),
+    amount: decimal(f.amount),
+    fee: decimal(f.fee),
+    nonce: decimal(f.nonce),
+    memo: toHex(f.memo),
+  }
+}
+
+export function headToJson(entry: Pick<HeaderEntry, 'header' | 'totalWork'>): HeadJson {
+  const { header } = entry
+  return {
+    hash: header.id,
+    height: header.height,
+    totalWork: decimal(entry.totalWork),
+    timestamp: header.timestampMs,
+    stateRoot: toHex(header.fields.stateRoot),
+  }
+}
+
+export function targetToHex(target: bigint): string {
+  return target.toString(16).padStart(64, '0')
+}
+
+export function blockToJson(block: Block): BlockJson {
+  const { header } = block
+  const f = header.fields
+  return {
+    hash: block.id,
+    height: header.height,
+    parentHash: toHex(f.parentHash),
+    timestamp: header.timestampMs,
+    txRoot: toHex(f.txRoot),
+    stateRoot: toHex(f.stateRoot),
+    target: targetToHex(header.target),
+    miner: formatAddress(f.miner),
+    reward: decimal(f.reward),
+    nonce: decimal(f.nonce),
+    txs: block.txs.map(txToJson),
+  }
+}
+
+export function accountToJson(address: Uint8Array, account: Account): AccountJson {
+  return { address: formatAddress(address), balance: decimal(account.balance), nonce: decimal(account.nonce) }
+}
+
+export function mempoolTxToJson(info: Pick<PoolTxInfo, 'id' | 'tx' | 'nonce' | 'fee' | 'status'>): MempoolTxJson {
+  return {
+    hash: info.id,
+    sender: formatAddress(info.tx.sender),
+    nonce: decimal(info.nonce),
+    fee: decimal(info.fee),
+    status: info.status,
+  }
+}
+
+export function submitResultToJson(result: Pick<AddResult, 'id' | 'status'>): SubmitTxJson {
+  return { hash: result.id, status: result.status }
+}
+
+/** Copies only the public fields, so nothing else a PeerInfo grows leaks out. */
+export function peerToJson(peer: PeerInfo): PeerJson {
+  return { id: peer.id, addresses: [...peer.addresses], direction: peer.direction, score: peer.score }
+}

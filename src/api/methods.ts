@@ -1,0 +1,186 @@
+/**
+ * The method table: each handler validates its parameters (params.ts), then
+ * makes one NodeApi call. No business logic lives here.
+ */
+import { isVerifyError, type VerifyError } from '../ledger/errors.js'
+import { Tx } from '../ledger/tx.js'
+import { RpcCode, RpcError } from './errors.js'
+import type { MempoolJson } from './json.js'
+import type { NodeApi } from './node-api.js'
+import type { Params } from './params.js'
+import * as check from './params.js'
+import { type SubscriptionHost, TOPICS } from './subscriptions.js'
+
+export interface CallContext {
+  api: NodeApi
+  /** The WebSocket connection the call came on; undefined over HTTP. */
+  subscriptions: SubscriptionHost | undefined
+}
+
+export type RpcHandler = (params: Params, ctx: CallContext) => unknown
+
+export type MethodTable = ReadonlyMap<string, RpcHandler>
+
+/** `mempool_list` returns at most this many txs. */
+export const MEMPOOL_LIST_MAX = 1000
+export const BAN_REASON_CHARS_MAX = 256
+const SUBSCRIPTION_ID_CHARS_MAX = 64
+
+function noParams(params: Params): void {
+  params.end()
+}
+
+/** What `tx_submit` answers when admission (or decoding) fails: the stable rule code is in `data.code`. */
+export function txRejected(err: VerifyError): RpcError {
+  const reason = err.message.startsWith(`${err.code}: `) ? err.message.slice(err.code.length + 2) : err.message
+  return new RpcError(RpcCode.TX_REJECTED, 'transaction rejected', { code: err.code, reason })
+}
+
+function requireWebSocket(ctx: CallContext): SubscriptionHost {
+  if (!ctx.subscriptions) {
+    throw new RpcError(RpcCode.WEBSOCKET_REQUIRED, 'subscriptions need a WebSocket connection')
+  }
+  return ctx.subscriptions
+}
+
+export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
+  [
+    'node_info',
+    (p, { api }) => {
+      noParams(p)
+      return api.info()
+    },
+  ],
+  [
+    'net_peers',
+    (p, { api }) => {
+      noParams(p)
+      return api.peers()
+    },
+  ],
+  [
+    'net_connect',
+    (p, { api }) => {
+      const multiaddr = p.required('multiaddr', check.multiaddr)
+      p.end()
+      return api.connect(multiaddr)
+    },
+  ],
+  [
+    'net_ban',
+    async (p, { api }) => {
+      const peerId = p.required('peerId', check.peerId)
+      const reason = p.optional('reason', check.text(BAN_REASON_CHARS_MAX)) ?? 'banned over RPC'
+      p.end()
+      await api.ban(peerId, reason)
+      return true
+    },
+  ],
+  [
+    'net_unban',
+    async (p, { api }) => {
+      const peerId = p.required('peerId', check.peerId)
+      p.end()
+      await api.unban(peerId)
+      return true
+    },
+  ],
+  [
+    'chain_head',
+    (p, { api }) => {
+      noParams(p)
+      return api.head()
+    },
+  ],
+  [
+    'chain_getBlock',
+    (p, { api }) => {
+      const hash = p.optional('hash', check.hash)
+      const height = p.optional('height', check.height)
+      p.end()
+      if (hash !== undefined && height !== undefined) {
+        throw new RpcError(RpcCode.INVALID_PARAMS, 'invalid params: give either "hash" or "height", not both', {
+          param: 'height',
+          expected: 'absent when "hash" is given',
+        })
+      }
+      if (hash !== undefined) return api.blockByHash(hash)
+      if (height !== undefined) return api.blockAtHeight(height)
+      throw new RpcError(RpcCode.INVALID_PARAMS, 'invalid params: "hash" or "height" is required', {
+        param: 'hash',
+        expected: 'a block hash (64 lower-case hex digits), or "height" instead',
+      })
+    },
+  ],
+  [
+    'chain_getAccount',
+    (p, { api }) => {
+      const address = p.required('address', check.address)
+      p.end()
+      return api.account(address)
+    },
+  ],
+  [
+    'tx_submit',
+    async (p, { api }) => {
+      const bytes = p.required('tx', check.txBytes)
+      p.end()
+      try {
+        return await api.submitTx(Tx.fromBytes(bytes))
+      } catch (err) {
+        if (isVerifyError(err)) throw txRejected(err)
+        throw err
+      }
+    },
+  ],
+  [
+    'tx_get',
+    (p, { api }) => {
+      const hash = p.required('hash', check.hash)
+      p.end()
+      return api.txByHash(hash)
+    },
+  ],
+  [
+    'mempool_list',
+    async (p, { api }): Promise<MempoolJson> => {
+      const limit = p.optional('limit', check.integer(1, MEMPOOL_LIST_MAX)) ?? MEMPOOL_LIST_MAX
+      p.end()
+      const pool = await api.mempool(limit)
+      // The bound is the API's promise to clients; hold it whatever the node returns.
+      return pool.txs.length > limit ? { size: pool.size, txs: pool.txs.slice(0, limit) } : pool
+    },
+  ],
+  [
+    'miner_start',
+    async (p, { api }) => {
+      noParams(p)
+      await api.startMining()
+      return true
+    },
+  ],
+  [
+    'miner_stop',
+    async (p, { api }) => {
+      noParams(p)
+      await api.stopMining()
+      return true
+    },
+  ],
+  [
+    'subscribe',
+    (p, ctx) => {
+      const topic = p.required('topic', check.oneOf(TOPICS))
+      p.end()
+      return requireWebSocket(ctx).subscribe(topic)
+    },
+  ],
+  [
+    'unsubscribe',
+    (p, ctx) => {
+      const id = p.required('subscription', check.text(SUBSCRIPTION_ID_CHARS_MAX))
+      p.end()
+      return requireWebSocket(ctx).unsubscribe(id)
+    },
+  ],
+])

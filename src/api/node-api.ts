@@ -1,0 +1,63 @@
+/**
+ * What the RPC server needs from a node: one small table of calls that return
+ * JSON-ready values (see json.ts). The node's composition root implements it;
+ * tests pass a fake. The server validates every parameter before calling in,
+ * so an implementation receives well-formed arguments only.
+ *
+ * Errors: `submitTx` throws the mempool's VerifyError (the server turns it
+ * into TX_REJECTED with the rule code). For other expected failures throw an
+ * `RpcError` (errors.ts), e.g. `RpcCode.NETWORK_ERROR` when a dial fails or
+ * `RpcCode.UNAVAILABLE` for `startMining` on a node that cannot mine; it is
+ * passed through verbatim. Anything else is answered as an internal error.
+ */
+import type { Tx } from '../ledger/tx.js'
+import type {
+  AccountJson,
+  BlockJson,
+  HeadJson,
+  MempoolJson,
+  MempoolTxJson,
+  NodeInfoJson,
+  PeerJson,
+  SubmitTxJson,
+  TxLookupJson,
+} from './json.js'
+
+export type Awaitable<T> = T | Promise<T>
+
+/** Stops the events a hook delivers. */
+export type Unsubscribe = () => void
+
+export interface NodeApi {
+  info(): Awaitable<NodeInfoJson>
+
+  peers(): Awaitable<PeerJson[]>
+  /** Dials a multiaddr ending in /p2p/<peerId>; resolves with the peer id once connected. */
+  connect(multiaddr: string): Promise<{ peerId: string }>
+  /** Disconnects and refuses the peer from now on. */
+  ban(peerId: string, reason: string): Promise<void>
+  unban(peerId: string): Promise<void>
+
+  head(): Awaitable<HeadJson>
+  /** `hash` is 64 lower-case hex digits; null when no stored block has it. */
+  blockByHash(hash: string): Promise<BlockJson | null>
+  /** The main-chain block at `height`; null above the head. */
+  blockAtHeight(height: number): Promise<BlockJson | null>
+  /** The account at the head; an unknown address reads as balance 0, nonce 0. */
+  account(address: Uint8Array): Promise<AccountJson>
+
+  /** Admits a decoded tx to the mempool (and relays it); throws VerifyError on rejection. */
+  submitTx(tx: Tx): Promise<SubmitTxJson>
+  /** `hash` is 64 lower-case hex digits. */
+  txByHash(hash: string): Promise<TxLookupJson>
+  /** The pool's size and its oldest `limit` txs. */
+  mempool(limit: number): Awaitable<MempoolJson>
+
+  startMining(): Promise<void>
+  stopMining(): Promise<void>
+
+  /** Calls `listener` after every head change (once per change, with the new head). */
+  onNewHead(listener: (head: HeadJson) => void): Unsubscribe
+  /** Calls `listener` for every tx admitted to the mempool. */
+  onPendingTx(listener: (tx: MempoolTxJson) => void): Unsubscribe
+}

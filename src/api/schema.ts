@@ -1,0 +1,47 @@
+/**
+ * Every method's parameters and result, as types: what the typed client
+ * checks calls against. docs/API.md describes the same table in prose.
+ */
+import type {
+  AccountJson,
+  BlockJson,
+  HeadJson,
+  MempoolJson,
+  NodeInfoJson,
+  PeerJson,
+  SubmitTxJson,
+  TxLookupJson,
+} from './json.js'
+import type { Topic } from './subscriptions.js'
+
+/** A method that takes no parameters. */
+export type NoParams = Record<string, never> | undefined
+
+export interface RpcSchema {
+  node_info: { params: NoParams; result: NodeInfoJson }
+  net_peers: { params: NoParams; result: PeerJson[] }
+  net_connect: { params: { multiaddr: string }; result: { peerId: string } }
+  net_ban: { params: { peerId: string; reason?: string }; result: true }
+  net_unban: { params: { peerId: string }; result: true }
+  chain_head: { params: NoParams; result: HeadJson }
+  chain_getBlock: { params: { hash: string } | { height: number }; result: BlockJson | null }
+  chain_getAccount: { params: { address: string }; result: AccountJson }
+  tx_submit: { params: { tx: string }; result: SubmitTxJson }
+  tx_get: { params: { hash: string }; result: TxLookupJson }
+  mempool_list: { params: { limit?: number } | undefined; result: MempoolJson }
+  miner_start: { params: NoParams; result: true }
+  miner_stop: { params: NoParams; result: true }
+  subscribe: { params: { topic: Topic }; result: string }
+  unsubscribe: { params: { subscription: string }; result: boolean }
+}
+
+export type RpcMethodName = keyof RpcSchema
+export type RpcParamsOf<M extends RpcMethodName> = RpcSchema[M]['params']
+export type RpcResultOf<M extends RpcMethodName> = RpcSchema[M]['result']
+
+/** The params argument: optional when the method can be called without any. */
+export type RpcParamsArg<M extends RpcMethodName> =
+  undefined extends RpcParamsOf<M> ? [params?: RpcParamsOf<M>] : [params: RpcParamsOf<M>]
+
+/** Parameters by name, as any method takes them. */
+export type RpcParams = Record<string, unknown>

@@ -1,0 +1,372 @@
+/**
+ * The RPC server: JSON-RPC 2.0 over HTTP (POST /) and WebSocket (upgrade on /,
+ * same port). Transport only: framing is dispatcher.ts, methods are
+ * methods.ts, and every answer comes from the NodeApi it is given.
+ *
+ * Defences: binds 127.0.0.1 unless told otherwise; caps the body, the
+ * WebSocket message, the batch, connections, subscriptions and requests in
+ * flight per connection, and the bytes queued for a slow reader; refuses Host
+ * headers it does not know (DNS rebinding) and browser WebSockets from
+ * origins not allowed (no CORS yet); requires Content-Type application/json,
+ * which a cross-site form or simple fetch cannot send without a preflight.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import type { Duplex } from 'node:stream'
+import { type RawData, WebSocket, WebSocketServer } from 'ws'
+import { errorText, parseJson, RpcDispatcher } from './dispatcher.js'
+import { RpcCode, RpcError } from './errors.js'
+import { hostnameOf, isJson, pathOf, rawText, rejectUpgrade, send, stripBrackets } from './http-helpers.js'
+import { RPC_METHODS } from './methods.js'
+import type { NodeApi } from './node-api.js'
+import { type RpcServerLimits, type RpcServerOptions, resolveLimits } from './server-options.js'
+import { ConnectionSubscriptions } from './subscriptions.js'
+
+export { RPC_DEFAULTS, type RpcServerOptions } from './server-options.js'
+
+interface Refusal {
+  status: number
+  error: RpcError
+  headers?: Record<string, string>
+}
+
+interface Connection {
+  ws: WebSocket
+  subscriptions: ConnectionSubscriptions
+  inflight: number
+  alive: boolean
+}
+
+const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', ''])
+
+export class RpcServer {
+  private readonly limits: RpcServerLimits
+  private readonly dispatcher: RpcDispatcher
+  private readonly http: Server
+  private readonly wss: WebSocketServer
+  private readonly connections = new Set<Connection>()
+  private readonly allowedHosts: Set<string> | '*'
+  private readonly allowedOrigins: Set<string>
+  private readonly utf8 = new TextDecoder('utf-8', { fatal: true })
+  private state: 'new' | 'listening' | 'closed' = 'new'
+  private bound?: AddressInfo
+  private pingTimer?: NodeJS.Timeout
+  private subscriptionSeq = 0
+
+  constructor(
+    private readonly api: NodeApi,
+    private readonly options: RpcServerOptions = {},
+  ) {
+    this.limits = resolveLimits(options)
+    const hosts = options.allowedHosts ?? ['localhost', '127.0.0.1', '::1', this.limits.host]
+    this.allowedHosts = hosts.includes('*') ? '*' : new Set(hosts.map((h) => stripBrackets(h).toLowerCase()))
+    this.allowedOrigins = new Set(options.allowedOrigins ?? [])
+    this.dispatcher = new RpcDispatcher(options.methods ?? RPC_METHODS, api, {
+      batchMax: this.limits.batchMax,
+      onInternalError: options.onInternalError,
+    })
+    this.http = createServer({ requestTimeout: this.limits.requestTimeoutMs }, (req, res) => this.onRequest(req, res))
+    this.http.headersTimeout = Math.min(this.http.headersTimeout, this.limits.requestTimeoutMs)
+    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head))
+    this.wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: this.limits.wsMessageBytesMax,
+      perMessageDeflate: false,
+    })
+  }
+
+  /** Listens on host:port; rejects if the port is taken. */
+  async start(): Promise<void> {
+    if (this.state !== 'new') throw new Error(`the RPC server cannot start: it is ${this.state}`)
+    await new Promise<void>((resolve, reject) => {
+      const onError = (err: Error): void => reject(err)
+      this.http.once('error', onError)
+      this.http.listen(this.limits.port, this.limits.host, () => {
+        this.http.off('error', onError)
+        resolve()
+      })
+    })
+    this.state = 'listening'
+    this.bound = this.http.address() as AddressInfo
+    this.http.on('error', (err) => this.reportInternal(err, 'http server'))
+    this.pingTimer = setInterval(() => this.pingAll(), this.limits.wsPingIntervalMs)
+    this.pingTimer.unref()
+  }
+
+  /** Stops listening, drops every HTTP and WebSocket connection and releases every subscription. */
+  async close(): Promise<void> {
+    if (this.state === 'closed') return
+    const wasListening = this.state === 'listening'
+    this.state = 'closed'
+    clearInterval(this.pingTimer)
+    for (const conn of this.connections) this.drop(conn)
+    this.wss.close()
+    if (!wasListening) return
+    await new Promise<void>((resolve) => {
+      this.http.close(() => resolve())
+      this.http.closeAllConnections()
+    })
+  }
+
+  get port(): number {
+    return this.address().port
+  }
+
+  /** e.g. http://127.0.0.1:8645/ (a wildcard bind is shown as loopback). */
+  get url(): string {
+    return `http://${this.authority()}/`
+  }
+
+  get wsUrl(): string {
+    return `ws://${this.authority()}/`
+  }
+
+  /** Open WebSocket connections. */
+  get connectionCount(): number {
+    return this.connections.size
+  }
+
+  /** Subscriptions held across all connections. */
+  get subscriptionCount(): number {
+    let n = 0
+    for (const conn of this.connections) n += conn.subscriptions.size
+    return n
+  }
+
+  private address(): AddressInfo {
+    if (!this.bound) throw new Error('the RPC server is not listening')
+    return this.bound
+  }
+
+  private authority(): string {
+    const { address, family, port } = this.address()
+    const host = WILDCARD_HOSTS.has(address) ? (family === 'IPv6' ? '::1' : '127.0.0.1') : address
+    return `${host.includes(':') ? `[${host}]` : host}:${port}`
+  }
+
+  // ---- HTTP ------------------------------------------------------------------
+
+  private onRequest(req: IncomingMessage, res: ServerResponse): void {
+    req.on('error', () => undefined) // an aborted upload: nothing left to answer
+    const refusal = this.requestRefusal(req)
+    if (refusal) {
+      send(res, refusal.status, errorText(null, refusal.error), refusal.headers)
+      return
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    let refused = false
+    req.on('data', (chunk: Buffer) => {
+      if (refused) return
+      size += chunk.byteLength
+      if (size > this.limits.bodyBytesMax) {
+        // A chunked body gives no length up front: refuse at the first byte past the cap.
+        refused = true
+        chunks.length = 0
+        const tooLarge = this.tooLarge()
+        send(res, tooLarge.status, errorText(null, tooLarge.error), tooLarge.headers)
+        return
+      }
+      chunks.push(chunk)
+    })
+    req.on('end', () => {
+      if (!refused) void this.answer(Buffer.concat(chunks), res)
+    })
+  }
+
+  /** Why `req` is refused before its body is read, if it is. */
+  private requestRefusal(req: IncomingMessage): Refusal | undefined {
+    const refuse = (status: number, message: string, headers?: Record<string, string>): Refusal => ({
+      status,
+      error: new RpcError(RpcCode.INVALID_REQUEST, message),
+      headers,
+    })
+    if (pathOf(req) !== '/') return refuse(404, 'not found: the API is at POST /')
+    if (!this.hostAllowed(req)) return refuse(403, 'host not allowed')
+    if (req.method !== 'POST') return refuse(405, 'method not allowed: use POST', { allow: 'POST' })
+    if (!isJson(req.headers['content-type'])) {
+      return refuse(415, 'unsupported media type: send Content-Type: application/json')
+    }
+    const encoding = req.headers['content-encoding']
+    if (encoding !== undefined && encoding.toLowerCase() !== 'identity') {
+      return refuse(415, 'unsupported content encoding: send the body uncompressed')
+    }
+    if (Number(req.headers['content-length'] ?? 0) > this.limits.bodyBytesMax) return this.tooLarge()
+    return undefined
+  }
+
+  /**
+   * 413, and the connection is closed after the answer rather than reading the
+   * rest of an oversize upload.
+   */
+  private tooLarge(): Refusal {
+    const { bodyBytesMax } = this.limits
+    return {
+      status: 413,
+      error: new RpcError(
+        RpcCode.REQUEST_TOO_LARGE,
+        `request too large: the body may hold at most ${bodyBytesMax} bytes`,
+        { bodyBytesMax },
+      ),
+      headers: { connection: 'close' },
+    }
+  }
+
+  private async answer(body: Buffer, res: ServerResponse): Promise<void> {
+    try {
+      let text: string
+      try {
+        text = this.utf8.decode(body)
+      } catch {
+        send(res, 200, errorText(null, new RpcError(RpcCode.PARSE_ERROR, 'parse error: the body is not UTF-8')))
+        return
+      }
+      const out = await this.dispatcher.handleText(text)
+      if (out === undefined) {
+        res.writeHead(204)
+        res.end()
+        return
+      }
+      send(res, 200, out)
+    } catch (err) {
+      this.reportInternal(err, 'http request')
+      if (!res.headersSent) send(res, 500, errorText(null, new RpcError(RpcCode.INTERNAL_ERROR, 'internal error')))
+    }
+  }
+
+  private hostAllowed(req: IncomingMessage): boolean {
+    if (this.allowedHosts === '*') return true
+    const host = req.headers.host
+    // Node refuses an HTTP/1.1 request without Host; an HTTP/1.0 one has no name to rebind.
+    if (host === undefined) return true
+    return this.allowedHosts.has(hostnameOf(host).toLowerCase())
+  }
+
+  // ---- WebSocket -------------------------------------------------------------
+
+  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => undefined)
+    const refusal = this.upgradeRefusal(req)
+    if (refusal) {
+      rejectUpgrade(socket, refusal)
+      return
+    }
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws))
+  }
+
+  private upgradeRefusal(req: IncomingMessage): 403 | 404 | 503 | undefined {
+    if (this.state !== 'listening') return 503
+    if (pathOf(req) !== '/') return 404
+    if (!this.hostAllowed(req)) return 403
+    // Browsers send Origin on every WebSocket; other clients need not. No CORS yet, so no browser pages.
+    const origin = req.headers.origin
+    if (origin !== undefined && !this.allowedOrigins.has(origin)) return 403
+    if (this.connections.size >= this.limits.wsConnectionsMax) return 503
+    return undefined
+  }
+
+  private onConnection(ws: WebSocket): void {
+    if (this.state !== 'listening') {
+      ws.terminate()
+      return
+    }
+    const conn: Connection = {
+      ws,
+      inflight: 0,
+      alive: true,
+      subscriptions: new ConnectionSubscriptions(
+        this.api,
+        (text) => this.sendWs(conn, text),
+        this.limits.wsSubscriptionsMax,
+        () => (++this.subscriptionSeq).toString(16).padStart(16, '0'),
+      ),
+    }
+    this.connections.add(conn)
+    // ws closes the socket after any protocol error (bad frame, invalid UTF-8, oversize message); 'close' follows.
+    ws.on('error', () => undefined)
+    ws.on('pong', () => {
+      conn.alive = true
+    })
+    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary))
+    ws.on('close', () => this.drop(conn))
+  }
+
+  private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
+    if (isBinary) {
+      const err = new RpcError(RpcCode.PARSE_ERROR, 'parse error: send JSON in text frames, not binary')
+      this.sendWs(conn, errorText(null, err))
+      return
+    }
+    const parsed = parseJson(rawText(data))
+    if (parsed instanceof RpcError) {
+      this.sendWs(conn, errorText(null, parsed))
+      return
+    }
+    if (conn.inflight >= this.limits.wsInflightMax) {
+      const err = new RpcError(
+        RpcCode.TOO_MANY_REQUESTS,
+        `too many requests in flight: at most ${this.limits.wsInflightMax} per connection`,
+      )
+      const out = this.dispatcher.refuse(parsed, err)
+      if (out !== undefined) this.sendWs(conn, out)
+      return
+    }
+    conn.inflight++
+    this.dispatcher
+      .handleValue(parsed, conn.subscriptions)
+      .then(
+        (out) => {
+          if (out !== undefined) this.sendWs(conn, out)
+        },
+        (err: unknown) => this.reportInternal(err, 'websocket message'),
+      )
+      .finally(() => {
+        conn.inflight--
+      })
+  }
+
+  /** Never throws: called from NodeApi event hooks too. */
+  private sendWs(conn: Connection, text: string): void {
+    const { ws } = conn
+    if (ws.readyState !== WebSocket.OPEN) return
+    if (ws.bufferedAmount > this.limits.wsBufferedBytesMax) {
+      // The client does not read: drop it rather than queue without bound.
+      ws.terminate()
+      return
+    }
+    try {
+      ws.send(text)
+    } catch (err) {
+      this.reportInternal(err, 'websocket send')
+    }
+  }
+
+  private drop(conn: Connection): void {
+    if (!this.connections.delete(conn)) return
+    conn.subscriptions.close()
+    conn.ws.terminate()
+  }
+
+  private pingAll(): void {
+    for (const conn of this.connections) {
+      if (!conn.alive) {
+        this.drop(conn)
+        continue
+      }
+      conn.alive = false
+      try {
+        conn.ws.ping()
+      } catch {
+        this.drop(conn)
+      }
+    }
+  }
+
+  private reportInternal(err: unknown, where: string): void {
+    try {
+      this.options.onInternalError?.(err, where)
+    } catch {
+      // A failing logger must not take the server down.
+    }
+  }
+}

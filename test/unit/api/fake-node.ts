@@ -1,0 +1,185 @@
+/**
+ * A NodeApi for the API tests: chain and mempool calls go to a real LedgerNode
+ * on a memory store (so blocks, txs and VerifyErrors are real); the network
+ * and the miner are in-memory fakes the tests steer.
+ */
+import { RpcCode, RpcError } from '../../../src/api/errors.js'
+import {
+  accountToJson,
+  blockToJson,
+  type HeadJson,
+  headToJson,
+  type MempoolJson,
+  type MempoolTxJson,
+  mempoolTxToJson,
+  type NodeInfoJson,
+  type PeerJson,
+  type SubmitTxJson,
+  submitResultToJson,
+  type TxLookupJson,
+  txToJson,
+} from '../../../src/api/json.js'
+import type { NodeApi, Unsubscribe } from '../../../src/api/node-api.js'
+import type { Block } from '../../../src/ledger/block.js'
+import type { Tx } from '../../../src/ledger/tx.js'
+import { LedgerNode } from '../../../src/node/ledger-node.js'
+import { fromHex } from '../../../src/util/bytes.js'
+import { ManualClock } from '../../../src/util/clock.js'
+import { minerAddress, testGenesis } from '../../helpers/chain.js'
+
+export const FAKE_PEER_ID = '12D3KooWFakeFakeFakeFakeFakeFakeFakeFakeFakeFake'
+
+export class FakeNode implements NodeApi {
+  role: 'full' | 'miner' = 'miner'
+  mining = false
+  peerList: PeerJson[] = [
+    { id: '12D3KooWPeerOne', addresses: ['/ip4/127.0.0.1/tcp/4002'], direction: 'outbound', score: 0 },
+  ]
+  readonly bans = new Map<string, string>()
+  /** When set, peers() throws it: an internal error the server must not leak. */
+  fault?: Error
+  /** When set, mempool() ignores its limit and returns this many entries. */
+  mempoolOverflow?: number
+  /** Resolves connect() calls; tests hold it to keep requests in flight. */
+  connectGate: Promise<void> = Promise.resolve()
+  readonly headListeners = new Set<(head: HeadJson) => void>()
+  readonly txListeners = new Set<(tx: MempoolTxJson) => void>()
+
+  private constructor(
+    readonly ledger: LedgerNode,
+    readonly clock: ManualClock,
+  ) {
+    ledger.chain.onHeadChange((change) => {
+      const head = headToJson(change.head)
+      for (const listener of this.headListeners) listener(head)
+    })
+  }
+
+  static async open(): Promise<FakeNode> {
+    const genesis = testGenesis()
+    const clock = new ManualClock(genesis.timestampMs + 1000)
+    return new FakeNode(await LedgerNode.open({ genesis, clock }), clock)
+  }
+
+  close(): Promise<void> {
+    return this.ledger.close()
+  }
+
+  /** Mines the mempool's txs into a block on the head. */
+  async mine(): Promise<Block> {
+    this.clock.advance(1000)
+    const block = await this.ledger.mineBlock(minerAddress(100))
+    if (!block) throw new Error('mining was cancelled')
+    await this.ledger.settled()
+    return block
+  }
+
+  emitHead(head: HeadJson): void {
+    for (const listener of this.headListeners) listener(head)
+  }
+
+  // ---- NodeApi ---------------------------------------------------------------
+
+  info(): NodeInfoJson {
+    const { chain } = this.ledger
+    return {
+      peerId: FAKE_PEER_ID,
+      chainId: chain.chainId,
+      genesisHash: chain.genesisBlock.id,
+      listenAddresses: [`/ip4/127.0.0.1/tcp/4001/p2p/${FAKE_PEER_ID}`],
+      role: this.role,
+      mining: this.mining,
+      head: { hash: chain.head.id, height: chain.head.height },
+      peers: this.peerList.length,
+      version: '0.1.0',
+    }
+  }
+
+  peers(): PeerJson[] {
+    if (this.fault) throw this.fault
+    return this.peerList
+  }
+
+  async connect(multiaddr: string): Promise<{ peerId: string }> {
+    await this.connectGate
+    const peerId = multiaddr.split('/p2p/')[1]
+    if (!peerId) throw new RpcError(RpcCode.INVALID_PARAMS, 'invalid params: "multiaddr" must end in /p2p/<peerId>')
+    if (multiaddr.includes('/tcp/9/')) throw new RpcError(RpcCode.NETWORK_ERROR, `dial failed: ${multiaddr}`)
+    return { peerId }
+  }
+
+  async ban(peerId: string, reason: string): Promise<void> {
+    this.bans.set(peerId, reason)
+  }
+
+  async unban(peerId: string): Promise<void> {
+    this.bans.delete(peerId)
+  }
+
+  head(): HeadJson {
+    return headToJson(this.ledger.chain.head)
+  }
+
+  async blockByHash(hash: string) {
+    const block = await this.ledger.chain.getBlock(hash)
+    return block ? blockToJson(block) : null
+  }
+
+  async blockAtHeight(height: number) {
+    const block = await this.ledger.chain.getBlockAt(height)
+    return block ? blockToJson(block) : null
+  }
+
+  async account(address: Uint8Array) {
+    return accountToJson(address, await this.ledger.chain.getAccount(address))
+  }
+
+  async submitTx(tx: Tx): Promise<SubmitTxJson> {
+    const result = await this.ledger.submitTx(tx)
+    const info = this.ledger.mempool.list().find((e) => e.id === result.id)
+    if (info) for (const listener of this.txListeners) listener(mempoolTxToJson(info))
+    return submitResultToJson(result)
+  }
+
+  async txByHash(hash: string): Promise<TxLookupJson> {
+    const pending = this.ledger.mempool.get(hash)
+    if (pending) return { status: 'pending', tx: txToJson(pending) }
+    const location = await this.ledger.chain.getTxLocation(fromHex(hash))
+    const block = location && (await this.ledger.chain.getBlock(location.blockId))
+    const tx = location && block?.txs[location.index]
+    if (!location || !block || !tx) return { status: 'unknown' }
+    return { status: 'included', blockHash: block.id, height: block.height, index: location.index, tx: txToJson(tx) }
+  }
+
+  mempool(limit: number): MempoolJson {
+    const list = this.ledger.mempool.list()
+    if (this.mempoolOverflow !== undefined) {
+      const one = list[0]
+      if (!one) throw new Error('mempoolOverflow needs one pending tx')
+      return {
+        size: this.mempoolOverflow,
+        txs: Array.from({ length: this.mempoolOverflow }, () => mempoolTxToJson(one)),
+      }
+    }
+    return { size: list.length, txs: list.slice(0, limit).map(mempoolTxToJson) }
+  }
+
+  async startMining(): Promise<void> {
+    if (this.role !== 'miner') throw new RpcError(RpcCode.UNAVAILABLE, 'this node is not a miner')
+    this.mining = true
+  }
+
+  async stopMining(): Promise<void> {
+    this.mining = false
+  }
+
+  onNewHead(listener: (head: HeadJson) => void): Unsubscribe {
+    this.headListeners.add(listener)
+    return () => this.headListeners.delete(listener)
+  }
+
+  onPendingTx(listener: (tx: MempoolTxJson) => void): Unsubscribe {
+    this.txListeners.add(listener)
+    return () => this.txListeners.delete(listener)
+  }
+}
