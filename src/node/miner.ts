@@ -47,7 +47,9 @@ export class MinerLoop {
         const block = await this.ledger.mineBlock(this.payTo, signal)
         if (block) {
           this.log.info('mined block', { height: block.height, hash: block.id, txs: block.txs.length })
-          await this.publish(block).catch((err: unknown) => this.log.warn('publishing a block failed', { error: String(err) }))
+          await this.publish(block).catch((err: unknown) =>
+            this.log.warn('publishing a block failed', { error: String(err) }),
+          )
         }
       } catch (err) {
         this.log.error('mining failed', { error: (err as Error).stack ?? String(err) })

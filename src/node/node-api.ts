@@ -3,10 +3,10 @@ import { RpcCode, RpcError } from '../api/errors.js'
 import {
   accountToJson,
   blockToJson,
-  headToJson,
   type HeadJson,
-  mempoolTxToJson,
+  headToJson,
   type MempoolTxJson,
+  mempoolTxToJson,
   peerToJson,
   submitResultToJson,
   txToJson,

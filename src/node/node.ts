@@ -1,0 +1,156 @@
+/**
+ * The networked node: the composition root that wires the ledger (store,
+ * chain, mempool, miner) to the network (status handshake, gossip, sync) and
+ * the JSON-RPC API. Nothing else constructs subsystems.
+ */
+import { join } from 'node:path'
+import { RpcServer } from '../api/server.js'
+import type { Block } from '../ledger/block.js'
+import type { Tx } from '../ledger/tx.js'
+import { createNetwork } from '../net/libp2p-network.js'
+import { type Network, RequestError } from '../net/network.js'
+import { Relay } from '../relay/gossip.js'
+import { StatusExchange } from '../relay/status.js'
+import { syncProtocol } from '../relay/topics.js'
+import { createSyncHandler, SYNC_REQUEST_LIMITS, Synchronizer } from '../sync/index.js'
+import { systemClock } from '../util/clock.js'
+import type { Logger } from '../util/log.js'
+import { systemRng } from '../util/rng.js'
+import type { NodeConfig } from './config.js'
+import { LedgerNode } from './ledger-node.js'
+import { MinerLoop } from './miner.js'
+import { NodeApiImpl } from './node-api.js'
+import { createSyncFns } from './sync-fns.js'
+
+export class PeerchainNode {
+  private rpc?: RpcServer
+
+  private constructor(
+    readonly config: NodeConfig,
+    readonly ledger: LedgerNode,
+    readonly network: Network,
+    readonly status: StatusExchange,
+    readonly relay: Relay,
+    readonly sync: Synchronizer,
+    readonly miner: MinerLoop,
+    readonly api: NodeApiImpl,
+    private readonly log: Logger,
+  ) {}
+
+  static async start(config: NodeConfig, log: Logger): Promise<PeerchainNode> {
+    const ledger = await LedgerNode.open({
+      genesis: config.genesis,
+      dbPath: join(config.dataDir, 'chain'),
+      mineThreads: config.mineThreads,
+    })
+    const { chain, mempool } = ledger
+    const netLog = log.child({ module: 'net' })
+    const network = await createNetwork({
+      dataDir: config.dataDir,
+      listen: config.listen,
+      bootstrap: config.bootstrap,
+      chainId: chain.chainId,
+      mdns: config.mdns,
+      dhtServer: true,
+      localCluster: config.localCluster,
+      log: (msg, fields) => netLog.debug(msg, fields),
+    })
+    const status = new StatusExchange(network, chain, config.role)
+    const api = new NodeApiImpl()
+    const syncLog = log.child({ module: 'sync' })
+    const sync = new Synchronizer(createSyncFns(network, chain, status), {
+      clock: systemClock,
+      rng: systemRng,
+      timers: globalThis,
+      log: (msg, fields) => syncLog.info(msg, fields),
+    })
+    const relay = new Relay(network, chain, mempool, {
+      onUnknownParent: (peer) => void sync.sync(peer),
+      onAcceptedTx: (tx) => api.emitPendingTx(tx),
+      log: (msg, fields) => log.warn(msg, fields),
+    })
+    const miner = new MinerLoop(
+      ledger,
+      config.minerAddress as Uint8Array,
+      (block: Block) => relay.publishBlock(block),
+      () => sync.progress().state === 'idle',
+      log.child({ module: 'miner' }),
+    )
+    const node = new PeerchainNode(config, ledger, network, status, relay, sync, miner, api, log)
+    api.bind(node)
+
+    await status.start()
+    await network.handle(
+      syncProtocol(chain.chainId),
+      createSyncHandler(
+        chain,
+        {},
+        { reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason) },
+      ),
+      SYNC_REQUEST_LIMITS,
+    )
+    relay.start()
+    chain.onHeadChange((change) => api.emitHead(change.head))
+    network.on('peer:connect', (peer) => node.onPeerConnect(peer))
+    network.on('peer:disconnect', (peer) => status.forget(peer))
+    await network.start()
+
+    node.rpc = new RpcServer(api, { host: config.rpcHost, port: config.rpcPort })
+    await node.rpc.start()
+    if (config.mine) miner.start()
+    log.info('node started', {
+      peerId: network.peerId,
+      chainId: chain.chainId,
+      head: chain.head.height,
+      rpc: node.rpcUrl,
+      listen: network.listenAddresses(),
+    })
+    return node
+  }
+
+  get peerId(): string {
+    return this.network.peerId
+  }
+
+  get rpcUrl(): string {
+    return this.rpc?.url ?? ''
+  }
+
+  listenAddresses(): string[] {
+    return this.network.listenAddresses()
+  }
+
+  /** Admits a tx to our mempool and gossips it. Throws VerifyError. */
+  async submitTx(tx: Tx) {
+    const result = await this.ledger.submitTx(tx)
+    this.api.emitPendingTx(tx)
+    await this.relay
+      .publishTx(tx)
+      .catch((err: unknown) => this.log.warn('publishing a tx failed', { error: String(err) }))
+    return result
+  }
+
+  private onPeerConnect(peer: string): void {
+    this.status
+      .exchange(peer)
+      .then((theirs) => {
+        if (theirs && theirs.totalWork > this.ledger.chain.head.totalWork) void this.sync.sync(peer)
+      })
+      .catch((err: unknown) => {
+        if (err instanceof RequestError && err.code === 'PROTOCOL') {
+          // It does not speak our chain's status protocol: another chain id.
+          void this.network.ban(peer, 'does not speak this chain id')
+          return
+        }
+        this.log.debug('status exchange failed', { peer, error: String(err) })
+      })
+  }
+
+  async stop(): Promise<void> {
+    await this.miner.stop()
+    await this.sync.stop()
+    await this.rpc?.close()
+    await this.network.stop()
+    await this.ledger.close()
+  }
+}

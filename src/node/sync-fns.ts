@@ -1,0 +1,31 @@
+/** The table of functions the synchronizer runs on, over the real network and chain. */
+import type { Chain } from '../chain/chain.js'
+import type { Network } from '../net/network.js'
+import type { StatusExchange } from '../relay/status.js'
+import { syncProtocol } from '../relay/topics.js'
+import { buildLocator, createSyncClient, SYNC_REQUEST_LIMITS, type SyncFns } from '../sync/index.js'
+
+export function createSyncFns(network: Network, chain: Chain, status: StatusExchange): SyncFns {
+  const protocol = syncProtocol(chain.chainId)
+  const { blockBytesMax, blockTxsMax } = chain.genesis.limits
+  const client = createSyncClient((peer, request) => network.request(peer, protocol, request, SYNC_REQUEST_LIMITS), {
+    blockLimits: { blockBytesMax, blockTxsMax },
+  })
+  return {
+    peers: () =>
+      network
+        .peers()
+        .map((p) => p.id)
+        .filter((id) => status.statusOf(id) !== undefined),
+    peerHead: (peer) => {
+      const s = status.statusOf(peer)
+      return s ? { height: s.headHeight, totalWork: s.totalWork } : undefined
+    },
+    requestHeaders: client.requestHeaders,
+    requestBlocks: client.requestBlocks,
+    importBlock: (block) => chain.importBlock(block),
+    reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason),
+    localHead: () => ({ height: chain.head.height, totalWork: chain.head.totalWork, id: chain.head.id }),
+    locator: () => buildLocator(chain),
+  }
+}

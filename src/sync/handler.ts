@@ -1,0 +1,128 @@
+/**
+ * The serving side of `/peerchain/<chainId>/sync/1`: main-chain headers after
+ * a locator, or blocks by hash. A malformed request throws DecodeError (the
+ * net layer resets the stream; `reportPeer`, when given, charges the sender);
+ * our serving limits only shorten answers.
+ */
+import type { HeaderEntry, HeaderIndex } from '../chain/header-index.js'
+import type { Block } from '../ledger/block.js'
+import {
+  decodeSyncRequest,
+  encodeSyncResponse,
+  type SyncRequestFields,
+  type SyncResponseFields,
+} from '../ledger/codec/wire-codec.js'
+import { DecodeError, VerifyError } from '../ledger/errors.js'
+import { HASH_BYTES } from '../ledger/limits.js'
+import type { PeerIdString, RequestHandler } from '../net/network.js'
+import { toHex } from '../util/bytes.js'
+import {
+  BLOCKS_MAX,
+  DEFAULT_SERVE_LIMITS,
+  LOCATOR_MAX,
+  SYNC_REQUEST_ITEMS_MAX,
+  type SyncServeLimits,
+} from './limits.js'
+
+/** The part of Chain the handler reads. */
+export interface SyncSource {
+  readonly head: HeaderEntry
+  readonly index: Pick<HeaderIndex, 'get' | 'mainAt' | 'onMain'>
+  getBlock(id: string): Promise<Block | undefined>
+}
+
+export interface SyncHandlerOptions {
+  /** Charges the sender of a malformed request (the net layer only resets the stream). */
+  reportPeer?(peer: PeerIdString, penalty: number, reason: string): void
+}
+
+export function createSyncHandler(
+  chain: SyncSource,
+  limits: Partial<SyncServeLimits> = {},
+  opts: SyncHandlerOptions = {},
+): RequestHandler {
+  const serve: SyncServeLimits = { ...DEFAULT_SERVE_LIMITS, ...limits }
+  return async (request, peer) => {
+    let req: SyncRequestFields
+    try {
+      req = decodeSyncRequest(request, SYNC_REQUEST_ITEMS_MAX)
+      checkRequest(req)
+    } catch (err) {
+      if (err instanceof VerifyError && err.penalty > 0)
+        opts.reportPeer?.(peer, err.penalty, `sync request: ${err.message}`)
+      throw err
+    }
+    const response: SyncResponseFields =
+      req.blockHashes.length > 0
+        ? { headers: [], blocks: await answerBlocks(chain, req.blockHashes, serve) }
+        : { headers: answerHeaders(chain, req.locator, req.max, serve), blocks: [] }
+    return encodeSyncResponse(response)
+  }
+}
+
+/** A request asks for exactly one thing, with well-formed hashes, within the protocol caps. */
+function checkRequest(req: SyncRequestFields): void {
+  const malformed = (why: string): never => {
+    throw new DecodeError('DECODE_MALFORMED', `sync request: ${why}`)
+  }
+  if (req.blockHashes.length > 0) {
+    if (req.locator.length > 0 || req.max !== 0) malformed('asks for blocks and headers at once')
+    if (req.blockHashes.length > BLOCKS_MAX) {
+      throw new DecodeError('DECODE_TOO_MANY', `sync request: ${req.blockHashes.length} hashes > ${BLOCKS_MAX}`)
+    }
+    if (req.blockHashes.some((h) => h.byteLength !== HASH_BYTES)) malformed('a block hash is not 32 bytes')
+    return
+  }
+  if (req.locator.length === 0) malformed('asks for nothing (no locator, no block hashes)')
+  if (req.locator.length > LOCATOR_MAX) {
+    throw new DecodeError('DECODE_TOO_MANY', `sync request: locator of ${req.locator.length} > ${LOCATOR_MAX}`)
+  }
+  if (req.max === 0) malformed('asks for zero headers')
+  if (req.locator.some((h) => h.byteLength !== HASH_BYTES)) malformed('a locator hash is not 32 bytes')
+}
+
+/** Encoded main-chain headers after the first locator hash on our main chain (after genesis if none is). */
+function answerHeaders(chain: SyncSource, locator: Uint8Array[], max: number, serve: SyncServeLimits): Uint8Array[] {
+  let fork = 0
+  for (const hash of locator) {
+    const entry = chain.index.get(toHex(hash))
+    if (entry && chain.index.onMain(entry)) {
+      fork = entry.height
+      break
+    }
+  }
+  // Synchronous from here: the head cannot move under us.
+  const count = Math.max(0, Math.min(max, serve.headersMax, chain.head.height - fork))
+  const out: Uint8Array[] = []
+  for (let height = fork + 1; height <= fork + count; height++) {
+    const entry = chain.index.mainAt(height)
+    if (!entry) break
+    out.push(entry.header.bytes)
+  }
+  return out
+}
+
+/** Encoded blocks we hold and have validated, in request order; unknown hashes skipped; cut at the byte cap. */
+async function answerBlocks(chain: SyncSource, hashes: Uint8Array[], serve: SyncServeLimits): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  let bytes = 0
+  for (const hash of hashes.slice(0, serve.blocksMax)) {
+    const entry = chain.index.get(toHex(hash))
+    // Only blocks that connected: a stored side block may still be invalid, and serving it would get us charged.
+    if (entry?.status !== 'valid') continue
+    const block = await chain.getBlock(entry.id)
+    if (!block) continue
+    const size = framedSize(block.bytes.byteLength)
+    if (out.length > 0 && bytes + size > serve.blocksResponseBytesMax) break
+    out.push(block.bytes)
+    bytes += size
+  }
+  return out
+}
+
+/** Bytes a repeated `bytes` field of `length` takes: tag, varint length, payload. */
+function framedSize(length: number): number {
+  let varint = 1
+  for (let n = length; n >= 0x80; n >>>= 7) varint++
+  return 1 + varint + length
+}

@@ -1,0 +1,55 @@
+/** What the synchronizer needs from the node: a small table of functions, so tests pass fakes. */
+import type { Block, Header } from '../ledger/block.js'
+import type { PeerIdString } from '../net/network.js'
+
+export interface PeerHead {
+  height: number
+  totalWork: bigint
+}
+
+export interface LocalHead extends PeerHead {
+  id: string
+}
+
+export interface SyncFns {
+  /** Connected peers that serve sync. */
+  peers(): PeerIdString[]
+  /** The head a peer announced in its status handshake (may be stale). */
+  peerHead(peer: PeerIdString): PeerHead | undefined
+  /**
+   * Headers after the first locator hash the peer has on its main chain, at
+   * most `max`. Throws RequestError on timeout/stall, DecodeError on bad bytes.
+   * `signal` fires when the synchronizer gives up on the request.
+   */
+  requestHeaders(peer: PeerIdString, locator: Uint8Array[], max: number, signal?: AbortSignal): Promise<Header[]>
+  /** Blocks by hash (a subset, in request order: unknown ones are skipped, big answers cut short). */
+  requestBlocks(peer: PeerIdString, hashes: Uint8Array[], signal?: AbortSignal): Promise<Block[]>
+  /** chain.importBlock: throws VerifyError for a bad block (BLOCK_KNOWN is fine). */
+  importBlock(block: Block): Promise<unknown>
+  reportPeer(peer: PeerIdString, penalty: number, reason: string): void
+  localHead(): LocalHead
+  /** Our locator (buildLocator(chain)). */
+  locator(): Uint8Array[]
+}
+
+/** Timer functions, injected so a simulation can drive time. Method syntax keeps `globalThis` assignable. */
+export interface Timers {
+  setTimeout(callback: () => void, ms: number): unknown
+  clearTimeout(handle: unknown): void
+}
+
+interface Running {
+  /** The height we are heading for: the best announced head, or the last header we hold. */
+  targetHeight: number
+  /** Our head's height. */
+  doneHeight: number
+  /** Peers we may download from in this run. */
+  peerCount: number
+  /** When this state began (Clock ms). */
+  sinceMs: number
+}
+
+export type SyncProgress =
+  | { state: 'idle' }
+  | ({ state: 'headers'; peer: PeerIdString } & Running)
+  | ({ state: 'blocks'; peer: PeerIdString; downloadedHeight: number } & Running)
