@@ -1,0 +1,114 @@
+import { type GossipSub, type GossipsubMessage, TopicValidatorResult } from '@libp2p/gossipsub'
+import type { GossipMessage, GossipValidator, GossipVerdict } from './network.js'
+import type { NetworkLog } from './options.js'
+import { describe } from './request.js'
+
+/**
+ * gossipsub runs with `asyncValidation`: a received message is held, our
+ * validator decides, and only then do we call reportMessageValidationResult.
+ * Accept relays it and hands it to onMessage; ignore drops it; reject drops
+ * it and lowers the sender's gossipsub score. The method is public on the
+ * runtime class but missing from v17's exported `GossipSub` interface.
+ */
+type ValidatingGossipSub = GossipSub & {
+  reportMessageValidationResult(msgId: string, propagationSource: string, acceptance: TopicValidatorResult): void
+}
+
+/** Messages being validated at once, at most; beyond it new ones are ignored rather than queued without bound. */
+export const VALIDATIONS_IN_FLIGHT_MAX = 1_024
+
+const RESULTS: Record<GossipVerdict, TopicValidatorResult> = {
+  accept: TopicValidatorResult.Accept,
+  ignore: TopicValidatorResult.Ignore,
+  reject: TopicValidatorResult.Reject,
+}
+
+interface TopicSubscription {
+  validate: GossipValidator
+  onMessage: (msg: GossipMessage) => void
+}
+
+export class GossipRouter {
+  private readonly topics = new Map<string, TopicSubscription>()
+  private pubsub: ValidatingGossipSub | undefined
+  private inFlight = 0
+
+  constructor(private readonly log: NetworkLog) {}
+
+  /** Registers a topic; before start it is remembered and subscribed when the node starts. */
+  subscribe(topic: string, validate: GossipValidator, onMessage: (msg: GossipMessage) => void): void {
+    if (this.topics.has(topic)) throw new Error(`already subscribed to ${topic}`)
+    this.topics.set(topic, { validate, onMessage })
+    this.pubsub?.subscribe(topic)
+  }
+
+  /** Binds to the started gossipsub service. */
+  attach(pubsub: GossipSub): void {
+    const validating = pubsub as ValidatingGossipSub
+    if (typeof validating.reportMessageValidationResult !== 'function') {
+      throw new Error('gossipsub has no reportMessageValidationResult: async validation unsupported')
+    }
+    this.pubsub = validating
+    pubsub.addEventListener('gossipsub:message', this.onGossipMessage)
+    for (const topic of this.topics.keys()) pubsub.subscribe(topic)
+  }
+
+  detach(): void {
+    this.pubsub?.removeEventListener('gossipsub:message', this.onGossipMessage)
+    this.pubsub = undefined
+  }
+
+  /** Resolves with the number of peers the message went to; 0 when nobody listens yet (never throws for that). */
+  async publish(topic: string, data: Uint8Array): Promise<number> {
+    if (this.pubsub === undefined) {
+      this.log('net: publish before start; dropped', { topic })
+      return 0
+    }
+    try {
+      const { recipients } = await this.pubsub.publish(topic, data)
+      return recipients.length
+    } catch (err) {
+      if (err instanceof Error && err.message === 'PublishError.NoPeersSubscribedToTopic') return 0
+      throw err
+    }
+  }
+
+  private readonly onGossipMessage = (evt: CustomEvent<GossipsubMessage>): void => {
+    const { msg, msgId, propagationSource } = evt.detail
+    const from = propagationSource.toString()
+    const subscription = this.topics.get(msg.topic)
+    if (subscription === undefined || this.inFlight >= VALIDATIONS_IN_FLIGHT_MAX) {
+      if (subscription !== undefined) this.log('net: too many gossip validations in flight; ignoring', { from })
+      this.report(msgId, from, 'ignore')
+      return
+    }
+    const message: GossipMessage = { topic: msg.topic, data: msg.data, from }
+    this.inFlight++
+    void this.validate(subscription, message)
+      .then((verdict) => {
+        if (this.pubsub === undefined) return // stopped while validating
+        this.report(msgId, from, verdict)
+        if (verdict === 'accept') subscription.onMessage(message)
+      })
+      .catch((err: unknown) => this.log('net: gossip onMessage threw', { topic: msg.topic, err: describe(err) }))
+      .finally(() => {
+        this.inFlight--
+      })
+  }
+
+  private async validate(subscription: TopicSubscription, message: GossipMessage): Promise<GossipVerdict> {
+    try {
+      const verdict = await subscription.validate(message)
+      if (Object.hasOwn(RESULTS, verdict)) return verdict
+      this.log('net: gossip validator returned an unknown verdict; ignoring', { topic: message.topic, verdict })
+    } catch (err) {
+      // our validator's bug is not the sender's fault: drop without charging it
+      this.log('net: gossip validator threw; ignoring', { topic: message.topic, err: describe(err) })
+    }
+    return 'ignore'
+  }
+
+  private report(msgId: string, from: string, verdict: GossipVerdict): void {
+    this.pubsub?.reportMessageValidationResult(msgId, from, RESULTS[verdict])
+  }
+}

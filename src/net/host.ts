@@ -1,0 +1,97 @@
+import { createHash } from 'node:crypto'
+import { noise } from '@chainsafe/libp2p-noise'
+import { bootstrap } from '@libp2p/bootstrap'
+import { type GossipSub, gossipsub, StrictNoSign } from '@libp2p/gossipsub'
+import { type Identify, identify } from '@libp2p/identify'
+import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
+import { type KadDHT, kadDHT, passthroughMapper } from '@libp2p/kad-dht'
+import { mdns } from '@libp2p/mdns'
+import { type Ping, ping } from '@libp2p/ping'
+import { tcp } from '@libp2p/tcp'
+import { webSockets } from '@libp2p/websockets'
+import { yamux } from '@libp2p/yamux'
+import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { dhtProtocol, type NetworkOptions } from './options.js'
+
+export interface HostServices extends Record<string, unknown> {
+  identify: Identify
+  ping: Ping
+  pubsub: GossipSub
+  dht: KadDHT
+}
+
+export type Host = Libp2p<HostServices>
+
+/** Extra connections above outbound + inbound before libp2p prunes: room for short-lived DHT query dials. */
+const CONNECTIONS_SLACK = 8
+/** Incoming connections still in their handshake, at most. */
+const PENDING_INBOUND_MAX = 16
+/** Gossip messages larger than this are dropped before decoding (blocks are at most 8 MiB, see LIMITS.md). */
+export const GOSSIP_MESSAGE_BYTES_MAX = 8 * 1024 * 1024 + 64 * 1024
+
+/** The createLibp2p options for one peerchain node; the node is created stopped. */
+export async function createHost(
+  options: NetworkOptions,
+  privateKey: PrivateKey,
+  gater: ConnectionGater,
+): Promise<Host> {
+  const loopback = ['/ip4/127.0.0.1', '/ip6/::1']
+  const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
+  // @libp2p/bootstrap throws on an empty list
+  if (options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap, timeout: 100 }))
+  if (options.mdns) peerDiscovery.push(mdns({ serviceTag: mdnsServiceTag(options.chainId) }))
+
+  return createLibp2p<HostServices>({
+    start: false,
+    privateKey,
+    addresses: { listen: options.listen },
+    transports: [tcp(), webSockets()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    connectionGater: gater,
+    connectionManager: {
+      maxConnections: options.outboundTarget + options.inboundMax + CONNECTIONS_SLACK,
+      maxIncomingPendingConnections: PENDING_INBOUND_MAX,
+      dialTimeout: options.dialTimeoutMs,
+      addressDialTimeout: Math.min(options.dialTimeoutMs, 6_000),
+      inboundUpgradeTimeout: options.handshakeTimeoutMs,
+      inboundStreamProtocolNegotiationTimeout: options.handshakeTimeoutMs,
+      outboundStreamProtocolNegotiationTimeout: options.handshakeTimeoutMs,
+      // loopback devnets open many connections per second from one IP
+      allow: options.localCluster ? loopback : [],
+    },
+    peerDiscovery,
+    services: {
+      identify: identify(),
+      ping: ping(),
+      pubsub: gossipsub({
+        globalSignaturePolicy: StrictNoSign,
+        msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
+        // validators run in our code: a message is relayed only after reportMessageValidationResult(Accept)
+        asyncValidation: true,
+        emitSelf: false,
+        // we catch NoPeersSubscribedToTopic instead: allowing zero-peer publishes
+        // would mark the message seen, so a later republish would be dropped
+        allowPublishToZeroTopicPeers: false,
+        ignoreDuplicatePublishError: true,
+        maxInboundDataLength: GOSSIP_MESSAGE_BYTES_MAX,
+        // many peers share 127.0.0.1 on a local cluster; the colocation penalty would graylist them
+        scoreParams: options.localCluster ? { IPColocationFactorWeight: 0 } : {},
+      }),
+      dht: kadDHT({
+        protocol: dhtProtocol(options.chainId),
+        clientMode: !options.dhtServer,
+        // the default mapper drops private addresses: LAN and loopback peers must stay reachable
+        peerInfoMapper: passthroughMapper,
+      }),
+    },
+  })
+}
+
+/** One mDNS service per chain, so LAN nodes of other chains are not discovered (a DNS label is at most 63 bytes). */
+export function mdnsServiceTag(chainId: string): string {
+  const label = `_peerchain-${chainId}`
+  const short =
+    label.length <= 63 ? label : `_peerchain-${createHash('sha256').update(chainId).digest('hex').slice(0, 32)}`
+  return `${short}._udp.local`
+}

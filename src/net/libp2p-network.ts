@@ -1,0 +1,265 @@
+import { join } from 'node:path'
+import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import { BANS_FILE, BanList, type BansFile, createConnectionGater } from './bans.js'
+import { OutboundDialer } from './dialer.js'
+import { GossipRouter } from './gossip.js'
+import { createHost, type Host } from './host.js'
+import { loadOrCreateNodeKey } from './identity.js'
+import { JsonFile } from './json-file.js'
+import type {
+  GossipMessage,
+  GossipValidator,
+  Network,
+  NetworkEvents,
+  PeerIdString,
+  PeerInfo,
+  RequestHandler,
+  RequestLimits,
+} from './network.js'
+import { type NetworkInit, type NetworkOptions, resolveOptions } from './options.js'
+import { PEERS_FILE, PeerBook, type PeerBookFile } from './peer-book.js'
+import { parsePeerId } from './peer-ids.js'
+import { RandomWalk } from './random-walk.js'
+import { describe, sendRequest, serveRequests, streamHandlerOptions } from './request.js'
+import { isAtBanThreshold, PeerScores, SCORE_BAN_DURATION_MS } from './scores.js'
+
+export type { NetworkInit } from './options.js'
+
+/**
+ * Builds the libp2p-backed Network: loads (or creates) the node key, bans and
+ * known peers from `init.dataDir`, and creates the libp2p node stopped.
+ * Call `start()` to listen, dial and discover.
+ */
+export async function createNetwork(init: NetworkInit): Promise<Network> {
+  const options = resolveOptions(init)
+  const nowMs = (): number => Date.now()
+  const { dataDir, log } = options
+  const privateKey = await loadOrCreateNodeKey(dataDir, log)
+  const bans = new BanList(
+    new JsonFile<BansFile>(dataDir === undefined ? undefined : join(dataDir, BANS_FILE)),
+    nowMs,
+    log,
+  )
+  await bans.load()
+  const peerBook = new PeerBook(
+    new JsonFile<PeerBookFile>(dataDir === undefined ? undefined : join(dataDir, PEERS_FILE)),
+    nowMs,
+    log,
+  )
+  await peerBook.load()
+  let host: Host | undefined
+  const gater = createConnectionGater({
+    isBanned: (peer) => bans.isBanned(peer),
+    inboundCount: () => host?.getConnections().filter((c) => c.direction === 'inbound').length ?? 0,
+    inboundMax: options.inboundMax,
+  })
+  host = await createHost(options, privateKey, gater)
+  return new Libp2pNetwork(host, options, bans, peerBook, new PeerScores(nowMs), nowMs)
+}
+
+type Listener<E extends keyof NetworkEvents> = (detail: NetworkEvents[E]) => void
+
+class Libp2pNetwork implements Network {
+  readonly peerId: PeerIdString
+  private readonly gossip: GossipRouter
+  private readonly dialer: OutboundDialer
+  private readonly randomWalk: RandomWalk
+  private readonly listeners: { [E in keyof NetworkEvents]: Set<Listener<E>> } = {
+    'peer:connect': new Set(),
+    'peer:disconnect': new Set(),
+  }
+  private state: 'created' | 'started' | 'stopped' = 'created'
+
+  constructor(
+    private readonly host: Host,
+    private readonly options: NetworkOptions,
+    private readonly banList: BanList,
+    private readonly peerBook: PeerBook,
+    private readonly scores: PeerScores,
+    nowMs: () => number,
+  ) {
+    this.peerId = host.peerId.toString()
+    this.gossip = new GossipRouter(options.log)
+    this.dialer = new OutboundDialer({
+      host,
+      peerBook,
+      bans: banList,
+      bootstrap: options.bootstrap,
+      outboundTarget: options.outboundTarget,
+      dialTimeoutMs: options.dialTimeoutMs,
+      nowMs,
+      log: options.log,
+    })
+    this.randomWalk = new RandomWalk(host, (id) => this.dialer.addCandidate(id), options.log)
+    host.addEventListener('peer:connect', (evt) => this.emit('peer:connect', evt.detail.toString()))
+    host.addEventListener('peer:disconnect', (evt) => {
+      this.emit('peer:disconnect', evt.detail.toString())
+      // a lost outbound peer is replaced without waiting for the next tick
+      this.dialer.tick()
+    })
+    host.addEventListener('connection:open', (evt) => this.onConnectionOpen(evt.detail))
+    host.addEventListener('peer:identify', (evt) => this.onIdentify(evt.detail))
+    host.addEventListener('peer:discovery', (evt) => {
+      if (this.state !== 'started') return
+      this.dialer.addCandidate(evt.detail.id.toString())
+      this.dialer.tick()
+    })
+  }
+
+  async start(): Promise<void> {
+    if (this.state === 'started') return
+    if (this.state === 'stopped') throw new Error('a stopped network cannot be restarted; create a new one')
+    await this.host.start()
+    this.state = 'started'
+    this.gossip.attach(this.host.services.pubsub)
+    this.dialer.start()
+    this.randomWalk.start()
+    this.options.log('net: started', {
+      peerId: this.peerId,
+      listen: this.listenAddresses(),
+      knownPeers: this.peerBook.size,
+      bans: this.banList.list().length,
+    })
+  }
+
+  async stop(): Promise<void> {
+    if (this.state !== 'started') {
+      this.state = 'stopped'
+      return
+    }
+    this.state = 'stopped'
+    this.randomWalk.stop()
+    this.dialer.stop()
+    this.gossip.detach()
+    await this.host.stop()
+    await this.peerBook.flush()
+    this.options.log('net: stopped', { peerId: this.peerId })
+  }
+
+  listenAddresses(): string[] {
+    return this.host.getMultiaddrs().map((ma) => ma.toString())
+  }
+
+  subscribe(topic: string, validate: GossipValidator, onMessage: (msg: GossipMessage) => void): void {
+    this.gossip.subscribe(topic, validate, onMessage)
+  }
+
+  publish(topic: string, data: Uint8Array): Promise<number> {
+    return this.gossip.publish(topic, data)
+  }
+
+  async handle(protocol: string, handler: RequestHandler, limits: RequestLimits): Promise<void> {
+    checkLimits(limits)
+    await this.host.handle(protocol, serveRequests(protocol, handler, limits, this.options.log), streamHandlerOptions())
+  }
+
+  request(peer: PeerIdString, protocol: string, request: Uint8Array, limits: RequestLimits): Promise<Uint8Array> {
+    checkLimits(limits)
+    return sendRequest(this.host, peer, protocol, request, limits)
+  }
+
+  peers(): PeerInfo[] {
+    const byPeer = new Map<string, Connection[]>()
+    for (const conn of this.host.getConnections()) {
+      if (conn.status !== 'open') continue
+      const id = conn.remotePeer.toString()
+      byPeer.set(id, [...(byPeer.get(id) ?? []), conn])
+    }
+    return [...byPeer].map(([id, conns]) => ({
+      id,
+      addresses: conns.map((c) => c.remoteAddr.toString()),
+      direction: conns.some((c) => c.direction === 'outbound') ? 'outbound' : 'inbound',
+      score: this.scores.get(id),
+    }))
+  }
+
+  async dial(address: string): Promise<PeerIdString> {
+    const conn = await this.host.dial(multiaddr(address), { signal: AbortSignal.timeout(this.options.dialTimeoutMs) })
+    return conn.remotePeer.toString()
+  }
+
+  async hangUp(peer: PeerIdString): Promise<void> {
+    await this.host.hangUp(toPeerId(peer))
+  }
+
+  async ban(peer: PeerIdString, reason: string): Promise<void> {
+    const peerId = toPeerId(peer)
+    await this.banList.ban(peer, reason)
+    this.peerBook.forget(peer)
+    this.options.log('net: banned peer', { peer, reason })
+    await this.host.hangUp(peerId).catch((err: unknown) => {
+      this.options.log('net: hang-up of a banned peer failed', { peer, err: describe(err) })
+    })
+  }
+
+  async unban(peer: PeerIdString): Promise<void> {
+    await this.banList.unban(peer)
+    this.scores.reset(peer)
+    this.options.log('net: unbanned peer', { peer })
+  }
+
+  bans(): Array<{ peer: PeerIdString; reason: string }> {
+    return this.banList.list().map(({ peer, reason }) => ({ peer, reason }))
+  }
+
+  reportPeer(peer: PeerIdString, penalty: number, reason: string): void {
+    const peerId = toPeerId(peer)
+    const score = this.scores.charge(peer, penalty)
+    this.options.log('net: peer charged', { peer, penalty, reason, score })
+    if (!isAtBanThreshold(score) || this.banList.isBanned(peer)) return
+    this.banList.banFor(peer, `score ${score}: ${reason}`, SCORE_BAN_DURATION_MS)
+    // it starts again from 0 when the ban ends
+    this.scores.reset(peer)
+    this.options.log('net: peer reached the ban threshold; disconnecting', {
+      peer,
+      score,
+      banMs: SCORE_BAN_DURATION_MS,
+    })
+    this.host.hangUp(peerId).catch((err: unknown) => {
+      this.options.log('net: hang-up of a low-score peer failed', { peer, err: describe(err) })
+    })
+  }
+
+  on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void {
+    this.listeners[event].add(listener)
+  }
+
+  private emit<E extends keyof NetworkEvents>(event: E, detail: NetworkEvents[E]): void {
+    for (const listener of this.listeners[event]) {
+      try {
+        listener(detail)
+      } catch (err) {
+        this.options.log('net: event listener threw', { event, err: describe(err) })
+      }
+    }
+  }
+
+  private onConnectionOpen(conn: Connection): void {
+    // an address we dialed successfully is worth redialing after a restart
+    if (conn.direction === 'outbound') this.peerBook.remember(conn.remotePeer.toString(), [conn.remoteAddr.toString()])
+  }
+
+  private onIdentify(result: IdentifyResult): void {
+    const id = result.peerId.toString()
+    this.dialer.onIdentified(id)
+    if (this.banList.isBanned(id) || this.host.getConnections(result.peerId).length === 0) return
+    this.peerBook.remember(
+      id,
+      result.listenAddrs.map((ma) => ma.toString()),
+    )
+  }
+}
+
+function toPeerId(peer: string): PeerId {
+  const peerId = parsePeerId(peer)
+  if (peerId === undefined) throw new RangeError(`not a peer id: ${peer}`)
+  return peerId
+}
+
+function checkLimits(limits: RequestLimits): void {
+  for (const key of ['requestBytesMax', 'responseBytesMax', 'timeoutMs'] as const) {
+    const value = limits[key]
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`${key} must be a non-negative integer: ${value}`)
+  }
+}
