@@ -1,11 +1,19 @@
 import { defineConfig } from 'vitest/config'
 
+// Unit tests run in parallel; integration tests start real node processes and
+// run one file at a time so they do not starve each other of the two cores.
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
-    hookTimeout: 60_000,
+    hookTimeout: 120_000,
     pool: 'forks',
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      {
+        extends: true,
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], fileParallelism: false },
+      },
+    ],
   },
 })

@@ -18,7 +18,7 @@ export interface TestNode extends DevnetNode {
 /** A genesis whose blocks take a few hundred hashes, with a fixed target (no retarget). */
 export function fastGenesis(overrides: Partial<ConsensusParams> = {}, chainId = 'peerchain-test'): Genesis {
   return devnetGenesis(
-    { initialTarget: 1n << 247n, powLimit: 1n << 255n, retargetInterval: 1_000_000, blockTimeMs: 500, ...overrides },
+    { initialTarget: 1n << 244n, powLimit: 1n << 255n, retargetInterval: 1_000_000, blockTimeMs: 500, ...overrides },
     chainId,
   )
 }
