@@ -80,10 +80,25 @@ export async function stopNodes(nodes: ReadonlyArray<{ process: ChildProcess }>,
   )
 }
 
+async function headOf(url: string): Promise<string> {
+  try {
+    const res = await fetch(url, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain_head' }),
+    })
+    const { result } = (await res.json()) as { result: { height: number; hash: string } }
+    return `#${result.height} ${result.hash.slice(0, 8)}`
+  } catch {
+    return 'down'
+  }
+}
+
 export async function devnetCommand(flags: DevnetFlags): Promise<void> {
   const count = Number(flags.nodes)
   const miners = Number(flags.miners)
-  if (!Number.isInteger(count) || count < 1 || count > 64) throw new UsageError(`--nodes must be 1-64, got "${flags.nodes}"`)
+  if (!Number.isInteger(count) || count < 1 || count > 64)
+    throw new UsageError(`--nodes must be 1-64, got "${flags.nodes}"`)
   if (!Number.isInteger(miners) || miners < 0 || miners > count) {
     throw new UsageError(`--miners must be 0-${count}, got "${flags.miners}"`)
   }
@@ -136,7 +151,18 @@ export async function devnetCommand(flags: DevnetFlags): Promise<void> {
     console.error(`the devnet could not start: ${(err as Error).message}`)
     await stopAll(1)
   }
+  const first = nodes[0] as DevnetNode
   console.log(`\nlogs: ${join(base, 'node-*.log')}. Ctrl-C stops every node.`)
+  console.log(
+    `try: curl -s -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"chain_head"}' ${first.rpc}\n`,
+  )
+  // A line every few seconds: each node's head, so the network can be watched converging.
+  const timer = setInterval(() => {
+    void Promise.all(nodes.map((n) => headOf(n.rpc)))
+      .then((heads) => console.log(`heads: ${heads.map((h, i) => `node ${i} ${h}`).join('   ')}`))
+      .catch(() => {})
+  }, 5_000)
+  timer.unref()
   for (const node of nodes) {
     node.process.once('exit', (code, signal) => {
       if (!stopping) console.error(`node ${node.index} exited (${signal ?? code})`)
