@@ -75,7 +75,9 @@ export class TestNet {
 
   async close(): Promise<void> {
     await stopNodes(this.nodes, 5_000)
-    await rm(this.dir, { recursive: true, force: true })
+    // PEERCHAIN_TEST_KEEP=1 keeps the data directories and <name>.log files for a post-mortem.
+    if (process.env.PEERCHAIN_TEST_KEEP) console.log(`peerchain test data kept in ${this.dir}`)
+    else await rm(this.dir, { recursive: true, force: true })
   }
 }
 
@@ -127,3 +129,65 @@ export interface HeadJson {
 }
 
 export const head = (n: TestNode): Promise<HeadJson> => rpc<HeadJson>(n.rpc, 'chain_head')
+
+export interface PeerJson {
+  id: string
+  addresses: string[]
+  direction: 'inbound' | 'outbound'
+  score: number
+}
+
+export interface BlockJson {
+  hash: string
+  height: number
+  parentHash: string
+  miner: string
+  txs: Array<{ hash: string }>
+}
+
+export type TxStatusJson =
+  | { status: 'pending' }
+  | { status: 'included'; blockHash: string; height: number; index: number }
+  | { status: 'unknown' }
+
+export const peers = (n: TestNode): Promise<PeerJson[]> => rpc<PeerJson[]>(n.rpc, 'net_peers')
+
+/** Whether `a` lists `b` among its connected peers. */
+export async function isConnected(a: TestNode, b: TestNode): Promise<boolean> {
+  return (await peers(a)).some((p) => p.id === b.peerId)
+}
+
+export const blockAt = (n: TestNode, height: number): Promise<BlockJson | null> =>
+  rpc<BlockJson | null>(n.rpc, 'chain_getBlock', { height })
+
+export const txStatus = (n: TestNode, hash: string): Promise<TxStatusJson> =>
+  rpc<TxStatusJson>(n.rpc, 'tx_get', { hash })
+
+/** Waits until every node reports the same head hash, at `minHeight` or above; resolves with that head. */
+export async function waitForSameHead(
+  nodes: readonly TestNode[],
+  minHeight = 0,
+  timeoutMs = 30_000,
+): Promise<HeadJson> {
+  return waitFor(
+    `${nodes.length} nodes on one head at height >= ${minHeight}`,
+    async () => {
+      const heads = await Promise.all(nodes.map(head))
+      const first = heads[0]!
+      return heads.every((h) => h.hash === first.hash) && first.height >= minHeight ? first : undefined
+    },
+    timeoutMs,
+  )
+}
+
+/** Waits until `node`'s head is at `height` or above; resolves with it. */
+export function waitForHeight(node: TestNode, height: number, timeoutMs = 30_000): Promise<HeadJson> {
+  return waitFor(
+    `${node.peerId.slice(-6)} to reach height ${height}`,
+    async () => {
+      const h = await head(node)
+      return h.height >= height ? h : undefined
+    },
+    timeoutMs,
+  )
+}
