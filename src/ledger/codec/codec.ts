@@ -47,7 +47,7 @@ export interface AccountFields {
   nonce: bigint
 }
 
-interface Codec<T> {
+export interface Codec<T> {
   encode(obj: T): Uint8Array
   decode(bytes: Uint8Array, opts?: object): T
 }
@@ -57,7 +57,7 @@ const BlockHeader = pb.BlockHeader as unknown as Codec<HeaderFields>
 const Block = pb.Block as unknown as Codec<BlockFields>
 const Account = pb.Account as unknown as Codec<AccountFields>
 
-function strictDecode<T>(
+export function strictDecode<T>(
   codec: Codec<T>,
   what: string,
   bytes: Uint8Array,

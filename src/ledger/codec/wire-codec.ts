@@ -1,5 +1,5 @@
 /** Strict, bounded codecs of the wire messages in wire.proto (same rules as codec.ts). */
-import { DecodeError } from '../errors.js'
+import { type Codec, strictDecode } from './codec.js'
 import * as pb from './wire.js'
 
 export interface StatusFields {
@@ -22,25 +22,9 @@ export interface SyncResponseFields {
   blocks: Uint8Array[]
 }
 
-interface Codec<T> {
-  encode(obj: T): Uint8Array
-  decode(bytes: Uint8Array, opts?: object): T
-}
-
+/** The same strict decode as consensus objects, with caps on the repeated fields. */
 function strict<T>(codec: Codec<T>, what: string, bytes: Uint8Array, bytesMax: number, limits?: object): T {
-  if (bytes.byteLength > bytesMax)
-    throw new DecodeError('DECODE_TOO_LARGE', `${what}: ${bytes.byteLength} bytes > ${bytesMax}`)
-  let obj: T
-  try {
-    obj = codec.decode(bytes, limits ? { limits } : undefined)
-  } catch (err) {
-    const code = (err as Error).name === 'MaxLengthError' ? 'DECODE_TOO_MANY' : 'DECODE_MALFORMED'
-    throw new DecodeError(code, `${what}: ${(err as Error).message}`)
-  }
-  if (!Buffer.from(codec.encode(obj)).equals(bytes)) {
-    throw new DecodeError('DECODE_NON_CANONICAL', `${what}: bytes are not the canonical encoding`)
-  }
-  return obj
+  return strictDecode(codec, what, bytes, bytesMax, undefined, limits ? { limits } : undefined)
 }
 
 const Status = pb.Status as unknown as Codec<StatusFields>
