@@ -305,6 +305,12 @@ export class Chain {
     return entry ? readBlock(this.deps.store, entry) : undefined
   }
 
+  /** A stored block's bytes, without decoding them (for serving peers). */
+  async getBlockBytes(id: string): Promise<Uint8Array | undefined> {
+    const entry = this.index.get(id)
+    return entry ? this.deps.store.get(layout.block(entry.header.hash)) : undefined
+  }
+
   async getBlockAt(height: number): Promise<Block | undefined> {
     const entry = this.index.mainAt(height)
     return entry ? readBlock(this.deps.store, entry) : undefined

@@ -5,7 +5,6 @@
  * our serving limits only shorten answers.
  */
 import type { HeaderEntry, HeaderIndex } from '../chain/header-index.js'
-import type { Block } from '../ledger/block.js'
 import {
   decodeSyncRequest,
   encodeSyncResponse,
@@ -28,7 +27,7 @@ import {
 export interface SyncSource {
   readonly head: HeaderEntry
   readonly index: Pick<HeaderIndex, 'get' | 'mainAt' | 'onMain'>
-  getBlock(id: string): Promise<Block | undefined>
+  getBlockBytes(id: string): Promise<Uint8Array | undefined>
 }
 
 export interface SyncHandlerOptions {
@@ -110,11 +109,11 @@ async function answerBlocks(chain: SyncSource, hashes: Uint8Array[], serve: Sync
     const entry = chain.index.get(toHex(hash))
     // Only blocks that connected: a stored side block may still be invalid, and serving it would get us charged.
     if (entry?.status !== 'valid') continue
-    const block = await chain.getBlock(entry.id)
+    const block = await chain.getBlockBytes(entry.id)
     if (!block) continue
-    const size = framedSize(block.bytes.byteLength)
+    const size = framedSize(block.byteLength)
     if (out.length > 0 && bytes + size > serve.blocksResponseBytesMax) break
-    out.push(block.bytes)
+    out.push(block)
     bytes += size
   }
   return out
