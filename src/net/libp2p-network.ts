@@ -154,9 +154,15 @@ class Libp2pNetwork implements Network {
     await this.host.handle(protocol, serveRequests(protocol, handler, limits, this.options.log), streamHandlerOptions())
   }
 
-  request(peer: PeerIdString, protocol: string, request: Uint8Array, limits: RequestLimits): Promise<Uint8Array> {
+  request(
+    peer: PeerIdString,
+    protocol: string,
+    request: Uint8Array,
+    limits: RequestLimits,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
     checkLimits(limits)
-    return sendRequest(this.host, peer, protocol, request, limits)
+    return sendRequest(this.host, peer, protocol, request, limits, signal)
   }
 
   peers(): PeerInfo[] {

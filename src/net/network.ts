@@ -57,8 +57,17 @@ export interface Network {
 
   /** Serves a request/response protocol: one length-prefixed request, one length-prefixed response per stream. */
   handle(protocol: string, handler: RequestHandler, limits: RequestLimits): Promise<void>
-  /** Sends one request to `peer` and returns its response. Throws RequestError on timeout, reset or oversize. */
-  request(peer: PeerIdString, protocol: string, request: Uint8Array, limits: RequestLimits): Promise<Uint8Array>
+  /**
+   * Sends one request to `peer` and returns its response. Throws RequestError
+   * on timeout, reset or oversize; `signal` abandons the request early.
+   */
+  request(
+    peer: PeerIdString,
+    protocol: string,
+    request: Uint8Array,
+    limits: RequestLimits,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array>
 
   peers(): PeerInfo[]
   /** Dials a multiaddr (with /p2p/<id>); resolves with the peer id once connected. */

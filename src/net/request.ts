@@ -61,13 +61,15 @@ export async function sendRequest(
   protocol: string,
   request: Uint8Array,
   limits: RequestLimits,
+  abandon?: AbortSignal,
 ): Promise<Uint8Array> {
   if (request.byteLength > limits.requestBytesMax) {
     throw new RequestError('TOO_LARGE', `request of ${request.byteLength} bytes exceeds ${limits.requestBytesMax}`)
   }
   const peerId = parsePeerId(peer)
   if (peerId === undefined) throw new RequestError('DIAL_FAILED', `not a peer id: ${peer}`)
-  const signal = AbortSignal.timeout(limits.timeoutMs)
+  const timeout = AbortSignal.timeout(limits.timeoutMs)
+  const signal = abandon ? AbortSignal.any([timeout, abandon]) : timeout
   let stream: Stream
   try {
     stream = await host.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: STREAMS_PER_PROTOCOL_MAX })

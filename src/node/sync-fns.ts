@@ -8,9 +8,12 @@ import { buildLocator, createSyncClient, SYNC_REQUEST_LIMITS, type SyncFns } fro
 export function createSyncFns(network: Network, chain: Chain, status: StatusExchange): SyncFns {
   const protocol = syncProtocol(chain.chainId)
   const { blockBytesMax, blockTxsMax } = chain.genesis.limits
-  const client = createSyncClient((peer, request) => network.request(peer, protocol, request, SYNC_REQUEST_LIMITS), {
-    blockLimits: { blockBytesMax, blockTxsMax },
-  })
+  const client = createSyncClient(
+    (peer, request, signal) => network.request(peer, protocol, request, SYNC_REQUEST_LIMITS, signal),
+    {
+      blockLimits: { blockBytesMax, blockTxsMax },
+    },
+  )
   return {
     peers: () =>
       network
