@@ -1,6 +1,7 @@
 /**
  * `npm run bench`: every benchmark in turn, one JSON object per line on stdout.
- * `npm run bench -- chain` runs only the named ones (verify, chain, mempool).
+ * `npm run bench -- chain` runs only the named ones (verify, chain, mempool, network).
+ * `network` starts real node processes and takes several minutes.
  */
 import '../src/util/shims.js'
 
@@ -8,6 +9,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   verify: () => import('./verify.js'),
   chain: () => import('./chain.js'),
   mempool: () => import('./mempool.js'),
+  network: () => import('./network.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')

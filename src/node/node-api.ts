@@ -14,6 +14,7 @@ import {
 import type { NodeApi, Unsubscribe } from '../api/node-api.js'
 import type { HeaderEntry } from '../chain/header-index.js'
 import type { Tx } from '../ledger/tx.js'
+import type { TxStatus } from '../mempool/index.js'
 import { fromHex } from '../util/bytes.js'
 import type { PeerchainNode } from './node.js'
 
@@ -38,9 +39,9 @@ export class NodeApiImpl implements NodeApi {
     for (const l of this.headListeners) l(json)
   }
 
-  emitPendingTx(tx: Tx): void {
+  emitPendingTx(tx: Tx, status: TxStatus): void {
     if (this.txListeners.size === 0) return
-    const json = mempoolTxToJson({ id: tx.id, tx, nonce: tx.fields.nonce, fee: tx.fields.fee, status: 'ready' })
+    const json = mempoolTxToJson({ id: tx.id, tx, nonce: tx.fields.nonce, fee: tx.fields.fee, status })
     for (const l of this.txListeners) l(json)
   }
 

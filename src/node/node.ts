@@ -66,7 +66,7 @@ export class PeerchainNode {
     })
     const relay = new Relay(network, chain, mempool, {
       onUnknownParent: (peer) => void sync.sync(peer),
-      onAcceptedTx: (tx) => api.emitPendingTx(tx),
+      onAcceptedTx: (tx, status) => api.emitPendingTx(tx, status),
       log: (msg, fields) => log.warn(msg, fields),
     })
     const miner = new MinerLoop(
@@ -123,7 +123,7 @@ export class PeerchainNode {
   /** Admits a tx to our mempool and gossips it. Throws VerifyError. */
   async submitTx(tx: Tx) {
     const result = await this.ledger.submitTx(tx)
-    this.api.emitPendingTx(tx)
+    this.api.emitPendingTx(tx, result.status)
     await this.relay
       .publishTx(tx)
       .catch((err: unknown) => this.log.warn('publishing a tx failed', { error: String(err) }))

@@ -8,7 +8,7 @@ import type { Chain } from '../chain/chain.js'
 import { Block } from '../ledger/block.js'
 import { isVerifyError } from '../ledger/errors.js'
 import { Tx } from '../ledger/tx.js'
-import type { Mempool } from '../mempool/index.js'
+import type { Mempool, TxStatus } from '../mempool/index.js'
 import type { GossipMessage, GossipVerdict, PeerIdString } from '../net/network.js'
 import { blockTopic, txTopic } from './topics.js'
 
@@ -27,7 +27,7 @@ export interface RelayHooks {
   /** A block arrived whose parent we lack: sync from the peer that sent it. */
   onUnknownParent(peer: PeerIdString, block: Block): void
   /** A gossiped tx entered our mempool. */
-  onAcceptedTx?(tx: Tx): void
+  onAcceptedTx?(tx: Tx, status: TxStatus): void
   /** Counts verdicts per topic (metrics). */
   onVerdict?(topic: 'tx' | 'block', verdict: GossipVerdict, code?: string): void
   log?(msg: string, fields?: Record<string, unknown>): void
@@ -71,8 +71,8 @@ export class Relay {
   private async validateTx(msg: GossipMessage): Promise<GossipVerdict> {
     const verdict = await this.judge(msg, async () => {
       const tx = Tx.fromBytes(msg.data, this.chain.genesis.limits.txBytesMax)
-      await this.mempool.add(tx)
-      this.hooks.onAcceptedTx?.(tx)
+      const { status } = await this.mempool.add(tx)
+      this.hooks.onAcceptedTx?.(tx, status)
       return undefined
     })
     this.hooks.onVerdict?.('tx', verdict.verdict, verdict.code)
