@@ -123,6 +123,7 @@ export class LedgerNode {
   async close(): Promise<void> {
     this.mining?.abort()
     await this.chain.close()
+    await this.engine.close()
     await this.signatures.close()
     await this.store.close()
   }

@@ -5,7 +5,7 @@ import { VerifyError } from '../../ledger/errors.js'
 import type { ConsensusParams } from '../../ledger/genesis.js'
 import { bigintToBytes, bytesToBigint } from '../../util/bytes.js'
 import type { ConsensusEngine, HeaderTree } from '../engine.js'
-import { mineNonce } from './miner.js'
+import { MinerPool } from './miner.js'
 import { retarget, workOf } from './target.js'
 
 export interface PowOptions {
@@ -15,13 +15,13 @@ export interface PowOptions {
 
 export class PowEngine implements ConsensusEngine {
   readonly name = 'pow'
-  private readonly mineThreads: number
+  private readonly pool: MinerPool
 
   constructor(
     private readonly params: ConsensusParams,
     opts: PowOptions = {},
   ) {
-    this.mineThreads = Math.max(1, opts.mineThreads ?? 1)
+    this.pool = new MinerPool(Math.max(1, opts.mineThreads ?? 1))
   }
 
   nextTarget(parent: Header, tree: HeaderTree): bigint {
@@ -59,9 +59,11 @@ export class PowEngine implements ConsensusEngine {
   async seal(fields: HeaderFields, signal?: AbortSignal): Promise<Header | null> {
     const zero = Header.fromFields({ ...fields, nonce: 0n })
     if (bytesToBigint(zero.hash) <= zero.target) return zero
-    const found = await mineNonce(zero.bytes, bigintToBytes(zero.target), this.mineThreads, signal)
+    const found = await this.pool.mine(zero.bytes, bigintToBytes(zero.target), signal)
     return found ? Header.fromFields({ ...fields, nonce: found.nonce }) : null
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.pool.close()
+  }
 }

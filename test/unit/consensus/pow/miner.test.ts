@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { mineNonce } from '../../../../src/consensus/pow/miner.js'
+import { MinerPool, mineNonce } from '../../../../src/consensus/pow/miner.js'
 import { encodeHeader, type HeaderFields } from '../../../../src/ledger/codec/codec.js'
 import { bigintToBytes, bytesToBigint, U64_MAX } from '../../../../src/util/bytes.js'
 import { concat, headerFields, hex, varint } from '../../ledger/fixtures.js'
@@ -92,5 +92,26 @@ describe('mineNonce', () => {
     const done = new AbortController()
     done.abort()
     expect(await mineNonce(prefix, new Uint8Array(32), 2, done.signal)).toBeNull()
+  })
+})
+
+describe('MinerPool', () => {
+  it('reuses its workers across searches, and a newer search cancels the older one', async () => {
+    const pool = new MinerPool(2)
+    try {
+      const prefix = encodeHeader(headerFields({ reward: 9n }))
+      const target = 1n << 250n
+      for (let i = 0; i < 3; i++) {
+        const found = await pool.mine(prefix, bigintToBytes(target))
+        expect(hashWithNonce(prefix, found!.nonce) <= target).toBe(true)
+      }
+      const impossible = pool.mine(prefix, new Uint8Array(32)) // target 0: never found
+      const next = pool.mine(prefix, bigintToBytes(target))
+      expect(await impossible).toBeNull()
+      expect(hashWithNonce(prefix, (await next)!.nonce) <= target).toBe(true)
+    } finally {
+      await pool.close()
+    }
+    await expect(pool.mine(new Uint8Array(1), new Uint8Array(32))).rejects.toThrow(/closed/)
   })
 })
