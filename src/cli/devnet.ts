@@ -34,7 +34,7 @@ const BIN = fileURLToPath(new URL('../../bin/peerchain.js', import.meta.url))
 /** Starts one `peerchain start` child and resolves with its ready line. */
 export function spawnNode(args: string[], logFile?: string): Promise<DevnetNode & { index: -1 }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', ...args], {
+    const child = spawn(process.execPath, [BIN, 'start', '--exit-with-parent', ...args], {
       stdio: ['ignore', 'pipe', logFile ? 'pipe' : 'inherit'],
     })
     if (logFile && child.stderr) {

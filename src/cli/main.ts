@@ -26,6 +26,7 @@ program
   .option('--genesis <file>', 'genesis file (default: the built-in devnet)')
   .option('--mdns', 'find peers on the LAN with mDNS')
   .option('--local-cluster', 'relax per-IP limits for many nodes on one machine (devnets, tests)')
+  .addOption(new Option('--exit-with-parent', 'stop when the launching process exits (devnet, tests)').hideHelp())
   .addOption(new Option('--log-level <level>', 'log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
   .action(startCommand)
 
@@ -36,7 +37,9 @@ program
   .option('--miners <n>', 'how many of them mine', '1')
   .option('--datadir <dir>', 'keep node data here (default: a temporary directory removed at exit)')
   .option('--genesis <file>', 'genesis file (default: the built-in devnet)')
-  .addOption(new Option('--log-level <level>', 'node log level').choices(['debug', 'info', 'warn', 'error']).default('info'))
+  .addOption(
+    new Option('--log-level <level>', 'node log level').choices(['debug', 'info', 'warn', 'error']).default('info'),
+  )
   .action(devnetCommand)
 
 program

@@ -19,6 +19,7 @@ export interface StartFlags {
   genesis?: string
   mdns?: boolean
   localCluster?: boolean
+  exitWithParent?: boolean
   logLevel: string
 }
 
@@ -28,12 +29,14 @@ export class UsageError extends Error {
 
 function port(text: string, flag: string): number {
   const n = Number(text)
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UsageError(`${flag} must be a port number 0-65535, got "${text}"`)
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UsageError(`${flag} must be a port number 0-65535, got "${text}"`)
   return n
 }
 
 export async function resolveStartConfig(flags: StartFlags): Promise<NodeConfig> {
-  if (flags.role !== 'full' && flags.role !== 'miner') throw new UsageError(`--role must be full or miner, got "${flags.role}"`)
+  if (flags.role !== 'full' && flags.role !== 'miner')
+    throw new UsageError(`--role must be full or miner, got "${flags.role}"`)
   const threads = Number(flags.mineThreads)
   if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
     throw new UsageError(`--mine-threads must be an integer 1-64, got "${flags.mineThreads}"`)
@@ -90,6 +93,13 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
+  if (flags.exitWithParent) {
+    // Started by `devnet` or a test: never outlive it, even if it is killed with SIGKILL.
+    const parent = process.ppid
+    setInterval(() => {
+      if (process.ppid !== parent) shutdown('parent exited')
+    }, 1000).unref()
+  }
 }
 
 export { DEFAULT_RPC_PORT }
