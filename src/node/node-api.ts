@@ -85,7 +85,10 @@ export class NodeApiImpl implements NodeApi {
   }
 
   async blockByHash(hash: string) {
-    const block = await this.n.ledger.chain.getBlock(hash)
+    const { chain } = this.n.ledger
+    // A block that failed validation is kept only to refuse it again: it is not served.
+    if (chain.index.get(hash)?.status === 'invalid') return null
+    const block = await chain.getBlock(hash)
     return block ? blockToJson(block) : null
   }
 

@@ -74,7 +74,13 @@ export class StatusExchange {
     await this.net.handle(
       this.protocol,
       async (request, peer) => {
-        this.accept(peer, this.decode(peer, request))
+        try {
+          this.accept(peer, this.decode(peer, request))
+        } catch (err) {
+          // A peer of another chain (banned by accept) still gets our status: without it, its own
+          // exchange only sees a reset stream, it never learns the mismatch, and it keeps redialing us.
+          if (!(err instanceof WrongChainError)) throw err
+        }
         return encodeStatus(this.ours())
       },
       STATUS_LIMITS,

@@ -59,7 +59,9 @@ export class TestNet {
       ...(opts.bootstrap && opts.bootstrap.length > 0 ? ['--bootstrap', ...opts.bootstrap] : []),
       ...(opts.extra ?? []),
     ]
-    const started = await spawnNode(args, join(this.dir, `${name}.log`))
+    // A restart on the same data directory gets its own log (<name>.2.log, …): the first one is kept.
+    const runs = this.nodes.filter((n) => n.dataDir === dataDir).length
+    const started = await spawnNode(args, join(this.dir, runs === 0 ? `${name}.log` : `${name}.${runs + 1}.log`))
     const node: TestNode = { ...started, index: this.nodes.length, dataDir, addr: started.listen[0] as string }
     this.nodes.push(node)
     return node
