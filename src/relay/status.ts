@@ -29,6 +29,9 @@ export interface StatusFns {
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void
 }
 
+/** How long a peer of another chain keeps its connection after we answer it, so our answer arrives. */
+const BAN_GRACE_MS = 500
+
 export const STATUS_LIMITS: RequestLimits = { requestBytesMax: 512, responseBytesMax: 512, timeoutMs: 5_000 }
 
 export class WrongChainError extends Error {
@@ -75,10 +78,11 @@ export class StatusExchange {
       this.protocol,
       async (request, peer) => {
         try {
-          this.accept(peer, this.decode(peer, request))
+          this.accept(peer, this.decode(peer, request), BAN_GRACE_MS)
         } catch (err) {
-          // A peer of another chain (banned by accept) still gets our status: without it, its own
-          // exchange only sees a reset stream, it never learns the mismatch, and it keeps redialing us.
+          // A peer of another chain still gets our status, and the ban (which hangs up) waits a
+          // moment so the answer arrives: otherwise its own exchange only sees a reset stream, it
+          // never learns the mismatch, and it keeps redialing us.
           if (!(err instanceof WrongChainError)) throw err
         }
         return encodeStatus(this.ours())
@@ -121,10 +125,11 @@ export class StatusExchange {
     }
   }
 
-  private accept(peer: PeerIdString, status: PeerStatus): PeerStatus {
+  private accept(peer: PeerIdString, status: PeerStatus, banDelayMs = 0): PeerStatus {
     if (status.chainId !== this.chain.chainId || status.genesisId !== this.chain.genesisBlock.id) {
       const reason = `wrong chain: ${status.chainId} / genesis ${status.genesisId.slice(0, 16)}`
-      void this.net.ban(peer, reason)
+      if (banDelayMs === 0) void this.net.ban(peer, reason)
+      else setTimeout(() => void this.net.ban(peer, reason), banDelayMs).unref()
       throw new WrongChainError(reason)
     }
     this.statuses.set(peer, status)

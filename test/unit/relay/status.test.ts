@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import type { Chain } from '../../../src/chain/chain.js'
 import { decodeStatus, encodeStatus, type StatusFields } from '../../../src/ledger/codec/wire-codec.js'
 import type { PeerIdString, RequestHandler, RequestLimits } from '../../../src/net/network.js'
@@ -69,7 +69,9 @@ describe('StatusExchange', () => {
     const answer = decodeStatus(await handler(encodeStatus(await otherGenesisStatus()), 'peer-b'))
     // The answer is our status: the other side sees another genesis and refuses us in turn.
     expect(toHex(answer.genesisHash)).toBe(chain.genesisBlock.id)
-    expect(net.bans.map((b) => b.peer)).toEqual(['peer-b'])
+    // The ban (which hangs up) waits a moment, so our answer reaches the peer first.
+    expect(net.bans).toEqual([])
+    await vi.waitFor(() => expect(net.bans.map((b) => b.peer)).toEqual(['peer-b']), { timeout: 2000 })
     expect(status.statusOf('peer-b')).toBeUndefined()
   })
 
