@@ -22,6 +22,9 @@ import { MinerLoop } from './miner.js'
 import { NodeApiImpl } from './node-api.js'
 import { createSyncFns } from './sync-fns.js'
 
+/** Heads older than this are history being replayed by sync, not news. */
+const ANNOUNCE_AGE_MAX_MS = 60_000
+
 export class PeerchainNode {
   private rpc?: RpcServer
 
@@ -90,7 +93,15 @@ export class PeerchainNode {
       SYNC_REQUEST_LIMITS,
     )
     relay.start()
-    chain.onHeadChange((change) => api.emitHead(change.head))
+    chain.onHeadChange((change) => {
+      api.emitHead(change.head)
+      // A fresh head we mined or synced is announced (old blocks replayed by a catch-up are not);
+      // one that came by gossip is relayed by the mesh already.
+      const tip = change.connected.at(-1)
+      if (tip && systemClock.nowMs() - tip.header.timestampMs < ANNOUNCE_AGE_MAX_MS) {
+        relay.publishBlock(tip).catch((err: unknown) => log.warn('publishing a block failed', { error: String(err) }))
+      }
+    })
     network.on('peer:connect', (peer) => node.onPeerConnect(peer))
     network.on('peer:disconnect', (peer) => status.forget(peer))
     await network.start()

@@ -10,6 +10,7 @@ import { isVerifyError } from '../ledger/errors.js'
 import { Tx } from '../ledger/tx.js'
 import type { Mempool, TxStatus } from '../mempool/index.js'
 import type { GossipMessage, GossipVerdict, PeerIdString } from '../net/network.js'
+import { BoundedCache } from '../util/bounded-cache.js'
 import { blockTopic, txTopic } from './topics.js'
 
 /** The slice of the network gossip needs. */
@@ -36,6 +37,8 @@ export interface RelayHooks {
 export class Relay {
   private readonly txTopic: string
   private readonly blockTopic: string
+  /** Blocks that arrived by gossip or that we published: gossipsub relays those itself. */
+  private readonly knownBlocks = new BoundedCache<string, true>(4096)
 
   constructor(
     private readonly net: GossipFns,
@@ -64,7 +67,10 @@ export class Relay {
     return this.net.publish(this.txTopic, tx.bytes)
   }
 
+  /** Publishes a block we mined or imported by sync; a block the mesh already carried is not sent again. */
   async publishBlock(block: Block): Promise<number> {
+    if (this.knownBlocks.has(block.id)) return 0
+    this.knownBlocks.set(block.id, true)
     return this.net.publish(this.blockTopic, block.bytes)
   }
 
@@ -83,6 +89,7 @@ export class Relay {
     const verdict = await this.judge(msg, async () => {
       const { blockBytesMax, blockTxsMax } = this.chain.genesis.limits
       const block = Block.fromBytes(msg.data, { blockBytesMax, blockTxsMax })
+      this.knownBlocks.set(block.id, true)
       const result = await this.chain.importBlock(block)
       if (result.status === 'orphan') {
         this.hooks.onUnknownParent(msg.from, block)
