@@ -172,6 +172,7 @@ export class Chain {
     checkHeaderFields(header)
     const parent = this.index.get(header.parentId)
     if (!parent) {
+      this.deps.engine.checkSeal(header)
       this.orphans.add(block)
       return { status: 'orphan' }
     }

@@ -14,6 +14,12 @@ export interface HeaderTree {
 
 export interface ConsensusEngine {
   readonly name: string
+  /**
+   * The checks that need no parent (for PoW: the hash meets the header's own
+   * target, which is within the limit). Run before a block with an unknown
+   * parent is held, so filling the orphan pool costs real work.
+   */
+  checkSeal(header: Header): void
   /** Throws VerifyError when `header` breaks the engine's rules as the child of `parent`. */
   checkHeader(header: Header, parent: Header, tree: HeaderTree): void
   /** What the child of `parent` must carry in its `target` field. */

@@ -39,6 +39,15 @@ export class PowEngine implements ConsensusEngine {
     )
   }
 
+  checkSeal(header: Header): void {
+    if (header.target > this.params.powLimit) {
+      throw new VerifyError('BLOCK_BAD_TARGET', `target ${header.target.toString(16)} is easier than the limit`)
+    }
+    if (bytesToBigint(header.hash) > header.target) {
+      throw new VerifyError('BLOCK_BAD_POW', `hash ${header.id} is above its own target`)
+    }
+  }
+
   checkHeader(header: Header, parent: Header, tree: HeaderTree): void {
     const expected = this.nextTarget(parent, tree)
     if (header.target !== expected) {

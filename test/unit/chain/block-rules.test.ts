@@ -126,6 +126,24 @@ describe('block rules at import', () => {
     await expectRejected(t, new Block(header, []), 'BLOCK_BAD_POW')
   })
 
+  it('checks the proof of work of a block with an unknown parent before holding it as an orphan', async () => {
+    const t = await openTestChain()
+    t.clock.advance(1000)
+    const { fields } = await t.chain.buildBlock({ miner: minerAddress(), txs: [] })
+    const orphanFields = { ...fields, height: 5n, parentHash: new Uint8Array(32).fill(9) }
+    let nonce = 0n
+    let header = Header.fromFields(orphanFields)
+    while (bytesToBigint(header.hash) <= header.target) header = Header.fromFields({ ...orphanFields, nonce: ++nonce })
+    await expect(t.chain.importBlock(new Block(header, []))).rejects.toMatchObject({ code: 'BLOCK_BAD_POW' })
+    expect(t.chain.orphanCount).toBe(0)
+    const easier = Header.fromFields({ ...orphanFields, target: bigintToBytes((1n << 256n) - 1n) })
+    const limited = await openTestChain({ genesis: testGenesis({ powLimit: 1n << 255n }) })
+    await expect(limited.chain.importBlock(new Block(easier, []))).rejects.toMatchObject({ code: 'BLOCK_BAD_TARGET' })
+    const sealed = (await t.engine.seal(orphanFields)) as Header
+    expect((await t.chain.importBlock(new Block(sealed, []))).status).toBe('orphan')
+    expect(t.chain.orphanCount).toBe(1)
+  })
+
   it('BLOCK_DUPLICATE_TX for the same tx twice', async () => {
     const t = await openTestChain()
     const tx = transfer(0, 1, 0n)
