@@ -61,12 +61,15 @@ export class PeerchainNode {
     const status = new StatusExchange(network, chain, config.role)
     const api = new NodeApiImpl()
     const syncLog = log.child({ module: 'sync' })
-    const sync = new Synchronizer(createSyncFns(network, chain, status), {
-      clock: systemClock,
-      rng: systemRng,
-      timers: globalThis,
-      log: (msg, fields) => syncLog.info(msg, fields),
-    })
+    const sync = new Synchronizer(
+      createSyncFns(network, chain, status, (h) => ledger.engine.checkSeal(h)),
+      {
+        clock: systemClock,
+        rng: systemRng,
+        timers: globalThis,
+        log: (msg, fields) => syncLog.info(msg, fields),
+      },
+    )
     const relay = new Relay(network, chain, mempool, {
       onUnknownParent: (peer) => void sync.sync(peer),
       onAcceptedTx: (tx, status) => api.emitPendingTx(tx, status),

@@ -1,11 +1,17 @@
 /** The table of functions the synchronizer runs on, over the real network and chain. */
 import type { Chain } from '../chain/chain.js'
+import type { Header } from '../ledger/block.js'
 import type { Network } from '../net/network.js'
 import type { StatusExchange } from '../relay/status.js'
 import { syncProtocol } from '../relay/topics.js'
 import { buildLocator, createSyncClient, SYNC_REQUEST_LIMITS, type SyncFns } from '../sync/index.js'
 
-export function createSyncFns(network: Network, chain: Chain, status: StatusExchange): SyncFns {
+export function createSyncFns(
+  network: Network,
+  chain: Chain,
+  status: StatusExchange,
+  checkSeal: (header: Header) => void,
+): SyncFns {
   const protocol = syncProtocol(chain.chainId)
   const { blockBytesMax, blockTxsMax } = chain.genesis.limits
   const client = createSyncClient(
@@ -24,7 +30,13 @@ export function createSyncFns(network: Network, chain: Chain, status: StatusExch
       const s = status.statusOf(peer)
       return s ? { height: s.headHeight, totalWork: s.totalWork } : undefined
     },
-    requestHeaders: client.requestHeaders,
+    // Each header's proof of work is checked as it arrives, so a made-up header chain costs
+    // its sender before a single body is fetched.
+    requestHeaders: async (peer, locator, max, signal) => {
+      const headers = await client.requestHeaders(peer, locator, max, signal)
+      for (const header of headers) checkSeal(header)
+      return headers
+    },
     requestBlocks: client.requestBlocks,
     importBlock: (block) => chain.importBlock(block),
     reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason),

@@ -1,0 +1,31 @@
+import { describe, expect, it } from 'vitest'
+import { Header } from '../../../src/ledger/block.js'
+import { encodeSyncResponse } from '../../../src/ledger/codec/wire-codec.js'
+import type { Network } from '../../../src/net/network.js'
+import { createSyncFns } from '../../../src/node/sync-fns.js'
+import { StatusExchange } from '../../../src/relay/status.js'
+import { bytesToBigint } from '../../../src/util/bytes.js'
+import { minerAddress, openTestChain } from '../../helpers/chain.js'
+
+describe('createSyncFns', () => {
+  it('checks the proof of work of every header a peer sends, before any body is fetched', async () => {
+    const t = await openTestChain()
+    t.clock.advance(1000)
+    const { fields } = await t.chain.buildBlock({ miner: minerAddress(), txs: [] })
+    const sealed = (await t.engine.seal(fields)) as Header
+    let nonce = 0n
+    let unsealed = Header.fromFields(fields)
+    while (bytesToBigint(unsealed.hash) <= unsealed.target) unsealed = Header.fromFields({ ...fields, nonce: ++nonce })
+    let answer = sealed
+    const network = {
+      request: async () => encodeSyncResponse({ headers: [answer.bytes], blocks: [] }),
+      peers: () => [],
+      reportPeer: () => {},
+    } as unknown as Network
+    const status = new StatusExchange(network, t.chain, 'full')
+    const fns = createSyncFns(network, t.chain, status, (h) => t.engine.checkSeal(h))
+    expect((await fns.requestHeaders('p', fns.locator(), 10)).map((h) => h.id)).toEqual([sealed.id])
+    answer = unsealed
+    await expect(fns.requestHeaders('p', fns.locator(), 10)).rejects.toMatchObject({ code: 'BLOCK_BAD_POW' })
+  })
+})
