@@ -4,6 +4,7 @@ import { Command, Option } from 'commander'
 import { GenesisError } from '../ledger/genesis.js'
 import { devnetCommand } from './devnet.js'
 import { DEFAULT_RPC_PORT, startCommand, UsageError } from './start.js'
+import { registerWalletCommands } from './wallet.js'
 
 const program = new Command()
   .name('peerchain')
@@ -49,6 +50,8 @@ program
   .action(async () => {
     await import('./demo.js')
   })
+
+registerWalletCommands(program)
 
 try {
   await program.parseAsync()

@@ -1,0 +1,32 @@
+/** Failures of the wallet: each kind has a code the CLI and tests switch on. */
+export type WalletErrorCode =
+  | 'WRONG_PASSPHRASE'
+  | 'CORRUPT_KEYSTORE'
+  | 'EXISTS'
+  | 'NOT_FOUND'
+  | 'BAD_NAME'
+  | 'EMPTY_PASSPHRASE'
+  | 'NO_PASSPHRASE'
+  | 'PASSPHRASE_MISMATCH'
+
+const DEFAULT_MESSAGES: Record<WalletErrorCode, string> = {
+  WRONG_PASSPHRASE: 'wrong passphrase',
+  CORRUPT_KEYSTORE: 'the keystore file is corrupt or of an unknown version',
+  EXISTS: 'a key with this name exists already',
+  NOT_FOUND: 'no key with this name',
+  BAD_NAME: 'a key name is 1-64 letters, digits, "-" or "_"',
+  EMPTY_PASSPHRASE: 'the passphrase is empty',
+  NO_PASSPHRASE: 'no passphrase given',
+  PASSPHRASE_MISMATCH: 'the passphrases do not match',
+}
+
+export class WalletError extends Error {
+  override readonly name = 'WalletError'
+  constructor(
+    readonly code: WalletErrorCode,
+    message: string = DEFAULT_MESSAGES[code],
+    options?: ErrorOptions,
+  ) {
+    super(message, options)
+  }
+}
