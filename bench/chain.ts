@@ -82,13 +82,17 @@ async function validateApplyWithRoot(
   let txs = 0
   const start = performance.now()
   // With workers, the next block's signatures are checked while this block is applied.
-  let pending = verifier?.verifyTxs(batches[0] as Tx[])
+  // Signatures of the next blocks are checked while this one is applied (two blocks in flight).
+  const ahead = 2
+  const pending: Array<Promise<number> | undefined> = batches.map((batch, b) =>
+    verifier && b < ahead ? verifier.verifyTxs(batch) : undefined,
+  )
   for (let b = 0; b < batches.length; b++) {
     const batch = batches[b] as Tx[]
     if (verifier) {
-      const bad = await pending
+      const bad = await pending[b]
       if (bad !== -1) throw new Error('bad signature in bench data')
-      pending = b + 1 < batches.length ? verifier.verifyTxs(batches[b + 1] as Tx[]) : undefined
+      if (b + ahead < batches.length) pending[b + ahead] = verifier.verifyTxs(batches[b + ahead] as Tx[])
     } else if (firstBadSignature(batch) !== -1) throw new Error('bad signature in bench data')
     const overlay = new StateOverlay((hex) => base.get(hex))
     for (const tx of batch) {

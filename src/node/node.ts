@@ -61,8 +61,17 @@ export class PeerchainNode {
     const status = new StatusExchange(network, chain, config.role)
     const api = new NodeApiImpl()
     const syncLog = log.child({ module: 'sync' })
+    const preverify = (block: Block): void => {
+      ledger.signatures
+        .verifyTxs(block.txs)
+        .then((bad) => {
+          // Only a fully valid block's txs are cached; a bad one is refused again at import.
+          if (bad === -1) for (const tx of block.txs) ledger.signatures.markVerified(tx)
+        })
+        .catch(() => {}) // the import verifies again and reports any failure
+    }
     const sync = new Synchronizer(
-      createSyncFns(network, chain, status, (h) => ledger.engine.checkSeal(h)),
+      createSyncFns(network, chain, status, (h) => ledger.engine.checkSeal(h), preverify),
       {
         clock: systemClock,
         rng: systemRng,

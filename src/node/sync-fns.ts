@@ -1,6 +1,6 @@
 /** The table of functions the synchronizer runs on, over the real network and chain. */
 import type { Chain } from '../chain/chain.js'
-import type { Header } from '../ledger/block.js'
+import type { Block, Header } from '../ledger/block.js'
 import type { Network } from '../net/network.js'
 import type { StatusExchange } from '../relay/status.js'
 import { syncProtocol } from '../relay/topics.js'
@@ -11,6 +11,8 @@ export function createSyncFns(
   chain: Chain,
   status: StatusExchange,
   checkSeal: (header: Header) => void,
+  /** Starts checking a downloaded block's signatures ahead of its import (results land in the signature cache). */
+  preverify: (block: Block) => void = () => {},
 ): SyncFns {
   const protocol = syncProtocol(chain.chainId)
   const { blockBytesMax, blockTxsMax } = chain.genesis.limits
@@ -37,7 +39,12 @@ export function createSyncFns(
       for (const header of headers) checkSeal(header)
       return headers
     },
-    requestBlocks: client.requestBlocks,
+    // Blocks wait in order for their import; their signatures are checked on the worker pool meanwhile.
+    requestBlocks: async (peer, hashes, signal) => {
+      const blocks = await client.requestBlocks(peer, hashes, signal)
+      for (const block of blocks) preverify(block)
+      return blocks
+    },
     importBlock: (block) => chain.importBlock(block),
     reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason),
     localHead: () => ({ height: chain.head.height, totalWork: chain.head.totalWork, id: chain.head.id }),

@@ -5,7 +5,7 @@ import type { Network } from '../../../src/net/network.js'
 import { createSyncFns } from '../../../src/node/sync-fns.js'
 import { StatusExchange } from '../../../src/relay/status.js'
 import { bytesToBigint } from '../../../src/util/bytes.js'
-import { minerAddress, openTestChain } from '../../helpers/chain.js'
+import { mineBlock, minerAddress, openTestChain, transfer } from '../../helpers/chain.js'
 
 describe('createSyncFns', () => {
   it('checks the proof of work of every header a peer sends, before any body is fetched', async () => {
@@ -27,5 +27,24 @@ describe('createSyncFns', () => {
     expect((await fns.requestHeaders('p', fns.locator(), 10)).map((h) => h.id)).toEqual([sealed.id])
     answer = unsealed
     await expect(fns.requestHeaders('p', fns.locator(), 10)).rejects.toMatchObject({ code: 'BLOCK_BAD_POW' })
+  })
+
+  it('hands every downloaded block to preverify before it is imported', async () => {
+    const t = await openTestChain()
+    const block = await mineBlock(t, [transfer(0, 1, 0n)])
+    const network = {
+      request: async () => encodeSyncResponse({ headers: [], blocks: [block.bytes] }),
+      reportPeer: () => {},
+    } as unknown as Network
+    const seen: string[] = []
+    const fns = createSyncFns(
+      network,
+      t.chain,
+      new StatusExchange(network, t.chain, 'full'),
+      () => {},
+      (b) => seen.push(b.id),
+    )
+    expect((await fns.requestBlocks('p', [block.hash])).map((b) => b.id)).toEqual([block.id])
+    expect(seen).toEqual([block.id])
   })
 })
