@@ -39,7 +39,7 @@ import type { HeadJson, MempoolTxJson } from '../src/api/json.js'
 import { Chain } from '../src/chain/chain.js'
 import { buildGenesisBlock, genesisAccounts } from '../src/chain/genesis-block.js'
 import { StateTrie } from '../src/chain/trie.js'
-import { type DevnetNode, spawnNode, stopNodes } from '../src/cli/devnet.js'
+import { type DevnetNode, loopbackNodeArgs, spawnNode, stopNodes } from '../src/cli/devnet.js'
 import type { HeaderTree } from '../src/consensus/engine.js'
 import { PowEngine } from '../src/consensus/pow/engine.js'
 import { addressFromPublicKey } from '../src/ledger/address.js'
@@ -174,21 +174,13 @@ class Cluster {
     opts: { role?: 'miner'; bootstrap?: string[]; dataDir?: string } = {},
   ): Promise<BenchNode> {
     const dataDir = opts.dataDir ?? join(this.dir, name)
-    const args = [
-      '--datadir',
+    const args = loopbackNodeArgs({
       dataDir,
-      '--genesis',
       genesisPath,
-      '--listen',
-      '/ip4/127.0.0.1/tcp/0',
-      '--rpc-port',
-      '0',
-      '--local-cluster',
-      '--log-level',
-      'warn',
-      ...(opts.role ? ['--role', opts.role] : []),
-      ...(opts.bootstrap && opts.bootstrap.length > 0 ? ['--bootstrap', ...opts.bootstrap] : []),
-    ]
+      logLevel: 'warn',
+      role: opts.role,
+      bootstrap: opts.bootstrap,
+    })
     const started = await spawnNode(args, join(this.dir, `${name}.log`))
     const node: BenchNode = {
       ...started,

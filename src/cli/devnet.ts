@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { RpcClient } from '../api/client.js'
 import { devnetGenesis, genesisToJson } from '../ledger/genesis.js'
 import { readGenesisFile } from '../node/genesis-file.js'
 import { UsageError } from './start.js'
@@ -27,6 +28,38 @@ export interface DevnetNode {
   peerId: string
   listen: string[]
   process: ChildProcess
+}
+
+export interface LoopbackNodeOptions {
+  dataDir: string
+  genesisPath: string
+  logLevel: string
+  /** Extra listen addresses beside one TCP port on 127.0.0.1. */
+  listenWs?: boolean
+  mine?: boolean
+  role?: 'full' | 'miner'
+  bootstrap?: string[]
+}
+
+/** `peerchain start` flags for a node on 127.0.0.1 with OS-chosen ports (devnets, tests, benchmarks). */
+export function loopbackNodeArgs(o: LoopbackNodeOptions): string[] {
+  return [
+    '--datadir',
+    o.dataDir,
+    '--genesis',
+    o.genesisPath,
+    '--listen',
+    '/ip4/127.0.0.1/tcp/0',
+    ...(o.listenWs ? ['/ip4/127.0.0.1/tcp/0/ws'] : []),
+    '--rpc-port',
+    '0',
+    '--local-cluster',
+    '--log-level',
+    o.logLevel,
+    ...(o.mine ? ['--mine'] : []),
+    ...(o.role ? ['--role', o.role] : []),
+    ...(o.bootstrap && o.bootstrap.length > 0 ? ['--bootstrap', ...o.bootstrap] : []),
+  ]
 }
 
 const BIN = fileURLToPath(new URL('../../bin/peerchain.js', import.meta.url))
@@ -82,13 +115,8 @@ export async function stopNodes(nodes: ReadonlyArray<{ process: ChildProcess }>,
 
 async function headOf(url: string): Promise<string> {
   try {
-    const res = await fetch(url, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain_head' }),
-    })
-    const { result } = (await res.json()) as { result: { height: number; hash: string } }
-    return `#${result.height} ${result.hash.slice(0, 8)}`
+    const head = await new RpcClient(url, { timeoutMs: 2_000 }).call('chain_head')
+    return `#${head.height} ${head.hash.slice(0, 8)}`
   } catch {
     return 'down'
   }
@@ -126,22 +154,14 @@ export async function devnetCommand(flags: DevnetFlags): Promise<void> {
   console.log(`peerchain devnet: ${count} nodes on 127.0.0.1, chain "${genesis.chainId}", data in ${base}`)
   try {
     for (let i = 0; i < count; i++) {
-      const args = [
-        '--datadir',
-        join(base, `node-${i}`),
-        '--genesis',
+      const args = loopbackNodeArgs({
+        dataDir: join(base, `node-${i}`),
         genesisPath,
-        '--listen',
-        '/ip4/127.0.0.1/tcp/0',
-        '/ip4/127.0.0.1/tcp/0/ws',
-        '--rpc-port',
-        '0',
-        '--local-cluster',
-        '--log-level',
-        flags.logLevel,
-      ]
-      if (i < miners) args.push('--mine')
-      if (i > 0) args.push('--bootstrap', (nodes[0] as DevnetNode).listen[0] as string)
+        logLevel: flags.logLevel,
+        listenWs: true,
+        mine: i < miners,
+        bootstrap: i > 0 ? [(nodes[0] as DevnetNode).listen[0] as string] : [],
+      })
       const started = await spawnNode(args, join(base, `node-${i}.log`))
       const node = { ...started, index: i }
       nodes.push(node)

@@ -6,7 +6,7 @@
 import { mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { type DevnetNode, spawnNode, stopNodes } from '../../src/cli/devnet.js'
+import { type DevnetNode, loopbackNodeArgs, spawnNode, stopNodes } from '../../src/cli/devnet.js'
 import { type ConsensusParams, devnetGenesis, type Genesis, genesisToJson } from '../../src/ledger/genesis.js'
 
 export interface TestNode extends DevnetNode {
@@ -44,19 +44,13 @@ export class TestNet {
   ): Promise<TestNode> {
     const dataDir = join(this.dir, name)
     const args = [
-      '--datadir',
-      dataDir,
-      '--genesis',
-      opts.genesisPath ?? this.genesisPath,
-      '--listen',
-      '/ip4/127.0.0.1/tcp/0',
-      '--rpc-port',
-      '0',
-      '--local-cluster',
-      '--log-level',
-      process.env.PEERCHAIN_TEST_LOG ?? 'warn',
-      ...(opts.mine ? ['--mine'] : []),
-      ...(opts.bootstrap && opts.bootstrap.length > 0 ? ['--bootstrap', ...opts.bootstrap] : []),
+      ...loopbackNodeArgs({
+        dataDir,
+        genesisPath: opts.genesisPath ?? this.genesisPath,
+        logLevel: process.env.PEERCHAIN_TEST_LOG ?? 'warn',
+        mine: opts.mine,
+        bootstrap: opts.bootstrap,
+      }),
       ...(opts.extra ?? []),
     ]
     // A restart on the same data directory gets its own log (<name>.2.log, …): the first one is kept.
