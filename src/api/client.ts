@@ -27,6 +27,12 @@ export interface RpcClientOptions {
   timeoutMs?: number
   /** Largest WebSocket message accepted from the server. Default 16 MiB. */
   wsMessageBytesMax?: number
+  /** The node's API token (`<datadir>/rpc.token`), sent as `Authorization: Bearer`; needed when it is bound off loopback. */
+  token?: string
+}
+
+function authHeaders(options: RpcClientOptions): Record<string, string> {
+  return options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }
 }
 
 const TIMEOUT_MS_DEFAULT = 30_000
@@ -81,7 +87,7 @@ export class RpcClient {
     try {
       const res = await fetch(this.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', ...authHeaders(this.options) },
         body: requestText(id, method, params),
         signal: AbortSignal.timeout(this.timeoutMs),
       })
@@ -149,6 +155,7 @@ export class RpcSocket {
         handshakeTimeout: timeoutMs,
         maxPayload: options.wsMessageBytesMax ?? WS_MESSAGE_BYTES_MAX_DEFAULT,
         perMessageDeflate: false,
+        headers: authHeaders(options),
       })
       const onError = (err: Error): void => {
         ws.terminate()

@@ -11,7 +11,7 @@ export function send(res: ServerResponse, status: number, body: string, headers:
   res.end(body)
 }
 
-const UPGRADE_REASONS = { 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' } as const
+const UPGRADE_REASONS = { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' } as const
 
 export function rejectUpgrade(socket: Duplex, status: keyof typeof UPGRADE_REASONS): void {
   socket.once('finish', () => socket.destroy())
@@ -22,6 +22,22 @@ export function pathOf(req: IncomingMessage): string {
   const url = req.url ?? ''
   const q = url.indexOf('?')
   return q < 0 ? url : url.slice(0, q)
+}
+
+/** The value of `name` in the query string of `req`, if any. */
+export function queryParam(req: IncomingMessage, name: string): string | undefined {
+  const url = req.url ?? ''
+  const q = url.indexOf('?')
+  if (q < 0) return undefined
+  return new URLSearchParams(url.slice(q + 1)).get(name) ?? undefined
+}
+
+/** The token of an `Authorization: Bearer <token>` header, if any. */
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization
+  if (header === undefined) return undefined
+  const match = /^Bearer +(\S+)\s*$/i.exec(header)
+  return match?.[1]
 }
 
 export function isJson(contentType: string | undefined): boolean {

@@ -1,5 +1,15 @@
 /** The RPC server's options and their defaults (docs/API.md, "Limits", lists them). */
+import type { IncomingMessage, ServerResponse } from 'node:http'
 import type { MethodTable } from './methods.js'
+
+/** A GET route beside the API (the dashboard's files, /metrics). */
+export interface HttpRoute {
+  /** A path ("/metrics") or, ending in "/", a prefix ("/dashboard/"). */
+  path: string
+  /** Whether the API token (when the server has one) is needed: true for data, false for the dashboard's static files. */
+  auth: boolean
+  handle(req: IncomingMessage, res: ServerResponse): void | Promise<void>
+}
 
 export const RPC_DEFAULTS = {
   host: '127.0.0.1',
@@ -40,14 +50,27 @@ export interface RpcServerOptions {
    * and `host`. ['*'] accepts any. Set this when binding a public address.
    */
   allowedHosts?: string[]
-  /** Origins whose browser pages may open a WebSocket. Default: none (requests without Origin are fine). */
+  /**
+   * Origins whose browser pages may call the API (CORS) and open a WebSocket,
+   * beside the server's own origin (its dashboard), which is always allowed.
+   * Requests without Origin (curl, the CLI) are not affected.
+   */
   allowedOrigins?: string[]
+  /**
+   * When set, every API request, WebSocket and route with `auth` must carry it:
+   * `Authorization: Bearer <token>`, or `?token=<token>` on a WebSocket URL (browsers
+   * cannot set headers there). Any Host header is then accepted. Set it whenever the
+   * server is bound off loopback.
+   */
+  token?: string
+  /** GET routes served beside the API. */
+  routes?: HttpRoute[]
   /** Every error answered as INTERNAL_ERROR, for the log. */
   onInternalError?: (err: unknown, where: string) => void
 }
 
 export type RpcServerLimits = Required<
-  Omit<RpcServerOptions, 'methods' | 'allowedHosts' | 'allowedOrigins' | 'onInternalError'>
+  Omit<RpcServerOptions, 'methods' | 'allowedHosts' | 'allowedOrigins' | 'onInternalError' | 'token' | 'routes'>
 >
 
 export function resolveLimits(options: RpcServerOptions): RpcServerLimits {

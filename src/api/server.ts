@@ -10,19 +10,30 @@
  * origins not allowed (no CORS yet); requires Content-Type application/json,
  * which a cross-site form or simple fetch cannot send without a preflight.
  */
+import { timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 import { errorText, parseJson, RpcDispatcher } from './dispatcher.js'
 import { RpcCode, RpcError } from './errors.js'
-import { hostnameOf, isJson, pathOf, rawText, rejectUpgrade, send, stripBrackets } from './http-helpers.js'
+import {
+  bearerToken,
+  hostnameOf,
+  isJson,
+  pathOf,
+  queryParam,
+  rawText,
+  rejectUpgrade,
+  send,
+  stripBrackets,
+} from './http-helpers.js'
 import { RPC_METHODS } from './methods.js'
 import type { NodeApi } from './node-api.js'
-import { type RpcServerLimits, type RpcServerOptions, resolveLimits } from './server-options.js'
+import { type HttpRoute, type RpcServerLimits, type RpcServerOptions, resolveLimits } from './server-options.js'
 import { ConnectionSubscriptions } from './subscriptions.js'
 
-export { RPC_DEFAULTS, type RpcServerOptions } from './server-options.js'
+export { type HttpRoute, RPC_DEFAULTS, type RpcServerOptions } from './server-options.js'
 
 interface Refusal {
   status: number
@@ -47,6 +58,8 @@ export class RpcServer {
   private readonly connections = new Set<Connection>()
   private readonly allowedHosts: Set<string> | '*'
   private readonly allowedOrigins: Set<string>
+  private readonly token?: Buffer
+  private readonly routes: HttpRoute[]
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true })
   private state: 'new' | 'listening' | 'closed' = 'new'
   private bound?: AddressInfo
@@ -59,8 +72,17 @@ export class RpcServer {
   ) {
     this.limits = resolveLimits(options)
     const hosts = options.allowedHosts ?? ['localhost', '127.0.0.1', '::1', this.limits.host]
-    this.allowedHosts = hosts.includes('*') ? '*' : new Set(hosts.map((h) => stripBrackets(h).toLowerCase()))
+    // With a token, a rebinding page cannot authenticate: any Host will do.
+    this.allowedHosts =
+      hosts.includes('*') || options.token !== undefined
+        ? '*'
+        : new Set(hosts.map((h) => stripBrackets(h).toLowerCase()))
     this.allowedOrigins = new Set(options.allowedOrigins ?? [])
+    if (options.token !== undefined) {
+      if (options.token.length < 16) throw new Error('the API token must be at least 16 characters')
+      this.token = Buffer.from(options.token)
+    }
+    this.routes = options.routes ?? []
     this.dispatcher = new RpcDispatcher(options.methods ?? RPC_METHODS, api, {
       batchMax: this.limits.batchMax,
       onInternalError: options.onInternalError,
@@ -148,6 +170,28 @@ export class RpcServer {
 
   private onRequest(req: IncomingMessage, res: ServerResponse): void {
     req.on('error', () => undefined) // an aborted upload: nothing left to answer
+    const path = pathOf(req)
+    const route = this.routes.find((r) => (r.path.endsWith('/') ? path.startsWith(r.path) : path === r.path))
+    if (route) {
+      this.serveRoute(route, req, res)
+      return
+    }
+    const origin = req.headers.origin
+    if (origin !== undefined && path === '/' && this.originAllowed(req)) {
+      res.setHeader('access-control-allow-origin', origin)
+      res.setHeader('vary', 'Origin')
+    }
+    if (req.method === 'OPTIONS' && path === '/' && origin !== undefined) {
+      this.preflight(req, res)
+      return
+    }
+    const dashboard = this.routes.find((r) => r.path === '/dashboard/')
+    if (path === '/' && req.method === 'GET' && dashboard && this.hostAllowed(req)) {
+      // Someone opened the API's URL in a browser: show them the dashboard.
+      res.writeHead(302, { location: dashboard.path, 'content-length': 0 })
+      res.end()
+      return
+    }
     const refusal = this.requestRefusal(req)
     if (refusal) {
       send(res, refusal.status, errorText(null, refusal.error), refusal.headers)
@@ -183,6 +227,13 @@ export class RpcServer {
     })
     if (pathOf(req) !== '/') return refuse(404, 'not found: the API is at POST /')
     if (!this.hostAllowed(req)) return refuse(403, 'host not allowed')
+    if (req.headers.origin !== undefined && !this.originAllowed(req)) {
+      return {
+        status: 403,
+        error: new RpcError(RpcCode.FORBIDDEN, 'origin not allowed: this page may not call the API'),
+      }
+    }
+    if (!this.authorized(bearerToken(req))) return this.unauthorized()
     if (req.method !== 'POST') return refuse(405, 'method not allowed: use POST', { allow: 'POST' })
     if (!isJson(req.headers['content-type'])) {
       return refuse(415, 'unsupported media type: send Content-Type: application/json')
@@ -234,6 +285,74 @@ export class RpcServer {
     }
   }
 
+  private serveRoute(route: HttpRoute, req: IncomingMessage, res: ServerResponse): void {
+    if (!this.hostAllowed(req)) {
+      send(res, 403, errorText(null, new RpcError(RpcCode.INVALID_REQUEST, 'host not allowed')))
+      return
+    }
+    if (route.auth && !this.authorized(bearerToken(req))) {
+      const refusal = this.unauthorized()
+      send(res, refusal.status, errorText(null, refusal.error), refusal.headers)
+      return
+    }
+    Promise.resolve()
+      .then(() => route.handle(req, res))
+      .catch((err: unknown) => {
+        this.reportInternal(err, `GET ${route.path}`)
+        if (!res.headersSent) send(res, 500, errorText(null, new RpcError(RpcCode.INTERNAL_ERROR, 'internal error')))
+        else res.destroy()
+      })
+  }
+
+  /** A browser asks whether it may POST from `Origin`: yes for the dashboard's own origin and the allowed ones. */
+  private preflight(req: IncomingMessage, res: ServerResponse): void {
+    if (!this.hostAllowed(req) || !this.originAllowed(req)) {
+      send(
+        res,
+        403,
+        errorText(null, new RpcError(RpcCode.FORBIDDEN, 'origin not allowed: this page may not call the API')),
+      )
+      return
+    }
+    res.writeHead(204, {
+      'access-control-allow-methods': 'POST',
+      'access-control-allow-headers': 'content-type, authorization',
+      'access-control-max-age': '600',
+      'content-length': 0,
+    })
+    res.end()
+  }
+
+  /**
+   * The server's own pages (same scheme, host and port as the request) and the
+   * configured origins. Anything else — a page on another site — is refused.
+   */
+  private originAllowed(req: IncomingMessage): boolean {
+    const origin = req.headers.origin
+    if (origin === undefined) return true
+    if (this.allowedOrigins.has(origin)) return true
+    const host = req.headers.host
+    return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)
+  }
+
+  private authorized(presented: string | undefined): boolean {
+    if (!this.token) return true
+    if (presented === undefined) return false
+    const given = Buffer.from(presented)
+    return given.byteLength === this.token.byteLength && timingSafeEqual(given, this.token)
+  }
+
+  private unauthorized(): Refusal {
+    return {
+      status: 401,
+      error: new RpcError(
+        RpcCode.UNAUTHORIZED,
+        'unauthorized: this node requires its API token (Authorization: Bearer <token> from <datadir>/rpc.token)',
+      ),
+      headers: { 'www-authenticate': 'Bearer' },
+    }
+  }
+
   private hostAllowed(req: IncomingMessage): boolean {
     if (this.allowedHosts === '*') return true
     const host = req.headers.host
@@ -254,13 +373,13 @@ export class RpcServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws))
   }
 
-  private upgradeRefusal(req: IncomingMessage): 403 | 404 | 503 | undefined {
+  private upgradeRefusal(req: IncomingMessage): 401 | 403 | 404 | 503 | undefined {
     if (this.state !== 'listening') return 503
     if (pathOf(req) !== '/') return 404
     if (!this.hostAllowed(req)) return 403
-    // Browsers send Origin on every WebSocket; other clients need not. No CORS yet, so no browser pages.
-    const origin = req.headers.origin
-    if (origin !== undefined && !this.allowedOrigins.has(origin)) return 403
+    // Browsers send Origin on every WebSocket; other clients need not. Only our dashboard and allowed origins.
+    if (!this.originAllowed(req)) return 403
+    if (!this.authorized(bearerToken(req) ?? queryParam(req, 'token'))) return 401
     if (this.connections.size >= this.limits.wsConnectionsMax) return 503
     return undefined
   }

@@ -1,0 +1,170 @@
+/** Who may call the API: the token, browser origins (CORS) and the GET routes beside it. */
+import { describe, expect, it } from 'vitest'
+import { WebSocket } from 'ws'
+import { RpcClient } from '../../../src/api/client.js'
+import { RpcCode } from '../../../src/api/errors.js'
+import type { HttpRoute } from '../../../src/api/server.js'
+import { onCleanup, post, rpcError, startApi } from './harness.js'
+
+const TOKEN = 'c0ffee'.repeat(8)
+const headCall = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'chain_head' })
+
+function wsStatus(url: string, headers: Record<string, string> = {}): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const ws = new WebSocket(url, { headers })
+    onCleanup(async () => ws.terminate())
+    ws.once('open', () => resolve(101))
+    ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0))
+    ws.once('error', reject)
+  })
+}
+
+const metricsRoute = (auth: boolean): HttpRoute => ({
+  path: '/metrics',
+  auth,
+  handle: (_req, res) => {
+    res.writeHead(200, { 'content-type': 'text/plain' })
+    res.end('peerchain_head_height 7\n')
+  },
+})
+
+describe('API token', () => {
+  it('refuses requests without the token or with a wrong one (401), and answers with it', async () => {
+    const { server } = await startApi({ token: TOKEN })
+    const none = await post(server.url, headCall)
+    expect(none.status).toBe(401)
+    expect(none.headers.get('www-authenticate')).toBe('Bearer')
+    expect(none.json.error.code).toBe(RpcCode.UNAUTHORIZED)
+    expect(none.json.error.message).toContain('rpc.token')
+    const wrong = await post(server.url, headCall, { authorization: `Bearer ${'0'.repeat(48)}` })
+    expect(wrong.status).toBe(401)
+    const short = await post(server.url, headCall, { authorization: 'Bearer c0ffee' })
+    expect(short.status).toBe(401)
+    const err = await rpcError(new RpcClient(server.url).call('chain_head'))
+    expect(err.code).toBe(RpcCode.UNAUTHORIZED)
+    const head = await new RpcClient(server.url, { token: TOKEN }).call('chain_head')
+    expect(head.height).toBe(0)
+  })
+
+  it('guards WebSockets by header or ?token=, and leaves token-free servers open', async () => {
+    const { server } = await startApi({ token: TOKEN })
+    expect(await wsStatus(server.wsUrl)).toBe(401)
+    expect(await wsStatus(`${server.wsUrl}?token=nope`)).toBe(401)
+    expect(await wsStatus(`${server.wsUrl}?token=${TOKEN}`)).toBe(101)
+    expect(await wsStatus(server.wsUrl, { authorization: `Bearer ${TOKEN}` })).toBe(101)
+    const socket = await new RpcClient(server.url, { token: TOKEN }).socket()
+    onCleanup(() => socket.close())
+    expect((await socket.call('chain_head')).height).toBe(0)
+
+    const open = await startApi()
+    expect(await wsStatus(open.server.wsUrl)).toBe(101)
+    expect((await post(open.server.url, headCall)).status).toBe(200)
+  })
+
+  it('accepts any Host header once a token is required, and refuses too short a token', async () => {
+    const { server } = await startApi({ token: TOKEN })
+    const res = await post(server.url, headCall, { authorization: `Bearer ${TOKEN}` })
+    expect(res.status).toBe(200)
+    const { node } = await startApi()
+    const { RpcServer } = await import('../../../src/api/server.js')
+    expect(() => new RpcServer(node, { token: 'short' })).toThrow(/at least 16/)
+  })
+})
+
+describe('browser origins (CORS)', () => {
+  it("allows the server's own origin and configured ones, with Access-Control-Allow-Origin", async () => {
+    const { server } = await startApi({ allowedOrigins: ['http://ops.example'] })
+    const own = `http://127.0.0.1:${server.port}`
+    const same = await post(server.url, headCall, { origin: own })
+    expect(same.status).toBe(200)
+    expect(same.headers.get('access-control-allow-origin')).toBe(own)
+    const configured = await post(server.url, headCall, { origin: 'http://ops.example' })
+    expect(configured.status).toBe(200)
+    expect(configured.headers.get('access-control-allow-origin')).toBe('http://ops.example')
+  })
+
+  it('refuses any other origin, on POST, preflight and WebSocket', async () => {
+    const { server } = await startApi()
+    const evil = await post(server.url, headCall, { origin: 'https://evil.example' })
+    expect(evil.status).toBe(403)
+    expect(evil.json.error.code).toBe(RpcCode.FORBIDDEN)
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull()
+    // A port is part of the origin: another local page is another site.
+    const otherPort = await post(server.url, headCall, { origin: `http://127.0.0.1:${server.port + 1}` })
+    expect(otherPort.status).toBe(403)
+    const preflight = await fetch(server.url, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    })
+    expect(preflight.status).toBe(403)
+    expect(await wsStatus(server.wsUrl, { origin: 'https://evil.example' })).toBe(403)
+    expect(await wsStatus(server.wsUrl, { origin: `http://127.0.0.1:${server.port}` })).toBe(101)
+  })
+
+  it('answers an allowed preflight with the methods and headers a page may use', async () => {
+    const { server } = await startApi({ allowedOrigins: ['http://ops.example'] })
+    const res = await fetch(server.url, {
+      method: 'OPTIONS',
+      headers: {
+        origin: 'http://ops.example',
+        'access-control-request-method': 'POST',
+        'access-control-request-headers': 'content-type, authorization',
+      },
+    })
+    expect(res.status).toBe(204)
+    expect(res.headers.get('access-control-allow-origin')).toBe('http://ops.example')
+    expect(res.headers.get('access-control-allow-methods')).toBe('POST')
+    expect(res.headers.get('access-control-allow-headers')).toContain('authorization')
+  })
+})
+
+describe('routes beside the API', () => {
+  it('serves a route, guarded by the token when it asks for auth', async () => {
+    const { server } = await startApi({ token: TOKEN, routes: [metricsRoute(true)] })
+    const url = new URL('/metrics', server.url)
+    expect((await fetch(url)).status).toBe(401)
+    const res = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } })
+    expect(res.status).toBe(200)
+    expect(await res.text()).toContain('peerchain_head_height 7')
+  })
+
+  it('serves a public route without the token, still behind the Host allowlist', async () => {
+    const { server } = await startApi({ routes: [{ ...metricsRoute(false), path: '/dashboard/' }] })
+    const res = await fetch(new URL('/dashboard/app.js', server.url))
+    expect(res.status).toBe(200)
+    // GET / from a browser goes to the dashboard; POST / is still the API.
+    const root = await fetch(server.url, { redirect: 'manual' })
+    expect(root.status).toBe(302)
+    expect(root.headers.get('location')).toBe('/dashboard/')
+    expect((await post(server.url, headCall)).status).toBe(200)
+    const { request } = await import('node:http')
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(new URL('/dashboard/', server.url), { headers: { host: 'evil.example' } }, (r) => {
+        r.resume()
+        resolve(r.statusCode ?? 0)
+      })
+      req.on('error', reject)
+      req.end()
+    })
+    expect(status).toBe(403)
+  })
+
+  it('answers 500 when a route throws, and keeps serving', async () => {
+    const failing: HttpRoute = {
+      path: '/metrics',
+      auth: false,
+      handle: () => {
+        throw new Error('boom')
+      },
+    }
+    const { server, internalErrors } = await startApi({ routes: [failing] })
+    expect((await fetch(new URL('/metrics', server.url))).status).toBe(500)
+    expect(internalErrors).toHaveLength(1)
+    expect((await post(server.url, headCall)).status).toBe(200)
+  })
+
+  it('still answers 404 for paths no route claims', async () => {
+    const { server } = await startApi({ routes: [metricsRoute(false)] })
+    expect((await fetch(new URL('/metricsx', server.url))).status).toBe(404)
+  })
+})
