@@ -103,6 +103,41 @@ export interface NodeInfoJson {
   version: string
 }
 
+/** Where the node's catch-up stands; the same numbers drive `start`'s progress bar and `peerchain status`. */
+export interface SyncStatusJson {
+  state: 'idle' | 'headers' | 'blocks'
+  /** Our head's height. */
+  doneHeight: number
+  /** The height being caught up to; our head's height when idle. */
+  targetHeight: number
+  /** Blocks imported per second over the last minute of this run (0 when idle). */
+  blocksPerSecond: number
+  /** Seconds left at that rate; null when idle or not known yet. */
+  etaSeconds: number | null
+  /** The peer being synced from; null when idle. */
+  peer: string | null
+}
+
+export interface NodeStatusJson {
+  peerId: string
+  chainId: string
+  version: string
+  head: { hash: string; height: number; timestamp: number }
+  peers: { inbound: number; outbound: number }
+  sync: SyncStatusJson
+  /** `bytes` is the encoded size of every pending tx. */
+  mempool: { size: number; bytes: number }
+  /** `address` is paid for mined blocks (pc1…); `threads` are the sealing worker threads. */
+  mining: { active: boolean; threads: number; address: string }
+}
+
+/** A key of the node's wallet (`<datadir>/wallet/`), and whether the node holds it unlocked in memory. */
+export interface WalletKeyJson {
+  name: string
+  address: string
+  unlocked: boolean
+}
+
 export const decimal = (value: bigint): string => value.toString(10)
 
 const DECIMAL_RE = /^(0|[1-9][0-9]*)$/

@@ -25,6 +25,9 @@ export type MethodTable = ReadonlyMap<string, RpcHandler>
 export const MEMPOOL_LIST_MAX = 1000
 export const BAN_REASON_CHARS_MAX = 256
 const SUBSCRIPTION_ID_CHARS_MAX = 64
+const PASSPHRASE_CHARS_MAX = 1024
+/** `wallet_send`'s fee when none is given, in base units (as `peerchain tx send`). */
+export const WALLET_FEE_DEFAULT = 1000n
 
 function noParams(params: Params): void {
   params.end()
@@ -49,6 +52,13 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
     (p, { api }) => {
       noParams(p)
       return api.info()
+    },
+  ],
+  [
+    'node_status',
+    (p, { api }) => {
+      noParams(p)
+      return api.status()
     },
   ],
   [
@@ -165,6 +175,48 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
       noParams(p)
       await api.stopMining()
       return true
+    },
+  ],
+  [
+    'wallet_list',
+    (p, { api }) => {
+      noParams(p)
+      return api.walletList()
+    },
+  ],
+  [
+    'wallet_unlock',
+    (p, { api }) => {
+      const name = p.required('name', check.keyName)
+      const passphrase = p.required('passphrase', check.text(PASSPHRASE_CHARS_MAX))
+      p.end()
+      return api.walletUnlock(name, passphrase)
+    },
+  ],
+  [
+    'wallet_lock',
+    async (p, { api }) => {
+      const name = p.required('name', check.keyName)
+      p.end()
+      await api.walletLock(name)
+      return true
+    },
+  ],
+  [
+    'wallet_send',
+    async (p, { api }) => {
+      const from = p.required('from', check.keyName)
+      const to = p.required('to', check.address)
+      const amount = p.required('amount', check.baseUnits(1n))
+      const fee = p.optional('fee', check.baseUnits(0n)) ?? WALLET_FEE_DEFAULT
+      const memo = p.optional('memo', check.memo) ?? new Uint8Array(0)
+      p.end()
+      try {
+        return await api.walletSend({ from, to, amount, fee, memo })
+      } catch (err) {
+        if (isVerifyError(err)) throw txRejected(err)
+        throw err
+      }
     },
   ],
   [

@@ -18,9 +18,11 @@ import type {
   MempoolJson,
   MempoolTxJson,
   NodeInfoJson,
+  NodeStatusJson,
   PeerJson,
   SubmitTxJson,
   TxLookupJson,
+  WalletKeyJson,
 } from './json.js'
 
 export type Awaitable<T> = T | Promise<T>
@@ -28,8 +30,20 @@ export type Awaitable<T> = T | Promise<T>
 /** Stops the events a hook delivers. */
 export type Unsubscribe = () => void
 
+/** A transfer signed by a key the node holds unlocked. */
+export interface WalletSendParams {
+  /** Key name. */
+  from: string
+  to: Uint8Array
+  amount: bigint
+  fee: bigint
+  memo: Uint8Array
+}
+
 export interface NodeApi {
   info(): Awaitable<NodeInfoJson>
+  /** Head, peers, sync progress, mempool and mining at a glance. */
+  status(): Awaitable<NodeStatusJson>
 
   peers(): Awaitable<PeerJson[]>
   /** Dials a multiaddr ending in /p2p/<peerId>; resolves with the peer id once connected. */
@@ -55,6 +69,16 @@ export interface NodeApi {
 
   startMining(): Promise<void>
   stopMining(): Promise<void>
+
+  /**
+   * The node's wallet. Wallet failures (wrong passphrase, unknown or locked
+   * key) are thrown as `RpcError` with `RpcCode.WALLET_ERROR` and the reason
+   * in `data.code`; `walletSend` throws VerifyError like `submitTx`.
+   */
+  walletList(): Promise<WalletKeyJson[]>
+  walletUnlock(name: string, passphrase: string): Promise<WalletKeyJson>
+  walletLock(name: string): Promise<void>
+  walletSend(params: WalletSendParams): Promise<SubmitTxJson>
 
   /** Calls `listener` after every head change (once per change, with the new head). */
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe

@@ -177,3 +177,30 @@ export function oneOf<T extends string>(values: readonly T[]): Check<T> {
     return v as T
   })
 }
+
+const U64_MAX = (1n << 64n) - 1n
+
+/** A decimal string of base units from `min` to 2^64 - 1 (a string, so no precision is lost in JSON numbers). */
+export function baseUnits(min: bigint): Check<bigint> {
+  const expected = `a decimal string of base units from ${min} to ${U64_MAX} (e.g. "100000000" for 1 coin)`
+  return named(expected, (v) => {
+    if (typeof v !== 'string' || !/^(0|[1-9][0-9]{0,19})$/.test(v)) throw new CheckFailed(expected)
+    const n = BigInt(v)
+    if (n < min || n > U64_MAX) throw new CheckFailed(expected)
+    return n
+  })
+}
+
+const KEY_NAME_EXPECTED = 'a key name: 1 to 64 letters, digits, "-" or "_"'
+export const keyName: Check<string> = named(KEY_NAME_EXPECTED, (v) => {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9_-]{1,64}$/.test(v)) throw new CheckFailed(KEY_NAME_EXPECTED)
+  return v
+})
+
+const MEMO_EXPECTED = `a memo: a string of at most ${ABS_LIMITS.memoBytesMax} UTF-8 bytes`
+export const memo: Check<Uint8Array> = named(MEMO_EXPECTED, (v) => {
+  if (typeof v !== 'string' || v.length > ABS_LIMITS.memoBytesMax) throw new CheckFailed(MEMO_EXPECTED)
+  const bytes = new TextEncoder().encode(v)
+  if (bytes.byteLength > ABS_LIMITS.memoBytesMax) throw new CheckFailed(MEMO_EXPECTED)
+  return bytes
+})

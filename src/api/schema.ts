@@ -8,9 +8,11 @@ import type {
   HeadJson,
   MempoolJson,
   NodeInfoJson,
+  NodeStatusJson,
   PeerJson,
   SubmitTxJson,
   TxLookupJson,
+  WalletKeyJson,
 } from './json.js'
 import type { Topic } from './subscriptions.js'
 
@@ -19,6 +21,7 @@ export type NoParams = Record<string, never> | undefined
 
 export interface RpcSchema {
   node_info: { params: NoParams; result: NodeInfoJson }
+  node_status: { params: NoParams; result: NodeStatusJson }
   net_peers: { params: NoParams; result: PeerJson[] }
   net_connect: { params: { multiaddr: string }; result: { peerId: string } }
   net_ban: { params: { peerId: string; reason?: string }; result: true }
@@ -31,6 +34,14 @@ export interface RpcSchema {
   mempool_list: { params: { limit?: number } | undefined; result: MempoolJson }
   miner_start: { params: NoParams; result: true }
   miner_stop: { params: NoParams; result: true }
+  wallet_list: { params: NoParams; result: WalletKeyJson[] }
+  wallet_unlock: { params: { name: string; passphrase: string }; result: WalletKeyJson }
+  wallet_lock: { params: { name: string }; result: true }
+  /** `amount` and `fee` are decimal strings of base units; `fee` defaults to 1000. */
+  wallet_send: {
+    params: { from: string; to: string; amount: string; fee?: string; memo?: string }
+    result: SubmitTxJson
+  }
   subscribe: { params: { topic: Topic }; result: string }
   unsubscribe: { params: { subscription: string }; result: boolean }
 }

@@ -131,6 +131,14 @@ export class Mempool {
     return this.store.get(id)?.tx
   }
 
+  /** The first nonce from `accountNonce` on that `senderHex` has no tx pending for: what a wallet signs next. */
+  nextNonce(senderHex: string, accountNonce: bigint): bigint {
+    const queue = this.store.queue(senderHex)
+    let nonce = accountNonce
+    while (queue?.get(nonce)) nonce++
+    return nonce
+  }
+
   /** The ready txs, grouped by sender in nonce order. */
   pending(): Tx[] {
     const txs: Tx[] = []

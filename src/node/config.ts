@@ -27,6 +27,8 @@ export interface NodeConfig {
   mdns: boolean
   /** Loopback devnets and tests: relax per-IP limits that assume one node per IP. */
   localCluster: boolean
+  /** Built-in devnet accounts the node holds unlocked in its wallet (devnets only). */
+  devAccounts?: number[]
 }
 
 export const DEFAULT_LISTEN = ['/ip4/0.0.0.0/tcp/9333', '/ip4/0.0.0.0/tcp/9334/ws']

@@ -7,15 +7,19 @@ import {
   headToJson,
   type MempoolTxJson,
   mempoolTxToJson,
+  type NodeStatusJson,
   peerToJson,
   submitResultToJson,
   txToJson,
+  type WalletKeyJson,
 } from '../api/json.js'
-import type { NodeApi, Unsubscribe } from '../api/node-api.js'
+import type { NodeApi, Unsubscribe, WalletSendParams } from '../api/node-api.js'
 import type { HeaderEntry } from '../chain/header-index.js'
+import { formatAddress } from '../ledger/address.js'
 import type { Tx } from '../ledger/tx.js'
 import type { TxStatus } from '../mempool/index.js'
 import { fromHex } from '../util/bytes.js'
+import { WalletError } from '../wallet/errors.js'
 import type { PeerchainNode } from './node.js'
 
 const VERSION = '0.1.0'
@@ -57,6 +61,27 @@ export class NodeApiImpl implements NodeApi {
       head: { hash: chain.head.id, height: chain.head.height },
       peers: this.n.network.peers().length,
       version: VERSION,
+    }
+  }
+
+  status(): NodeStatusJson {
+    const { chain, mempool } = this.n.ledger
+    const head = chain.head
+    const peers = this.n.network.peers()
+    const inbound = peers.filter((p) => p.direction === 'inbound').length
+    return {
+      peerId: this.n.peerId,
+      chainId: chain.chainId,
+      version: VERSION,
+      head: { hash: head.id, height: head.height, timestamp: head.header.timestampMs },
+      peers: { inbound, outbound: peers.length - inbound },
+      sync: this.n.syncStatus(),
+      mempool: { size: mempool.size, bytes: mempool.bytes },
+      mining: {
+        active: this.n.miner.active,
+        threads: this.n.config.mineThreads,
+        address: formatAddress(this.n.config.minerAddress as Uint8Array),
+      },
     }
   }
 
@@ -130,6 +155,30 @@ export class NodeApiImpl implements NodeApi {
     await this.n.miner.stop()
   }
 
+  walletList(): Promise<WalletKeyJson[]> {
+    return walletCall(() => this.n.wallet.list())
+  }
+
+  walletUnlock(name: string, passphrase: string): Promise<WalletKeyJson> {
+    return walletCall(() => this.n.wallet.unlock(name, passphrase))
+  }
+
+  async walletLock(name: string): Promise<void> {
+    await walletCall(async () => this.n.wallet.lock(name))
+  }
+
+  walletSend(params: WalletSendParams) {
+    const { chain, mempool } = this.n.ledger
+    return walletCall(() =>
+      this.n.wallet.send(params, {
+        chainId: chain.chainId,
+        accountNonce: async (address) => (await chain.getAccount(address)).nonce,
+        nextNonce: (senderHex, accountNonce) => mempool.nextNonce(senderHex, accountNonce),
+        submit: async (tx) => submitResultToJson(await this.n.submitTx(tx)),
+      }),
+    )
+  }
+
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe {
     this.headListeners.add(listener)
     return () => this.headListeners.delete(listener)
@@ -138,5 +187,15 @@ export class NodeApiImpl implements NodeApi {
   onPendingTx(listener: (tx: MempoolTxJson) => void): Unsubscribe {
     this.txListeners.add(listener)
     return () => this.txListeners.delete(listener)
+  }
+}
+
+/** Wallet failures reach RPC callers as WALLET_ERROR with the reason's code. */
+export async function walletCall<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn()
+  } catch (err) {
+    if (err instanceof WalletError) throw new RpcError(RpcCode.WALLET_ERROR, err.message, { code: err.code })
+    throw err
   }
 }

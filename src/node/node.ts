@@ -4,7 +4,8 @@
  * the JSON-RPC API. Nothing else constructs subsystems.
  */
 import { join } from 'node:path'
-import { RpcServer } from '../api/server.js'
+import type { SyncStatusJson } from '../api/json.js'
+import { type HttpRoute, RpcServer } from '../api/server.js'
 import type { Block } from '../ledger/block.js'
 import type { Tx } from '../ledger/tx.js'
 import { createNetwork } from '../net/libp2p-network.js'
@@ -13,6 +14,7 @@ import { Relay } from '../relay/gossip.js'
 import { StatusExchange } from '../relay/status.js'
 import { syncProtocol } from '../relay/topics.js'
 import { createSyncHandler, SYNC_REQUEST_LIMITS, Synchronizer } from '../sync/index.js'
+import { SyncMeter } from '../sync/meter.js'
 import { systemClock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import { systemRng } from '../util/rng.js'
@@ -20,13 +22,19 @@ import type { NodeConfig } from './config.js'
 import { LedgerNode } from './ledger-node.js'
 import { MinerLoop } from './miner.js'
 import { NodeApiImpl } from './node-api.js'
+import { isLoopbackHost, loadOrCreateRpcToken, RPC_TOKEN_FILE } from './rpc-token.js'
 import { createSyncFns } from './sync-fns.js'
+import { devAccountKeys, NodeWallet } from './wallet.js'
 
 /** Heads older than this are history being replayed by sync, not news. */
 const ANNOUNCE_AGE_MAX_MS = 60_000
 
 export class PeerchainNode {
   private rpc?: RpcServer
+  /** Set when the API is bound off loopback: every caller must present it. */
+  private rpcToken?: string
+  private readonly syncMeter = new SyncMeter(systemClock)
+  readonly wallet: NodeWallet
 
   private constructor(
     readonly config: NodeConfig,
@@ -38,7 +46,9 @@ export class PeerchainNode {
     readonly miner: MinerLoop,
     readonly api: NodeApiImpl,
     private readonly log: Logger,
-  ) {}
+  ) {
+    this.wallet = new NodeWallet(config.dataDir, devAccountKeys(config.devAccounts ?? []))
+  }
 
   static async start(config: NodeConfig, log: Logger): Promise<PeerchainNode> {
     const ledger = await LedgerNode.open({
@@ -106,6 +116,7 @@ export class PeerchainNode {
     )
     relay.start()
     chain.onHeadChange((change) => {
+      node.syncMeter.record(change.head.height)
       api.emitHead(change.head)
       // A fresh head we mined or synced is announced (old blocks replayed by a catch-up are not);
       // one that came by gossip is relayed by the mesh already.
@@ -118,7 +129,21 @@ export class PeerchainNode {
     network.on('peer:disconnect', (peer) => status.forget(peer))
     await network.start()
 
-    node.rpc = new RpcServer(api, { host: config.rpcHost, port: config.rpcPort })
+    if (!isLoopbackHost(config.rpcHost)) {
+      node.rpcToken = await loadOrCreateRpcToken(config.dataDir)
+      log.warn('the API is bound off loopback: callers need the token', {
+        host: config.rpcHost,
+        tokenFile: join(config.dataDir, RPC_TOKEN_FILE),
+      })
+    }
+    const routes: HttpRoute[] = []
+    node.rpc = new RpcServer(api, {
+      host: config.rpcHost,
+      port: config.rpcPort,
+      token: node.rpcToken,
+      routes,
+      onInternalError: (err, where) => log.error('RPC internal error', { where, error: String(err) }),
+    })
     await node.rpc.start()
     if (config.mine) miner.start()
     log.info('node started', {
@@ -137,6 +162,18 @@ export class PeerchainNode {
 
   get rpcUrl(): string {
     return this.rpc?.url ?? ''
+  }
+
+  /** The dashboard's URL; with the API token in its fragment when one is needed (a fragment never leaves the browser). */
+  get dashboardUrl(): string {
+    if (!this.rpc) return ''
+    const url = new URL('dashboard/', this.rpc.url).toString()
+    return this.rpcToken ? `${url}#token=${this.rpcToken}` : url
+  }
+
+  /** Where a catch-up stands, with its rate and ETA. */
+  syncStatus(): SyncStatusJson {
+    return this.syncMeter.status(this.sync.progress(), this.ledger.chain.head.height)
   }
 
   listenAddresses(): string[] {
@@ -174,6 +211,7 @@ export class PeerchainNode {
     await this.sync.stop()
     await this.rpc?.close()
     await this.network.stop()
+    this.wallet.close()
     await this.ledger.close()
   }
 }

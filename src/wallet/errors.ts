@@ -8,6 +8,8 @@ export type WalletErrorCode =
   | 'EMPTY_PASSPHRASE'
   | 'NO_PASSPHRASE'
   | 'PASSPHRASE_MISMATCH'
+  | 'LOCKED'
+  | 'BUILT_IN'
 
 const DEFAULT_MESSAGES: Record<WalletErrorCode, string> = {
   WRONG_PASSPHRASE: 'wrong passphrase',
@@ -18,6 +20,8 @@ const DEFAULT_MESSAGES: Record<WalletErrorCode, string> = {
   EMPTY_PASSPHRASE: 'the passphrase is empty',
   NO_PASSPHRASE: 'no passphrase given',
   PASSPHRASE_MISMATCH: 'the passphrases do not match',
+  LOCKED: 'the key is locked',
+  BUILT_IN: 'a built-in key cannot be changed',
 }
 
 export class WalletError extends Error {

@@ -3,6 +3,10 @@
  * on a memory store (so blocks, txs and VerifyErrors are real); the network
  * and the miner are in-memory fakes the tests steer.
  */
+
+import { mkdtemp, rm } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { RpcCode, RpcError } from '../../../src/api/errors.js'
 import {
   accountToJson,
@@ -13,16 +17,21 @@ import {
   type MempoolTxJson,
   mempoolTxToJson,
   type NodeInfoJson,
+  type NodeStatusJson,
   type PeerJson,
   type SubmitTxJson,
   submitResultToJson,
   type TxLookupJson,
   txToJson,
+  type WalletKeyJson,
 } from '../../../src/api/json.js'
-import type { NodeApi, Unsubscribe } from '../../../src/api/node-api.js'
+import type { NodeApi, Unsubscribe, WalletSendParams } from '../../../src/api/node-api.js'
+import { formatAddress } from '../../../src/ledger/address.js'
 import type { Block } from '../../../src/ledger/block.js'
 import type { Tx } from '../../../src/ledger/tx.js'
 import { LedgerNode } from '../../../src/node/ledger-node.js'
+import { walletCall } from '../../../src/node/node-api.js'
+import { devAccountKeys, NodeWallet } from '../../../src/node/wallet.js'
 import { fromHex } from '../../../src/util/bytes.js'
 import { ManualClock } from '../../../src/util/clock.js'
 import { minerAddress, testGenesis } from '../../helpers/chain.js'
@@ -48,6 +57,10 @@ export class FakeNode implements NodeApi {
   private constructor(
     readonly ledger: LedgerNode,
     readonly clock: ManualClock,
+    /** The data directory of `wallet` (its keystore is `<dataDir>/wallet`). */
+    readonly dataDir: string,
+    /** A real node wallet holding devnet account 0 unlocked as "devnet-0". */
+    readonly wallet = new NodeWallet(dataDir, devAccountKeys([0])),
   ) {
     ledger.chain.onHeadChange((change) => {
       const head = headToJson(change.head)
@@ -58,11 +71,14 @@ export class FakeNode implements NodeApi {
   static async open(): Promise<FakeNode> {
     const genesis = testGenesis()
     const clock = new ManualClock(genesis.timestampMs + 1000)
-    return new FakeNode(await LedgerNode.open({ genesis, clock }), clock)
+    const dataDir = await mkdtemp(join(tmpdir(), 'peerchain-fake-node-'))
+    return new FakeNode(await LedgerNode.open({ genesis, clock }), clock, dataDir)
   }
 
-  close(): Promise<void> {
-    return this.ledger.close()
+  async close(): Promise<void> {
+    this.wallet.close()
+    await this.ledger.close()
+    await rm(this.dataDir, { recursive: true, force: true })
   }
 
   /** Mines the mempool's txs into a block on the head. */
@@ -92,6 +108,28 @@ export class FakeNode implements NodeApi {
       head: { hash: chain.head.id, height: chain.head.height },
       peers: this.peerList.length,
       version: '0.1.0',
+    }
+  }
+
+  status(): NodeStatusJson {
+    const { chain, mempool } = this.ledger
+    const inbound = this.peerList.filter((p) => p.direction === 'inbound').length
+    return {
+      peerId: FAKE_PEER_ID,
+      chainId: chain.chainId,
+      version: '0.1.0',
+      head: { hash: chain.head.id, height: chain.head.height, timestamp: chain.head.header.timestampMs },
+      peers: { inbound, outbound: this.peerList.length - inbound },
+      sync: {
+        state: 'idle',
+        doneHeight: chain.head.height,
+        targetHeight: chain.head.height,
+        blocksPerSecond: 0,
+        etaSeconds: null,
+        peer: null,
+      },
+      mempool: { size: mempool.size, bytes: mempool.bytes },
+      mining: { active: this.mining, threads: 1, address: formatAddress(minerAddress(100)) },
     }
   }
 
@@ -171,6 +209,30 @@ export class FakeNode implements NodeApi {
 
   async stopMining(): Promise<void> {
     this.mining = false
+  }
+
+  walletList(): Promise<WalletKeyJson[]> {
+    return walletCall(() => this.wallet.list())
+  }
+
+  walletUnlock(name: string, passphrase: string): Promise<WalletKeyJson> {
+    return walletCall(() => this.wallet.unlock(name, passphrase))
+  }
+
+  async walletLock(name: string): Promise<void> {
+    await walletCall(async () => this.wallet.lock(name))
+  }
+
+  walletSend(params: WalletSendParams): Promise<SubmitTxJson> {
+    const { chain, mempool } = this.ledger
+    return walletCall(() =>
+      this.wallet.send(params, {
+        chainId: chain.chainId,
+        accountNonce: async (address) => (await chain.getAccount(address)).nonce,
+        nextNonce: (senderHex, accountNonce) => mempool.nextNonce(senderHex, accountNonce),
+        submit: (tx) => this.submitTx(tx),
+      }),
+    )
   }
 
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe {

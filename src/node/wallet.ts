@@ -1,0 +1,134 @@
+/**
+ * The wallet a node holds for its dashboard and `wallet_*` RPC calls: keys of
+ * the data directory's keystore, unlocked into memory by passphrase (never
+ * written anywhere in clear), plus built-in devnet keys when asked for
+ * (`--dev-accounts`, like geth's --dev account). Sends are serialised so two
+ * in a row take consecutive nonces.
+ */
+import { addressFromPublicKey, formatAddress } from '../ledger/address.js'
+import type { KeyPair } from '../ledger/crypto.js'
+import { devnetKey } from '../ledger/genesis.js'
+import { Tx } from '../ledger/tx.js'
+import { toHex } from '../util/bytes.js'
+import { WalletError } from '../wallet/errors.js'
+import { listKeys, unlockKey, walletDir } from '../wallet/keystore.js'
+
+export interface WalletKeyState {
+  name: string
+  address: string
+  unlocked: boolean
+}
+
+export interface SendRequest {
+  /** A key name. */
+  from: string
+  to: Uint8Array
+  amount: bigint
+  fee: bigint
+  memo: Uint8Array
+}
+
+/** What a send needs from the node. */
+export interface SendContext<R> {
+  chainId: string
+  /** The account nonce at the head. */
+  accountNonce(address: Uint8Array): Promise<bigint>
+  /** The first nonce from the account nonce with no tx of the sender (address, hex) pending. */
+  nextNonce(senderHex: string, accountNonce: bigint): bigint
+  submit(tx: Tx): Promise<R>
+}
+
+export const devAccountName = (index: number): string => `devnet-${index}`
+
+/** The built-in devnet accounts' keys (public knowledge: their seeds derive from their index), by wallet name. */
+export function devAccountKeys(indexes: readonly number[]): Array<[string, KeyPair]> {
+  return indexes.map((i) => [devAccountName(i), devnetKey(i)])
+}
+
+export class NodeWallet {
+  private readonly unlocked = new Map<string, KeyPair>()
+  private readonly builtIn = new Set<string>()
+  private sending: Promise<unknown> = Promise.resolve()
+
+  /** `builtIn`: keys held unlocked from the start and never written anywhere (see `devAccountKeys`). */
+  constructor(
+    private readonly dataDir: string,
+    builtIn: Iterable<readonly [string, KeyPair]> = [],
+  ) {
+    for (const [name, key] of builtIn) {
+      this.builtIn.add(name)
+      this.unlocked.set(name, key)
+    }
+  }
+
+  /** The keystore's keys, then the built-in ones. A corrupt key file is skipped, not fatal. */
+  async list(): Promise<WalletKeyState[]> {
+    const stored = await listKeys(walletDir(this.dataDir))
+    const keys = stored.map(({ name, address }) => ({ name, address, unlocked: this.unlocked.has(name) }))
+    for (const name of this.builtIn) {
+      const key = this.unlocked.get(name) as KeyPair
+      keys.push({ name, address: formatAddress(addressFromPublicKey(key.publicKey)), unlocked: true })
+    }
+    return keys
+  }
+
+  /** Decrypts a keystore key into memory. WRONG_PASSPHRASE, NOT_FOUND as the keystore throws them. */
+  async unlock(name: string, passphrase: string): Promise<WalletKeyState> {
+    if (this.builtIn.has(name)) return this.state(name)
+    const key = await unlockKey(walletDir(this.dataDir), name, passphrase)
+    this.unlocked.get(name)?.secretKey.fill(0)
+    this.unlocked.set(name, key)
+    return this.state(name)
+  }
+
+  /** Forgets an unlocked key (its secret bytes are zeroed). Built-in devnet keys stay. */
+  lock(name: string): void {
+    if (this.builtIn.has(name)) {
+      throw new WalletError('BUILT_IN', `"${name}" is a built-in devnet key: it stays unlocked while the node runs`)
+    }
+    const key = this.unlocked.get(name)
+    key?.secretKey.fill(0)
+    this.unlocked.delete(name)
+  }
+
+  /** Signs a transfer with an unlocked key at its next free nonce and submits it. LOCKED when it is not unlocked. */
+  send<R>(request: SendRequest, ctx: SendContext<R>): Promise<R> {
+    const run = this.sending.then(() => this.signAndSubmit<R>(request, ctx))
+    this.sending = run.catch(() => undefined)
+    return run
+  }
+
+  /** Zeroes every unlocked secret. */
+  close(): void {
+    for (const key of this.unlocked.values()) key.secretKey.fill(0)
+    this.unlocked.clear()
+  }
+
+  private async signAndSubmit<R>(request: SendRequest, ctx: SendContext<R>): Promise<R> {
+    const key = this.unlocked.get(request.from)
+    if (!key) {
+      const known = (await this.list()).some((k) => k.name === request.from)
+      if (!known) throw new WalletError('NOT_FOUND', `no key named "${request.from}" in this node's wallet`)
+      throw new WalletError('LOCKED', `key "${request.from}" is locked: unlock it with its passphrase first`)
+    }
+    const sender = addressFromPublicKey(key.publicKey)
+    const nonce = ctx.nextNonce(toHex(sender), await ctx.accountNonce(sender))
+    const tx = Tx.create(
+      {
+        chainId: ctx.chainId,
+        recipient: request.to,
+        amount: request.amount,
+        fee: request.fee,
+        nonce,
+        memo: request.memo,
+      },
+      key,
+    )
+    return ctx.submit(tx)
+  }
+
+  private state(name: string): WalletKeyState {
+    const key = this.unlocked.get(name) as KeyPair
+    return { name, address: formatAddress(addressFromPublicKey(key.publicKey)), unlocked: true }
+  }
+}
