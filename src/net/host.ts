@@ -12,6 +12,7 @@ import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { dhtProtocol, type NetworkOptions } from './options.js'
+import { libp2pMetrics, type TrafficCounter } from './traffic.js'
 
 export interface HostServices extends Record<string, unknown> {
   identify: Identify
@@ -34,6 +35,7 @@ export async function createHost(
   options: NetworkOptions,
   privateKey: PrivateKey,
   gater: ConnectionGater,
+  traffic: TrafficCounter,
 ): Promise<Host> {
   const loopback = ['/ip4/127.0.0.1', '/ip6/::1']
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
@@ -49,6 +51,7 @@ export async function createHost(
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: gater,
+    ...(options.metricsRegistry ? { metrics: libp2pMetrics(options.metricsRegistry, traffic) } : {}),
     connectionManager: {
       maxConnections: options.outboundTarget + options.inboundMax + CONNECTIONS_SLACK,
       maxIncomingPendingConnections: PENDING_INBOUND_MAX,

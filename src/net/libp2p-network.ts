@@ -12,6 +12,7 @@ import type {
   GossipValidator,
   Network,
   NetworkEvents,
+  NetworkTraffic,
   PeerIdString,
   PeerInfo,
   RequestHandler,
@@ -23,6 +24,7 @@ import { parsePeerId } from './peer-ids.js'
 import { RandomWalk } from './random-walk.js'
 import { describe, sendRequest, serveRequests, streamHandlerOptions } from './request.js'
 import { isAtBanThreshold, PeerScores, SCORE_BAN_DURATION_MS } from './scores.js'
+import { TrafficCounter } from './traffic.js'
 
 export type { NetworkInit } from './options.js'
 
@@ -54,8 +56,9 @@ export async function createNetwork(init: NetworkInit): Promise<Network> {
     inboundCount: () => host?.getConnections().filter((c) => c.direction === 'inbound').length ?? 0,
     inboundMax: options.inboundMax,
   })
-  host = await createHost(options, privateKey, gater)
-  return new Libp2pNetwork(host, options, bans, peerBook, new PeerScores(nowMs), nowMs)
+  const traffic = new TrafficCounter()
+  host = await createHost(options, privateKey, gater, traffic)
+  return new Libp2pNetwork(host, options, bans, peerBook, new PeerScores(nowMs), traffic, nowMs)
 }
 
 type Listener<E extends keyof NetworkEvents> = (detail: NetworkEvents[E]) => void
@@ -77,6 +80,7 @@ class Libp2pNetwork implements Network {
     private readonly banList: BanList,
     private readonly peerBook: PeerBook,
     private readonly scores: PeerScores,
+    private readonly trafficCounter: TrafficCounter,
     nowMs: () => number,
   ) {
     this.peerId = host.peerId.toString()
@@ -225,6 +229,10 @@ class Libp2pNetwork implements Network {
     this.host.hangUp(peerId).catch((err: unknown) => {
       this.options.log('net: hang-up of a low-score peer failed', { peer, err: describe(err) })
     })
+  }
+
+  traffic(): NetworkTraffic {
+    return { bytesIn: this.trafficCounter.bytesIn, bytesOut: this.trafficCounter.bytesOut }
   }
 
   on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void {

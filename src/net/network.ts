@@ -38,6 +38,12 @@ export interface RequestLimits {
 
 export type RequestHandler = (request: Uint8Array, peer: PeerIdString) => Promise<Uint8Array>
 
+/** Running byte totals of all connections, at the transport (encrypted, with muxer framing). */
+export interface NetworkTraffic {
+  bytesIn: number
+  bytesOut: number
+}
+
 export interface NetworkEvents {
   'peer:connect': PeerIdString
   'peer:disconnect': PeerIdString
@@ -79,6 +85,8 @@ export interface Network {
   bans(): Array<{ peer: PeerIdString; reason: string }>
   /** Charges a peer for a fault; at the threshold it is disconnected and banned for a while. */
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void
+  /** Bytes moved since creation; counted only when the network was created with a metrics registry (else 0). */
+  traffic(): NetworkTraffic
 
   on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void
 }

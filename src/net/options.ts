@@ -1,4 +1,5 @@
 /** How a libp2p-backed Network is configured, and the defaults it falls back to. */
+import type { Registry } from 'prom-client'
 
 export type NetworkLog = (msg: string, fields?: Record<string, unknown>) => void
 
@@ -29,6 +30,11 @@ export interface NetworkInit {
   dialTimeoutMs?: number
   /** Inbound connection upgrade (encryption + muxer). Default 10 s. */
   handshakeTimeoutMs?: number
+  /**
+   * libp2p's own metrics (`libp2p_*`: connections, streams, DHT, transfer) go
+   * into this registry, and `traffic()` counts bytes. Omitted = no metrics.
+   */
+  metricsRegistry?: Registry
   log?: NetworkLog
 }
 
@@ -44,6 +50,7 @@ export interface NetworkOptions {
   localCluster: boolean
   dialTimeoutMs: number
   handshakeTimeoutMs: number
+  metricsRegistry: Registry | undefined
   log: NetworkLog
 }
 
@@ -70,6 +77,7 @@ export function resolveOptions(init: NetworkInit): NetworkOptions {
     localCluster: init.localCluster ?? false,
     dialTimeoutMs: init.dialTimeoutMs ?? NETWORK_DEFAULTS.dialTimeoutMs,
     handshakeTimeoutMs: init.handshakeTimeoutMs ?? NETWORK_DEFAULTS.handshakeTimeoutMs,
+    metricsRegistry: init.metricsRegistry,
     log: init.log ?? (() => {}),
   }
   for (const key of ['outboundTarget', 'inboundMax', 'dialTimeoutMs', 'handshakeTimeoutMs'] as const) {

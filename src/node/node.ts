@@ -7,7 +7,9 @@ import { join } from 'node:path'
 import type { SyncStatusJson } from '../api/json.js'
 import { type HttpRoute, RpcServer } from '../api/server.js'
 import type { Block } from '../ledger/block.js'
+import { isVerifyError } from '../ledger/errors.js'
 import type { Tx } from '../ledger/tx.js'
+import { metricsHandler, type NodeMetrics } from '../metrics/index.js'
 import { createNetwork } from '../net/libp2p-network.js'
 import { type Network, RequestError } from '../net/network.js'
 import { Relay } from '../relay/gossip.js'
@@ -20,6 +22,7 @@ import type { Logger } from '../util/log.js'
 import { systemRng } from '../util/rng.js'
 import type { NodeConfig } from './config.js'
 import { LedgerNode } from './ledger-node.js'
+import { createNodeMetrics, observeNode } from './metrics.js'
 import { MinerLoop } from './miner.js'
 import { NodeApiImpl } from './node-api.js'
 import { isLoopbackHost, loadOrCreateRpcToken, RPC_TOKEN_FILE } from './rpc-token.js'
@@ -46,6 +49,8 @@ export class PeerchainNode {
     readonly miner: MinerLoop,
     readonly api: NodeApiImpl,
     private readonly log: Logger,
+    /** Prometheus metrics; serve `metrics.registry` with metricsHandler. */
+    readonly metrics: NodeMetrics,
   ) {
     this.wallet = new NodeWallet(config.dataDir, devAccountKeys(config.devAccounts ?? []))
   }
@@ -57,6 +62,7 @@ export class PeerchainNode {
       mineThreads: config.mineThreads,
     })
     const { chain, mempool } = ledger
+    const { metrics, hooks: metricHooks } = createNodeMetrics()
     const netLog = log.child({ module: 'net' })
     const network = await createNetwork({
       dataDir: config.dataDir,
@@ -66,6 +72,7 @@ export class PeerchainNode {
       mdns: config.mdns,
       dhtServer: true,
       localCluster: config.localCluster,
+      metricsRegistry: metrics.registry,
       log: (msg, fields) => netLog.debug(msg, fields),
     })
     const status = new StatusExchange(network, chain, config.role)
@@ -81,7 +88,7 @@ export class PeerchainNode {
         .catch(() => {}) // the import verifies again and reports any failure
     }
     const sync = new Synchronizer(
-      createSyncFns(network, chain, status, (h) => ledger.engine.checkSeal(h), preverify),
+      metricHooks.instrumentSync(createSyncFns(network, chain, status, (h) => ledger.engine.checkSeal(h), preverify)),
       {
         clock: systemClock,
         rng: systemRng,
@@ -92,17 +99,22 @@ export class PeerchainNode {
     const relay = new Relay(network, chain, mempool, {
       onUnknownParent: (peer) => void sync.sync(peer),
       onAcceptedTx: (tx, status) => api.emitPendingTx(tx, status),
+      onVerdict: metricHooks.onVerdict,
       log: (msg, fields) => log.warn(msg, fields),
     })
     const miner = new MinerLoop(
       ledger,
       config.minerAddress as Uint8Array,
-      (block: Block) => relay.publishBlock(block),
+      (block: Block) => {
+        metricHooks.onMinedBlock()
+        return relay.publishBlock(block)
+      },
       () => sync.progress().state === 'idle',
       log.child({ module: 'miner' }),
     )
-    const node = new PeerchainNode(config, ledger, network, status, relay, sync, miner, api, log)
+    const node = new PeerchainNode(config, ledger, network, status, relay, sync, miner, api, log, metrics)
     api.bind(node)
+    observeNode(metrics, node)
 
     await status.start()
     await network.handle(
@@ -136,7 +148,13 @@ export class PeerchainNode {
         tokenFile: join(config.dataDir, RPC_TOKEN_FILE),
       })
     }
-    const routes: HttpRoute[] = []
+    const routes: HttpRoute[] = [
+      {
+        path: '/metrics',
+        auth: true,
+        handle: metricsHandler(metrics.registry, (err) => log.error('metrics scrape failed', { error: String(err) })),
+      },
+    ]
     node.rpc = new RpcServer(api, {
       host: config.rpcHost,
       port: config.rpcPort,
@@ -182,7 +200,14 @@ export class PeerchainNode {
 
   /** Admits a tx to our mempool and gossips it. Throws VerifyError. */
   async submitTx(tx: Tx) {
-    const result = await this.ledger.submitTx(tx)
+    let result: Awaited<ReturnType<LedgerNode['submitTx']>>
+    try {
+      result = await this.ledger.submitTx(tx)
+    } catch (err) {
+      if (isVerifyError(err)) this.metrics.txRejected('rpc', err.code)
+      throw err
+    }
+    this.metrics.txAccepted('rpc')
     this.api.emitPendingTx(tx, result.status)
     await this.relay
       .publishTx(tx)

@@ -1,0 +1,99 @@
+/**
+ * Connects a node's subsystems to its NodeMetrics. The subsystems know
+ * nothing of metrics: relay, sync and the miner get small callbacks (or an
+ * instrumented function table) here, and the scrape reads levels straight
+ * from the running node.
+ */
+import type { HeadChange } from '../chain/chain.js'
+import { isVerifyError } from '../ledger/errors.js'
+import { createMetricsRegistry, NodeMetrics, type SyncSnapshot } from '../metrics/index.js'
+import type { Network } from '../net/network.js'
+import type { RelayHooks } from '../relay/gossip.js'
+import type { SyncFns, SyncProgress } from '../sync/index.js'
+
+export interface NodeMetricHooks {
+  /** RelayHooks.onVerdict: gossip verdicts, and what they say about blocks and txs. */
+  onVerdict: NonNullable<RelayHooks['onVerdict']>
+  /** The sync function table with every block import counted. */
+  instrumentSync(fns: SyncFns): SyncFns
+  /** The miner sealed a block that became our head. */
+  onMinedBlock(): void
+}
+
+/** A fresh registry (with process metrics), the node's metrics in it, and the callbacks that feed them. */
+export function createNodeMetrics(): { metrics: NodeMetrics; hooks: NodeMetricHooks } {
+  const metrics = new NodeMetrics(createMetricsRegistry())
+  return { metrics, hooks: metricHooks(metrics) }
+}
+
+export function metricHooks(metrics: NodeMetrics): NodeMetricHooks {
+  return {
+    onVerdict(topic, verdict, code) {
+      metrics.gossipVerdict(topic, verdict)
+      if (topic === 'tx') {
+        if (verdict === 'accept') metrics.txAccepted('gossip')
+        else metrics.txRejected('gossip', code)
+        return
+      }
+      if (verdict === 'accept') metrics.blockImported('gossip')
+      // Relay ignores a block with an unknown parent without a rule code: it waits among the orphans.
+      else if (code === undefined) metrics.blockOrphaned()
+      else metrics.blockRejected(code)
+    },
+    instrumentSync(fns) {
+      return {
+        ...fns,
+        importBlock: async (block) => {
+          try {
+            const result = await fns.importBlock(block)
+            metrics.blockImported('sync')
+            return result
+          } catch (err) {
+            if (isVerifyError(err)) metrics.blockRejected(err.code)
+            throw err
+          }
+        },
+      }
+    },
+    onMinedBlock() {
+      metrics.blockImported('mined')
+    },
+  }
+}
+
+/** The parts of a running node the scrape reads (PeerchainNode has them). */
+export interface ObservedNode {
+  network: Pick<Network, 'peers' | 'traffic'>
+  ledger: {
+    chain: {
+      readonly head: { height: number }
+      readonly orphanCount: number
+      onHeadChange(listener: (change: HeadChange) => void): unknown
+    }
+    mempool: { readonly size: number; readonly bytes: number }
+  }
+  sync: { progress(): SyncProgress }
+}
+
+/** Points the scrape-time gauges at `node` and counts its reorgs. */
+export function observeNode(metrics: NodeMetrics, node: ObservedNode): void {
+  const { network, ledger, sync } = node
+  ledger.chain.onHeadChange((change) => metrics.headChanged(change.disconnected.length))
+  metrics.observe({
+    peerCounts: () => {
+      const counts = { inbound: 0, outbound: 0 }
+      for (const peer of network.peers()) counts[peer.direction]++
+      return counts
+    },
+    headHeight: () => ledger.chain.head.height,
+    mempool: () => ({ txs: ledger.mempool.size, bytes: ledger.mempool.bytes }),
+    orphanBlocks: () => ledger.chain.orphanCount,
+    sync: () => syncSnapshot(sync.progress()),
+    traffic: () => network.traffic(),
+  })
+}
+
+function syncSnapshot(progress: SyncProgress): SyncSnapshot {
+  if (progress.state === 'idle') return { state: 'idle' }
+  return { state: progress.state, doneHeight: progress.doneHeight, targetHeight: progress.targetHeight }
+}
