@@ -10,7 +10,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { RpcClient } from '../api/client.js'
-import { devnetGenesis, genesisToJson } from '../ledger/genesis.js'
+import { DEVNET_ACCOUNTS, devnetGenesis, genesisToJson } from '../ledger/genesis.js'
 import { readGenesisFile } from '../node/genesis-file.js'
 import { UsageError } from './start.js'
 
@@ -25,6 +25,8 @@ export interface DevnetFlags {
 export interface DevnetNode {
   index: number
   rpc: string
+  /** The node's web dashboard. */
+  dashboard: string
   peerId: string
   listen: string[]
   process: ChildProcess
@@ -39,6 +41,8 @@ export interface LoopbackNodeOptions {
   mine?: boolean
   role?: 'full' | 'miner'
   bootstrap?: string[]
+  /** Built-in devnet accounts to hold unlocked in the node's wallet (as `devnet-<i>`). */
+  devAccounts?: number[]
 }
 
 /** `peerchain start` flags for a node on 127.0.0.1 with OS-chosen ports (devnets, tests, benchmarks). */
@@ -59,6 +63,7 @@ export function loopbackNodeArgs(o: LoopbackNodeOptions): string[] {
     ...(o.mine ? ['--mine'] : []),
     ...(o.role ? ['--role', o.role] : []),
     ...(o.bootstrap && o.bootstrap.length > 0 ? ['--bootstrap', ...o.bootstrap] : []),
+    ...(o.devAccounts && o.devAccounts.length > 0 ? ['--dev-accounts', o.devAccounts.join(',')] : []),
   ]
 }
 
@@ -80,10 +85,17 @@ export function spawnNode(args: string[], logFile?: string): Promise<DevnetNode 
     }, 60_000)
     lines.on('line', (line) => {
       try {
-        const event = JSON.parse(line) as { event?: string; rpc: string; peerId: string; listen: string[] }
+        const event = JSON.parse(line) as {
+          event?: string
+          rpc: string
+          dashboard: string
+          peerId: string
+          listen: string[]
+        }
         if (event.event === 'ready') {
           clearTimeout(timer)
-          resolve({ index: -1, rpc: event.rpc, peerId: event.peerId, listen: event.listen, process: child })
+          const { rpc, dashboard, peerId, listen } = event
+          resolve({ index: -1, rpc, dashboard, peerId, listen, process: child })
         }
       } catch {
         // not an event line
@@ -161,18 +173,22 @@ export async function devnetCommand(flags: DevnetFlags): Promise<void> {
         listenWs: true,
         mine: i < miners,
         bootstrap: i > 0 ? [(nodes[0] as DevnetNode).listen[0] as string] : [],
+        devAccounts: i < DEVNET_ACCOUNTS ? [i] : [],
       })
       const started = await spawnNode(args, join(base, `node-${i}.log`))
       const node = { ...started, index: i }
       nodes.push(node)
       console.log(`node ${i}${i < miners ? ' (miner)' : ''}  rpc ${node.rpc}  peer ${node.peerId}`)
+      console.log(`        dashboard ${node.dashboard}`)
     }
   } catch (err) {
     console.error(`the devnet could not start: ${(err as Error).message}`)
     await stopAll(1)
   }
   const first = nodes[0] as DevnetNode
-  console.log(`\nlogs: ${join(base, 'node-*.log')}. Ctrl-C stops every node.`)
+  console.log(`\nopen the dashboard: ${first.dashboard}`)
+  console.log(`  (each node holds devnet account <i> unlocked as "devnet-<i>": send coins from the Send card)`)
+  console.log(`logs: ${join(base, 'node-*.log')}. Ctrl-C stops every node.`)
   console.log(
     `try: curl -s -H 'content-type: application/json' -d '{"jsonrpc":"2.0","id":1,"method":"chain_head"}' ${first.rpc}\n`,
   )

@@ -1,87 +1,91 @@
-/** `peerchain start`: one node from a data directory and flags. */
-import { parseAddress } from '../ledger/address.js'
-import { devnetGenesis } from '../ledger/genesis.js'
-import { DEFAULT_LISTEN, DEFAULT_RPC_PORT, minerAddressOf, type NodeConfig, type NodeRole } from '../node/config.js'
-import { readGenesisFile } from '../node/genesis-file.js'
+/** `peerchain start`: one node from a data directory, its config file, the environment and flags. */
+import { CONFIG_KEYS, ConfigError, type ConfigFlags, resolveNodeConfig } from '../config/index.js'
+import { DEVNET_ACCOUNTS } from '../ledger/genesis.js'
+import { DEFAULT_RPC_PORT } from '../node/config.js'
 import { PeerchainNode } from '../node/node.js'
-import { createLogger, type LogLevel } from '../util/log.js'
+import { createLogger, resolveLogFormat } from '../util/log.js'
+import { SyncProgressBar } from './progress.js'
 
-export interface StartFlags {
-  datadir: string
+/**
+ * As commander parses them. No option has a commander default: an absent flag is
+ * undefined, so it leaves the value from the config file or the environment.
+ */
+export interface StartFlags extends ConfigFlags {
+  datadir?: string
+  config?: string
   listen?: string[]
   bootstrap?: string[]
-  rpcHost: string
-  rpcPort: string
-  role: string
+  rpcHost?: string
+  rpcPort?: string
+  role?: string
   mine?: boolean
-  mineThreads: string
+  mineThreads?: string
   minerAddress?: string
   genesis?: string
   mdns?: boolean
   localCluster?: boolean
+  logLevel?: string
+  logFormat?: string
   exitWithParent?: boolean
-  logLevel: string
+  devAccounts?: string
 }
 
 export class UsageError extends Error {
   override readonly name = 'UsageError'
 }
 
-function port(text: string, flag: string): number {
-  const n = Number(text)
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new UsageError(`${flag} must be a port number 0-65535, got "${text}"`)
-  return n
+/** An option's help with the schema's default, so help and behaviour cannot disagree. */
+export function withDefault(path: string, text: string): string {
+  const key = CONFIG_KEYS.find((k) => k.path === path)
+  if (key === undefined) throw new Error(`no config key ${path}`)
+  const value = key.defaultValue
+  const shown = Array.isArray(value) ? (value.length === 0 ? 'none' : value.join(' ')) : String(value)
+  return `${text} (default: ${shown}; config ${path}, env ${key.env})`
 }
 
-export async function resolveStartConfig(flags: StartFlags): Promise<NodeConfig> {
-  if (flags.role !== 'full' && flags.role !== 'miner')
-    throw new UsageError(`--role must be full or miner, got "${flags.role}"`)
-  const threads = Number(flags.mineThreads)
-  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
-    throw new UsageError(`--mine-threads must be an integer 1-64, got "${flags.mineThreads}"`)
+/** `--dev-accounts 0,2`: built-in devnet account indexes. */
+export function parseDevAccounts(text: string): number[] {
+  const parts = text.split(',').map((part) => part.trim())
+  if (parts.some((p) => !/^[0-9]{1,3}$/.test(p) || Number(p) >= DEVNET_ACCOUNTS)) {
+    throw new UsageError(
+      `--dev-accounts takes devnet account indexes 0-${DEVNET_ACCOUNTS - 1} separated by commas, got "${text}"`,
+    )
   }
-  let minerAddress: Uint8Array | undefined
-  if (flags.minerAddress) {
-    try {
-      minerAddress = parseAddress(flags.minerAddress)
-    } catch (err) {
-      throw new UsageError(`--miner-address: ${(err as Error).message}`)
-    }
-  }
-  const mine = flags.mine === true
-  return {
-    dataDir: flags.datadir,
-    genesis: flags.genesis ? await readGenesisFile(flags.genesis) : devnetGenesis(),
-    listen: flags.listen && flags.listen.length > 0 ? flags.listen : DEFAULT_LISTEN,
-    bootstrap: flags.bootstrap ?? [],
-    rpcHost: flags.rpcHost,
-    rpcPort: port(flags.rpcPort, '--rpc-port'),
-    role: (mine ? 'miner' : flags.role) as NodeRole,
-    mine,
-    mineThreads: threads,
-    minerAddress: minerAddress ?? (await minerAddressOf(flags.datadir)),
-    mdns: flags.mdns === true,
-    localCluster: flags.localCluster === true,
-  }
+  return [...new Set(parts.map(Number))]
 }
 
 export async function startCommand(flags: StartFlags): Promise<void> {
-  const level = flags.logLevel as LogLevel
-  if (!['debug', 'info', 'warn', 'error'].includes(level)) {
-    throw new UsageError(`--log-level must be debug, info, warn or error, got "${flags.logLevel}"`)
+  let config: Awaited<ReturnType<typeof resolveNodeConfig>>
+  try {
+    config = await resolveNodeConfig({ flags })
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err
+    // Before anything started: every problem, one per line, then the usage exit code.
+    for (const line of err.message.split('\n')) console.error(`peerchain: ${line}`)
+    process.exit(2)
   }
-  const config = await resolveStartConfig(flags)
-  const log = createLogger(level)
+  if (flags.devAccounts !== undefined) config.devAccounts = parseDevAccounts(flags.devAccounts)
+  const { format, color } = resolveLogFormat(config.logFormat)
+  // On a terminal, log lines go above the sync progress bar.
+  let bar: SyncProgressBar | undefined
+  const write = (line: string): void => {
+    if (bar) bar.print(line)
+    else process.stderr.write(line)
+  }
+  const log = createLogger(config.logLevel, {}, write, { format, color })
+  if (config.configFile !== undefined) log.info('config file read', { path: config.configFile })
   const node = await PeerchainNode.start(config, log)
-  // One machine-readable line on stdout: devnet and tests wait for it.
-  process.stdout.write(
-    `${JSON.stringify({ event: 'ready', rpc: node.rpcUrl, peerId: node.peerId, listen: node.listenAddresses() })}\n`,
-  )
+  log.info('dashboard', { url: node.dashboardUrl })
+  if (process.stderr.isTTY && format === 'pretty') {
+    bar = new SyncProgressBar(process.stderr, () => node.syncStatus())
+    bar.start()
+  }
   let stopping = false
   const shutdown = (signal: string): void => {
     if (stopping) return
     stopping = true
+    bar?.stop()
+    bar = undefined
     log.info('shutting down', { signal })
     node
       .stop()
@@ -100,6 +104,17 @@ export async function startCommand(flags: StartFlags): Promise<void> {
       if (process.ppid !== parent) shutdown('parent exited')
     }, 1000).unref()
   }
+  // One machine-readable line on stdout: devnet and tests wait for it. Last, so that a
+  // SIGTERM sent as soon as it is read finds the handlers above in place.
+  process.stdout.write(
+    `${JSON.stringify({
+      event: 'ready',
+      rpc: node.rpcUrl,
+      dashboard: node.dashboardUrl,
+      peerId: node.peerId,
+      listen: node.listenAddresses(),
+    })}\n`,
+  )
 }
 
 export { DEFAULT_RPC_PORT }

@@ -3,20 +3,21 @@
  * (src/wallet/) and transfers signed here, then submitted to a node over JSON-RPC.
  * Exit codes: 0 ok, 1 runtime failure (node, keystore), 2 usage error.
  */
-import { type Command, type CommanderError, Option } from 'commander'
-import { RpcClient, RpcError, RpcTransportError } from '../api/client.js'
-import { AddressError, formatAddress, parseAddress } from '../ledger/address.js'
+import { type Command, Option } from 'commander'
+import type { RpcClient } from '../api/client.js'
+import { resolveDataDir } from '../config/index.js'
+import { formatAddress, parseAddress } from '../ledger/address.js'
 import { devnetKey } from '../ledger/genesis.js'
 import { ABS_LIMITS } from '../ledger/limits.js'
 import { Tx } from '../ledger/tx.js'
 import { toHex } from '../util/bytes.js'
-import { WalletError } from '../wallet/errors.js'
 import { createKey, importSeed, keyInfo, listKeys, unlockKey, walletDir } from '../wallet/keystore.js'
 import { readPassphrase } from '../wallet/passphrase.js'
+import { connect, exitOnUsageError, type RpcFlags as NodeRpcFlags, rpcOptions, run } from './rpc-options.js'
 import { UsageError } from './start.js'
 
-export const DEFAULT_RPC_URL = 'http://127.0.0.1:8645/'
-const DEFAULT_DATADIR = '.peerchain'
+export { DEFAULT_RPC_URL, describeFailure } from './rpc-options.js'
+
 const DEFAULT_NAME = 'default'
 const DEFAULT_FEE = '1000'
 const U64_MAX = (1n << 64n) - 1n
@@ -35,9 +36,7 @@ interface KeyFlags {
 interface SecretFlags extends KeyFlags {
   passphraseFile?: string
 }
-interface RpcFlags extends KeyFlags {
-  rpc: string
-}
+interface RpcFlags extends KeyFlags, NodeRpcFlags {}
 interface ImportFlags extends SecretFlags {
   seedHex?: string
   devnetAccount?: string
@@ -64,29 +63,28 @@ export function registerWalletCommands(program: Command): void {
     .option('--seed-hex <hex>', '32-byte Ed25519 seed in hex')
     .option('--devnet-account <index>', 'the seed of built-in devnet account <index>')
     .option('--passphrase-file <file>', 'read the passphrase from this file (or set PEERCHAIN_PASSPHRASE)')
-    .option('--datadir <dir>', 'data directory', DEFAULT_DATADIR)
+    .option('--datadir <dir>', 'data directory ($PEERCHAIN_DATADIR or ~/.peerchain)', resolveDataDir())
     .option('--name <name>', 'key name', DEFAULT_NAME)
     .option('--json', 'print JSON')
     .action(run(walletImport))
   wallet
     .command('list')
     .description('list the keys and their addresses')
-    .option('--datadir <dir>', 'data directory', DEFAULT_DATADIR)
+    .option('--datadir <dir>', 'data directory ($PEERCHAIN_DATADIR or ~/.peerchain)', resolveDataDir())
     .option('--json', 'print JSON')
     .action(run(walletList))
   keyOptions(wallet.command('address').description("print a key's address")).action(run(walletAddress))
-  keyOptions(wallet.command('balance').description("a key's balance and nonce, from a node"))
-    .option('--rpc <url>', 'node JSON-RPC URL', DEFAULT_RPC_URL)
-    .action(run(walletBalance))
+  rpcOptions(keyOptions(wallet.command('balance').description("a key's balance and nonce, from a node"))).action(
+    run(walletBalance),
+  )
 
   const tx = program.command('tx').description('transactions')
   exitOnUsageError(tx)
-  keyOptions(tx.command('send').description('sign a transfer with a wallet key and submit it to a node'))
+  rpcOptions(keyOptions(tx.command('send').description('sign a transfer with a wallet key and submit it to a node')))
     .requiredOption('--to <address>', 'recipient (pc1…)')
     .requiredOption('--amount <n>', 'amount in base units (an integer)')
     .option('--fee <n>', 'fee in base units', DEFAULT_FEE)
     .option('--memo <text>', 'memo (UTF-8)')
-    .option('--rpc <url>', 'node JSON-RPC URL', DEFAULT_RPC_URL)
     .option('--passphrase-file <file>', 'read the passphrase from this file (or set PEERCHAIN_PASSPHRASE)')
     .option('--wait', 'wait until the transaction is in a block')
     .addOption(new Option('--wait-timeout <seconds>', 'give up waiting after this long').default('120'))
@@ -95,48 +93,9 @@ export function registerWalletCommands(program: Command): void {
 
 function keyOptions(cmd: Command): Command {
   return cmd
-    .option('--datadir <dir>', 'data directory', DEFAULT_DATADIR)
+    .option('--datadir <dir>', 'data directory ($PEERCHAIN_DATADIR or ~/.peerchain)', resolveDataDir())
     .option('--name <name>', 'key name', DEFAULT_NAME)
     .option('--json', 'print JSON')
-}
-
-/** Commander's own usage errors (unknown option, missing value) exit 2 like ours; --help exits 0. */
-function exitOnUsageError(cmd: Command): void {
-  cmd.exitOverride((err: CommanderError) => {
-    process.exit(err.exitCode === 0 ? 0 : 2)
-  })
-}
-
-function run<F extends { json?: boolean }>(fn: (flags: F) => Promise<void>): (flags: F) => Promise<void> {
-  return async (flags) => {
-    try {
-      await fn(flags)
-    } catch (err) {
-      const { message, exitCode } = describeFailure(err, (flags as Partial<RpcFlags>).rpc)
-      console.error(`peerchain: ${message}`)
-      process.exitCode = exitCode
-    }
-  }
-}
-
-export function describeFailure(err: unknown, rpcUrl?: string): { message: string; exitCode: 1 | 2 } {
-  if (err instanceof UsageError || err instanceof AddressError) return { message: err.message, exitCode: 2 }
-  if (err instanceof WalletError) {
-    return { message: err.message, exitCode: err.code === 'NO_PASSPHRASE' || err.code === 'BAD_NAME' ? 2 : 1 }
-  }
-  if (err instanceof RpcTransportError) {
-    // A cause means the request never got an answer; without one the answer was not JSON-RPC.
-    const message = err.cause
-      ? `no node at ${rpcUrl ?? 'the RPC URL'}: start one with \`peerchain start\` or pass --rpc`
-      : err.message
-    return { message, exitCode: 1 }
-  }
-  if (err instanceof RpcError) {
-    const data = err.data as { code?: unknown; reason?: unknown } | undefined
-    const detail = data && typeof data.code === 'string' ? `: ${data.code}: ${String(data.reason)}` : ''
-    return { message: `${err.message}${detail}`, exitCode: 1 }
-  }
-  return { message: err instanceof Error ? err.message : String(err), exitCode: 1 }
 }
 
 /** A u64 in base units: decimal digits only, so "1e3", "1.5" and "-1" are refused rather than guessed at. */
@@ -203,7 +162,7 @@ async function walletAddress(flags: KeyFlags): Promise<void> {
 
 async function walletBalance(flags: RpcFlags): Promise<void> {
   const { address } = await keyInfo(walletDir(flags.datadir), flags.name)
-  const account = await new RpcClient(flags.rpc).call('chain_getAccount', { address })
+  const account = await (await connect(flags)).call('chain_getAccount', { address })
   print(
     flags,
     { name: flags.name, ...account },
@@ -225,7 +184,7 @@ async function txSend(flags: SendFlags): Promise<void> {
   const dir = walletDir(flags.datadir)
   const { address: from } = await keyInfo(dir, flags.name)
 
-  const client = new RpcClient(flags.rpc, { timeoutMs: 10_000 })
+  const client = await connect(flags, { timeoutMs: 10_000 })
   const info = await client.call('node_info')
   const account = await client.call('chain_getAccount', { address: from })
   const nonce = await nextNonce(client, from, BigInt(account.nonce))

@@ -1,0 +1,213 @@
+/**
+ * The node configuration: one zod schema for the file `peerchain.toml`, the
+ * PEERCHAIN_<SECTION>_<KEY> environment variables and the `start` flags. Every
+ * default lives here, and so does each key's documentation (the `keyDocs`
+ * registry), which the commented template, the errors and docs/CONFIG.md use.
+ */
+import { isIP } from 'node:net'
+import { z } from 'zod'
+import { parseAddress } from '../ledger/address.js'
+import { DEFAULT_LISTEN, DEFAULT_RPC_PORT } from '../node/config.js'
+import { LOG_FORMAT_SETTINGS, LOG_LEVELS } from '../util/log.js'
+import { bootstrapProblem, multiaddrProblem } from './multiaddr.js'
+
+export interface KeyDoc {
+  /** What the key does. */
+  doc: string
+  /** What is accepted, read after "expected" in an error. */
+  allowed: string
+  /** The `peerchain start` flag that sets it. */
+  flag: `--${string}`
+  /** For a key without a default: an example value, shown (commented) in the template. */
+  example?: string
+  /** A file path: relative values are resolved against the config file's directory (env, flags: the cwd). */
+  isPath?: boolean
+}
+
+export const keyDocs = z.registry<KeyDoc>()
+
+const oneOf = (values: readonly string[]): string => `one of ${values.map((v) => `"${v}"`).join(', ')}`
+
+/** Marks a custom issue whose message says why (the errors show it beside what is allowed). */
+export const DETAIL_PARAM = 'peerchainDetail'
+
+/** A string `problem` accepts (returns undefined) or explains. */
+const checkedString = (problem: (text: string) => string | undefined) =>
+  z.string().check((ctx) => {
+    const why = problem(ctx.value)
+    if (why !== undefined) {
+      ctx.issues.push({ code: 'custom', message: why, input: ctx.value, params: { [DETAIL_PARAM]: true } })
+    }
+  })
+
+const HOSTNAME =
+  /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/
+
+function addressProblem(text: string): string | undefined {
+  try {
+    parseAddress(text)
+    return undefined
+  } catch (err) {
+    return (err as Error).message
+  }
+}
+
+const node = z.strictObject({
+  role: z
+    .enum(['full', 'miner'])
+    .default('full')
+    .register(keyDocs, {
+      doc: 'What the node does: "full" validates, stores and relays the chain; "miner" also mines.',
+      allowed: oneOf(['full', 'miner']),
+      flag: '--role',
+    }),
+  log_level: z
+    .enum(LOG_LEVELS)
+    .default('info')
+    .register(keyDocs, {
+      doc: 'The least severe log records written to stderr.',
+      allowed: oneOf(LOG_LEVELS),
+      flag: '--log-level',
+    }),
+  log_format: z
+    .enum(LOG_FORMAT_SETTINGS)
+    .default('auto')
+    .register(keyDocs, {
+      doc: 'Log format: "pretty" lines for a person, "json" lines for a machine; "auto" is pretty on a terminal, JSON otherwise.',
+      allowed: oneOf(LOG_FORMAT_SETTINGS),
+      flag: '--log-format',
+    }),
+})
+
+const net = z.strictObject({
+  listen: z
+    .array(checkedString(multiaddrProblem))
+    .min(1)
+    .default([...DEFAULT_LISTEN])
+    .register(keyDocs, {
+      doc: 'libp2p listen addresses (TCP, and WebSocket with /ws).',
+      allowed: 'a list of one or more multiaddrs, such as "/ip4/0.0.0.0/tcp/9333"',
+      flag: '--listen',
+    }),
+  bootstrap: z.array(checkedString(bootstrapProblem)).default([]).register(keyDocs, {
+    doc: 'Peers dialed at start. Known peers are remembered, so they are needed only for the first start.',
+    allowed: 'a list of multiaddrs ending in /p2p/<peer id>, such as "/ip4/203.0.113.7/tcp/9333/p2p/12D3KooW…"',
+    flag: '--bootstrap',
+  }),
+  mdns: z.boolean().default(false).register(keyDocs, {
+    doc: 'Find peers on the local network with mDNS.',
+    allowed: 'true or false',
+    flag: '--mdns',
+  }),
+  local_cluster: z.boolean().default(false).register(keyDocs, {
+    doc: 'Relax the per-IP limits that assume one node per machine (devnets and tests on 127.0.0.1 only).',
+    allowed: 'true or false',
+    flag: '--local-cluster',
+  }),
+})
+
+const rpc = z.strictObject({
+  host: z
+    .string()
+    .refine((v) => isIP(v) !== 0 || HOSTNAME.test(v))
+    .default('127.0.0.1')
+    .register(keyDocs, {
+      doc: 'Address the JSON-RPC server (HTTP and WebSocket) binds to. Anything but loopback exposes the node.',
+      allowed: 'an IP address or a host name',
+      flag: '--rpc-host',
+    }),
+  port: z.int().min(0).max(65535).default(DEFAULT_RPC_PORT).register(keyDocs, {
+    doc: 'JSON-RPC port; 0 picks any free port (the ready line on stdout says which).',
+    allowed: 'an integer 0-65535',
+    flag: '--rpc-port',
+  }),
+})
+
+const mining = z.strictObject({
+  enabled: z.boolean().default(false).register(keyDocs, {
+    doc: 'Mine from the start (this makes the node a miner whatever node.role says).',
+    allowed: 'true or false',
+    flag: '--mine',
+  }),
+  threads: z.int().min(1).max(64).default(1).register(keyDocs, {
+    doc: 'Mining worker threads.',
+    allowed: 'an integer 1-64',
+    flag: '--mine-threads',
+  }),
+  address: checkedString(addressProblem).optional().register(keyDocs, {
+    doc: 'Address paid for mined blocks. Unset: a key the node keeps in <datadir>/miner.key.',
+    allowed: 'a pc1… address (bech32m)',
+    flag: '--miner-address',
+    example: 'pc1…',
+  }),
+})
+
+const chain = z.strictObject({
+  genesis: z.string().min(1).optional().register(keyDocs, {
+    doc: "Genesis file of the chain to join, relative to this file's directory. Unset: the built-in devnet.",
+    allowed: 'a path to a genesis JSON file',
+    flag: '--genesis',
+    example: 'genesis.json',
+    isPath: true,
+  }),
+})
+
+const SECTIONS = { node, net, rpc, mining, chain }
+
+/** `prefault({})`: an absent section is parsed as an empty one, so its keys get their defaults. */
+export const configSchema = z.strictObject({
+  node: node.prefault({}),
+  net: net.prefault({}),
+  rpc: rpc.prefault({}),
+  mining: mining.prefault({}),
+  chain: chain.prefault({}),
+})
+
+export type ConfigValues = z.output<typeof configSchema>
+export type SectionName = keyof typeof SECTIONS
+export const SECTION_NAMES = Object.keys(SECTIONS) as SectionName[]
+
+/** How a string from the environment or a flag is read for this key. */
+export type KeyKind = 'string' | 'integer' | 'boolean' | 'list'
+
+export interface ConfigKey extends KeyDoc {
+  section: SectionName
+  name: string
+  /** 'rpc.port' */
+  path: string
+  /** 'PEERCHAIN_RPC_PORT' */
+  env: string
+  kind: KeyKind
+  /** Undefined for a key that is unset by default. */
+  defaultValue: unknown
+}
+
+export const CONFIG_DEFAULTS: ConfigValues = configSchema.parse({})
+
+function kindOf(schema: z.core.$ZodType): KeyKind {
+  const def = schema._zod.def
+  if ('innerType' in def) return kindOf(def.innerType as z.core.$ZodType)
+  if (def.type === 'number') return 'integer'
+  if (def.type === 'boolean') return 'boolean'
+  if (def.type === 'array') return 'list'
+  return 'string'
+}
+
+/** Every key, in file order, with its documentation. */
+export const CONFIG_KEYS: readonly ConfigKey[] = SECTION_NAMES.flatMap((section) =>
+  Object.entries(SECTIONS[section].shape).map(([name, schema]): ConfigKey => {
+    const doc = keyDocs.get(schema)
+    if (!doc) throw new Error(`config key ${section}.${name} has no documentation`)
+    return {
+      ...doc,
+      section,
+      name,
+      path: `${section}.${name}`,
+      env: `PEERCHAIN_${section}_${name}`.toUpperCase(),
+      kind: kindOf(schema),
+      defaultValue: (CONFIG_DEFAULTS[section] as Record<string, unknown>)[name],
+    }
+  }),
+)
+
+export const configKey = (path: string): ConfigKey | undefined => CONFIG_KEYS.find((k) => k.path === path)
