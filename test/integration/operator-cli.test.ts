@@ -38,10 +38,12 @@ interface Sent {
 describe('init, wallet new, fund, tx send --wait', () => {
   it('moves coins between keys of a fresh data directory and every node agrees on the balances', async () => {
     const datadir = join(net.dir, 'operator')
-    const init = await cliJson<{ address: string; peerId: string; config: string }>(
+    const made = await cliJson<{ wallet: { name: string; address: string; status: string } }>(
       ['init', '--datadir', datadir],
       PASSPHRASE,
     )
+    expect(made.wallet).toMatchObject({ name: 'default', status: 'created' })
+    const init = made.wallet
     expect(init.address).toMatch(/^pc1/)
     const bob = await cliJson<{ address: string }>(['wallet', 'new', '--datadir', datadir, '--name', 'bob'], PASSPHRASE)
     // The genesis allocation of devnet account 1, imported as "funder".
