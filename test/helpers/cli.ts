@@ -10,13 +10,26 @@ export interface CliResult {
   stderr: string
 }
 
-/** `env` is added to this process's environment, with PEERCHAIN_PASSPHRASE cleared unless `env` sets it. */
-export function cli(args: string[], env: Record<string, string> = {}, timeoutMs = 90_000): Promise<CliResult> {
+/** This process's environment without any PEERCHAIN_ setting, so the CLI sees only those a test gives it. */
+export function envWithoutPeerchain(): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PEERCHAIN_')))
+}
+
+/**
+ * `env` is added to `baseEnv`, which by default is this process's environment with PEERCHAIN_PASSPHRASE
+ * cleared, so the passphrase is cleared unless `env` sets it.
+ */
+export function cli(
+  args: string[],
+  env: Record<string, string> = {},
+  timeoutMs = 90_000,
+  baseEnv: NodeJS.ProcessEnv = { ...process.env, PEERCHAIN_PASSPHRASE: '' },
+): Promise<CliResult> {
   return new Promise((resolve) => {
     const child = execFile(
       process.execPath,
       [BIN, ...args],
-      { env: { ...process.env, PEERCHAIN_PASSPHRASE: '', ...env }, timeout: timeoutMs },
+      { env: { ...baseEnv, ...env }, timeout: timeoutMs },
       (err, stdout, stderr) => {
         const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0
         resolve({ code, stdout, stderr })

@@ -3,7 +3,7 @@
  * the real CLI: what init makes (and refuses to make), and a config file's values
  * refused or honoured by start. Only 127.0.0.1 and port 0.
  */
-import { type ChildProcess, execFile, spawn } from 'node:child_process'
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -11,35 +11,13 @@ import { createInterface } from 'node:readline'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { renderDefaultConfig } from '../../src/config/index.js'
 import { NO_PASSPHRASE_HELP } from '../../src/wallet/passphrase.js'
+import { BIN, type CliResult, envWithoutPeerchain, cli as runCli } from '../helpers/cli.js'
 
-const BIN = join(import.meta.dirname, '../../bin/peerchain.js')
 const PASSPHRASE = 'config init test passphrase'
 
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
 /** The CLI with stdin not a TTY, no PEERCHAIN_ settings from the caller's environment but `env`. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...cleanEnv(), ...env }, timeout: 90_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0
-        resolve({ code, stdout, stderr })
-      },
-    )
-    child.stdin?.end()
-  })
-}
-
-function cleanEnv(): NodeJS.ProcessEnv {
-  return Object.fromEntries(Object.entries(process.env).filter(([name]) => !name.startsWith('PEERCHAIN_')))
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+  runCli(args, env, 90_000, envWithoutPeerchain())
 
 const mode = async (path: string): Promise<number> => (await stat(path)).mode & 0o777
 const exists = (path: string): Promise<boolean> =>
@@ -165,7 +143,7 @@ describe('peerchain start with a config file', () => {
       '[node]\nlog_format = "pretty"\n[net]\nlisten = ["/ip4/127.0.0.1/tcp/0"]\nlocal_cluster = true\n[rpc]\nhost = "127.0.0.1"\nport = 0\n',
     )
     const child = spawn(process.execPath, [BIN, 'start', '--datadir', datadir, '--exit-with-parent'], {
-      env: { ...cleanEnv(), PEERCHAIN_NODE_LOG_FORMAT: 'json' },
+      env: { ...envWithoutPeerchain(), PEERCHAIN_NODE_LOG_FORMAT: 'json' },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     children.push(child)

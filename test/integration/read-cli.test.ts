@@ -3,7 +3,6 @@
  * and `mempool`, run as the real CLI against a 2-node devnet (one miner), in
  * table and --json form, checked against what the nodes say over JSON-RPC.
  */
-import { execFile } from 'node:child_process'
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -13,33 +12,15 @@ import { addressFromPublicKey, formatAddress } from '../../src/ledger/address.js
 import { devnetKey } from '../../src/ledger/genesis.js'
 import { Tx } from '../../src/ledger/tx.js'
 import { toHex } from '../../src/util/bytes.js'
+import { type CliResult, cli as runCli } from '../helpers/cli.js'
 import { head, isConnected, rpc, TestNet, type TestNode, waitFor, waitForHeight } from '../helpers/devnet.js'
 
-const BIN = join(import.meta.dirname, '../../bin/peerchain.js')
 const NO_NODE = 'http://127.0.0.1:1/'
 const UNKNOWN_HASH = 'ab'.repeat(32)
 
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
 /** Runs the CLI with no RPC settings inherited from the environment, unless `env` gives some. */
-function cli(args: string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, PEERCHAIN_RPC: '', PEERCHAIN_RPC_TOKEN: '', ...env }, timeout: 60_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0
-        resolve({ code, stdout, stderr })
-      },
-    )
-    child.stdin?.end()
-  })
-}
+const cli = (args: string[], env: Record<string, string> = {}): Promise<CliResult> =>
+  runCli(args, env, 60_000, { ...process.env, PEERCHAIN_RPC: '', PEERCHAIN_RPC_TOKEN: '' })
 
 /** Runs a read command with --json against `node`; it must succeed and print exactly one JSON document. */
 async function cliJson<T>(node: TestNode, args: string[]): Promise<T> {

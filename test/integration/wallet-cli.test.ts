@@ -1,37 +1,18 @@
 /** The operator's wallet commands end to end: `peerchain wallet …` and `tx send --wait` against one real node. */
-import { execFile } from 'node:child_process'
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addressFromPublicKey, formatAddress } from '../../src/ledger/address.js'
 import { devnetKey } from '../../src/ledger/genesis.js'
 import { toHex } from '../../src/util/bytes.js'
+import { type CliResult, cli as runCli } from '../helpers/cli.js'
 import { rpc, TestNet, type TestNode } from '../helpers/devnet.js'
 
-const BIN = join(import.meta.dirname, '../../bin/peerchain.js')
 const PASSPHRASE = 'integration test passphrase'
 
-interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs the CLI with stdin not a TTY (as under CI), so a missing passphrase must fail rather than prompt. */
-function cli(args: string[], env: Record<string, string> = { PEERCHAIN_PASSPHRASE: PASSPHRASE }): Promise<CliResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      process.execPath,
-      [BIN, ...args],
-      { env: { ...process.env, PEERCHAIN_PASSPHRASE: '', ...env }, timeout: 90_000 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof err.code === 'number' ? err.code : -1) : 0
-        resolve({ code, stdout, stderr })
-      },
-    )
-    child.stdin?.end()
-  })
-}
+/** Stdin is not a TTY (as under CI), so a missing passphrase must fail rather than prompt. */
+const cli = (args: string[], env: Record<string, string> = { PEERCHAIN_PASSPHRASE: PASSPHRASE }): Promise<CliResult> =>
+  runCli(args, env)
 
 let net: TestNet
 let node: TestNode
