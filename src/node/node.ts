@@ -4,8 +4,10 @@
  * the JSON-RPC API. Nothing else constructs subsystems.
  */
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import type { SyncStatusJson } from '../api/json.js'
 import { type HttpRoute, RpcServer } from '../api/server.js'
+import { createStaticHandler } from '../api/static.js'
 import type { Block } from '../ledger/block.js'
 import { isVerifyError } from '../ledger/errors.js'
 import type { Tx } from '../ledger/tx.js'
@@ -28,6 +30,11 @@ import { NodeApiImpl } from './node-api.js'
 import { isLoopbackHost, loadOrCreateRpcToken, RPC_TOKEN_FILE } from './rpc-token.js'
 import { createSyncFns } from './sync-fns.js'
 import { devAccountKeys, NodeWallet } from './wallet.js'
+
+/** The built dashboard (`npm run build:dashboard`), served at /dashboard/. */
+const DASHBOARD_DIR = fileURLToPath(new URL('../../dist/dashboard/', import.meta.url))
+const DASHBOARD_PATH = '/dashboard/'
+const dashboard = createStaticHandler({ dir: DASHBOARD_DIR, basePath: DASHBOARD_PATH })
 
 /** Heads older than this are history being replayed by sync, not news. */
 const ANNOUNCE_AGE_MAX_MS = 60_000
@@ -154,6 +161,13 @@ export class PeerchainNode {
         auth: true,
         handle: metricsHandler(metrics.registry, (err) => log.error('metrics scrape failed', { error: String(err) })),
       },
+      {
+        path: DASHBOARD_PATH,
+        auth: false, // static files only: the page's API calls need the token like any other
+        handle: (req, res) => {
+          dashboard(req, res)
+        },
+      },
     ]
     node.rpc = new RpcServer(api, {
       host: config.rpcHost,
@@ -185,7 +199,7 @@ export class PeerchainNode {
   /** The dashboard's URL; with the API token in its fragment when one is needed (a fragment never leaves the browser). */
   get dashboardUrl(): string {
     if (!this.rpc) return ''
-    const url = new URL('dashboard/', this.rpc.url).toString()
+    const url = new URL(DASHBOARD_PATH, this.rpc.url).toString()
     return this.rpcToken ? `${url}#token=${this.rpcToken}` : url
   }
 

@@ -1,0 +1,27 @@
+import { BlocksCard } from './blocks-card.js'
+import { HeadCard } from './head-card.js'
+import { Header } from './header.js'
+import { useDashboardState } from './hooks.js'
+import { MempoolCard } from './mempool-card.js'
+import { PeersCard } from './peers-card.js'
+import { SendCard } from './send-card.js'
+import type { NodeStore } from './store.js'
+import { SyncCard } from './sync-card.js'
+
+export function App({ store }: { store: NodeStore }) {
+  const state = useDashboardState(store)
+  const { status, errors } = state
+  return (
+    <>
+      <Header status={status} socket={state.socket} />
+      <main class="grid">
+        <HeadCard head={state.head} error={errors.head} />
+        <PeersCard peers={state.peers} selfId={status?.peerId} error={errors.peers} />
+        <SyncCard status={status} error={errors.status} />
+        <BlocksCard blocks={state.blocks} />
+        <SendCard rpc={store.rpc} sent={state.sent} onSent={(tx) => store.trackSent(tx)} />
+        <MempoolCard mempool={state.mempool} totals={status?.mempool} error={errors.mempool} />
+      </main>
+    </>
+  )
+}
