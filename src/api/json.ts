@@ -4,6 +4,7 @@
  * and work are decimal strings (they are u64/u256, past a JSON number's safe
  * range); heights and millisecond timestamps are numbers; addresses are `pc1…`.
  */
+
 import type { HeaderEntry } from '../chain/header-index.js'
 import { formatAddress } from '../ledger/address.js'
 import type { Block } from '../ledger/block.js'
@@ -11,6 +12,7 @@ import type { Account } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
 import type { AddResult, PoolTxInfo, TxStatus } from '../mempool/index.js'
 import type { PeerInfo } from '../net/network.js'
+import type { SyncStatus } from '../sync/meter.js'
 import { toHex } from '../util/bytes.js'
 
 export type PendingStatus = TxStatus
@@ -103,20 +105,8 @@ export interface NodeInfoJson {
   version: string
 }
 
-/** Where the node's catch-up stands; the same numbers drive `start`'s progress bar and `peerchain status`. */
-export interface SyncStatusJson {
-  state: 'idle' | 'headers' | 'blocks'
-  /** Our head's height. */
-  doneHeight: number
-  /** The height being caught up to; our head's height when idle. */
-  targetHeight: number
-  /** Blocks imported per second over the last minute of this run (0 when idle). */
-  blocksPerSecond: number
-  /** Seconds left at that rate; null when idle or not known yet. */
-  etaSeconds: number | null
-  /** The peer being synced from; null when idle. */
-  peer: string | null
-}
+/** Where the node's catch-up stands (sync/meter.ts); the same numbers drive `start`'s progress bar and `peerchain status`. */
+export type SyncStatusJson = SyncStatus
 
 export interface NodeStatusJson {
   peerId: string

@@ -6,11 +6,12 @@
  * overwritten; an existing config file only with --force.
  * Exit codes: 0 ok, 1 runtime failure, 2 usage error.
  */
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises'
+import { mkdir, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Command, CommanderError } from 'commander'
 import { CONFIG_FILE_NAME, ConfigError, defaultDataDir, renderDefaultConfig, resolveDataDir } from '../config/index.js'
 import { loadOrCreateNodeKey, NODE_KEY_FILE } from '../net/identity.js'
+import { pathExists } from '../util/fs.js'
 import { createKey, keyInfo, keyPath, walletDir } from '../wallet/keystore.js'
 import { readPassphrase } from '../wallet/passphrase.js'
 import { describeFailure } from './rpc-options.js'
@@ -66,11 +67,11 @@ export async function initDataDir(flags: InitFlags): Promise<InitResult> {
   const walletKeyPath = keyPath(keystore, flags.name) // refuses a bad name before anything else
 
   // Every usage check, and the passphrase, before the first file is written.
-  const configExisted = await exists(configPath)
+  const configExisted = await pathExists(configPath)
   if (configExisted && !flags.force) {
     throw new UsageError(`${configPath} exists already: pass --force to overwrite it with the defaults (keys are kept)`)
   }
-  const walletKeyExisted = await exists(walletKeyPath)
+  const walletKeyExisted = await pathExists(walletKeyPath)
   const passphrase = walletKeyExisted
     ? undefined
     : await readPassphrase({
@@ -80,7 +81,7 @@ export async function initDataDir(flags: InitFlags): Promise<InitResult> {
       })
 
   await mkdir(datadir, { recursive: true, mode: 0o700 })
-  const nodeKeyExisted = await exists(nodeKeyPath)
+  const nodeKeyExisted = await pathExists(nodeKeyPath)
   const nodeKey = await loadOrCreateNodeKey(datadir, () => {})
   // An Ed25519 public key's string form is its peer id.
   const peerId = nodeKey.publicKey.toString()
@@ -117,16 +118,6 @@ async function writeConfig(path: string, text: string, overwrite: boolean): Prom
   }
   await writeFile(`${path}.tmp`, text, { mode: 0o600 })
   await rename(`${path}.tmp`, path)
-}
-
-async function exists(path: string): Promise<boolean> {
-  try {
-    await stat(path)
-    return true
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw err
-  }
 }
 
 /** A path as it can be pasted into a POSIX shell. */

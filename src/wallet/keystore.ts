@@ -7,10 +7,11 @@
  * makes the file fail authentication instead of showing a wrong address.
  */
 import { createCipheriv, createDecipheriv, scrypt as nodeScrypt, randomBytes, timingSafeEqual } from 'node:crypto'
-import { link, mkdir, open, readdir, readFile, stat, unlink } from 'node:fs/promises'
+import { link, mkdir, open, readdir, readFile, unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import { addressFromPublicKey, formatAddress } from '../ledger/address.js'
 import { generateKeyPair, type KeyPair, keyPairFromSeed } from '../ledger/crypto.js'
+import { pathExists } from '../util/fs.js'
 import { WalletError } from './errors.js'
 
 export { WalletError }
@@ -87,7 +88,7 @@ export async function createKey(
   const path = keyPath(dir, name)
   if (passphrase.length === 0) throw new WalletError('EMPTY_PASSPHRASE')
   // Fail before the slow key derivation; writeNewFile checks again, atomically.
-  if (await fileExists(path)) throw existsError(dir, name)
+  if (await pathExists(path)) throw existsError(dir, name)
   const key = options.seed ? keyPairFromSeed(options.seed) : generateKeyPair()
   const params = options.scrypt ?? SCRYPT_DEFAULTS
   checkScrypt(params)
@@ -226,16 +227,6 @@ async function readKeystore(dir: string, name: string): Promise<KeystoreFileV1> 
 
 function existsError(dir: string, name: string): WalletError {
   return new WalletError('EXISTS', `a key named "${name}" exists already in ${dir}; pick another --name`)
-}
-
-async function fileExists(path: string): Promise<boolean> {
-  try {
-    await stat(path)
-    return true
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return false
-    throw err
-  }
 }
 
 function corrupt(name: string, why: string): WalletError {

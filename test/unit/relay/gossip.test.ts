@@ -26,6 +26,12 @@ class FakeGossip implements GossipFns {
   }
 }
 
+interface VerdictCall {
+  topic: 'tx' | 'block'
+  verdict: GossipVerdict
+  code?: string
+}
+
 async function setup() {
   const t = await openTestChain()
   const mempool = new Mempool({
@@ -36,9 +42,13 @@ async function setup() {
   })
   const net = new FakeGossip()
   const orphans: string[] = []
-  const relay = new Relay(net, t.chain, mempool, { onUnknownParent: (peer) => orphans.push(peer) })
+  const calls: VerdictCall[] = []
+  const relay = new Relay(net, t.chain, mempool, {
+    onUnknownParent: (peer) => orphans.push(peer),
+    onVerdict: (topic, verdict, code) => calls.push(code === undefined ? { topic, verdict } : { topic, verdict, code }),
+  })
   relay.start()
-  return { t, mempool, net, relay, orphans }
+  return { t, mempool, net, relay, orphans, calls, txs: txTopic(t.chain.chainId), blocks: blockTopic(t.chain.chainId) }
 }
 
 describe('Relay', () => {
@@ -93,5 +103,44 @@ describe('Relay', () => {
     await net.deliver(blockTopic(t.chain.chainId), Block.fromBytes(gossiped.bytes).bytes)
     await relay.publishBlock(gossiped)
     expect(net.published.length).toBe(1)
+  })
+})
+
+describe('Relay onVerdict hook', () => {
+  it('reports accepted, ignored and rejected txs with their rule codes', async () => {
+    const { net, calls, txs } = await setup()
+    const tx = transfer(0, 1, 0n)
+    expect(await net.deliver(txs, tx.bytes)).toBe('accept')
+    expect(await net.deliver(txs, tx.bytes)).toBe('ignore')
+    const sig = new Uint8Array(tx.fields.signature)
+    sig[0] = (sig[0] as number) ^ 1
+    const forged = Tx.fromFields({ ...transfer(0, 1, 1n).fields, signature: sig })
+    expect(await net.deliver(txs, forged.bytes)).toBe('reject')
+    expect(await net.deliver(txs, Uint8Array.of(0xff, 0xff))).toBe('reject')
+    expect(calls).toEqual([
+      { topic: 'tx', verdict: 'accept' },
+      { topic: 'tx', verdict: 'ignore', code: 'MEMPOOL_DUPLICATE' },
+      { topic: 'tx', verdict: 'reject', code: 'TX_BAD_SIGNATURE' },
+      { topic: 'tx', verdict: 'reject', code: expect.stringMatching(/^DECODE_/) },
+    ])
+  })
+
+  it('reports an accepted block, an orphan (ignore without a code), a known block and junk', async () => {
+    const producer = await openTestChain()
+    const { t, net, calls, blocks } = await setup()
+    const b1 = await mineBlock(producer)
+    await producer.chain.importBlock(b1)
+    const b2 = await mineBlock(producer)
+    t.clock.set(producer.clock.nowMs())
+    expect(await net.deliver(blocks, b2.bytes)).toBe('ignore')
+    expect(await net.deliver(blocks, b1.bytes)).toBe('accept')
+    expect(await net.deliver(blocks, b1.bytes)).toBe('ignore')
+    expect(await net.deliver(blocks, Uint8Array.of(1, 2, 3))).toBe('reject')
+    expect(calls).toEqual([
+      { topic: 'block', verdict: 'ignore' },
+      { topic: 'block', verdict: 'accept' },
+      { topic: 'block', verdict: 'ignore', code: 'BLOCK_KNOWN' },
+      { topic: 'block', verdict: 'reject', code: expect.stringMatching(/^DECODE_/) },
+    ])
   })
 })
