@@ -3,39 +3,25 @@
  * origin), typed by the node's own schema. The API token, if the page was
  * opened with `#token=…`, goes along as a bearer token.
  */
+import { RpcCode, RpcError } from '../../src/api/errors.js'
 import type { RpcMethodName, RpcParamsArg, RpcResultOf } from '../../src/api/schema.js'
 
-/** The node wants its API token (docs/API.md, "Access"). */
-const UNAUTHORIZED = -32005
-
-/** An error the node answered with: `data` carries e.g. `{code, reason}` for a rejected transaction. */
-export class RpcError extends Error {
-  override readonly name = 'RpcError'
-  constructor(
-    readonly code: number,
-    message: string,
-    readonly data?: unknown,
-  ) {
-    super(message)
-  }
-
-  /** The message with the node's detail, e.g. "transaction rejected: nonce 0 < account nonce 1". */
-  get detail(): string {
-    if (this.code === UNAUTHORIZED) {
-      return `${this.message}: open the dashboard with the URL the node printed at start (it ends in #token=…)`
-    }
-    const data = this.data as { reason?: unknown } | undefined
-    return typeof data?.reason === 'string' ? `${this.message}: ${data.reason}` : this.message
-  }
-}
+export { RpcError }
 
 /** The node could not be reached, or answered something that is not JSON-RPC. */
 export class RpcTransportError extends Error {
   override readonly name = 'RpcTransportError'
 }
 
+/** An error for people: a rejected transaction with the node's reason, a missing token with what to do. */
 export function errorText(err: unknown): string {
-  if (err instanceof RpcError) return err.detail
+  if (err instanceof RpcError) {
+    if (err.code === RpcCode.UNAUTHORIZED) {
+      return `${err.message}: open the dashboard with the URL the node printed at start (it ends in #token=…)`
+    }
+    const data = err.data as { reason?: unknown } | undefined
+    return typeof data?.reason === 'string' ? `${err.message}: ${data.reason}` : err.message
+  }
   return err instanceof Error ? err.message : String(err)
 }
 
