@@ -13,6 +13,7 @@ import { Tx } from '../ledger/tx.js'
 import { toHex } from '../util/bytes.js'
 import { createKey, importSeed, keyInfo, listKeys, unlockKey, walletDir } from '../wallet/keystore.js'
 import { readPassphrase } from '../wallet/passphrase.js'
+import { formatCoins } from './format.js'
 import { connect, exitOnUsageError, type RpcFlags as NodeRpcFlags, rpcOptions, run } from './rpc-options.js'
 import { UsageError } from './start.js'
 
@@ -58,8 +59,8 @@ export function registerWalletCommands(program: Command): void {
     .option('--passphrase-file <file>', 'read the passphrase from this file (or set PEERCHAIN_PASSPHRASE)')
     .action(run(walletNew))
   wallet
-    .command('import', { hidden: true })
-    .description('import a known seed (devnet accounts; the seed is visible to `ps`)')
+    .command('import')
+    .description('import a known seed: a genesis-funded devnet account, or a seed in hex (visible to `ps`)')
     .option('--seed-hex <hex>', '32-byte Ed25519 seed in hex')
     .option('--devnet-account <index>', 'the seed of built-in devnet account <index>')
     .option('--passphrase-file <file>', 'read the passphrase from this file (or set PEERCHAIN_PASSPHRASE)')
@@ -166,7 +167,7 @@ async function walletBalance(flags: RpcFlags): Promise<void> {
   print(
     flags,
     { name: flags.name, ...account },
-    `${flags.name} ${address}\nbalance ${account.balance} (base units), nonce ${account.nonce}`,
+    `${flags.name} ${address}\nbalance ${formatCoins(account.balance)} (${account.balance} base units), nonce ${account.nonce}`,
   )
 }
 
@@ -210,7 +211,7 @@ async function txSend(flags: SendFlags): Promise<void> {
     fee: fee.toString(),
     nonce: nonce.toString(),
   }
-  let human = `sent ${amount} from ${from} to ${result.to} (fee ${fee}, nonce ${nonce})\ntx ${submitted.hash} ${submitted.status}`
+  let human = `sent ${formatCoins(amount)} from ${from} to ${result.to} (fee ${formatCoins(fee)}, nonce ${nonce})\ntx ${submitted.hash} ${submitted.status}`
   if (flags.wait) {
     if (!flags.json) process.stderr.write('waiting for a block…\n')
     const included = await waitForInclusion(client, submitted.hash, waitTimeoutMs)
