@@ -6,9 +6,11 @@
  * Defences: binds 127.0.0.1 unless told otherwise; caps the body, the
  * WebSocket message, the batch, connections, subscriptions and requests in
  * flight per connection, and the bytes queued for a slow reader; refuses Host
- * headers it does not know (DNS rebinding) and browser WebSockets from
- * origins not allowed (no CORS yet); requires Content-Type application/json,
- * which a cross-site form or simple fetch cannot send without a preflight.
+ * headers it does not know (DNS rebinding) unless a token is required; lets
+ * browsers in only from its own origin (the dashboard) and configured ones
+ * (CORS); requires a bearer token when given one (non-loopback binds); and
+ * requires Content-Type application/json, which a cross-site form or simple
+ * fetch cannot send without a preflight.
  */
 import { timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'

@@ -14,6 +14,7 @@ import { createReadStream } from 'node:fs'
 import { realpath, stat } from 'node:fs/promises'
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { extname, isAbsolute, relative, resolve, sep } from 'node:path'
+import { pipeline } from 'node:stream'
 
 export interface StaticOptions {
   /** The built directory, e.g. dist/dashboard. */
@@ -167,7 +168,8 @@ async function serveFile(root: string, rel: string, req: IncomingMessage, res: S
   }
   const stream = createReadStream(real)
   stream.on('error', () => res.destroy())
-  stream.pipe(res)
+  // pipeline, not pipe: a client that goes away closes the file too.
+  pipeline(stream, res, () => {})
 }
 
 function inside(root: string, file: string): boolean {

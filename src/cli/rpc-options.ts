@@ -13,6 +13,7 @@ import { type Command, type CommanderError, Option } from 'commander'
 import { RpcClient, RpcError, RpcTransportError } from '../api/client.js'
 import { RpcCode } from '../api/errors.js'
 import { AddressError } from '../ledger/address.js'
+import { isLoopbackHost } from '../node/rpc-token.js'
 import { WalletError } from '../wallet/errors.js'
 import { UsageError } from './start.js'
 
@@ -69,10 +70,15 @@ export interface RpcToken {
   source: string
 }
 
-/** The API token to send, if any; a named token file that cannot be read is a usage error. */
+/**
+ * The API token to send, if any; a named token file that cannot be read is a
+ * usage error. The data directory's own token goes only to a node on this
+ * machine (a loopback `rpcUrl`): another host gets a token only when named.
+ */
 export async function resolveRpcToken(
   flags: Pick<RpcFlags, 'rpcTokenFile' | 'rpcTokenDatadir'>,
   env: NodeJS.ProcessEnv = process.env,
+  rpcUrl: string = DEFAULT_RPC_URL,
 ): Promise<RpcToken | undefined> {
   if (flags.rpcTokenFile !== undefined) {
     const token = await readTokenFile(flags.rpcTokenFile, true)
@@ -80,7 +86,7 @@ export async function resolveRpcToken(
   }
   const fromEnv = env[RPC_TOKEN_ENV]?.trim()
   if (fromEnv) return { token: fromEnv, source: RPC_TOKEN_ENV }
-  if (flags.rpcTokenDatadir !== undefined) {
+  if (flags.rpcTokenDatadir !== undefined && isLoopbackHost(new URL(rpcUrl).hostname)) {
     const file = join(flags.rpcTokenDatadir, RPC_TOKEN_FILE)
     const token = await readTokenFile(file, false)
     if (token !== undefined) return { token, source: file }
@@ -114,7 +120,7 @@ const connections = new WeakMap<object, Connection>()
 /** A client for the node the flags name, with its token. */
 export async function connect(flags: RpcFlags, { timeoutMs = RPC_TIMEOUT_MS } = {}): Promise<RpcClient> {
   const url = parseRpcUrl(flags.rpc)
-  const token = await resolveRpcToken(flags)
+  const token = await resolveRpcToken(flags, process.env, url)
   connections.set(flags, { url, token })
   return new RpcClient(url, { timeoutMs, token: token?.token })
 }

@@ -75,7 +75,12 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   const log = createLogger(config.logLevel, {}, write, { format, color })
   if (config.configFile !== undefined) log.info('config file read', { path: config.configFile })
   const node = await PeerchainNode.start(config, log)
-  log.info('dashboard', { url: node.dashboardUrl })
+  const tokenFile = node.rpcTokenFile
+  log.info('dashboard', tokenFile ? { url: node.dashboardUrl, tokenFile } : { url: node.dashboardUrl })
+  if (tokenFile && process.stderr.isTTY) {
+    // Only to an operator's terminal, never to a log: the URL carries the API token.
+    process.stderr.write(`open the dashboard with its token: ${node.dashboardUrlWithToken()}\n`)
+  }
   if (process.stderr.isTTY && format === 'pretty') {
     bar = new SyncProgressBar(process.stderr, () => node.syncStatus())
     bar.start()

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { parseAddress } from '../ledger/address.js'
 import { DEFAULT_LISTEN, DEFAULT_RPC_PORT } from '../node/config.js'
 import { LOG_FORMAT_SETTINGS, LOG_LEVELS } from '../util/log.js'
-import { bootstrapProblem, multiaddrProblem } from './multiaddr.js'
+import { bootstrapProblem, multiaddrProblem } from '../net/multiaddr-check.js'
 
 export interface KeyDoc {
   /** What the key does. */

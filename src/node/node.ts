@@ -196,11 +196,23 @@ export class PeerchainNode {
     return this.rpc?.url ?? ''
   }
 
-  /** The dashboard's URL; with the API token in its fragment when one is needed (a fragment never leaves the browser). */
+  /** The dashboard's URL, without any token (safe to log). */
   get dashboardUrl(): string {
-    if (!this.rpc) return ''
-    const url = new URL(DASHBOARD_PATH, this.rpc.url).toString()
-    return this.rpcToken ? `${url}#token=${this.rpcToken}` : url
+    return this.rpc ? new URL(DASHBOARD_PATH, this.rpc.url).toString() : ''
+  }
+
+  /**
+   * The API token file when the API is bound off loopback, else undefined.
+   * The token itself is never logged: only an operator at a terminal is shown
+   * the dashboard URL that carries it (`dashboardUrlWithToken`).
+   */
+  get rpcTokenFile(): string | undefined {
+    return this.rpcToken ? join(this.config.dataDir, RPC_TOKEN_FILE) : undefined
+  }
+
+  /** The dashboard's URL with the API token in its fragment (a fragment never leaves the browser). */
+  dashboardUrlWithToken(): string {
+    return this.rpcToken ? `${this.dashboardUrl}#token=${this.rpcToken}` : this.dashboardUrl
   }
 
   /** Where a catch-up stands, with its rate and ETA. */
@@ -246,9 +258,10 @@ export class PeerchainNode {
   }
 
   async stop(): Promise<void> {
+    // The API first, so no call can start the miner again or send while the rest closes.
+    await this.rpc?.close()
     await this.miner.stop()
     await this.sync.stop()
-    await this.rpc?.close()
     await this.network.stop()
     this.wallet.close()
     await this.ledger.close()

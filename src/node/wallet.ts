@@ -7,6 +7,7 @@
  */
 import { addressFromPublicKey, formatAddress } from '../ledger/address.js'
 import type { KeyPair } from '../ledger/crypto.js'
+import { isVerifyError } from '../ledger/errors.js'
 import { devnetKey } from '../ledger/genesis.js'
 import { Tx } from '../ledger/tx.js'
 import { toHex } from '../util/bytes.js'
@@ -105,26 +106,34 @@ export class NodeWallet {
   }
 
   private async signAndSubmit<R>(request: SendRequest, ctx: SendContext<R>): Promise<R> {
-    const key = this.unlocked.get(request.from)
-    if (!key) {
-      const known = (await this.list()).some((k) => k.name === request.from)
-      if (!known) throw new WalletError('NOT_FOUND', `no key named "${request.from}" in this node's wallet`)
-      throw new WalletError('LOCKED', `key "${request.from}" is locked: unlock it with its passphrase first`)
+    try {
+      return await this.signAndSubmitOnce(request, ctx)
+    } catch (err) {
+      // A block with this sender's last tx may have landed between reading the account and the pool: once more.
+      if (isVerifyError(err) && err.code === 'TX_NONCE_TOO_LOW') return this.signAndSubmitOnce(request, ctx)
+      throw err
     }
-    const sender = addressFromPublicKey(key.publicKey)
-    const nonce = ctx.nextNonce(toHex(sender), await ctx.accountNonce(sender))
+  }
+
+  private async signAndSubmitOnce<R>(request: SendRequest, ctx: SendContext<R>): Promise<R> {
+    const sender = addressFromPublicKey((await this.unlockedKey(request.from)).publicKey)
+    const accountNonce = await ctx.accountNonce(sender)
+    // Read the key again after the await: a lock in between zeroed the one we had.
+    const key = await this.unlockedKey(request.from)
+    const nonce = ctx.nextNonce(toHex(sender), accountNonce)
     const tx = Tx.create(
-      {
-        chainId: ctx.chainId,
-        recipient: request.to,
-        amount: request.amount,
-        fee: request.fee,
-        nonce,
-        memo: request.memo,
-      },
+      { chainId: ctx.chainId, recipient: request.to, amount: request.amount, fee: request.fee, nonce, memo: request.memo },
       key,
     )
     return ctx.submit(tx)
+  }
+
+  private async unlockedKey(name: string): Promise<KeyPair> {
+    const key = this.unlocked.get(name)
+    if (key) return key
+    const known = (await this.list()).some((k) => k.name === name)
+    if (!known) throw new WalletError('NOT_FOUND', `no key named "${name}" in this node's wallet`)
+    throw new WalletError('LOCKED', `key "${name}" is locked: unlock it with its passphrase first`)
   }
 
   private state(name: string): WalletKeyState {

@@ -325,7 +325,7 @@ describe('a node that requires its API token', () => {
   let guarded: TestNode
   beforeAll(async () => {
     // Bound off loopback, a node makes <datadir>/rpc.token and refuses callers without it.
-    guarded = await net.start('guarded', { extra: ['--rpc-host', '0.0.0.0'] })
+    guarded = await net.start('guarded', { extra: ['--rpc-host', '0.0.0.0', '--log-level', 'info'] })
   }, 120_000)
 
   it('refuses without the token (exit 1, how to fix it) and answers with it from each source', async () => {
@@ -351,5 +351,14 @@ describe('a node that requires its API token', () => {
     expect(JSON.parse(viaFile.stdout)).toEqual([])
     expect(viaEnv.code, viaEnv.stderr).toBe(0)
     expect(JSON.parse(viaEnv.stdout).height).toBe(0)
+  })
+
+  it('never writes its token to the log or stdout, and names the token file instead', async () => {
+    const token = (await readFile(join(guarded.dataDir, 'rpc.token'), 'utf8')).trim()
+    const log = await readFile(join(net.dir, 'guarded.log'), 'utf8')
+    expect(log).toContain(join(guarded.dataDir, 'rpc.token'))
+    expect(log).toContain(guarded.dashboard) // the "dashboard" line is there, without the token
+    expect(log).not.toContain(token)
+    expect(guarded.dashboard).not.toContain(token)
   })
 })

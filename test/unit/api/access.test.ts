@@ -1,9 +1,10 @@
 /** Who may call the API: the token, browser origins (CORS) and the GET routes beside it. */
+import { request } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
 import { RpcClient } from '../../../src/api/client.js'
 import { RpcCode } from '../../../src/api/errors.js'
-import type { HttpRoute } from '../../../src/api/server.js'
+import { type HttpRoute, RpcServer } from '../../../src/api/server.js'
 import { onCleanup, post, rpcError, startApi } from './harness.js'
 
 const TOKEN = 'c0ffee'.repeat(8)
@@ -62,12 +63,26 @@ describe('API token', () => {
   })
 
   it('accepts any Host header once a token is required, and refuses too short a token', async () => {
-    const { server } = await startApi({ token: TOKEN })
-    const res = await post(server.url, headCall, { authorization: `Bearer ${TOKEN}` })
-    expect(res.status).toBe(200)
-    const { node } = await startApi()
-    const { RpcServer } = await import('../../../src/api/server.js')
-    expect(() => new RpcServer(node, { token: 'short' })).toThrow(/at least 16/)
+    const withToken = await startApi({ token: TOKEN })
+    const open = await startApi()
+    const status = (url: string, headers: Record<string, string>) =>
+      new Promise<number>((resolve, reject) => {
+        const req = request(
+          url,
+          { method: 'POST', headers: { 'content-type': 'application/json', ...headers } },
+          (r) => {
+            r.resume()
+            resolve(r.statusCode ?? 0)
+          },
+        )
+        req.on('error', reject)
+        req.end(headCall)
+      })
+    // A rebinding page cannot know the token, so the Host check gives way to it.
+    expect(await status(withToken.server.url, { host: 'node.example', authorization: `Bearer ${TOKEN}` })).toBe(200)
+    expect(await status(withToken.server.url, { host: 'node.example' })).toBe(401)
+    expect(await status(open.server.url, { host: 'node.example' })).toBe(403)
+    expect(() => new RpcServer(open.node, { token: 'short' })).toThrow(/at least 16/)
   })
 })
 
@@ -137,7 +152,6 @@ describe('routes beside the API', () => {
     expect(root.status).toBe(302)
     expect(root.headers.get('location')).toBe('/dashboard/')
     expect((await post(server.url, headCall)).status).toBe(200)
-    const { request } = await import('node:http')
     const status = await new Promise<number>((resolve, reject) => {
       const req = request(new URL('/dashboard/', server.url), { headers: { host: 'evil.example' } }, (r) => {
         r.resume()

@@ -28,13 +28,11 @@ describe('wallet methods', () => {
   it('lists built-in keys as unlocked and sends from them at consecutive nonces', async () => {
     const h = await startApi()
     expect(await h.client.call('wallet_list')).toEqual([{ name: 'devnet-0', address: addressOf(0), unlocked: true }])
-    const first = await h.client.call('wallet_send', { from: 'devnet-0', to: addressOf(1), amount: '1000', fee: '10' })
-    const second = await h.client.call('wallet_send', {
-      from: 'devnet-0',
-      to: addressOf(1),
-      amount: '2000',
-      memo: 'rent',
-    })
+    // Sent together: the node serialises them, so they take consecutive nonces.
+    const [first, second] = await Promise.all([
+      h.client.call('wallet_send', { from: 'devnet-0', to: addressOf(1), amount: '1000', fee: '10' }),
+      h.client.call('wallet_send', { from: 'devnet-0', to: addressOf(1), amount: '2000', memo: 'rent' }),
+    ])
     expect(first.status).toBe('ready')
     expect(second.status).toBe('ready')
     const pool = await h.client.call('mempool_list', {})

@@ -87,6 +87,11 @@ describe('the API token', () => {
       source: join(datadir, 'rpc.token'),
     })
     expect(await resolveRpcToken({}, {})).toBeUndefined()
+    // the data directory's token goes to a node on this machine only
+    expect(await resolveRpcToken({ rpcTokenDatadir: datadir }, {}, 'http://[::1]:8645/')).toMatchObject({
+      token: 'from-datadir',
+    })
+    expect(await resolveRpcToken({ rpcTokenDatadir: datadir }, {}, 'http://node.example:8645/')).toBeUndefined()
     // a data directory without a token file: no token, no error
     expect(await resolveRpcToken({ rpcTokenDatadir: dir }, {})).toBeUndefined()
   })

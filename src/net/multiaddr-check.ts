@@ -1,9 +1,10 @@
 /**
- * Multiaddr checks for the config, so a mistyped address stops the node at start
- * with the key named, rather than as a libp2p error later. Parsing only: nothing is dialed.
+ * Multiaddr checks for the config, so a mistyped address stops the node at
+ * start with the key named, rather than as a libp2p error later. Here because
+ * only net/ uses libp2p's packages. Parsing only: nothing is dialed.
  */
 import { multiaddr } from '@multiformats/multiaddr'
-import { isPeerId } from '../net/peer-ids.js'
+import { isPeerId } from './peer-ids.js'
 
 /** Undefined when `text` is a multiaddr, otherwise why it is not. */
 export function multiaddrProblem(text: string): string | undefined {
