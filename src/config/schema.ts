@@ -7,9 +7,9 @@
 import { isIP } from 'node:net'
 import { z } from 'zod'
 import { parseAddress } from '../ledger/address.js'
+import { bootstrapProblem, multiaddrProblem } from '../net/multiaddr-check.js'
 import { DEFAULT_LISTEN, DEFAULT_RPC_PORT } from '../node/config.js'
 import { LOG_FORMAT_SETTINGS, LOG_LEVELS } from '../util/log.js'
-import { bootstrapProblem, multiaddrProblem } from '../net/multiaddr-check.js'
 
 export interface KeyDoc {
   /** What the key does. */

@@ -122,7 +122,14 @@ export class NodeWallet {
     const key = await this.unlockedKey(request.from)
     const nonce = ctx.nextNonce(toHex(sender), accountNonce)
     const tx = Tx.create(
-      { chainId: ctx.chainId, recipient: request.to, amount: request.amount, fee: request.fee, nonce, memo: request.memo },
+      {
+        chainId: ctx.chainId,
+        recipient: request.to,
+        amount: request.amount,
+        fee: request.fee,
+        nonce,
+        memo: request.memo,
+      },
       key,
     )
     return ctx.submit(tx)
