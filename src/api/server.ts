@@ -12,36 +12,20 @@
  * requires Content-Type application/json, which a cross-site form or simple
  * fetch cannot send without a preflight.
  */
-import { timingSafeEqual } from 'node:crypto'
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
+import { AccessPolicy, HOST_REFUSAL, ORIGIN_REFUSAL, type Refusal, TOKEN_REFUSAL } from './access.js'
 import { errorText, parseJson, RpcDispatcher } from './dispatcher.js'
 import { RpcCode, RpcError } from './errors.js'
-import {
-  bearerToken,
-  hostnameOf,
-  isJson,
-  pathOf,
-  queryParam,
-  rawText,
-  rejectUpgrade,
-  send,
-  stripBrackets,
-} from './http-helpers.js'
+import { isJson, pathOf, rawText, rejectUpgrade, send } from './http-helpers.js'
 import { RPC_METHODS } from './methods.js'
 import type { NodeApi } from './node-api.js'
 import { type HttpRoute, type RpcServerLimits, type RpcServerOptions, resolveLimits } from './server-options.js'
 import { ConnectionSubscriptions } from './subscriptions.js'
 
 export { type HttpRoute, RPC_DEFAULTS, type RpcServerOptions } from './server-options.js'
-
-interface Refusal {
-  status: number
-  error: RpcError
-  headers?: Record<string, string>
-}
 
 interface Connection {
   ws: WebSocket
@@ -58,9 +42,7 @@ export class RpcServer {
   private readonly http: Server
   private readonly wss: WebSocketServer
   private readonly connections = new Set<Connection>()
-  private readonly allowedHosts: Set<string> | '*'
-  private readonly allowedOrigins: Set<string>
-  private readonly token?: Buffer
+  private readonly access: AccessPolicy
   private readonly routes: HttpRoute[]
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true })
   private state: 'new' | 'listening' | 'closed' = 'new'
@@ -73,17 +55,11 @@ export class RpcServer {
     private readonly options: RpcServerOptions = {},
   ) {
     this.limits = resolveLimits(options)
-    const hosts = options.allowedHosts ?? ['localhost', '127.0.0.1', '::1', this.limits.host]
-    // With a token, a rebinding page cannot authenticate: any Host will do.
-    this.allowedHosts =
-      hosts.includes('*') || options.token !== undefined
-        ? '*'
-        : new Set(hosts.map((h) => stripBrackets(h).toLowerCase()))
-    this.allowedOrigins = new Set(options.allowedOrigins ?? [])
-    if (options.token !== undefined) {
-      if (options.token.length < 16) throw new Error('the API token must be at least 16 characters')
-      this.token = Buffer.from(options.token)
-    }
+    this.access = new AccessPolicy({
+      allowedHosts: options.allowedHosts ?? ['localhost', '127.0.0.1', '::1', this.limits.host],
+      allowedOrigins: options.allowedOrigins ?? [],
+      token: options.token,
+    })
     this.routes = options.routes ?? []
     this.dispatcher = new RpcDispatcher(options.methods ?? RPC_METHODS, api, {
       batchMax: this.limits.batchMax,
@@ -179,7 +155,7 @@ export class RpcServer {
       return
     }
     const origin = req.headers.origin
-    if (origin !== undefined && path === '/' && this.originAllowed(req)) {
+    if (origin !== undefined && path === '/' && this.access.originAllowed(req)) {
       res.setHeader('access-control-allow-origin', origin)
       res.setHeader('vary', 'Origin')
     }
@@ -188,7 +164,7 @@ export class RpcServer {
       return
     }
     const dashboard = this.routes.find((r) => r.path === '/dashboard/')
-    if (path === '/' && req.method === 'GET' && dashboard && this.hostAllowed(req)) {
+    if (path === '/' && req.method === 'GET' && dashboard && this.access.hostAllowed(req)) {
       // Someone opened the API's URL in a browser: show them the dashboard.
       res.writeHead(302, { location: dashboard.path, 'content-length': 0 })
       res.end()
@@ -228,14 +204,9 @@ export class RpcServer {
       headers,
     })
     if (pathOf(req) !== '/') return refuse(404, 'not found: the API is at POST /')
-    if (!this.hostAllowed(req)) return refuse(403, 'host not allowed')
-    if (req.headers.origin !== undefined && !this.originAllowed(req)) {
-      return {
-        status: 403,
-        error: new RpcError(RpcCode.FORBIDDEN, 'origin not allowed: this page may not call the API'),
-      }
-    }
-    if (!this.authorized(bearerToken(req))) return this.unauthorized()
+    if (!this.access.hostAllowed(req)) return HOST_REFUSAL
+    if (!this.access.originAllowed(req)) return ORIGIN_REFUSAL
+    if (!this.access.authorized(req)) return TOKEN_REFUSAL
     if (req.method !== 'POST') return refuse(405, 'method not allowed: use POST', { allow: 'POST' })
     if (!isJson(req.headers['content-type'])) {
       return refuse(415, 'unsupported media type: send Content-Type: application/json')
@@ -288,12 +259,12 @@ export class RpcServer {
   }
 
   private serveRoute(route: HttpRoute, req: IncomingMessage, res: ServerResponse): void {
-    if (!this.hostAllowed(req)) {
-      send(res, 403, errorText(null, new RpcError(RpcCode.INVALID_REQUEST, 'host not allowed')))
-      return
-    }
-    if (route.auth && !this.authorized(bearerToken(req))) {
-      const refusal = this.unauthorized()
+    const refusal = !this.access.hostAllowed(req)
+      ? HOST_REFUSAL
+      : route.auth && !this.access.authorized(req)
+        ? TOKEN_REFUSAL
+        : undefined
+    if (refusal) {
       send(res, refusal.status, errorText(null, refusal.error), refusal.headers)
       return
     }
@@ -308,12 +279,8 @@ export class RpcServer {
 
   /** A browser asks whether it may POST from `Origin`: yes for the dashboard's own origin and the allowed ones. */
   private preflight(req: IncomingMessage, res: ServerResponse): void {
-    if (!this.hostAllowed(req) || !this.originAllowed(req)) {
-      send(
-        res,
-        403,
-        errorText(null, new RpcError(RpcCode.FORBIDDEN, 'origin not allowed: this page may not call the API')),
-      )
+    if (!this.access.hostAllowed(req) || !this.access.originAllowed(req)) {
+      send(res, ORIGIN_REFUSAL.status, errorText(null, ORIGIN_REFUSAL.error))
       return
     }
     res.writeHead(204, {
@@ -323,44 +290,6 @@ export class RpcServer {
       'content-length': 0,
     })
     res.end()
-  }
-
-  /**
-   * The server's own pages (same scheme, host and port as the request) and the
-   * configured origins. Anything else — a page on another site — is refused.
-   */
-  private originAllowed(req: IncomingMessage): boolean {
-    const origin = req.headers.origin
-    if (origin === undefined) return true
-    if (this.allowedOrigins.has(origin)) return true
-    const host = req.headers.host
-    return host !== undefined && (origin === `http://${host}` || origin === `https://${host}`)
-  }
-
-  private authorized(presented: string | undefined): boolean {
-    if (!this.token) return true
-    if (presented === undefined) return false
-    const given = Buffer.from(presented)
-    return given.byteLength === this.token.byteLength && timingSafeEqual(given, this.token)
-  }
-
-  private unauthorized(): Refusal {
-    return {
-      status: 401,
-      error: new RpcError(
-        RpcCode.UNAUTHORIZED,
-        'unauthorized: this node requires its API token (Authorization: Bearer <token> from <datadir>/rpc.token)',
-      ),
-      headers: { 'www-authenticate': 'Bearer' },
-    }
-  }
-
-  private hostAllowed(req: IncomingMessage): boolean {
-    if (this.allowedHosts === '*') return true
-    const host = req.headers.host
-    // Node refuses an HTTP/1.1 request without Host; an HTTP/1.0 one has no name to rebind.
-    if (host === undefined) return true
-    return this.allowedHosts.has(hostnameOf(host).toLowerCase())
   }
 
   // ---- WebSocket -------------------------------------------------------------
@@ -378,10 +307,10 @@ export class RpcServer {
   private upgradeRefusal(req: IncomingMessage): 401 | 403 | 404 | 503 | undefined {
     if (this.state !== 'listening') return 503
     if (pathOf(req) !== '/') return 404
-    if (!this.hostAllowed(req)) return 403
+    if (!this.access.hostAllowed(req)) return 403
     // Browsers send Origin on every WebSocket; other clients need not. Only our dashboard and allowed origins.
-    if (!this.originAllowed(req)) return 403
-    if (!this.authorized(bearerToken(req) ?? queryParam(req, 'token'))) return 401
+    if (!this.access.originAllowed(req)) return 403
+    if (!this.access.authorized(req, { query: true })) return 401
     if (this.connections.size >= this.limits.wsConnectionsMax) return 503
     return undefined
   }
