@@ -20,7 +20,9 @@ import type { Tx } from '../ledger/tx.js'
 import type { TxStatus } from '../mempool/index.js'
 import { fromHex } from '../util/bytes.js'
 import { WalletError } from '../wallet/errors.js'
+import type { LedgerNode } from './ledger-node.js'
 import type { PeerchainNode } from './node.js'
+import type { SendContext } from './wallet.js'
 
 const VERSION = '0.1.0'
 
@@ -168,15 +170,8 @@ export class NodeApiImpl implements NodeApi {
   }
 
   walletSend(params: WalletSendParams) {
-    const { chain, mempool } = this.n.ledger
-    return walletCall(() =>
-      this.n.wallet.send(params, {
-        chainId: chain.chainId,
-        accountNonce: async (address) => (await chain.getAccount(address)).nonce,
-        nextNonce: (senderHex, accountNonce) => mempool.nextNonce(senderHex, accountNonce),
-        submit: async (tx) => submitResultToJson(await this.n.submitTx(tx)),
-      }),
-    )
+    const submit = async (tx: Tx) => submitResultToJson(await this.n.submitTx(tx))
+    return walletCall(() => this.n.wallet.send(params, ledgerSendContext(this.n.ledger, submit)))
   }
 
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe {
@@ -187,6 +182,17 @@ export class NodeApiImpl implements NodeApi {
   onPendingTx(listener: (tx: MempoolTxJson) => void): Unsubscribe {
     this.txListeners.add(listener)
     return () => this.txListeners.delete(listener)
+  }
+}
+
+/** What a wallet send needs from the ledger: the chain id, the account nonce at the head, the pool's next nonce. */
+export function ledgerSendContext<R>(ledger: LedgerNode, submit: (tx: Tx) => Promise<R>): SendContext<R> {
+  const { chain, mempool } = ledger
+  return {
+    chainId: chain.chainId,
+    accountNonce: async (address) => (await chain.getAccount(address)).nonce,
+    nextNonce: (senderHex, accountNonce) => mempool.nextNonce(senderHex, accountNonce),
+    submit,
   }
 }
 

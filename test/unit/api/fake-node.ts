@@ -30,7 +30,7 @@ import { formatAddress } from '../../../src/ledger/address.js'
 import type { Block } from '../../../src/ledger/block.js'
 import type { Tx } from '../../../src/ledger/tx.js'
 import { LedgerNode } from '../../../src/node/ledger-node.js'
-import { walletCall } from '../../../src/node/node-api.js'
+import { ledgerSendContext, walletCall } from '../../../src/node/node-api.js'
 import { devAccountKeys, NodeWallet } from '../../../src/node/wallet.js'
 import { fromHex } from '../../../src/util/bytes.js'
 import { ManualClock } from '../../../src/util/clock.js'
@@ -224,14 +224,11 @@ export class FakeNode implements NodeApi {
   }
 
   walletSend(params: WalletSendParams): Promise<SubmitTxJson> {
-    const { chain, mempool } = this.ledger
     return walletCall(() =>
-      this.wallet.send(params, {
-        chainId: chain.chainId,
-        accountNonce: async (address) => (await chain.getAccount(address)).nonce,
-        nextNonce: (senderHex, accountNonce) => mempool.nextNonce(senderHex, accountNonce),
-        submit: (tx) => this.submitTx(tx),
-      }),
+      this.wallet.send(
+        params,
+        ledgerSendContext(this.ledger, (tx) => this.submitTx(tx)),
+      ),
     )
   }
 
