@@ -1,7 +1,7 @@
 /** One request with a backstop deadline and a stop signal, whether or not the callee honours its own signal. */
 import { RequestError } from '../net/network.js'
+import type { Timers } from '../util/timers.js'
 import { SyncAborted } from './faults.js'
-import type { Timers } from './types.js'
 
 export interface DeadlineOptions {
   /** Stops the request (the run was stopped, or the peer was dropped). */

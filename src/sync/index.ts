@@ -5,4 +5,4 @@ export { createSyncHandler, type SyncHandlerOptions, type SyncSource } from './h
 export * from './limits.js'
 export { buildLocator, locatorHeights } from './locator.js'
 export { SYNC_DEFAULTS, Synchronizer, type SynchronizerOptions } from './synchronizer.js'
-export type { LocalHead, PeerHead, SyncFns, SyncProgress, Timers } from './types.js'
+export type { LocalHead, PeerHead, SyncFns, SyncProgress } from './types.js'

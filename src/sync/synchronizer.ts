@@ -7,11 +7,12 @@
 import type { PeerIdString } from '../net/network.js'
 import type { Clock } from '../util/clock.js'
 import type { Rng } from '../util/rng.js'
+import type { Timers } from '../util/timers.js'
 import { withDeadline } from './deadline.js'
 import type { DownloadOptions } from './download.js'
 import { BLOCKS_MAX, DEFAULT_PENALTIES, HEADERS_MAX, type SyncPenalties } from './limits.js'
 import { type RunPhase, SyncRun } from './run.js'
-import type { SyncFns, SyncProgress, Timers } from './types.js'
+import type { SyncFns, SyncProgress } from './types.js'
 
 export interface SynchronizerOptions {
   clock: Clock

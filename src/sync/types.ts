@@ -32,12 +32,6 @@ export interface SyncFns {
   locator(): Uint8Array[]
 }
 
-/** Timer functions, injected so a simulation can drive time. Method syntax keeps `globalThis` assignable. */
-export interface Timers {
-  setTimeout(callback: () => void, ms: number): unknown
-  clearTimeout(handle: unknown): void
-}
-
 interface Running {
   /** The height we are heading for: the best announced head, or the last header we hold. */
   targetHeight: number
