@@ -127,7 +127,7 @@ async function importBlocks(blocksCount: number, verifier: SignatureVerifier) {
     const { fields, txs } = await producer.buildBlock({ miner, txs: batch })
     const header = await engine.seal(fields)
     const block = new Block(header!, txs)
-    await producer.importBlock(block)
+    await producer.importBlock(block, 'rpc')
     blocks.push(Block.fromBytes(block.bytes))
   }
   const dir = await mkdtemp(join(tmpdir(), 'peerchain-bench-'))
@@ -136,7 +136,7 @@ async function importBlocks(blocksCount: number, verifier: SignatureVerifier) {
     await store.open()
     const chain = await Chain.open({ store, genesis, engine, clock, signatures: verifier })
     const start = performance.now()
-    for (const block of blocks) await chain.importBlock(block)
+    for (const block of blocks) await chain.importBlock(block, 'rpc')
     const seconds = (performance.now() - start) / 1000
     await chain.close()
     await store.close()

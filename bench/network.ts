@@ -564,7 +564,7 @@ async function importInto(
     let mark = start
     for (const [i, bytes] of blocks.entries()) {
       const block = Block.fromBytes(bytes, { blockBytesMax, blockTxsMax })
-      const result = await chain.importBlock(block)
+      const result = await chain.importBlock(block, 'rpc')
       if (result.status !== 'head') throw new Error(`block ${block.height} did not become the head: ${result.status}`)
       if ((i + 1) % (blocks.length / 4) === 0) {
         const now = performance.now()

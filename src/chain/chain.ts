@@ -45,7 +45,17 @@ export interface ChainOptions {
   trieCacheNodesMax?: number
 }
 
+/**
+ * Where a block came from: a peer's gossip, a sync download, our own miner,
+ * an API call, or the store itself (a block saved just before a crash and
+ * connected at open). Head changes carry it, so the relay can tell news to
+ * announce from blocks the mesh already carries.
+ */
+export type BlockSource = 'gossip' | 'sync' | 'mined' | 'rpc' | 'store'
+
 export interface HeadChange {
+  /** The source of the import that moved the head. */
+  source: BlockSource
   head: HeaderEntry
   /** Blocks that left the main chain, newest first. */
   disconnected: Block[]
@@ -95,7 +105,7 @@ export class Chain {
     const accounts = new AccountCache(deps.store, opts.accountCacheMax)
     const chain = new Chain(deps, index, head, genesisBlock, trie, accounts, opts)
     // A block stored just before a crash, with more work than the head, is connected now.
-    await chain.exclusive(() => chain.activateBestChain())
+    await chain.exclusive(() => chain.activateBestChain('store'))
     return chain
   }
 
@@ -141,9 +151,9 @@ export class Chain {
    * with the most work. Throws VerifyError for a block a peer should be charged
    * for; an unknown parent parks the block among the orphans.
    */
-  importBlock(block: Block): Promise<ImportResult> {
+  importBlock(block: Block, source: BlockSource): Promise<ImportResult> {
     return this.exclusive(async () => {
-      const result = await this.importOne(block)
+      const result = await this.importOne(block, source)
       if (result.status === 'orphan') return result
       // Orphans waiting for this block (and their own children) can go in now.
       const queue = this.orphans.takeChildren(block.id)
@@ -151,7 +161,7 @@ export class Chain {
       while (queue.length > 0) {
         const child = queue.shift() as Block
         try {
-          const r = await this.importOne(child)
+          const r = await this.importOne(child, source)
           if (r.status === 'head') last = r
           queue.push(...this.orphans.takeChildren(child.id))
         } catch (err) {
@@ -162,7 +172,7 @@ export class Chain {
     })
   }
 
-  private async importOne(block: Block): Promise<ImportResult> {
+  private async importOne(block: Block, source: BlockSource): Promise<ImportResult> {
     const known = this.index.get(block.id)
     if (known) {
       if (known.status === 'invalid') throw new VerifyError('BLOCK_INVALID_ANCESTOR', `block ${block.id} is invalid`)
@@ -208,7 +218,7 @@ export class Chain {
     const entry = this.index.add(header, totalWork, 'stored')
     if (totalWork <= this.headEntry.totalWork) return { status: 'side' }
 
-    const change = await this.activateBestChain(block)
+    const change = await this.activateBestChain(source, block)
     if (this.headEntry === entry && change) return { status: 'head', change }
     if (this.index.hasInvalidAncestry(entry)) {
       throw new VerifyError('BLOCK_INVALID_ANCESTOR', `block ${block.id} or an ancestor failed to connect`)
@@ -222,7 +232,7 @@ export class Chain {
    * tried; the head only moves on a fully valid chain. If `fresh` itself is
    * the block that fails, its VerifyError is thrown to the caller.
    */
-  private async activateBestChain(fresh?: Block): Promise<HeadChange | undefined> {
+  private async activateBestChain(source: BlockSource, fresh?: Block): Promise<HeadChange | undefined> {
     let lastChange: HeadChange | undefined
     for (;;) {
       const best = this.index
@@ -234,7 +244,7 @@ export class Chain {
         )
       if (!best || best.totalWork <= this.headEntry.totalWork) return lastChange
       try {
-        lastChange = await this.reorgTo(best, fresh)
+        lastChange = await this.reorgTo(best, source, fresh)
       } catch (err) {
         if (!(err instanceof ConnectFailure)) throw err
         this.trie.discardWrites()
@@ -247,7 +257,7 @@ export class Chain {
     }
   }
 
-  private async reorgTo(tip: HeaderEntry, fresh?: Block): Promise<HeadChange> {
+  private async reorgTo(tip: HeaderEntry, source: BlockSource, fresh?: Block): Promise<HeadChange> {
     const fork = this.index.fork(tip, this.headEntry)
     const staged: StagedAccounts = new Map()
     const ops: BatchOp[] = []
@@ -294,7 +304,7 @@ export class Chain {
     this.accounts.commit(staged)
     this.index.setMain(tip)
     this.headEntry = tip
-    const change: HeadChange = { head: tip, disconnected, connected }
+    const change: HeadChange = { source, head: tip, disconnected, connected }
     for (const listener of this.listeners) listener(change)
     return change
   }

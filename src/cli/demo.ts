@@ -13,12 +13,16 @@ import { mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
+import { PowEngine } from '../consensus/pow/engine.js'
 import { addressFromPublicKey, formatAddress } from '../ledger/address.js'
 import { COIN, devnetGenesis, devnetKey } from '../ledger/genesis.js'
+import { SignatureVerifier } from '../ledger/sigverify/pool.js'
 import { Tx } from '../ledger/tx.js'
 import { readGenesisFile } from '../node/genesis-file.js'
 import { LedgerNode } from '../node/ledger-node.js'
+import { LevelStore } from '../storage/level.js'
 import { toHex } from '../util/bytes.js'
+import { systemClock } from '../util/clock.js'
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== 'demo'),
@@ -33,7 +37,15 @@ if (!Number.isInteger(blocks) || blocks < 1 || blocks > 1000) {
 const coins = (units: bigint): string => `${units / COIN}.${(units % COIN).toString().padStart(8, '0')}`
 const dir = values.datadir ?? (await mkdtemp(join(tmpdir(), 'peerchain-demo-')))
 const genesis = values.genesis ? await readGenesisFile(values.genesis) : devnetGenesis()
-const node = await LedgerNode.open({ genesis, dbPath: join(dir, 'chain'), mineThreads: 1 })
+const node = await LedgerNode.open(
+  {
+    store: new LevelStore(join(dir, 'chain')),
+    engine: new PowEngine(genesis.params, { mineThreads: 1 }),
+    signatures: new SignatureVerifier({}),
+    clock: systemClock,
+  },
+  { genesis },
+)
 
 try {
   const { chain } = node

@@ -2,7 +2,7 @@
 import { CONFIG_KEYS, ConfigError, type ConfigFlags, resolveNodeConfig } from '../config/index.js'
 import { DEVNET_ACCOUNTS } from '../ledger/genesis.js'
 import { DEFAULT_RPC_PORT } from '../node/config.js'
-import { PeerchainNode } from '../node/node.js'
+import { startNode } from '../node/start.js'
 import { createLogger, resolveLogFormat } from '../util/log.js'
 import { SyncProgressBar } from './progress.js'
 
@@ -74,7 +74,7 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   }
   const log = createLogger(config.logLevel, {}, write, { format, color })
   if (config.configFile !== undefined) log.info('config file read', { path: config.configFile })
-  const node = await PeerchainNode.start(config, log)
+  const node = await startNode(config, log)
   const tokenFile = node.rpcTokenFile
   log.info('dashboard', tokenFile ? { url: node.dashboardUrl, tokenFile } : { url: node.dashboardUrl })
   if (tokenFile && process.stderr.isTTY) {

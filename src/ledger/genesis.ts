@@ -210,7 +210,7 @@ export const DEVNET_ACCOUNTS = 10
 export function devnetGenesis(overrides: Partial<ConsensusParams> = {}, chainId = 'peerchain-devnet'): Genesis {
   return {
     chainId,
-    timestampMs: Date.UTC(2026, 0, 1),
+    timestampMs: 1_767_225_600_000, // 2026-01-01T00:00:00Z
     alloc: Array.from({ length: DEVNET_ACCOUNTS }, (_, i) => ({
       address: addressFromPublicKey(devnetKey(i).publicKey),
       balance: 1_000_000n * COIN,

@@ -1,10 +1,12 @@
 export type { PoolEntry, TxStatus } from './entry.js'
 export {
   type AddResult,
-  type HeadChange,
+  type HeadTxs,
   Mempool,
   type PoolTxInfo,
   type ResetResult,
+  type TxAddedListener,
+  type TxSource,
 } from './mempool.js'
 export { MEMPOOL_DEFAULTS, type MempoolConfig, type MempoolDeps, type MempoolOptions } from './options.js'
 export type { TemplateLimits } from './template.js'

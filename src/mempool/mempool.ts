@@ -53,7 +53,14 @@ export interface AddResult {
   droppedIds: string[]
 }
 
-export interface HeadChange {
+/** Where a tx came from: a peer's gossip or a local submission (API, wallet). */
+export type TxSource = 'gossip' | 'rpc'
+
+/** A tx the pool admitted, with where it came from: the one event API subscriptions and metrics hear. */
+export type TxAddedListener = (tx: Tx, status: TxStatus, source: TxSource) => void
+
+/** The txs a head change moved: what reset() needs of it. */
+export interface HeadTxs {
   /** Txs of the blocks the new chain connected. */
   included: Tx[]
   /** Txs of the blocks a reorg disconnected; those not in `included` go back into the pool. */
@@ -90,6 +97,7 @@ export class Mempool {
   private readonly ctx: TxContext
   private readonly verify: (tx: Tx) => void
   private seq = 0
+  private readonly addedListeners = new Set<TxAddedListener>()
 
   constructor(
     private readonly deps: MempoolDeps,
@@ -159,16 +167,24 @@ export class Mempool {
     }))
   }
 
+  /** Calls `listener` for every tx admitted by add(), after it is in the pool. */
+  onAdded(listener: TxAddedListener): () => void {
+    this.addedListeners.add(listener)
+    return () => this.addedListeners.delete(listener)
+  }
+
   /** Validates and admits `tx`; throws VerifyError (see the rules above). */
-  async add(tx: Tx): Promise<AddResult> {
+  async add(tx: Tx, source: TxSource = 'rpc'): Promise<AddResult> {
     // Cheap checks before the signature, so duplicates and junk cost no verify.
     if (this.store.has(tx.id)) throw duplicate(tx)
     checkTxStateless(tx, this.ctx)
     this.verify(tx)
-    return this.serial.run(async () => {
+    const result = await this.serial.run(async () => {
       const [account] = await this.readAccounts([tx.sender])
       return this.admit(tx, account as Account)
     })
+    for (const listener of this.addedListeners) listener(tx, result.status, source)
+    return result
   }
 
   /**
@@ -176,7 +192,7 @@ export class Mempool {
    * returned txs back (they passed block validation, so their signatures are
    * not checked again), then re-checks every sender against its new account.
    */
-  async reset(change: HeadChange): Promise<ResetResult> {
+  async reset(change: HeadTxs): Promise<ResetResult> {
     return this.serial.run(async () => {
       const includedIds = new Set(change.included.map((tx) => tx.id))
       const droppedIds: string[] = []

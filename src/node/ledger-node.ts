@@ -1,30 +1,35 @@
 /**
- * Composition root of the ledger: store → chain → mempool → miner, wired from
- * options. Nothing else constructs these subsystems. The networked node will
- * wrap this with net/, relay/ and sync/.
+ * The ledger half of a node: chain and mempool over the store, engine and
+ * signature checker it is given, with head changes fed to the mempool and to
+ * the block being mined. It builds nothing of the outside world: the
+ * production wiring (start.ts) passes LevelDB, proof of work and the worker
+ * pool; the simulator passes a memory store, a modelled engine and its own
+ * checker.
  */
 import { Chain, type ChainOptions, type HeadChange } from '../chain/chain.js'
-import { PowEngine } from '../consensus/pow/engine.js'
+import type { ConsensusEngine } from '../consensus/engine.js'
 import { Block } from '../ledger/block.js'
 import type { Genesis } from '../ledger/genesis.js'
-import { checkTxSignature } from '../ledger/rules/tx.js'
-import { SignatureVerifier } from '../ledger/sigverify/pool.js'
+import type { TxSignatureChecker } from '../ledger/sigverify/checker.js'
 import type { Tx } from '../ledger/tx.js'
-import { type AddResult, Mempool, type MempoolOptions } from '../mempool/index.js'
+import { type AddResult, Mempool, type MempoolOptions, type TxSource } from '../mempool/index.js'
 import type { KvStore } from '../storage/kv.js'
-import { LevelStore } from '../storage/level.js'
-import { MemoryStore } from '../storage/memory.js'
-import { type Clock, systemClock } from '../util/clock.js'
+import type { Clock } from '../util/clock.js'
 
-export interface LedgerNodeOptions {
+export interface LedgerDeps {
+  /** Opened by the ledger, closed with it. */
+  store: KvStore
+  engine: ConsensusEngine
+  signatures: TxSignatureChecker
+  clock: Clock
+  /** Our own bugs that must not stop the node (a failed mempool reset). */
+  onInternalError?(err: unknown, where: string): void
+}
+
+export interface LedgerOptions {
   genesis: Genesis
-  /** LevelDB directory; omitted = in memory. */
-  dbPath?: string
-  clock?: Clock
   chain?: ChainOptions
   mempool?: MempoolOptions
-  /** Mining worker threads (default 1). */
-  mineThreads?: number
 }
 
 export class LedgerNode {
@@ -32,47 +37,48 @@ export class LedgerNode {
   private lastReset: Promise<unknown> = Promise.resolve()
 
   private constructor(
-    readonly store: KvStore,
+    private readonly deps: LedgerDeps,
     readonly chain: Chain,
     readonly mempool: Mempool,
-    readonly engine: PowEngine,
-    readonly signatures: SignatureVerifier,
   ) {
     chain.onHeadChange((change) => this.onHeadChange(change))
   }
 
-  static async open(opts: LedgerNodeOptions): Promise<LedgerNode> {
-    const clock = opts.clock ?? systemClock
-    const store: KvStore = opts.dbPath ? new LevelStore(opts.dbPath) : new MemoryStore()
+  static async open(deps: LedgerDeps, options: LedgerOptions): Promise<LedgerNode> {
+    const { store, engine, signatures, clock } = deps
     await store.open()
-    const engine = new PowEngine(opts.genesis.params, { mineThreads: opts.mineThreads })
-    const signatures = new SignatureVerifier({})
     try {
-      const chain = await Chain.open({ store, genesis: opts.genesis, engine, clock, signatures }, opts.chain)
+      const chain = await Chain.open({ store, genesis: options.genesis, engine, clock, signatures }, options.chain)
       const mempool = new Mempool(
         {
-          chainId: opts.genesis.chainId,
-          limits: opts.genesis.limits,
+          chainId: options.genesis.chainId,
+          limits: options.genesis.limits,
           clock,
           readAccounts: (addresses) => chain.getAccounts(addresses),
           // Signatures checked on admission need not be checked again when the block arrives.
-          verify: (tx) => {
-            checkTxSignature(tx)
-            signatures.markVerified(tx)
-          },
+          verify: (tx) => signatures.checkTx(tx),
         },
-        opts.mempool,
+        options.mempool,
       )
-      return new LedgerNode(store, chain, mempool, engine, signatures)
+      return new LedgerNode(deps, chain, mempool)
     } catch (err) {
+      await engine.close()
       await signatures.close()
       await store.close()
       throw err
     }
   }
 
-  submitTx(tx: Tx): Promise<AddResult> {
-    return this.mempool.add(tx)
+  get engine(): ConsensusEngine {
+    return this.deps.engine
+  }
+
+  get signatures(): TxSignatureChecker {
+    return this.deps.signatures
+  }
+
+  submitTx(tx: Tx, source: TxSource = 'rpc'): Promise<AddResult> {
+    return this.mempool.add(tx, source)
   }
 
   /**
@@ -89,10 +95,10 @@ export class LedgerNode {
     const onAbort = (): void => attempt.abort()
     signal?.addEventListener('abort', onAbort, { once: true })
     try {
-      const header = await this.engine.seal(fields, attempt.signal)
+      const header = await this.deps.engine.seal(fields, attempt.signal)
       if (!header) return null
       const block = new Block(header, txs)
-      const result = await this.chain.importBlock(block)
+      const result = await this.chain.importBlock(block, 'mined')
       return result.status === 'head' ? block : null
     } finally {
       signal?.removeEventListener('abort', onAbort)
@@ -110,7 +116,8 @@ export class LedgerNode {
       })
       .catch((err: unknown) => {
         // Our bug, not a peer's: surface it loudly.
-        process.emitWarning(`mempool reset failed: ${(err as Error).stack ?? String(err)}`)
+        if (this.deps.onInternalError) this.deps.onInternalError(err, 'mempool reset')
+        else process.emitWarning(`mempool reset failed: ${(err as Error).stack ?? String(err)}`)
       })
     this.mempool.expire()
   }
@@ -123,8 +130,8 @@ export class LedgerNode {
   async close(): Promise<void> {
     this.mining?.abort()
     await this.chain.close()
-    await this.engine.close()
-    await this.signatures.close()
-    await this.store.close()
+    await this.deps.engine.close()
+    await this.deps.signatures.close()
+    await this.deps.store.close()
   }
 }

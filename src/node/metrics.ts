@@ -1,23 +1,23 @@
 /**
  * Connects a node's subsystems to its NodeMetrics. The subsystems know
- * nothing of metrics: relay, sync and the miner get small callbacks (or an
- * instrumented function table) here, and the scrape reads levels straight
- * from the running node.
+ * nothing of metrics: the relay gets a verdict callback, sync an instrumented
+ * function table, and the chain's head changes and the mempool's admissions
+ * are heard as events (the same events the API's subscriptions hear); the
+ * scrape reads levels straight from the running node.
  */
 import type { HeadChange } from '../chain/chain.js'
 import { isVerifyError } from '../ledger/errors.js'
+import type { TxAddedListener } from '../mempool/index.js'
 import { createMetricsRegistry, NodeMetrics, type SyncSnapshot } from '../metrics/index.js'
 import type { Network } from '../net/network.js'
 import type { RelayHooks } from '../relay/gossip.js'
 import type { SyncFns, SyncProgress } from '../sync/index.js'
 
 export interface NodeMetricHooks {
-  /** RelayHooks.onVerdict: gossip verdicts, and what they say about blocks and txs. */
+  /** RelayHooks.onVerdict: gossip verdicts, and what they say about blocks and rejected txs. */
   onVerdict: NonNullable<RelayHooks['onVerdict']>
   /** The sync function table with every block import counted. */
   instrumentSync(fns: SyncFns): SyncFns
-  /** The miner sealed a block that became our head. */
-  onMinedBlock(): void
 }
 
 /** A fresh registry (with process metrics), the node's metrics in it, and the callbacks that feed them. */
@@ -31,8 +31,8 @@ export function metricHooks(metrics: NodeMetrics): NodeMetricHooks {
     onVerdict(topic, verdict, code) {
       metrics.gossipVerdict(topic, verdict)
       if (topic === 'tx') {
-        if (verdict === 'accept') metrics.txAccepted('gossip')
-        else metrics.txRejected('gossip', code)
+        // Admissions are counted from the mempool's `added` event (observeNode), whatever their source.
+        if (verdict !== 'accept') metrics.txRejected('gossip', code)
         return
       }
       if (verdict === 'accept') metrics.blockImported('gossip')
@@ -55,9 +55,6 @@ export function metricHooks(metrics: NodeMetrics): NodeMetricHooks {
         },
       }
     },
-    onMinedBlock() {
-      metrics.blockImported('mined')
-    },
   }
 }
 
@@ -70,15 +67,19 @@ export interface ObservedNode {
       readonly orphanCount: number
       onHeadChange(listener: (change: HeadChange) => void): unknown
     }
-    mempool: { readonly size: number; readonly bytes: number }
+    mempool: { readonly size: number; readonly bytes: number; onAdded(listener: TxAddedListener): unknown }
   }
   sync: { progress(): SyncProgress }
 }
 
-/** Points the scrape-time gauges at `node` and counts its reorgs. */
+/** Points the scrape-time gauges at `node`, and counts its reorgs, mined blocks and admitted txs. */
 export function observeNode(metrics: NodeMetrics, node: ObservedNode): void {
   const { network, ledger, sync } = node
-  ledger.chain.onHeadChange((change) => metrics.headChanged(change.disconnected.length))
+  ledger.chain.onHeadChange((change) => {
+    metrics.headChanged(change.disconnected.length)
+    if (change.source === 'mined') metrics.blockImported('mined')
+  })
+  ledger.mempool.onAdded((_tx, _status, source) => metrics.txAccepted(source))
   metrics.observe({
     peerCounts: () => {
       const counts = { inbound: 0, outbound: 0 }

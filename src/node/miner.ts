@@ -1,23 +1,43 @@
 /**
- * The mining loop: build a template on the head, seal it in worker threads,
- * import and publish the block; a new head from elsewhere cancels the search
- * and the loop starts again on the new head.
+ * The mining loop: build a template on the head, seal it with the engine,
+ * import the block (its head change, sourced `mined`, is what the relay
+ * announces); a new head from elsewhere cancels the search and the loop
+ * starts again on the new head.
  */
-import type { Block } from '../ledger/block.js'
 import type { Logger } from '../util/log.js'
+import { sleep, type Timers } from '../util/timers.js'
 import type { LedgerNode } from './ledger-node.js'
+
+export interface MinerDeps {
+  ledger: Pick<LedgerNode, 'mineBlock'>
+  timers: Timers
+  log: Logger
+  /** False while the node is catching up: a block on a stale head is wasted work. */
+  canMine(): boolean
+}
+
+export interface MinerOptions {
+  /** The address paid for mined blocks. */
+  payTo: Uint8Array
+  /** How often a paused miner checks whether it may mine again. */
+  pausePollMs?: number
+  /** How long the loop waits after a failure (our bug) before it tries again. */
+  retryDelayMs?: number
+}
 
 export class MinerLoop {
   private controller?: AbortController
   private running?: Promise<void>
+  private readonly pausePollMs: number
+  private readonly retryDelayMs: number
 
   constructor(
-    private readonly ledger: LedgerNode,
-    private readonly payTo: Uint8Array,
-    private readonly publish: (block: Block) => Promise<unknown>,
-    private readonly canMine: () => boolean,
-    private readonly log: Logger,
-  ) {}
+    private readonly deps: MinerDeps,
+    private readonly options: MinerOptions,
+  ) {
+    this.pausePollMs = options.pausePollMs ?? 200
+    this.retryDelayMs = options.retryDelayMs ?? 1000
+  }
 
   get active(): boolean {
     return this.controller !== undefined
@@ -38,22 +58,18 @@ export class MinerLoop {
   }
 
   private async loop(signal: AbortSignal): Promise<void> {
+    const { ledger, timers, log } = this.deps
     while (!signal.aborted) {
-      if (!this.canMine()) {
-        await new Promise((resolve) => setTimeout(resolve, 200))
+      if (!this.deps.canMine()) {
+        await sleep(timers, this.pausePollMs, signal)
         continue
       }
       try {
-        const block = await this.ledger.mineBlock(this.payTo, signal)
-        if (block) {
-          this.log.info('mined block', { height: block.height, hash: block.id, txs: block.txs.length })
-          await this.publish(block).catch((err: unknown) =>
-            this.log.warn('publishing a block failed', { error: String(err) }),
-          )
-        }
+        const block = await ledger.mineBlock(this.options.payTo, signal)
+        if (block) log.info('mined block', { height: block.height, hash: block.id, txs: block.txs.length })
       } catch (err) {
-        this.log.error('mining failed', { error: (err as Error).stack ?? String(err) })
-        await new Promise((resolve) => setTimeout(resolve, 1000))
+        log.error('mining failed', { error: (err as Error).stack ?? String(err) })
+        await sleep(timers, this.retryDelayMs, signal)
       }
     }
   }

@@ -1,4 +1,8 @@
-/** The node's side of the JSON-RPC API: thin calls into the subsystems, JSON shapes from api/json.ts. */
+/**
+ * The node's side of the JSON-RPC API: thin calls into the subsystems, JSON
+ * shapes from api/json.ts. It is given a table of the parts it calls
+ * (`NodeApiParts`), never the node itself.
+ */
 import { RpcCode, RpcError } from '../api/errors.js'
 import {
   accountToJson,
@@ -14,51 +18,46 @@ import {
   type WalletKeyJson,
 } from '../api/json.js'
 import type { NodeApi, Unsubscribe, WalletSendParams } from '../api/node-api.js'
-import type { HeaderEntry } from '../chain/header-index.js'
+import type { Chain } from '../chain/chain.js'
 import { formatAddress } from '../ledger/address.js'
 import type { Tx } from '../ledger/tx.js'
-import type { TxStatus } from '../mempool/index.js'
+import type { AddResult, Mempool } from '../mempool/index.js'
+import type { Network } from '../net/network.js'
+import type { SyncStatus } from '../sync/meter.js'
 import { fromHex } from '../util/bytes.js'
 import { WalletError } from '../wallet/errors.js'
-import type { LedgerNode } from './ledger-node.js'
-import type { PeerchainNode } from './node.js'
-import type { SendContext } from './wallet.js'
+import type { NodeRole } from './config.js'
+import type { MinerLoop } from './miner.js'
+import type { NodeWallet, SendContext } from './wallet.js'
 
 const VERSION = '0.1.0'
 
+/** What the API calls into. */
+export interface NodeApiParts {
+  chain: Chain
+  mempool: Mempool
+  network: Pick<Network, 'peerId' | 'peers' | 'dial' | 'ban' | 'unban' | 'listenAddresses'>
+  miner: Pick<MinerLoop, 'active' | 'start' | 'stop'>
+  wallet: NodeWallet
+  /** Admits a local tx and gossips it; throws VerifyError. */
+  submitTx(tx: Tx): Promise<AddResult>
+  syncStatus(): SyncStatus
+  role: NodeRole
+  mineThreads: number
+  minerAddress: Uint8Array
+}
+
 export class NodeApiImpl implements NodeApi {
-  private node?: PeerchainNode
-  private readonly headListeners = new Set<(head: HeadJson) => void>()
-  private readonly txListeners = new Set<(tx: MempoolTxJson) => void>()
-
-  bind(node: PeerchainNode): void {
-    this.node = node
-  }
-
-  private get n(): PeerchainNode {
-    if (!this.node) throw new RpcError(RpcCode.UNAVAILABLE, 'the node is starting')
-    return this.node
-  }
-
-  emitHead(head: HeaderEntry): void {
-    const json = headToJson(head)
-    for (const l of this.headListeners) l(json)
-  }
-
-  emitPendingTx(tx: Tx, status: TxStatus): void {
-    if (this.txListeners.size === 0) return
-    const json = mempoolTxToJson({ id: tx.id, tx, nonce: tx.fields.nonce, fee: tx.fields.fee, status })
-    for (const l of this.txListeners) l(json)
-  }
+  constructor(private readonly n: NodeApiParts) {}
 
   info() {
-    const { chain } = this.n.ledger
+    const { chain } = this.n
     return {
-      peerId: this.n.peerId,
+      peerId: this.n.network.peerId,
       chainId: chain.chainId,
       genesisHash: chain.genesisBlock.id,
-      listenAddresses: this.n.listenAddresses(),
-      role: this.n.config.role,
+      listenAddresses: this.n.network.listenAddresses(),
+      role: this.n.role,
       mining: this.n.miner.active,
       head: { hash: chain.head.id, height: chain.head.height },
       peers: this.n.network.peers().length,
@@ -67,12 +66,12 @@ export class NodeApiImpl implements NodeApi {
   }
 
   status(): NodeStatusJson {
-    const { chain, mempool } = this.n.ledger
+    const { chain, mempool } = this.n
     const head = chain.head
     const peers = this.n.network.peers()
     const inbound = peers.filter((p) => p.direction === 'inbound').length
     return {
-      peerId: this.n.peerId,
+      peerId: this.n.network.peerId,
       chainId: chain.chainId,
       version: VERSION,
       head: { hash: head.id, height: head.height, timestamp: head.header.timestampMs },
@@ -81,8 +80,8 @@ export class NodeApiImpl implements NodeApi {
       mempool: { size: mempool.size, bytes: mempool.bytes },
       mining: {
         active: this.n.miner.active,
-        threads: this.n.config.mineThreads,
-        address: formatAddress(this.n.config.minerAddress as Uint8Array),
+        threads: this.n.mineThreads,
+        address: formatAddress(this.n.minerAddress),
       },
     }
   }
@@ -108,11 +107,11 @@ export class NodeApiImpl implements NodeApi {
   }
 
   head() {
-    return headToJson(this.n.ledger.chain.head)
+    return headToJson(this.n.chain.head)
   }
 
   async blockByHash(hash: string) {
-    const { chain } = this.n.ledger
+    const { chain } = this.n
     // A block that failed validation is kept only to refuse it again: it is not served.
     if (chain.index.get(hash)?.status === 'invalid') return null
     const block = await chain.getBlock(hash)
@@ -120,12 +119,12 @@ export class NodeApiImpl implements NodeApi {
   }
 
   async blockAtHeight(height: number) {
-    const block = await this.n.ledger.chain.getBlockAt(height)
+    const block = await this.n.chain.getBlockAt(height)
     return block ? blockToJson(block) : null
   }
 
   async account(address: Uint8Array) {
-    return accountToJson(address, await this.n.ledger.chain.getAccount(address))
+    return accountToJson(address, await this.n.chain.getAccount(address))
   }
 
   async submitTx(tx: Tx) {
@@ -133,7 +132,7 @@ export class NodeApiImpl implements NodeApi {
   }
 
   async txByHash(hash: string) {
-    const { chain, mempool } = this.n.ledger
+    const { chain, mempool } = this.n
     const pending = mempool.get(hash)
     if (pending) return { status: 'pending' as const, tx: txToJson(pending) }
     const at = await chain.getTxLocation(fromHex(hash))
@@ -145,7 +144,7 @@ export class NodeApiImpl implements NodeApi {
   }
 
   mempool(limit: number) {
-    const { mempool } = this.n.ledger
+    const { mempool } = this.n
     return { size: mempool.size, txs: mempool.list().slice(0, limit).map(mempoolTxToJson) }
   }
 
@@ -171,22 +170,27 @@ export class NodeApiImpl implements NodeApi {
 
   walletSend(params: WalletSendParams) {
     const submit = async (tx: Tx) => submitResultToJson(await this.n.submitTx(tx))
-    return walletCall(() => this.n.wallet.send(params, ledgerSendContext(this.n.ledger, submit)))
+    return walletCall(() => this.n.wallet.send(params, ledgerSendContext(this.n, submit)))
   }
 
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe {
-    this.headListeners.add(listener)
-    return () => this.headListeners.delete(listener)
+    const off = this.n.chain.onHeadChange((change) => listener(headToJson(change.head)))
+    return () => void off()
   }
 
   onPendingTx(listener: (tx: MempoolTxJson) => void): Unsubscribe {
-    this.txListeners.add(listener)
-    return () => this.txListeners.delete(listener)
+    const off = this.n.mempool.onAdded((tx, status) =>
+      listener(mempoolTxToJson({ id: tx.id, tx, nonce: tx.fields.nonce, fee: tx.fields.fee, status })),
+    )
+    return () => void off()
   }
 }
 
 /** What a wallet send needs from the ledger: the chain id, the account nonce at the head, the pool's next nonce. */
-export function ledgerSendContext<R>(ledger: LedgerNode, submit: (tx: Tx) => Promise<R>): SendContext<R> {
+export function ledgerSendContext<R>(
+  ledger: { chain: Chain; mempool: Mempool },
+  submit: (tx: Tx) => Promise<R>,
+): SendContext<R> {
   const { chain, mempool } = ledger
   return {
     chainId: chain.chainId,

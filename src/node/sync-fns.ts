@@ -45,7 +45,7 @@ export function createSyncFns(
       for (const block of blocks) preverify(block)
       return blocks
     },
-    importBlock: (block) => chain.importBlock(block),
+    importBlock: (block) => chain.importBlock(block, 'sync'),
     reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason),
     localHead: () => ({ height: chain.head.height, totalWork: chain.head.totalWork, id: chain.head.id }),
     locator: () => buildLocator(chain),

@@ -2,15 +2,16 @@
  * Transaction and block gossip. Every message is decoded strictly and run
  * through the ledger's rules before gossipsub relays it: the rule's verdict
  * maps straight onto gossip (accept → relay, ignore → drop, reject → drop and
- * the sender's score falls).
+ * the sender's score falls). Local txs enter here too (`submitTx`): admitted
+ * to the mempool, then published. Which heads to announce is announce.ts's.
  */
 import type { Chain } from '../chain/chain.js'
+import type { HeaderEntry } from '../chain/header-index.js'
 import { Block } from '../ledger/block.js'
 import { isVerifyError } from '../ledger/errors.js'
 import { Tx } from '../ledger/tx.js'
-import type { Mempool, TxStatus } from '../mempool/index.js'
+import type { AddResult, Mempool } from '../mempool/index.js'
 import type { GossipMessage, GossipVerdict, PeerIdString } from '../net/network.js'
-import { BoundedCache } from '../util/bounded-cache.js'
 import { blockTopic, txTopic } from './topics.js'
 
 /** The slice of the network gossip needs. */
@@ -27,8 +28,8 @@ export interface GossipFns {
 export interface RelayHooks {
   /** A block arrived whose parent we lack: sync from the peer that sent it. */
   onUnknownParent(peer: PeerIdString, block: Block): void
-  /** A gossiped tx entered our mempool. */
-  onAcceptedTx?(tx: Tx, status: TxStatus): void
+  /** A peer gossiped a block that is now on our chain: its head is at least there. */
+  onPeerBlock?(peer: PeerIdString, entry: HeaderEntry): void
   /** Counts verdicts per topic (metrics). */
   onVerdict?(topic: 'tx' | 'block', verdict: GossipVerdict, code?: string): void
   log?(msg: string, fields?: Record<string, unknown>): void
@@ -37,8 +38,6 @@ export interface RelayHooks {
 export class Relay {
   private readonly txTopic: string
   private readonly blockTopic: string
-  /** Blocks that arrived by gossip or that we published: gossipsub relays those itself. */
-  private readonly knownBlocks = new BoundedCache<string, true>(4096)
 
   constructor(
     private readonly net: GossipFns,
@@ -63,22 +62,29 @@ export class Relay {
     )
   }
 
-  async publishTx(tx: Tx): Promise<number> {
-    return this.net.publish(this.txTopic, tx.bytes)
+  /**
+   * A local tx (API, wallet): admitted to the mempool (throws its VerifyError),
+   * then published. A failed publish (no peer on the topic yet) is logged, not
+   * thrown: the tx is in our pool, and reaches the network in a block we mine
+   * or when the caller submits it again.
+   */
+  async submitTx(tx: Tx): Promise<AddResult> {
+    const result = await this.mempool.add(tx, 'rpc')
+    await this.net
+      .publish(this.txTopic, tx.bytes)
+      .catch((err: unknown) => this.hooks.log?.('publishing a tx failed', { error: String(err) }))
+    return result
   }
 
-  /** Publishes a block we mined or imported by sync; a block the mesh already carried is not sent again. */
-  async publishBlock(block: Block): Promise<number> {
-    if (this.knownBlocks.has(block.id)) return 0
-    this.knownBlocks.set(block.id, true)
+  /** Publishes a block to the mesh (announce.ts decides which). */
+  publishBlock(block: Block): Promise<number> {
     return this.net.publish(this.blockTopic, block.bytes)
   }
 
   private async validateTx(msg: GossipMessage): Promise<GossipVerdict> {
     const verdict = await this.judge(msg, async () => {
       const tx = Tx.fromBytes(msg.data, this.chain.genesis.limits.txBytesMax)
-      const { status } = await this.mempool.add(tx)
-      this.hooks.onAcceptedTx?.(tx, status)
+      await this.mempool.add(tx, 'gossip')
       return undefined
     })
     this.hooks.onVerdict?.('tx', verdict.verdict, verdict.code)
@@ -89,12 +95,13 @@ export class Relay {
     const verdict = await this.judge(msg, async () => {
       const { blockBytesMax, blockTxsMax } = this.chain.genesis.limits
       const block = Block.fromBytes(msg.data, { blockBytesMax, blockTxsMax })
-      this.knownBlocks.set(block.id, true)
-      const result = await this.chain.importBlock(block)
+      const result = await this.chain.importBlock(block, 'gossip')
       if (result.status === 'orphan') {
         this.hooks.onUnknownParent(msg.from, block)
         return 'ignore'
       }
+      const entry = this.chain.index.get(block.id)
+      if (entry && entry.status !== 'invalid') this.hooks.onPeerBlock?.(msg.from, entry)
       return 'accept'
     })
     this.hooks.onVerdict?.('block', verdict.verdict, verdict.code)

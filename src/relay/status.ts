@@ -1,17 +1,30 @@
 /**
  * The status handshake on every new connection: each side sends its chain id,
- * genesis, head and role and gets the other's back. A peer on another chain is
- * banned (so it is disconnected and never redialed); the heads of the others
- * tell sync whom to follow.
+ * genesis, head and role and gets the other's back. A peer on another chain
+ * (or one that does not speak our chain's status protocol at all) is banned,
+ * so it is disconnected and never redialed; a peer whose head has more work
+ * than ours is reported to `onPeerAhead` listeners (sync follows it). Heads
+ * stay current after the handshake through `updateHead` (blocks a peer
+ * gossips to us).
  */
 import type { Chain } from '../chain/chain.js'
 import { decodeStatus, encodeStatus, type StatusFields } from '../ledger/codec/wire-codec.js'
 import { isVerifyError } from '../ledger/errors.js'
-import type { PeerIdString, RequestHandler, RequestLimits } from '../net/network.js'
+import {
+  type NetworkEvents,
+  type PeerIdString,
+  RequestError,
+  type RequestHandler,
+  type RequestLimits,
+} from '../net/network.js'
 import { bigintToBytes, bytesToBigint, toHex } from '../util/bytes.js'
+import type { Timers } from '../util/timers.js'
 import { statusProtocol } from './topics.js'
 
 export type Role = 'full' | 'miner' | 'light'
+
+/** A peer's head with more work than ours: sync should follow it. */
+export type PeerAheadListener = (peer: PeerIdString, status: PeerStatus) => void
 
 export interface PeerStatus {
   chainId: string
@@ -27,6 +40,18 @@ export interface StatusFns {
   request(peer: PeerIdString, protocol: string, request: Uint8Array, limits: RequestLimits): Promise<Uint8Array>
   ban(peer: PeerIdString, reason: string): Promise<void>
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void
+  on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void
+}
+
+export interface StatusDeps {
+  net: StatusFns
+  chain: Chain
+  timers: Timers
+  log?(msg: string, fields?: Record<string, unknown>): void
+}
+
+export interface StatusOptions {
+  role: Role
 }
 
 /** How long a peer of another chain keeps its connection after we answer it, so our answer arrives. */
@@ -51,14 +76,24 @@ function fromFields(f: StatusFields): PeerStatus {
 
 export class StatusExchange {
   private readonly statuses = new Map<PeerIdString, PeerStatus>()
+  private readonly aheadListeners = new Set<PeerAheadListener>()
   private readonly protocol: string
+  private readonly net: StatusFns
+  private readonly chain: Chain
 
   constructor(
-    private readonly net: StatusFns,
-    private readonly chain: Chain,
-    private readonly role: Role,
+    private readonly deps: StatusDeps,
+    private readonly options: StatusOptions,
   ) {
-    this.protocol = statusProtocol(chain.chainId)
+    this.net = deps.net
+    this.chain = deps.chain
+    this.protocol = statusProtocol(deps.chain.chainId)
+  }
+
+  /** Calls `listener` when a handshake finds a peer whose head has more work than ours. */
+  onPeerAhead(listener: PeerAheadListener): () => void {
+    this.aheadListeners.add(listener)
+    return () => this.aheadListeners.delete(listener)
   }
 
   ours(): StatusFields {
@@ -69,11 +104,14 @@ export class StatusExchange {
       headHash: head.header.hash,
       headHeight: BigInt(head.height),
       totalWork: bigintToBytes(head.totalWork),
-      role: this.role,
+      role: this.options.role,
     }
   }
 
+  /** Serves the protocol and runs the handshake on every new connection. */
   async start(): Promise<void> {
+    this.net.on('peer:connect', (peer) => this.greet(peer))
+    this.net.on('peer:disconnect', (peer) => this.forget(peer))
     await this.net.handle(
       this.protocol,
       async (request, peer) => {
@@ -102,11 +140,28 @@ export class StatusExchange {
     }
   }
 
+  /** The handshake with a newly connected peer; a peer ahead of us is reported to the listeners. */
+  private greet(peer: PeerIdString): void {
+    this.exchange(peer)
+      .then((theirs) => {
+        if (!theirs || theirs.totalWork <= this.chain.head.totalWork) return
+        for (const listener of this.aheadListeners) listener(peer, theirs)
+      })
+      .catch((err: unknown) => {
+        if (err instanceof RequestError && err.code === 'PROTOCOL') {
+          // It does not speak our chain's status protocol: another chain id.
+          void this.net.ban(peer, 'does not speak this chain id')
+          return
+        }
+        this.deps.log?.('status exchange failed', { peer, error: String(err) })
+      })
+  }
+
   statusOf(peer: PeerIdString): PeerStatus | undefined {
     return this.statuses.get(peer)
   }
 
-  /** A newer head announced by gossip or learned from sync. */
+  /** A newer head the peer showed us after the handshake (a block it gossiped); a stale one is ignored. */
   updateHead(peer: PeerIdString, headHeight: number, totalWork: bigint, headId: string): void {
     const s = this.statuses.get(peer)
     if (s && totalWork > s.totalWork) this.statuses.set(peer, { ...s, headHeight, totalWork, headId })
@@ -129,7 +184,7 @@ export class StatusExchange {
     if (status.chainId !== this.chain.chainId || status.genesisId !== this.chain.genesisBlock.id) {
       const reason = `wrong chain: ${status.chainId} / genesis ${status.genesisId.slice(0, 16)}`
       if (banDelayMs === 0) void this.net.ban(peer, reason)
-      else setTimeout(() => void this.net.ban(peer, reason), banDelayMs).unref()
+      else this.deps.timers.setTimeout(() => void this.net.ban(peer, reason), banDelayMs)
       throw new WrongChainError(reason)
     }
     this.statuses.set(peer, status)

@@ -5,10 +5,12 @@ import { addressFromPublicKey } from '../../src/ledger/address.js'
 import { Block } from '../../src/ledger/block.js'
 import { type ConsensusParams, devnetGenesis, devnetKey, type Genesis } from '../../src/ledger/genesis.js'
 import { firstBadSignature } from '../../src/ledger/rules/tx.js'
+import { SignatureVerifier } from '../../src/ledger/sigverify/pool.js'
 import { Tx } from '../../src/ledger/tx.js'
+import { LedgerNode } from '../../src/node/ledger-node.js'
 import type { KvStore } from '../../src/storage/kv.js'
 import { MemoryStore } from '../../src/storage/memory.js'
-import { ManualClock } from '../../src/util/clock.js'
+import { type Clock, ManualClock } from '../../src/util/clock.js'
 
 /** A devnet genesis whose target is met by about one hash in two, so tests seal instantly. */
 export function testGenesis(overrides: Partial<ConsensusParams> = {}): Genesis {
@@ -64,5 +66,19 @@ export function transfer(
   return Tx.create(
     { chainId, recipient: addressFromPublicKey(devnetKey(to).publicKey), amount, fee, nonce },
     devnetKey(from),
+  )
+}
+
+/** A LedgerNode over a memory store, proof of work and the signature pool, clocked by `clock`. */
+export function openLedgerNode(opts: { genesis?: Genesis; clock: Clock }): Promise<LedgerNode> {
+  const genesis = opts.genesis ?? testGenesis()
+  return LedgerNode.open(
+    {
+      store: new MemoryStore(),
+      engine: new PowEngine(genesis.params),
+      signatures: new SignatureVerifier({}),
+      clock: opts.clock,
+    },
+    { genesis },
   )
 }

@@ -106,7 +106,7 @@ async function mineOn(producer: Producer, txs: Tx[]): Promise<Block> {
     const header = Header.fromFields({ ...fields, nonce })
     if (bytesToBigint(header.hash) > header.target) continue
     const block = new Block(header, included)
-    const result = await producer.t.chain.importBlock(block)
+    const result = await producer.t.chain.importBlock(block, 'rpc')
     if (result.status !== 'head') throw new Error(`a producer's own block went to ${result.status}`)
     return block
   }
@@ -115,5 +115,5 @@ async function mineOn(producer: Producer, txs: Tx[]): Promise<Block> {
 async function feed(producer: Producer, blocks: readonly Block[]): Promise<void> {
   const latest = Math.max(0, ...blocks.map((b) => b.header.timestampMs))
   producer.t.clock.set(Math.max(producer.t.clock.nowMs(), latest))
-  for (const block of blocks) await producer.t.chain.importBlock(Block.fromBytes(block.bytes))
+  for (const block of blocks) await producer.t.chain.importBlock(Block.fromBytes(block.bytes), 'rpc')
 }

@@ -57,7 +57,7 @@ process.stdout.write(`ready ${chain.head.id}\n`)
 
 for (const block of blocks) {
   try {
-    await chain.importBlock(block)
+    await chain.importBlock(block, 'rpc')
   } catch (err) {
     if (err instanceof VerifyError && err.code === 'BLOCK_KNOWN') continue
     throw err

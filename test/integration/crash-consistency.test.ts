@@ -67,7 +67,7 @@ async function runControl(seq: ReorgSequence, clockMs: number): Promise<Control>
   const positionOf = new Map([[genesisId, -1]])
   const digestOf = new Map([[genesisId, await headStateDigest(t.store)]])
   for (const [i, block] of seq.blocks.entries()) {
-    await t.chain.importBlock(Block.fromBytes(block.bytes))
+    await t.chain.importBlock(Block.fromBytes(block.bytes), 'rpc')
     const id = t.chain.head.id
     if (positionOf.has(id)) continue
     positionOf.set(id, i)

@@ -14,7 +14,7 @@ import { createMetricsRegistry, type NodeMetrics } from '../../src/metrics/index
 import { createNetwork, type NetworkInit } from '../../src/net/libp2p-network.js'
 import type { Network } from '../../src/net/network.js'
 import type { NodeConfig } from '../../src/node/config.js'
-import { PeerchainNode } from '../../src/node/node.js'
+import { type RunningNode, startNode } from '../../src/node/start.js'
 import { toHex } from '../../src/util/bytes.js'
 import { createLogger } from '../../src/util/log.js'
 import { transfer } from '../helpers/chain.js'
@@ -106,7 +106,7 @@ describe('network metrics', () => {
 })
 
 describe('node metrics', () => {
-  async function startNode(name: string, opts: { mine: boolean; bootstrap: string[] }): Promise<PeerchainNode> {
+  async function startTestNode(name: string, opts: { mine: boolean; bootstrap: string[] }): Promise<RunningNode> {
     const dataDir = await mkdtemp(join(tmpdir(), `peerchain-metrics-${name}-`))
     cleanups.push(() => rm(dataDir, { recursive: true, force: true }))
     const config: NodeConfig = {
@@ -123,29 +123,31 @@ describe('node metrics', () => {
       mdns: false,
       localCluster: true,
     }
-    const node = await PeerchainNode.start(config, createLogger('error'))
+    const node = await startNode(config, createLogger('error'))
     cleanups.push(() => node.stop())
     return node
   }
   const genesis = fastGenesis()
 
   it("shows each node's peers, blocks, head, sync and traffic in its own registry", async () => {
-    const miner = await startNode('miner', { mine: true, bootstrap: [] })
-    await waitFor('a few mined blocks', () => miner.ledger.chain.head.height >= 3)
-    const follower = await startNode('follower', { mine: false, bootstrap: [miner.listenAddresses()[0] as string] })
+    const miner = await startTestNode('miner', { mine: true, bootstrap: [] })
+    await waitFor('a few mined blocks', () => miner.node.ledger.chain.head.height >= 3)
+    const follower = await startTestNode('follower', { mine: false, bootstrap: [miner.listenAddresses()[0] as string] })
     await waitFor('the follower to catch up and hear of new blocks', async () => {
       const f = await scrape(follower.metrics)
       return (
-        follower.ledger.chain.head.height >= 5 &&
+        follower.node.ledger.chain.head.height >= 5 &&
         value(f, 'peerchain_blocks_imported_total', { source: 'gossip' }) +
           value(f, 'peerchain_blocks_imported_total', { source: 'sync' }) >=
           5
       )
     })
-    await miner.miner.stop()
+    await miner.node.miner.stop()
     await waitFor(
       'the follower to settle on the last mined block',
-      () => follower.ledger.chain.head.id === miner.ledger.chain.head.id && follower.sync.progress().state === 'idle',
+      () =>
+        follower.node.ledger.chain.head.id === miner.node.ledger.chain.head.id &&
+        follower.node.sync.progress().state === 'idle',
     )
 
     const m = await scrape(miner.metrics)
@@ -154,8 +156,8 @@ describe('node metrics', () => {
     expect(value(m, 'peerchain_blocks_imported_total', { source: 'mined' })).toBeGreaterThanOrEqual(5)
     // the follower mined nothing: the registries do not mix
     expect(value(f, 'peerchain_blocks_imported_total', { source: 'mined' })).toBe(0)
-    expect(value(m, 'peerchain_head_height')).toBe(miner.ledger.chain.head.height)
-    expect(value(f, 'peerchain_head_height')).toBe(follower.ledger.chain.head.height)
+    expect(value(m, 'peerchain_head_height')).toBe(miner.node.ledger.chain.head.height)
+    expect(value(f, 'peerchain_head_height')).toBe(follower.node.ledger.chain.head.height)
     // one peer each (the follower dialed; the miner may also dial back, which makes it outbound for the miner)
     const peers = (fam: typeof m) =>
       value(fam, 'peerchain_peers', { direction: 'inbound' }) + value(fam, 'peerchain_peers', { direction: 'outbound' })

@@ -16,8 +16,10 @@
 import { availableParallelism } from 'node:os'
 import { verify } from '../crypto.js'
 import { PUBKEY_BYTES, SIGNATURE_BYTES } from '../limits.js'
+import { checkTxSignature } from '../rules/tx.js'
 import type { Tx } from '../tx.js'
 import { packBatch, type SignedMessage } from './batch.js'
+import type { TxSignatureChecker } from './checker.js'
 import { SigCache } from './sigcache.js'
 import { VerifyWorker } from './verify-worker.js'
 import { WORKER_SOURCE } from './worker-source.js'
@@ -36,7 +38,7 @@ export interface SignatureVerifierInit {
 export const DEFAULT_SIG_CACHE_SIZE = 100_000
 export const DEFAULT_INLINE_TXS_MAX = 15
 
-export class SignatureVerifier {
+export class SignatureVerifier implements TxSignatureChecker {
   readonly threads: number
   private readonly inlineTxsMax: number
   private readonly workerSource: string
@@ -63,6 +65,12 @@ export class SignatureVerifier {
   /** Records that `tx`'s signature is valid (the caller verified it), so `verifyTxs` skips it. */
   markVerified(tx: Tx): void {
     this.cache.add(tx.id)
+  }
+
+  /** Checks one tx's signature on this thread (mempool admission); a valid one is cached for its block. */
+  checkTx(tx: Tx): void {
+    checkTxSignature(tx)
+    this.markVerified(tx)
   }
 
   isVerified(tx: Tx): boolean {

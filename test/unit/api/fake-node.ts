@@ -29,12 +29,12 @@ import type { NodeApi, Unsubscribe, WalletSendParams } from '../../../src/api/no
 import { formatAddress } from '../../../src/ledger/address.js'
 import type { Block } from '../../../src/ledger/block.js'
 import type { Tx } from '../../../src/ledger/tx.js'
-import { LedgerNode } from '../../../src/node/ledger-node.js'
+import type { LedgerNode } from '../../../src/node/ledger-node.js'
 import { ledgerSendContext, walletCall } from '../../../src/node/node-api.js'
 import { devAccountKeys, NodeWallet } from '../../../src/node/wallet.js'
 import { fromHex } from '../../../src/util/bytes.js'
 import { ManualClock } from '../../../src/util/clock.js'
-import { minerAddress, testGenesis } from '../../helpers/chain.js'
+import { minerAddress, openLedgerNode, testGenesis } from '../../helpers/chain.js'
 
 export const FAKE_PEER_ID = '12D3KooWFakeFakeFakeFakeFakeFakeFakeFakeFakeFake'
 
@@ -72,7 +72,7 @@ export class FakeNode implements NodeApi {
     const genesis = testGenesis()
     const clock = new ManualClock(genesis.timestampMs + 1000)
     const dataDir = await mkdtemp(join(tmpdir(), 'peerchain-fake-node-'))
-    return new FakeNode(await LedgerNode.open({ genesis, clock }), clock, dataDir)
+    return new FakeNode(await openLedgerNode({ genesis, clock }), clock, dataDir)
   }
 
   async close(): Promise<void> {

@@ -20,7 +20,7 @@ async function craft(
 
 async function expectRejected(t: TestChain, block: Block, code: string) {
   const before = t.chain.head.id
-  await expect(t.chain.importBlock(block)).rejects.toMatchObject({ code })
+  await expect(t.chain.importBlock(block, 'rpc')).rejects.toMatchObject({ code })
   expect(t.chain.head.id).toBe(before)
 }
 
@@ -28,13 +28,13 @@ describe('block rules at import', () => {
   it('accepts a valid block', async () => {
     const t = await openTestChain()
     const b = await craft(t, [transfer(0, 1, 0n)])
-    expect((await t.chain.importBlock(b)).status).toBe('head')
+    expect((await t.chain.importBlock(b, 'rpc')).status).toBe('head')
   })
 
   it('BLOCK_KNOWN for a block already stored', async () => {
     const t = await openTestChain()
     const b = await craft(t, [])
-    await t.chain.importBlock(b)
+    await t.chain.importBlock(b, 'rpc')
     await expectRejected(t, b, 'BLOCK_KNOWN')
   })
 
@@ -62,7 +62,7 @@ describe('block rules at import', () => {
     const tx = transfer(0, 1, 5n)
     const { txRootOf } = await import('../../../src/ledger/block.js')
     const b = new Block((await t.engine.seal({ ...good.header.fields, txRoot: txRootOf([tx]) })) as Header, [tx])
-    await expect(t.chain.importBlock(b)).rejects.toMatchObject({
+    await expect(t.chain.importBlock(b, 'rpc')).rejects.toMatchObject({
       code: 'BLOCK_INVALID_TX',
       cause: { code: 'TX_NONCE_TOO_HIGH' },
     })
@@ -79,7 +79,7 @@ describe('block rules at import', () => {
     // the tx root covers the forged tx's hash, so fix it to reach the signature rule
     const { txRootOf } = await import('../../../src/ledger/block.js')
     const sealed = (await t.engine.seal({ ...b.header.fields, txRoot: txRootOf([forged]) })) as Header
-    await expect(t.chain.importBlock(new Block(sealed, [forged]))).rejects.toMatchObject({
+    await expect(t.chain.importBlock(new Block(sealed, [forged]), 'rpc')).rejects.toMatchObject({
       code: 'BLOCK_INVALID_TX',
       cause: { code: 'TX_BAD_SIGNATURE' },
     })
@@ -93,12 +93,12 @@ describe('block rules at import', () => {
 
   it('BLOCK_TIME_TOO_OLD at or before the median of the last blocks', async () => {
     const t = await openTestChain()
-    for (let i = 0; i < 3; i++) await t.chain.importBlock(await mineBlock(t))
+    for (let i = 0; i < 3; i++) await t.chain.importBlock(await mineBlock(t), 'rpc')
     const mtpBlock = await t.chain.getBlockAt(2) // median of heights 0..3 is height 2's timestamp
     const b = await craft(t, [], (f) => ({ ...f, timestamp: mtpBlock!.header.fields.timestamp }))
     await expectRejected(t, b, 'BLOCK_TIME_TOO_OLD')
     const ok = await craft(t, [], (f) => ({ ...f, timestamp: mtpBlock!.header.fields.timestamp + 1n }))
-    expect((await t.chain.importBlock(ok)).status).toBe('head')
+    expect((await t.chain.importBlock(ok, 'rpc')).status).toBe('head')
   })
 
   it('BLOCK_TIME_TOO_NEW beyond the allowed drift ahead of our clock', async () => {
@@ -107,7 +107,7 @@ describe('block rules at import', () => {
     const b = await craft(t, [], (f) => ({ ...f, timestamp: BigInt(t.clock.nowMs()) + drift + 1n }))
     await expectRejected(t, b, 'BLOCK_TIME_TOO_NEW')
     const ok = await craft(t, [], (f) => ({ ...f, timestamp: BigInt(t.clock.nowMs()) + drift }))
-    expect((await t.chain.importBlock(ok)).status).toBe('head')
+    expect((await t.chain.importBlock(ok, 'rpc')).status).toBe('head')
   })
 
   it('BLOCK_BAD_TARGET when the target is not the retarget rule output', async () => {
@@ -134,13 +134,15 @@ describe('block rules at import', () => {
     let nonce = 0n
     let header = Header.fromFields(orphanFields)
     while (bytesToBigint(header.hash) <= header.target) header = Header.fromFields({ ...orphanFields, nonce: ++nonce })
-    await expect(t.chain.importBlock(new Block(header, []))).rejects.toMatchObject({ code: 'BLOCK_BAD_POW' })
+    await expect(t.chain.importBlock(new Block(header, []), 'rpc')).rejects.toMatchObject({ code: 'BLOCK_BAD_POW' })
     expect(t.chain.orphanCount).toBe(0)
     const easier = Header.fromFields({ ...orphanFields, target: bigintToBytes((1n << 256n) - 1n) })
     const limited = await openTestChain({ genesis: testGenesis({ powLimit: 1n << 255n }) })
-    await expect(limited.chain.importBlock(new Block(easier, []))).rejects.toMatchObject({ code: 'BLOCK_BAD_TARGET' })
+    await expect(limited.chain.importBlock(new Block(easier, []), 'rpc')).rejects.toMatchObject({
+      code: 'BLOCK_BAD_TARGET',
+    })
     const sealed = (await t.engine.seal(orphanFields)) as Header
-    expect((await t.chain.importBlock(new Block(sealed, []))).status).toBe('orphan')
+    expect((await t.chain.importBlock(new Block(sealed, []), 'rpc')).status).toBe('orphan')
     expect(t.chain.orphanCount).toBe(1)
   })
 
@@ -157,16 +159,16 @@ describe('block rules at import', () => {
     const b = await openTestChain()
     b.clock.advance(500)
     const mainA = await mineBlock(a)
-    await a.chain.importBlock(mainA)
+    await a.chain.importBlock(mainA, 'rpc')
     // b's branch: a block with a wrong state root on top of a valid one; side branch until it has more work.
     const good = await mineBlock(b)
-    await b.chain.importBlock(good)
+    await b.chain.importBlock(good, 'rpc')
     b.clock.advance(1000)
     const { fields } = await b.chain.buildBlock({ miner: minerAddress(), txs: [] })
     const bad = new Block((await b.engine.seal({ ...fields, stateRoot: new Uint8Array(32) })) as Header, [])
     a.clock.set(b.clock.nowMs())
-    expect((await a.chain.importBlock(good)).status).toBe('side')
-    await expect(a.chain.importBlock(bad)).rejects.toMatchObject({ code: 'BLOCK_BAD_STATE_ROOT' })
+    expect((await a.chain.importBlock(good, 'rpc')).status).toBe('side')
+    await expect(a.chain.importBlock(bad, 'rpc')).rejects.toMatchObject({ code: 'BLOCK_BAD_STATE_ROOT' })
     expect(a.chain.head.id).toBe(mainA.id)
     const child = new Block(
       (await b.engine.seal({
@@ -177,8 +179,8 @@ describe('block rules at import', () => {
       })) as Header,
       [],
     )
-    await expect(a.chain.importBlock(child)).rejects.toMatchObject({ code: 'BLOCK_INVALID_ANCESTOR' })
-    await expect(a.chain.importBlock(bad)).rejects.toMatchObject({ code: 'BLOCK_INVALID_ANCESTOR' })
+    await expect(a.chain.importBlock(child, 'rpc')).rejects.toMatchObject({ code: 'BLOCK_INVALID_ANCESTOR' })
+    await expect(a.chain.importBlock(bad, 'rpc')).rejects.toMatchObject({ code: 'BLOCK_INVALID_ANCESTOR' })
   })
 
   it('refuses a store that belongs to another genesis', async () => {

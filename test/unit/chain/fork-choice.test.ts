@@ -7,7 +7,7 @@ async function mineOn(t: TestChain, count: number, txsFor: (i: number) => Return
   const blocks: Block[] = []
   for (let i = 0; i < count; i++) {
     const b = await mineBlock(t, txsFor(i), minerAddress(t === undefined ? 100 : 100))
-    expect((await t.chain.importBlock(b)).status).toBe('head')
+    expect((await t.chain.importBlock(b, 'rpc')).status).toBe('head')
     blocks.push(b)
   }
   return blocks
@@ -16,7 +16,7 @@ async function mineOn(t: TestChain, count: number, txsFor: (i: number) => Return
 async function feed(to: TestChain, from: TestChain, blocks: Block[]) {
   to.clock.set(Math.max(to.clock.nowMs(), from.clock.nowMs()))
   const results = []
-  for (const b of blocks) results.push(await to.chain.importBlock(Block.fromBytes(b.bytes)))
+  for (const b of blocks) results.push(await to.chain.importBlock(Block.fromBytes(b.bytes), 'rpc'))
   return results
 }
 
@@ -74,9 +74,9 @@ describe('fork choice', () => {
     const blocks = await mineOn(b, 4)
     a.clock.set(b.clock.nowMs())
     const reversed = [...blocks].reverse()
-    for (const blk of reversed.slice(0, 3)) expect((await a.chain.importBlock(blk)).status).toBe('orphan')
+    for (const blk of reversed.slice(0, 3)) expect((await a.chain.importBlock(blk, 'rpc')).status).toBe('orphan')
     expect(a.chain.orphanCount).toBe(3)
-    const r = await a.chain.importBlock(blocks[0]!)
+    const r = await a.chain.importBlock(blocks[0]!, 'rpc')
     expect(r.status).toBe('head')
     expect(a.chain.head.id).toBe(blocks[3]?.id)
     expect(a.chain.orphanCount).toBe(0)
@@ -89,6 +89,6 @@ describe('fork choice', () => {
     await mineOn(a, 5)
     const fork = await mineOn(b, 6)
     a.clock.set(b.clock.nowMs())
-    await expect(a.chain.importBlock(fork[0]!)).rejects.toMatchObject({ code: 'BLOCK_REORG_TOO_DEEP' })
+    await expect(a.chain.importBlock(fork[0]!, 'rpc')).rejects.toMatchObject({ code: 'BLOCK_REORG_TOO_DEEP' })
   })
 })

@@ -5,7 +5,7 @@ describe('chain smoke', () => {
   it('mines blocks with transfers and updates balances', async () => {
     const t = await openTestChain()
     const b1 = await mineBlock(t, [transfer(0, 1, 0n), transfer(0, 2, 1n)])
-    const r = await t.chain.importBlock(b1)
+    const r = await t.chain.importBlock(b1, 'rpc')
     expect(r.status).toBe('head')
     expect(t.chain.head.height).toBe(1)
     const miner = await t.chain.getAccount(minerAddress())

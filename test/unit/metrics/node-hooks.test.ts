@@ -1,11 +1,12 @@
 /** src/node/metrics.ts: the callbacks that feed NodeMetrics, and the scrape reading a node. */
 import { describe, expect, it } from 'vitest'
-import type { HeadChange } from '../../../src/chain/chain.js'
+import type { BlockSource, HeadChange } from '../../../src/chain/chain.js'
 import type { Block } from '../../../src/ledger/block.js'
+import type { TxAddedListener } from '../../../src/mempool/index.js'
 import type { PeerInfo } from '../../../src/net/network.js'
 import { createNodeMetrics, type ObservedNode, observeNode } from '../../../src/node/metrics.js'
 import type { SyncFns, SyncProgress } from '../../../src/sync/index.js'
-import { mineBlock, openTestChain } from '../../helpers/chain.js'
+import { mineBlock, openTestChain, transfer } from '../../helpers/chain.js'
 import { sampleValue } from './exposition.js'
 
 const unused = (): never => {
@@ -26,7 +27,7 @@ function syncFns(importBlock: SyncFns['importBlock']): SyncFns {
 }
 
 describe('metric hooks', () => {
-  it('turns tx verdicts into gossip counts and mempool admissions', async () => {
+  it('turns tx verdicts into gossip counts and rejections (admissions come from the mempool)', async () => {
     const { metrics, hooks } = createNodeMetrics()
     const { registry } = metrics
     hooks.onVerdict('tx', 'accept')
@@ -35,7 +36,7 @@ describe('metric hooks', () => {
     expect(await sampleValue(registry, 'peerchain_gossip_messages_total', { topic: 'tx', verdict: 'accept' })).toBe(1)
     expect(await sampleValue(registry, 'peerchain_gossip_messages_total', { topic: 'tx', verdict: 'ignore' })).toBe(1)
     expect(await sampleValue(registry, 'peerchain_gossip_messages_total', { topic: 'tx', verdict: 'reject' })).toBe(1)
-    expect(await sampleValue(registry, 'peerchain_txs_accepted_total', { source: 'gossip' })).toBe(1)
+    expect((await sampleValue(registry, 'peerchain_txs_accepted_total', { source: 'gossip' })) ?? 0).toBe(0)
     const rejected = (reason: string) =>
       sampleValue(registry, 'peerchain_txs_rejected_total', { source: 'gossip', reason })
     expect(await rejected('MEMPOOL_DUPLICATE')).toBe(1)
@@ -64,7 +65,7 @@ describe('metric hooks', () => {
     const ours = await openTestChain()
     ours.clock.set(producer.clock.nowMs())
     const { metrics, hooks } = createNodeMetrics()
-    const fns = hooks.instrumentSync(syncFns((block) => ours.chain.importBlock(block)))
+    const fns = hooks.instrumentSync(syncFns((block) => ours.chain.importBlock(block, 'sync')))
     expect(fns.peers).toBeTypeOf('function')
     await expect(fns.importBlock(b1)).resolves.toMatchObject({ status: 'head' })
     await expect(fns.importBlock(b1)).rejects.toMatchObject({ code: 'BLOCK_KNOWN' })
@@ -80,12 +81,6 @@ describe('metric hooks', () => {
     // a bug is no rejection by a rule
     expect(await sampleValue(registry, 'peerchain_blocks_rejected_total', { reason: 'OTHER' })).toBeUndefined()
   })
-
-  it('counts mined blocks', async () => {
-    const { metrics, hooks } = createNodeMetrics()
-    hooks.onMinedBlock()
-    expect(await sampleValue(metrics.registry, 'peerchain_blocks_imported_total', { source: 'mined' })).toBe(1)
-  })
 })
 
 class FakeNode implements ObservedNode {
@@ -93,6 +88,7 @@ class FakeNode implements ObservedNode {
   bytes = { bytesIn: 0, bytesOut: 0 }
   progress: SyncProgress = { state: 'idle' }
   headListeners: Array<(change: HeadChange) => void> = []
+  txListeners: TxAddedListener[] = []
   network = {
     peers: () => this.peerList,
     traffic: () => this.bytes,
@@ -103,7 +99,7 @@ class FakeNode implements ObservedNode {
       orphanCount: 0,
       onHeadChange: (listener: (change: HeadChange) => void) => this.headListeners.push(listener),
     },
-    mempool: { size: 0, bytes: 0 },
+    mempool: { size: 0, bytes: 0, onAdded: (listener: TxAddedListener) => this.txListeners.push(listener) },
   }
   sync = { progress: () => this.progress }
 }
@@ -150,12 +146,44 @@ describe('observeNode', () => {
     observeNode(metrics, node)
     const t = await openTestChain()
     const blocks: Block[] = [await mineBlock(t), await mineBlock(t)]
-    const change = (disconnected: Block[]): HeadChange => ({ head: t.chain.head, disconnected, connected: [] })
+    const change = (disconnected: Block[], source: BlockSource = 'gossip'): HeadChange => ({
+      source,
+      head: t.chain.head,
+      disconnected,
+      connected: [],
+    })
     for (const listener of node.headListeners) {
       listener(change([]))
       listener(change(blocks))
     }
     expect(await sampleValue(metrics.registry, 'peerchain_reorgs_total')).toBe(1)
     expect(await sampleValue(metrics.registry, 'peerchain_reorged_blocks_total')).toBe(2)
+    expect((await sampleValue(metrics.registry, 'peerchain_blocks_imported_total', { source: 'mined' })) ?? 0).toBe(0)
+  })
+
+  it('counts blocks we mined from head changes sourced "mined"', async () => {
+    const { metrics } = createNodeMetrics()
+    const node = new FakeNode()
+    observeNode(metrics, node)
+    const t = await openTestChain()
+    for (const listener of node.headListeners) {
+      listener({ source: 'mined', head: t.chain.head, disconnected: [], connected: [] })
+      listener({ source: 'sync', head: t.chain.head, disconnected: [], connected: [] })
+    }
+    expect(await sampleValue(metrics.registry, 'peerchain_blocks_imported_total', { source: 'mined' })).toBe(1)
+  })
+
+  it("counts admitted txs by source from the mempool's added event", async () => {
+    const { metrics } = createNodeMetrics()
+    const node = new FakeNode()
+    observeNode(metrics, node)
+    const tx = transfer(0, 1, 0n)
+    for (const listener of node.txListeners) {
+      listener(tx, 'ready', 'gossip')
+      listener(tx, 'ready', 'rpc')
+      listener(tx, 'future', 'rpc')
+    }
+    expect(await sampleValue(metrics.registry, 'peerchain_txs_accepted_total', { source: 'gossip' })).toBe(1)
+    expect(await sampleValue(metrics.registry, 'peerchain_txs_accepted_total', { source: 'rpc' })).toBe(2)
   })
 })

@@ -1,12 +1,12 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Block } from '../../../src/ledger/block.js'
-import { LedgerNode } from '../../../src/node/ledger-node.js'
+import type { LedgerNode } from '../../../src/node/ledger-node.js'
 import { ManualClock } from '../../../src/util/clock.js'
-import { minerAddress, testGenesis, transfer } from '../../helpers/chain.js'
+import { minerAddress, openLedgerNode, testGenesis, transfer } from '../../helpers/chain.js'
 
 const open: LedgerNode[] = []
 async function node(clock: ManualClock): Promise<LedgerNode> {
-  const n = await LedgerNode.open({ genesis: testGenesis(), clock })
+  const n = await openLedgerNode({ clock })
   open.push(n)
   return n
 }
@@ -53,7 +53,7 @@ describe('LedgerNode', () => {
     expect(a.mempool.size).toBe(0)
 
     clockA.set(clockB.nowMs())
-    for (const blk of winning) await a.chain.importBlock(Block.fromBytes(blk.bytes))
+    for (const blk of winning) await a.chain.importBlock(Block.fromBytes(blk.bytes), 'rpc')
     await a.settled()
     expect(a.chain.head.id).toBe(b.chain.head.id)
     expect(a.mempool.has(onlyA.id)).toBe(true) // back from the losing branch
@@ -65,7 +65,7 @@ describe('LedgerNode', () => {
 
   it('cancels mining when the signal aborts', async () => {
     const genesis = testGenesis({ initialTarget: 1n, powLimit: 1n })
-    const n = await LedgerNode.open({ genesis, clock: new ManualClock(genesis.timestampMs + 1000) })
+    const n = await openLedgerNode({ genesis, clock: new ManualClock(genesis.timestampMs + 1000) })
     open.push(n)
     const ac = new AbortController()
     const mining = n.mineBlock(minerAddress(100), ac.signal)

@@ -3,6 +3,7 @@ import { Block } from '../../../src/ledger/block.js'
 import { Tx } from '../../../src/ledger/tx.js'
 import { Mempool } from '../../../src/mempool/index.js'
 import type { GossipMessage, GossipVerdict } from '../../../src/net/network.js'
+import { announceHeads } from '../../../src/relay/announce.js'
 import { type GossipFns, Relay } from '../../../src/relay/gossip.js'
 import { blockTopic, txTopic } from '../../../src/relay/topics.js'
 import { mineBlock, openTestChain, transfer } from '../../helpers/chain.js'
@@ -43,12 +44,24 @@ async function setup() {
   const net = new FakeGossip()
   const orphans: string[] = []
   const calls: VerdictCall[] = []
+  const peerBlocks: Array<{ peer: string; height: number; id: string }> = []
   const relay = new Relay(net, t.chain, mempool, {
     onUnknownParent: (peer) => orphans.push(peer),
+    onPeerBlock: (peer, entry) => peerBlocks.push({ peer, height: entry.height, id: entry.id }),
     onVerdict: (topic, verdict, code) => calls.push(code === undefined ? { topic, verdict } : { topic, verdict, code }),
   })
   relay.start()
-  return { t, mempool, net, relay, orphans, calls, txs: txTopic(t.chain.chainId), blocks: blockTopic(t.chain.chainId) }
+  return {
+    t,
+    mempool,
+    net,
+    relay,
+    orphans,
+    calls,
+    peerBlocks,
+    txs: txTopic(t.chain.chainId),
+    blocks: blockTopic(t.chain.chainId),
+  }
 }
 
 describe('Relay', () => {
@@ -82,7 +95,7 @@ describe('Relay', () => {
     const producer = await openTestChain()
     const { net, t, orphans } = await setup()
     const b1 = await mineBlock(producer)
-    await producer.chain.importBlock(b1)
+    await producer.chain.importBlock(b1, 'rpc')
     const b2 = await mineBlock(producer)
     t.clock.set(producer.clock.nowMs())
     expect(await net.deliver(blockTopic(t.chain.chainId), b2.bytes, 'ahead')).toBe('ignore')
@@ -91,17 +104,49 @@ describe('Relay', () => {
     expect(t.chain.head.height).toBe(2) // the orphan connected once its parent arrived
   })
 
-  it('publishes a block once, and never a block that came by gossip', async () => {
-    const producer = await openTestChain()
+  it('announces a block we mined once, and never re-publishes a block that came by gossip', async () => {
     const { net, t, relay } = await setup()
-    const mined = await mineBlock(producer)
-    await relay.publishBlock(mined)
-    await relay.publishBlock(mined)
-    expect(net.published.length).toBe(1)
+    announceHeads({
+      onHeadChange: (l) => t.chain.onHeadChange(l),
+      publishBlock: (b) => relay.publishBlock(b),
+      clock: t.clock,
+    })
+    const mined = await mineBlock(t)
+    await t.chain.importBlock(mined, 'mined')
+    expect(net.published.map((m) => m.topic)).toEqual([blockTopic(t.chain.chainId)])
+    await expect(t.chain.importBlock(mined, 'mined')).rejects.toMatchObject({ code: 'BLOCK_KNOWN' })
+    const producer = await openTestChain()
+    await producer.chain.importBlock(mined, 'rpc')
     const gossiped = await mineBlock(producer)
     t.clock.set(producer.clock.nowMs())
-    await net.deliver(blockTopic(t.chain.chainId), Block.fromBytes(gossiped.bytes).bytes)
-    await relay.publishBlock(gossiped)
+    expect(await net.deliver(blockTopic(t.chain.chainId), gossiped.bytes)).toBe('accept')
+    expect(t.chain.head.id).toBe(gossiped.id)
+    expect(net.published.length).toBe(1)
+  })
+
+  it("tells whose head moved when a peer's gossiped block is accepted", async () => {
+    const { net, t, peerBlocks } = await setup()
+    const producer = await openTestChain()
+    const b1 = await mineBlock(producer)
+    t.clock.set(producer.clock.nowMs())
+    await net.deliver(blockTopic(t.chain.chainId), b1.bytes, 'peer-a')
+    expect(peerBlocks).toEqual([{ peer: 'peer-a', height: 1, id: b1.id }])
+  })
+
+  it('submits a local tx to the mempool as "rpc" and publishes it; gossiped ones enter as "gossip"', async () => {
+    const { net, t, relay, mempool } = await setup()
+    const added: Array<{ id: string; source: string }> = []
+    mempool.onAdded((tx, _status, source) => added.push({ id: tx.id, source }))
+    const local = transfer(0, 1, 0n)
+    await relay.submitTx(local)
+    expect(net.published).toEqual([{ topic: txTopic(t.chain.chainId), data: local.bytes }])
+    const remote = transfer(2, 1, 0n)
+    await net.deliver(txTopic(t.chain.chainId), remote.bytes)
+    expect(added).toEqual([
+      { id: local.id, source: 'rpc' },
+      { id: remote.id, source: 'gossip' },
+    ])
+    await expect(relay.submitTx(local)).rejects.toMatchObject({ code: 'MEMPOOL_DUPLICATE' })
     expect(net.published.length).toBe(1)
   })
 })
@@ -129,7 +174,7 @@ describe('Relay onVerdict hook', () => {
     const producer = await openTestChain()
     const { t, net, calls, blocks } = await setup()
     const b1 = await mineBlock(producer)
-    await producer.chain.importBlock(b1)
+    await producer.chain.importBlock(b1, 'rpc')
     const b2 = await mineBlock(producer)
     t.clock.set(producer.clock.nowMs())
     expect(await net.deliver(blocks, b2.bytes)).toBe('ignore')

@@ -39,9 +39,9 @@ describe('sync handler: headers', () => {
 
   it('finds the fork point of a chain that split in the middle', async () => {
     const fork = await openTestChain({ clock: new ManualClock(source.clock.nowMs()) })
-    for (const b of blocks.slice(0, 30)) await fork.chain.importBlock(Block.fromBytes(b.bytes))
+    for (const b of blocks.slice(0, 30)) await fork.chain.importBlock(Block.fromBytes(b.bytes), 'rpc')
     fork.clock.advance(777) // other timestamps: other blocks
-    for (let i = 0; i < 12; i++) await fork.chain.importBlock(await mineFast(fork))
+    for (let i = 0; i < 12; i++) await fork.chain.importBlock(await mineFast(fork), 'rpc')
     expect(fork.chain.head.height).toBe(42)
     // The fork's locator holds 42..33 (its own blocks), then 31 (its own too), then 27: ours.
     const res = await ask(handler, { locator: buildLocator(fork.chain), max: 2000 })

@@ -17,7 +17,7 @@ beforeAll(async () => {
   forkBlocks = []
   for (let i = 0; i < 8; i++) {
     const b = await mineFast(fork)
-    await fork.chain.importBlock(b)
+    await fork.chain.importBlock(b, 'rpc')
     forkBlocks.push(b)
   }
 })

@@ -35,7 +35,7 @@ export async function sourceChain(count: number): Promise<{ source: TestChain; b
   for (let i = 0; i < count; i++) {
     const txs = i % 10 === 0 ? [transfer(0, 1, BigInt(i / 10))] : []
     const block = await mineFast(source, txs)
-    const result = await source.chain.importBlock(block)
+    const result = await source.chain.importBlock(block, 'rpc')
     if (result.status !== 'head') throw new Error(`block ${i} did not become the head`)
     blocks.push(block)
   }
@@ -45,7 +45,7 @@ export async function sourceChain(count: number): Promise<{ source: TestChain; b
 /** A chain holding the first `count` of `blocks`, clocked like `source`. */
 export async function copyChain(source: TestChain, blocks: Block[], count = blocks.length): Promise<TestChain> {
   const copy = await openTestChain({ clock: new ManualClock(source.clock.nowMs()) })
-  for (const block of blocks.slice(0, count)) await copy.chain.importBlock(Block.fromBytes(block.bytes))
+  for (const block of blocks.slice(0, count)) await copy.chain.importBlock(Block.fromBytes(block.bytes), 'rpc')
   return copy
 }
 
@@ -111,7 +111,7 @@ export function fakeFns(local: TestChain, peers: FakePeer[]): SyncFns & Recorded
     requestBlocks: client.requestBlocks,
     importBlock: async (block) => {
       recorded.imports.push(block.height)
-      return local.chain.importBlock(block)
+      return local.chain.importBlock(block, 'sync')
     },
     reportPeer: (peer, penalty, reason) => recorded.reports.push({ peer, penalty, reason }),
     localHead: () => {

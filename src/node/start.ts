@@ -1,0 +1,187 @@
+/**
+ * The production node: builds the real parts (LevelDB, proof of work, the
+ * signature worker pool, libp2p, the system clock, timers and randomness),
+ * hands them to `createNode`, and puts the operator's surfaces around it:
+ * the JSON-RPC API with its dashboard and metrics routes, the node's wallet,
+ * the API token. The only place in node/ that touches the real world.
+ */
+import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { type HttpRoute, RpcServer } from '../api/server.js'
+import { createStaticHandler } from '../api/static.js'
+import { PowEngine } from '../consensus/pow/engine.js'
+import { isVerifyError } from '../ledger/errors.js'
+import { SignatureVerifier } from '../ledger/sigverify/pool.js'
+import type { Tx } from '../ledger/tx.js'
+import { metricsHandler, type NodeMetrics } from '../metrics/index.js'
+import { createNetwork } from '../net/libp2p-network.js'
+import { LevelStore } from '../storage/level.js'
+import type { SyncStatus } from '../sync/meter.js'
+import { systemClock } from '../util/clock.js'
+import type { Logger } from '../util/log.js'
+import { systemRng } from '../util/rng.js'
+import { systemTimers } from '../util/timers.js'
+import type { NodeConfig } from './config.js'
+import { createNodeMetrics, observeNode } from './metrics.js'
+import { createNode, type PeerchainNode } from './node.js'
+import { NodeApiImpl } from './node-api.js'
+import { isLoopbackHost, loadOrCreateRpcToken, RPC_TOKEN_FILE } from './rpc-token.js'
+import { devAccountKeys, NodeWallet } from './wallet.js'
+
+/** The built dashboard (`npm run build:dashboard`), served at /dashboard/. */
+const DASHBOARD_DIR = fileURLToPath(new URL('../../dist/dashboard/', import.meta.url))
+const DASHBOARD_PATH = '/dashboard/'
+const dashboard = createStaticHandler({ dir: DASHBOARD_DIR, basePath: DASHBOARD_PATH })
+
+/** A started production node with its API, wallet and metrics. */
+export class RunningNode {
+  constructor(
+    readonly node: PeerchainNode,
+    readonly config: NodeConfig,
+    readonly wallet: NodeWallet,
+    /** Prometheus metrics; served at /metrics. */
+    readonly metrics: NodeMetrics,
+    private readonly rpc: RpcServer,
+    /** Set when the API is bound off loopback: every caller must present it. */
+    private readonly rpcToken: string | undefined,
+  ) {}
+
+  get peerId(): string {
+    return this.node.peerId
+  }
+
+  get rpcUrl(): string {
+    return this.rpc.url
+  }
+
+  /** The dashboard's URL, without any token (safe to log). */
+  get dashboardUrl(): string {
+    return new URL(DASHBOARD_PATH, this.rpc.url).toString()
+  }
+
+  /**
+   * The API token file when the API is bound off loopback, else undefined.
+   * The token itself is never logged: only an operator at a terminal is shown
+   * the dashboard URL that carries it (`dashboardUrlWithToken`).
+   */
+  get rpcTokenFile(): string | undefined {
+    return this.rpcToken ? join(this.config.dataDir, RPC_TOKEN_FILE) : undefined
+  }
+
+  /** The dashboard's URL with the API token in its fragment (a fragment never leaves the browser). */
+  dashboardUrlWithToken(): string {
+    return this.rpcToken ? `${this.dashboardUrl}#token=${this.rpcToken}` : this.dashboardUrl
+  }
+
+  syncStatus(): SyncStatus {
+    return this.node.syncStatus()
+  }
+
+  listenAddresses(): string[] {
+    return this.node.network.listenAddresses()
+  }
+
+  async stop(): Promise<void> {
+    // The API first, so no call can start the miner again or send while the rest closes.
+    await this.rpc.close()
+    await this.node.stop()
+    this.wallet.close()
+  }
+}
+
+export async function startNode(config: NodeConfig, log: Logger): Promise<RunningNode> {
+  const { metrics, hooks } = createNodeMetrics()
+  const netLog = log.child({ module: 'net' })
+  const network = await createNetwork({
+    dataDir: config.dataDir,
+    listen: config.listen,
+    bootstrap: config.bootstrap,
+    chainId: config.genesis.chainId,
+    mdns: config.mdns,
+    dhtServer: true,
+    localCluster: config.localCluster,
+    metricsRegistry: metrics.registry,
+    log: (msg, fields) => netLog.debug(msg, fields),
+  })
+  const node = await createNode(
+    {
+      network,
+      store: new LevelStore(join(config.dataDir, 'chain')),
+      engine: new PowEngine(config.genesis.params, { mineThreads: config.mineThreads }),
+      signatures: new SignatureVerifier({}),
+      clock: systemClock,
+      timers: systemTimers,
+      rng: systemRng,
+      log,
+      observer: { onVerdict: hooks.onVerdict, instrumentSync: hooks.instrumentSync },
+    },
+    {
+      genesis: config.genesis,
+      role: config.role,
+      mine: config.mine,
+      minerAddress: config.minerAddress as Uint8Array,
+    },
+  )
+  observeNode(metrics, node)
+  await node.start()
+
+  let rpcToken: string | undefined
+  if (!isLoopbackHost(config.rpcHost)) {
+    rpcToken = await loadOrCreateRpcToken(config.dataDir)
+    log.warn('the API is bound off loopback: callers need the token', {
+      host: config.rpcHost,
+      tokenFile: join(config.dataDir, RPC_TOKEN_FILE),
+    })
+  }
+  const wallet = new NodeWallet(config.dataDir, devAccountKeys(config.devAccounts ?? []))
+  const submitTx = async (tx: Tx) => {
+    try {
+      return await node.submitTx(tx)
+    } catch (err) {
+      if (isVerifyError(err)) metrics.txRejected('rpc', err.code)
+      throw err
+    }
+  }
+  const api = new NodeApiImpl({
+    chain: node.ledger.chain,
+    mempool: node.ledger.mempool,
+    network,
+    miner: node.miner,
+    wallet,
+    submitTx,
+    syncStatus: () => node.syncStatus(),
+    role: config.role,
+    mineThreads: config.mineThreads,
+    minerAddress: config.minerAddress as Uint8Array,
+  })
+  const routes: HttpRoute[] = [
+    {
+      path: '/metrics',
+      auth: true,
+      handle: metricsHandler(metrics.registry, (err) => log.error('metrics scrape failed', { error: String(err) })),
+    },
+    {
+      path: DASHBOARD_PATH,
+      auth: false, // static files only: the page's API calls need the token like any other
+      handle: (req, res) => {
+        dashboard(req, res)
+      },
+    },
+  ]
+  const rpc = new RpcServer(api, {
+    host: config.rpcHost,
+    port: config.rpcPort,
+    token: rpcToken,
+    routes,
+    onInternalError: (err, where) => log.error('RPC internal error', { where, error: String(err) }),
+  })
+  await rpc.start()
+  log.info('node started', {
+    peerId: network.peerId,
+    chainId: config.genesis.chainId,
+    head: node.ledger.chain.head.height,
+    rpc: rpc.url,
+    listen: network.listenAddresses(),
+  })
+  return new RunningNode(node, config, wallet, metrics, rpc, rpcToken)
+}
