@@ -43,7 +43,7 @@ async function requireChromium(): Promise<void> {
     await access(CHROMIUM, constants.X_OK)
   } catch {
     throw new Error(
-      `no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium), as .ci/run does. ` +
+      `no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium), as npm test does when run as root (scripts/ensure-chromium.mjs). ` +
         'This test drives the system browser and never downloads one.',
     )
   }
