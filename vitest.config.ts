@@ -10,6 +10,8 @@ export default defineConfig({
     pool: 'forks',
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      // Fixed-seed simulations: one process each, every node in it running the real protocol code.
+      { extends: true, test: { name: 'sim', include: ['test/sim/**/*.test.ts'] } },
       {
         extends: true,
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'], fileParallelism: false },

@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: every benchmark in turn, one JSON object per line on stdout.
- * `npm run bench -- chain` runs only the named ones (verify, chain, mempool, network).
- * `network` starts real node processes and takes several minutes.
+ * `npm run bench -- chain` runs only the named ones (verify, chain, mempool, network, sim).
+ * `network` starts real node processes and `sim` runs 1,000 simulated nodes: each takes minutes.
  */
 import '../src/util/shims.js'
 
@@ -10,6 +10,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   chain: () => import('./chain.js'),
   mempool: () => import('./mempool.js'),
   network: () => import('./network.js'),
+  sim: () => import('./sim.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')

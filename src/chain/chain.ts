@@ -69,8 +69,12 @@ export class ChainStoreError extends Error {
   override readonly name = 'ChainStoreError'
 }
 
+/** A valid block was stored (on the main chain or a side chain): what a propagation measure hears. */
+export type BlockStoredListener = (block: Block, source: BlockSource) => void
+
 export class Chain {
   private readonly listeners = new Set<(change: HeadChange) => void>()
+  private readonly storedListeners = new Set<BlockStoredListener>()
   private readonly orphans: OrphanPool
   private readonly maxReorgDepth: number
   private lock: Promise<unknown> = Promise.resolve()
@@ -128,6 +132,12 @@ export class Chain {
   onHeadChange(listener: (change: HeadChange) => void): () => void {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
+  }
+
+  /** Calls `listener` for every block stored by an import, before any head change it causes. */
+  onBlockStored(listener: BlockStoredListener): () => void {
+    this.storedListeners.add(listener)
+    return () => this.storedListeners.delete(listener)
   }
 
   async close(): Promise<void> {
@@ -216,6 +226,7 @@ export class Chain {
       { type: 'put', key: layout.block(block.hash), value: block.bytes },
     ])
     const entry = this.index.add(header, totalWork, 'stored')
+    for (const listener of this.storedListeners) listener(block, source)
     if (totalWork <= this.headEntry.totalWork) return { status: 'side' }
 
     const change = await this.activateBestChain(source, block)

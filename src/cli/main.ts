@@ -5,6 +5,7 @@ import { GenesisError } from '../ledger/genesis.js'
 import { devnetCommand } from './devnet.js'
 import { registerInitCommand } from './init.js'
 import { registerReadCommands } from './read.js'
+import { registerSimCommand } from './sim.js'
 import { startCommand, UsageError, withDefault } from './start.js'
 import { registerWalletCommands } from './wallet.js'
 
@@ -63,6 +64,7 @@ program
 
 registerWalletCommands(program)
 registerReadCommands(program)
+registerSimCommand(program)
 
 try {
   await program.parseAsync()

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest'
-import { Block } from '../../../src/ledger/block.js'
 import { Tx } from '../../../src/ledger/tx.js'
 import { Mempool } from '../../../src/mempool/index.js'
 import type { GossipMessage, GossipVerdict } from '../../../src/net/network.js'

@@ -1,0 +1,69 @@
+/**
+ * What one simulation runs: the network (nodes, regions, links, gossip
+ * model), the load (blocks, tx rate) and a timeline of partitions. Every field
+ * has a default, so `peerchain sim` runs with flags alone; a scenario file
+ * (TOML) overrides the defaults and flags override the file. One seed and one
+ * scenario give one exact run.
+ */
+import { z } from 'zod'
+
+const partitionSchema = z
+  .object({
+    /** Virtual seconds from the start when the network splits. */
+    at_s: z.number().nonnegative(),
+    /** Virtual seconds from the start when it heals. */
+    heal_s: z.number().positive(),
+    /** Share of the nodes on the first side (the rest are on the second), 0 < f < 1. */
+    fraction: z.number().gt(0).lt(1).default(0.5),
+    /** Share of the hash power on the first side; default: as the miners fall. */
+    hash_fraction: z.number().gt(0).lt(1).optional(),
+  })
+  .strict()
+  .refine((p) => p.heal_s > p.at_s, { message: 'heal_s must be after at_s' })
+
+export const scenarioSchema = z
+  .object({
+    seed: z.number().int().nonnegative().max(0xffffffff).default(1),
+    nodes: z.number().int().min(2).max(100_000).default(100),
+    /** The run ends once the best chain holds this many blocks (and a drain period passes). */
+    blocks: z.number().int().min(1).max(1_000_000).default(20),
+    block_interval_s: z.number().positive().default(10),
+    /** Txs per virtual second over the whole network (a Poisson process). */
+    tx_rate: z.number().nonnegative().default(1),
+    /** Funded accounts the load signs from. */
+    senders: z.number().int().min(1).max(100_000).default(200),
+    /** Nodes that mine; their hash shares are drawn at random and sum to 1. */
+    miners: z.number().int().min(1).default(10),
+    outbound_peers: z.number().int().min(1).max(64).default(8),
+    gossip: z.enum(['gossipsub', 'flood']).default('gossipsub'),
+    /** Link speed of each node, drawn uniformly from this range (Mbit/s). */
+    bandwidth_mbps_min: z.number().positive().default(10),
+    bandwidth_mbps_max: z.number().positive().default(100),
+    jitter_ms: z.number().nonnegative().default(5),
+    /** Probability that a gossip message is lost on a link. */
+    loss: z.number().min(0).max(0.5).default(0),
+    /** Virtual seconds after the last block for propagation to finish. */
+    drain_s: z.number().nonnegative().default(30),
+    partitions: z.array(partitionSchema).default([]),
+  })
+  .strict()
+  .refine((s) => s.miners <= s.nodes, { message: 'miners must not exceed nodes', path: ['miners'] })
+  .refine((s) => s.bandwidth_mbps_max >= s.bandwidth_mbps_min, {
+    message: 'bandwidth_mbps_max must be at least bandwidth_mbps_min',
+    path: ['bandwidth_mbps_max'],
+  })
+
+export type Scenario = z.output<typeof scenarioSchema>
+export type PartitionEvent = Scenario['partitions'][number]
+
+export class ScenarioError extends Error {
+  override readonly name = 'ScenarioError'
+}
+
+/** Validates a scenario (from a TOML file, flags, or both merged); every problem is named with its key. */
+export function parseScenario(value: unknown): Scenario {
+  const result = scenarioSchema.safeParse(value)
+  if (result.success) return result.data
+  const lines = result.error.issues.map((i) => `${i.path.length > 0 ? i.path.join('.') : 'scenario'}: ${i.message}`)
+  throw new ScenarioError(lines.join('\n'))
+}
