@@ -11,6 +11,11 @@ export function genesisAccounts(genesis: Genesis): AccountChange[] {
   return genesis.alloc.map(({ address, balance }) => ({ address, account: { balance, nonce: 0n } }))
 }
 
+/** What the genesis block's `parentHash` holds: a hash of the whole genesis file (chain id, allocation, parameters, limits). */
+export function genesisCommitment(genesis: Genesis): Uint8Array {
+  return sha256(new TextEncoder().encode(JSON.stringify(genesisToJson(genesis))))
+}
+
 /** The genesis block; its state's trie nodes are left pending in `trie`. */
 export async function buildGenesisBlock(genesis: Genesis, trie: StateTrie): Promise<Block> {
   const stateRoot = await trie.update(trie.emptyRoot, genesisAccounts(genesis))
@@ -18,7 +23,7 @@ export async function buildGenesisBlock(genesis: Genesis, trie: StateTrie): Prom
     version: BLOCK_VERSION,
     height: 0n,
     // The genesis block commits to the whole genesis file (chain id, parameters, limits).
-    parentHash: sha256(new TextEncoder().encode(JSON.stringify(genesisToJson(genesis)))),
+    parentHash: genesisCommitment(genesis),
     timestamp: BigInt(genesis.timestampMs),
     txRoot: EMPTY_ROOT,
     stateRoot,

@@ -91,6 +91,8 @@ export class SimWorld {
     const memo = new SharedSignatureMemo()
     const world = new SimWorld(scenario, scheduler, fabric, genesis, senders, memo, options)
     const shares = drawHashShares(scenario, rng)
+    // Every node starts from the same data directory: the first node writes the genesis, the others copy it.
+    let genesisStore: MemoryStore | undefined
     for (let index = 0; index < scenario.nodes; index++) {
       const hashShare = shares.get(index) ?? 0
       const { min, max } = { min: scenario.bandwidth_mbps_min, max: scenario.bandwidth_mbps_max }
@@ -98,10 +100,11 @@ export class SimWorld {
         region: rng.int(WAN6.regions.length),
         uplinkBitsPerSec: (min + rng.next() * (max - min)) * 1e6,
       })
+      const store = genesisStore?.copy() ?? new MemoryStore()
       const node = await createNode(
         {
           network,
-          store: new MemoryStore(),
+          store,
           engine: new SimPowEngine(
             { clock: scheduler, timers: scheduler, rng },
             { params: genesis.params, hashShare, blockIntervalMs },
@@ -114,6 +117,7 @@ export class SimWorld {
         },
         { genesis, role: hashShare > 0 ? 'miner' : 'full', mine: hashShare > 0, minerAddress: simMinerAddress(index) },
       )
+      genesisStore ??= store
       const simNode: SimNode = { index, node, hashShare }
       world.nodes.push(simNode)
       node.ledger.chain.onBlockStored((block, source) => world.observer.onBlockStored(index, block, source))

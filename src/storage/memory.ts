@@ -10,6 +10,17 @@ export class MemoryStore implements KvStore {
   private readonly map = new Map<string, Uint8Array>()
   private isOpen = false
 
+  /**
+   * A new, closed store holding the same entries (values are shared: the store
+   * never mutates a value it holds). Simulated nodes start from one copy of a
+   * data directory this way.
+   */
+  copy(): MemoryStore {
+    const twin = new MemoryStore()
+    for (const [key, value] of this.map) twin.map.set(key, value)
+    return twin
+  }
+
   async open(): Promise<void> {
     this.isOpen = true
   }

@@ -197,4 +197,16 @@ describe('block rules at import', () => {
       }),
     ).rejects.toMatchObject({ name: 'ChainStoreError' })
   })
+
+  it('refuses a store made from a genesis that differs only in its allocation, and reopens its own', async () => {
+    const t = await openTestChain()
+    const { Chain } = await import('../../../src/chain/chain.js')
+    const base = testGenesis()
+    const richer = { ...base, alloc: base.alloc.map((a, i) => (i === 0 ? { ...a, balance: a.balance + 1n } : a)) }
+    const deps = { store: t.store, engine: t.engine, clock: t.clock, signatures: { verifyTxs: async () => -1 } }
+    await expect(Chain.open({ ...deps, genesis: richer })).rejects.toThrow('made from another genesis file')
+    const again = await Chain.open({ ...deps, genesis: base })
+    expect(again.genesisBlock.id).toBe(t.chain.genesisBlock.id)
+    expect(again.head.id).toBe(t.chain.head.id)
+  })
 })
