@@ -3,8 +3,9 @@
  * and the seeded `Rng` every simulated part draws from, so one seed gives one
  * exact run.
  *
- * Time is a whole number of milliseconds. `run()` takes the earliest instant
- * in the queue, runs every event due then (in the order they were scheduled),
+ * Time is a whole number of milliseconds. `run()` first waits for one
+ * `setImmediate`, so work its caller started can schedule its events; then it
+ * takes the earliest instant in the queue, runs every event due then (in the order they were scheduled),
  * and then waits for one `setImmediate` before it moves on: every promise
  * continuation those events started (and those continuations started, and so
  * on: the microtask queue drains completely before any macrotask) runs while
@@ -29,9 +30,9 @@ export interface SchedulerInit {
 }
 
 export interface RunOptions {
-  /** Runs events due at or before this time; then the clock reads `untilMs` (rounded down), if the queue had later events. */
+  /** Runs events due at or before this time; then the clock reads `untilMs` (rounded down), even if nothing was due. */
   untilMs?: number
-  /** Checked before the first instant and after each settled instant; true stops the run. */
+  /** Checked before the first instant (once what the caller started has settled) and after each settled instant. */
   until?: () => boolean
   /** Runs at most this many events in this call. */
   eventsMax?: number
@@ -112,8 +113,9 @@ export class SimScheduler implements Clock, Timers {
   }
 
   /**
-   * Runs events in (time, insertion) order until the queue is empty, the next
-   * event is after `untilMs`, `until()` is true or `eventsMax` events ran.
+   * Runs events in (time, insertion) order until the queue is empty (the
+   * clock then moves on to `untilMs`, if given), the next event is after
+   * `untilMs`, `until()` is true or `eventsMax` events ran.
    * A callback that throws does not stop the others of its instant; after
    * that instant settles, run() rejects with the error (an AggregateError if
    * several threw), so a simulation bug fails the test that ran it.
@@ -127,10 +129,14 @@ export class SimScheduler implements Clock, Timers {
     let events = 0
     let stop: RunStop = 'idle'
     try {
+      // first, whatever the caller started gets to schedule its events
+      await settle()
+      if (this.errors.length > 0) throw this.takeErrors()
       if (until?.()) return { stop: 'until', events, nowMs: this.timeMs }
       for (;;) {
         const instantMs = this.queue.peekTimeMs()
         if (instantMs === undefined) {
+          if (untilMs > this.timeMs && untilMs !== Number.POSITIVE_INFINITY) this.timeMs = Math.floor(untilMs)
           stop = 'idle'
           break
         }

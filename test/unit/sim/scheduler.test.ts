@@ -130,6 +130,26 @@ describe('SimScheduler', () => {
     ])
   })
 
+  it('lets work the caller started schedule its timers before it looks at the queue', async () => {
+    const s = new SimScheduler({ startMs: 0 })
+    const log: string[] = []
+    const task = async (): Promise<void> => {
+      await Promise.resolve()
+      await sleep(s, 30)
+      log.push(`woke at ${s.nowMs()}`)
+    }
+    void task()
+    expect(s.pendingCount).toBe(0) // nothing scheduled yet: the task is one await away from its timer
+    expect(await s.run()).toEqual({ stop: 'idle', events: 1, nowMs: 30 })
+    expect(log).toEqual(['woke at 30'])
+  })
+
+  it('moves the clock to untilMs when nothing is due before it', async () => {
+    const s = new SimScheduler({ startMs: 0 })
+    expect(await s.run({ untilMs: 60_000 })).toEqual({ stop: 'idle', events: 0, nowMs: 60_000 })
+    expect(await s.run()).toEqual({ stop: 'idle', events: 0, nowMs: 60_000 })
+  })
+
   it('stops at untilMs with the clock there, at until(), or after eventsMax events', async () => {
     const s = new SimScheduler({ startMs: 0 })
     let count = 0
