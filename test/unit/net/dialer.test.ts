@@ -8,7 +8,8 @@ import {
 } from '../../../src/net/dialer.js'
 import { JsonFile } from '../../../src/net/json-file.js'
 import { PeerBook, type PeerBookFile } from '../../../src/net/peer-book.js'
-import { manualClock, newPeerId, noLog } from './helpers.js'
+import { SimScheduler } from '../../../src/sim/scheduler.js'
+import { newPeerId, noLog } from './helpers.js'
 
 type Outcome = 'connect' | 'fail' | 'hang'
 
@@ -42,11 +43,22 @@ class FakeHost implements DialerHost {
   }
 }
 
+/**
+ * Virtual time: `settle()` lets the dials in flight finish (they are promise
+ * chains of the fake host), `advance(ms)` moves the dialer's clock.
+ */
 async function setup(outboundTarget: number, bootstrap: string[] = []) {
-  const clock = manualClock()
+  const s = new SimScheduler({ startMs: 1_000_000 })
+  const nowMs = (): number => s.nowMs()
+  const settle = async (): Promise<void> => {
+    await s.run()
+  }
+  const advance = async (ms: number): Promise<void> => {
+    await s.run({ untilMs: s.nowMs() + ms })
+  }
   const host = new FakeHost()
-  const peerBook = new PeerBook(new JsonFile<PeerBookFile>(undefined), clock.nowMs, noLog)
-  const bans = new BanList(new JsonFile<BansFile>(undefined), clock.nowMs, noLog)
+  const peerBook = new PeerBook(new JsonFile<PeerBookFile>(undefined), nowMs, noLog)
+  const bans = new BanList(new JsonFile<BansFile>(undefined), nowMs, noLog)
   const dialer = new OutboundDialer({
     host,
     peerBook,
@@ -54,18 +66,16 @@ async function setup(outboundTarget: number, bootstrap: string[] = []) {
     bootstrap,
     outboundTarget,
     dialTimeoutMs: 1_000,
-    nowMs: clock.nowMs,
+    nowMs,
     log: noLog,
   })
-  return { clock, host, peerBook, bans, dialer }
+  return { s, settle, advance, host, peerBook, bans, dialer }
 }
-
-const settle = () => new Promise((resolve) => setTimeout(resolve, 0))
 
 describe('OutboundDialer', () => {
   it('dials known peers first (with their saved addresses), then bootstrap, then discovered, up to the target', async () => {
     const [known, boot, found, extra] = await Promise.all([newPeerId(), newPeerId(), newPeerId(), newPeerId()])
-    const { host, peerBook, dialer } = await setup(3, [`/ip4/127.0.0.1/tcp/9/p2p/${boot}`])
+    const { settle, host, peerBook, dialer } = await setup(3, [`/ip4/127.0.0.1/tcp/9/p2p/${boot}`])
     peerBook.remember(known, ['/ip4/127.0.0.1/tcp/7'])
     dialer.addCandidate(extra)
     dialer.addCandidate(found) // most recently discovered first
@@ -81,7 +91,7 @@ describe('OutboundDialer', () => {
 
   it('counts dials in flight toward the target and skips connected, banned and self', async () => {
     const [a, b, c] = await Promise.all([newPeerId(), newPeerId(), newPeerId()])
-    const { host, bans, dialer } = await setup(2)
+    const { settle, host, bans, dialer } = await setup(2)
     host.outcome = () => 'hang'
     host.connections.push({ direction: 'inbound', status: 'open', remotePeer: a })
     await bans.ban(b, 'test')
@@ -96,7 +106,7 @@ describe('OutboundDialer', () => {
 
   it('backs off from a peer whose dials fail, and from one that hangs up before identify', async () => {
     const [flaky, rude] = await Promise.all([newPeerId(), newPeerId()])
-    const { clock, host, dialer } = await setup(2)
+    const { s, settle, advance, host, dialer } = await setup(2)
     host.outcome = (peer) => (peer === flaky ? 'fail' : 'connect')
     dialer.addCandidate(flaky)
     dialer.addCandidate(rude)
@@ -110,15 +120,20 @@ describe('OutboundDialer', () => {
     await settle()
     expect(host.dials).toHaveLength(2) // both wait out their backoff: no tight redial loop
 
-    clock.advance(DIAL_BACKOFF_BASE_MS)
+    await advance(DIAL_BACKOFF_BASE_MS - 1)
+    dialer.tick()
+    await settle()
+    expect(host.dials).toHaveLength(2) // one ms short of the backoff
+    await advance(1)
     dialer.tick()
     await settle()
     expect(host.dials).toHaveLength(4)
+    expect(s.elapsedMs()).toBe(DIAL_BACKOFF_BASE_MS)
 
     // after identify the rude peer is forgiven; the flaky one's backoff doubles
     dialer.onIdentified(rude)
     host.connections = []
-    clock.advance(DIAL_BACKOFF_BASE_MS)
+    await advance(DIAL_BACKOFF_BASE_MS)
     dialer.tick()
     await settle()
     dialer.stop()
@@ -127,13 +142,13 @@ describe('OutboundDialer', () => {
 
   it('forgets a known peer after FORGET_AFTER_FAILURES failed dials in a row', async () => {
     const peer = await newPeerId()
-    const { clock, host, peerBook, dialer } = await setup(1)
+    const { settle, advance, host, peerBook, dialer } = await setup(1)
     host.outcome = () => 'fail'
     peerBook.remember(peer, ['/ip4/127.0.0.1/tcp/7'])
     dialer.start()
     for (let i = 0; i < FORGET_AFTER_FAILURES + 1; i++) {
       await settle()
-      clock.advance(60 * 60_000)
+      await advance(60 * 60_000)
       dialer.tick()
     }
     await settle()

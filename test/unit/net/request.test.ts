@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { RequestError } from '../../../src/net/network.js'
 import { raceAbort, toRequestError } from '../../../src/net/request.js'
+import { SimScheduler } from '../../../src/sim/scheduler.js'
 
 const named = (name: string): Error => Object.assign(new Error('x'), { name })
 
@@ -38,8 +39,14 @@ describe('raceAbort', () => {
     const late = new Promise<number>((_, reject) => {
       fail = reject
     })
-    await expect(raceAbort(late, AbortSignal.timeout(1))).rejects.toBeDefined()
+    const s = new SimScheduler()
+    const deadline = new AbortController()
+    s.setTimeout(() => deadline.abort(new Error('deadline')), 1)
+    const raced = expect(raceAbort(late, deadline.signal)).rejects.toThrow('deadline')
+    await s.run()
+    await raced
     fail(new Error('late'))
-    await new Promise((resolve) => setTimeout(resolve, 10))
+    // let the late rejection settle: were it unhandled, the process would report it here and fail the run
+    await s.run()
   })
 })

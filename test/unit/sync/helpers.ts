@@ -9,6 +9,7 @@ import {
 } from '../../../src/ledger/codec/wire-codec.js'
 import type { Tx } from '../../../src/ledger/tx.js'
 import type { PeerIdString } from '../../../src/net/network.js'
+import type { SimScheduler } from '../../../src/sim/scheduler.js'
 import { createSyncClient } from '../../../src/sync/client.js'
 import { createSyncHandler } from '../../../src/sync/handler.js'
 import { SYNC_REQUEST_ITEMS_MAX, SYNC_RESPONSE_BYTES_MAX } from '../../../src/sync/limits.js'
@@ -16,6 +17,7 @@ import { buildLocator } from '../../../src/sync/locator.js'
 import type { SyncFns } from '../../../src/sync/types.js'
 import { bytesToBigint } from '../../../src/util/bytes.js'
 import { ManualClock } from '../../../src/util/clock.js'
+import { sleep, type Timers } from '../../../src/util/timers.js'
 import { minerAddress, openTestChain, type TestChain, transfer } from '../../helpers/chain.js'
 
 /** Like helpers/chain.ts mineBlock, but seals in-process (the test target is met by one hash in two). */
@@ -60,7 +62,7 @@ export interface FakePeer {
     answer: () => Promise<SyncResponseFields>,
     signal?: AbortSignal,
   ) => Promise<Uint8Array>
-  /** Milliseconds of latency per answer. */
+  /** Milliseconds of (virtual) latency per answer. */
   latencyMs?: () => number
 }
 
@@ -70,10 +72,12 @@ export interface Recorded {
   imports: number[]
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
-
-/** SyncFns of `local` over fake peers; requests and responses go through the real encoders and strict decoders. */
-export function fakeFns(local: TestChain, peers: FakePeer[]): SyncFns & Recorded {
+/**
+ * SyncFns of `local` over fake peers; requests and responses go through the
+ * real encoders and strict decoders, and each answer waits its peer's latency
+ * on `timers` (the test's SimScheduler).
+ */
+export function fakeFns(local: TestChain, peers: FakePeer[], timers: Timers): SyncFns & Recorded {
   const byId = new Map(peers.map((p) => [p.id, p]))
   const handlers = new Map(peers.map((p) => [p.id, createSyncHandler(p.chain.chain)]))
   const recorded: Recorded = { reports: [], requests: [], imports: [] }
@@ -93,7 +97,7 @@ export function fakeFns(local: TestChain, peers: FakePeer[]): SyncFns & Recorded
         count: blocks ? request.blockHashes.length : request.max,
         ...(top === undefined ? {} : { topHeight: top }),
       })
-      await sleep(peer.latencyMs?.() ?? 0)
+      await sleep(timers, peer.latencyMs?.() ?? 0)
       const answer = async () => decodeSyncResponse(await handler(bytes, 'local'), SYNC_RESPONSE_BYTES_MAX, 2000)
       if (peer.intercept) return peer.intercept(request, answer, signal)
       return handler(bytes, 'local')
@@ -128,4 +132,23 @@ export const encode = (r: SyncResponseFields): Uint8Array => encodeSyncResponse(
 /** A promise that settles only when `signal` fires (or never): a peer that stalls. */
 export function stall(signal?: AbortSignal): Promise<never> {
   return new Promise((_, reject) => signal?.addEventListener('abort', () => reject(new Error('aborted'))))
+}
+
+/**
+ * Runs the simulation until `promise` settles, and returns it. Fails instead
+ * of hanging when nothing is left to run and it is still pending.
+ */
+export async function drive<T>(s: SimScheduler, promise: Promise<T>): Promise<T> {
+  let settled = false
+  promise.then(
+    () => {
+      settled = true
+    },
+    () => {
+      settled = true
+    },
+  )
+  await s.run({ until: () => settled })
+  if (!settled) throw new Error(`still pending when the simulation ran out of events at ${s.nowMs()}`)
+  return promise
 }

@@ -1,13 +1,14 @@
-import { beforeAll, describe, expect, it } from 'vitest'
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest'
 import { Block } from '../../../src/ledger/block.js'
 import { RequestError } from '../../../src/net/network.js'
+import { SimScheduler } from '../../../src/sim/scheduler.js'
 import { DEFAULT_PENALTIES } from '../../../src/sync/limits.js'
 import { Synchronizer, type SynchronizerOptions } from '../../../src/sync/synchronizer.js'
 import type { SyncProgress } from '../../../src/sync/types.js'
 import { ManualClock } from '../../../src/util/clock.js'
-import { seededRng } from '../../../src/util/rng.js'
+import { sleep } from '../../../src/util/timers.js'
 import { openTestChain, type TestChain, transfer } from '../../helpers/chain.js'
-import { copyChain, encode, type FakePeer, fakeFns, sourceChain, stall } from './helpers.js'
+import { copyChain, drive, encode, type FakePeer, fakeFns, sourceChain, stall } from './helpers.js'
 
 let source: TestChain
 let blocks: Block[]
@@ -23,12 +24,19 @@ const peer = (id: string, extra: Partial<FakePeer> = {}): FakePeer => ({
   latencyMs: () => 1,
   ...extra,
 })
-const realTimers = { setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout }
 
+/** Every test runs in virtual time: the peers' latencies, the deadlines and the synchronizer's clock. */
+let s: SimScheduler
+beforeEach(() => {
+  s = new SimScheduler({ seed: 7, startMs: 0 })
+})
+
+/** Over the scheduler: its clock, its timers (the request backstop) and its rng. */
 function synchronizer(fns: ConstructorParameters<typeof Synchronizer>[0], opts: Partial<SynchronizerOptions> = {}) {
   return new Synchronizer(fns, {
-    clock: new ManualClock(0),
-    rng: seededRng(7),
+    clock: s,
+    timers: s,
+    rng: s.rng,
     headersPerRequest: 100,
     headersWindowMax: 128,
     ...opts,
@@ -38,12 +46,15 @@ function synchronizer(fns: ConstructorParameters<typeof Synchronizer>[0], opts: 
 describe('Synchronizer', () => {
   it('a fresh node syncs 300 blocks from 3 peers, in order, spread over all of them', async () => {
     const local = await fresh()
-    const rng = seededRng(1)
-    const fns = fakeFns(local, [
-      peer('a', { latencyMs: () => rng.int(6) }),
-      peer('b', { latencyMs: () => rng.int(6) }),
-      peer('c', { latencyMs: () => rng.int(6) }),
-    ])
+    const fns = fakeFns(
+      local,
+      [
+        peer('a', { latencyMs: () => s.rng.int(6) }),
+        peer('b', { latencyMs: () => s.rng.int(6) }),
+        peer('c', { latencyMs: () => s.rng.int(6) }),
+      ],
+      s,
+    )
     const seen = new Set<SyncProgress['state']>()
     const importBlock = fns.importBlock
     const sync = synchronizer({
@@ -54,9 +65,10 @@ describe('Synchronizer', () => {
       },
     })
     expect(sync.progress()).toEqual({ state: 'idle' })
-    await sync.sync()
+    await drive(s, sync.sync())
     expect(local.chain.head.id).toBe(source.chain.head.id)
     expect(local.chain.head.height).toBe(300)
+    expect(s.nowMs()).toBeGreaterThan(0) // the answers took their (virtual) latency
     expect(fns.imports).toEqual(blocks.map((b) => b.height)) // strictly in order, each once
     expect(fns.reports).toEqual([])
     const servers = new Set(fns.requests.filter((r) => r.kind === 'blocks').map((r) => r.peer))
@@ -69,9 +81,8 @@ describe('Synchronizer', () => {
 
   it('reports progress while downloading', async () => {
     const local = await fresh()
-    const fns = fakeFns(local, [peer('a'), peer('b')])
-    const clock = new ManualClock(5000)
-    const sync = synchronizer(fns, { clock })
+    s = new SimScheduler({ seed: 7, startMs: 5000 })
+    const sync = synchronizer(fakeFns(local, [peer('a'), peer('b')], s))
     const running = sync.sync()
     const during = sync.progress()
     expect(during.state).toBe('headers')
@@ -79,36 +90,65 @@ describe('Synchronizer', () => {
     expect(during).toMatchObject({ targetHeight: 300, doneHeight: 0, peerCount: 2, sinceMs: 5000 })
     expect(sync.sync()).toBe(running) // idempotent while running
     let sawBlocks: SyncProgress | undefined
-    const t = setInterval(() => {
+    let finished = false
+    // look every virtual millisecond while the run goes on
+    const look = (): void => {
       const p = sync.progress()
       if (p.state === 'blocks') sawBlocks ??= p
-    }, 1)
-    await running
-    clearInterval(t)
+      if (!finished) s.setTimeout(look, 1)
+    }
+    look()
+    await drive(
+      s,
+      running.finally(() => {
+        finished = true
+      }),
+    )
     expect(sawBlocks).toMatchObject({ state: 'blocks', targetHeight: 300, peerCount: 2 })
+    if (sawBlocks?.state !== 'blocks') throw new Error('no blocks phase seen')
+    // the blocks phase began once the first headers had come back, a peer's latency later
+    expect(sawBlocks.sinceMs).toBeGreaterThan(5000)
   })
 
   it("gives a stalling peer's batches to another peer and charges it", async () => {
     const local = await fresh()
     const stalls = (req: { blockHashes: Uint8Array[] }, answer: () => Promise<unknown>) =>
       req.blockHashes.length > 0 ? stall() : (answer() as Promise<never>).then(encode)
-    const fns = fakeFns(local, [
-      peer('good'),
-      // Never answers and ignores its signal: only the synchronizer's own deadline gets it back.
-      peer('stall', { intercept: (req, answer) => stalls(req, answer) }),
-      // Times out the way the net layer reports it.
-      peer('slow', {
-        intercept: async (req, answer, signal) => {
-          if (req.blockHashes.length === 0) return encode(await answer())
-          await new Promise((r) => setTimeout(r, 20))
-          void signal
-          throw new RequestError('TIMEOUT', 'no response within 20 ms')
+    const fns = fakeFns(
+      local,
+      [
+        peer('good'),
+        // Never answers and ignores its signal: only the synchronizer's own deadline gets it back.
+        peer('stall', { intercept: (req, answer) => stalls(req, answer) }),
+        // Times out the way the net layer reports it.
+        peer('slow', {
+          intercept: async (req, answer, signal) => {
+            if (req.blockHashes.length === 0) return encode(await answer())
+            await sleep(s, 20)
+            void signal
+            throw new RequestError('TIMEOUT', 'no response within 20 ms')
+          },
+        }),
+      ],
+      s,
+    )
+    const chargedAt = new Map<string, number>()
+    const sync = synchronizer(
+      {
+        ...fns,
+        reportPeer: (p, penalty, reason) => {
+          chargedAt.set(p, s.nowMs())
+          fns.reportPeer(p, penalty, reason)
         },
-      }),
-    ])
-    const sync = synchronizer(fns, { timers: realTimers, requestTimeoutMs: 150 })
-    await sync.sync('good')
+      },
+      { requestTimeoutMs: 150 },
+    )
+    await drive(s, sync.sync('good'))
     expect(local.chain.head.id).toBe(source.chain.head.id)
+    // the stalling peer was given up on by the synchronizer's own 150 ms deadline; the slow one by its 20 ms error
+    expect(chargedAt.get('stall')).toBeGreaterThanOrEqual(150)
+    expect(chargedAt.get('slow')).toBeGreaterThanOrEqual(20)
+    expect(chargedAt.get('slow')).toBeLessThan(150)
     const charged = new Map(fns.reports.map((r) => [r.peer, r.penalty]))
     expect(charged).toEqual(
       new Map([
@@ -121,20 +161,24 @@ describe('Synchronizer', () => {
 
   it('charges a peer that serves a block other than the one asked for, and finishes from the others', async () => {
     const local = await fresh()
-    const fns = fakeFns(local, [
-      peer('liar', {
-        intercept: async (req, answer) => {
-          const res = await answer()
-          if (req.blockHashes.length === 0) return encode(res)
-          // A valid block, but not one it was asked for.
-          return encode({ headers: [], blocks: [source.chain.genesisBlock.bytes, ...res.blocks.slice(1)] })
-        },
-      }),
-      peer('good1'),
-      peer('good2'),
-    ])
+    const fns = fakeFns(
+      local,
+      [
+        peer('liar', {
+          intercept: async (req, answer) => {
+            const res = await answer()
+            if (req.blockHashes.length === 0) return encode(res)
+            // A valid block, but not one it was asked for.
+            return encode({ headers: [], blocks: [source.chain.genesisBlock.bytes, ...res.blocks.slice(1)] })
+          },
+        }),
+        peer('good1'),
+        peer('good2'),
+      ],
+      s,
+    )
     const sync = synchronizer(fns)
-    await sync.sync('liar') // its headers are fine; its blocks are not
+    await drive(s, sync.sync('liar')) // its headers are fine; its blocks are not
     expect(local.chain.head.id).toBe(source.chain.head.id)
     expect(fns.reports).toEqual([
       { peer: 'liar', penalty: DEFAULT_PENALTIES.unrequestedBlock, reason: expect.stringMatching(/UNREQUESTED_BLOCK/) },
@@ -144,20 +188,24 @@ describe('Synchronizer', () => {
   it('charges a peer whose block fails import with its reject penalty and refetches it elsewhere', async () => {
     const local = await fresh()
     const junk = transfer(3, 4, 0n)
-    const fns = fakeFns(local, [
-      peer('mangler', {
-        intercept: async (req, answer) => {
-          const res = await answer()
-          if (req.blockHashes.length === 0) return encode(res)
-          // Same headers (so the hashes match), other bodies: BLOCK_BAD_TX_ROOT at import.
-          const bad = res.blocks.map((bytes) => new Block(Block.fromBytes(bytes).header, [junk]).bytes)
-          return encode({ headers: [], blocks: bad })
-        },
-      }),
-      peer('good'),
-    ])
+    const fns = fakeFns(
+      local,
+      [
+        peer('mangler', {
+          intercept: async (req, answer) => {
+            const res = await answer()
+            if (req.blockHashes.length === 0) return encode(res)
+            // Same headers (so the hashes match), other bodies: BLOCK_BAD_TX_ROOT at import.
+            const bad = res.blocks.map((bytes) => new Block(Block.fromBytes(bytes).header, [junk]).bytes)
+            return encode({ headers: [], blocks: bad })
+          },
+        }),
+        peer('good'),
+      ],
+      s,
+    )
     const sync = synchronizer(fns, { blocksPerBatch: 8 })
-    await sync.sync('mangler')
+    await drive(s, sync.sync('mangler'))
     expect(local.chain.head.id).toBe(source.chain.head.id)
     expect(fns.reports).toEqual([{ peer: 'mangler', penalty: 100, reason: expect.stringMatching(/BLOCK_BAD_TX_ROOT/) }])
   })
@@ -178,19 +226,23 @@ describe('Synchronizer', () => {
         const res = await answer()
         return encode(req.blockHashes.length === 0 ? f(res) : res)
       }
-    const fns = fakeFns(local, [
-      peer('gap', { intercept: tamper(skipOne) }),
-      peer('detached', { intercept: tamper(notFromLocator) }),
-      peer('good'),
-    ])
+    const fns = fakeFns(
+      local,
+      [
+        peer('gap', { intercept: tamper(skipOne) }),
+        peer('detached', { intercept: tamper(notFromLocator) }),
+        peer('good'),
+      ],
+      s,
+    )
     const first = synchronizer(fns)
-    await first.sync('gap')
+    await drive(s, first.sync('gap'))
     expect(local.chain.head.id).toBe(source.chain.head.id)
     expect(fns.reports).toContainEqual({ peer: 'gap', penalty: 100, reason: expect.stringMatching(/UNLINKED_HEADERS/) })
 
     const other = await fresh()
-    const onlyDetached = fakeFns(other, [peer('detached', { intercept: tamper(notFromLocator) })])
-    await synchronizer(onlyDetached).sync()
+    const onlyDetached = fakeFns(other, [peer('detached', { intercept: tamper(notFromLocator) })], s)
+    await drive(s, synchronizer(onlyDetached).sync())
     expect(other.chain.head.height).toBe(0)
     expect(onlyDetached.reports).toEqual([
       { peer: 'detached', penalty: 100, reason: expect.stringMatching(/not in our locator/) },
@@ -201,8 +253,8 @@ describe('Synchronizer', () => {
   it('asks a peer with a shorter chain only for blocks it has', async () => {
     const local = await fresh()
     const short = await copyChain(source, blocks, 100)
-    const fns = fakeFns(local, [peer('full'), { id: 'short', chain: short, latencyMs: () => 0 }])
-    await synchronizer(fns).sync()
+    const fns = fakeFns(local, [peer('full'), { id: 'short', chain: short, latencyMs: () => 0 }], s)
+    await drive(s, synchronizer(fns).sync())
     expect(local.chain.head.id).toBe(source.chain.head.id)
     const fromShort = fns.requests.filter((r) => r.peer === 'short' && r.kind === 'blocks')
     expect(fromShort.length).toBeGreaterThan(0)
@@ -212,35 +264,43 @@ describe('Synchronizer', () => {
 
   it('catches up from a partial chain and stays put when no peer has more work', async () => {
     const local = await copyChain(source, blocks, 250)
-    const fns = fakeFns(local, [peer('a')])
+    const fns = fakeFns(local, [peer('a')], s)
     const sync = synchronizer(fns)
-    await sync.sync()
+    await drive(s, sync.sync())
     expect(fns.imports).toEqual(blocks.slice(250).map((b) => b.height))
     fns.requests.length = 0
-    await sync.sync()
+    await drive(s, sync.sync())
     expect(fns.requests).toEqual([]) // nobody announces more work than ours
-    await sync.sync('a') // a hint is asked once, even when its announced head is no better
+    await drive(s, sync.sync('a')) // a hint is asked once, even when its announced head is no better
     expect(fns.requests.map((r) => r.kind)).toEqual(['headers'])
   })
 
   it('stop() aborts in-flight requests and returns to idle', async () => {
     const local = await fresh()
     let aborted = 0
-    const fns = fakeFns(local, [
-      peer('stall', {
-        intercept: (req, answer, signal) => {
-          if (req.blockHashes.length === 0) return answer().then(encode)
-          signal?.addEventListener('abort', () => aborted++)
-          return stall()
-        },
-      }),
-    ])
-    const sync = synchronizer(fns) // no timers: only stop() ends the stall
+    const fns = fakeFns(
+      local,
+      [
+        peer('stall', {
+          intercept: (req, answer, signal) => {
+            if (req.blockHashes.length === 0) return answer().then(encode)
+            signal?.addEventListener('abort', () => aborted++)
+            return stall()
+          },
+        }),
+      ],
+      s,
+    )
+    const sync = synchronizer(fns, { timers: undefined }) // no timers: only stop() ends the stall
     const running = sync.sync()
-    while (sync.progress().state !== 'blocks') await new Promise((r) => setTimeout(r, 1))
-    await new Promise((r) => setTimeout(r, 5))
-    await sync.stop()
-    await running
+    await s.run({ until: () => sync.progress().state === 'blocks' })
+    expect(sync.progress().state).toBe('blocks')
+    const stoppedAt = s.nowMs() + 5_000
+    await s.run({ untilMs: stoppedAt })
+    expect(sync.progress().state).toBe('blocks') // still stalled: nothing but stop() ends it
+    await drive(s, sync.stop())
+    await drive(s, running)
+    expect(s.nowMs()).toBe(stoppedAt)
     expect(sync.progress()).toEqual({ state: 'idle' })
     expect(aborted).toBeGreaterThan(0)
     expect(local.chain.head.height).toBe(0)
@@ -249,11 +309,12 @@ describe('Synchronizer', () => {
 
   it('charges a peer whose answer does not decode', async () => {
     const local = await fresh()
-    const fns = fakeFns(local, [
-      peer('garbage', { intercept: async () => new Uint8Array([0x0a, 0xff, 0xff]) }),
-      peer('good'),
-    ])
-    await synchronizer(fns).sync('garbage')
+    const fns = fakeFns(
+      local,
+      [peer('garbage', { intercept: async () => new Uint8Array([0x0a, 0xff, 0xff]) }), peer('good')],
+      s,
+    )
+    await drive(s, synchronizer(fns).sync('garbage'))
     expect(local.chain.head.id).toBe(source.chain.head.id)
     expect(fns.reports).toEqual([{ peer: 'garbage', penalty: 100, reason: expect.stringMatching(/^DECODE_/) }])
   })
@@ -261,9 +322,9 @@ describe('Synchronizer', () => {
   it('stops without blaming anyone when the chain refuses a block with an ignore verdict', async () => {
     // Our clock is far behind theirs: later blocks are BLOCK_TIME_TOO_NEW (ignore).
     const local = await openTestChain({ clock: new ManualClock(source.genesis.timestampMs + 100_000) })
-    const fns = fakeFns(local, [peer('a'), peer('b')])
+    const fns = fakeFns(local, [peer('a'), peer('b')], s)
     const logs: string[] = []
-    await synchronizer(fns, { log: (msg, f) => logs.push(`${msg} ${JSON.stringify(f)}`) }).sync()
+    await drive(s, synchronizer(fns, { log: (msg, f) => logs.push(`${msg} ${JSON.stringify(f)}`) }).sync())
     expect(local.chain.head.height).toBeGreaterThan(50)
     expect(local.chain.head.height).toBeLessThan(300)
     expect(fns.reports).toEqual([])
@@ -272,7 +333,7 @@ describe('Synchronizer', () => {
 
   it('a bug (not a peer fault) ends the run without charging anyone, and sync() still resolves', async () => {
     const local = await fresh()
-    const fns = fakeFns(local, [peer('a')])
+    const fns = fakeFns(local, [peer('a')], s)
     const logs: string[] = []
     const sync = synchronizer(
       {
@@ -283,7 +344,7 @@ describe('Synchronizer', () => {
       },
       { log: (msg, f) => logs.push(`${msg} ${JSON.stringify(f)}`) },
     )
-    await expect(sync.sync()).resolves.toBeUndefined()
+    await expect(drive(s, sync.sync())).resolves.toBeUndefined()
     expect(fns.reports).toEqual([])
     expect(logs.some((l) => l.startsWith('sync: run failed') && l.includes('disk on fire'))).toBe(true)
     expect(sync.progress()).toEqual({ state: 'idle' })
@@ -291,11 +352,11 @@ describe('Synchronizer', () => {
 
   it('a sync() call during a run asks for one more run after it, with its hint', async () => {
     const local = await copyChain(source, blocks, 280)
-    const fns = fakeFns(local, [peer('a'), peer('b')])
+    const fns = fakeFns(local, [peer('a'), peer('b')], s)
     const sync = synchronizer(fns)
     const running = sync.sync()
     expect(sync.sync('b')).toBe(running)
-    await running
+    await drive(s, running)
     expect(local.chain.head.height).toBe(300)
     // The second run asks its hint even though no peer announces more work than we now have.
     expect(fns.requests.at(-1)).toMatchObject({ peer: 'b', kind: 'headers' })
