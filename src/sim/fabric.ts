@@ -26,6 +26,7 @@ import {
   simPeerId,
   transmitMs,
 } from './links.js'
+import { Partition } from './partition.js'
 import { checkLatencyMatrix, regionIndex, WAN6 } from './regions.js'
 import type { SimScheduler } from './scheduler.js'
 
@@ -72,8 +73,7 @@ export class SimFabric {
   private readonly ids: string[] = []
   private readonly linkLoss = new Map<number, number>()
   private readonly dialing = new Map<number, Promise<void>>()
-  private groupOf: Int32Array | undefined
-  private restGroup = 0
+  private readonly partitioning = new Partition()
 
   constructor(init: SimFabricInit) {
     this.scheduler = init.scheduler
@@ -169,26 +169,15 @@ export class SimFabric {
    * form one more group together. Connections stay open.
    */
   partition(groups: readonly (readonly number[])[]): void {
-    const groupOf = new Int32Array(this.nodes.length).fill(groups.length)
-    for (const [g, members] of groups.entries()) {
-      for (const i of members) {
-        if (!Number.isInteger(i) || i < 0 || i >= this.nodes.length) throw new RangeError(`no simulated node ${i}`)
-        if (groupOf[i] !== groups.length) throw new RangeError(`node ${i} is in two groups`)
-        groupOf[i] = g
-      }
-    }
-    this.groupOf = groupOf
-    this.restGroup = groups.length
+    this.partitioning.split(groups, this.nodes.length)
   }
 
   heal(): void {
-    this.groupOf = undefined
+    this.partitioning.heal()
   }
 
   isCut(a: number, b: number): boolean {
-    const g = this.groupOf
-    if (g === undefined) return false
-    return (g[a] ?? this.restGroup) !== (g[b] ?? this.restGroup)
+    return this.partitioning.isCut(a, b)
   }
 
   /** Loss probability of gossip messages from `from` to `to` (overrides the fabric's `loss`). */

@@ -5,7 +5,7 @@
  *   const fabric = new SimFabric({ scheduler, gossip: 'gossipsub', jitterMs: 5 })
  *   const net = fabric.addNode({ region: 'europe', uplinkBitsPerSec: 20e6 })
  *
- * The parts: fabric.ts (nodes, connections, partitions, packet timing),
+ * The parts: fabric.ts (nodes, connections, packet timing), partition.ts,
  * endpoint.ts (the Network of one node), gossip.ts + mesh.ts (gossipsub-like
  * mesh with lazy IHAVE/IWANT, or flooding), requests.ts (request/response),
  * links.ts (ids, packets, link arithmetic), regions.ts (latency matrices).
