@@ -36,7 +36,10 @@ interface Sent {
 }
 
 describe('init, wallet new, fund, tx send --wait', () => {
-  it('moves coins between keys of a fresh data directory and every node agrees on the balances', async () => {
+  // Eight CLI processes and two waits for a block: about 50 s on an idle 2-core machine, so a minute is too tight.
+  it('moves coins between keys of a fresh data directory and every node agrees on the balances', {
+    timeout: 180_000,
+  }, async () => {
     const datadir = join(net.dir, 'operator')
     const made = await cliJson<{ wallet: { name: string; address: string; status: string } }>(
       ['init', '--datadir', datadir],
