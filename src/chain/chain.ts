@@ -5,21 +5,21 @@
  * batch, so a crash restarts on the old head or the new one, never a mix.
  */
 import type { ConsensusEngine } from '../consensus/engine.js'
-import { Block, type HeaderFields } from '../ledger/block.js'
+import type { Block, HeaderFields } from '../ledger/block.js'
 import { BlockTxError, VerifyError } from '../ledger/errors.js'
 import type { Genesis } from '../ledger/genesis.js'
 import { checkBlockBody, checkHeaderContext, checkHeaderFields, medianTimePast } from '../ledger/rules/block.js'
 import { type Account, accountToBytes, EMPTY_ACCOUNT } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
 import type { BatchOp, KvStore } from '../storage/kv.js'
-import { equalBytes, toHex } from '../util/bytes.js'
+import { toHex } from '../util/bytes.js'
 import type { Clock } from '../util/clock.js'
 import { AccountCache } from './account-cache.js'
 import { connectBlock, disconnectBlock, type StagedAccounts } from './connect.js'
-import { buildGenesisBlock, genesisCommitment } from './genesis-block.js'
+import { ChainStoreError } from './errors.js'
 import { encodeEntry, type HeaderEntry, type HeaderIndex } from './header-index.js'
 import { layout } from './layout.js'
-import { loadIndex, readBlock, writeGenesis } from './load.js'
+import { loadIndex, openGenesis, readBlock } from './load.js'
 import { type OrphanLimits, OrphanPool } from './orphans.js'
 import { buildTemplate } from './template.js'
 import { StateTrie } from './trie.js'
@@ -65,9 +65,7 @@ export interface HeadChange {
 
 export type ImportResult = { status: 'head'; change: HeadChange } | { status: 'side' } | { status: 'orphan' }
 
-export class ChainStoreError extends Error {
-  override readonly name = 'ChainStoreError'
-}
+export { ChainStoreError } from './errors.js'
 
 /** A valid block was stored (on the main chain or a side chain): what a propagation measure hears. */
 export type BlockStoredListener = (block: Block, source: BlockSource) => void
@@ -95,23 +93,7 @@ export class Chain {
 
   static async open(deps: ChainDeps, opts: ChainOptions = {}): Promise<Chain> {
     const trie = await StateTrie.open(deps.store, opts.trieCacheNodesMax)
-    const storedGenesis = await deps.store.get(layout.genesis)
-    let genesisBlock: Block
-    if (!storedGenesis) {
-      genesisBlock = await buildGenesisBlock(deps.genesis, trie)
-      await writeGenesis(deps.store, genesisBlock, deps.genesis, deps.engine.work(genesisBlock.header), trie)
-    } else {
-      // The stored genesis header commits to the whole genesis file, allocation included, so
-      // comparing that commitment proves the same genesis without rebuilding its state.
-      const bytes = await deps.store.get(layout.block(storedGenesis))
-      if (!bytes) throw new ChainStoreError(`the store names genesis ${toHex(storedGenesis)} but does not hold it`)
-      genesisBlock = Block.fromBytes(bytes)
-      if (!equalBytes(genesisBlock.header.fields.parentHash, genesisCommitment(deps.genesis))) {
-        throw new ChainStoreError(
-          `the store holds chain ${toHex(storedGenesis)}, made from another genesis file: use another data directory`,
-        )
-      }
-    }
+    const genesisBlock = await openGenesis(deps.store, deps.genesis, trie, (header) => deps.engine.work(header))
     trie.discardWrites()
     const { index, head } = await loadIndex(deps.store)
     const accounts = new AccountCache(deps.store, opts.accountCacheMax)

@@ -1,15 +1,46 @@
-/** Reading the chain store: the header index at open, blocks on demand, and the first write of genesis. */
-import { Block } from '../ledger/block.js'
+/** Reading the chain store: the genesis and the header index at open, blocks on demand. */
+import { Block, type Header } from '../ledger/block.js'
 import type { Genesis } from '../ledger/genesis.js'
 import { accountToBytes } from '../ledger/state.js'
 import { type KvStore, prefixRange } from '../storage/kv.js'
-import { toHex } from '../util/bytes.js'
-import { genesisAccounts } from './genesis-block.js'
+import { equalBytes, toHex } from '../util/bytes.js'
+import { ChainStoreError } from './errors.js'
+import { buildGenesisBlock, genesisAccounts, genesisCommitment } from './genesis-block.js'
 import { type BlockStatus, decodeEntry, encodeEntry, type HeaderEntry, HeaderIndex } from './header-index.js'
 import { layout } from './layout.js'
 import type { StateTrie } from './trie.js'
 
-export async function writeGenesis(
+/**
+ * The genesis block of the store: written (with its state) into an empty
+ * store, or read from one that holds it. The stored genesis header commits to
+ * the whole genesis file, allocation included, so comparing that commitment
+ * proves the same genesis without rebuilding its state. Throws
+ * ChainStoreError for a store of another genesis.
+ */
+export async function openGenesis(
+  store: KvStore,
+  genesis: Genesis,
+  trie: StateTrie,
+  workOf: (header: Header) => bigint,
+): Promise<Block> {
+  const storedId = await store.get(layout.genesis)
+  if (!storedId) {
+    const block = await buildGenesisBlock(genesis, trie)
+    await writeGenesis(store, block, genesis, workOf(block.header), trie)
+    return block
+  }
+  const bytes = await store.get(layout.block(storedId))
+  if (!bytes) throw new ChainStoreError(`the store names genesis ${toHex(storedId)} but does not hold it`)
+  const block = Block.fromBytes(bytes)
+  if (!equalBytes(block.header.fields.parentHash, genesisCommitment(genesis))) {
+    throw new ChainStoreError(
+      `the store holds chain ${toHex(storedId)}, made from another genesis file: use another data directory`,
+    )
+  }
+  return block
+}
+
+async function writeGenesis(
   store: KvStore,
   block: Block,
   genesis: Genesis,
