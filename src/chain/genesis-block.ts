@@ -13,8 +13,16 @@ export function genesisAccounts(genesis: Genesis): AccountChange[] {
 
 /** What the genesis block's `parentHash` holds: a hash of the whole genesis file (chain id, allocation, parameters, limits). */
 export function genesisCommitment(genesis: Genesis): Uint8Array {
-  return sha256(new TextEncoder().encode(JSON.stringify(genesisToJson(genesis))))
+  let commitment = commitments.get(genesis)
+  if (!commitment) {
+    commitment = sha256(new TextEncoder().encode(JSON.stringify(genesisToJson(genesis))))
+    commitments.set(genesis, commitment)
+  }
+  return commitment
 }
+
+/** Commitments by genesis object: a process that opens many chains of one genesis (the simulator) computes it once. */
+const commitments = new WeakMap<Genesis, Uint8Array>()
 
 /** The genesis block; its state's trie nodes are left pending in `trie`. */
 export async function buildGenesisBlock(genesis: Genesis, trie: StateTrie): Promise<Block> {

@@ -6,6 +6,7 @@
 import { addressFromPublicKey } from '../ledger/address.js'
 import { type KeyPair, keyPairFromSeed, sha256 } from '../ledger/crypto.js'
 import { COIN, devnetGenesis, type Genesis } from '../ledger/genesis.js'
+import { ADDRESS_BYTES } from '../ledger/limits.js'
 
 export const SIM_CHAIN_ID = 'peerchain-sim'
 
@@ -13,11 +14,9 @@ export function simSenderKey(index: number): KeyPair {
   return keyPairFromSeed(sha256(new TextEncoder().encode(`peerchain sim account ${index}`)))
 }
 
-/** The address a simulated miner is paid at (no key needed: nobody spends it in a run). */
+/** The address a simulated miner is paid at: 20 bytes derived from its index (nobody spends it in a run, so no key). */
 export function simMinerAddress(index: number): Uint8Array {
-  return addressFromPublicKey(
-    keyPairFromSeed(sha256(new TextEncoder().encode(`peerchain sim miner ${index}`))).publicKey,
-  )
+  return sha256(new TextEncoder().encode(`peerchain sim miner ${index}`)).subarray(0, ADDRESS_BYTES)
 }
 
 export function simGenesis(senderKeys: readonly KeyPair[], blockIntervalMs: number): Genesis {

@@ -10,7 +10,7 @@ import type { KeyPair } from '../ledger/crypto.js'
 import type { Genesis } from '../ledger/genesis.js'
 import type { Tx } from '../ledger/tx.js'
 import { createNode, type PeerchainNode } from '../node/node.js'
-import { MemoryStore } from '../storage/memory.js'
+import { MemoryStore, SharedValues } from '../storage/memory.js'
 import { silentLogger } from '../util/log.js'
 import { SimPowEngine } from './engine.js'
 import { simGenesis, simMinerAddress, simSenderKey } from './genesis.js'
@@ -35,6 +35,9 @@ export interface SimWorldOptions {
   /** Hears every node's head changes (tests check invariants here). */
   onHeadChange?(node: SimNode, change: HeadChange): void
 }
+
+/** Recently used trie nodes each simulated node keeps decoded (production keeps 200,000). */
+const SIM_TRIE_CACHE_NODES = 1024
 
 /** Runs past this many virtual block intervals per block are a bug (a stalled network), not a long run. */
 const STALL_INTERVALS_PER_BLOCK = 50
@@ -100,7 +103,7 @@ export class SimWorld {
         region: rng.int(WAN6.regions.length),
         uplinkBitsPerSec: (min + rng.next() * (max - min)) * 1e6,
       })
-      const store = genesisStore?.copy() ?? new MemoryStore()
+      const store = genesisStore?.copy() ?? new MemoryStore({ shared: new SharedValues() })
       const node = await createNode(
         {
           network,
@@ -115,7 +118,14 @@ export class SimWorld {
           rng,
           log: silentLogger,
         },
-        { genesis, role: hashShare > 0 ? 'miner' : 'full', mine: hashShare > 0, minerAddress: simMinerAddress(index) },
+        {
+          genesis,
+          role: hashShare > 0 ? 'miner' : 'full',
+          mine: hashShare > 0,
+          minerAddress: simMinerAddress(index),
+          // Trie nodes are read from the (shared) store; a node-sized cache would hold its own copy of each.
+          chain: { trieCacheNodesMax: SIM_TRIE_CACHE_NODES },
+        },
       )
       genesisStore ??= store
       const simNode: SimNode = { index, node, hashShare }

@@ -1,4 +1,5 @@
 /** In-memory backend with the same semantics as LevelStore: for tests and simulations. */
+import { equalBytes } from '../util/bytes.js'
 import type { BatchOp, KvStore, RangeOptions } from './kv.js'
 
 // latin1 strings compare like the bytes they hold, so a sorted string order is byte order.
@@ -6,9 +7,44 @@ const keyOf = (bytes: Uint8Array): string =>
   Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('latin1')
 const bytesOf = (key: string): Uint8Array => new Uint8Array(Buffer.from(key, 'latin1'))
 
+/**
+ * Entries many memory stores hold alike, kept once: the simulator's nodes
+ * store the same blocks, headers and trie nodes, so each store keeps a
+ * reference to one shared copy instead of a copy of its own. Sharing is by
+ * key and value both: a store whose value differs keeps its own.
+ */
+export class SharedValues {
+  private readonly entries = new Map<string, { key: string; value: Uint8Array }>()
+
+  get size(): number {
+    return this.entries.size
+  }
+
+  /**
+   * The shared key string and value for `value` under `key`: the first store
+   * to write an entry makes it the shared one; a store writing another value
+   * under the same key gets a copy of its own.
+   */
+  intern(key: string, value: Uint8Array): { key: string; value: Uint8Array } {
+    const known = this.entries.get(key)
+    if (known !== undefined)
+      return equalBytes(known.value, value) ? known : { key: known.key, value: new Uint8Array(value) }
+    const entry = { key, value: new Uint8Array(value) }
+    this.entries.set(key, entry)
+    return entry
+  }
+}
+
+export interface MemoryStoreOptions {
+  /** Share equal entries with other stores (simulations of many nodes). */
+  shared?: SharedValues
+}
+
 export class MemoryStore implements KvStore {
   private readonly map = new Map<string, Uint8Array>()
   private isOpen = false
+
+  constructor(private readonly options: MemoryStoreOptions = {}) {}
 
   /**
    * A new, closed store holding the same entries (values are shared: the store
@@ -16,7 +52,7 @@ export class MemoryStore implements KvStore {
    * data directory this way.
    */
   copy(): MemoryStore {
-    const twin = new MemoryStore()
+    const twin = new MemoryStore(this.options)
     for (const [key, value] of this.map) twin.map.set(key, value)
     return twin
   }
@@ -46,8 +82,15 @@ export class MemoryStore implements KvStore {
   async batch(ops: BatchOp[]): Promise<void> {
     this.assertOpen()
     for (const op of ops) {
-      if (op.type === 'put') this.map.set(keyOf(op.key), new Uint8Array(op.value))
-      else this.map.delete(keyOf(op.key))
+      if (op.type === 'put') {
+        const { shared } = this.options
+        if (shared) {
+          const entry = shared.intern(keyOf(op.key), op.value)
+          this.map.set(entry.key, entry.value)
+        } else {
+          this.map.set(keyOf(op.key), new Uint8Array(op.value))
+        }
+      } else this.map.delete(keyOf(op.key))
     }
   }
 
