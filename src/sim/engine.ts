@@ -8,7 +8,7 @@
  * nobody checks their hash against it.
  */
 import type { ConsensusEngine, HeaderTree } from '../consensus/engine.js'
-import { workOf } from '../consensus/pow/target.js'
+import { requireTarget, workOf } from '../consensus/pow/target.js'
 import { Header, type HeaderFields } from '../ledger/block.js'
 import { VerifyError } from '../ledger/errors.js'
 import type { ConsensusParams } from '../ledger/genesis.js'
@@ -59,12 +59,7 @@ export class SimPowEngine implements ConsensusEngine {
 
   checkHeader(header: Header, parent: Header, tree: HeaderTree): void {
     const expected = this.nextTarget(parent, tree)
-    if (header.target !== expected) {
-      throw new VerifyError(
-        'BLOCK_BAD_TARGET',
-        `target ${header.target.toString(16)} != expected ${expected.toString(16)}`,
-      )
-    }
+    requireTarget(header, expected)
   }
 
   work(header: Header): bigint {

@@ -6,7 +6,7 @@ import type { ConsensusParams } from '../../ledger/genesis.js'
 import { bigintToBytes, bytesToBigint } from '../../util/bytes.js'
 import type { ConsensusEngine, HeaderTree } from '../engine.js'
 import { MinerPool } from './miner.js'
-import { retarget, workOf } from './target.js'
+import { requireTarget, retarget, workOf } from './target.js'
 
 export interface PowOptions {
   /** Worker threads used by `seal` (default 1). */
@@ -50,12 +50,7 @@ export class PowEngine implements ConsensusEngine {
 
   checkHeader(header: Header, parent: Header, tree: HeaderTree): void {
     const expected = this.nextTarget(parent, tree)
-    if (header.target !== expected) {
-      throw new VerifyError(
-        'BLOCK_BAD_TARGET',
-        `target ${header.target.toString(16)} != expected ${expected.toString(16)}`,
-      )
-    }
+    requireTarget(header, expected)
     if (bytesToBigint(header.hash) > expected) {
       throw new VerifyError('BLOCK_BAD_POW', `hash ${header.id} is above the target`)
     }

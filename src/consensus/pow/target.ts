@@ -1,4 +1,6 @@
 /** Proof-of-work arithmetic: work per target and the retarget rule. Pure. */
+import type { Header } from '../../ledger/block.js'
+import { VerifyError } from '../../ledger/errors.js'
 import type { ConsensusParams } from '../../ledger/genesis.js'
 
 const TWO_256 = 1n << 256n
@@ -33,4 +35,14 @@ export function retarget(
   if (next > params.powLimit) next = params.powLimit
   if (next < 1n) next = 1n
   return next
+}
+
+/** Throws BLOCK_BAD_TARGET unless `header` carries the target its parent requires. */
+export function requireTarget(header: Header, expected: bigint): void {
+  if (header.target !== expected) {
+    throw new VerifyError(
+      'BLOCK_BAD_TARGET',
+      `target ${header.target.toString(16)} != expected ${expected.toString(16)}`,
+    )
+  }
 }
