@@ -31,10 +31,9 @@ describe('peerchain sim', () => {
     expect(createHash('sha256').update(trace).digest('hex')).toBe(hash)
     expect(trace.toString().split('\n')[0]).toContain('"ev":"start"')
 
+    // Another process, the same seed: the same run (test/sim/determinism.test.ts shows another seed differs).
     const again = await cli([...args, '--trace', join(dir, 'b.jsonl')])
     expect(hashOf(again.stdout)).toBe(hash)
-    const other = await cli([...args.slice(0, -1), '6', '--trace', join(dir, 'c.jsonl')])
-    expect(hashOf(other.stdout)).not.toBe(hash)
   })
 
   it('runs a TOML scenario with a partition and reports the convergence after the heal, as JSON', async () => {
