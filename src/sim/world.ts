@@ -11,10 +11,10 @@ import type { Genesis } from '../ledger/genesis.js'
 import type { Tx } from '../ledger/tx.js'
 import { createNode, type PeerchainNode } from '../node/node.js'
 import { MemoryStore, SharedValues } from '../storage/memory.js'
-import { silentLogger } from '../util/log.js'
 import { SimPowEngine } from './engine.js'
 import { simGenesis, simMinerAddress, simSenderKey } from './genesis.js'
 import { exponential, TxLoad } from './load.js'
+import { errorRecordingLogger } from './log.js'
 import { SimFabric } from './network.js'
 import { SimObserver, type TraceSink } from './observer.js'
 import { WAN6 } from './regions.js'
@@ -45,7 +45,7 @@ const STALL_INTERVALS_PER_BLOCK = 50
 export class SimWorld {
   readonly nodes: SimNode[] = []
   readonly observer: SimObserver
-  /** Submissions that failed for a reason other than a rule's verdict: our bugs. */
+  /** Errors logged by nodes and submissions that failed for a reason other than a rule's verdict: our bugs. */
   readonly internalErrors: string[] = []
   private readonly load: TxLoad
   private readonly startMs: number
@@ -98,7 +98,7 @@ export class SimWorld {
     let genesisStore: MemoryStore | undefined
     for (let index = 0; index < scenario.nodes; index++) {
       const hashShare = shares.get(index) ?? 0
-      const { min, max } = { min: scenario.bandwidth_mbps_min, max: scenario.bandwidth_mbps_max }
+      const { bandwidth_mbps_min: min, bandwidth_mbps_max: max } = scenario
       const network = fabric.addNode({
         region: rng.int(WAN6.regions.length),
         uplinkBitsPerSec: (min + rng.next() * (max - min)) * 1e6,
@@ -116,7 +116,8 @@ export class SimWorld {
           clock: scheduler,
           timers: scheduler,
           rng,
-          log: silentLogger,
+          // Quiet, except that an error (our bug: a failed reset, a mining failure) fails the run's checks.
+          log: errorRecordingLogger((line) => world.internalErrors.push(`node ${index}: ${line}`)),
         },
         {
           genesis,

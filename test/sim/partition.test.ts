@@ -28,6 +28,7 @@ describe('a partitioned simulated network', () => {
       for (const tip of node.ledger.chain.index.tipsByWork()) expect(tip.totalWork <= chain.head.totalWork).toBe(true)
     }
     expect(stateRootMismatches(world)).toEqual([])
+    expect(world.internalErrors).toEqual([])
 
     // The losing side's blocks are stale now; the txs they held are on the final chain exactly once.
     const staleTxIds = new Set<string>()
