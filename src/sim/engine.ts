@@ -13,7 +13,7 @@ import { Header, type HeaderFields } from '../ledger/block.js'
 import { VerifyError } from '../ledger/errors.js'
 import type { ConsensusParams } from '../ledger/genesis.js'
 import type { Clock } from '../util/clock.js'
-import type { Rng } from '../util/rng.js'
+import { exponential, type Rng } from '../util/rng.js'
 import type { Timers } from '../util/timers.js'
 
 export interface SimEngineDeps {
@@ -78,7 +78,7 @@ export class SimPowEngine implements ConsensusEngine {
       }
       signal?.addEventListener('abort', onAbort, { once: true })
       if (this.meanFindMs === Number.POSITIVE_INFINITY) return
-      const delayMs = -Math.log(1 - rng.next()) * this.meanFindMs
+      const delayMs = exponential(rng, this.meanFindMs)
       timer = timers.setTimeout(() => {
         signal?.removeEventListener('abort', onAbort)
         const timestampMs = Math.max(Math.floor(clock.nowMs()), Number(fields.timestamp))

@@ -8,7 +8,7 @@ import { addressFromPublicKey } from '../ledger/address.js'
 import type { KeyPair } from '../ledger/crypto.js'
 import { isVerifyError } from '../ledger/errors.js'
 import { Tx } from '../ledger/tx.js'
-import type { Rng } from '../util/rng.js'
+import { exponential, type Rng } from '../util/rng.js'
 import type { Timers } from '../util/timers.js'
 
 export interface LoadDeps {
@@ -22,11 +22,6 @@ export interface LoadDeps {
   submit(index: number, tx: Tx): Promise<unknown>
   /** Every submission's outcome: "accepted", the rule code, or "INTERNAL: …" for our own bug. */
   onOutcome(index: number, tx: Tx, outcome: string): void
-}
-
-/** An exponential draw with the given mean (inverse transform of a uniform draw). */
-export function exponential(rng: Rng, mean: number): number {
-  return -Math.log(1 - rng.next()) * mean
 }
 
 export class TxLoad {

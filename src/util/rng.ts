@@ -25,3 +25,8 @@ export function seededRng(seed: number): Rng {
   }
   return { next, int: (n) => Math.floor(next() * n) }
 }
+
+/** An exponential draw with the given mean (inverse transform of one uniform draw): waiting times of a Poisson process. */
+export function exponential(rng: Rng, mean: number): number {
+  return -Math.log(1 - rng.next()) * mean
+}
