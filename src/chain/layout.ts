@@ -17,13 +17,13 @@ import { u64be } from '../util/bytes.js'
 
 const enc = new TextEncoder()
 
+/** A one-letter prefix, then the parts. */
 function key(prefix: string, ...parts: Uint8Array[]): Uint8Array {
-  const p = enc.encode(prefix)
-  let len = p.byteLength
+  let len = 1
   for (const part of parts) len += part.byteLength
   const out = new Uint8Array(len)
-  out.set(p, 0)
-  let off = p.byteLength
+  out[0] = prefix.charCodeAt(0)
+  let off = 1
   for (const part of parts) {
     out.set(part, off)
     off += part.byteLength
@@ -40,6 +40,6 @@ export const layout = {
   undo: (hash: Uint8Array) => key('u', hash),
   account: (address: Uint8Array) => key('a', address),
   trieNode: (nodeKey: Uint8Array) => key('s', nodeKey),
-  head: key('m', enc.encode('head')),
-  genesis: key('m', enc.encode('genesis')),
+  head: new Uint8Array([...enc.encode('m'), ...enc.encode('head')]),
+  genesis: new Uint8Array([...enc.encode('m'), ...enc.encode('genesis')]),
 } as const

@@ -1,6 +1,9 @@
 /**
- * The state commitment: a Merkle-Patricia trie (@ethereumjs/mpt) keyed by
- * SHA-256(address), holding each account's canonical encoding. It yields
+ * The state commitment: a Merkle-Patricia trie keyed by SHA-256(address),
+ * holding each account's canonical encoding, in the node format of
+ * @ethereumjs/mpt with SHA-256 as the hash. A block's account changes are
+ * written as one batch (mpt/update.ts: each changed node built and hashed once);
+ * proofs are made and checked by @ethereumjs/mpt over the same nodes, and give
  * inclusion and exclusion proofs for light nodes.
  *
  * Trie nodes are content-addressed and never pruned, so every past state root
@@ -14,14 +17,18 @@ import { sha256 } from '../ledger/crypto.js'
 import { type Account, accountFromBytes, accountToBytes } from '../ledger/state.js'
 import type { BatchOp, KvStore } from '../storage/kv.js'
 import { BoundedCache } from '../util/bounded-cache.js'
-import { equalBytes, fromHex } from '../util/bytes.js'
+import { equalBytes, fromHex, toHex } from '../util/bytes.js'
 import { layout } from './layout.js'
+import type { TrieNode, WriteNode } from './mpt/nodes.js'
+import { type NodeSource, updateTrie } from './mpt/update.js'
 
 const hashKey = (bytes: Uint8Array): Uint8Array => sha256(bytes)
 
 /** The trie's node database over a KvStore, with a bounded read cache and a pending write set. */
 class TrieNodeStore implements DB<string, Uint8Array> {
   private pending = new Map<string, Uint8Array>()
+  /** Store keys of the pending nodes a batched update wrote, made from their hash bytes. */
+  private keys = new Map<string, Uint8Array>()
   private readonly cache: BoundedCache<string, Uint8Array>
 
   constructor(
@@ -40,9 +47,34 @@ class TrieNodeStore implements DB<string, Uint8Array> {
     return value
   }
 
+  /** Encoded nodes by hash, pending writes first, then the cache, then one read of the store. */
+  async getMany(hashes: readonly Uint8Array[]): Promise<Array<Uint8Array | undefined>> {
+    const out: Array<Uint8Array | undefined> = new Array(hashes.length)
+    const missing: number[] = []
+    hashes.forEach((hash, i) => {
+      const key = toHex(hash)
+      const hit = this.pending.get(key) ?? this.cache.get(key)
+      if (hit) out[i] = hit
+      else missing.push(i)
+    })
+    if (missing.length > 0) {
+      const values = await this.kv.getMany(missing.map((i) => layout.trieNode(hashes[i] as Uint8Array)))
+      missing.forEach((i, j) => {
+        out[i] = values[j]
+      })
+    }
+    return out
+  }
+
   async put(key: string, value: Uint8Array): Promise<void> {
     this.pending.set(key, value)
     this.cache.set(key, value)
+  }
+
+  /** A node written by a batched update: pending until taken into the chain's batch. */
+  write(hash: Uint8Array, hex: string, value: Uint8Array): void {
+    this.pending.set(hex, value)
+    this.keys.set(hex, layout.trieNode(hash))
   }
 
   /** Nodes are shared by many roots and never pruned. */
@@ -60,13 +92,17 @@ class TrieNodeStore implements DB<string, Uint8Array> {
 
   takeWrites(): BatchOp[] {
     const ops: BatchOp[] = []
-    for (const [key, value] of this.pending) ops.push({ type: 'put', key: layout.trieNode(fromHex(key)), value })
+    for (const [key, value] of this.pending) {
+      ops.push({ type: 'put', key: this.keys.get(key) ?? layout.trieNode(fromHex(key)), value })
+    }
     this.pending = new Map()
+    this.keys = new Map()
     return ops
   }
 
   discardWrites(): void {
     this.pending = new Map()
+    this.keys = new Map()
   }
 }
 
@@ -75,21 +111,28 @@ export interface AccountChange {
   account: Account
 }
 
+/** Encoded nodes kept for proofs, which read through @ethereumjs/mpt. */
+const PROOF_CACHE_NODES = 4096
+
 export class StateTrie {
+  private readonly write: WriteNode = (hash, hex, bytes) => this.nodes.write(hash, hex, bytes)
+
   private constructor(
     private readonly trie: MerklePatriciaTrie,
-    private readonly nodes: TrieNodeStore,
+    private readonly nodes: TrieNodeStore & NodeSource,
+    private readonly decoded: BoundedCache<string, TrieNode>,
   ) {}
 
-  static async open(kv: KvStore, cacheNodesMax = 200_000): Promise<StateTrie> {
-    const nodes = new TrieNodeStore(kv, cacheNodesMax)
+  /** `cacheNodesMax` decoded nodes stay in memory across updates: the upper levels every block walks. */
+  static async open(kv: KvStore, cacheNodesMax = 100_000): Promise<StateTrie> {
+    const nodes = new TrieNodeStore(kv, Math.min(cacheNodesMax, PROOF_CACHE_NODES))
     const trie = await createMPT({
       db: nodes,
       valueEncoding: 'view',
       useKeyHashing: true,
       useKeyHashingFunction: hashKey,
     })
-    return new StateTrie(trie, nodes)
+    return new StateTrie(trie, nodes, new BoundedCache(cacheNodesMax))
   }
 
   get emptyRoot(): Uint8Array {
@@ -98,15 +141,8 @@ export class StateTrie {
 
   /** The root after writing `changes` on top of the state at `root`. New nodes stay pending. */
   async update(root: Uint8Array, changes: readonly AccountChange[]): Promise<Uint8Array> {
-    this.trie.root(root)
-    for (const { address, account } of changes) await this.trie.put(address, accountToBytes(account))
-    return this.trie.root()
-  }
-
-  async getAccount(root: Uint8Array, address: Uint8Array): Promise<Account | undefined> {
-    this.trie.root(root)
-    const value = await this.trie.get(address)
-    return value ? accountFromBytes(value) : undefined
+    const writes = changes.map(({ address, account }) => ({ key: hashKey(address), value: accountToBytes(account) }))
+    return updateTrie(root, writes, this.nodes, this.decoded, this.write)
   }
 
   /** Nodes from the root to the account's leaf (or to where it would be). */

@@ -8,6 +8,7 @@ import {
   createPrivateKey,
   createPublicKey,
   generateKeyPairSync,
+  hash,
   type KeyObject,
   sign as nodeSign,
   verify as nodeVerify,
@@ -18,6 +19,11 @@ const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 
 export function sha256(...parts: Uint8Array[]): Uint8Array {
+  if (parts.length === 1) {
+    // One-shot hashing skips the Hash object; its digest is a buffer of its own, so the view copies nothing.
+    const digest = hash('sha256', parts[0] as Uint8Array, 'buffer')
+    return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
+  }
   const h = createHash('sha256')
   for (const p of parts) h.update(p)
   return new Uint8Array(h.digest())

@@ -1,0 +1,175 @@
+/**
+ * The three node kinds of a Merkle-Patricia trie and their RLP form, byte for
+ * byte the one @ethereumjs/mpt reads and writes (with SHA-256 as the hash):
+ *
+ * - leaf `[hexPrefix(path, leaf), value]`;
+ * - extension `[hexPrefix(path), child]`;
+ * - branch `[child0 … child15, value]`, an absent child or value as empty bytes.
+ *
+ * A child is referenced by the hash of its encoding, or, when that encoding is
+ * shorter than 32 bytes, embedded as its RLP list. Nodes are immutable: an
+ * update builds new ones and leaves the old ones to other roots.
+ */
+import { type NestedUint8Array, RLP } from '@ethereumjs/rlp'
+import { sha256 } from '../../ledger/crypto.js'
+import { toHex } from '../../util/bytes.js'
+import { decodeHexPrefix, encodeHexPrefix, type Nibbles } from './nibbles.js'
+import { encodeRlp } from './rlp.js'
+
+export const HASH_LENGTH = 32
+const EMPTY = new Uint8Array(0)
+
+/** A node not loaded: only its hash is known. */
+export interface HashRef {
+  readonly kind: 'hash'
+  readonly hash: Uint8Array
+  /** The hash as hex, the key of every node map: made once, when first asked for (hexOf). */
+  hex?: string
+}
+
+export function hexOf(ref: HashRef): string {
+  if (ref.hex === undefined) ref.hex = toHex(ref.hash)
+  return ref.hex
+}
+
+export interface LeafNode {
+  readonly kind: 'leaf'
+  readonly path: Nibbles
+  readonly value: Uint8Array
+}
+
+export interface ExtensionNode {
+  readonly kind: 'extension'
+  readonly path: Nibbles
+  readonly child: NodeRef
+}
+
+export interface BranchNode {
+  readonly kind: 'branch'
+  /** 16 entries; undefined where there is no child. */
+  readonly children: ReadonlyArray<NodeRef | undefined>
+  readonly value: Uint8Array | undefined
+}
+
+export type TrieNode = LeafNode | ExtensionNode | BranchNode
+export type NodeRef = TrieNode | HashRef
+
+/** A stored node that does not decode as a trie node. */
+export class TrieNodeError extends Error {
+  override readonly name = 'TrieNodeError'
+}
+
+type Raw = Uint8Array | NestedUint8Array
+
+/** Decodes a node's RLP encoding. Throws TrieNodeError. */
+export function decodeNode(bytes: Uint8Array): TrieNode {
+  let raw: Raw
+  try {
+    raw = RLP.decode(bytes)
+  } catch (err) {
+    throw new TrieNodeError(`trie node is not RLP: ${(err as Error).message}`)
+  }
+  return fromRaw(raw)
+}
+
+function fromRaw(raw: Raw): TrieNode {
+  if (raw instanceof Uint8Array) throw new TrieNodeError('trie node is a string, not a list')
+  if (raw.length === 17) {
+    const children: Array<NodeRef | undefined> = new Array(16)
+    for (let i = 0; i < 16; i++) children[i] = childFromRaw(raw[i] as Raw)
+    const value = raw[16] as Raw
+    if (!(value instanceof Uint8Array)) throw new TrieNodeError('branch value is a list')
+    return { kind: 'branch', children, value: value.length > 0 ? value : undefined }
+  }
+  if (raw.length === 2) {
+    const [pathBytes, second] = raw as [Raw, Raw]
+    const decoded = pathBytes instanceof Uint8Array ? decodeHexPrefix(pathBytes) : undefined
+    if (!decoded) throw new TrieNodeError('bad hex-prefix path')
+    if (decoded.leaf) {
+      if (!(second instanceof Uint8Array)) throw new TrieNodeError('leaf value is a list')
+      return { kind: 'leaf', path: decoded.path, value: second }
+    }
+    const child = childFromRaw(second)
+    if (!child || decoded.path.length === 0) throw new TrieNodeError('empty extension')
+    return { kind: 'extension', path: decoded.path, child }
+  }
+  throw new TrieNodeError(`trie node has ${raw.length} items`)
+}
+
+function childFromRaw(raw: Raw): NodeRef | undefined {
+  if (raw instanceof Uint8Array) {
+    if (raw.length === 0) return undefined
+    if (raw.length !== HASH_LENGTH) throw new TrieNodeError(`child reference of ${raw.length} bytes`)
+    return { kind: 'hash', hash: raw }
+  }
+  return fromRaw(raw)
+}
+
+/**
+ * Called with each node written: its hash (and the hash's hex), its encoding,
+ * and the node as a reader decoding those bytes would see it (children that
+ * were written appear as hash references).
+ */
+export type WriteNode = (hash: Uint8Array, hex: string, bytes: Uint8Array, node: TrieNode) => void
+
+interface Committed {
+  /** What the parent's encoding holds: the node's hash, or its embedded list. */
+  raw: Raw
+  /** What the parent keeps: a hash reference, or the embedded node. */
+  ref: NodeRef
+}
+
+/**
+ * Encodes `ref` for its parent: a node of 32 bytes or more is hashed and
+ * written, a shorter one embedded as its RLP list.
+ */
+function commitChild(ref: NodeRef, write: WriteNode): Committed {
+  if (ref.kind === 'hash') return { raw: ref.hash, ref }
+  const { raw, node } = commitNode(ref, write)
+  const bytes = encodeRlp(raw)
+  if (bytes.length < HASH_LENGTH) return { raw, ref: node }
+  const hash = sha256(bytes)
+  const hex = toHex(hash)
+  write(hash, hex, bytes, node)
+  return { raw: hash, ref: { kind: 'hash', hash, hex } }
+}
+
+/** The root's hash: the root node is always hashed and written, whatever its size. */
+export function commitRoot(root: TrieNode, write: WriteNode): Uint8Array {
+  const { raw, node } = commitNode(root, write)
+  const bytes = encodeRlp(raw)
+  const hash = sha256(bytes)
+  write(hash, toHex(hash), bytes, node)
+  return hash
+}
+
+function commitNode(node: TrieNode, write: WriteNode): { raw: NestedUint8Array; node: TrieNode } {
+  switch (node.kind) {
+    case 'leaf':
+      return { raw: [encodeHexPrefix(node.path, true), node.value], node }
+    case 'extension': {
+      const child = commitChild(node.child, write)
+      return {
+        raw: [encodeHexPrefix(node.path, false), child.raw],
+        node: { kind: 'extension', path: node.path, child: child.ref },
+      }
+    }
+    case 'branch': {
+      const raw: Raw[] = new Array(17)
+      const children: Array<NodeRef | undefined> = new Array(16)
+      for (let i = 0; i < 16; i++) {
+        const child = node.children[i]
+        if (child) {
+          const committed = commitChild(child, write)
+          raw[i] = committed.raw
+          children[i] = committed.ref
+        } else raw[i] = EMPTY
+      }
+      raw[16] = node.value ?? EMPTY
+      return { raw: raw as NestedUint8Array, node: { kind: 'branch', children, value: node.value } }
+    }
+  }
+}
+
+/** The root of the trie with no keys: the hash of the empty string's RLP. */
+export const EMPTY_ROOT: Uint8Array = sha256(encodeRlp(EMPTY))

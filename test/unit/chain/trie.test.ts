@@ -1,0 +1,71 @@
+import { describe, expect, it } from 'vitest'
+import { StateProofError, StateTrie, verifyAccountProof } from '../../../src/chain/trie.js'
+import { sha256 } from '../../../src/ledger/crypto.js'
+import { MemoryStore } from '../../../src/storage/memory.js'
+
+const address = (i: number) => sha256(new Uint8Array([i, i >> 8])).subarray(0, 20)
+
+async function trieWith(count: number) {
+  const store = new MemoryStore()
+  await store.open()
+  const trie = await StateTrie.open(store)
+  const changes = Array.from({ length: count }, (_, i) => ({
+    address: address(i),
+    account: { balance: BigInt(1000 + i), nonce: BigInt(i % 3) },
+  }))
+  const root = await trie.update(trie.emptyRoot, changes)
+  await store.batch(trie.takeWrites())
+  return { store, trie, root }
+}
+
+describe('state trie proofs', () => {
+  it('proves an account in the state, and the proof gives its balance and nonce', async () => {
+    const { trie, root } = await trieWith(500)
+    for (const i of [0, 17, 499]) {
+      const account = await verifyAccountProof(root, address(i), await trie.prove(root, address(i)))
+      expect(account).toEqual({ balance: BigInt(1000 + i), nonce: BigInt(i % 3) })
+    }
+  })
+
+  it('proves an account absent', async () => {
+    const { trie, root } = await trieWith(500)
+    const absent = address(5000)
+    expect(await verifyAccountProof(root, absent, await trie.prove(root, absent))).toBeUndefined()
+  })
+
+  it('proves against an older root after later updates, since nodes are never pruned', async () => {
+    const { store, trie, root } = await trieWith(200)
+    const next = await trie.update(root, [{ address: address(3), account: { balance: 1n, nonce: 9n } }])
+    await store.batch(trie.takeWrites())
+    expect(await verifyAccountProof(root, address(3), await trie.prove(root, address(3)))).toEqual({
+      balance: 1003n,
+      nonce: 0n,
+    })
+    expect(await verifyAccountProof(next, address(3), await trie.prove(next, address(3)))).toEqual({
+      balance: 1n,
+      nonce: 9n,
+    })
+  })
+
+  it('rejects a proof for another root, a tampered proof, and a proof passed off for another address', async () => {
+    const { trie, root } = await trieWith(300)
+    const proof = await trie.prove(root, address(7))
+    const otherRoot = sha256(root)
+    await expect(verifyAccountProof(otherRoot, address(7), proof)).rejects.toBeInstanceOf(StateProofError)
+    const tampered = proof.map((node) => node.slice())
+    const last = tampered.at(-1) as Uint8Array
+    last.set([(last.at(-1) as number) ^ 1], last.length - 1)
+    await expect(verifyAccountProof(root, address(7), tampered)).rejects.toBeInstanceOf(StateProofError)
+    // The same nodes prove nothing about another account that is present: neither its value nor its absence.
+    await expect(verifyAccountProof(root, address(8), proof)).rejects.toBeInstanceOf(StateProofError)
+  })
+
+  it('reopens over the same store with a cold cache and continues from a stored root', async () => {
+    const { store, trie, root } = await trieWith(300)
+    const change = [{ address: address(42), account: { balance: 5n, nonce: 1n } }]
+    const warm = await trie.update(root, change)
+    trie.discardWrites()
+    const reopened = await StateTrie.open(store, 0)
+    expect(await reopened.update(root, change)).toEqual(warm)
+  })
+})
