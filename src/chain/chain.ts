@@ -21,13 +21,14 @@ import { encodeEntry, type HeaderEntry, type HeaderIndex } from './header-index.
 import { layout } from './layout.js'
 import { loadIndex, openGenesis, readBlock } from './load.js'
 import { type OrphanLimits, OrphanPool } from './orphans.js'
+import { type SignatureChecker, SignaturePrechecks } from './prechecks.js'
 import { buildTemplate } from './template.js'
 import { StateTrie } from './trie.js'
 
-/** Checks signatures in bulk: -1 when all are valid, else the first bad index. */
-export interface SignatureChecker {
-  verifyTxs(txs: readonly Tx[]): Promise<number>
-}
+export type { SignatureChecker } from './prechecks.js'
+
+/** During sync, head changes are fsynced at most this often. */
+export const SYNC_FSYNC_INTERVAL_MS = 1000
 
 export interface ChainDeps {
   store: KvStore
@@ -77,6 +78,10 @@ export class Chain {
   private readonly maxReorgDepth: number
   private lock: Promise<unknown> = Promise.resolve()
   private closed = false
+  private readonly prechecks: SignaturePrechecks
+  private lastFsyncMs = Number.NEGATIVE_INFINITY
+  /** Blocks waiting for their turn to import, by id (a count: one block may be imported twice at once). */
+  private readonly queued = new Map<string, number>()
 
   private constructor(
     private readonly deps: ChainDeps,
@@ -89,6 +94,7 @@ export class Chain {
   ) {
     this.orphans = new OrphanPool(opts.orphans)
     this.maxReorgDepth = opts.maxReorgDepth ?? 1000
+    this.prechecks = new SignaturePrechecks(deps.signatures)
   }
 
   static async open(deps: ChainDeps, opts: ChainOptions = {}): Promise<Chain> {
@@ -152,7 +158,14 @@ export class Chain {
    * for; an unknown parent parks the block among the orphans.
    */
   importBlock(block: Block, source: BlockSource): Promise<ImportResult> {
-    return this.exclusive(async () => {
+    this.preverify(block)
+    this.queued.set(block.id, (this.queued.get(block.id) ?? 0) + 1)
+    const done = () => {
+      const n = (this.queued.get(block.id) ?? 1) - 1
+      if (n > 0) this.queued.set(block.id, n)
+      else this.queued.delete(block.id)
+    }
+    const run = this.exclusive(async () => {
       const result = await this.importOne(block, source)
       if (result.status === 'orphan') return result
       // Orphans waiting for this block (and their own children) can go in now.
@@ -170,6 +183,30 @@ export class Chain {
       }
       return last
     })
+    run.then(done, done)
+    return run
+  }
+
+  /**
+   * Starts checking `block`'s signatures on the pool now, ahead of its turn to
+   * import, so they are checked while the blocks before it are applied. Only
+   * for a block that passes the checks needing no state (its proof of work
+   * among them) and builds on a block held, queued or being prechecked: an
+   * orphan gets no signature check until its parent comes.
+   */
+  preverify(block: Block): void {
+    if (this.prechecks.has(block.id) || this.index.get(block.id)) return
+    const { parentId } = block.header
+    if (!this.index.get(parentId) && !this.queued.has(parentId) && !this.prechecks.has(parentId)) return
+    try {
+      checkHeaderFields(block.header)
+      this.deps.engine.checkSeal(block.header)
+      checkBlockBody(block, { chainId: this.deps.genesis.chainId, limits: this.deps.genesis.limits })
+    } catch (err) {
+      if (err instanceof VerifyError) return // the import reports it, in its turn
+      throw err
+    }
+    this.prechecks.start(block)
   }
 
   private async importOne(block: Block, source: BlockSource): Promise<ImportResult> {
@@ -205,7 +242,7 @@ export class Chain {
     })
     this.deps.engine.checkHeader(header, parent.header, this.index)
     checkBlockBody(block, { chainId, limits })
-    const bad = await this.deps.signatures.verifyTxs(block.txs)
+    const bad = await this.prechecks.take(block)
     if (bad >= 0) {
       throw new BlockTxError(bad, new VerifyError('TX_BAD_SIGNATURE', `signature of tx ${bad} does not verify`))
     }
@@ -297,8 +334,13 @@ export class Chain {
     }
     ops.push(...this.trie.takeWrites())
     ops.push({ type: 'put', key: layout.head, value: tip.header.hash })
-    // A head change is what peers and users act on: make it durable before announcing it.
-    await this.deps.store.batch(ops, { sync: true })
+    // A head change is what peers and users act on: make it durable before announcing it. Blocks
+    // synced from peers are fsynced at most once a second: a crash loses none of the store's
+    // consistency (batches are atomic and land in order), only synced blocks to download again.
+    const now = this.deps.clock.nowMs()
+    const durable = source !== 'sync' || now - this.lastFsyncMs >= SYNC_FSYNC_INTERVAL_MS
+    await this.deps.store.batch(ops, { sync: durable })
+    if (durable) this.lastFsyncMs = now
 
     // Committed: bring the in-memory view in step.
     for (const entry of path) entry.status = 'valid'

@@ -18,10 +18,27 @@ import { BoundedCache } from '../util/bounded-cache.js'
 const SPKI_ED25519_PREFIX = Buffer.from('302a300506032b6570032100', 'hex')
 const PKCS8_ED25519_PREFIX = Buffer.from('302e020100300506032b657004220420', 'hex')
 
+/** Inputs up to this size are joined and hashed in one call; larger ones stream through a Hash. */
+const ONE_SHOT_BYTES_MAX = 4096
+
 export function sha256(...parts: Uint8Array[]): Uint8Array {
-  if (parts.length === 1) {
+  let input: Uint8Array | undefined
+  if (parts.length === 1) input = parts[0] as Uint8Array
+  else {
+    let total = 0
+    for (const p of parts) total += p.length
+    if (total <= ONE_SHOT_BYTES_MAX) {
+      input = new Uint8Array(total)
+      let at = 0
+      for (const p of parts) {
+        input.set(p, at)
+        at += p.length
+      }
+    }
+  }
+  if (input) {
     // One-shot hashing skips the Hash object; its digest is a buffer of its own, so the view copies nothing.
-    const digest = hash('sha256', parts[0] as Uint8Array, 'buffer')
+    const digest = hash('sha256', input, 'buffer')
     return new Uint8Array(digest.buffer, digest.byteOffset, digest.byteLength)
   }
   const h = createHash('sha256')

@@ -14,7 +14,6 @@
  */
 import type { ChainOptions } from '../chain/chain.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
-import type { Block } from '../ledger/block.js'
 import type { Genesis } from '../ledger/genesis.js'
 import type { TxSignatureChecker } from '../ledger/sigverify/checker.js'
 import type { Tx } from '../ledger/tx.js'
@@ -171,16 +170,13 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
     { net: network, chain, timers, log: (msg, fields) => log.debug(msg, fields) },
     { role: init.role },
   )
-  const preverify = (block: Block): void => {
-    ledger.signatures
-      .verifyTxs(block.txs)
-      .then((bad) => {
-        // Only a fully valid block's txs are cached; a bad one is refused again at import.
-        if (bad === -1) for (const tx of block.txs) ledger.signatures.markVerified(tx)
-      })
-      .catch(() => {}) // the import verifies again and reports any failure
-  }
-  const syncFns = createSyncFns(network, chain, status, (h) => ledger.engine.checkSeal(h), preverify)
+  const syncFns = createSyncFns(
+    network,
+    chain,
+    status,
+    (h) => ledger.engine.checkSeal(h),
+    (block) => chain.preverify(block),
+  )
   const syncLog = log.child({ module: 'sync' })
   const sync = new Synchronizer(observer?.instrumentSync ? observer.instrumentSync(syncFns) : syncFns, {
     ...init.sync,

@@ -25,8 +25,19 @@ export class LevelStore implements KvStore {
     return this.db.getMany(keys)
   }
 
+  /**
+   * One atomic write through a chained batch. (An array batch copies its
+   * options into every op, which made a block's 8,000-op write, fsynced,
+   * about four times slower.)
+   */
   batch(ops: BatchOp[], opts: { sync?: boolean } = {}): Promise<void> {
-    return this.db.batch(ops, { sync: opts.sync ?? false })
+    if (ops.length === 0) return Promise.resolve()
+    const batch = this.db.batch()
+    for (const op of ops) {
+      if (op.type === 'put') batch.put(op.key, op.value)
+      else batch.del(op.key)
+    }
+    return batch.write({ sync: opts.sync ?? false })
   }
 
   async *entries(range: RangeOptions): AsyncIterable<[Uint8Array, Uint8Array]> {

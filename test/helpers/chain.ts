@@ -1,5 +1,5 @@
 /** Test helpers: a chain on a memory store with an easy target, and a block builder. */
-import { Chain, type ChainOptions } from '../../src/chain/chain.js'
+import { Chain, type ChainOptions, type SignatureChecker } from '../../src/chain/chain.js'
 import { PowEngine } from '../../src/consensus/pow/engine.js'
 import { addressFromPublicKey } from '../../src/ledger/address.js'
 import { Block } from '../../src/ledger/block.js'
@@ -33,14 +33,21 @@ export interface TestChain {
 }
 
 export async function openTestChain(
-  opts: { genesis?: Genesis; store?: KvStore; clock?: ManualClock; chain?: ChainOptions } = {},
+  opts: {
+    genesis?: Genesis
+    store?: KvStore
+    clock?: ManualClock
+    chain?: ChainOptions
+    signatures?: SignatureChecker
+  } = {},
 ): Promise<TestChain> {
   const genesis = opts.genesis ?? testGenesis()
   const store = opts.store ?? new MemoryStore()
   await store.open()
   const clock = opts.clock ?? new ManualClock(genesis.timestampMs + 1000)
   const engine = new PowEngine(genesis.params)
-  const chain = await Chain.open({ store, genesis, engine, clock, signatures: inlineSignatures }, opts.chain)
+  const signatures = opts.signatures ?? inlineSignatures
+  const chain = await Chain.open({ store, genesis, engine, clock, signatures }, opts.chain)
   return { chain, engine, clock, store, genesis }
 }
 

@@ -15,6 +15,22 @@ describe('sha256', () => {
   it('hashes its parts as one concatenated message', () => {
     expect(hex(sha256(text('a'), text('b'), new Uint8Array(0), text('c')))).toBe(hex(sha256(text('abc'))))
   })
+
+  it('gives the same digest for parts joined in one call or streamed (inputs either side of 4 KiB)', () => {
+    fc.assert(
+      fc.property(fc.array(fc.uint8Array({ maxLength: 3000 }), { maxLength: 4 }), (parts) => {
+        const joined = new Uint8Array(parts.reduce((n, p) => n + p.length, 0))
+        let at = 0
+        for (const p of parts) {
+          joined.set(p, at)
+          at += p.length
+        }
+        expect(hex(sha256(...parts))).toBe(hex(sha256(joined)))
+        expect(sha256(...parts)).toBeInstanceOf(Uint8Array)
+        expect(sha256(...parts).byteLength).toBe(32)
+      }),
+    )
+  })
 })
 
 describe('Ed25519', () => {
