@@ -82,7 +82,7 @@ describe('import pipeline', () => {
     class RecordingStore extends MemoryStore {
       override async batch(ops: BatchOp[], opts: { sync?: boolean } = {}): Promise<void> {
         if (ops.some((op) => op.type === 'put' && op.key[0] === 'm'.charCodeAt(0))) syncFlags.push(opts.sync ?? false)
-        return super.batch(ops, opts)
+        return super.batch(ops)
       }
     }
     const t = await openTestChain({ store: new RecordingStore(), clock: producer.clock })
