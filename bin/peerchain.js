@@ -1,7 +1,12 @@
 #!/usr/bin/env node
-// The `peerchain` command. Runs the TypeScript sources through tsx, so `npx peerchain`
-// works right after `npm ci` with no build step.
-import { register } from 'tsx/esm/api'
+// The `peerchain` command: the compiled JavaScript in dist/, which `npm ci` builds
+// from src/ (the `prepare` script; `npm run build` does it by hand). No transpiler
+// runs here.
+import { existsSync } from 'node:fs'
 
-register()
-await import('../src/cli/main.ts')
+const main = new URL('../dist/cli/main.js', import.meta.url)
+if (!existsSync(main)) {
+  console.error('peerchain: dist/cli/main.js is missing: build it with `npm run build` (`npm ci` does it too)')
+  process.exit(1)
+}
+await import(main.href)

@@ -1,0 +1,45 @@
+/** bin/peerchain.js runs dist/cli/main.js, and says how to build it when it is missing. */
+import { execFile } from 'node:child_process'
+import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { promisify } from 'node:util'
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+
+const BIN = join(import.meta.dirname, '../../../bin/peerchain.js')
+let dir: string
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'peerchain-bin-'))
+  await mkdir(join(dir, 'bin'))
+  await copyFile(BIN, join(dir, 'bin', 'peerchain.js'))
+  await writeFile(join(dir, 'package.json'), '{ "type": "module" }\n')
+})
+
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true })
+})
+
+const run = (args: string[]) =>
+  promisify(execFile)(process.execPath, [join(dir, 'bin', 'peerchain.js'), ...args]).then(
+    ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+    (err: { code: number; stdout: string; stderr: string }) => err,
+  )
+
+describe('bin/peerchain.js', () => {
+  it('runs dist/cli/main.js with the arguments', async () => {
+    await mkdir(join(dir, 'dist', 'cli'), { recursive: true })
+    await writeFile(join(dir, 'dist', 'cli', 'main.js'), 'console.log(JSON.stringify(process.argv.slice(2)))\n')
+    const res = await run(['status', '--json'])
+    expect(res.code).toBe(0)
+    expect(JSON.parse(res.stdout)).toEqual(['status', '--json'])
+  })
+
+  it('without dist/, exits 1 saying how to build it', async () => {
+    const res = await run(['status'])
+    expect(res.code).toBe(1)
+    expect(res.stderr).toBe(
+      'peerchain: dist/cli/main.js is missing: build it with `npm run build` (`npm ci` does it too)\n',
+    )
+  })
+})
