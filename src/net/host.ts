@@ -13,6 +13,7 @@ import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
 import { dhtProtocol, type NetworkOptions } from './options.js'
 import { libp2pMetrics, type TrafficCounter } from './traffic.js'
+import { ensureWebSocketGlobal } from './websocket-global.js'
 
 export interface HostServices extends Record<string, unknown> {
   identify: Identify
@@ -42,6 +43,7 @@ export async function createHost(
   // @libp2p/bootstrap throws on an empty list
   if (options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap, timeout: 100 }))
   if (options.mdns) peerDiscovery.push(mdns({ serviceTag: mdnsServiceTag(options.chainId) }))
+  await ensureWebSocketGlobal()
 
   return createLibp2p<HostServices>({
     start: false,

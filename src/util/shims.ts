@@ -1,6 +1,8 @@
 /**
  * Node 20 shims for what libp2p 3 expects from Node 22. Every entry point and
  * the test setup import this module first. Drop it when the floor moves to Node 22.
+ * (The global WebSocket libp2p dials with is net/websocket-global.ts's, installed
+ * when a host is created, so that commands without libp2p never load ws.)
  */
 if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function') {
   Object.defineProperty(Promise, 'withResolvers', {
@@ -16,13 +18,6 @@ if (typeof (Promise as { withResolvers?: unknown }).withResolvers !== 'function'
       return { promise, resolve, reject }
     },
   })
-}
-
-// Dialing /ws multiaddrs needs a global WebSocket (Node 22 has one built in);
-// without it a /ws bootstrap silently never connects.
-if (typeof (globalThis as { WebSocket?: unknown }).WebSocket !== 'function') {
-  const { WebSocket } = await import('ws')
-  ;(globalThis as { WebSocket?: unknown }).WebSocket = WebSocket
 }
 
 export {}
