@@ -1,10 +1,11 @@
 /**
- * The typed client: `RpcClient` calls over HTTP (global fetch); `RpcSocket`
+ * The typed client: `RpcClient` calls over HTTP (node:http: a CLI command that
+ * makes one call starts ~60 ms sooner than with fetch, which loads undici); `RpcSocket`
  * calls and subscribes over a WebSocket. A JSON-RPC error is thrown as
  * `RpcError` (code, message, data); a failure to reach the server or an answer
  * that is not JSON-RPC is thrown as `RpcTransportError`.
  */
-import { WebSocket } from 'ws'
+import type { WebSocket } from 'ws'
 import { RpcCode, RpcError } from './errors.js'
 import type { RpcMethodName, RpcParams, RpcParamsArg, RpcResultOf } from './schema.js'
 import type { Topic, TopicResults } from './subscriptions.js'
@@ -39,6 +40,54 @@ const TIMEOUT_MS_DEFAULT = 30_000
 const WS_MESSAGE_BYTES_MAX_DEFAULT = 16 * 1024 * 1024
 /** Notifications kept for a subscription whose id the client has not learnt yet. */
 const EARLY_NOTIFICATIONS_MAX = 256
+
+interface HttpAnswer {
+  status: number
+  text: string
+}
+
+/**
+ * POSTs a JSON body on a connection of its own (no keep-alive: nothing to
+ * race the server's idle timeout) and resolves with the answer, whatever its
+ * status; rejects when the server cannot be reached or has not answered
+ * in full within `timeoutMs`.
+ */
+async function post(
+  url: string,
+  body: string,
+  headers: Record<string, string>,
+  timeoutMs: number,
+): Promise<HttpAnswer> {
+  const target = new URL(url)
+  const { request } = target.protocol === 'https:' ? await import('node:https') : await import('node:http')
+  return new Promise((resolve, reject) => {
+    const req = request(
+      target,
+      {
+        method: 'POST',
+        agent: false,
+        headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (chunk: Buffer) => chunks.push(chunk))
+        res.on('error', fail)
+        res.on('end', () => {
+          clearTimeout(timer)
+          resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') })
+        })
+      },
+    )
+    const timer = setTimeout(() => fail(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs)
+    function fail(err: Error): void {
+      clearTimeout(timer)
+      req.destroy()
+      reject(err)
+    }
+    req.on('error', fail)
+    req.end(body)
+  })
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
@@ -82,20 +131,13 @@ export class RpcClient {
   async call(method: string, params?: RpcParams): Promise<unknown> {
     const id = this.nextId++
     const what = `${method} at ${this.url}`
-    let text: string
-    let status: number
+    let answer: HttpAnswer
     try {
-      const res = await fetch(this.url, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', ...authHeaders(this.options) },
-        body: requestText(id, method, params),
-        signal: AbortSignal.timeout(this.timeoutMs),
-      })
-      status = res.status
-      text = await res.text()
+      answer = await post(this.url, requestText(id, method, params), authHeaders(this.options), this.timeoutMs)
     } catch (err) {
       throw new RpcTransportError(`${what}: ${(err as Error).message}`, { cause: err })
     }
+    const { status, text } = answer
     let parsed: unknown
     try {
       parsed = JSON.parse(text)
@@ -148,8 +190,10 @@ export class RpcSocket {
     ws.on('close', () => this.onClose())
   }
 
-  static connect(url: string, options: RpcClientOptions = {}): Promise<RpcSocket> {
+  static async connect(url: string, options: RpcClientOptions = {}): Promise<RpcSocket> {
     const timeoutMs = options.timeoutMs ?? TIMEOUT_MS_DEFAULT
+    // Loaded here: a client that only calls over HTTP (the CLI's read commands) never needs it.
+    const { WebSocket } = await import('ws')
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url, {
         handshakeTimeout: timeoutMs,
@@ -170,7 +214,7 @@ export class RpcSocket {
   }
 
   get isOpen(): boolean {
-    return this.ws.readyState === WebSocket.OPEN
+    return this.ws.readyState === this.ws.OPEN
   }
 
   call<M extends RpcMethodName>(method: M, ...params: RpcParamsArg<M>): Promise<RpcResultOf<M>>
@@ -225,7 +269,7 @@ export class RpcSocket {
 
   /** Closes the socket; the server releases its subscriptions. */
   async close(): Promise<void> {
-    if (this.ws.readyState === WebSocket.CLOSED) return
+    if (this.ws.readyState === this.ws.CLOSED) return
     this.ws.close(1000)
     await this.closed
   }
