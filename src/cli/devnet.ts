@@ -9,10 +9,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { type Command, Option } from 'commander'
 import { RpcClient } from '../api/client.js'
 import { DEVNET_ACCOUNTS, devnetGenesis, genesisToJson } from '../ledger/genesis.js'
 import { readGenesisFile } from '../node/genesis-file.js'
-import { UsageError } from './start.js'
+import { UsageError } from './errors.js'
 
 export interface DevnetFlags {
   nodes: string
@@ -132,6 +133,20 @@ async function headOf(url: string): Promise<string> {
   } catch {
     return 'down'
   }
+}
+
+export function registerDevnetCommand(program: Command): void {
+  program
+    .command('devnet')
+    .description('start N node processes on 127.0.0.1 with one shared genesis')
+    .option('--nodes <n>', 'how many nodes', '3')
+    .option('--miners <n>', 'how many of them mine', '1')
+    .option('--datadir <dir>', 'keep node data here (default: a temporary directory removed at exit)')
+    .option('--genesis <file>', 'genesis file (default: the built-in devnet)')
+    .addOption(
+      new Option('--log-level <level>', 'node log level').choices(['debug', 'info', 'warn', 'error']).default('info'),
+    )
+    .action(devnetCommand)
 }
 
 export async function devnetCommand(flags: DevnetFlags): Promise<void> {

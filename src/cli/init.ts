@@ -14,8 +14,8 @@ import { loadOrCreateNodeKey, NODE_KEY_FILE } from '../net/identity.js'
 import { pathExists } from '../util/fs.js'
 import { createKey, keyInfo, keyPath, walletDir } from '../wallet/keystore.js'
 import { readPassphrase } from '../wallet/passphrase.js'
+import { UsageError } from './errors.js'
 import { describeFailure } from './rpc-options.js'
-import { UsageError } from './start.js'
 
 export interface InitFlags {
   datadir?: string

@@ -8,9 +8,9 @@
  */
 import type { Command } from 'commander'
 import type { RpcClient } from '../api/client.js'
+import { UsageError } from './errors.js'
 import { renderBlock, renderMempool, renderPeers, renderStatus, renderTxLookup } from './read-render.js'
 import { connect, exitOnUsageError, type RpcFlags, rpcOptions, run } from './rpc-options.js'
-import { UsageError } from './start.js'
 import { outputWidth } from './table.js'
 
 /** The node has no such block or transaction (exit 1). */

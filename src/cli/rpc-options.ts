@@ -15,7 +15,7 @@ import { RpcCode } from '../api/errors.js'
 import { AddressError } from '../ledger/address.js'
 import { isLoopbackHost } from '../node/rpc-token.js'
 import { WalletError } from '../wallet/errors.js'
-import { UsageError } from './start.js'
+import { UsageError } from './errors.js'
 
 export const DEFAULT_RPC_URL = 'http://127.0.0.1:8645/'
 export const RPC_URL_ENV = 'PEERCHAIN_RPC'

@@ -12,8 +12,8 @@ import { lostTxs, stateRootMismatches } from '../sim/checks.js'
 import { buildReport, formatReport, type SimReport } from '../sim/report.js'
 import { parseScenario, type Scenario, ScenarioError } from '../sim/scenario.js'
 import { SimWorld } from '../sim/world.js'
+import { UsageError } from './errors.js'
 import type { SimFlags } from './sim.js'
-import { UsageError } from './start.js'
 
 /** The scenario file (TOML) under the flags, validated. Throws UsageError naming the problem. */
 export async function resolveScenario(flags: SimFlags): Promise<Scenario> {

@@ -1,9 +1,14 @@
-/** `peerchain start`: one node from a data directory, its config file, the environment and flags. */
+/**
+ * `peerchain start`: one node from a data directory, its config file, the
+ * environment and flags. The node itself (`node/start.ts`: libp2p, LevelDB,
+ * workers) is loaded once the config is valid, so a bad flag or `--help`
+ * answers without loading it.
+ */
+import { type Command, Option } from 'commander'
 import { CONFIG_KEYS, ConfigError, type ConfigFlags, resolveNodeConfig } from '../config/index.js'
 import { DEVNET_ACCOUNTS } from '../ledger/genesis.js'
-import { DEFAULT_RPC_PORT } from '../node/config.js'
-import { startNode } from '../node/start.js'
 import { createLogger, resolveLogFormat } from '../util/log.js'
+import { UsageError } from './errors.js'
 import { SyncProgressBar } from './progress.js'
 
 /**
@@ -30,8 +35,34 @@ export interface StartFlags extends ConfigFlags {
   devAccounts?: string
 }
 
-export class UsageError extends Error {
-  override readonly name = 'UsageError'
+export function registerStartCommand(program: Command): void {
+  program
+    .command('start')
+    .description('run one node; settings: flags > PEERCHAIN_* environment > config file > defaults (docs/CONFIG.md)')
+    .option('--datadir <dir>', 'data directory: chain, keys, peers, bans (default: $PEERCHAIN_DATADIR or ~/.peerchain)')
+    .option('--config <file>', 'config file (default: $PEERCHAIN_CONFIG, or <datadir>/peerchain.toml if it exists)')
+    .option('--listen <multiaddr...>', withDefault('net.listen', 'libp2p listen addresses'))
+    .option('--bootstrap <multiaddr...>', withDefault('net.bootstrap', 'peers to dial at start, ending in /p2p/<id>'))
+    .option('--rpc-host <host>', withDefault('rpc.host', 'JSON-RPC bind address'))
+    .option('--rpc-port <port>', withDefault('rpc.port', 'JSON-RPC port (0 = any free port)'))
+    .option('--role <role>', withDefault('node.role', 'node role: full or miner'))
+    .option('--mine', 'mine from the start')
+    .option('--mine-threads <n>', withDefault('mining.threads', 'mining worker threads, 1-64'))
+    .option('--miner-address <pc1…>', 'address paid for mined blocks (default: a key in the data directory)')
+    .option('--genesis <file>', 'genesis file (default: the built-in devnet)')
+    .option('--mdns', 'find peers on the LAN with mDNS')
+    .option('--local-cluster', 'relax per-IP limits for many nodes on one machine (devnets, tests)')
+    .addOption(new Option('--exit-with-parent', 'stop when the launching process exits (devnet, tests)').hideHelp())
+    .addOption(
+      new Option(
+        '--dev-accounts <indexes>',
+        'hold built-in devnet accounts unlocked as devnet-<i> (devnets)',
+      ).hideHelp(),
+    )
+    .option('--log-level <level>', withDefault('node.log_level', 'log level: debug, info, warn or error'))
+    .option('--log-format <format>', withDefault('node.log_format', 'log format: auto, pretty or json'))
+    .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
+    .action(startCommand)
 }
 
 /** An option's help with the schema's default, so help and behaviour cannot disagree. */
@@ -74,6 +105,7 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   }
   const log = createLogger(config.logLevel, {}, write, { format, color })
   if (config.configFile !== undefined) log.info('config file read', { path: config.configFile })
+  const { startNode } = await import('../node/start.js')
   const node = await startNode(config, log)
   const tokenFile = node.rpcTokenFile
   log.info('dashboard', tokenFile ? { url: node.dashboardUrl, tokenFile } : { url: node.dashboardUrl })
@@ -121,5 +153,3 @@ export async function startCommand(flags: StartFlags): Promise<void> {
     })}\n`,
   )
 }
-
-export { DEFAULT_RPC_PORT }

@@ -5,7 +5,7 @@
  */
 import { type Command, Option } from 'commander'
 import type { RpcClient } from '../api/client.js'
-import { resolveDataDir } from '../config/index.js'
+import { resolveDataDir } from '../config/paths.js'
 import { formatAddress, parseAddress } from '../ledger/address.js'
 import { devnetKey } from '../ledger/genesis.js'
 import { ABS_LIMITS } from '../ledger/limits.js'
@@ -13,9 +13,9 @@ import { Tx } from '../ledger/tx.js'
 import { toHex } from '../util/bytes.js'
 import { createKey, importSeed, keyInfo, listKeys, unlockKey, walletDir } from '../wallet/keystore.js'
 import { readPassphrase } from '../wallet/passphrase.js'
+import { UsageError } from './errors.js'
 import { formatCoins } from './format.js'
 import { connect, exitOnUsageError, type RpcFlags as NodeRpcFlags, rpcOptions, run } from './rpc-options.js'
-import { UsageError } from './start.js'
 
 export { DEFAULT_RPC_URL, describeFailure } from './rpc-options.js'
 

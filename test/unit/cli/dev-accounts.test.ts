@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { parseDevAccounts, UsageError } from '../../../src/cli/start.js'
+import { UsageError } from '../../../src/cli/errors.js'
+import { parseDevAccounts } from '../../../src/cli/start.js'
 
 describe('--dev-accounts', () => {
   it('takes devnet account indexes separated by commas, once each', () => {

@@ -1,7 +1,7 @@
 import { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
+import { UsageError } from '../../../src/cli/errors.js'
 import { parseBlockRef, parseMempoolLimit, parseTxHash, registerReadCommands } from '../../../src/cli/read.js'
-import { UsageError } from '../../../src/cli/start.js'
 
 const HASH = 'c17d93961b966248e4e67026b3614887b00379222048aadf09d259534b62d37e'
 

@@ -7,6 +7,7 @@ import { Command } from 'commander'
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest'
 import { RpcError, RpcTransportError } from '../../../src/api/client.js'
 import { RpcCode } from '../../../src/api/errors.js'
+import { UsageError } from '../../../src/cli/errors.js'
 import {
   connect,
   DEFAULT_RPC_URL,
@@ -18,7 +19,6 @@ import {
   run,
   TOKEN_REQUIRED_MESSAGE,
 } from '../../../src/cli/rpc-options.js'
-import { UsageError } from '../../../src/cli/start.js'
 
 let dir: string
 

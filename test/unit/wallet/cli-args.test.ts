@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { RpcError, RpcTransportError } from '../../../src/api/client.js'
-import { UsageError } from '../../../src/cli/start.js'
+import { UsageError } from '../../../src/cli/errors.js'
 import { describeFailure, parseBaseUnits } from '../../../src/cli/wallet.js'
 import { AddressError } from '../../../src/ledger/address.js'
 import { WalletError } from '../../../src/wallet/errors.js'
