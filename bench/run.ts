@@ -1,7 +1,9 @@
 /**
  * `npm run bench`: every benchmark in turn, one JSON object per line on stdout.
- * `npm run bench -- chain` runs only the named ones (verify, chain, mempool, network, sim).
+ * `npm run bench -- chain` runs only the named ones (verify, chain, mempool, network, sim, footprint).
  * `network` starts real node processes and `sim` runs 1,000 simulated nodes: each takes minutes.
+ * `footprint` (idle RSS, cold start, `peerchain status` time of real node processes) takes about a minute.
+ * `npm run bench` builds dist/ first (`prebench`): the node processes run it.
  */
 import '../src/util/shims.js'
 
@@ -11,6 +13,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   mempool: () => import('./mempool.js'),
   network: () => import('./network.js'),
   sim: () => import('./sim.js'),
+  footprint: () => import('./footprint.js'),
 }
 
 const wanted = process.argv.slice(2).filter((a) => a !== '--')
