@@ -3,6 +3,12 @@
 // from src/ (the `prepare` script; `npm run build` does it by hand). No transpiler
 // runs here.
 import { existsSync } from 'node:fs'
+import module from 'node:module'
+
+// Node 22.1+ keeps the compiled code of every module in a cache on disk (in the temp
+// directory; $NODE_COMPILE_CACHE overrides it), so a later start skips compiling them:
+// about 0.15 s of a node's start. Node 20 has no such cache.
+module.enableCompileCache?.()
 
 const main = new URL('../dist/cli/main.js', import.meta.url)
 if (!existsSync(main)) {

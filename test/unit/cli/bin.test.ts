@@ -1,6 +1,7 @@
 /** bin/peerchain.js runs dist/cli/main.js, and says how to build it when it is missing. */
 import { execFile } from 'node:child_process'
-import { copyFile, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
+import module from 'node:module'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
@@ -20,8 +21,8 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true })
 })
 
-const run = (args: string[]) =>
-  promisify(execFile)(process.execPath, [join(dir, 'bin', 'peerchain.js'), ...args]).then(
+const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
+  promisify(execFile)(process.execPath, [join(dir, 'bin', 'peerchain.js'), ...args], { env }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (err: { code: number; stdout: string; stderr: string }) => err,
   )
@@ -33,6 +34,18 @@ describe('bin/peerchain.js', () => {
     const res = await run(['status', '--json'])
     expect(res.code).toBe(0)
     expect(JSON.parse(res.stdout)).toEqual(['status', '--json'])
+  })
+
+  it('keeps a compile cache in the temp directory where Node has one (22.1+), and runs without one on Node 20', async () => {
+    await mkdir(join(dir, 'dist', 'cli'), { recursive: true })
+    await writeFile(join(dir, 'dist', 'cli', 'main.js'), 'export const compiled = true\n')
+    const temp = join(dir, 'tmp')
+    await mkdir(temp)
+    const { NODE_COMPILE_CACHE: _, ...env } = process.env
+    const res = await run([], { ...env, TMPDIR: temp })
+    expect(res.code, res.stderr).toBe(0)
+    const hasCache = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function'
+    expect(await readdir(temp)).toEqual(hasCache ? ['node-compile-cache'] : [])
   })
 
   it('without dist/, exits 1 saying how to build it', async () => {
