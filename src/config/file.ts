@@ -1,7 +1,9 @@
-/** The file layer: `peerchain.toml`, parsed with smol-toml. Relative paths in it are relative to its directory. */
+/**
+ * The file layer: `peerchain.toml`, parsed with smol-toml (loaded only when there is a
+ * file to parse). Relative paths in it are relative to its directory.
+ */
 import { readFile } from 'node:fs/promises'
 import { dirname } from 'node:path'
-import { parse, TomlError } from 'smol-toml'
 import { type ConfigIssue, fileIssue } from './errors.js'
 import { type ConfigLayer, isTable, resolvePath } from './layers.js'
 import type { ConfigFileLocation } from './paths.js'
@@ -22,9 +24,10 @@ export async function fileLayer(
     return { issues: [fileIssue(path, location.source, problem)], found: false }
   }
   const source = `file ${path}` as const
+  const { TomlError } = await import('smol-toml')
   let values: Record<string, unknown>
   try {
-    values = parseToml(text)
+    values = await parseToml(text)
   } catch (err) {
     if (!(err instanceof TomlError)) throw err
     // smol-toml's message is "Invalid TOML document: <reason>" and then a code excerpt.
@@ -41,6 +44,7 @@ export async function fileLayer(
   return { layer: { values, sourceOf: () => source }, issues: [], found: true }
 }
 
-export function parseToml(text: string): Record<string, unknown> {
+export async function parseToml(text: string): Promise<Record<string, unknown>> {
+  const { parse } = await import('smol-toml')
   return parse(text) as Record<string, unknown>
 }

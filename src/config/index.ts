@@ -19,4 +19,3 @@ export {
   resolveNodeConfig,
 } from './resolve.js'
 export { CONFIG_DEFAULTS, CONFIG_KEYS, type ConfigKey, type ConfigValues, configSchema } from './schema.js'
-export { renderDefaultConfig } from './template.js'

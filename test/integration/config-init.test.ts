@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { renderDefaultConfig } from '../../src/config/index.js'
+import { renderDefaultConfig } from '../../src/config/template.js'
 import { NO_PASSPHRASE_HELP } from '../../src/wallet/passphrase.js'
 import { BIN, type CliResult, envWithoutPeerchain, cli as runCli } from '../helpers/cli.js'
 

@@ -1,22 +1,23 @@
 /** The commented default config file is generated from the schema, so it parses and, uncommented, gives the defaults. */
 import { describe, expect, it } from 'vitest'
 import { parseToml } from '../../../src/config/file.js'
-import { CONFIG_DEFAULTS, CONFIG_KEYS, configSchema, renderDefaultConfig } from '../../../src/config/index.js'
+import { CONFIG_DEFAULTS, CONFIG_KEYS, configSchema } from '../../../src/config/index.js'
+import { renderDefaultConfig } from '../../../src/config/template.js'
 
 const template = renderDefaultConfig()
 /** `# key = value` lines become `key = value`; the indented examples (`#   key = …`) stay comments. */
 const uncommented = template.replace(/^# ([a-z_]+ = .*)$/gm, '$1')
 
 describe('the default config file', () => {
-  it('parses as it is, every key commented out, and so gives the defaults', () => {
-    const parsed = parseToml(template)
+  it('parses as it is, every key commented out, and so gives the defaults', async () => {
+    const parsed = await parseToml(template)
     expect(parsed).toEqual({ node: {}, net: {}, rpc: {}, mining: {}, chain: {} })
     expect(configSchema.parse(parsed)).toEqual(CONFIG_DEFAULTS)
   })
 
-  it('gives exactly the defaults with every key uncommented', () => {
+  it('gives exactly the defaults with every key uncommented', async () => {
     expect(uncommented).not.toBe(template)
-    const parsed = parseToml(uncommented) as Record<string, Record<string, unknown>>
+    const parsed = (await parseToml(uncommented)) as Record<string, Record<string, unknown>>
     for (const key of CONFIG_KEYS) {
       if (key.defaultValue === undefined) expect(parsed[key.section], key.path).not.toHaveProperty(key.name)
       else expect(parsed[key.section]?.[key.name], key.path).toEqual(key.defaultValue)
