@@ -5,7 +5,6 @@ import { type GossipSub, gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import { type Identify, identify } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
 import { type KadDHT, kadDHT, passthroughMapper } from '@libp2p/kad-dht'
-import { mdns } from '@libp2p/mdns'
 import { type Ping, ping } from '@libp2p/ping'
 import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
@@ -42,7 +41,11 @@ export async function createHost(
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
   // @libp2p/bootstrap throws on an empty list
   if (options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap, timeout: 100 }))
-  if (options.mdns) peerDiscovery.push(mdns({ serviceTag: mdnsServiceTag(options.chainId) }))
+  if (options.mdns) {
+    // Loaded only when enabled: it brings a multicast DNS stack the node otherwise never runs.
+    const { mdns } = await import('@libp2p/mdns')
+    peerDiscovery.push(mdns({ serviceTag: mdnsServiceTag(options.chainId) }))
+  }
   await ensureWebSocketGlobal()
 
   return createLibp2p<HostServices>({

@@ -118,7 +118,7 @@ describe('what a command loads', () => {
     expect(loadedOf(res.modules)).toContain('/node_modules/@libp2p/')
   })
 
-  it('and catches the node when `start` runs one', async () => {
+  it('and catches the node when `start` runs one, which loads no more than it runs', async () => {
     const log = join(dir, 'modules-start.txt')
     const args = ['--import', RECORDER, BIN, 'start', '--exit-with-parent', '--datadir', join(dir, 'started')]
     const child = spawn(process.execPath, [...args, '--listen', '/ip4/127.0.0.1/tcp/0', '--rpc-port', '0'], {
@@ -131,5 +131,7 @@ describe('what a command loads', () => {
     await exited
     const modules = (await readFile(log, 'utf8')).split('\n')
     expect(loadedOf(modules, NODE_CORE)).toEqual(NODE_CORE)
+    // Without a config file or --mdns, neither a TOML parser nor multicast DNS.
+    expect(loadedOf(modules, ['/node_modules/smol-toml/', '/node_modules/@libp2p/mdns/'])).toEqual([])
   })
 })

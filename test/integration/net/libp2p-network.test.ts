@@ -74,6 +74,12 @@ async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
 }
 
 describe('libp2p network: connections and discovery', () => {
+  it('with mDNS on, two nodes on this machine find each other with no bootstrap list', async () => {
+    const a = await startNode({ mdns: true })
+    const b = await startNode({ mdns: true })
+    await waitFor('mDNS to connect the nodes', () => connected(a, b) || connected(b, a), 20_000)
+  })
+
   it('connects nodes through a bootstrap address, over TCP and WebSockets, with one event per peer', async () => {
     const b = await startNode({ listen: ['/ip4/127.0.0.1/tcp/0', '/ip4/127.0.0.1/tcp/0/ws'], dhtServer: true })
     const wsAddr = b.listenAddresses().find((a) => a.includes('/ws/'))
