@@ -189,7 +189,7 @@ export async function run(): Promise<void> {
       stateRoot: true,
       ofRawVerify: pooled / raw,
     })
-    const produced = await produceBlocks(10)
+    const produced = await produceBlocks(30)
     const imported = await importBlocks(produced.genesis, produced.blocks, verifier)
     report('block_import_per_s', imported.blocksPerS, 'blocks/s', { txsPerBlock: PER_BLOCK, store: 'leveldb' })
     report('block_import_tx_per_s', imported.txPerS, 'tx/s', { txsPerBlock: PER_BLOCK, store: 'leveldb' })

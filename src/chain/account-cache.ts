@@ -10,8 +10,8 @@ import { BoundedCache } from '../util/bounded-cache.js'
 import { toHex } from '../util/bytes.js'
 import { layout } from './layout.js'
 
-/** Accounts changed by blocks not yet committed, by address hex (undefined = deleted). */
-export type StagedAccounts = Map<string, { address: Uint8Array; account: Account | undefined }>
+/** Accounts changed by blocks not yet committed, by address hex (undefined = deleted), with their encoding when known. */
+export type StagedAccounts = Map<string, { address: Uint8Array; account: Account | undefined; bytes?: Uint8Array }>
 
 export class AccountCache {
   private readonly cache: BoundedCache<string, Account | null>

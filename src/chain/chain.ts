@@ -325,10 +325,10 @@ export class Chain {
       }
       connected.push(block)
     }
-    for (const { address, account } of staged.values()) {
+    for (const { address, account, bytes } of staged.values()) {
       ops.push(
         account
-          ? { type: 'put', key: layout.account(address), value: accountToBytes(account) }
+          ? { type: 'put', key: layout.account(address), value: bytes ?? accountToBytes(account) }
           : { type: 'del', key: layout.account(address) },
       )
     }

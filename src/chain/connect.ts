@@ -5,7 +5,7 @@
 import type { Block } from '../ledger/block.js'
 import { VerifyError } from '../ledger/errors.js'
 import { type Genesis, subsidyAt } from '../ledger/genesis.js'
-import { type Account, applyBlockTxs, StateOverlay } from '../ledger/state.js'
+import { type Account, accountToBytes, applyBlockTxs, StateOverlay } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
 import type { BatchOp, KvStore } from '../storage/kv.js'
 import { equalBytes, toHex } from '../util/bytes.js'
@@ -70,13 +70,14 @@ export async function connectBlock(
   const view = await loadAccounts(ctx.accounts, staged, touchedAddresses(block.txs, header.miner))
   const overlay = new StateOverlay((hex) => view.get(hex))
   applyBlockTxs(overlay, block.txs, header.miner, header.reward, subsidyAt(entry.height, ctx.genesis.params))
-  const changes = overlay.changes()
+  // Each changed account is encoded once: the trie's leaf and the flat index hold the same bytes.
+  const changes = overlay.changes().map((c) => ({ ...c, bytes: accountToBytes(c.account) }))
   const parentRoot = (entry.parent as HeaderEntry).header.fields.stateRoot
   const root = await ctx.trie.update(parentRoot, changes)
   if (!equalBytes(root, header.stateRoot)) {
     throw new VerifyError('BLOCK_BAD_STATE_ROOT', `state root ${toHex(header.stateRoot)} != computed ${toHex(root)}`)
   }
-  for (const c of changes) staged.set(toHex(c.address), { address: c.address, account: c.account })
+  for (const c of changes) staged.set(toHex(c.address), { address: c.address, account: c.account, bytes: c.bytes })
   ops.push({ type: 'put', key: layout.undo(block.hash), value: encodeUndo(changes) })
   ops.push({ type: 'put', key: layout.height(entry.height), value: block.hash })
   ops.push({ type: 'put', key: layout.header(block.hash), value: encodeEntry({ ...entry, status: 'valid' }) })

@@ -109,6 +109,8 @@ class TrieNodeStore implements DB<string, Uint8Array> {
 export interface AccountChange {
   address: Uint8Array
   account: Account
+  /** The account's encoding, when the caller has it already (it is also the flat index's value). */
+  bytes?: Uint8Array
 }
 
 /** Encoded nodes kept for proofs, which read through @ethereumjs/mpt. */
@@ -141,7 +143,10 @@ export class StateTrie {
 
   /** The root after writing `changes` on top of the state at `root`. New nodes stay pending. */
   async update(root: Uint8Array, changes: readonly AccountChange[]): Promise<Uint8Array> {
-    const writes = changes.map(({ address, account }) => ({ key: hashKey(address), value: accountToBytes(account) }))
+    const writes = changes.map(({ address, account, bytes }) => ({
+      key: hashKey(address),
+      value: bytes ?? accountToBytes(account),
+    }))
     return updateTrie(root, writes, this.nodes, this.decoded, this.write)
   }
 

@@ -59,6 +59,7 @@ export class Header {
 
 export class Block {
   private bytesCache?: Uint8Array
+  private txRootCache?: Uint8Array
 
   constructor(
     readonly header: Header,
@@ -90,6 +91,12 @@ export class Block {
 
   get height(): number {
     return this.header.height
+  }
+
+  /** The Merkle root of this block's txs, computed once (a block is checked ahead of its import and again in it). */
+  get computedTxRoot(): Uint8Array {
+    this.txRootCache ??= txRootOf(this.txs)
+    return this.txRootCache
   }
 
   get bytes(): Uint8Array {

@@ -97,16 +97,33 @@ export async function updateTrie(
   return commitRoot(apply(rootRef, 0, entries, 0, entries.length, resolve), writeAndCache)
 }
 
+/** The writes as nibble paths in key order; of writes to one key, the last. */
 function sortedEntries(writes: readonly TrieWrite[]): Entry[] {
-  const byKey = new Map<string, Entry>()
   const keyLength = writes[0]?.key.length
-  for (const { key, value } of writes) {
+  const indexed = writes.map(({ key, value }, i) => {
     if (key.length !== keyLength || key.length === 0)
       throw new RangeError('trie keys must all have one, nonzero length')
     if (value.length === 0) throw new RangeError('a trie value must not be empty')
-    byKey.set(toHex(key), { nibbles: bytesToNibbles(key), value })
+    return { key, value, i }
+  })
+  indexed.sort((a, b) => compareKeys(a.key, b.key) || a.i - b.i)
+  const out: Entry[] = []
+  for (let j = 0; j < indexed.length; j++) {
+    const w = indexed[j] as (typeof indexed)[number]
+    const next = indexed[j + 1]
+    if (next && compareKeys(next.key, w.key) === 0) continue
+    out.push({ nibbles: bytesToNibbles(w.key), value: w.value })
   }
-  return [...byKey.values()].sort((a, b) => compareNibbles(a.nibbles, b.nibbles))
+  return out
+}
+
+/** Byte order of two keys of one length; a plain loop, as random keys differ in their first bytes. */
+function compareKeys(a: Uint8Array, b: Uint8Array): number {
+  for (let i = 0; i < a.length; i++) {
+    const d = (a[i] as number) - (b[i] as number)
+    if (d !== 0) return d
+  }
+  return 0
 }
 
 /** The hashes of the unloaded nodes that building would step into, one level at a time. */

@@ -4,7 +4,7 @@
  * work) live in the consensus engine; state rules in state.ts and chain/.
  */
 import { equalBytes } from '../../util/bytes.js'
-import { BLOCK_VERSION, type Block, type Header, txRootOf } from '../block.js'
+import { BLOCK_VERSION, type Block, type Header } from '../block.js'
 import { BlockTxError, VerifyError } from '../errors.js'
 import { ADDRESS_BYTES, HASH_BYTES } from '../limits.js'
 import { checkTxStateless, type TxContext } from './tx.js'
@@ -69,7 +69,7 @@ export function checkBlockBody(block: Block, ctx: BodyContext): void {
   if (block.bytes.byteLength > limits.blockBytesMax) {
     throw new VerifyError('BLOCK_TOO_LARGE', `${block.bytes.byteLength} bytes > ${limits.blockBytesMax}`)
   }
-  if (!equalBytes(txRootOf(block.txs), block.header.fields.txRoot)) {
+  if (!equalBytes(block.computedTxRoot, block.header.fields.txRoot)) {
     throw new VerifyError('BLOCK_BAD_TX_ROOT', 'tx root does not match the transactions')
   }
   const seen = new Set<string>()
