@@ -690,7 +690,8 @@ async function syncVsImport(base: string): Promise<void> {
 
 // ---- the suite -------------------------------------------------------------
 
-export async function run(): Promise<void> {
+/** Runs `parts` in a temp dir, stopping every node process and removing the dir however it ends. */
+async function withCleanup(parts: (base: string) => Promise<void>): Promise<void> {
   const base = await mkdtemp(join(tmpdir(), 'peerchain-bench-net-'))
   const started = performance.now()
   // Interrupted: stop the node processes and remove the temp dir before leaving.
@@ -703,8 +704,7 @@ export async function run(): Promise<void> {
   process.once('SIGINT', onSignal)
   process.once('SIGTERM', onSignal)
   try {
-    await syncVsImport(base)
-    await propagation(base)
+    await parts(base)
     progress(`done in ${((performance.now() - started) / 1000).toFixed(0)} s`)
   } catch (err) {
     progress(`failed${process.env.PEERCHAIN_BENCH_KEEP ? `; node logs are in ${base}` : ''}`)
@@ -714,6 +714,16 @@ export async function run(): Promise<void> {
     process.off('SIGTERM', onSignal)
     if (!process.env.PEERCHAIN_BENCH_KEEP) await rm(base, { recursive: true, force: true })
   }
+}
+
+/** Fresh-node sync from 3 peers against single-node import (the chain bench prints it too). */
+export const runSyncVsImport = (): Promise<void> => withCleanup(syncVsImport)
+
+export async function run(): Promise<void> {
+  await withCleanup(async (base) => {
+    await syncVsImport(base)
+    await propagation(base)
+  })
 }
 
 if (isMain(import.meta.url)) await run()

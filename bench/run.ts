@@ -16,8 +16,10 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   footprint: () => import('./footprint.js'),
 }
 
+// `chain` prints the footprint figures too, so a plain `npm run bench` leaves `footprint` out.
+const everything = Object.keys(suites).filter((name) => name !== 'footprint')
 const wanted = process.argv.slice(2).filter((a) => a !== '--')
-for (const name of wanted.length > 0 ? wanted : Object.keys(suites)) {
+for (const name of wanted.length > 0 ? wanted : everything) {
   const load = suites[name]
   if (!load) {
     console.error(`unknown benchmark "${name}"; known: ${Object.keys(suites).join(', ')}`)

@@ -11,7 +11,7 @@
  * New nodes collect in memory (`pending`) and are written by the chain inside
  * the same atomic batch as the head that references them.
  */
-import { createMerkleProof, createMPT, type MerklePatriciaTrie, verifyMerkleProof } from '@ethereumjs/mpt'
+import type { MerklePatriciaTrie } from '@ethereumjs/mpt'
 import type { BatchDBOp, DB } from '@ethereumjs/util'
 import { sha256 } from '../ledger/crypto.js'
 import { type Account, accountFromBytes, accountToBytes } from '../ledger/state.js'
@@ -19,7 +19,7 @@ import type { BatchOp, KvStore } from '../storage/kv.js'
 import { BoundedCache } from '../util/bounded-cache.js'
 import { equalBytes, fromHex, toHex } from '../util/bytes.js'
 import { layout } from './layout.js'
-import type { TrieNode, WriteNode } from './mpt/nodes.js'
+import { EMPTY_ROOT, type TrieNode, type WriteNode } from './mpt/nodes.js'
 import { type NodeSource, updateTrie } from './mpt/update.js'
 
 const hashKey = (bytes: Uint8Array): Uint8Array => sha256(bytes)
@@ -119,8 +119,10 @@ const PROOF_CACHE_NODES = 4096
 export class StateTrie {
   private readonly write: WriteNode = (hash, hex, bytes) => this.nodes.write(hash, hex, bytes)
 
+  /** @ethereumjs/mpt over the same nodes, loaded on the first proof: a node that makes none never loads it. */
+  private reader?: Promise<MerklePatriciaTrie>
+
   private constructor(
-    private readonly trie: MerklePatriciaTrie,
     private readonly nodes: TrieNodeStore & NodeSource,
     private readonly decoded: BoundedCache<string, TrieNode>,
   ) {}
@@ -128,17 +130,11 @@ export class StateTrie {
   /** `cacheNodesMax` decoded nodes stay in memory across updates: the upper levels every block walks. */
   static async open(kv: KvStore, cacheNodesMax = 100_000): Promise<StateTrie> {
     const nodes = new TrieNodeStore(kv, Math.min(cacheNodesMax, PROOF_CACHE_NODES))
-    const trie = await createMPT({
-      db: nodes,
-      valueEncoding: 'view',
-      useKeyHashing: true,
-      useKeyHashingFunction: hashKey,
-    })
-    return new StateTrie(trie, nodes, new BoundedCache(cacheNodesMax))
+    return new StateTrie(nodes, new BoundedCache(cacheNodesMax))
   }
 
   get emptyRoot(): Uint8Array {
-    return this.trie.EMPTY_TRIE_ROOT
+    return EMPTY_ROOT
   }
 
   /** The root after writing `changes` on top of the state at `root`. New nodes stay pending. */
@@ -152,8 +148,16 @@ export class StateTrie {
 
   /** Nodes from the root to the account's leaf (or to where it would be). */
   async prove(root: Uint8Array, address: Uint8Array): Promise<Uint8Array[]> {
-    this.trie.root(root)
-    return createMerkleProof(this.trie, address)
+    const { createMerkleProof, createMPT } = await import('@ethereumjs/mpt')
+    this.reader ??= createMPT({
+      db: this.nodes,
+      valueEncoding: 'view',
+      useKeyHashing: true,
+      useKeyHashingFunction: hashKey,
+    })
+    const trie = await this.reader
+    trie.root(root)
+    return createMerkleProof(trie, address)
   }
 
   /** Node writes made since the last take, as store ops for the caller's batch. */
@@ -181,6 +185,7 @@ export async function verifyAccountProof(
 ): Promise<Account | undefined> {
   const first = proof[0]
   if (!first || !equalBytes(sha256(first), root)) throw new StateProofError('proof does not start at the state root')
+  const { verifyMerkleProof } = await import('@ethereumjs/mpt')
   let value: Uint8Array | null
   try {
     value = await verifyMerkleProof(address, proof, { useKeyHashing: true, useKeyHashingFunction: hashKey })
