@@ -143,19 +143,36 @@ export class StateTrie {
       key: hashKey(address),
       value: bytes ?? accountToBytes(account),
     }))
+    // An empty account (balance 0, nonce 0) encodes to no bytes, and an empty value is no
+    // leaf at all: the key is removed. The batch does not remove keys, so such a rare block
+    // goes through @ethereumjs/mpt one put at a time, as the rule was first written.
+    if (writes.some((w) => w.value.length === 0)) {
+      const trie = await this.referenceTrie()
+      trie.root(root)
+      // By address: @ethereumjs/mpt hashes the key itself (its delete ignores a pre-hashed key).
+      for (let i = 0; i < writes.length; i++) {
+        await trie.put((changes[i] as AccountChange).address, (writes[i] as { value: Uint8Array }).value)
+      }
+      return trie.root()
+    }
     return updateTrie(root, writes, this.nodes, this.decoded, this.write)
   }
 
-  /** Nodes from the root to the account's leaf (or to where it would be). */
-  async prove(root: Uint8Array, address: Uint8Array): Promise<Uint8Array[]> {
-    const { createMerkleProof, createMPT } = await import('@ethereumjs/mpt')
+  private async referenceTrie(): Promise<MerklePatriciaTrie> {
+    const { createMPT } = await import('@ethereumjs/mpt')
     this.reader ??= createMPT({
       db: this.nodes,
       valueEncoding: 'view',
       useKeyHashing: true,
       useKeyHashingFunction: hashKey,
     })
-    const trie = await this.reader
+    return this.reader
+  }
+
+  /** Nodes from the root to the account's leaf (or to where it would be). */
+  async prove(root: Uint8Array, address: Uint8Array): Promise<Uint8Array[]> {
+    const { createMerkleProof } = await import('@ethereumjs/mpt')
+    const trie = await this.referenceTrie()
     trie.root(root)
     return createMerkleProof(trie, address)
   }

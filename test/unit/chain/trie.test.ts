@@ -1,7 +1,10 @@
+import { createMPT } from '@ethereumjs/mpt'
 import { describe, expect, it } from 'vitest'
 import { StateProofError, StateTrie, verifyAccountProof } from '../../../src/chain/trie.js'
 import { sha256 } from '../../../src/ledger/crypto.js'
+import { accountToBytes } from '../../../src/ledger/state.js'
 import { MemoryStore } from '../../../src/storage/memory.js'
+import { toHex } from '../../../src/util/bytes.js'
 
 const address = (i: number) => sha256(new Uint8Array([i, i >> 8])).subarray(0, 20)
 
@@ -67,5 +70,29 @@ describe('state trie proofs', () => {
     trie.discardWrites()
     const reopened = await StateTrie.open(store, 0)
     expect(await reopened.update(root, change)).toEqual(warm)
+  })
+
+  it('holds no leaf for an empty account: zero balance and nonce is absent, as @ethereumjs/mpt has it', async () => {
+    const { store, trie, root } = await trieWith(50)
+    // Account 3 empties, and a new address receives an empty account: both are absent after.
+    const next = await trie.update(root, [
+      { address: address(3), account: { balance: 0n, nonce: 0n } },
+      { address: address(900), account: { balance: 0n, nonce: 0n } },
+      { address: address(4), account: { balance: 7n, nonce: 1n } },
+    ])
+    await store.batch(trie.takeWrites())
+    const reference = await createMPT({ useKeyHashing: true, useKeyHashingFunction: sha256 })
+    for (let i = 0; i < 50; i++) {
+      if (i === 3) continue
+      const account = i === 4 ? { balance: 7n, nonce: 1n } : { balance: BigInt(1000 + i), nonce: BigInt(i % 3) }
+      await reference.put(address(i), accountToBytes(account))
+    }
+    expect(toHex(next)).toBe(toHex(reference.root()))
+    expect(await verifyAccountProof(next, address(3), await trie.prove(next, address(3)))).toBeUndefined()
+    expect(await verifyAccountProof(next, address(900), await trie.prove(next, address(900)))).toBeUndefined()
+    // Later blocks go on from that root through the batched update.
+    const after = await trie.update(next, [{ address: address(5), account: { balance: 1n, nonce: 1n } }])
+    await reference.put(address(5), accountToBytes({ balance: 1n, nonce: 1n }))
+    expect(toHex(after)).toBe(toHex(reference.root()))
   })
 })
