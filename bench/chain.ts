@@ -180,7 +180,7 @@ async function proofRates(accounts: number) {
     for (let from = 0; from < accounts; from += 10_000) {
       const changes = Array.from({ length: 10_000 }, (_, j) => ({
         address: address(from + j),
-        account: { balance: BigInt(from + j), nonce: 0n },
+        account: { balance: BigInt(from + j + 1), nonce: 0n },
       }))
       root = await trie.update(root, changes)
       await store.batch(trie.takeWrites())
