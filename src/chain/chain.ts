@@ -158,7 +158,11 @@ export class Chain {
    * for; an unknown parent parks the block among the orphans.
    */
   importBlock(block: Block, source: BlockSource): Promise<ImportResult> {
-    this.preverify(block)
+    try {
+      this.preverify(block)
+    } catch {
+      // Not a rule a block broke: the import runs the same checks in its turn and rejects with it.
+    }
     this.queued.set(block.id, (this.queued.get(block.id) ?? 0) + 1)
     const done = () => {
       const n = (this.queued.get(block.id) ?? 1) - 1
