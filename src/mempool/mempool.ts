@@ -5,17 +5,23 @@
  *
  * Rules, in the order add() applies them:
  * 1. exact duplicate → MEMPOOL_DUPLICATE;
- * 2. stateless rules (checkTxStateless) and the signature (deps.verify);
- * 3. against the sender's committed account, read fresh for every admission:
+ * 2. stateless rules (checkTxStateless);
+ * 3. cheap stateful rules against the sender's committed account, before any
+ *    signature work (as Bitcoin Core checks inputs before scripts): the balance
+ *    covers this tx's cost (an account that does not exist has none) and the
+ *    nonce lies in the window [account nonce, next nonce + nonceGapMax];
+ *    a flood of validly signed txs from unfunded keys ends here;
+ * 4. the signature (deps.verify, the worker pool in a node);
+ * 5. against the sender's committed account, read again in the admission queue:
  *    nonce below the account nonce → TX_NONCE_TOO_LOW; a nonce already pending
  *    is a replacement and needs a fee at least `replaceFeeBumpPercent` (10%)
  *    higher, else MEMPOOL_REPLACEMENT_UNDERPRICED; otherwise the sender must
  *    have fewer than `perSenderMax` pending (MEMPOOL_SENDER_LIMIT) and the nonce
  *    may skip at most `nonceGapMax` nonces past the sender's next executable
  *    one (MEMPOOL_NONCE_GAP);
- * 4. the balance must cover the cost (amount + fee) of every pending tx of the
+ * 6. the balance must cover the cost (amount + fee) of every pending tx of the
  *    sender up to and including this nonce → TX_INSUFFICIENT_BALANCE;
- * 5. room: see eviction.ts (MEMPOOL_FULL).
+ * 7. room: see eviction.ts (MEMPOOL_FULL).
  * A tx contiguous with the account nonce is ready (minable next); a later one
  * is held as future and promoted when the gap fills. A tx that fills a gap or
  * replaces one at a higher cost may leave later nonces uncovered by the
@@ -95,8 +101,10 @@ export class Mempool {
   private readonly store: PoolStore
   private readonly serial = new SerialQueue()
   private readonly ctx: TxContext
-  private readonly verify: (tx: Tx) => void
+  private readonly verify: (tx: Tx) => void | Promise<void>
   private seq = 0
+  /** Resets begun so far: add() re-reads its sender's account when one began during its signature check. */
+  private resets = 0
   private readonly addedListeners = new Set<TxAddedListener>()
 
   constructor(
@@ -178,9 +186,13 @@ export class Mempool {
     // Cheap checks before the signature, so duplicates and junk cost no verify.
     if (this.store.has(tx.id)) throw duplicate(tx)
     checkTxStateless(tx, this.ctx)
-    this.verify(tx)
+    const resetsBefore = this.resets
+    const [committed] = await this.readAccounts([tx.sender])
+    this.checkFunded(tx, committed as Account)
+    await this.verify(tx)
     const result = await this.serial.run(async () => {
-      const [account] = await this.readAccounts([tx.sender])
+      // A reset that began since the first read may have moved the head under it: read again.
+      const account = this.resets === resetsBefore ? committed : (await this.readAccounts([tx.sender]))[0]
       return this.admit(tx, account as Account)
     })
     for (const listener of this.addedListeners) listener(tx, result.status, source)
@@ -194,6 +206,7 @@ export class Mempool {
    */
   async reset(change: HeadTxs): Promise<ResetResult> {
     return this.serial.run(async () => {
+      this.resets++
       const includedIds = new Set(change.included.map((tx) => tx.id))
       const droppedIds: string[] = []
       const returned: Tx[] = []
@@ -279,6 +292,31 @@ export class Mempool {
 
   private *readyRuns(): Generator<PoolEntry[]> {
     for (const queue of this.store.queues()) yield queue.ready()
+  }
+
+  /**
+   * The stateful rules that need one account read and no signature check:
+   * the sender can pay for this tx alone, and its nonce is inside the window
+   * admit() would accept. admit() checks them again, with pending txs, after
+   * the signature.
+   */
+  private checkFunded(tx: Tx, account: Account): void {
+    const { nonce } = tx.fields
+    if (account.balance < tx.cost) {
+      const why =
+        account.balance === 0n && account.nonce === 0n ? 'sender has no account' : `balance ${account.balance}`
+      throw new VerifyError('TX_INSUFFICIENT_BALANCE', `${why} < cost ${tx.cost}`)
+    }
+    if (nonce < account.nonce) {
+      throw new VerifyError('TX_NONCE_TOO_LOW', `nonce ${nonce} < account nonce ${account.nonce}`)
+    }
+    const nextNonce = this.nextNonce(tx.senderHex, account.nonce)
+    if (nonce - nextNonce > BigInt(this.config.nonceGapMax)) {
+      throw new VerifyError(
+        'MEMPOOL_NONCE_GAP',
+        `nonce ${nonce} skips more than ${this.config.nonceGapMax} nonces past ${nextNonce}`,
+      )
+    }
   }
 
   /** The account-dependent rules and the commit; synchronous, runs inside the queue. */

@@ -14,10 +14,12 @@ export interface MempoolDeps {
    */
   readAccounts(addresses: Uint8Array[]): Promise<Account[]>
   /**
-   * Signature check; throws VerifyError TX_BAD_SIGNATURE. Defaults to
-   * checkTxSignature; tests and benchmarks inject their own.
+   * Signature check; throws (or rejects with) VerifyError TX_BAD_SIGNATURE.
+   * Runs only after the cheap stateful checks passed. A node passes the
+   * worker pool's; defaults to checkTxSignature on this thread; tests and
+   * benchmarks inject their own.
    */
-  verify?: (tx: Tx) => void
+  verify?: (tx: Tx) => void | Promise<void>
 }
 
 export interface MempoolOptions {

@@ -55,8 +55,9 @@ export class LedgerNode {
           limits: options.genesis.limits,
           clock,
           readAccounts: (addresses) => chain.getAccounts(addresses),
-          // Signatures checked on admission need not be checked again when the block arrives.
-          verify: (tx) => signatures.checkTx(tx),
+          // On the worker pool, after the cheap checks; a signature checked on admission
+          // need not be checked again when the block arrives.
+          verify: (tx) => signatures.verifyTx(tx),
         },
         options.mempool,
       )

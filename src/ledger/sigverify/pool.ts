@@ -15,12 +15,14 @@
  */
 import { availableParallelism } from 'node:os'
 import { verify } from '../crypto.js'
+import { VerifyError } from '../errors.js'
 import { PUBKEY_BYTES, SIGNATURE_BYTES } from '../limits.js'
 import { checkTxSignature } from '../rules/tx.js'
 import type { Tx } from '../tx.js'
 import { packBatch, type SignedMessage } from './batch.js'
 import type { TxSignatureChecker } from './checker.js'
 import { SigCache } from './sigcache.js'
+import { SingleTxQueue } from './single-queue.js'
 import { VerifyWorker } from './verify-worker.js'
 import { WORKER_SOURCE } from './worker-source.js'
 
@@ -37,6 +39,10 @@ export interface SignatureVerifierInit {
 
 export const DEFAULT_SIG_CACHE_SIZE = 100_000
 export const DEFAULT_INLINE_TXS_MAX = 15
+/** Single-tx checks (verifyTx) sent to the workers in one job, at most. */
+export const SINGLE_TX_BATCH_MAX = 256
+/** Single-tx jobs in flight per worker thread: two keep a thread busy while the next job crosses over. */
+const SINGLE_TX_JOBS_PER_THREAD = 2
 
 export class SignatureVerifier implements TxSignatureChecker {
   readonly threads: number
@@ -46,6 +52,7 @@ export class SignatureVerifier implements TxSignatureChecker {
   private readonly workers: Array<VerifyWorker | undefined>
   private nextWorker = 0
   private closed = false
+  private readonly singles: SingleTxQueue
 
   constructor(init: SignatureVerifierInit = {}) {
     this.threads = init.threads ?? availableParallelism()
@@ -55,6 +62,11 @@ export class SignatureVerifier implements TxSignatureChecker {
     this.cache = new SigCache(init.cacheSize ?? DEFAULT_SIG_CACHE_SIZE)
     this.workerSource = init.workerSource ?? WORKER_SOURCE
     this.workers = new Array(this.threads).fill(undefined)
+    this.singles = new SingleTxQueue(
+      (txs) => this.verifyOnWorker(txs),
+      this.threads * SINGLE_TX_JOBS_PER_THREAD,
+      SINGLE_TX_BATCH_MAX,
+    )
   }
 
   /** Worker threads running now (they start on first use). */
@@ -70,6 +82,22 @@ export class SignatureVerifier implements TxSignatureChecker {
   /** Checks one tx's signature on this thread (mempool admission); a valid one is cached for its block. */
   checkTx(tx: Tx): void {
     checkTxSignature(tx)
+    this.markVerified(tx)
+  }
+
+  /**
+   * Checks one tx on a worker thread (gossip and API admissions), batched with
+   * the others waiting (single-queue.ts); a valid one is cached for its block.
+   * Throws VerifyError TX_BAD_SIGNATURE; a plain Error on our own failure.
+   */
+  async verifyTx(tx: Tx): Promise<void> {
+    if (this.closed) throw new Error('signature verifier is closed')
+    if (this.cache.has(tx.id)) return
+    const { senderPubKey, signature } = tx.fields
+    const wellFormed = senderPubKey.byteLength === PUBKEY_BYTES && signature.byteLength === SIGNATURE_BYTES
+    if (!wellFormed || !(await this.singles.verify(tx))) {
+      throw new VerifyError('TX_BAD_SIGNATURE', `signature of tx ${tx.id} does not verify`)
+    }
     this.markVerified(tx)
   }
 
@@ -156,6 +184,17 @@ export class SignatureVerifier implements TxSignatureChecker {
         )
       })
     })
+  }
+
+  /** One job of well-formed txs on the next worker, whatever their number. */
+  private verifyOnWorker(txs: readonly Tx[]): Promise<number> {
+    if (this.closed) return Promise.reject(new Error('signature verifier is closed'))
+    const items: SignedMessage[] = txs.map((tx) => ({
+      publicKey: tx.fields.senderPubKey,
+      signature: tx.fields.signature,
+      message: tx.signingBytes,
+    }))
+    return this.worker().verify(packBatch(items), items.length)
   }
 
   /** The next worker in turn, started (or restarted after a crash) on demand. */

@@ -139,6 +139,44 @@ describe('mempool admission', () => {
     expect(verifies).toBe(1)
   })
 
+  it('checks balance and nonce window before the signature: an unfunded or out-of-window tx costs no verify', async () => {
+    let verifies = 0
+    const { pool, accounts } = harness({ nonceGapMax: 4 }, { verify: () => void verifies++ })
+    // sender 20 has no account; sender 1 cannot pay; sender 2 is at nonce 3
+    accounts.set(1, { balance: 500n })
+    accounts.set(2, { nonce: 3n })
+    await expectCode(pool.add(tx(20, 0)), 'TX_INSUFFICIENT_BALANCE')
+    await expectCode(pool.add(tx(1, 0)), 'TX_INSUFFICIENT_BALANCE')
+    await expectCode(pool.add(tx(2, 2)), 'TX_NONCE_TOO_LOW')
+    await expectCode(pool.add(tx(2, 3 + 4 + 1)), 'MEMPOOL_NONCE_GAP')
+    expect(verifies).toBe(0)
+    await pool.add(tx(2, 3 + 4))
+    expect(verifies).toBe(1)
+  })
+
+  it('waits for an asynchronous signature check and refuses on its verdict', async () => {
+    const good = tx(0, 0)
+    const forged = Tx.fromFields({ ...good.fields, amount: 999n })
+    const pending: Array<() => void> = []
+    const { pool } = harness(
+      {},
+      {
+        verify: (t) =>
+          new Promise<void>((resolve, reject) => {
+            pending.push(() => (t.id === forged.id ? reject(new VerifyError('TX_BAD_SIGNATURE', 'forged')) : resolve()))
+          }),
+      },
+    )
+    const adds = [pool.add(forged), pool.add(tx(1, 0))]
+    await new Promise((resolve) => setTimeout(resolve, 5))
+    expect(pool.size).toBe(0)
+    expect(pending.length).toBe(2)
+    for (const settle of pending) settle()
+    await expectCode(adds[0] as Promise<unknown>, 'TX_BAD_SIGNATURE')
+    await adds[1]
+    expect(pool.size).toBe(1)
+  })
+
   it('limits the pending txs of one sender, but still allows replacements', async () => {
     const { pool } = harness({ perSenderMax: 2 })
     await pool.add(tx(0, 0))

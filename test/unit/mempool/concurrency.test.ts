@@ -48,14 +48,15 @@ describe('mempool concurrency', () => {
     const n1 = tx(0, 1)
     const add = pool.add(n1)
     await new Promise((resolve) => setTimeout(resolve, 10))
-    // The reset is waiting on its account read; the add has not even started reading.
-    expect(accounts.calls - callsBefore).toBe(1)
+    // The reset is waiting on its account read; the add's cheap checks read beside it, its admission waits.
+    expect(accounts.calls - callsBefore).toBe(2)
     expect(pool.has(n0.id)).toBe(true)
     accounts.gate = undefined
     open()
     expect((await reset).includedCount).toBe(1)
     expect((await add).status).toBe('ready')
-    expect(accounts.calls - callsBefore).toBe(2)
+    // the reset began after the add's cheap-check read was asked for: the admission reads again
+    expect(accounts.calls - callsBefore).toBe(3)
     expect(readyIds(pool)).toEqual([n1.id])
   })
 
