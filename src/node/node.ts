@@ -167,7 +167,7 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
   )
   const { chain } = ledger
   const status = new StatusExchange(
-    { net: network, chain, timers, log: (msg, fields) => log.debug(msg, fields) },
+    { net: network, chain, clock, timers, log: (msg, fields) => log.debug(msg, fields) },
     { role: init.role },
   )
   const syncFns = createSyncFns(

@@ -32,6 +32,7 @@ export function createSyncFns(
       const s = status.statusOf(peer)
       return s ? { height: s.headHeight, totalWork: s.totalWork } : undefined
     },
+    refuteClaim: (peer) => status.refuteClaim(peer),
     // Each header's proof of work is checked as it arrives, so a made-up header chain costs
     // its sender before a single body is fetched.
     requestHeaders: async (peer, locator, max, signal) => {

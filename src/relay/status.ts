@@ -6,6 +6,13 @@
  * than ours is reported to `onPeerAhead` listeners (sync follows it). Heads
  * stay current after the handshake through `updateHead` (blocks a peer
  * gossips to us).
+ *
+ * A claimed head is believed only tentatively: it may start a sync, and sync
+ * checks it against the peer's headers. A peer whose headers fall short of
+ * its claim is refuted (`refuteClaim`): from then on only work it has proven
+ * (blocks it gossiped that we accepted) counts, and a later handshake of the
+ * same peer starts no sync. Status requests are rate limited per peer; a peer
+ * past its quota is refused and charged.
  */
 import type { Chain } from '../chain/chain.js'
 import { decodeStatus, encodeStatus, type StatusFields } from '../ledger/codec/wire-codec.js'
@@ -18,7 +25,9 @@ import {
   type RequestLimits,
 } from '../net/network.js'
 import { bigintToBytes, bytesToBigint, toHex } from '../util/bytes.js'
+import type { Clock } from '../util/clock.js'
 import type { Timers } from '../util/timers.js'
+import { type BucketRate, KeyedBuckets } from '../util/token-bucket.js'
 import { statusProtocol } from './topics.js'
 
 export type Role = 'full' | 'miner' | 'light'
@@ -31,7 +40,12 @@ export interface PeerStatus {
   genesisId: string
   headId: string
   headHeight: number
+  /** The work that counts: the claim while it is trusted, else what the peer has proven. */
   totalWork: bigint
+  /** Work of the best block the peer gossiped that we accepted (0 until it does). */
+  provenWork: bigint
+  /** False once the peer's headers fell short of its claim. */
+  claimTrusted: boolean
   role: string
 }
 
@@ -46,6 +60,7 @@ export interface StatusFns {
 export interface StatusDeps {
   net: StatusFns
   chain: Chain
+  clock: Clock
   timers: Timers
   log?(msg: string, fields?: Record<string, unknown>): void
 }
@@ -59,10 +74,23 @@ const BAN_GRACE_MS = 500
 
 export const STATUS_LIMITS: RequestLimits = { requestBytesMax: 512, responseBytesMax: 512, timeoutMs: 5_000 }
 
+/** Status requests served per peer: one per connection is the protocol, a few reconnects are fine. */
+export const STATUS_REQUEST_RATE: BucketRate = { capacity: 4, ratePerSec: 1 / 10 }
+/** What a status request past the quota costs its sender (refused too). */
+export const STATUS_OVER_QUOTA_PENALTY = 5
+/** Refuted peers remembered (past their disconnect), so a reconnect does not renew their claim. */
+export const REFUTED_PEERS_MAX = 1024
+
+/** A status request past the peer's quota: refused (the stream is reset). */
+export class StatusRateLimited extends Error {
+  override readonly name = 'StatusRateLimited'
+}
+
 export class WrongChainError extends Error {
   override readonly name = 'WrongChainError'
 }
 
+/** decodeStatus has checked headHeight is within 2^53 - 1, so Number() is exact. */
 function fromFields(f: StatusFields): PeerStatus {
   return {
     chainId: f.chainId,
@@ -70,6 +98,8 @@ function fromFields(f: StatusFields): PeerStatus {
     headId: toHex(f.headHash),
     headHeight: Number(f.headHeight),
     totalWork: bytesToBigint(f.totalWork),
+    provenWork: 0n,
+    claimTrusted: true,
     role: f.role,
   }
 }
@@ -77,6 +107,9 @@ function fromFields(f: StatusFields): PeerStatus {
 export class StatusExchange {
   private readonly statuses = new Map<PeerIdString, PeerStatus>()
   private readonly aheadListeners = new Set<PeerAheadListener>()
+  /** Peers whose claim their headers refuted, oldest first. */
+  private readonly refuted = new Set<PeerIdString>()
+  private readonly requestQuota: KeyedBuckets<PeerIdString>
   private readonly protocol: string
   private readonly net: StatusFns
   private readonly chain: Chain
@@ -88,6 +121,7 @@ export class StatusExchange {
     this.net = deps.net
     this.chain = deps.chain
     this.protocol = statusProtocol(deps.chain.chainId)
+    this.requestQuota = new KeyedBuckets(STATUS_REQUEST_RATE, deps.clock)
   }
 
   /** Calls `listener` when a handshake finds a peer whose head has more work than ours. */
@@ -115,6 +149,10 @@ export class StatusExchange {
     await this.net.handle(
       this.protocol,
       async (request, peer) => {
+        if (!this.requestQuota.tryTake(peer)) {
+          this.net.reportPeer(peer, STATUS_OVER_QUOTA_PENALTY, 'status requests past the quota')
+          throw new StatusRateLimited(`status requests from ${peer} past ${STATUS_REQUEST_RATE.capacity} per burst`)
+        }
         try {
           this.accept(peer, this.decode(peer, request), BAN_GRACE_MS)
         } catch (err) {
@@ -144,7 +182,7 @@ export class StatusExchange {
   private greet(peer: PeerIdString): void {
     this.exchange(peer)
       .then((theirs) => {
-        if (!theirs || theirs.totalWork <= this.chain.head.totalWork) return
+        if (!theirs?.claimTrusted || theirs.totalWork <= this.chain.head.totalWork) return
         for (const listener of this.aheadListeners) listener(peer, theirs)
       })
       .catch((err: unknown) => {
@@ -161,10 +199,28 @@ export class StatusExchange {
     return this.statuses.get(peer)
   }
 
-  /** A newer head the peer showed us after the handshake (a block it gossiped); a stale one is ignored. */
+  /**
+   * A newer head the peer showed us after the handshake (a block it gossiped
+   * that we accepted, so its work is proven); a stale one is ignored.
+   */
   updateHead(peer: PeerIdString, headHeight: number, totalWork: bigint, headId: string): void {
     const s = this.statuses.get(peer)
-    if (s && totalWork > s.totalWork) this.statuses.set(peer, { ...s, headHeight, totalWork, headId })
+    if (!s) return
+    const provenWork = totalWork > s.provenWork ? totalWork : s.provenWork
+    if (totalWork > s.totalWork) this.statuses.set(peer, { ...s, headHeight, totalWork, headId, provenWork })
+    else this.statuses.set(peer, { ...s, provenWork })
+  }
+
+  /**
+   * The peer's headers fell short of its claimed work: only its proven work
+   * counts from now on, also after a reconnect. (Sync charges it.)
+   */
+  refuteClaim(peer: PeerIdString): void {
+    this.refuted.delete(peer)
+    this.refuted.add(peer)
+    if (this.refuted.size > REFUTED_PEERS_MAX) this.refuted.delete(this.refuted.values().next().value as string)
+    const s = this.statuses.get(peer)
+    if (s) this.statuses.set(peer, distrusted(s))
   }
 
   forget(peer: PeerIdString): void {
@@ -187,7 +243,13 @@ export class StatusExchange {
       else this.deps.timers.setTimeout(() => void this.net.ban(peer, reason), banDelayMs)
       throw new WrongChainError(reason)
     }
-    this.statuses.set(peer, status)
-    return status
+    const kept = this.refuted.has(peer) ? distrusted(status) : status
+    this.statuses.set(peer, kept)
+    return kept
   }
+}
+
+/** A status whose claim is not believed: its work is what the peer has proven. */
+function distrusted(s: PeerStatus): PeerStatus {
+  return { ...s, claimTrusted: false, totalWork: s.provenWork }
 }

@@ -60,6 +60,8 @@ export interface SyncPenalties {
   tooMany: number
   /** A block we did not ask for (its hash matches none of the requested ones). */
   unrequestedBlock: number
+  /** Claimed more work in its status than its headers show: a lie, not a fault of the network. */
+  claimRefuted: number
 }
 
 export const DEFAULT_PENALTIES: SyncPenalties = {
@@ -69,4 +71,5 @@ export const DEFAULT_PENALTIES: SyncPenalties = {
   unlinkedHeaders: 100,
   tooMany: 100,
   unrequestedBlock: 100,
+  claimRefuted: 50,
 }

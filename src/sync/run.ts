@@ -73,6 +73,7 @@ export class SyncRun {
       }
       if (headers.length === 0) {
         this.exhausted.add(peer)
+        this.checkClaim(peer)
         continue
       }
       const download = new BlockDownload(
@@ -127,6 +128,21 @@ export class SyncRun {
       } else if (best.length > 0) best.push(peer)
     }
     return best.length === 0 ? undefined : best[rng.int(best.length)]
+  }
+
+  /**
+   * The peer has nothing past our locator, so its head is a block we hold, and
+   * every block we hold has at most our head's work. A claim above that was
+   * never true: charge the peer and stop believing it.
+   */
+  private checkClaim(peer: PeerIdString): void {
+    const { fns, penalties } = this.deps
+    const claimed = fns.peerHead(peer)?.totalWork
+    const ours = fns.localHead().totalWork
+    if (claimed === undefined || claimed <= ours) return
+    fns.reportPeer(peer, penalties.claimRefuted, `claimed work ${claimed} but its headers stop at ours (${ours})`)
+    fns.refuteClaim?.(peer)
+    this.deps.log('sync: peer claimed work its headers do not show', { peer, claimed, ours })
   }
 
   private targetHeight(peer: PeerIdString): number {

@@ -14,8 +14,13 @@ export interface LocalHead extends PeerHead {
 export interface SyncFns {
   /** Connected peers that serve sync. */
   peers(): PeerIdString[]
-  /** The head a peer announced in its status handshake (may be stale). */
+  /**
+   * The head a peer announced in its status handshake (may be stale), or only
+   * its proven head once its claim was refuted.
+   */
   peerHead(peer: PeerIdString): PeerHead | undefined
+  /** The peer's headers fell short of the work it claimed: stop believing the claim. */
+  refuteClaim?(peer: PeerIdString): void
   /**
    * Headers after the first locator hash the peer has on its main chain, at
    * most `max`. Throws RequestError on timeout/stall, DecodeError on bad bytes.

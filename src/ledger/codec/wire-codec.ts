@@ -1,4 +1,6 @@
 /** Strict, bounded codecs of the wire messages in wire.proto (same rules as codec.ts). */
+import { DecodeError } from '../errors.js'
+import { HASH_BYTES } from '../limits.js'
 import { type Codec, strictDecode } from './codec.js'
 import * as pb from './wire.js'
 
@@ -32,9 +34,26 @@ const SyncRequest = pb.SyncRequest as unknown as Codec<SyncRequestFields>
 const SyncResponse = pb.SyncResponse as unknown as Codec<SyncResponseFields>
 
 export const STATUS_BYTES_MAX = 512
+/** `totalWork` is a 256-bit big-endian number, always all 32 bytes. */
+export const STATUS_WORK_BYTES = 32
+/** Heights are JavaScript numbers everywhere above the codec: anything past 2^53 - 1 would round. */
+export const STATUS_HEIGHT_MAX = BigInt(Number.MAX_SAFE_INTEGER)
 
 export const encodeStatus = (s: StatusFields): Uint8Array => Status.encode(s)
-export const decodeStatus = (b: Uint8Array): StatusFields => strict(Status, 'status', b, STATUS_BYTES_MAX)
+
+/** Decodes a Status and checks every field's shape; a peer's bad status is a DecodeError it is charged for. */
+export function decodeStatus(b: Uint8Array): StatusFields {
+  const status = strict(Status, 'status', b, STATUS_BYTES_MAX)
+  const malformed = (why: string): never => {
+    throw new DecodeError('DECODE_MALFORMED', `status: ${why}`)
+  }
+  if (status.totalWork.byteLength !== STATUS_WORK_BYTES)
+    malformed(`totalWork is ${status.totalWork.byteLength} bytes, not ${STATUS_WORK_BYTES}`)
+  if (status.headHeight > STATUS_HEIGHT_MAX) malformed(`headHeight ${status.headHeight} is past 2^53 - 1`)
+  if (status.genesisHash.byteLength !== HASH_BYTES) malformed('genesisHash is not 32 bytes')
+  if (status.headHash.byteLength !== HASH_BYTES) malformed('headHash is not 32 bytes')
+  return status
+}
 
 export const encodeSyncRequest = (r: SyncRequestFields): Uint8Array => SyncRequest.encode(r)
 export function decodeSyncRequest(b: Uint8Array, itemsMax: number): SyncRequestFields {

@@ -5,6 +5,7 @@ import type { Network } from '../../../src/net/network.js'
 import { createSyncFns } from '../../../src/node/sync-fns.js'
 import { StatusExchange } from '../../../src/relay/status.js'
 import { bytesToBigint } from '../../../src/util/bytes.js'
+import { systemClock } from '../../../src/util/clock.js'
 import { systemTimers } from '../../../src/util/timers.js'
 import { mineBlock, minerAddress, openTestChain, transfer } from '../../helpers/chain.js'
 
@@ -23,7 +24,10 @@ describe('createSyncFns', () => {
       peers: () => [],
       reportPeer: () => {},
     } as unknown as Network
-    const status = new StatusExchange({ net: network, chain: t.chain, timers: systemTimers }, { role: 'full' })
+    const status = new StatusExchange(
+      { net: network, chain: t.chain, clock: systemClock, timers: systemTimers },
+      { role: 'full' },
+    )
     const fns = createSyncFns(network, t.chain, status, (h) => t.engine.checkSeal(h))
     expect((await fns.requestHeaders('p', fns.locator(), 10)).map((h) => h.id)).toEqual([sealed.id])
     answer = unsealed
@@ -41,7 +45,7 @@ describe('createSyncFns', () => {
     const fns = createSyncFns(
       network,
       t.chain,
-      new StatusExchange({ net: network, chain: t.chain, timers: systemTimers }, { role: 'full' }),
+      new StatusExchange({ net: network, chain: t.chain, clock: systemClock, timers: systemTimers }, { role: 'full' }),
       () => {},
       (b) => seen.push(b.id),
     )

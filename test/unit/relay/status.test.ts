@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { decodeStatus, encodeStatus, type StatusFields } from '../../../src/ledger/codec/wire-codec.js'
+import { DecodeError } from '../../../src/ledger/errors.js'
 import {
   type NetworkEvents,
   type PeerIdString,
@@ -7,7 +8,12 @@ import {
   type RequestHandler,
   type RequestLimits,
 } from '../../../src/net/network.js'
-import { StatusExchange, type StatusFns } from '../../../src/relay/status.js'
+import {
+  STATUS_OVER_QUOTA_PENALTY,
+  STATUS_REQUEST_RATE,
+  StatusExchange,
+  type StatusFns,
+} from '../../../src/relay/status.js'
 import { statusProtocol } from '../../../src/relay/topics.js'
 import { SimScheduler } from '../../../src/sim/scheduler.js'
 import { bigintToBytes, bytesToBigint, toHex } from '../../../src/util/bytes.js'
@@ -53,7 +59,7 @@ async function setup() {
   const { chain } = await openTestChain()
   const net = new FakeStatusNet()
   const scheduler = new SimScheduler({ seed: 1 })
-  const status = new StatusExchange({ net, chain, timers: scheduler }, { role: 'full' })
+  const status = new StatusExchange({ net, chain, clock: scheduler, timers: scheduler }, { role: 'full' })
   await status.start()
   const handler = net.handlers.get(statusProtocol(chain.chainId))
   if (!handler) throw new Error('the status protocol has no handler')
@@ -152,5 +158,81 @@ describe('StatusExchange', () => {
     await expect(handler(Uint8Array.of(0xff, 0xff, 0xff), 'peer-d')).rejects.toThrow()
     expect(net.charges).toEqual([{ peer: 'peer-d', penalty: 100 }])
     expect(net.bans).toEqual([])
+  })
+
+  it('refuses and charges status requests past the per-peer quota; other peers are still answered', async () => {
+    const { net, status, handler, scheduler } = await setup()
+    const ours = encodeStatus(status.ours())
+    for (let i = 0; i < STATUS_REQUEST_RATE.capacity; i++) await handler(ours, 'peer-spam')
+    expect(net.charges).toEqual([])
+    await expect(handler(ours, 'peer-spam')).rejects.toThrow('past')
+    expect(net.charges).toEqual([{ peer: 'peer-spam', penalty: STATUS_OVER_QUOTA_PENALTY }])
+    await expect(handler(ours, 'peer-other')).resolves.toBeInstanceOf(Uint8Array)
+    // The quota refills with time.
+    await scheduler.run({ untilMs: scheduler.nowMs() + 1000 / STATUS_REQUEST_RATE.ratePerSec })
+    await expect(handler(ours, 'peer-spam')).resolves.toBeInstanceOf(Uint8Array)
+  })
+
+  it('a refuted claim stops counting: only proven work does, also after a reconnect', async () => {
+    const { net, status, ahead } = await setup()
+    net.respond = async () => encodeStatus({ ...status.ours(), headHeight: 9n, totalWork: bigintToBytes(1n << 100n) })
+    net.emit('peer:connect', 'peer-liar')
+    await settle()
+    expect(ahead).toEqual(['peer-liar'])
+    status.refuteClaim('peer-liar')
+    expect(status.statusOf('peer-liar')).toMatchObject({ totalWork: 0n, claimTrusted: false })
+    net.emit('peer:disconnect', 'peer-liar')
+    net.emit('peer:connect', 'peer-liar')
+    await settle()
+    expect(ahead).toEqual(['peer-liar'])
+    expect(status.statusOf('peer-liar')).toMatchObject({ totalWork: 0n, claimTrusted: false })
+    // A block it gossiped that we accepted proves that much work.
+    status.updateHead('peer-liar', 3, 40n, 'cc')
+    expect(status.statusOf('peer-liar')).toMatchObject({ totalWork: 40n, provenWork: 40n, headHeight: 3 })
+  })
+})
+
+describe('strict Status decoding', () => {
+  const valid = async (): Promise<StatusFields> => {
+    const { status } = await setup()
+    return status.ours()
+  }
+
+  it('refuses totalWork of any length but 32 bytes', async () => {
+    const ours = await valid()
+    for (const length of [0, 1, 31, 33, 64]) {
+      const bytes = encodeStatus({ ...ours, totalWork: new Uint8Array(length).fill(1) })
+      expect(() => decodeStatus(bytes), `${length} bytes`).toThrow(DecodeError)
+    }
+    expect(decodeStatus(encodeStatus(ours)).totalWork.byteLength).toBe(32)
+  })
+
+  it('refuses a headHeight past 2^53 - 1 and keeps the largest safe one exact', async () => {
+    const ours = await valid()
+    const max = BigInt(Number.MAX_SAFE_INTEGER)
+    expect(decodeStatus(encodeStatus({ ...ours, headHeight: max })).headHeight).toBe(max)
+    for (const headHeight of [max + 1n, 1n << 63n, (1n << 64n) - 1n]) {
+      expect(() => decodeStatus(encodeStatus({ ...ours, headHeight })), String(headHeight)).toThrow(DecodeError)
+    }
+  })
+
+  it('refuses hashes that are not 32 bytes', async () => {
+    const ours = await valid()
+    expect(() => decodeStatus(encodeStatus({ ...ours, genesisHash: new Uint8Array(31) }))).toThrow(DecodeError)
+    expect(() => decodeStatus(encodeStatus({ ...ours, headHash: new Uint8Array(0) }))).toThrow(DecodeError)
+  })
+
+  it('charges the peer whose status is malformed, on either side of the handshake', async () => {
+    const { net, status, handler } = await setup()
+    const bad = encodeStatus({ ...status.ours(), headHeight: 1n << 60n })
+    await expect(handler(bad, 'peer-e')).rejects.toThrow(DecodeError)
+    net.respond = async () => encodeStatus({ ...status.ours(), totalWork: new Uint8Array(40) })
+    await expect(status.exchange('peer-f')).rejects.toThrow(DecodeError)
+    expect(net.charges).toEqual([
+      { peer: 'peer-e', penalty: 100 },
+      { peer: 'peer-f', penalty: 100 },
+    ])
+    expect(status.statusOf('peer-e')).toBeUndefined()
+    expect(status.statusOf('peer-f')).toBeUndefined()
   })
 })
