@@ -2,6 +2,7 @@ import { type GossipSub, type GossipsubMessage, TopicValidatorResult } from '@li
 import type { GossipMessage, GossipValidator, GossipVerdict } from './network.js'
 import type { NetworkLog } from './options.js'
 import { describe } from './request.js'
+import { FairValidationQueue, VALIDATION_LIMITS, type ValidationLimits } from './validation-queue.js'
 
 /**
  * gossipsub runs with `asyncValidation`: a received message is held, our
@@ -14,9 +15,6 @@ type ValidatingGossipSub = GossipSub & {
   reportMessageValidationResult(msgId: string, propagationSource: string, acceptance: TopicValidatorResult): void
 }
 
-/** Messages being validated at once, at most; beyond it new ones are ignored rather than queued without bound. */
-export const VALIDATIONS_IN_FLIGHT_MAX = 1_024
-
 const RESULTS: Record<GossipVerdict, TopicValidatorResult> = {
   accept: TopicValidatorResult.Accept,
   ignore: TopicValidatorResult.Ignore,
@@ -28,12 +26,25 @@ interface TopicSubscription {
   onMessage: (msg: GossipMessage) => void
 }
 
+interface PendingValidation {
+  msgId: string
+  message: GossipMessage
+  subscription: TopicSubscription
+  sizeBytes: number
+}
+
 export class GossipRouter {
   private readonly topics = new Map<string, TopicSubscription>()
   private pubsub: ValidatingGossipSub | undefined
-  private inFlight = 0
+  private readonly validations: FairValidationQueue<PendingValidation>
 
-  constructor(private readonly log: NetworkLog) {}
+  /** Validations are shared fairly between forwarding peers (validation-queue.ts). */
+  constructor(
+    private readonly log: NetworkLog,
+    limits: ValidationLimits = VALIDATION_LIMITS,
+  ) {
+    this.validations = new FairValidationQueue(limits, (_peer, pending) => this.runValidation(pending))
+  }
 
   /** Registers a topic; before start it is remembered and subscribed when the node starts. */
   subscribe(topic: string, validate: GossipValidator, onMessage: (msg: GossipMessage) => void): void {
@@ -77,23 +88,27 @@ export class GossipRouter {
     const { msg, msgId, propagationSource } = evt.detail
     const from = propagationSource.toString()
     const subscription = this.topics.get(msg.topic)
-    if (subscription === undefined || this.inFlight >= VALIDATIONS_IN_FLIGHT_MAX) {
-      if (subscription !== undefined) this.log('net: too many gossip validations in flight; ignoring', { from })
+    if (subscription === undefined) {
       this.report(msgId, from, 'ignore')
       return
     }
     const message: GossipMessage = { topic: msg.topic, data: msg.data, from }
-    this.inFlight++
-    void this.validate(subscription, message)
-      .then((verdict) => {
-        if (this.pubsub === undefined) return // stopped while validating
-        this.report(msgId, from, verdict)
-        if (verdict === 'accept') subscription.onMessage(message)
-      })
-      .catch((err: unknown) => this.log('net: gossip onMessage threw', { topic: msg.topic, err: describe(err) }))
-      .finally(() => {
-        this.inFlight--
-      })
+    if (!this.validations.push(from, { msgId, message, subscription, sizeBytes: msg.data.byteLength })) {
+      this.log('net: peer has too many gossip validations waiting; ignoring', { from })
+      this.report(msgId, from, 'ignore')
+    }
+  }
+
+  private async runValidation({ msgId, message, subscription }: PendingValidation): Promise<void> {
+    const verdict = await this.validate(subscription, message)
+    if (this.pubsub === undefined) return // stopped while validating
+    this.report(msgId, message.from, verdict)
+    if (verdict !== 'accept') return
+    try {
+      subscription.onMessage(message)
+    } catch (err) {
+      this.log('net: gossip onMessage threw', { topic: message.topic, err: describe(err) })
+    }
   }
 
   private async validate(subscription: TopicSubscription, message: GossipMessage): Promise<GossipVerdict> {
