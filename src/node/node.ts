@@ -185,12 +185,19 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
     timers,
     log: (msg, fields) => syncLog.info(msg, fields),
   })
-  const relay = new Relay(network, chain, ledger.mempool, {
-    onUnknownParent: (peer) => void sync.sync(peer),
-    onPeerBlock: (peer, entry) => status.updateHead(peer, entry.height, entry.totalWork, entry.id),
-    onVerdict: observer?.onVerdict,
-    log: (msg, fields) => log.warn(msg, fields),
-  })
+  const relay = new Relay(
+    network,
+    chain,
+    ledger.mempool,
+    {
+      onUnknownParent: (peer) => void sync.sync(peer),
+      onPeerBlock: (peer, entry) => status.updateHead(peer, entry.height, entry.totalWork, entry.id),
+      countsStatefulFailures: () => sync.progress().state === 'idle',
+      onVerdict: observer?.onVerdict,
+      log: (msg, fields) => log.warn(msg, fields),
+    },
+    clock,
+  )
   const miner = new MinerLoop(
     { ledger, timers, log: log.child({ module: 'miner' }), canMine: () => sync.progress().state === 'idle' },
     { payTo: init.minerAddress },

@@ -4,15 +4,36 @@
  * maps straight onto gossip (accept → relay, ignore → drop, reject → drop and
  * the sender's score falls). Local txs enter here too (`submitTx`): admitted
  * to the mempool, then published. Which heads to announce is announce.ts's.
+ *
+ * A tx that fails a stateful rule (unfunded sender, nonce out of window) is
+ * only ignored: an honest peer can relay one that a block made stale just
+ * before it reached us. But such txs are cheap to make and each one costs us
+ * an account read, so a peer may send only a bucket of them (STATEFUL_FAILURES)
+ * and is charged for every one beyond it. Not while we sync: behind the
+ * network, honest txs look unfunded to us.
  */
 import type { Chain } from '../chain/chain.js'
 import type { HeaderEntry } from '../chain/header-index.js'
 import { Block } from '../ledger/block.js'
-import { isVerifyError } from '../ledger/errors.js'
+import { isVerifyError, type RuleCode } from '../ledger/errors.js'
 import { Tx } from '../ledger/tx.js'
 import type { AddResult, Mempool } from '../mempool/index.js'
 import type { GossipMessage, GossipVerdict, PeerIdString } from '../net/network.js'
+import type { Clock } from '../util/clock.js'
+import { type BucketRate, KeyedBuckets } from '../util/token-bucket.js'
 import { blockTopic, txTopic } from './topics.js'
+
+/** Txs failing a stateful rule a peer may send: a burst of `capacity`, then `ratePerSec`. */
+export const STATEFUL_FAILURES: BucketRate = Object.freeze({ capacity: 256, ratePerSec: 32 })
+/** Charged for each stateful failure beyond the bucket: ten in a row reach the ban threshold. */
+export const STATEFUL_FAILURE_PENALTY = 10
+/** The verdicts that count as stateful failures: they cost us a read and the sender nothing. */
+const STATEFUL_CODES: ReadonlySet<RuleCode> = new Set<RuleCode>([
+  'TX_INSUFFICIENT_BALANCE',
+  'TX_NONCE_TOO_LOW',
+  'TX_NONCE_TOO_HIGH',
+  'MEMPOOL_NONCE_GAP',
+])
 
 /** The slice of the network gossip needs. */
 export interface GossipFns {
@@ -30,6 +51,8 @@ export interface RelayHooks {
   onUnknownParent(peer: PeerIdString, block: Block): void
   /** A peer gossiped a block that is now on our chain: its head is at least there. */
   onPeerBlock?(peer: PeerIdString, entry: HeaderEntry): void
+  /** False while we are behind the network (syncing): stateful failures then prove nothing. Default true. */
+  countsStatefulFailures?(): boolean
   /** Counts verdicts per topic (metrics). */
   onVerdict?(topic: 'tx' | 'block', verdict: GossipVerdict, code?: string): void
   log?(msg: string, fields?: Record<string, unknown>): void
@@ -38,15 +61,18 @@ export interface RelayHooks {
 export class Relay {
   private readonly txTopic: string
   private readonly blockTopic: string
+  private readonly statefulFailures: KeyedBuckets<PeerIdString>
 
   constructor(
     private readonly net: GossipFns,
     private readonly chain: Chain,
     private readonly mempool: Mempool,
     private readonly hooks: RelayHooks,
+    clock: Clock,
   ) {
     this.txTopic = txTopic(chain.chainId)
     this.blockTopic = blockTopic(chain.chainId)
+    this.statefulFailures = new KeyedBuckets(STATEFUL_FAILURES, clock)
   }
 
   start(): void {
@@ -87,6 +113,7 @@ export class Relay {
       await this.mempool.add(tx, 'gossip')
       return undefined
     })
+    if (verdict.code !== undefined && STATEFUL_CODES.has(verdict.code as RuleCode)) this.countStatefulFailure(msg.from)
     this.hooks.onVerdict?.('tx', verdict.verdict, verdict.code)
     return verdict.verdict
   }
@@ -106,6 +133,12 @@ export class Relay {
     })
     this.hooks.onVerdict?.('block', verdict.verdict, verdict.code)
     return verdict.verdict
+  }
+
+  private countStatefulFailure(peer: PeerIdString): void {
+    if (this.hooks.countsStatefulFailures?.() === false) return
+    if (this.statefulFailures.tryTake(peer)) return
+    this.net.reportPeer(peer, STATEFUL_FAILURE_PENALTY, 'TX_STATEFUL_FAILURES')
   }
 
   /** Runs `check`; a VerifyError becomes its verdict and a rejection charges the sender. */

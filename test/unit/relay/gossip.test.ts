@@ -3,7 +3,7 @@ import { Tx } from '../../../src/ledger/tx.js'
 import { Mempool } from '../../../src/mempool/index.js'
 import type { GossipMessage, GossipVerdict } from '../../../src/net/network.js'
 import { announceHeads } from '../../../src/relay/announce.js'
-import { type GossipFns, Relay } from '../../../src/relay/gossip.js'
+import { type GossipFns, Relay, STATEFUL_FAILURE_PENALTY, STATEFUL_FAILURES } from '../../../src/relay/gossip.js'
 import { blockTopic, txTopic } from '../../../src/relay/topics.js'
 import { mineBlock, openTestChain, transfer } from '../../helpers/chain.js'
 
@@ -32,7 +32,7 @@ interface VerdictCall {
   code?: string
 }
 
-async function setup() {
+async function setup(opts: { syncing?: boolean } = {}) {
   const t = await openTestChain()
   const mempool = new Mempool({
     chainId: t.chain.chainId,
@@ -44,11 +44,19 @@ async function setup() {
   const orphans: string[] = []
   const calls: VerdictCall[] = []
   const peerBlocks: Array<{ peer: string; height: number; id: string }> = []
-  const relay = new Relay(net, t.chain, mempool, {
-    onUnknownParent: (peer) => orphans.push(peer),
-    onPeerBlock: (peer, entry) => peerBlocks.push({ peer, height: entry.height, id: entry.id }),
-    onVerdict: (topic, verdict, code) => calls.push(code === undefined ? { topic, verdict } : { topic, verdict, code }),
-  })
+  const relay = new Relay(
+    net,
+    t.chain,
+    mempool,
+    {
+      onUnknownParent: (peer) => orphans.push(peer),
+      onPeerBlock: (peer, entry) => peerBlocks.push({ peer, height: entry.height, id: entry.id }),
+      onVerdict: (topic, verdict, code) =>
+        calls.push(code === undefined ? { topic, verdict } : { topic, verdict, code }),
+      countsStatefulFailures: () => !opts.syncing,
+    },
+    t.clock,
+  )
   relay.start()
   return {
     t,
@@ -147,6 +155,43 @@ describe('Relay', () => {
     ])
     await expect(relay.submitTx(local)).rejects.toMatchObject({ code: 'MEMPOOL_DUPLICATE' })
     expect(net.published.length).toBe(1)
+  })
+})
+
+describe('Relay stateful failures', () => {
+  /** Validly signed txs from a key with no account: each fails the balance check. */
+  const unfunded = (n: number): Tx[] => Array.from({ length: n }, (_, i) => transfer(77, 1, BigInt(i)))
+
+  it('ignores unfunded txs uncharged up to the bucket, then charges each one beyond it', async () => {
+    const { net, txs, t } = await setup()
+    const flood = unfunded(STATEFUL_FAILURES.capacity + 3)
+    for (const tx of flood.slice(0, STATEFUL_FAILURES.capacity)) {
+      expect(await net.deliver(txs, tx.bytes, 'flooder')).toBe('ignore')
+    }
+    expect(net.charges).toEqual([])
+    for (const tx of flood.slice(STATEFUL_FAILURES.capacity)) await net.deliver(txs, tx.bytes, 'flooder')
+    expect(net.charges).toEqual(
+      Array(3).fill({ peer: 'flooder', penalty: STATEFUL_FAILURE_PENALTY, reason: 'TX_STATEFUL_FAILURES' }),
+    )
+    // the bucket refills: after a quiet second the peer may fail again uncharged
+    t.clock.advance(1_000)
+    await net.deliver(txs, transfer(77, 2, 0n).bytes, 'flooder')
+    expect(net.charges.length).toBe(3)
+  })
+
+  it('counts each peer on its own and never counts duplicates', async () => {
+    const { net, txs } = await setup()
+    const tx = transfer(0, 1, 0n)
+    await net.deliver(txs, tx.bytes, 'a')
+    for (let i = 0; i < STATEFUL_FAILURES.capacity + 5; i++) await net.deliver(txs, tx.bytes, 'a')
+    for (const t of unfunded(STATEFUL_FAILURES.capacity)) await net.deliver(txs, t.bytes, 'b')
+    expect(net.charges).toEqual([])
+  })
+
+  it('charges nobody while the node syncs (behind the network, honest txs look unfunded)', async () => {
+    const { net, txs } = await setup({ syncing: true })
+    for (const tx of unfunded(STATEFUL_FAILURES.capacity + 10)) await net.deliver(txs, tx.bytes, 'peer')
+    expect(net.charges).toEqual([])
   })
 })
 
