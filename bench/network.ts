@@ -188,7 +188,11 @@ class Cluster {
       name,
       dataDir,
       addr: started.listen[0] as string,
-      client: new RpcClient(started.rpc, { timeoutMs: 30_000 }),
+      // The node's cookie: miner_start and miner_stop need it, loopback or not.
+      client: new RpcClient(started.rpc, {
+        timeoutMs: 30_000,
+        token: (await readFile(join(dataDir, 'rpc.cookie'), 'utf8')).trim(),
+      }),
       rpcPort: Number(new URL(started.rpc).port),
     }
     this.nodes.push(node)

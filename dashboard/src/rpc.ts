@@ -17,7 +17,8 @@ export class RpcTransportError extends Error {
 export function errorText(err: unknown): string {
   if (err instanceof RpcError) {
     if (err.code === RpcCode.UNAUTHORIZED) {
-      return `${err.message}: open the dashboard with the URL the node printed at start (it ends in #token=…)`
+      // The node's own message names headers and files; a person at this page needs the link instead.
+      return "unauthorized: this needs the node's API token: open the dashboard with the URL `peerchain start` printed (it ends in #token=…)"
     }
     const data = err.data as { reason?: unknown } | undefined
     return typeof data?.reason === 'string' ? `${err.message}: ${data.reason}` : err.message

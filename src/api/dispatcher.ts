@@ -2,9 +2,12 @@
  * JSON-RPC 2.0 framing, transport-free: text in, text out. Both the HTTP and
  * the WebSocket side hand it what a client sent and send back what it returns.
  * Batches run in order, one request after another, so a batch of a sender's
- * txs is admitted in nonce order.
+ * txs is admitted in nonce order, and stop running once their answers pass
+ * `batchResponseBytesMax`. A caller without the API token is refused the
+ * guarded methods (method-classes.ts) call by call.
  */
 import { RpcCode, RpcError, type RpcErrorObject } from './errors.js'
+import { isPrivileged, privilegedRefusal } from './method-classes.js'
 import type { MethodTable } from './methods.js'
 import type { NodeApi } from './node-api.js'
 import { Params } from './params.js'
@@ -19,11 +22,26 @@ export type RpcResponse =
 export interface DispatcherOptions {
   /** Most requests in one batch. */
   batchMax: number
+  /**
+   * Bytes of a batch's answers at which the rest of the batch is answered
+   * RESPONSE_TOO_LARGE without running (the answer that reaches it is sent:
+   * its call has run).
+   */
+  batchResponseBytesMax: number
   /** Called with every error that is answered as INTERNAL_ERROR (our bug or the node's), for the log. */
   onInternalError?: (err: unknown, method: string) => void
 }
 
 const METHOD_CHARS_MAX = 64
+
+/** Who is calling: over a WebSocket its subscriptions; whether it presented the API token. */
+export interface Caller {
+  authenticated: boolean
+  subscriptions?: SubscriptionHost
+}
+
+/** A caller with the token (or of a server without one): tests and trusted embedders. */
+const TRUSTED: Caller = { authenticated: true }
 
 export function errorResponse(id: RpcId, err: RpcError): RpcResponse {
   return { jsonrpc: '2.0', id, error: err.toJSON() }
@@ -46,15 +64,15 @@ export class RpcDispatcher {
   ) {}
 
   /** Parses `text` as a request or a batch; undefined when nothing is owed (notifications only). */
-  async handleText(text: string, subscriptions?: SubscriptionHost): Promise<string | undefined> {
+  async handleText(text: string, caller: Caller = TRUSTED): Promise<string | undefined> {
     const parsed = parseJson(text)
     if (parsed instanceof RpcError) return errorText(null, parsed)
-    return this.handleValue(parsed, subscriptions)
+    return this.handleValue(parsed, caller)
   }
 
-  async handleValue(value: unknown, subscriptions?: SubscriptionHost): Promise<string | undefined> {
+  async handleValue(value: unknown, caller: Caller = TRUSTED): Promise<string | undefined> {
     if (!Array.isArray(value)) {
-      const response = await this.handleOne(value, subscriptions)
+      const response = await this.handleOne(value, caller)
       return response && this.serialize(response)
     }
     if (value.length === 0) return errorText(null, new RpcError(RpcCode.INVALID_REQUEST, 'empty batch'))
@@ -67,11 +85,32 @@ export class RpcDispatcher {
       )
     }
     const out: string[] = []
-    for (const request of value) {
-      const response = await this.handleOne(request, subscriptions)
-      if (response) out.push(this.serialize(response))
+    let bytes = 0
+    for (let i = 0; i < value.length; i++) {
+      if (bytes >= this.opts.batchResponseBytesMax) {
+        // Checked before a call runs, so no call's effect is lost with its answer: the
+        // batch overshoots the cap by one answer at most, and the rest is not run.
+        const rest = this.refuse(value.slice(i), this.responseTooLarge(i))
+        if (rest !== undefined) out.push(rest.slice(1, -1))
+        break
+      }
+      const response = await this.handleOne(value[i], caller)
+      if (!response) continue
+      const text = this.serialize(response)
+      bytes += Buffer.byteLength(text)
+      out.push(text)
     }
     return out.length === 0 ? undefined : `[${out.join(',')}]`
+  }
+
+  private responseTooLarge(index: number): RpcError {
+    const { batchResponseBytesMax } = this.opts
+    return new RpcError(
+      RpcCode.RESPONSE_TOO_LARGE,
+      `response too large: a batch's answers may hold at most ${batchResponseBytesMax} bytes; ` +
+        `calls from index ${index} on were not run: send them again in smaller batches`,
+      { batchResponseBytesMax, firstNotRun: index },
+    )
   }
 
   /** Answers every request in `value` with `err` without running any (e.g. too many in flight). */
@@ -85,7 +124,7 @@ export class RpcDispatcher {
     return Array.isArray(value) ? `[${out.join(',')}]` : out[0]
   }
 
-  private async handleOne(request: unknown, subscriptions?: SubscriptionHost): Promise<RpcResponse | undefined> {
+  private async handleOne(request: unknown, caller: Caller): Promise<RpcResponse | undefined> {
     if (!isObject(request)) {
       return errorResponse(null, new RpcError(RpcCode.INVALID_REQUEST, 'a request must be a JSON object'))
     }
@@ -111,7 +150,8 @@ export class RpcDispatcher {
         const name = method.length > METHOD_CHARS_MAX ? `${method.slice(0, METHOD_CHARS_MAX)}…` : method
         throw new RpcError(RpcCode.METHOD_NOT_FOUND, `method not found: ${JSON.stringify(name)}`)
       }
-      const result = await handler(new Params(params), { api: this.api, subscriptions })
+      if (!caller.authenticated && isPrivileged(method)) throw privilegedRefusal(method)
+      const result = await handler(new Params(params), { api: this.api, subscriptions: caller.subscriptions })
       return hasId ? { jsonrpc: '2.0', id, result: result === undefined ? null : result } : undefined
     } catch (err) {
       const rpcError = this.toRpcError(err, method)

@@ -19,6 +19,10 @@ export const RpcCode = {
   TOO_MANY_REQUESTS: -32004,
   UNAUTHORIZED: -32005,
   FORBIDDEN: -32006,
+  /** The client's request rate is spent (per remote address); HTTP 429 with Retry-After. */
+  RATE_LIMITED: -32007,
+  /** A batch's answers passed the byte cap: this call and the rest of the batch were not run. */
+  RESPONSE_TOO_LARGE: -32008,
   TX_REJECTED: -32010,
   NETWORK_ERROR: -32020,
   UNAVAILABLE: -32030,

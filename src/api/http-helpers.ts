@@ -1,5 +1,6 @@
 /** Small HTTP and WebSocket helpers of the RPC server. */
 import type { IncomingMessage, ServerResponse } from 'node:http'
+import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import type { RawData } from 'ws'
 
@@ -63,4 +64,9 @@ export function rawText(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString('utf8')
   if (data instanceof ArrayBuffer) return Buffer.from(data).toString('utf8')
   return data.toString('utf8')
+}
+
+/** A client's key for per-client limits: its remote address (a socket already closed shares one "unknown"). */
+export function remoteKey(socket: Socket): string {
+  return socket.remoteAddress ?? 'unknown'
 }

@@ -4,6 +4,7 @@
  */
 import { isVerifyError, type VerifyError } from '../ledger/errors.js'
 import { Tx } from '../ledger/tx.js'
+import { UNLOCK_TIMEOUT_SEC_DEFAULT, UNLOCK_TIMEOUT_SEC_MAX } from '../wallet/unlock-limits.js'
 import { RpcCode, RpcError } from './errors.js'
 import type { MempoolJson } from './json.js'
 import type { NodeApi } from './node-api.js'
@@ -189,8 +190,9 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
     (p, { api }) => {
       const name = p.required('name', check.keyName)
       const passphrase = p.required('passphrase', check.text(PASSPHRASE_CHARS_MAX))
+      const timeout = p.optional('timeout', check.integer(1, UNLOCK_TIMEOUT_SEC_MAX)) ?? UNLOCK_TIMEOUT_SEC_DEFAULT
       p.end()
-      return api.walletUnlock(name, passphrase)
+      return api.walletUnlock(name, passphrase, timeout)
     },
   ],
   [

@@ -76,7 +76,8 @@ export interface NodeApi {
    * in `data.code`; `walletSend` throws VerifyError like `submitTx`.
    */
   walletList(): Promise<WalletKeyJson[]>
-  walletUnlock(name: string, passphrase: string): Promise<WalletKeyJson>
+  /** Unlocked for `timeoutSec` (1 to UNLOCK_TIMEOUT_SEC_MAX), then the key locks itself. */
+  walletUnlock(name: string, passphrase: string, timeoutSec: number): Promise<WalletKeyJson>
   walletLock(name: string): Promise<void>
   walletSend(params: WalletSendParams): Promise<SubmitTxJson>
 

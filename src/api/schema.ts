@@ -35,7 +35,8 @@ export interface RpcSchema {
   miner_start: { params: NoParams; result: true }
   miner_stop: { params: NoParams; result: true }
   wallet_list: { params: NoParams; result: WalletKeyJson[] }
-  wallet_unlock: { params: { name: string; passphrase: string }; result: WalletKeyJson }
+  /** `timeout`: seconds until the key locks itself, 1-86400 (default 300). */
+  wallet_unlock: { params: { name: string; passphrase: string; timeout?: number }; result: WalletKeyJson }
   wallet_lock: { params: { name: string }; result: true }
   /** `amount` and `fee` are decimal strings of base units; `fee` defaults to 1000. */
   wallet_send: {

@@ -4,22 +4,26 @@
  * methods.ts, and every answer comes from the NodeApi it is given.
  *
  * Defences: binds 127.0.0.1 unless told otherwise; caps the body, the
- * WebSocket message, the batch, connections, subscriptions and requests in
- * flight per connection, and the bytes queued for a slow reader; refuses Host
- * headers it does not know (DNS rebinding) unless a token is required; lets
- * browsers in only from its own origin (the dashboard) and configured ones
- * (CORS); requires a bearer token when given one (non-loopback binds); and
- * requires Content-Type application/json, which a cross-site form or simple
- * fetch cannot send without a preflight.
+ * WebSocket message, the batch and its answers' bytes, connections (in all
+ * and per remote address), each address's call rate, subscriptions and
+ * requests in flight per connection, and the bytes queued for a slow reader;
+ * refuses Host headers it does not know (DNS rebinding) unless every call
+ * needs the token; lets browsers in only from its own origin (the dashboard)
+ * and configured ones (CORS); requires the API token for the guarded methods
+ * on every bind and for everything off loopback; and requires Content-Type
+ * application/json, which a cross-site form or simple fetch cannot send
+ * without a preflight.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
-import type { AddressInfo } from 'node:net'
+import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
-import { AccessPolicy, HOST_REFUSAL, ORIGIN_REFUSAL, type Refusal, TOKEN_REFUSAL } from './access.js'
-import { errorText, parseJson, RpcDispatcher } from './dispatcher.js'
+import { systemClock } from '../util/clock.js'
+import { KeyedBuckets } from '../util/token-bucket.js'
+import { AccessPolicy, HOST_REFUSAL, isLoopbackHost, ORIGIN_REFUSAL, type Refusal, TOKEN_REFUSAL } from './access.js'
+import { type Caller, errorText, parseJson, RpcDispatcher } from './dispatcher.js'
 import { RpcCode, RpcError } from './errors.js'
-import { isJson, pathOf, rawText, rejectUpgrade, send } from './http-helpers.js'
+import { isJson, pathOf, rawText, rejectUpgrade, remoteKey, send } from './http-helpers.js'
 import { RPC_METHODS } from './methods.js'
 import type { NodeApi } from './node-api.js'
 import { type HttpRoute, type RpcServerLimits, type RpcServerOptions, resolveLimits } from './server-options.js'
@@ -32,6 +36,10 @@ interface Connection {
   subscriptions: ConnectionSubscriptions
   inflight: number
   alive: boolean
+  /** It presented the API token at the upgrade. */
+  authenticated: boolean
+  /** Its remote address: the key of its call rate. */
+  client: string
 }
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', ''])
@@ -44,6 +52,11 @@ export class RpcServer {
   private readonly connections = new Set<Connection>()
   private readonly access: AccessPolicy
   private readonly routes: HttpRoute[]
+  /** Calls per remote address. */
+  private readonly clientCalls: KeyedBuckets<string>
+  /** Open sockets per remote address. */
+  private readonly socketsByClient = new Map<string, number>()
+  private refusedSockets = 0
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true })
   private state: 'new' | 'listening' | 'closed' = 'new'
   private bound?: AddressInfo
@@ -59,14 +72,27 @@ export class RpcServer {
       allowedHosts: options.allowedHosts ?? ['localhost', '127.0.0.1', '::1', this.limits.host],
       allowedOrigins: options.allowedOrigins ?? [],
       token: options.token,
+      readsNeedToken: options.readsNeedToken ?? !isLoopbackHost(this.limits.host),
     })
     this.routes = options.routes ?? []
     this.dispatcher = new RpcDispatcher(options.methods ?? RPC_METHODS, api, {
       batchMax: this.limits.batchMax,
+      batchResponseBytesMax: this.limits.batchResponseBytesMax,
       onInternalError: options.onInternalError,
     })
+    const { clientCallsPerSec, clientBurstSec } = this.limits
+    this.clientCalls = new KeyedBuckets(
+      { capacity: Math.max(1, clientCallsPerSec * clientBurstSec), ratePerSec: clientCallsPerSec },
+      options.clock ?? systemClock,
+    )
     this.http = createServer({ requestTimeout: this.limits.requestTimeoutMs }, (req, res) => this.onRequest(req, res))
     this.http.headersTimeout = Math.min(this.http.headersTimeout, this.limits.requestTimeoutMs)
+    // Past the cap Node closes a new socket before reading a byte of it.
+    this.http.maxConnections = this.limits.connectionsMax
+    this.http.on('drop', () => {
+      this.refusedSockets++
+    })
+    this.http.on('connection', (socket: Socket) => this.admitSocket(socket))
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head))
     this.wss = new WebSocketServer({
       noServer: true,
@@ -126,6 +152,11 @@ export class RpcServer {
     return this.connections.size
   }
 
+  /** Sockets closed on arrival: over `connectionsMax` in all or `connectionsPerClientMax` for their address. */
+  get refusedConnectionCount(): number {
+    return this.refusedSockets
+  }
+
   /** Subscriptions held across all connections. */
   get subscriptionCount(): number {
     let n = 0
@@ -142,6 +173,47 @@ export class RpcServer {
     const { address, family, port } = this.address()
     const host = WILDCARD_HOSTS.has(address) ? (family === 'IPv6' ? '::1' : '127.0.0.1') : address
     return `${host.includes(':') ? `[${host}]` : host}:${port}`
+  }
+
+  // ---- Connections and call rates -------------------------------------------
+
+  /** Counts the socket against its address's share; over it, the socket is closed before anything is read. */
+  private admitSocket(socket: Socket): void {
+    const client = remoteKey(socket)
+    const held = this.socketsByClient.get(client) ?? 0
+    if (held >= this.limits.connectionsPerClientMax) {
+      this.refusedSockets++
+      socket.destroy()
+      return
+    }
+    this.socketsByClient.set(client, held + 1)
+    socket.once('close', () => {
+      const left = (this.socketsByClient.get(client) ?? 1) - 1
+      if (left <= 0) this.socketsByClient.delete(client)
+      else this.socketsByClient.set(client, left)
+    })
+  }
+
+  /**
+   * A request (or WebSocket message) takes one call from its client's bucket
+   * up front, before its body is read; a batch's other calls are charged once
+   * it is parsed (`chargeBatch`), as debt its next requests wait out.
+   */
+  private admitCall(client: string): RpcError | undefined {
+    const bucket = this.clientCalls.get(client)
+    if (bucket.tryTake(1)) return undefined
+    const retryAfterMs = Math.max(1, bucket.waitMs(1))
+    const { clientCallsPerSec } = this.limits
+    return new RpcError(
+      RpcCode.RATE_LIMITED,
+      `rate limited: a client may make ${clientCallsPerSec} calls a second (a batch counts each call); ` +
+        `retry in ${Math.ceil(retryAfterMs / 1000)} s`,
+      { callsPerSec: clientCallsPerSec, retryAfterMs },
+    )
+  }
+
+  private chargeBatch(client: string, parsed: unknown): void {
+    if (Array.isArray(parsed) && parsed.length > 1) this.clientCalls.charge(client, parsed.length - 1)
   }
 
   // ---- HTTP ------------------------------------------------------------------
@@ -175,6 +247,14 @@ export class RpcServer {
       send(res, refusal.status, errorText(null, refusal.error), refusal.headers)
       return
     }
+    const client = remoteKey(req.socket)
+    const limited = this.admitCall(client)
+    if (limited) {
+      const retryAfterSec = Math.ceil((limited.data as { retryAfterMs: number }).retryAfterMs / 1000)
+      send(res, 429, errorText(null, limited), { 'retry-after': String(retryAfterSec) })
+      return
+    }
+    const caller = { authenticated: this.access.credential(req) === 'valid' }
     const chunks: Buffer[] = []
     let size = 0
     let refused = false
@@ -192,7 +272,7 @@ export class RpcServer {
       chunks.push(chunk)
     })
     req.on('end', () => {
-      if (!refused) void this.answer(Buffer.concat(chunks), res)
+      if (!refused) void this.answer(Buffer.concat(chunks), res, client, caller)
     })
   }
 
@@ -206,7 +286,7 @@ export class RpcServer {
     if (pathOf(req) !== '/') return refuse(404, 'not found: the API is at POST /')
     if (!this.access.hostAllowed(req)) return HOST_REFUSAL
     if (!this.access.originAllowed(req)) return ORIGIN_REFUSAL
-    if (!this.access.authorized(req)) return TOKEN_REFUSAL
+    if (this.access.refuses(this.access.credential(req))) return TOKEN_REFUSAL
     if (req.method !== 'POST') return refuse(405, 'method not allowed: use POST', { allow: 'POST' })
     if (!isJson(req.headers['content-type'])) {
       return refuse(415, 'unsupported media type: send Content-Type: application/json')
@@ -236,7 +316,7 @@ export class RpcServer {
     }
   }
 
-  private async answer(body: Buffer, res: ServerResponse): Promise<void> {
+  private async answer(body: Buffer, res: ServerResponse, client: string, caller: Caller): Promise<void> {
     try {
       let text: string
       try {
@@ -245,7 +325,13 @@ export class RpcServer {
         send(res, 200, errorText(null, new RpcError(RpcCode.PARSE_ERROR, 'parse error: the body is not UTF-8')))
         return
       }
-      const out = await this.dispatcher.handleText(text)
+      const parsed = parseJson(text)
+      if (parsed instanceof RpcError) {
+        send(res, 200, errorText(null, parsed))
+        return
+      }
+      this.chargeBatch(client, parsed)
+      const out = await this.dispatcher.handleValue(parsed, caller)
       if (out === undefined) {
         res.writeHead(204)
         res.end()
@@ -261,7 +347,7 @@ export class RpcServer {
   private serveRoute(route: HttpRoute, req: IncomingMessage, res: ServerResponse): void {
     const refusal = !this.access.hostAllowed(req)
       ? HOST_REFUSAL
-      : route.auth && !this.access.authorized(req)
+      : route.auth && this.access.refuses(this.access.credential(req))
         ? TOKEN_REFUSAL
         : undefined
     if (refusal) {
@@ -301,7 +387,8 @@ export class RpcServer {
       rejectUpgrade(socket, refusal)
       return
     }
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws))
+    const authenticated = this.access.credential(req, { query: true }) === 'valid'
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, authenticated, remoteKey(req.socket)))
   }
 
   private upgradeRefusal(req: IncomingMessage): 401 | 403 | 404 | 503 | undefined {
@@ -310,12 +397,12 @@ export class RpcServer {
     if (!this.access.hostAllowed(req)) return 403
     // Browsers send Origin on every WebSocket; other clients need not. Only our dashboard and allowed origins.
     if (!this.access.originAllowed(req)) return 403
-    if (!this.access.authorized(req, { query: true })) return 401
+    if (this.access.refuses(this.access.credential(req, { query: true }))) return 401
     if (this.connections.size >= this.limits.wsConnectionsMax) return 503
     return undefined
   }
 
-  private onConnection(ws: WebSocket): void {
+  private onConnection(ws: WebSocket, authenticated: boolean, client: string): void {
     if (this.state !== 'listening') {
       ws.terminate()
       return
@@ -324,6 +411,8 @@ export class RpcServer {
       ws,
       inflight: 0,
       alive: true,
+      authenticated,
+      client,
       subscriptions: new ConnectionSubscriptions(
         this.api,
         (text) => this.sendWs(conn, text),
@@ -352,6 +441,13 @@ export class RpcServer {
       this.sendWs(conn, errorText(null, parsed))
       return
     }
+    const limited = this.admitCall(conn.client)
+    if (limited) {
+      const out = this.dispatcher.refuse(parsed, limited)
+      if (out !== undefined) this.sendWs(conn, out)
+      return
+    }
+    this.chargeBatch(conn.client, parsed)
     if (conn.inflight >= this.limits.wsInflightMax) {
       const err = new RpcError(
         RpcCode.TOO_MANY_REQUESTS,
@@ -363,7 +459,7 @@ export class RpcServer {
     }
     conn.inflight++
     this.dispatcher
-      .handleValue(parsed, conn.subscriptions)
+      .handleValue(parsed, { authenticated: conn.authenticated, subscriptions: conn.subscriptions })
       .then(
         (out) => {
           if (out !== undefined) this.sendWs(conn, out)

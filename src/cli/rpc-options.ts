@@ -4,24 +4,28 @@
  * an exit code (0 ok, 1 runtime failure: node, keystore; 2 usage error).
  *
  * The node is `--rpc` > $PEERCHAIN_RPC > http://127.0.0.1:8645/. The API
- * token is `--rpc-token-file` > $PEERCHAIN_RPC_TOKEN > `<datadir>/rpc.token`
- * when `--datadir` is given on the command line and the file exists.
+ * token is `--rpc-token-file` > $PEERCHAIN_RPC_TOKEN > the cookie the node
+ * wrote at its start, `<datadir>/rpc.cookie` (--datadir, $PEERCHAIN_DATADIR
+ * or ~/.peerchain), sent only to a node on this machine. So a command run as
+ * the operator, against the operator's node, needs no flag for it.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { type Command, type CommanderError, Option } from 'commander'
+import { isLoopbackHost } from '../api/access.js'
 import { RpcClient, RpcError, RpcTransportError } from '../api/client.js'
 import { RpcCode } from '../api/errors.js'
+import { resolveDataDir } from '../config/paths.js'
 import { AddressError } from '../ledger/address.js'
-import { isLoopbackHost } from '../node/rpc-token.js'
 import { WalletError } from '../wallet/errors.js'
 import { UsageError } from './errors.js'
 
 export const DEFAULT_RPC_URL = 'http://127.0.0.1:8645/'
 export const RPC_URL_ENV = 'PEERCHAIN_RPC'
 export const RPC_TOKEN_ENV = 'PEERCHAIN_RPC_TOKEN'
-export const RPC_TOKEN_FILE = 'rpc.token'
-export const TOKEN_REQUIRED_MESSAGE = `the node requires an API token: pass --rpc-token-file <datadir>/${RPC_TOKEN_FILE} or set ${RPC_TOKEN_ENV}`
+/** Where a node writes its API token at every start (node/rpc-cookie.ts). */
+export const RPC_COOKIE_FILE = 'rpc.cookie'
+export const TOKEN_REQUIRED_MESSAGE = `the node requires its API token: give the node's --datadir (its ${RPC_COOKIE_FILE} is read from there), --rpc-token-file <datadir>/${RPC_COOKIE_FILE}, or set ${RPC_TOKEN_ENV}`
 const RPC_TIMEOUT_MS = 10_000
 /** Longest token file read: a token is a short line, so anything bigger is the wrong file. */
 const TOKEN_FILE_BYTES_MAX = 4096
@@ -29,7 +33,7 @@ const TOKEN_FILE_BYTES_MAX = 4096
 export interface RpcFlags {
   rpc: string
   rpcTokenFile?: string
-  /** Set before the action from `--datadir`, only when it was given on the command line. */
+  /** Set before the action: the data directory whose cookie is sent (`--datadir`, $PEERCHAIN_DATADIR or ~/.peerchain). */
   rpcTokenDatadir?: string
 }
 
@@ -40,13 +44,12 @@ export function rpcOptions(cmd: Command): Command {
     .addOption(
       new Option(
         '--rpc-token-file <file>',
-        `read the node's API token from this file (or set ${RPC_TOKEN_ENV}; default <datadir>/${RPC_TOKEN_FILE} with --datadir)`,
+        `read the node's API token from this file (or set ${RPC_TOKEN_ENV}; default <datadir>/${RPC_COOKIE_FILE}, to a loopback node)`,
       ),
     )
     .hook('preAction', (_hooked, action) => {
-      // A defaulted --datadir does not send its token: only a node the user named gets it.
-      const given = action.getOptionValueSource('datadir') === 'cli'
-      action.setOptionValue('rpcTokenDatadir', given ? action.getOptionValue('datadir') : undefined)
+      const datadir = action.getOptionValue('datadir') as string | undefined
+      action.setOptionValue('rpcTokenDatadir', resolveDataDir(datadir))
     })
 }
 
@@ -72,7 +75,7 @@ export interface RpcToken {
 
 /**
  * The API token to send, if any; a named token file that cannot be read is a
- * usage error. The data directory's own token goes only to a node on this
+ * usage error. The data directory's cookie goes only to a node on this
  * machine (a loopback `rpcUrl`): another host gets a token only when named.
  */
 export async function resolveRpcToken(
@@ -87,7 +90,7 @@ export async function resolveRpcToken(
   const fromEnv = env[RPC_TOKEN_ENV]?.trim()
   if (fromEnv) return { token: fromEnv, source: RPC_TOKEN_ENV }
   if (flags.rpcTokenDatadir !== undefined && isLoopbackHost(new URL(rpcUrl).hostname)) {
-    const file = join(flags.rpcTokenDatadir, RPC_TOKEN_FILE)
+    const file = join(flags.rpcTokenDatadir, RPC_COOKIE_FILE)
     const token = await readTokenFile(file, false)
     if (token !== undefined) return { token, source: file }
   }

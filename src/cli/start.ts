@@ -22,6 +22,8 @@ export interface StartFlags extends ConfigFlags {
   bootstrap?: string[]
   rpcHost?: string
   rpcPort?: string
+  rpcMaxConnections?: string
+  rpcRequestsPerSec?: string
   role?: string
   mine?: boolean
   mineThreads?: string
@@ -45,6 +47,11 @@ export function registerStartCommand(program: Command): void {
     .option('--bootstrap <multiaddr...>', withDefault('net.bootstrap', 'peers to dial at start, ending in /p2p/<id>'))
     .option('--rpc-host <host>', withDefault('rpc.host', 'JSON-RPC bind address'))
     .option('--rpc-port <port>', withDefault('rpc.port', 'JSON-RPC port (0 = any free port)'))
+    .option('--rpc-max-connections <n>', withDefault('rpc.max_connections', 'JSON-RPC connections open at once'))
+    .option(
+      '--rpc-requests-per-sec <n>',
+      withDefault('rpc.requests_per_sec', 'JSON-RPC calls per second per client address'),
+    )
     .option('--role <role>', withDefault('node.role', 'node role: full or miner'))
     .option('--mine', 'mine from the start')
     .option('--mine-threads <n>', withDefault('mining.threads', 'mining worker threads, 1-64'))
@@ -107,9 +114,8 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   if (config.configFile !== undefined) log.info('config file read', { path: config.configFile })
   const { startNode } = await import('../node/start.js')
   const node = await startNode(config, log)
-  const tokenFile = node.rpcTokenFile
-  log.info('dashboard', tokenFile ? { url: node.dashboardUrl, tokenFile } : { url: node.dashboardUrl })
-  if (tokenFile && process.stderr.isTTY) {
+  log.info('dashboard', { url: node.dashboardUrl, tokenFile: node.rpcTokenFile })
+  if (process.stderr.isTTY) {
     // Only to an operator's terminal, never to a log: the URL carries the API token.
     process.stderr.write(`open the dashboard with its token: ${node.dashboardUrlWithToken()}\n`)
   }

@@ -78,6 +78,8 @@ export async function resolveNodeConfig(options: ResolveOptions = {}): Promise<R
     bootstrap: values.net.bootstrap,
     rpcHost: values.rpc.host,
     rpcPort: values.rpc.port,
+    rpcMaxConnections: values.rpc.max_connections,
+    rpcRequestsPerSec: values.rpc.requests_per_sec,
     role: mine ? 'miner' : values.node.role,
     mine,
     mineThreads: values.mining.threads,

@@ -6,6 +6,7 @@
  */
 import { isIP } from 'node:net'
 import { z } from 'zod'
+import { RPC_DEFAULTS } from '../api/server-options.js'
 import { parseAddress } from '../ledger/address.js'
 import { bootstrapProblem, multiaddrProblem } from '../net/multiaddr-check.js'
 import { DEFAULT_LISTEN, DEFAULT_RPC_PORT } from '../node/config.js'
@@ -120,6 +121,16 @@ const rpc = z.strictObject({
     doc: 'JSON-RPC port; 0 picks any free port (the ready line on stdout says which).',
     allowed: 'an integer 0-65535',
     flag: '--rpc-port',
+  }),
+  max_connections: z.int().min(4).max(65_536).default(RPC_DEFAULTS.connectionsMax).register(keyDocs, {
+    doc: 'Open connections to the JSON-RPC server, HTTP and WebSocket together; one remote address may hold a quarter of them. More are closed at once.',
+    allowed: 'an integer 4-65536',
+    flag: '--rpc-max-connections',
+  }),
+  requests_per_sec: z.int().min(1).max(1_000_000).default(RPC_DEFAULTS.clientCallsPerSec).register(keyDocs, {
+    doc: 'JSON-RPC calls per second one remote address may make (each call of a batch counts; bursts of 2 s). More are answered HTTP 429.',
+    allowed: 'an integer 1-1000000',
+    flag: '--rpc-requests-per-sec',
   }),
 })
 

@@ -18,6 +18,10 @@ export interface NodeConfig {
   rpcHost: string
   /** 0 = any free port. */
   rpcPort: number
+  /** The RPC server's connection cap (HTTP and WebSocket); default RPC_DEFAULTS.connectionsMax. */
+  rpcMaxConnections?: number
+  /** Calls per second per remote address; default RPC_DEFAULTS.clientCallsPerSec. */
+  rpcRequestsPerSec?: number
   role: NodeRole
   /** Start mining at once (a miner can also be started over RPC). */
   mine: boolean

@@ -160,8 +160,8 @@ export class NodeApiImpl implements NodeApi {
     return walletCall(() => this.n.wallet.list())
   }
 
-  walletUnlock(name: string, passphrase: string): Promise<WalletKeyJson> {
-    return walletCall(() => this.n.wallet.unlock(name, passphrase))
+  walletUnlock(name: string, passphrase: string, timeoutSec: number): Promise<WalletKeyJson> {
+    return walletCall(() => this.n.wallet.unlock(name, passphrase, timeoutSec))
   }
 
   async walletLock(name: string): Promise<void> {

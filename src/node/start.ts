@@ -3,10 +3,11 @@
  * signature worker pool, libp2p, the system clock, timers and randomness),
  * hands them to `createNode`, and puts the operator's surfaces around it:
  * the JSON-RPC API with its dashboard and metrics routes, the node's wallet,
- * the API token. The only place in node/ that touches the real world.
+ * the API token (its cookie file). The only place in node/ that touches the real world.
  */
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { isLoopbackHost } from '../api/access.js'
 import { type HttpRoute, RpcServer } from '../api/server.js'
 import { createStaticHandler } from '../api/static.js'
 import { PowEngine } from '../consensus/pow/engine.js'
@@ -25,7 +26,7 @@ import type { NodeConfig } from './config.js'
 import { createNodeMetrics, observeNode } from './metrics.js'
 import { createNode, type PeerchainNode } from './node.js'
 import { NodeApiImpl } from './node-api.js'
-import { isLoopbackHost, loadOrCreateRpcToken, RPC_TOKEN_FILE } from './rpc-token.js'
+import { removeRpcCookie, rpcCookiePath, writeRpcCookie } from './rpc-cookie.js'
 import { devAccountKeys, NodeWallet } from './wallet.js'
 
 /** The built dashboard (`npm run build:dashboard`), served at /dashboard/. */
@@ -42,8 +43,8 @@ export class RunningNode {
     /** Prometheus metrics; served at /metrics. */
     readonly metrics: NodeMetrics,
     private readonly rpc: RpcServer,
-    /** Set when the API is bound off loopback: every caller must present it. */
-    private readonly rpcToken: string | undefined,
+    /** The API token, in `<datadir>/rpc.cookie` while the node runs: the guarded methods need it on every bind. */
+    private readonly rpcToken: string,
   ) {}
 
   get peerId(): string {
@@ -60,17 +61,17 @@ export class RunningNode {
   }
 
   /**
-   * The API token file when the API is bound off loopback, else undefined.
-   * The token itself is never logged: only an operator at a terminal is shown
-   * the dashboard URL that carries it (`dashboardUrlWithToken`).
+   * The API token's cookie file. The token itself is never logged: only an
+   * operator at a terminal is shown the dashboard URL that carries it
+   * (`dashboardUrlWithToken`).
    */
-  get rpcTokenFile(): string | undefined {
-    return this.rpcToken ? join(this.config.dataDir, RPC_TOKEN_FILE) : undefined
+  get rpcTokenFile(): string {
+    return rpcCookiePath(this.config.dataDir)
   }
 
   /** The dashboard's URL with the API token in its fragment (a fragment never leaves the browser). */
   dashboardUrlWithToken(): string {
-    return this.rpcToken ? `${this.dashboardUrl}#token=${this.rpcToken}` : this.dashboardUrl
+    return `${this.dashboardUrl}#token=${this.rpcToken}`
   }
 
   syncStatus(): SyncStatus {
@@ -84,6 +85,7 @@ export class RunningNode {
   async stop(): Promise<void> {
     // The API first, so no call can start the miner again or send while the rest closes.
     await this.rpc.close()
+    await removeRpcCookie(this.config.dataDir, this.rpcToken)
     await this.node.stop()
     this.wallet.close()
   }
@@ -125,15 +127,18 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
   observeNode(metrics, node)
   await node.start()
 
-  let rpcToken: string | undefined
+  // Fresh at every start: a cookie a crash left behind is replaced, never read.
+  const rpcToken = await writeRpcCookie(config.dataDir)
   if (!isLoopbackHost(config.rpcHost)) {
-    rpcToken = await loadOrCreateRpcToken(config.dataDir)
-    log.warn('the API is bound off loopback: callers need the token', {
+    log.warn('the API is bound off loopback: every caller needs the token', {
       host: config.rpcHost,
-      tokenFile: join(config.dataDir, RPC_TOKEN_FILE),
+      tokenFile: rpcCookiePath(config.dataDir),
     })
   }
-  const wallet = new NodeWallet(config.dataDir, devAccountKeys(config.devAccounts ?? []))
+  const wallet = new NodeWallet(config.dataDir, devAccountKeys(config.devAccounts ?? []), {
+    clock: systemClock,
+    timers: systemTimers,
+  })
   const submitTx = async (tx: Tx) => {
     try {
       return await node.submitTx(tx)
@@ -172,10 +177,17 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     host: config.rpcHost,
     port: config.rpcPort,
     token: rpcToken,
+    connectionsMax: config.rpcMaxConnections,
+    clientCallsPerSec: config.rpcRequestsPerSec,
     routes,
     onInternalError: (err, where) => log.error('RPC internal error', { where, error: String(err) }),
   })
-  await rpc.start()
+  try {
+    await rpc.start()
+  } catch (err) {
+    await removeRpcCookie(config.dataDir, rpcToken).catch(() => undefined)
+    throw err
+  }
   log.info('node started', {
     peerId: network.peerId,
     chainId: config.genesis.chainId,

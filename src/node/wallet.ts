@@ -4,6 +4,12 @@
  * written anywhere in clear), plus built-in devnet keys when asked for
  * (`--dev-accounts`, like geth's --dev account). Sends are serialised so two
  * in a row take consecutive nonces.
+ *
+ * An unlock lasts `timeoutSec` (default 300 s, at most a day), then the key
+ * locks itself. Unlocks run one at a time (each scrypt derivation holds
+ * ~128 MiB), and wrong passphrases are rate-limited per key name: a burst of
+ * 5, then one every 10 s, so a caller holding the API token still cannot
+ * guess at speed.
  */
 import { addressFromPublicKey, formatAddress } from '../ledger/address.js'
 import type { KeyPair } from '../ledger/crypto.js'
@@ -11,8 +17,12 @@ import { isVerifyError } from '../ledger/errors.js'
 import { devnetKey } from '../ledger/genesis.js'
 import { Tx } from '../ledger/tx.js'
 import { toHex } from '../util/bytes.js'
+import type { Clock } from '../util/clock.js'
+import type { Timers } from '../util/timers.js'
+import { KeyedBuckets } from '../util/token-bucket.js'
 import { WalletError } from '../wallet/errors.js'
 import { listKeys, unlockKey, walletDir } from '../wallet/keystore.js'
+import { UNLOCK_TIMEOUT_SEC_DEFAULT, UNLOCK_TIMEOUT_SEC_MAX, WRONG_PASSPHRASE_RATE } from '../wallet/unlock-limits.js'
 
 export interface WalletKeyState {
   name: string
@@ -41,6 +51,16 @@ export interface SendContext<R> {
 
 export const devAccountName = (index: number): string => `devnet-${index}`
 
+/** Key names whose wrong-passphrase count is kept (the oldest refilled ones go first). */
+const RATE_KEYS_MAX = 1_000
+
+export interface WalletDeps {
+  /** The wrong-passphrase rate's clock. */
+  clock: Clock
+  /** Auto-lock timers. */
+  timers: Timers
+}
+
 /** The built-in devnet accounts' keys (public knowledge: their seeds derive from their index), by wallet name. */
 export function devAccountKeys(indexes: readonly number[]): Array<[string, KeyPair]> {
   return indexes.map((i) => [devAccountName(i), devnetKey(i)])
@@ -49,13 +69,18 @@ export function devAccountKeys(indexes: readonly number[]): Array<[string, KeyPa
 export class NodeWallet {
   private readonly unlocked = new Map<string, KeyPair>()
   private readonly builtIn = new Set<string>()
+  private readonly lockTimers = new Map<string, unknown>()
+  private readonly wrongPassphrases: KeyedBuckets<string>
   private sending: Promise<unknown> = Promise.resolve()
+  private unlocking: Promise<unknown> = Promise.resolve()
 
   /** `builtIn`: keys held unlocked from the start and never written anywhere (see `devAccountKeys`). */
   constructor(
     private readonly dataDir: string,
-    builtIn: Iterable<readonly [string, KeyPair]> = [],
+    builtIn: Iterable<readonly [string, KeyPair]>,
+    private readonly deps: WalletDeps,
   ) {
+    this.wrongPassphrases = new KeyedBuckets(WRONG_PASSPHRASE_RATE, deps.clock, RATE_KEYS_MAX)
     for (const [name, key] of builtIn) {
       this.builtIn.add(name)
       this.unlocked.set(name, key)
@@ -73,12 +98,44 @@ export class NodeWallet {
     return keys
   }
 
-  /** Decrypts a keystore key into memory. WRONG_PASSPHRASE, NOT_FOUND as the keystore throws them. */
-  async unlock(name: string, passphrase: string): Promise<WalletKeyState> {
+  /**
+   * Decrypts a keystore key into memory for `timeoutSec` (1 to
+   * UNLOCK_TIMEOUT_SEC_MAX); unlocking an unlocked key starts its time anew.
+   * WRONG_PASSPHRASE, NOT_FOUND as the keystore throws them;
+   * PASSPHRASE_RATE_LIMITED after too many wrong ones.
+   */
+  unlock(name: string, passphrase: string, timeoutSec = UNLOCK_TIMEOUT_SEC_DEFAULT): Promise<WalletKeyState> {
+    if (!Number.isInteger(timeoutSec) || timeoutSec < 1 || timeoutSec > UNLOCK_TIMEOUT_SEC_MAX) {
+      return Promise.reject(new RangeError(`an unlock lasts 1-${UNLOCK_TIMEOUT_SEC_MAX} s, got ${timeoutSec}`))
+    }
+    const run = this.unlocking.then(() => this.unlockNow(name, passphrase, timeoutSec))
+    this.unlocking = run.catch(() => undefined)
+    return run
+  }
+
+  private async unlockNow(name: string, passphrase: string, timeoutSec: number): Promise<WalletKeyState> {
     if (this.builtIn.has(name)) return this.state(name)
-    const key = await unlockKey(walletDir(this.dataDir), name, passphrase)
-    this.unlocked.get(name)?.secretKey.fill(0)
+    const guesses = this.wrongPassphrases.get(name)
+    if (guesses.available() < 1) {
+      const waitSec = Math.ceil(guesses.waitMs(1) / 1000)
+      throw new WalletError(
+        'PASSPHRASE_RATE_LIMITED',
+        `too many wrong passphrases for key "${name}": try again in ${waitSec} s`,
+      )
+    }
+    let key: KeyPair
+    try {
+      key = await unlockKey(walletDir(this.dataDir), name, passphrase)
+    } catch (err) {
+      if (err instanceof WalletError && err.code === 'WRONG_PASSPHRASE') guesses.charge(1)
+      throw err
+    }
+    this.forget(name)
     this.unlocked.set(name, key)
+    this.lockTimers.set(
+      name,
+      this.deps.timers.setTimeout(() => this.forget(name), timeoutSec * 1000),
+    )
     return this.state(name)
   }
 
@@ -87,9 +144,7 @@ export class NodeWallet {
     if (this.builtIn.has(name)) {
       throw new WalletError('BUILT_IN', `"${name}" is a built-in devnet key: it stays unlocked while the node runs`)
     }
-    const key = this.unlocked.get(name)
-    key?.secretKey.fill(0)
-    this.unlocked.delete(name)
+    this.forget(name)
   }
 
   /** Signs a transfer with an unlocked key at its next free nonce and submits it. LOCKED when it is not unlocked. */
@@ -101,8 +156,19 @@ export class NodeWallet {
 
   /** Zeroes every unlocked secret. */
   close(): void {
+    for (const timer of this.lockTimers.values()) this.deps.timers.clearTimeout(timer)
+    this.lockTimers.clear()
     for (const key of this.unlocked.values()) key.secretKey.fill(0)
     this.unlocked.clear()
+  }
+
+  /** Zeroes and drops a keystore key, and its auto-lock timer. */
+  private forget(name: string): void {
+    const timer = this.lockTimers.get(name)
+    if (timer !== undefined) this.deps.timers.clearTimeout(timer)
+    this.lockTimers.delete(name)
+    this.unlocked.get(name)?.secretKey.fill(0)
+    this.unlocked.delete(name)
   }
 
   private async signAndSubmit<R>(request: SendRequest, ctx: SendContext<R>): Promise<R> {

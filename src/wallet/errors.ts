@@ -10,6 +10,8 @@ export type WalletErrorCode =
   | 'PASSPHRASE_MISMATCH'
   | 'LOCKED'
   | 'BUILT_IN'
+  | 'PASSPHRASE_RATE_LIMITED'
+  | 'KDF_TOO_COSTLY'
 
 const DEFAULT_MESSAGES: Record<WalletErrorCode, string> = {
   WRONG_PASSPHRASE: 'wrong passphrase',
@@ -22,6 +24,8 @@ const DEFAULT_MESSAGES: Record<WalletErrorCode, string> = {
   PASSPHRASE_MISMATCH: 'the passphrases do not match',
   LOCKED: 'the key is locked',
   BUILT_IN: 'a built-in key cannot be changed',
+  PASSPHRASE_RATE_LIMITED: 'too many wrong passphrases for this key: wait before trying again',
+  KDF_TOO_COSTLY: 'the keystore asks for scrypt parameters above the bound this node derives keys with',
 }
 
 export class WalletError extends Error {

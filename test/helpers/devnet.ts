@@ -1,9 +1,10 @@
 /**
  * Real node processes for integration tests: `peerchain start` children on
- * 127.0.0.1 with OS-chosen ports, a JSON-RPC helper, polling, and cleanup of
+ * 127.0.0.1 with OS-chosen ports, a JSON-RPC helper (which sends a test node's
+ * API token, read from its cookie, as the CLI does), polling, and cleanup of
  * every process and temp dir.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises'
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type DevnetNode, loopbackNodeArgs, spawnNode, stopNodes } from '../../src/cli/devnet.js'
@@ -58,6 +59,7 @@ export class TestNet {
     const started = await spawnNode(args, join(this.dir, runs === 0 ? `${name}.log` : `${name}.${runs + 1}.log`))
     const node: TestNode = { ...started, index: this.nodes.length, dataDir, addr: started.listen[0] as string }
     this.nodes.push(node)
+    dataDirByRpc.set(node.rpc, dataDir)
     return node
   }
 
@@ -87,10 +89,26 @@ export class RpcCallError extends Error {
   }
 }
 
+/** The data directory of each test node by RPC URL, so `rpc` finds its cookie. */
+const dataDirByRpc = new Map<string, string>()
+
+/** The API token a test node at `url` wrote to its cookie, if it is one of ours and running. */
+export async function cookieOf(url: string): Promise<string | undefined> {
+  const dataDir = dataDirByRpc.get(url)
+  if (dataDir === undefined) return undefined
+  try {
+    return (await readFile(join(dataDir, 'rpc.cookie'), 'utf8')).trim()
+  } catch {
+    return undefined
+  }
+}
+
+/** One JSON-RPC call with the node's API token, so guarded methods (miner_*, net_ban, …) work as from the CLI. */
 export async function rpc<T = unknown>(url: string, method: string, params?: unknown): Promise<T> {
+  const token = await cookieOf(url)
   const res = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json' },
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: JSON.stringify({ jsonrpc: '2.0', id: 1, method, params }),
   })
   const body = (await res.json()) as { result?: T; error?: { code: number; message: string; data?: unknown } }

@@ -14,7 +14,7 @@ import { promisify } from 'node:util'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { formatAddress } from '../../src/ledger/address.js'
-import { fastGenesis, rpc, TestNet, type TestNode } from '../helpers/devnet.js'
+import { cookieOf, fastGenesis, rpc, TestNet, type TestNode } from '../helpers/devnet.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const CHROMIUM = '/usr/bin/chromium'
@@ -108,7 +108,9 @@ describe('the dashboard in headless Chromium', () => {
     const page = await (browser as Browser).newPage({ viewport: { width: 1280, height: 1000 } })
     page.on('pageerror', (err) => pageErrors.push(err.message))
     try {
-      await page.goto(`${node0.rpc}dashboard/`)
+      // As `start` prints it to the operator's terminal: the API token (the node's cookie) in the fragment,
+      // which the page sends with its calls; wallet_send needs it on loopback too.
+      await page.goto(`${node0.rpc}dashboard/#token=${await cookieOf(node0.rpc)}`)
 
       // Live over the node's WebSocket, with both of node 0's peers.
       await expect.poll(() => page.getByTestId('socket-state').textContent(), { timeout: UI_TIMEOUT_MS }).toBe('live')

@@ -324,22 +324,23 @@ describe('errors and exit codes', () => {
 describe('a node that requires its API token', () => {
   let guarded: TestNode
   beforeAll(async () => {
-    // Bound off loopback, a node makes <datadir>/rpc.token and refuses callers without it.
+    // Bound off loopback, a node refuses callers without the token it wrote to <datadir>/rpc.cookie.
     guarded = await net.start('guarded', { extra: ['--rpc-host', '0.0.0.0', '--log-level', 'info'] })
   }, 120_000)
 
   it('refuses without the token (exit 1, how to fix it) and answers with it from each source', async () => {
-    const tokenFile = join(guarded.dataDir, 'rpc.token')
+    const tokenFile = join(guarded.dataDir, 'rpc.cookie')
     const token = (await readFile(tokenFile, 'utf8')).trim()
     const [none, wrong, viaDatadir, viaFile, viaEnv] = await Promise.all([
-      cli(['status', '--rpc', guarded.rpc]),
+      // A data directory with no cookie in it, so the default (~/.peerchain) cannot lend one.
+      cli(['status', '--rpc', guarded.rpc], { PEERCHAIN_DATADIR: net.dir }),
       cli(['mempool', '--rpc', guarded.rpc], { PEERCHAIN_RPC_TOKEN: 'f'.repeat(64) }),
       cli(['status', '--json', '--rpc', guarded.rpc, '--datadir', guarded.dataDir]),
       cli(['peers', '--json', '--rpc', guarded.rpc, '--rpc-token-file', tokenFile]),
       cli(['block', '0', '--json', '--rpc', guarded.rpc], { PEERCHAIN_RPC_TOKEN: token }),
     ])
     const message =
-      'peerchain: the node requires an API token: pass --rpc-token-file <datadir>/rpc.token or set PEERCHAIN_RPC_TOKEN'
+      "peerchain: the node requires its API token: give the node's --datadir (its rpc.cookie is read from there), --rpc-token-file <datadir>/rpc.cookie, or set PEERCHAIN_RPC_TOKEN"
     expect(none.code).toBe(1)
     expect(none.stderr).toBe(`${message}\n`)
     expect(wrong.code).toBe(1)
@@ -354,9 +355,9 @@ describe('a node that requires its API token', () => {
   })
 
   it('never writes its token to the log or stdout, and names the token file instead', async () => {
-    const token = (await readFile(join(guarded.dataDir, 'rpc.token'), 'utf8')).trim()
+    const token = (await readFile(join(guarded.dataDir, 'rpc.cookie'), 'utf8')).trim()
     const log = await readFile(join(net.dir, 'guarded.log'), 'utf8')
-    expect(log).toContain(join(guarded.dataDir, 'rpc.token'))
+    expect(log).toContain(join(guarded.dataDir, 'rpc.cookie'))
     expect(log).toContain(guarded.dashboard) // the "dashboard" line is there, without the token
     expect(log).not.toContain(token)
     expect(guarded.dashboard).not.toContain(token)

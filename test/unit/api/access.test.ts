@@ -1,4 +1,4 @@
-/** Who may call the API: the token, browser origins (CORS) and the GET routes beside it. */
+/** Who may call the API: the token (guarded methods on every bind, everything off loopback), browser origins (CORS) and the GET routes beside it. */
 import { request } from 'node:http'
 import { describe, expect, it } from 'vitest'
 import { WebSocket } from 'ws'
@@ -29,14 +29,14 @@ const metricsRoute = (auth: boolean): HttpRoute => ({
   },
 })
 
-describe('API token', () => {
+describe('API token where reads need it too (a bind off loopback)', () => {
   it('refuses requests without the token or with a wrong one (401), and answers with it', async () => {
-    const { server } = await startApi({ token: TOKEN })
+    const { server } = await startApi({ token: TOKEN, readsNeedToken: true })
     const none = await post(server.url, headCall)
     expect(none.status).toBe(401)
     expect(none.headers.get('www-authenticate')).toBe('Bearer')
     expect(none.json.error.code).toBe(RpcCode.UNAUTHORIZED)
-    expect(none.json.error.message).toContain('rpc.token')
+    expect(none.json.error.message).toContain('<datadir>/rpc.cookie')
     const wrong = await post(server.url, headCall, { authorization: `Bearer ${'0'.repeat(48)}` })
     expect(wrong.status).toBe(401)
     const short = await post(server.url, headCall, { authorization: 'Bearer c0ffee' })
@@ -48,7 +48,7 @@ describe('API token', () => {
   })
 
   it('guards WebSockets by header or ?token=, and leaves token-free servers open', async () => {
-    const { server } = await startApi({ token: TOKEN })
+    const { server } = await startApi({ token: TOKEN, readsNeedToken: true })
     expect(await wsStatus(server.wsUrl)).toBe(401)
     expect(await wsStatus(`${server.wsUrl}?token=nope`)).toBe(401)
     expect(await wsStatus(`${server.wsUrl}?token=${TOKEN}`)).toBe(101)
@@ -63,7 +63,7 @@ describe('API token', () => {
   })
 
   it('accepts any Host header once a token is required, and refuses too short a token', async () => {
-    const withToken = await startApi({ token: TOKEN })
+    const withToken = await startApi({ token: TOKEN, readsNeedToken: true })
     const open = await startApi()
     const status = (url: string, headers: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
@@ -83,6 +83,74 @@ describe('API token', () => {
     expect(await status(withToken.server.url, { host: 'node.example' })).toBe(401)
     expect(await status(open.server.url, { host: 'node.example' })).toBe(403)
     expect(() => new RpcServer(open.node, { token: 'short' })).toThrow(/at least 16/)
+  })
+})
+
+describe('guarded methods on a loopback bind', () => {
+  const call = (method: string, params?: unknown, id = 1) => JSON.stringify({ jsonrpc: '2.0', id, method, params })
+  const guarded: Array<[string, unknown]> = [
+    ['wallet_send', { from: 'devnet-0', to: 'pc1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq', amount: '1' }],
+    ['wallet_unlock', { name: 'alice', passphrase: 'x' }],
+    ['wallet_lock', { name: 'alice' }],
+    ['net_connect', { multiaddr: '/ip4/127.0.0.1/tcp/1/p2p/12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA' }],
+    ['net_ban', { peerId: '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA' }],
+    ['net_unban', { peerId: '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA' }],
+    ['miner_start', undefined],
+    ['miner_stop', undefined],
+  ]
+
+  it('refuses wallet, network-admin and miner calls without the token, naming how to authenticate', async () => {
+    const { server, node } = await startApi({ token: TOKEN })
+    for (const [method, params] of guarded) {
+      const res = await post(server.url, call(method, params))
+      expect(res.status, method).toBe(200)
+      expect(res.json.error.code, method).toBe(RpcCode.UNAUTHORIZED)
+      expect(res.json.error.message, method).toContain(`${method} is a`)
+      expect(res.json.error.message, method).toContain('Authorization: Bearer')
+      expect(res.json.error.message, method).toContain('<datadir>/rpc.cookie')
+      expect(res.json.error.data.cookieFile, method).toBe('rpc.cookie')
+    }
+    // Nothing ran: the miner was never started, no send reached the pool.
+    expect(node.mining).toBe(false)
+    expect((await new RpcClient(server.url).call('mempool_list', {})).size).toBe(0)
+  })
+
+  it('runs them with the token, and refuses a wrong token outright, reads included (401)', async () => {
+    const { server } = await startApi({ token: TOKEN })
+    const client = new RpcClient(server.url, { token: TOKEN })
+    await client.call('miner_start')
+    expect((await client.call('wallet_list')).length).toBeGreaterThan(0)
+    const wrong = await post(server.url, call('chain_head'), { authorization: `Bearer ${'0'.repeat(48)}` })
+    expect(wrong.status).toBe(401)
+    expect(wrong.json.error.code).toBe(RpcCode.UNAUTHORIZED)
+  })
+
+  it('leaves reads open without the token: chain, node, mempool, net_peers, wallet_list, tx_submit', async () => {
+    const { server } = await startApi({ token: TOKEN })
+    const reads = ['node_info', 'node_status', 'chain_head', 'net_peers', 'wallet_list', 'mempool_list']
+    const res = await post(server.url, `[${reads.map((m, i) => call(m, undefined, i)).join(',')}]`)
+    expect(res.json.map((r: { error?: unknown }) => r.error)).toEqual(reads.map(() => undefined))
+  })
+
+  it('refuses guarded calls of a batch one by one, and runs the reads beside them', async () => {
+    const { server } = await startApi({ token: TOKEN })
+    const res = await post(server.url, `[${call('chain_head', undefined, 1)},${call('miner_start', undefined, 2)}]`)
+    expect(res.json[0].result.height).toBe(0)
+    expect(res.json[1].error.code).toBe(RpcCode.UNAUTHORIZED)
+  })
+
+  it('holds over WebSocket: subscriptions and reads open, guarded calls need the token at the upgrade', async () => {
+    const { server } = await startApi({ token: TOKEN })
+    const open = await new RpcClient(server.url).socket()
+    onCleanup(() => open.close())
+    expect((await open.call('chain_head')).height).toBe(0)
+    const sub = await open.subscribe('newHeads', () => undefined)
+    expect(typeof sub.id).toBe('string')
+    expect((await rpcError(open.call('miner_start'))).code).toBe(RpcCode.UNAUTHORIZED)
+    const authed = await new RpcClient(server.url, { token: TOKEN }).socket()
+    onCleanup(() => authed.close())
+    expect(await authed.call('miner_start')).toBe(true)
+    expect(await wsStatus(`${server.wsUrl}?token=wrong-token-wrong-token`)).toBe(401)
   })
 })
 
@@ -135,9 +203,11 @@ describe('browser origins (CORS)', () => {
 
 describe('routes beside the API', () => {
   it('serves a route, guarded by the token when it asks for auth', async () => {
-    const { server } = await startApi({ token: TOKEN, routes: [metricsRoute(true)] })
+    const { server } = await startApi({ token: TOKEN, readsNeedToken: true, routes: [metricsRoute(true)] })
     const url = new URL('/metrics', server.url)
     expect((await fetch(url)).status).toBe(401)
+    const loopback = await startApi({ token: TOKEN, routes: [metricsRoute(true)] })
+    expect((await fetch(new URL('/metrics', loopback.server.url))).status).toBe(200)
     const res = await fetch(url, { headers: { authorization: `Bearer ${TOKEN}` } })
     expect(res.status).toBe(200)
     expect(await res.text()).toContain('peerchain_head_height 7')

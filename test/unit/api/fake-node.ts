@@ -32,6 +32,7 @@ import type { Tx } from '../../../src/ledger/tx.js'
 import type { LedgerNode } from '../../../src/node/ledger-node.js'
 import { ledgerSendContext, walletCall } from '../../../src/node/node-api.js'
 import { devAccountKeys, NodeWallet } from '../../../src/node/wallet.js'
+import { SimScheduler } from '../../../src/sim/scheduler.js'
 import { fromHex } from '../../../src/util/bytes.js'
 import { ManualClock } from '../../../src/util/clock.js'
 import { minerAddress, openLedgerNode, testGenesis } from '../../helpers/chain.js'
@@ -59,8 +60,10 @@ export class FakeNode implements NodeApi {
     readonly clock: ManualClock,
     /** The data directory of `wallet` (its keystore is `<dataDir>/wallet`). */
     readonly dataDir: string,
+    /** The wallet's clock and timers (auto-lock, wrong-passphrase rate): tests move it on by hand. */
+    readonly walletTime = new SimScheduler(),
     /** A real node wallet holding devnet account 0 unlocked as "devnet-0". */
-    readonly wallet = new NodeWallet(dataDir, devAccountKeys([0])),
+    readonly wallet = new NodeWallet(dataDir, devAccountKeys([0]), { clock: walletTime, timers: walletTime }),
   ) {
     ledger.chain.onHeadChange((change) => {
       const head = headToJson(change.head)
@@ -215,8 +218,8 @@ export class FakeNode implements NodeApi {
     return walletCall(() => this.wallet.list())
   }
 
-  walletUnlock(name: string, passphrase: string): Promise<WalletKeyJson> {
-    return walletCall(() => this.wallet.unlock(name, passphrase))
+  walletUnlock(name: string, passphrase: string, timeoutSec: number): Promise<WalletKeyJson> {
+    return walletCall(() => this.wallet.unlock(name, passphrase, timeoutSec))
   }
 
   async walletLock(name: string): Promise<void> {

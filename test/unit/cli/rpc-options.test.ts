@@ -66,12 +66,13 @@ describe('--rpc', () => {
 })
 
 describe('the API token', () => {
-  it('is --rpc-token-file, else $PEERCHAIN_RPC_TOKEN, else <datadir>/rpc.token', async () => {
+  it('is --rpc-token-file, else $PEERCHAIN_RPC_TOKEN, else the cookie <datadir>/rpc.cookie', async () => {
     const file = join(dir, 'given.token')
     await writeFile(file, 'from-file\n')
     const datadir = join(dir, 'node')
     await mkdir(datadir)
-    await writeFile(join(datadir, 'rpc.token'), 'from-datadir')
+    await writeFile(join(datadir, 'rpc.cookie'), 'from-datadir')
+    await writeFile(join(datadir, 'rpc.token'), 'the-old-token-file-is-not-read')
     const env = { PEERCHAIN_RPC_TOKEN: 'from-env' }
 
     expect(await resolveRpcToken({ rpcTokenFile: file, rpcTokenDatadir: datadir }, env)).toEqual({
@@ -84,7 +85,7 @@ describe('the API token', () => {
     })
     expect(await resolveRpcToken({ rpcTokenDatadir: datadir }, {})).toEqual({
       token: 'from-datadir',
-      source: join(datadir, 'rpc.token'),
+      source: join(datadir, 'rpc.cookie'),
     })
     expect(await resolveRpcToken({}, {})).toBeUndefined()
     // the data directory's token goes to a node on this machine only
@@ -96,8 +97,21 @@ describe('the API token', () => {
     expect(await resolveRpcToken({ rpcTokenDatadir: dir }, {})).toBeUndefined()
   })
 
-  it('takes <datadir>/rpc.token only when --datadir is on the command line, not from its default', async () => {
-    expect((await parse([])).rpcTokenDatadir).toBeUndefined()
+  it('takes the cookie of --datadir, else of $PEERCHAIN_DATADIR or ~/.peerchain, with no flag needed', async () => {
+    vi.stubEnv('PEERCHAIN_DATADIR', '/srv/from-env')
+    try {
+      // A command without a --datadir default of its own falls back to where every command looks.
+      const program = new Command().exitOverride()
+      let flags: RpcFlags | undefined
+      rpcOptions(program.command('bare').option('--datadir <dir>')).action((f) => {
+        flags = f
+      })
+      await program.parseAsync(['bare'], { from: 'user' })
+      expect(flags?.rpcTokenDatadir).toBe('/srv/from-env')
+    } finally {
+      vi.unstubAllEnvs()
+    }
+    expect((await parse([])).rpcTokenDatadir).toBe(join(process.cwd(), '.peerchain'))
     expect((await parse(['--datadir', '/srv/node'])).rpcTokenDatadir).toBe('/srv/node')
     expect((await parse(['--rpc-token-file', '/t'])).rpcTokenFile).toBe('/t')
   })
@@ -213,7 +227,7 @@ describe('a node that requires a token', () => {
         exitCode: 1,
       })
       expect(TOKEN_REQUIRED_MESSAGE).toBe(
-        'the node requires an API token: pass --rpc-token-file <datadir>/rpc.token or set PEERCHAIN_RPC_TOKEN',
+        "the node requires its API token: give the node's --datadir (its rpc.cookie is read from there), --rpc-token-file <datadir>/rpc.cookie, or set PEERCHAIN_RPC_TOKEN",
       )
     } finally {
       await node.stop()

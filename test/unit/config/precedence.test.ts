@@ -23,7 +23,7 @@ describe('defaults', () => {
         mdns: false,
         local_cluster: false,
       },
-      rpc: { host: '127.0.0.1', port: 8645 },
+      rpc: { host: '127.0.0.1', port: 8645, max_connections: 256, requests_per_sec: 500 },
       mining: { enabled: false, threads: 1 },
       chain: {},
     })
@@ -59,7 +59,7 @@ threads = 2
       mdns: true,
       local_cluster: false,
     })
-    expect(values.rpc).toEqual({ port: 1001, host: '127.0.0.2' })
+    expect(values.rpc).toEqual({ port: 1001, host: '127.0.0.2', max_connections: 256, requests_per_sec: 500 })
     expect(values.mining.threads).toBe(2)
     expect(sources['rpc.port']).toBe(`file ${path}`)
     expect(sources['net.local_cluster']).toBe('default')
@@ -76,7 +76,7 @@ threads = 2
         PEERCHAIN_NODE_LOG_FORMAT: 'json',
       },
     })
-    expect(values.rpc).toEqual({ port: 2001, host: '127.0.0.2' })
+    expect(values.rpc).toEqual({ port: 2001, host: '127.0.0.2', max_connections: 256, requests_per_sec: 500 })
     expect(values.net.bootstrap).toEqual([boot(2), boot(3)])
     expect(values.net.listen).toEqual(['/ip4/127.0.0.1/tcp/1000'])
     expect(values.net.mdns).toBe(false)
@@ -99,7 +99,7 @@ threads = 2
         localCluster: true,
       },
     })
-    expect(values.rpc).toEqual({ port: 3001, host: '127.0.0.2' })
+    expect(values.rpc).toEqual({ port: 3001, host: '127.0.0.2', max_connections: 256, requests_per_sec: 500 })
     expect(values.net).toEqual({
       listen: ['/ip4/127.0.0.1/tcp/3000', '/ip4/127.0.0.1/tcp/3002/ws'],
       bootstrap: [boot(4), boot(5)],
