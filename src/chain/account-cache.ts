@@ -4,11 +4,12 @@
  * after a batch lands, never before.
  */
 
-import { type Account, accountFromBytes } from '../ledger/state.js'
+import type { Account } from '../ledger/state.js'
 import type { KvStore } from '../storage/kv.js'
 import { BoundedCache } from '../util/bounded-cache.js'
 import { toHex } from '../util/bytes.js'
 import { layout } from './layout.js'
+import { storedAccount } from './stored.js'
 
 /** Accounts changed by blocks not yet committed, by address hex (undefined = deleted), with their encoding when known. */
 export type StagedAccounts = Map<string, { address: Uint8Array; account: Account | undefined; bytes?: Uint8Array }>
@@ -36,7 +37,7 @@ export class AccountCache {
       const values = await this.store.getMany(missing.map((i) => layout.account(addresses[i] as Uint8Array)))
       missing.forEach((i, j) => {
         const bytes = values[j]
-        const account = bytes ? accountFromBytes(bytes) : undefined
+        const account = bytes ? storedAccount(addresses[i] as Uint8Array, bytes) : undefined
         out[i] = account
         this.remember(toHex(addresses[i] as Uint8Array), account ?? null)
       })

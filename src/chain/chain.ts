@@ -1,27 +1,32 @@
 /**
  * The chain: the block tree, fork choice, the head and its state, on a
  * KvStore. Fork choice is most cumulative work; equal work keeps the block
- * seen first. Every head change (one block or a reorg of many) is one atomic
- * batch, so a crash restarts on the old head or the new one, never a mix.
+ * seen first. A head change moves one block at a time: each disconnect and
+ * each connect is one atomic batch that also moves the stored head pointer,
+ * so memory does not grow with a reorg's depth and a crash at any step leaves
+ * a consistent chain on some block of the way. At open the chain moves on to
+ * the stored tip with the most work, which finishes an interrupted reorg.
+ * Listeners hear of a reorg once, when it is over (head-change.ts).
  */
 import type { ConsensusEngine } from '../consensus/engine.js'
 import type { Block, HeaderFields } from '../ledger/block.js'
 import { BlockTxError, VerifyError } from '../ledger/errors.js'
 import type { Genesis } from '../ledger/genesis.js'
 import { checkBlockBody, checkHeaderContext, checkHeaderFields, medianTimePast } from '../ledger/rules/block.js'
-import { type Account, accountToBytes, EMPTY_ACCOUNT } from '../ledger/state.js'
+import { type Account, EMPTY_ACCOUNT } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
 import type { BatchOp, KvStore } from '../storage/kv.js'
-import { toHex } from '../util/bytes.js'
 import type { Clock } from '../util/clock.js'
 import { AccountCache } from './account-cache.js'
-import { connectBlock, disconnectBlock, type StagedAccounts } from './connect.js'
-import { ChainStoreError } from './errors.js'
+import { accountOps, connectBlock, disconnectBlock, type StagedAccounts } from './connect.js'
+import { ChainHaltedError, ChainStoreError, StoreWriteError } from './errors.js'
+import { type BlockSource, describeHeadChange, type HeadChange } from './head-change.js'
 import { encodeEntry, type HeaderEntry, type HeaderIndex } from './header-index.js'
 import { layout } from './layout.js'
 import { loadIndex, openGenesis, readBlock } from './load.js'
 import { type OrphanLimits, OrphanPool } from './orphans.js'
 import { type SignatureChecker, SignaturePrechecks } from './prechecks.js'
+import { storedTxLocation } from './stored.js'
 import { buildTemplate } from './template.js'
 import { StateTrie } from './trie.js'
 
@@ -30,43 +35,41 @@ export type { SignatureChecker } from './prechecks.js'
 /** During sync, head changes are fsynced at most this often. */
 export const SYNC_FSYNC_INTERVAL_MS = 1000
 
+/**
+ * The deepest reorg followed unless the operator raises it (config
+ * `chain.max_reorg_depth`): at the devnet's 5 s blocks, about 14 hours of a
+ * partition. It guards against a surprise, not against memory: a reorg of any
+ * depth runs one block at a time.
+ */
+export const DEFAULT_MAX_REORG_DEPTH = 10_000
+
+/** The config key an operator raises to follow a deeper reorg (named in the refusal). */
+export const MAX_REORG_DEPTH_KEY = 'chain.max_reorg_depth'
+
 export interface ChainDeps {
   store: KvStore
   genesis: Genesis
   engine: ConsensusEngine
   clock: Clock
   signatures: SignatureChecker
+  /** Operator-facing notes (a refused deep reorg). */
+  log?(msg: string, fields?: Record<string, unknown>): void
 }
 
 export interface ChainOptions {
-  /** Deepest reorg accepted; deeper forks are ignored. */
+  /** Deepest reorg followed (DEFAULT_MAX_REORG_DEPTH); a fork deeper below the head is refused and logged. */
   maxReorgDepth?: number
   orphans?: OrphanLimits
   accountCacheMax?: number
   trieCacheNodesMax?: number
 }
 
-/**
- * Where a block came from: a peer's gossip, a sync download, our own miner,
- * an API call, or the store itself (a block saved just before a crash and
- * connected at open). Head changes carry it, so the relay can tell news to
- * announce from blocks the mesh already carries.
- */
-export type BlockSource = 'gossip' | 'sync' | 'mined' | 'rpc' | 'store'
-
-export interface HeadChange {
-  /** The source of the import that moved the head. */
-  source: BlockSource
-  head: HeaderEntry
-  /** Blocks that left the main chain, newest first. */
-  disconnected: Block[]
-  /** Blocks that joined the main chain, oldest first. */
-  connected: Block[]
-}
+export type { BlockSource, HeadChange } from './head-change.js'
+export { HEAD_CHANGE_BLOCKS_MAX, HEAD_CHANGE_BYTES_MAX } from './head-change.js'
 
 export type ImportResult = { status: 'head'; change: HeadChange } | { status: 'side' } | { status: 'orphan' }
 
-export { ChainStoreError } from './errors.js'
+export { ChainHaltedError, ChainStoreError, StoreCorruptError, StoreWriteError } from './errors.js'
 
 /** A valid block was stored (on the main chain or a side chain): what a propagation measure hears. */
 export type BlockStoredListener = (block: Block, source: BlockSource) => void
@@ -74,7 +77,15 @@ export type BlockStoredListener = (block: Block, source: BlockSource) => void
 export class Chain {
   private readonly listeners = new Set<(change: HeadChange) => void>()
   private readonly storedListeners = new Set<BlockStoredListener>()
-  private readonly orphans: OrphanPool
+  private readonly haltListeners = new Set<(err: StoreWriteError) => void>()
+  /** Set by the first failed store write: nothing is written after it. */
+  private halted: StoreWriteError | undefined
+  /** The fork point of the last deep reorg refused, so a refusal is logged once per fork, not per block. */
+  private refusedForkId: string | undefined
+  /** The last write landed without fsync. */
+  private unsynced = false
+  /** Blocks waiting for their parent; node/ attributes each to its sender (sync/unknown-parent.ts). */
+  readonly orphans: OrphanPool
   private readonly maxReorgDepth: number
   private lock: Promise<unknown> = Promise.resolve()
   private closed = false
@@ -93,7 +104,7 @@ export class Chain {
     opts: ChainOptions,
   ) {
     this.orphans = new OrphanPool(opts.orphans)
-    this.maxReorgDepth = opts.maxReorgDepth ?? 1000
+    this.maxReorgDepth = opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH
     this.prechecks = new SignaturePrechecks(deps.signatures)
   }
 
@@ -130,6 +141,21 @@ export class Chain {
     return () => this.listeners.delete(listener)
   }
 
+  /**
+   * Calls `listener` once, when a store write fails (a full disk): the chain
+   * then refuses every import and write (ChainHaltedError). What is on disk is
+   * the last batch that landed, a consistent chain the next start opens.
+   */
+  onHalt(listener: (err: StoreWriteError) => void): () => void {
+    this.haltListeners.add(listener)
+    return () => this.haltListeners.delete(listener)
+  }
+
+  /** The failed write that stopped the chain, if one did. */
+  get haltedBy(): StoreWriteError | undefined {
+    return this.halted
+  }
+
   /** Calls `listener` for every block stored by an import, before any head change it causes. */
   onBlockStored(listener: BlockStoredListener): () => void {
     this.storedListeners.add(listener)
@@ -146,6 +172,7 @@ export class Chain {
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.lock.then(() => {
       if (this.closed) throw new ChainStoreError('the chain is closed')
+      if (this.halted) throw new ChainHaltedError(this.halted)
       return fn()
     })
     this.lock = run.catch(() => undefined)
@@ -231,10 +258,18 @@ export class Chain {
       throw new VerifyError('BLOCK_INVALID_ANCESTOR', `block ${block.id} descends from an invalid block`)
     }
     const fork = this.index.fork(parent, this.headEntry)
-    if (this.headEntry.height - fork.height > this.maxReorgDepth) {
+    const depth = this.headEntry.height - fork.height
+    if (depth > this.maxReorgDepth) {
+      if (this.refusedForkId !== fork.id) {
+        this.refusedForkId = fork.id
+        this.deps.log?.(
+          `refusing a reorg of ${depth} blocks: deeper than ${MAX_REORG_DEPTH_KEY} (${this.maxReorgDepth}); raise ${MAX_REORG_DEPTH_KEY} to follow this fork`,
+          { forkHeight: fork.height, forkId: fork.id, head: this.headEntry.height, block: block.id },
+        )
+      }
       throw new VerifyError(
         'BLOCK_REORG_TOO_DEEP',
-        `fork at height ${fork.height} is deeper than ${this.maxReorgDepth}`,
+        `fork at height ${fork.height} is ${depth} blocks below the head, deeper than ${MAX_REORG_DEPTH_KEY} = ${this.maxReorgDepth}`,
       )
     }
     const { params, limits, chainId } = this.deps.genesis
@@ -252,7 +287,7 @@ export class Chain {
     }
 
     const totalWork = parent.totalWork + this.deps.engine.work(header)
-    await this.deps.store.batch([
+    await this.write([
       { type: 'put', key: layout.header(block.hash), value: encodeEntry({ status: 'stored', totalWork, header }) },
       { type: 'put', key: layout.block(block.hash), value: block.bytes },
     ])
@@ -269,91 +304,154 @@ export class Chain {
   }
 
   /**
-   * Moves the head to the valid tip with the most work. A block that fails to
-   * connect is marked invalid (with its descendants) and the next best tip is
-   * tried; the head only moves on a fully valid chain. If `fresh` itself is
-   * the block that fails, its VerifyError is thrown to the caller.
+   * Moves the head to the valid tip with the most work, one block at a time.
+   * A block that fails to connect is marked invalid (with its descendants)
+   * and the best remaining tip is tried from wherever the head stands: back
+   * to the old chain, or on to the best valid prefix of the new one. The
+   * listeners hear one head change, from where the head was to where it ends,
+   * even when a store error cuts the walk short. If `fresh` itself is the
+   * block that fails, its VerifyError is thrown once the head is settled.
    */
   private async activateBestChain(source: BlockSource, fresh?: Block): Promise<HeadChange | undefined> {
-    let lastChange: HeadChange | undefined
-    for (;;) {
-      const best = this.index
-        .tipsByWork()
-        .find(
-          (tip) =>
-            !this.index.hasInvalidAncestry(tip) &&
-            this.headEntry.height - this.index.fork(tip, this.headEntry).height <= this.maxReorgDepth,
-        )
-      if (!best || best.totalWork <= this.headEntry.totalWork) return lastChange
-      try {
-        lastChange = await this.reorgTo(best, source, fresh)
-      } catch (err) {
-        if (!(err instanceof ConnectFailure)) throw err
-        this.trie.discardWrites()
-        err.entry.status = 'invalid'
-        await this.deps.store.batch([
-          { type: 'put', key: layout.header(err.entry.header.hash), value: encodeEntry(err.entry) },
-        ])
-        if (fresh && err.entry.id === fresh.id) throw err.cause
+    const start = this.headEntry
+    let freshFailure: VerifyError | undefined
+    let change: HeadChange | undefined
+    try {
+      for (;;) {
+        const best = this.index
+          .tipsByWork()
+          .find(
+            (tip) =>
+              !this.index.hasInvalidAncestry(tip) &&
+              this.headEntry.height - this.index.fork(tip, this.headEntry).height <= this.maxReorgDepth,
+          )
+        let target = best && best.totalWork > this.headEntry.totalWork ? best : undefined
+        // A walk cut short by a bad block goes back to where it started unless it stands on more work
+        // already: on equal work the chain seen first stays, as it would have without the walk.
+        if (!target && this.headEntry !== start && start.totalWork >= this.headEntry.totalWork) {
+          if (!this.index.hasInvalidAncestry(start)) target = start
+        }
+        if (!target) break
+        try {
+          await this.reorgTo(target, source, fresh)
+        } catch (err) {
+          if (!(err instanceof ConnectFailure)) throw err
+          err.entry.status = 'invalid'
+          await this.write([{ type: 'put', key: layout.header(err.entry.header.hash), value: encodeEntry(err.entry) }])
+          if (fresh && err.entry.id === fresh.id) freshFailure = err.cause
+        }
       }
+    } finally {
+      // Also after an error: listeners must hear of every step that landed.
+      if (this.headEntry !== start) change = await this.announce(source, start, fresh)
     }
+    // The walk ended short of its planned (fsynced) last step: a block on the way failed.
+    if (change && this.unsynced && source !== 'sync') await this.syncHead()
+    if (freshFailure) throw freshFailure
+    return change
   }
 
-  private async reorgTo(tip: HeaderEntry, source: BlockSource, fresh?: Block): Promise<HeadChange> {
+  private async announce(source: BlockSource, from: HeaderEntry, fresh?: Block): Promise<HeadChange> {
+    const to = this.headEntry
+    const change = await describeHeadChange(source, from, to, this.index.fork(from, to), (entry) =>
+      fresh?.id === entry.id ? Promise.resolve(fresh) : readBlock(this.deps.store, entry),
+    )
+    for (const listener of this.listeners) listener(change)
+    return change
+  }
+
+  /** Walks the head to `tip`: disconnects down to the fork, then connects up, one atomic batch per block. */
+  private async reorgTo(tip: HeaderEntry, source: BlockSource, fresh?: Block): Promise<void> {
     const fork = this.index.fork(tip, this.headEntry)
-    const staged: StagedAccounts = new Map()
-    const ops: BatchOp[] = []
-    const disconnected: Block[] = []
-    for (let e = this.headEntry; e !== fork; e = e.parent as HeaderEntry) {
-      const block = await readBlock(this.deps.store, e)
-      await disconnectBlock(this.deps.store, block, staged, ops)
-      disconnected.push(block)
-    }
+    while (this.headEntry !== fork) await this.disconnectHead()
     const path: HeaderEntry[] = []
     for (let e: HeaderEntry = tip; e !== fork; e = e.parent as HeaderEntry) path.push(e)
     path.reverse()
-    const connected: Block[] = []
     for (const entry of path) {
       const block = fresh?.id === entry.id ? fresh : await readBlock(this.deps.store, entry)
-      try {
-        await connectBlock(
-          { trie: this.trie, accounts: this.accounts, genesis: this.deps.genesis },
-          entry,
-          block,
-          staged,
-          ops,
-        )
-      } catch (err) {
-        if (err instanceof VerifyError) throw new ConnectFailure(entry, err)
-        throw err
-      }
-      connected.push(block)
+      await this.connectHead(entry, block, entry === tip ? source : undefined)
     }
-    for (const { address, account, bytes } of staged.values()) {
-      ops.push(
-        account
-          ? { type: 'put', key: layout.account(address), value: bytes ?? accountToBytes(account) }
-          : { type: 'del', key: layout.account(address) },
+  }
+
+  /** One step back: the head block's accounts restored from its undo record, the head moved to its parent. */
+  private async disconnectHead(): Promise<void> {
+    const entry = this.headEntry
+    const parent = entry.parent as HeaderEntry
+    const block = await readBlock(this.deps.store, entry)
+    const staged: StagedAccounts = new Map()
+    const ops: BatchOp[] = []
+    await disconnectBlock(this.deps.store, block, staged, ops)
+    accountOps(staged, ops)
+    ops.push({ type: 'put', key: layout.head, value: parent.header.hash })
+    await this.write(ops)
+    this.accounts.commit(staged)
+    this.index.setMain(parent)
+    this.headEntry = parent
+  }
+
+  /**
+   * One step forward: `block` (a child of the head) applied and committed with
+   * the head pointer. `last` is the source of the walk when this is its last
+   * step, which decides whether the batch is fsynced.
+   */
+  private async connectHead(entry: HeaderEntry, block: Block, last: BlockSource | undefined): Promise<void> {
+    const staged: StagedAccounts = new Map()
+    const ops: BatchOp[] = []
+    try {
+      await connectBlock(
+        { trie: this.trie, accounts: this.accounts, genesis: this.deps.genesis },
+        entry,
+        block,
+        staged,
+        ops,
       )
+    } catch (err) {
+      this.trie.discardWrites()
+      if (err instanceof VerifyError) throw new ConnectFailure(entry, err)
+      throw err
     }
+    accountOps(staged, ops)
     ops.push(...this.trie.takeWrites())
-    ops.push({ type: 'put', key: layout.head, value: tip.header.hash })
+    ops.push({ type: 'put', key: layout.head, value: entry.header.hash })
     // A head change is what peers and users act on: make it durable before announcing it. Blocks
-    // synced from peers are fsynced at most once a second: a crash loses none of the store's
-    // consistency (batches are atomic and land in order), only synced blocks to download again.
+    // synced from peers are fsynced at most once a second, and steps inside a walk not at all: a
+    // crash loses none of the store's consistency (batches are atomic and land in order), only
+    // blocks to download or steps to walk again.
     const now = this.deps.clock.nowMs()
-    const durable = source !== 'sync' || now - this.lastFsyncMs >= SYNC_FSYNC_INTERVAL_MS
-    await this.deps.store.batch(ops, { sync: durable })
+    const durable = last !== undefined && (last !== 'sync' || now - this.lastFsyncMs >= SYNC_FSYNC_INTERVAL_MS)
+    await this.write(ops, durable)
     if (durable) this.lastFsyncMs = now
 
     // Committed: bring the in-memory view in step.
-    for (const entry of path) entry.status = 'valid'
+    entry.status = 'valid'
     this.accounts.commit(staged)
-    this.index.setMain(tip)
-    this.headEntry = tip
-    const change: HeadChange = { source, head: tip, disconnected, connected }
-    for (const listener of this.listeners) listener(change)
-    return change
+    this.index.setMain(entry)
+    this.headEntry = entry
+  }
+
+  /** Fsyncs the head pointer: a walk that did not end on its planned last step (a block failed on the way). */
+  private async syncHead(): Promise<void> {
+    await this.write([{ type: 'put', key: layout.head, value: this.headEntry.header.hash }], true)
+    this.lastFsyncMs = this.deps.clock.nowMs()
+  }
+
+  /**
+   * Every store write goes through here. A failed write stops the chain: the
+   * batch did not land (batches are atomic), so the store holds the last one
+   * that did, and nothing more is written until the node is restarted.
+   */
+  private async write(ops: BatchOp[], sync = false): Promise<void> {
+    if (this.halted) throw new ChainHaltedError(this.halted)
+    try {
+      await this.deps.store.batch(ops, { sync })
+      this.unsynced = !sync
+    } catch (err) {
+      const failure = new StoreWriteError(err)
+      this.halted = failure
+      this.trie.discardWrites()
+      for (const listener of this.haltListeners) listener(failure)
+      throw failure
+    }
   }
 
   // ---- reads -------------------------------------------------------------
@@ -386,9 +484,9 @@ export class Chain {
 
   /** Where a main-chain transaction sits, or undefined. */
   async getTxLocation(txHash: Uint8Array): Promise<{ blockId: string; index: number } | undefined> {
-    const value = await this.deps.store.get(layout.txLocation(txHash))
-    if (!value) return undefined
-    return { blockId: toHex(value.subarray(0, 32)), index: new DataView(value.buffer, value.byteOffset).getUint32(32) }
+    const key = layout.txLocation(txHash)
+    const value = await this.deps.store.get(key)
+    return value ? storedTxLocation(key, value) : undefined
   }
 
   /** A Merkle proof of the account (or of its absence) against the head's state root. */

@@ -10,10 +10,12 @@ import type { Tx } from '../ledger/tx.js'
 import type { BatchOp, KvStore } from '../storage/kv.js'
 import { equalBytes, toHex } from '../util/bytes.js'
 import type { AccountCache, StagedAccounts } from './account-cache.js'
+import { StoreCorruptError } from './errors.js'
 import { encodeEntry, type HeaderEntry } from './header-index.js'
 import { layout } from './layout.js'
+import { storedUndo } from './stored.js'
 import type { StateTrie } from './trie.js'
-import { decodeUndo, encodeUndo } from './undo.js'
+import { encodeUndo } from './undo.js'
 
 export type { StagedAccounts }
 
@@ -97,9 +99,22 @@ export async function disconnectBlock(
   ops: BatchOp[],
 ): Promise<void> {
   const undoBytes = await store.get(layout.undo(block.hash))
-  if (!undoBytes) throw new Error(`undo record of main-chain block ${block.id} is missing`)
-  for (const { address, before } of decodeUndo(undoBytes)) staged.set(toHex(address), { address, account: before })
+  if (!undoBytes)
+    throw new StoreCorruptError(layout.undo(block.hash), `undo record of main-chain block ${block.id} is missing`)
+  for (const { address, before } of storedUndo(block.hash, undoBytes))
+    staged.set(toHex(address), { address, account: before })
   ops.push({ type: 'del', key: layout.undo(block.hash) })
   ops.push({ type: 'del', key: layout.height(block.height) })
   for (const tx of block.txs) ops.push({ type: 'del', key: layout.txLocation(tx.hash) })
+}
+
+/** The flat account index's writes for the staged accounts (a deleted account is removed). */
+export function accountOps(staged: StagedAccounts, ops: BatchOp[]): void {
+  for (const { address, account, bytes } of staged.values()) {
+    ops.push(
+      account
+        ? { type: 'put', key: layout.account(address), value: bytes ?? accountToBytes(account) }
+        : { type: 'del', key: layout.account(address) },
+    )
+  }
 }

@@ -1,13 +1,14 @@
 /** Reading the chain store: the genesis and the header index at open, blocks on demand. */
-import { Block, type Header } from '../ledger/block.js'
+import type { Block, Header } from '../ledger/block.js'
 import type { Genesis } from '../ledger/genesis.js'
 import { accountToBytes } from '../ledger/state.js'
 import { type KvStore, prefixRange } from '../storage/kv.js'
 import { equalBytes, toHex } from '../util/bytes.js'
-import { ChainStoreError } from './errors.js'
+import { ChainStoreError, StoreCorruptError } from './errors.js'
 import { buildGenesisBlock, genesisAccounts, genesisCommitment } from './genesis-block.js'
-import { type BlockStatus, decodeEntry, encodeEntry, type HeaderEntry, HeaderIndex } from './header-index.js'
+import { type BlockStatus, encodeEntry, type HeaderEntry, HeaderIndex } from './header-index.js'
 import { layout } from './layout.js'
+import { storedBlock, storedEntry, storedHash } from './stored.js'
 import type { StateTrie } from './trie.js'
 
 /**
@@ -29,9 +30,10 @@ export async function openGenesis(
     await writeGenesis(store, block, genesis, workOf(block.header), trie)
     return block
   }
+  storedHash(layout.genesis, storedId)
   const bytes = await store.get(layout.block(storedId))
   if (!bytes) throw new ChainStoreError(`the store names genesis ${toHex(storedId)} but does not hold it`)
-  const block = Block.fromBytes(bytes)
+  const block = storedBlock(storedId, bytes)
   if (!equalBytes(block.header.fields.parentHash, genesisCommitment(genesis))) {
     throw new ChainStoreError(
       `the store holds chain ${toHex(storedId)}, made from another genesis file: use another data directory`,
@@ -68,17 +70,19 @@ async function writeGenesis(
 
 export async function loadIndex(store: KvStore): Promise<{ index: HeaderIndex; head: HeaderEntry }> {
   const loaded: Array<{ header: Block['header']; totalWork: bigint; status: BlockStatus }> = []
-  for await (const [, value] of store.entries(prefixRange(layout.headerPrefix))) loaded.push(decodeEntry(value))
+  for await (const [key, value] of store.entries(prefixRange(layout.headerPrefix))) loaded.push(storedEntry(key, value))
   const index = HeaderIndex.fromLoaded(loaded)
   const headHash = await store.get(layout.head)
-  const head = headHash ? index.get(toHex(headHash)) : undefined
-  if (!head) throw new Error('the store has no head block: it is corrupt')
+  if (!headHash) throw new StoreCorruptError(layout.head, 'the store has no head pointer')
+  const head = index.get(toHex(storedHash(layout.head, headHash)))
+  if (!head) throw new StoreCorruptError(layout.head, `head ${toHex(headHash)} has no header entry linked to genesis`)
   index.setMain(head)
   return { index, head }
 }
 
 export async function readBlock(store: KvStore, entry: HeaderEntry): Promise<Block> {
-  const bytes = await store.get(layout.block(entry.header.hash))
-  if (!bytes) throw new Error(`block ${entry.id} is indexed but not stored`)
-  return Block.fromBytes(bytes)
+  const key = layout.block(entry.header.hash)
+  const bytes = await store.get(key)
+  if (!bytes) throw new StoreCorruptError(key, `block ${entry.id} is indexed but not stored`)
+  return storedBlock(entry.header.hash, bytes)
 }

@@ -76,7 +76,7 @@ export interface ObservedNode {
 export function observeNode(metrics: NodeMetrics, node: ObservedNode): void {
   const { network, ledger, sync } = node
   ledger.chain.onHeadChange((change) => {
-    metrics.headChanged(change.disconnected.length)
+    metrics.headChanged(change.disconnectedCount)
     if (change.source === 'mined') metrics.blockImported('mined')
   })
   ledger.mempool.onAdded((_tx, _status, source) => metrics.txAccepted(source))

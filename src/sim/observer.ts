@@ -74,13 +74,13 @@ export class SimObserver {
   }
 
   onHeadChange(node: number, change: HeadChange): void {
-    if (change.disconnected.length > 0) this.reorgs++
+    if (change.disconnectedCount > 0) this.reorgs++
     this.trace('head', {
       node,
       id: change.head.id.slice(0, 16),
       height: change.head.height,
       src: change.source,
-      dropped: change.disconnected.length,
+      dropped: change.disconnectedCount,
     })
     this.moveHead(node, change.head.id)
     if (change.head.height > this.bestHeight) this.bestHeight = change.head.height

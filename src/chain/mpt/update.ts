@@ -13,11 +13,13 @@
  * is a prefix of another and branches never hold values. Keys are never removed.
  */
 import { equalBytes, toHex } from '../../util/bytes.js'
+import { StoreCorruptError } from '../errors.js'
+import { layout } from '../layout.js'
+import { storedTrieNode } from '../stored.js'
 import { bytesToNibbles, commonPrefixLength, compareNibbles, type Nibbles } from './nibbles.js'
 import {
   type BranchNode,
   commitRoot,
-  decodeNode,
   EMPTY_ROOT,
   type HashRef,
   hexOf,
@@ -77,8 +79,8 @@ export async function updateTrie(
     hashes.forEach((hash, i) => {
       const bytes = found[i]
       const hex = toHex(hash)
-      if (!bytes) throw new TrieNodeError(`trie node ${hex} is missing`)
-      const node = decodeNode(bytes)
+      if (!bytes) throw new StoreCorruptError(layout.trieNode(hash), `trie node ${hex} is missing`)
+      const node = storedTrieNode(hash, bytes)
       loaded.set(hex, node)
       cache.set(hex, node)
     })

@@ -150,7 +150,9 @@ describe('observeNode', () => {
       source,
       head: t.chain.head,
       disconnected,
+      disconnectedCount: disconnected.length,
       connected: [],
+      connectedCount: 1,
     })
     for (const listener of node.headListeners) {
       listener(change([]))
@@ -167,8 +169,9 @@ describe('observeNode', () => {
     observeNode(metrics, node)
     const t = await openTestChain()
     for (const listener of node.headListeners) {
-      listener({ source: 'mined', head: t.chain.head, disconnected: [], connected: [] })
-      listener({ source: 'sync', head: t.chain.head, disconnected: [], connected: [] })
+      const none = { disconnected: [], disconnectedCount: 0, connected: [], connectedCount: 1 }
+      listener({ source: 'mined', head: t.chain.head, ...none })
+      listener({ source: 'sync', head: t.chain.head, ...none })
     }
     expect(await sampleValue(metrics.registry, 'peerchain_blocks_imported_total', { source: 'mined' })).toBe(1)
   })

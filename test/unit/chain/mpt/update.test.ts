@@ -3,7 +3,7 @@ import { RLP } from '@ethereumjs/rlp'
 import { MapDB } from '@ethereumjs/util'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { EMPTY_ROOT, type TrieNode, TrieNodeError } from '../../../../src/chain/mpt/nodes.js'
+import { EMPTY_ROOT, type TrieNode } from '../../../../src/chain/mpt/nodes.js'
 import { type TrieWrite, updateTrie } from '../../../../src/chain/mpt/update.js'
 import { sha256 } from '../../../../src/ledger/crypto.js'
 import { toHex } from '../../../../src/util/bytes.js'
@@ -107,7 +107,7 @@ describe('batched trie update', () => {
     expect(reads.every((n) => n === 1)).toBe(true)
   })
 
-  it('throws TrieNodeError for a missing node', async () => {
+  it('throws StoreCorruptError naming the key for a missing node', async () => {
     const mem = memoryNodes()
     const root = await updateTrie(
       EMPTY_ROOT,
@@ -126,10 +126,10 @@ describe('batched trie update', () => {
         mem.cache,
         mem.write,
       ),
-    ).rejects.toBeInstanceOf(TrieNodeError)
+    ).rejects.toMatchObject({ name: 'StoreCorruptError', key: `s/${toHex(root)}` })
   })
 
-  it('throws TrieNodeError for a stored node that is not a trie node', async () => {
+  it('throws StoreCorruptError naming the key for a stored node that is not a trie node', async () => {
     const mem = memoryNodes()
     const root = await updateTrie(
       EMPTY_ROOT,
@@ -153,7 +153,7 @@ describe('batched trie update', () => {
           mem.cache,
           mem.write,
         ),
-      ).rejects.toBeInstanceOf(TrieNodeError)
+      ).rejects.toMatchObject({ name: 'StoreCorruptError', key: `s/${toHex(root)}` })
     }
   })
 
