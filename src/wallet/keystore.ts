@@ -28,10 +28,21 @@ export interface ScryptParams {
 /** ~128 MiB and a few hundred ms per unlock: the cost of one guess for an attacker too. */
 export const SCRYPT_DEFAULTS: ScryptParams = { N: 2 ** 17, r: 8, p: 1 }
 
-/** Bounds on parameters read from a file, so a crafted file cannot make us allocate gigabytes. */
-const SCRYPT_N_MAX = 2 ** 20
-const SCRYPT_R_MAX = 32
-const SCRYPT_P_MAX = 16
+/**
+ * Bounds on scrypt parameters, checked before any derivation (docs/LIMITS.md),
+ * so a crafted keystore file cannot make us allocate gigabytes or spin for
+ * minutes. Memory is 128·N·r bytes; work grows with N·r·p.
+ */
+export const SCRYPT_BOUNDS = {
+  /** N: a power of two, 2 to 2^20. */
+  nMax: 2 ** 20,
+  rMax: 32,
+  pMax: 16,
+  /** 128·N·r: twice the defaults' 128 MiB. */
+  memoryBytesMax: 256 * 1024 * 1024,
+  /** N·r·p: four times the defaults' 2^20. */
+  workMax: 2 ** 22,
+} as const
 const SALT_BYTES = 16
 const IV_BYTES = 12
 const TAG_BYTES = 16
@@ -39,7 +50,7 @@ const SEED_BYTES = 32
 const KEY_BYTES = 32
 const NAME_PATTERN = /^[A-Za-z0-9_-]{1,64}$/
 
-interface KeystoreFileV1 {
+export interface KeystoreFileV1 {
   version: 1
   name: string
   address: string
@@ -91,7 +102,7 @@ export async function createKey(
   if (await pathExists(path)) throw existsError(dir, name)
   const key = options.seed ? keyPairFromSeed(options.seed) : generateKeyPair()
   const params = options.scrypt ?? SCRYPT_DEFAULTS
-  checkScrypt(params)
+  checkScryptParams(params)
   const salt = randomBytes(SALT_BYTES)
   const iv = randomBytes(IV_BYTES)
   const address = formatAddress(addressFromPublicKey(key.publicKey))
@@ -202,6 +213,7 @@ export async function unlockKey(dir: string, name: string, passphrase: string): 
   }
 }
 
+/** Reads and checks a key file; every refusal is a WalletError (CORRUPT_KEYSTORE, KDF_TOO_COSTLY), before any derivation. */
 async function readKeystore(dir: string, name: string): Promise<KeystoreFileV1> {
   const path = keyPath(dir, name)
   let text: string
@@ -216,6 +228,15 @@ async function readKeystore(dir: string, name: string): Promise<KeystoreFileV1> 
     }
     throw err
   }
+  return parseKeystoreText(text, name)
+}
+
+/** The largest key file read: a real one is under 1 KiB. */
+export const KEYSTORE_FILE_CHARS_MAX = 64 * 1024
+
+/** Parses the text of key file `name`: the keystore decoder, pure (fuzzed in test/unit/wallet/keystore-fuzz.test.ts). */
+export function parseKeystoreText(text: string, name: string): KeystoreFileV1 {
+  if (text.length > KEYSTORE_FILE_CHARS_MAX) throw corrupt(name, `larger than ${KEYSTORE_FILE_CHARS_MAX} characters`)
   let json: unknown
   try {
     json = JSON.parse(text)
@@ -253,22 +274,29 @@ function parseKeystore(json: unknown, name: string): KeystoreFileV1 {
   const k = c.kdfparams
   if (!isObject(k) || !isHex(k.salt, SALT_BYTES) || k.keyLength !== KEY_BYTES) throw corrupt(name, 'bad kdfparams')
   const params = { N: k.N, r: k.r, p: k.p }
-  try {
-    checkScrypt(params)
-  } catch (err) {
-    throw corrupt(name, (err as Error).message)
+  const isCount = (v: unknown): v is number => Number.isSafeInteger(v) && (v as number) >= 1
+  if (!isCount(params.N) || !isCount(params.r) || !isCount(params.p)) {
+    throw corrupt(name, 'scrypt N, r and p must be whole numbers >= 1')
   }
+  checkScryptParams(params as ScryptParams, `keystore of key "${name}"`)
   return json as unknown as KeystoreFileV1
 }
 
-function checkScrypt(params: { N: unknown; r: unknown; p: unknown }): asserts params is ScryptParams {
-  const { N, r, p } = params
-  const int = (v: unknown, max: number): v is number =>
-    Number.isInteger(v) && (v as number) >= 1 && (v as number) <= max
-  if (!int(N, SCRYPT_N_MAX) || N < 2 || (N & (N - 1)) !== 0)
-    throw new RangeError(`scrypt N must be a power of two 2-2^20`)
-  if (!int(r, SCRYPT_R_MAX)) throw new RangeError(`scrypt r must be 1-${SCRYPT_R_MAX}`)
-  if (!int(p, SCRYPT_P_MAX)) throw new RangeError(`scrypt p must be 1-${SCRYPT_P_MAX}`)
+/**
+ * Throws WalletError('KDF_TOO_COSTLY') for parameters past SCRYPT_BOUNDS (or
+ * not valid scrypt at all): key derivation never starts with them.
+ */
+export function checkScryptParams({ N, r, p }: ScryptParams, what = 'scrypt parameters'): void {
+  const b = SCRYPT_BOUNDS
+  const refuse = (why: string): never => {
+    throw new WalletError('KDF_TOO_COSTLY', `${what}: ${why} (N=${N}, r=${r}, p=${p})`)
+  }
+  const within = (v: number, max: number): boolean => Number.isInteger(v) && v >= 1 && v <= max
+  if (!within(N, b.nMax) || N < 2 || (N & (N - 1)) !== 0) refuse('scrypt N must be a power of two, 2 to 2^20')
+  if (!within(r, b.rMax)) refuse(`scrypt r must be 1-${b.rMax}`)
+  if (!within(p, b.pMax)) refuse(`scrypt p must be 1-${b.pMax}`)
+  if (128 * N * r > b.memoryBytesMax) refuse(`scrypt memory 128·N·r may be at most ${b.memoryBytesMax / 2 ** 20} MiB`)
+  if (N * r * p > b.workMax) refuse(`scrypt work N·r·p may be at most 2^${Math.log2(b.workMax)}`)
 }
 
 function deriveKey(passphrase: string, salt: Uint8Array, { N, r, p }: ScryptParams): Promise<Buffer> {

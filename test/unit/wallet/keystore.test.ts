@@ -6,10 +6,12 @@ import { addressFromPublicKey, formatAddress } from '../../../src/ledger/address
 import { keyPairFromSeed } from '../../../src/ledger/crypto.js'
 import { devnetKey } from '../../../src/ledger/genesis.js'
 import {
+  checkScryptParams,
   createKey,
   importSeed,
   keyInfo,
   listKeys,
+  SCRYPT_BOUNDS,
   SCRYPT_DEFAULTS,
   type ScryptParams,
   unlockKey,
@@ -120,15 +122,48 @@ describe('keystore', () => {
     await writeFile(path, JSON.stringify({ ...good, crypto: { ...good.crypto, iv: 'zz' } }))
     expect(await codeOf(unlockKey(dir, 'alice', 'pw'))).toBe('CORRUPT_KEYSTORE')
 
-    // A crafted cost must not make us allocate gigabytes.
-    const huge = { ...good.crypto.kdfparams, N: 2 ** 30 }
-    await writeFile(path, JSON.stringify({ ...good, crypto: { ...good.crypto, kdfparams: huge } }))
+    // Not scrypt parameters at all.
+    const broken = { ...good.crypto.kdfparams, r: 'eight' }
+    await writeFile(path, JSON.stringify({ ...good, crypto: { ...good.crypto, kdfparams: broken } }))
     expect(await codeOf(unlockKey(dir, 'alice', 'pw'))).toBe('CORRUPT_KEYSTORE')
 
     // Swapping in another address is caught (address/public key mismatch).
     const other = formatAddress(addressFromPublicKey(devnetKey(1).publicKey))
     await writeFile(path, JSON.stringify({ ...good, address: other }))
     expect(await codeOf(unlockKey(dir, 'alice', 'pw'))).toBe('CORRUPT_KEYSTORE')
+  })
+
+  it('refuses scrypt parameters past the bounds with KDF_TOO_COSTLY, before deriving anything', async () => {
+    await createKey(dir, 'alice', 'pw', { scrypt: FAST })
+    const path = join(dir, 'alice.json')
+    const good = JSON.parse(await readFile(path, 'utf8'))
+    const withParams = (params: object) =>
+      JSON.stringify({ ...good, crypto: { ...good.crypto, kdfparams: { ...good.crypto.kdfparams, ...params } } })
+    const costly = [
+      { N: 2 ** 30 }, // 128 GiB
+      { N: 2 ** 20, r: 8, p: 1 }, // 1 GiB: within N, r and p alone, not in memory
+      { N: 2 ** 17, r: 8, p: 8 }, // 128 MiB but 2^23 work
+      { N: 2 ** 10, r: 64 },
+      { N: 2 ** 10, p: 17 },
+      { N: 3 },
+    ]
+    for (const params of costly) {
+      await writeFile(path, withParams(params))
+      const started = performance.now()
+      expect(await codeOf(unlockKey(dir, 'alice', 'pw')), JSON.stringify(params)).toBe('KDF_TOO_COSTLY')
+      // A refusal reads a small file: deriving even the smallest refused key would take far longer.
+      expect(performance.now() - started).toBeLessThan(50)
+    }
+    for (const scrypt of [
+      { N: 2 ** 20, r: 8, p: 1 },
+      { N: 2 ** 17, r: 8, p: 8 },
+    ]) {
+      expect(await codeOf(createKey(dir, 'bob', 'pw', { scrypt }))).toBe('KDF_TOO_COSTLY')
+    }
+    // At the bounds exactly: accepted (256 MiB, 2^22 work). Only checked, not derived: that takes seconds.
+    expect(() => checkScryptParams({ N: 2 ** 17, r: 16, p: 2 })).not.toThrow()
+    expect(() => checkScryptParams({ N: 2 ** 17, r: 16, p: 3 })).toThrow(/work N·r·p/)
+    expect(SCRYPT_BOUNDS.memoryBytesMax).toBe(128 * SCRYPT_DEFAULTS.N * SCRYPT_DEFAULTS.r * 2)
   })
 
   it('refuses a missing key with NOT_FOUND and a path-like name with BAD_NAME', async () => {
