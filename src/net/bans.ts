@@ -1,27 +1,43 @@
-import type { ConnectionGater, PeerId } from '@libp2p/interface'
+/**
+ * Permanent bans: the operator's alone (`net_ban`), never automatic (automatic
+ * misbehaviour goes to the in-memory discouragement filter, discouraged.ts).
+ * A ban names a peer id or an IP subnet (ban-target.ts). At most BANS_MAX are
+ * kept, and the list lives in `<dataDir>/bans.json`, written whole, atomically
+ * (temp file, fsync, rename: json-file.ts).
+ */
+import type { ConnectionGater, MultiaddrConnection, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
+import { type BanTarget, BanTargetError, banKey, ipOf, parseBanTarget, SubnetSet } from './ban-target.js'
 import type { JsonFile } from './json-file.js'
 import type { NetworkLog } from './options.js'
-import { isPeerId } from './peer-ids.js'
 
 export const BANS_FILE = 'bans.json'
+/** Permanent bans kept at most (peer ids and subnets together); a ban beyond it is refused. */
+export const BANS_MAX = 1_000
+/** A ban's reason is cut to this many characters. */
+export const BAN_REASON_CHARS_MAX = 256
 
 export interface BanEntry {
-  peer: string
+  /** A peer id, or a subnet in CIDR form. */
+  target: string
   reason: string
   sinceMs: number
-  /** Set on temporary bans (score bans); those are never persisted. */
-  untilMs?: number
 }
 
 export interface BansFile {
   version: 1
+  /** `peer` holds a peer id or a subnet (the name predates subnet bans). */
   bans: Array<{ peer: string; reason: string; sinceMs: number }>
 }
 
-/** Banned peers: permanent ones persist in `<dataDir>/bans.json`, temporary ones live in memory until they expire. */
+/** A ban the list cannot take: it is full. */
+export class BanLimitError extends RangeError {
+  override readonly name = 'BanLimitError'
+}
+
 export class BanList {
   private readonly entries = new Map<string, BanEntry>()
+  private readonly subnets = new SubnetSet()
 
   constructor(
     private readonly file: JsonFile<BansFile>,
@@ -29,105 +45,127 @@ export class BanList {
     private readonly log: NetworkLog,
   ) {}
 
+  get size(): number {
+    return this.entries.size
+  }
+
+  /** Reads bans.json: a file that is not JSON or has no "bans" array is refused (JsonFileError); bad entries are skipped and logged. */
   async load(): Promise<void> {
     const doc = await this.file.load()
     if (doc === undefined) return
-    const bans = (doc as Partial<BansFile>).bans
-    if (!Array.isArray(bans)) throw new Error(`${BANS_FILE}: no "bans" array`)
+    const bans = typeof doc === 'object' && doc !== null ? (doc as Partial<BansFile>).bans : undefined
+    if (!Array.isArray(bans)) throw this.file.error('no "bans" array')
     for (const entry of bans) {
-      if (typeof entry?.peer !== 'string' || !isPeerId(entry.peer)) {
-        this.log('net: skipping a malformed ban entry', { entry })
+      let target: BanTarget
+      try {
+        target = parseBanTarget((entry as { peer?: unknown } | null)?.peer as string)
+      } catch (err) {
+        if (!(err instanceof BanTargetError)) throw err
+        this.log('net: skipping a malformed ban entry', { entry: String(JSON.stringify(entry)).slice(0, 200) })
         continue
       }
-      this.entries.set(entry.peer, {
-        peer: entry.peer,
-        reason: typeof entry.reason === 'string' ? entry.reason : '',
-        sinceMs: typeof entry.sinceMs === 'number' ? entry.sinceMs : 0,
+      if (this.entries.size >= BANS_MAX) {
+        this.log('net: bans.json holds more bans than BANS_MAX; the rest are not loaded', { max: BANS_MAX })
+        break
+      }
+      const { reason, sinceMs } = entry as { reason?: unknown; sinceMs?: unknown }
+      this.put(target, {
+        target: banKey(target),
+        reason: typeof reason === 'string' ? reason.slice(0, BAN_REASON_CHARS_MAX) : '',
+        sinceMs: typeof sinceMs === 'number' && Number.isFinite(sinceMs) ? sinceMs : 0,
       })
     }
   }
 
   isBanned(peer: string): boolean {
-    const entry = this.entries.get(peer)
-    if (entry === undefined) return false
-    if (entry.untilMs !== undefined && entry.untilMs <= this.nowMs()) {
-      this.entries.delete(peer)
-      return false
+    return this.entries.has(peer)
+  }
+
+  isAddressBanned(address: string, family: 'ipv4' | 'ipv6'): boolean {
+    return this.subnets.has(address, family)
+  }
+
+  /** Bans `target` (a peer id or subnet; BanTargetError otherwise) and persists the list; BanLimitError when full. */
+  async ban(text: string, reason: string): Promise<BanTarget> {
+    const target = parseBanTarget(text)
+    const key = banKey(target)
+    if (!this.entries.has(key) && this.entries.size >= BANS_MAX) {
+      throw new BanLimitError(`the ban list is full (${BANS_MAX}); unban something first`)
     }
+    this.put(target, { target: key, reason: reason.slice(0, BAN_REASON_CHARS_MAX), sinceMs: this.nowMs() })
+    await this.persist()
+    return target
+  }
+
+  /** Lifts a ban on a peer id or subnet; false when there was none. */
+  async unban(text: string): Promise<boolean> {
+    const key = banKey(parseBanTarget(text))
+    if (!this.entries.delete(key)) return false
+    this.subnets.delete(key)
+    await this.persist()
     return true
   }
 
-  /** Bans for good and persists the list. */
-  async ban(peer: string, reason: string): Promise<void> {
-    this.entries.set(peer, { peer, reason, sinceMs: this.nowMs() })
-    await this.persist()
-  }
-
-  /** Bans for `durationMs`, in memory only; never shortens or replaces a permanent ban. */
-  banFor(peer: string, reason: string, durationMs: number): void {
-    const existing = this.entries.get(peer)
-    const untilMs = this.nowMs() + durationMs
-    if (existing !== undefined && (existing.untilMs === undefined || existing.untilMs >= untilMs)) return
-    this.entries.set(peer, { peer, reason, sinceMs: this.nowMs(), untilMs })
-  }
-
-  async unban(peer: string): Promise<void> {
-    const entry = this.entries.get(peer)
-    if (entry === undefined) return
-    this.entries.delete(peer)
-    if (entry.untilMs === undefined) await this.persist()
-  }
-
-  /** Active bans, permanent and temporary. */
   list(): BanEntry[] {
-    return [...this.entries.keys()]
-      .filter((peer) => this.isBanned(peer))
-      .map((peer) => ({ ...this.entries.get(peer)! }))
+    return [...this.entries.values()].map((e) => ({ ...e }))
+  }
+
+  private put(target: BanTarget, entry: BanEntry): void {
+    this.entries.set(entry.target, entry)
+    if (target.kind === 'subnet') this.subnets.add(target)
   }
 
   private persist(): Promise<void> {
-    const bans = [...this.entries.values()]
-      .filter((e) => e.untilMs === undefined)
-      .map(({ peer, reason, sinceMs }) => ({ peer, reason, sinceMs }))
+    const bans = [...this.entries.values()].map(({ target, reason, sinceMs }) => ({ peer: target, reason, sinceMs }))
     return this.file.save({ version: 1, bans })
   }
 }
 
 export interface GaterDeps {
-  isBanned(peer: string): boolean
+  /** Banned or discouraged peer id. */
+  isRefused(peer: string): boolean
+  /** Banned subnet or discouraged address. */
+  isAddressRefused(address: string, family: 'ipv4' | 'ipv6'): boolean
   /** Inbound connections open now. */
   inboundCount(): number
   inboundMax: number
 }
 
 /**
- * Refuses banned peers at every checkpoint libp2p offers (before dialing, and
- * right after the Noise handshake proves who the remote is, both directions),
- * and inbound connections beyond `inboundMax` before any handshake work.
+ * Refuses banned and discouraged peers at every checkpoint libp2p offers: by
+ * remote address before any handshake work (inbound) or before dialing, and
+ * by peer id before dialing and right after the Noise handshake proves who
+ * the remote is, both directions. Inbound connections beyond `inboundMax`
+ * are refused before any handshake work too.
  */
 export function createConnectionGater(deps: GaterDeps): PeerGater {
-  const banned = (peerId: PeerId): boolean => deps.isBanned(peerId.toString())
+  const addressRefused = (ma: Multiaddr): boolean => {
+    const ip = ipOf(ma)
+    return ip !== undefined && deps.isAddressRefused(ip.address, ip.family)
+  }
+  const refused = (peerId: PeerId, maConn?: MultiaddrConnection): boolean =>
+    deps.isRefused(peerId.toString()) || (maConn !== undefined && addressRefused(maConn.remoteAddr))
   return {
-    denyDialPeer: banned,
+    denyDialPeer: (peerId) => refused(peerId),
     denyDialMultiaddr: (ma: Multiaddr) => {
       const peer = ma.getComponents().findLast((c) => c.name === 'p2p')?.value
-      return peer !== undefined && deps.isBanned(peer)
+      return (peer !== undefined && deps.isRefused(peer)) || addressRefused(ma)
     },
-    denyInboundConnection: () => deps.inboundCount() >= deps.inboundMax,
-    denyInboundEncryptedConnection: banned,
-    denyOutboundEncryptedConnection: banned,
-    denyInboundUpgradedConnection: banned,
-    denyOutboundUpgradedConnection: banned,
+    denyInboundConnection: (maConn) => addressRefused(maConn.remoteAddr) || deps.inboundCount() >= deps.inboundMax,
+    denyInboundEncryptedConnection: refused,
+    denyOutboundEncryptedConnection: refused,
+    denyInboundUpgradedConnection: refused,
+    denyOutboundUpgradedConnection: refused,
   }
 }
 
-/** The ConnectionGater checks we implement; none needs the raw connection. */
+/** The ConnectionGater checks we implement. */
 export interface PeerGater extends ConnectionGater {
   denyDialPeer(peerId: PeerId): boolean
   denyDialMultiaddr(ma: Multiaddr): boolean
-  denyInboundConnection(): boolean
-  denyInboundEncryptedConnection(peerId: PeerId): boolean
-  denyOutboundEncryptedConnection(peerId: PeerId): boolean
-  denyInboundUpgradedConnection(peerId: PeerId): boolean
-  denyOutboundUpgradedConnection(peerId: PeerId): boolean
+  denyInboundConnection(maConn: MultiaddrConnection): boolean
+  denyInboundEncryptedConnection(peerId: PeerId, maConn?: MultiaddrConnection): boolean
+  denyOutboundEncryptedConnection(peerId: PeerId, maConn?: MultiaddrConnection): boolean
+  denyInboundUpgradedConnection(peerId: PeerId, maConn?: MultiaddrConnection): boolean
+  denyOutboundUpgradedConnection(peerId: PeerId, maConn?: MultiaddrConnection): boolean
 }

@@ -28,7 +28,8 @@ export interface DialerHost {
 export interface DialerDeps {
   host: DialerHost
   peerBook: PeerBook
-  bans: BanList
+  /** Banned or discouraged peers are never dialed. */
+  bans: Pick<BanList, 'isBanned'>
   bootstrap: string[]
   outboundTarget: number
   dialTimeoutMs: number

@@ -10,6 +10,7 @@ import { tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { GOSSIP_SCORE_THRESHOLDS, gossipScoreParams } from './gossip-scoring.js'
 import { dhtProtocol, type NetworkOptions } from './options.js'
 import { libp2pMetrics, type TrafficCounter } from './traffic.js'
 import { ensureWebSocketGlobal } from './websocket-global.js'
@@ -36,6 +37,8 @@ export async function createHost(
   privateKey: PrivateKey,
   gater: ConnectionGater,
   traffic: TrafficCounter,
+  /** Our application score of a peer: gossipsub's P5 (gossip-scoring.ts). */
+  appScore: (peer: string) => number,
 ): Promise<Host> {
   const loopback = ['/ip4/127.0.0.1', '/ip6/::1']
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
@@ -83,8 +86,8 @@ export async function createHost(
         allowPublishToZeroTopicPeers: false,
         ignoreDuplicatePublishError: true,
         maxInboundDataLength: GOSSIP_MESSAGE_BYTES_MAX,
-        // many peers share 127.0.0.1 on a local cluster; the colocation penalty would graylist them
-        scoreParams: options.localCluster ? { IPColocationFactorWeight: 0 } : {},
+        scoreParams: gossipScoreParams(options.scoredTopics, appScore, options.localCluster),
+        scoreThresholds: GOSSIP_SCORE_THRESHOLDS,
       }),
       dht: kadDHT({
         protocol: dhtProtocol(options.chainId),

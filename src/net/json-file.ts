@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises'
+import { mkdir, open, readFile, rename, rm, stat } from 'node:fs/promises'
 import { dirname } from 'node:path'
 
 /**
@@ -24,13 +24,43 @@ export async function writeFileAtomic(path: string, bytes: Uint8Array | string, 
   }
 }
 
-/** Reads a file, or undefined when it does not exist. */
-export async function readFileIfExists(path: string): Promise<Buffer | undefined> {
+/** Parses a JSON file's bytes; throws JsonFileError when they are too many or not JSON. */
+export function parseJsonFile(path: string, bytes: Uint8Array, bytesMax = JSON_FILE_BYTES_MAX): unknown {
+  if (bytes.byteLength > bytesMax) throw new JsonFileError(path, `larger than ${bytesMax} bytes`)
   try {
+    return JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8')) as unknown
+  } catch (err) {
+    throw new JsonFileError(path, `not JSON (${(err as Error).message})`)
+  }
+}
+
+/**
+ * Reads a file, or undefined when it does not exist. With `bytesMax`, a larger
+ * file is refused (JsonFileError) before it is read into memory.
+ */
+export async function readFileIfExists(path: string, bytesMax?: number): Promise<Buffer | undefined> {
+  try {
+    if (bytesMax !== undefined && (await stat(path)).size > bytesMax) {
+      throw new JsonFileError(path, `larger than ${bytesMax} bytes`)
+    }
     return await readFile(path)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
     throw err
+  }
+}
+
+/** Largest JSON file we read (bans, known peers): far above what their caps let us write. */
+export const JSON_FILE_BYTES_MAX = 4 * 1024 * 1024
+
+/** A file of ours that cannot be read as what it should hold: too large, not JSON, or the wrong shape. */
+export class JsonFileError extends Error {
+  override readonly name = 'JsonFileError'
+  constructor(
+    readonly path: string,
+    reason: string,
+  ) {
+    super(`${path}: ${reason}`)
   }
 }
 
@@ -41,13 +71,22 @@ export async function readFileIfExists(path: string): Promise<Buffer | undefined
 export class JsonFile<T> {
   private pending: Promise<void> = Promise.resolve()
 
-  constructor(private readonly path: string | undefined) {}
+  constructor(
+    readonly path: string | undefined,
+    private readonly bytesMax = JSON_FILE_BYTES_MAX,
+  ) {}
 
+  /** The parsed document, or undefined when there is no file; throws JsonFileError when it is not JSON. */
   async load(): Promise<unknown> {
     if (this.path === undefined) return undefined
-    const bytes = await readFileIfExists(this.path)
+    const bytes = await readFileIfExists(this.path, this.bytesMax)
     if (bytes === undefined) return undefined
-    return JSON.parse(bytes.toString('utf8')) as unknown
+    return parseJsonFile(this.path, bytes, this.bytesMax)
+  }
+
+  /** A JsonFileError about this file (for its owner's shape checks). */
+  error(reason: string): JsonFileError {
+    return new JsonFileError(this.path ?? '(memory)', reason)
   }
 
   save(value: T): Promise<void> {

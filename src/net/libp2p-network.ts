@@ -1,8 +1,10 @@
 import { join } from 'node:path'
 import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import { ipOf } from './ban-target.js'
 import { BANS_FILE, BanList, type BansFile, createConnectionGater } from './bans.js'
 import { OutboundDialer } from './dialer.js'
+import { DiscouragementFilter } from './discouraged.js'
 import { GossipRouter } from './gossip.js'
 import { createHost, type Host } from './host.js'
 import { loadOrCreateNodeKey } from './identity.js'
@@ -23,7 +25,7 @@ import { PEERS_FILE, PeerBook, type PeerBookFile } from './peer-book.js'
 import { parsePeerId } from './peer-ids.js'
 import { RandomWalk } from './random-walk.js'
 import { describe, sendRequest, serveRequests, streamHandlerOptions } from './request.js'
-import { isAtBanThreshold, PeerScores, SCORE_BAN_DURATION_MS } from './scores.js'
+import { isAtBanThreshold, PeerScores } from './scores.js'
 import { TrafficCounter } from './traffic.js'
 
 export type { NetworkInit } from './options.js'
@@ -51,14 +53,17 @@ export async function createNetwork(init: NetworkInit): Promise<Network> {
   )
   await peerBook.load()
   let host: Host | undefined
+  const discouraged = new DiscouragementFilter(nowMs)
   const gater = createConnectionGater({
-    isBanned: (peer) => bans.isBanned(peer),
+    isRefused: (peer) => bans.isBanned(peer) || discouraged.has(peer),
+    isAddressRefused: (address, family) => bans.isAddressBanned(address, family) || discouraged.has(address),
     inboundCount: () => host?.getConnections().filter((c) => c.direction === 'inbound').length ?? 0,
     inboundMax: options.inboundMax,
   })
   const traffic = new TrafficCounter()
-  host = await createHost(options, privateKey, gater, traffic)
-  return new Libp2pNetwork(host, options, bans, peerBook, new PeerScores(nowMs), traffic, nowMs)
+  const scores = new PeerScores(nowMs)
+  host = await createHost(options, privateKey, gater, traffic, (peer) => scores.get(peer))
+  return new Libp2pNetwork(host, options, bans, discouraged, peerBook, scores, traffic, nowMs)
 }
 
 type Listener<E extends keyof NetworkEvents> = (detail: NetworkEvents[E]) => void
@@ -78,6 +83,7 @@ class Libp2pNetwork implements Network {
     private readonly host: Host,
     private readonly options: NetworkOptions,
     private readonly banList: BanList,
+    private readonly discouraged: DiscouragementFilter,
     private readonly peerBook: PeerBook,
     private readonly scores: PeerScores,
     private readonly trafficCounter: TrafficCounter,
@@ -88,7 +94,7 @@ class Libp2pNetwork implements Network {
     this.dialer = new OutboundDialer({
       host,
       peerBook,
-      bans: banList,
+      bans: { isBanned: (id) => banList.isBanned(id) || discouraged.has(id) },
       bootstrap: options.bootstrap,
       outboundTarget: options.outboundTarget,
       dialTimeoutMs: options.dialTimeoutMs,
@@ -123,7 +129,7 @@ class Libp2pNetwork implements Network {
       peerId: this.peerId,
       listen: this.listenAddresses(),
       knownPeers: this.peerBook.size,
-      bans: this.banList.list().length,
+      bans: this.banList.size,
     })
   }
 
@@ -193,41 +199,65 @@ class Libp2pNetwork implements Network {
     await this.host.hangUp(toPeerId(peer))
   }
 
-  async ban(peer: PeerIdString, reason: string): Promise<void> {
+  async ban(target: string, reason: string): Promise<void> {
+    const banned = await this.banList.ban(target, reason)
+    this.options.log('net: banned', { target, reason })
+    const matches =
+      banned.kind === 'peer'
+        ? (conn: Connection) => conn.remotePeer.toString() === banned.peer
+        : (conn: Connection) => {
+            const ip = ipOf(conn.remoteAddr)
+            return ip !== undefined && this.banList.isAddressBanned(ip.address, ip.family)
+          }
+    const peers = new Set(
+      this.host
+        .getConnections()
+        .filter(matches)
+        .map((c) => c.remotePeer.toString()),
+    )
+    if (banned.kind === 'peer') peers.add(banned.peer)
+    for (const peer of peers) this.peerBook.forget(peer)
+    await Promise.all([...peers].map((peer) => this.disconnect(peer, 'banned')))
+  }
+
+  async unban(target: string): Promise<void> {
+    await this.banList.unban(target)
+    this.discouraged.remove(target)
+    this.scores.reset(target)
+    this.options.log('net: unbanned', { target })
+  }
+
+  bans(): Array<{ peer: string; reason: string }> {
+    return this.banList.list().map(({ target, reason }) => ({ peer: target, reason }))
+  }
+
+  discourage(peer: PeerIdString, reason: string): void {
     const peerId = toPeerId(peer)
-    await this.banList.ban(peer, reason)
-    this.peerBook.forget(peer)
-    this.options.log('net: banned peer', { peer, reason })
-    await this.host.hangUp(peerId).catch((err: unknown) => {
-      this.options.log('net: hang-up of a banned peer failed', { peer, err: describe(err) })
-    })
-  }
-
-  async unban(peer: PeerIdString): Promise<void> {
-    await this.banList.unban(peer)
-    this.scores.reset(peer)
-    this.options.log('net: unbanned peer', { peer })
-  }
-
-  bans(): Array<{ peer: PeerIdString; reason: string }> {
-    return this.banList.list().map(({ peer, reason }) => ({ peer, reason }))
+    this.discouraged.add(peer, reason)
+    // On a local cluster every peer shares 127.0.0.1: only the id is discouraged there.
+    if (!this.options.localCluster) {
+      for (const conn of this.host.getConnections(peerId)) {
+        const ip = ipOf(conn.remoteAddr)
+        if (ip !== undefined) this.discouraged.add(ip.address, `${peer}: ${reason}`)
+      }
+    }
+    this.options.log('net: discouraged peer; disconnecting', { peer, reason })
+    void this.disconnect(peer, 'discouraged')
   }
 
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void {
-    const peerId = toPeerId(peer)
+    toPeerId(peer)
     const score = this.scores.charge(peer, penalty)
     this.options.log('net: peer charged', { peer, penalty, reason, score })
-    if (!isAtBanThreshold(score) || this.banList.isBanned(peer)) return
-    this.banList.banFor(peer, `score ${score}: ${reason}`, SCORE_BAN_DURATION_MS)
-    // it starts again from 0 when the ban ends
+    if (!isAtBanThreshold(score) || this.discouraged.has(peer)) return
+    // it starts again from 0 when the discouragement ends
     this.scores.reset(peer)
-    this.options.log('net: peer reached the ban threshold; disconnecting', {
-      peer,
-      score,
-      banMs: SCORE_BAN_DURATION_MS,
-    })
-    this.host.hangUp(peerId).catch((err: unknown) => {
-      this.options.log('net: hang-up of a low-score peer failed', { peer, err: describe(err) })
+    this.discourage(peer, `score ${score}: ${reason}`)
+  }
+
+  private async disconnect(peer: PeerIdString, why: string): Promise<void> {
+    await this.host.hangUp(toPeerId(peer)).catch((err: unknown) => {
+      this.options.log('net: hang-up failed', { peer, why, err: describe(err) })
     })
   }
 

@@ -79,11 +79,23 @@ export interface Network {
   /** Dials a multiaddr (with /p2p/<id>); resolves with the peer id once connected. */
   dial(multiaddr: string): Promise<PeerIdString>
   hangUp(peer: PeerIdString): Promise<void>
-  /** Disconnects and refuses the peer from now on (persisted across restarts). */
-  ban(peer: PeerIdString, reason: string): Promise<void>
-  unban(peer: PeerIdString): Promise<void>
-  bans(): Array<{ peer: PeerIdString; reason: string }>
-  /** Charges a peer for a fault; at the threshold it is disconnected and banned for a while. */
+  /**
+   * The operator's permanent ban (never automatic): `target` is a peer id or
+   * an IP subnet in CIDR form; matching peers are disconnected and refused
+   * from now on, across restarts. Throws BanTargetError for anything else and
+   * BanLimitError when BANS_MAX bans are held.
+   */
+  ban(target: string, reason: string): Promise<void>
+  /** Lifts a permanent ban (peer id or subnet) and any discouragement of that peer. */
+  unban(target: string): Promise<void>
+  /** Permanent bans; `peer` is the peer id or subnet. */
+  bans(): Array<{ peer: string; reason: string }>
+  /**
+   * Automatic misbehaviour: disconnects the peer and refuses it for a while
+   * (the bounded, in-memory discouragement filter, never a file).
+   */
+  discourage(peer: PeerIdString, reason: string): void
+  /** Charges a peer for a fault; at the threshold it is discouraged. */
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void
   /** Bytes moved since creation; counted only when the network was created with a metrics registry (else 0). */
   traffic(): NetworkTraffic

@@ -12,6 +12,8 @@ export interface NetworkInit {
   bootstrap: string[]
   /** Goes into our protocol ids (kad-dht: /peerchain/<chainId>/kad/1.0.0). */
   chainId: string
+  /** Gossip topics gossipsub scores peers on (P1–P4, see gossip-scoring.ts). Default none. */
+  scoredTopics?: string[]
   /** Opt-in LAN discovery. */
   mdns?: boolean
   /** Answer DHT queries (full nodes); light nodes stay DHT clients. */
@@ -43,6 +45,7 @@ export interface NetworkOptions {
   listen: string[]
   bootstrap: string[]
   chainId: string
+  scoredTopics: string[]
   mdns: boolean
   dhtServer: boolean
   outboundTarget: number
@@ -70,6 +73,7 @@ export function resolveOptions(init: NetworkInit): NetworkOptions {
     listen: [...init.listen],
     bootstrap: [...init.bootstrap],
     chainId: init.chainId,
+    scoredTopics: [...(init.scoredTopics ?? [])],
     mdns: init.mdns ?? false,
     dhtServer: init.dhtServer ?? false,
     outboundTarget: init.outboundTarget ?? NETWORK_DEFAULTS.outboundTarget,

@@ -1,8 +1,8 @@
 /**
  * Our application score per peer (not gossipsub's): it starts at 0 and falls
  * by the penalty of every fault the upper layers report. At or below
- * SCORE_BAN_THRESHOLD the peer is disconnected and banned for
- * SCORE_BAN_DURATION_MS (in memory only). Scores recover toward 0 by
+ * SCORE_BAN_THRESHOLD the peer is discouraged (disconnected and refused) for
+ * SCORE_BAN_DURATION_MS, in memory only (discouraged.ts). Scores recover toward 0 by
  * SCORE_RECOVERY_PER_MINUTE, so rare faults of a long-lived peer never add up
  * to a ban while a burst of them does.
  */

@@ -16,6 +16,7 @@ import { SignatureVerifier } from '../ledger/sigverify/pool.js'
 import type { Tx } from '../ledger/tx.js'
 import { metricsHandler, type NodeMetrics } from '../metrics/index.js'
 import { createNetwork } from '../net/libp2p-network.js'
+import { blockTopic, txTopic } from '../relay/topics.js'
 import { LevelStore } from '../storage/level.js'
 import type { SyncStatus } from '../sync/meter.js'
 import { systemClock } from '../util/clock.js'
@@ -99,6 +100,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     listen: config.listen,
     bootstrap: config.bootstrap,
     chainId: config.genesis.chainId,
+    scoredTopics: [txTopic(config.genesis.chainId), blockTopic(config.genesis.chainId)],
     mdns: config.mdns,
     dhtServer: true,
     localCluster: config.localCluster,

@@ -1,7 +1,7 @@
 /**
  * The status handshake on every new connection: each side sends its chain id,
  * genesis, head and role and gets the other's back. A peer on another chain
- * (or one that does not speak our chain's status protocol at all) is banned,
+ * (or one that does not speak our chain's status protocol at all) is discouraged,
  * so it is disconnected and never redialed; a peer whose head has more work
  * than ours is reported to `onPeerAhead` listeners (sync follows it). Heads
  * stay current after the handshake through `updateHead` (blocks a peer
@@ -52,7 +52,8 @@ export interface PeerStatus {
 export interface StatusFns {
   handle(protocol: string, handler: RequestHandler, limits: RequestLimits): Promise<void>
   request(peer: PeerIdString, protocol: string, request: Uint8Array, limits: RequestLimits): Promise<Uint8Array>
-  ban(peer: PeerIdString, reason: string): Promise<void>
+  /** Disconnects and refuses the peer for a while (in memory, never a permanent ban). */
+  discourage(peer: PeerIdString, reason: string): void
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void
   on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void
 }
@@ -188,7 +189,7 @@ export class StatusExchange {
       .catch((err: unknown) => {
         if (err instanceof RequestError && err.code === 'PROTOCOL') {
           // It does not speak our chain's status protocol: another chain id.
-          void this.net.ban(peer, 'does not speak this chain id')
+          this.net.discourage(peer, 'does not speak this chain id')
           return
         }
         this.deps.log?.('status exchange failed', { peer, error: String(err) })
@@ -239,8 +240,8 @@ export class StatusExchange {
   private accept(peer: PeerIdString, status: PeerStatus, banDelayMs = 0): PeerStatus {
     if (status.chainId !== this.chain.chainId || status.genesisId !== this.chain.genesisBlock.id) {
       const reason = `wrong chain: ${status.chainId} / genesis ${status.genesisId.slice(0, 16)}`
-      if (banDelayMs === 0) void this.net.ban(peer, reason)
-      else this.deps.timers.setTimeout(() => void this.net.ban(peer, reason), banDelayMs)
+      if (banDelayMs === 0) this.net.discourage(peer, reason)
+      else this.deps.timers.setTimeout(() => this.net.discourage(peer, reason), banDelayMs)
       throw new WrongChainError(reason)
     }
     const kept = this.refuted.has(peer) ? distrusted(status) : status

@@ -165,6 +165,14 @@ export class SimNetwork implements Network, RouterHost, RequestHost {
       }))
   }
 
+  /** Automatic misbehaviour: refused for SCORE_BAN_DURATION_MS, as net/discouraged.ts does, and hung up on. */
+  discourage(peer: PeerIdString, reason: string): void {
+    this.parsePeer(peer)
+    const now = this.scheduler.nowMs()
+    this.banned.set(peer, { reason, sinceMs: now, untilMs: now + SCORE_BAN_DURATION_MS })
+    void this.hangUp(peer)
+  }
+
   /** The application score of net/scores.ts: at SCORE_BAN_THRESHOLD, a SCORE_BAN_DURATION_MS ban and a hang-up. */
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void {
     this.parsePeer(peer)

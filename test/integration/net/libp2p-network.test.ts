@@ -333,9 +333,10 @@ describe('libp2p network: identity, bans, known peers, scores', () => {
     expect(a2.peers().find((p) => p.id === b.peerId)?.direction).toBe('outbound')
   })
 
-  it('disconnects and bans a peer whose score falls to the threshold, not before', async () => {
+  it('discourages (never bans for good) a peer whose score falls to the threshold, not before', async () => {
+    const dataDir = await tempDir()
     const b = await startNode()
-    const a = await startNode({ bootstrap: [addr(b)] })
+    const a = await startNode({ dataDir, bootstrap: [addr(b)] })
     await waitFor('A connected to B', () => connected(a, b))
 
     a.reportPeer(b.peerId, 60, 'bad block')
@@ -345,7 +346,68 @@ describe('libp2p network: identity, bans, known peers, scores', () => {
 
     a.reportPeer(b.peerId, -SCORE_BAN_THRESHOLD - 60, 'another bad block')
     await waitFor('B disconnected', () => !connected(a, b) && !connected(b, a))
-    expect(a.bans().map((x) => x.peer)).toEqual([b.peerId])
     await expectRefused(a, b)
+    // discouragement lives in memory: no permanent ban, nothing written
+    expect(a.bans()).toEqual([])
+    await expect(readFile(join(dataDir, 'bans.json'), 'utf8')).rejects.toMatchObject({ code: 'ENOENT' })
+    a.discourage(b.peerId, 'again')
+    await a.unban(b.peerId)
+    expect(await b.dial(addr(a))).toBe(a.peerId)
+  })
+
+  it('bans a subnet: its peers are disconnected, refused, and the ban is persisted', async () => {
+    const dataDir = await tempDir()
+    const b = await startNode()
+    const a = await startNode({ dataDir, bootstrap: [addr(b)] })
+    await waitFor('A connected to B', () => connected(a, b))
+    await a.ban('127.0.0.1/32', 'the whole host')
+    await waitFor('B disconnected', () => !connected(a, b) && !connected(b, a))
+    await expectRefused(a, b)
+    const persisted = JSON.parse(await readFile(join(dataDir, 'bans.json'), 'utf8'))
+    expect(persisted.bans.map((x: { peer: string }) => x.peer)).toEqual(['127.0.0.1/32'])
+    await expect(a.ban('300.1.1.1/8', 'typo')).rejects.toThrow('not a peer id or an IP subnet')
+    await a.unban('127.0.0.1/32')
+    expect(await b.dial(addr(a))).toBe(a.peerId)
+  })
+
+  it('gossipsub ignores a graylisted peer: one our application score has charged below the graylist', async () => {
+    const topic = `/peerchain/${CHAIN_ID}/tx/1`
+    const b = await createNetwork({
+      listen: ['/ip4/127.0.0.1/tcp/0'],
+      bootstrap: [],
+      chainId: CHAIN_ID,
+      localCluster: true,
+      scoredTopics: [topic],
+    })
+    running.push(b)
+    const seenByB: string[] = []
+    b.subscribe(
+      topic,
+      async (msg) => {
+        seenByB.push(dec.decode(msg.data))
+        return 'accept'
+      },
+      () => {},
+    )
+    await b.start()
+    const a = await startNode({ bootstrap: [addr(b)], scoredTopics: [topic] })
+    a.subscribe(
+      topic,
+      async () => 'accept',
+      () => {},
+    )
+    await waitFor('A connected to B', () => connected(a, b))
+    for (let i = 0; !seenByB.some((m) => m.startsWith('warmup')); i++) {
+      if (i > 200) throw new Error('no warm-up message reached B')
+      await a.publish(topic, enc.encode(`warmup-${i}`))
+      await sleep(50)
+    }
+    // -70 × APP_SCORE_WEIGHT is below the graylist threshold, above our ban threshold: A stays connected
+    b.reportPeer(a.peerId, 70, 'test charge')
+    await sleep(1_500) // gossipsub refreshes its cached scores on its 1 s heartbeat
+    for (let i = 0; i < 5; i++) await a.publish(topic, enc.encode(`after-${i}`)).catch(() => 0)
+    await sleep(500)
+    expect(connected(a, b)).toBe(true)
+    expect(seenByB.filter((m) => m.startsWith('after'))).toEqual([])
   })
 })

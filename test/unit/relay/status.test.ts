@@ -46,7 +46,7 @@ class FakeStatusNet implements StatusFns {
     return this.respond(request)
   }
 
-  async ban(peer: PeerIdString, reason: string): Promise<void> {
+  discourage(peer: PeerIdString, reason: string): void {
     this.bans.push({ peer, reason })
   }
 
