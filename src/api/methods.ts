@@ -80,19 +80,19 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
   [
     'net_ban',
     async (p, { api }) => {
-      const peerId = p.required('peerId', check.peerId)
+      const target = banTarget(p)
       const reason = p.optional('reason', check.text(BAN_REASON_CHARS_MAX)) ?? 'banned over RPC'
       p.end()
-      await api.ban(peerId, reason)
+      await api.ban(target, reason)
       return true
     },
   ],
   [
     'net_unban',
     async (p, { api }) => {
-      const peerId = p.required('peerId', check.peerId)
+      const target = banTarget(p)
       p.end()
-      await api.unban(peerId)
+      await api.unban(target)
       return true
     },
   ],
@@ -238,3 +238,16 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
     },
   ],
 ])
+
+/** net_ban / net_unban name exactly one of `peerId` and `subnet` (an IPv4 or IPv6 CIDR; net/ parses it for real). */
+function banTarget(p: Params): string {
+  const peerId = p.optional('peerId', check.peerId)
+  const subnet = p.optional('subnet', check.text(64))
+  if ((peerId === undefined) === (subnet === undefined)) {
+    throw new RpcError(RpcCode.INVALID_PARAMS, 'invalid params: give exactly one of "peerId" and "subnet"', {
+      param: 'peerId',
+      expected: 'a peer id, or "subnet": an IP subnet such as 10.1.0.0/16 or 2001:db8::/32',
+    })
+  }
+  return (peerId ?? subnet) as string
+}

@@ -24,8 +24,8 @@ export interface RpcSchema {
   node_status: { params: NoParams; result: NodeStatusJson }
   net_peers: { params: NoParams; result: PeerJson[] }
   net_connect: { params: { multiaddr: string }; result: { peerId: string } }
-  net_ban: { params: { peerId: string; reason?: string }; result: true }
-  net_unban: { params: { peerId: string }; result: true }
+  net_ban: { params: { peerId?: string; subnet?: string; reason?: string }; result: true }
+  net_unban: { params: { peerId?: string; subnet?: string }; result: true }
   chain_head: { params: NoParams; result: HeadJson }
   chain_getBlock: { params: { hash: string } | { height: number }; result: BlockJson | null }
   chain_getAccount: { params: { address: string }; result: AccountJson }

@@ -98,12 +98,12 @@ export class NodeApiImpl implements NodeApi {
     }
   }
 
-  async ban(peerId: string, reason: string) {
-    await this.n.network.ban(peerId, reason)
+  async ban(target: string, reason: string) {
+    await this.n.network.ban(target, reason).catch(banParamsError)
   }
 
-  async unban(peerId: string) {
-    await this.n.network.unban(peerId)
+  async unban(target: string) {
+    await this.n.network.unban(target).catch(banParamsError)
   }
 
   head() {
@@ -208,4 +208,10 @@ export async function walletCall<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof WalletError) throw new RpcError(RpcCode.WALLET_ERROR, err.message, { code: err.code })
     throw err
   }
+}
+
+/** net/ refuses a ban target that is no peer id or subnet, or a ban beyond its cap, with a RangeError: the caller's params. */
+function banParamsError(err: unknown): never {
+  if (err instanceof RangeError) throw new RpcError(RpcCode.INVALID_PARAMS, `invalid params: ${err.message}`)
+  throw err
 }
