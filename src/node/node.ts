@@ -6,7 +6,9 @@
  * wiring. Each event has one owner:
  * - a new connection → status handshake (relay/status.ts) → a peer ahead of
  *   us starts sync;
- * - a gossiped block with an unknown parent → sync from its sender;
+ * - a gossiped block with an unknown parent → attributed to its sender in the
+ *   orphan pool, charged past a run of them, sync from it at most once per
+ *   interval (sync/unknown-parent.ts);
  * - a gossiped block accepted → its sender's head moves (status.updateHead);
  * - a head change (with its source) → mempool reset and mining restart
  *   (ledger-node.ts), announcement (relay/announce.ts), the sync meter;
@@ -26,12 +28,16 @@ import { syncProtocol } from '../relay/topics.js'
 import type { KvStore } from '../storage/kv.js'
 import {
   createSyncHandler,
-  SYNC_REQUEST_LIMITS,
+  ServeQuota,
+  type ServeQuotaLimits,
+  SYNC_SERVE_LIMITS,
   type SyncFns,
   Synchronizer,
   type SynchronizerOptions,
+  UploadCap,
 } from '../sync/index.js'
 import { SyncMeter, type SyncStatus } from '../sync/meter.js'
+import { UnknownParentPolicy } from '../sync/unknown-parent.js'
 import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import type { Rng } from '../util/rng.js'
@@ -72,11 +78,16 @@ export interface NodeInit {
   mempool?: MempoolOptions
   /** Sync tuning (time, randomness and timers come from the deps). */
   sync?: Omit<SynchronizerOptions, 'clock' | 'rng' | 'timers' | 'log'>
+  /** Serving sync: per-peer quotas, and the upload cap (bytes of historical blocks per 24 h; 0 = unlimited). */
+  serve?: { quota?: Partial<ServeQuotaLimits>; uploadCapBytes?: number }
 }
 
 export class PeerchainNode {
   private readonly syncMeter: SyncMeter
   private started = false
+  /** Per-peer turns and quotas of the sync server. */
+  readonly serveQuota: ServeQuota
+  readonly uploadCap: UploadCap
 
   constructor(
     private readonly deps: NodeDeps,
@@ -88,6 +99,9 @@ export class PeerchainNode {
     readonly miner: MinerLoop,
   ) {
     this.syncMeter = new SyncMeter(deps.clock)
+    const reportPeer = (peer: string, penalty: number, reason: string) => deps.network.reportPeer(peer, penalty, reason)
+    this.serveQuota = new ServeQuota({ clock: deps.clock, timers: deps.timers, reportPeer }, init.serve?.quota)
+    this.uploadCap = new UploadCap({ bytesPerPeriod: init.serve?.uploadCapBytes ?? 0 }, deps.clock)
   }
 
   get network(): Network {
@@ -116,9 +130,13 @@ export class PeerchainNode {
       createSyncHandler(
         chain,
         {},
-        { reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason) },
+        {
+          reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason),
+          quota: this.serveQuota,
+          uploadCap: this.uploadCap,
+        },
       ),
-      SYNC_REQUEST_LIMITS,
+      SYNC_SERVE_LIMITS,
     )
     this.relay.start()
     announceHeads({
@@ -185,13 +203,23 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
     timers,
     log: (msg, fields) => syncLog.info(msg, fields),
   })
+  const unknownParent = new UnknownParentPolicy({
+    attribute: (id, peer) => chain.orphans.attribute(id, peer),
+    resetRun: (peer) => chain.orphans.connected(peer),
+    reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason),
+    startSync: (peer) => void sync.sync(peer),
+    clock,
+  })
   const relay = new Relay(
     network,
     chain,
     ledger.mempool,
     {
-      onUnknownParent: (peer) => void sync.sync(peer),
-      onPeerBlock: (peer, entry) => status.updateHead(peer, entry.height, entry.totalWork, entry.id),
+      onUnknownParent: (peer, block) => unknownParent.onUnknownParent(peer, block.id),
+      onPeerBlock: (peer, entry) => {
+        chain.orphans.connected(peer)
+        status.updateHead(peer, entry.height, entry.totalWork, entry.id)
+      },
       countsStatefulFailures: () => sync.progress().state === 'idle',
       onVerdict: observer?.onVerdict,
       log: (msg, fields) => log.warn(msg, fields),

@@ -12,6 +12,50 @@ export interface DeadlineOptions {
 }
 
 /**
+ * The deadline of sync requests, as Bitcoin Core's block stalling timeout:
+ * each stall (a request that timed out) doubles it, up to `maxMs`, and any
+ * answer puts it back to `baseMs`. When every peer seems to stall, the slow
+ * link is more likely ours, so we wait longer rather than drop them all;
+ * once answers flow, a stalling peer is cut at the base again.
+ */
+export class StallTimeout {
+  private currentMs: number
+
+  constructor(
+    readonly baseMs: number,
+    readonly maxMs: number,
+  ) {
+    if (!(baseMs > 0) || !(maxMs >= baseMs))
+      throw new RangeError(`stall timeout: need 0 < base ${baseMs} <= max ${maxMs}`)
+    this.currentMs = baseMs
+  }
+
+  get ms(): number {
+    return this.currentMs
+  }
+
+  stalled(): void {
+    this.currentMs = Math.min(this.maxMs, this.currentMs * 2)
+  }
+
+  progressed(): void {
+    this.currentMs = this.baseMs
+  }
+
+  /** Runs `request` and learns from how it ends: a TIMEOUT is a stall, an answer is progress. */
+  async track<T>(request: Promise<T>): Promise<T> {
+    try {
+      const value = await request
+      this.progressed()
+      return value
+    } catch (err) {
+      if (err instanceof RequestError && err.code === 'TIMEOUT') this.stalled()
+      throw err
+    }
+  }
+}
+
+/**
  * Runs `fn` with a signal of its own. Rejects with RequestError TIMEOUT after
  * `timeoutMs` (when timers are given), or SyncAborted when `opts.signal`
  * fires; `fn`'s signal fires in both cases so the transport can close the stream.

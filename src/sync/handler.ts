@@ -2,7 +2,10 @@
  * The serving side of `/peerchain/<chainId>/sync/1`: main-chain headers after
  * a locator, or blocks by hash. A malformed request throws DecodeError (the
  * net layer resets the stream; `reportPeer`, when given, charges the sender);
- * our serving limits only shorten answers.
+ * our serving limits only shorten answers. With a ServeQuota each peer is
+ * served one request of a kind at a time within its quotas (serve-quota.ts);
+ * with an UploadCap historical blocks stop once the period's budget is spent
+ * (upload-cap.ts): they are left out of the answer, as blocks we lack are.
  */
 import type { HeaderEntry, HeaderIndex } from '../chain/header-index.js'
 import {
@@ -22,6 +25,8 @@ import {
   SYNC_REQUEST_ITEMS_MAX,
   type SyncServeLimits,
 } from './limits.js'
+import type { ServeKind, ServeQuota } from './serve-quota.js'
+import type { UploadCap } from './upload-cap.js'
 
 /** The part of Chain the handler reads. */
 export interface SyncSource {
@@ -33,6 +38,9 @@ export interface SyncSource {
 export interface SyncHandlerOptions {
   /** Charges the sender of a malformed request (the net layer only resets the stream). */
   reportPeer?(peer: PeerIdString, penalty: number, reason: string): void
+  /** Per-peer turns and quotas; without it every request is served at once. */
+  quota?: ServeQuota
+  uploadCap?: UploadCap
 }
 
 export function createSyncHandler(
@@ -51,11 +59,21 @@ export function createSyncHandler(
         opts.reportPeer?.(peer, err.penalty, `sync request: ${err.message}`)
       throw err
     }
-    const response: SyncResponseFields =
-      req.blockHashes.length > 0
-        ? { headers: [], blocks: await answerBlocks(chain, req.blockHashes, serve) }
-        : { headers: answerHeaders(chain, req.locator, req.max, serve), blocks: [] }
-    return encodeSyncResponse(response)
+    const kind: ServeKind = req.blockHashes.length > 0 ? 'blocks' : 'headers'
+    const release = await opts.quota?.admit(peer, kind)
+    try {
+      const response: SyncResponseFields =
+        kind === 'blocks'
+          ? { headers: [], blocks: await answerBlocks(chain, req.blockHashes, serve, opts.uploadCap) }
+          : { headers: answerHeaders(chain, req.locator, req.max, serve), blocks: [] }
+      const bytes = encodeSyncResponse(response)
+      const items = kind === 'blocks' ? response.blocks.length : response.headers.length
+      opts.quota?.served(peer, kind, items, bytes.byteLength)
+      if (kind === 'headers') opts.uploadCap?.record(bytes.byteLength)
+      return bytes
+    } finally {
+      release?.()
+    }
   }
 }
 
@@ -101,8 +119,16 @@ function answerHeaders(chain: SyncSource, locator: Uint8Array[], max: number, se
   return out
 }
 
-/** Encoded blocks we hold and have validated, in request order; unknown hashes skipped; cut at the byte cap. */
-async function answerBlocks(chain: SyncSource, hashes: Uint8Array[], serve: SyncServeLimits): Promise<Uint8Array[]> {
+/**
+ * Encoded blocks we hold and have validated, in request order; unknown hashes
+ * skipped, and historical ones once the upload cap is reached; cut at the byte cap.
+ */
+async function answerBlocks(
+  chain: SyncSource,
+  hashes: Uint8Array[],
+  serve: SyncServeLimits,
+  uploadCap: UploadCap | undefined,
+): Promise<Uint8Array[]> {
   const out: Uint8Array[] = []
   let bytes = 0
   for (const hash of hashes.slice(0, serve.blocksMax)) {
@@ -113,6 +139,7 @@ async function answerBlocks(chain: SyncSource, hashes: Uint8Array[], serve: Sync
     if (!block) continue
     const size = framedSize(block.byteLength)
     if (out.length > 0 && bytes + size > serve.blocksResponseBytesMax) break
+    if (uploadCap && !uploadCap.takeBlock(entry.height, chain.head.height, size)) continue
     out.push(block)
     bytes += size
   }

@@ -24,14 +24,23 @@ export const SYNC_REQUEST_BYTES_MAX = 64 + SYNC_REQUEST_ITEMS_MAX * 40
  * pass the soft cap) plus framing. A full headers response is ~1 MB.
  */
 export const SYNC_RESPONSE_BYTES_MAX = ABS_LIMITS.blockBytesMax + 1024
-export const SYNC_TIMEOUT_MS = 20_000
+/**
+ * The transport's own bound on one sync request: as long as the longest stall
+ * deadline (SYNC_DEFAULTS.requestTimeoutMaxMs), which is what really governs.
+ */
+export const SYNC_TIMEOUT_MS = 80_000
+/** How long we keep serving one request (stream open to last byte written). */
+export const SYNC_SERVE_TIMEOUT_MS = 20_000
 
-/** What node/ passes to Network.handle and Network.request for the sync protocol. */
+/** What node/ passes to Network.request for the sync protocol. */
 export const SYNC_REQUEST_LIMITS: RequestLimits = {
   requestBytesMax: SYNC_REQUEST_BYTES_MAX,
   responseBytesMax: SYNC_RESPONSE_BYTES_MAX,
   timeoutMs: SYNC_TIMEOUT_MS,
 }
+
+/** What node/ passes to Network.handle for the sync protocol. */
+export const SYNC_SERVE_LIMITS: RequestLimits = { ...SYNC_REQUEST_LIMITS, timeoutMs: SYNC_SERVE_TIMEOUT_MS }
 
 /** How much the handler serves; lower values shorten answers (peers just ask again). */
 export interface SyncServeLimits {

@@ -8,7 +8,7 @@ import type { PeerIdString } from '../net/network.js'
 import type { Clock } from '../util/clock.js'
 import type { Rng } from '../util/rng.js'
 import type { Timers } from '../util/timers.js'
-import { withDeadline } from './deadline.js'
+import { StallTimeout, withDeadline } from './deadline.js'
 import type { DownloadOptions } from './download.js'
 import { BLOCKS_MAX, DEFAULT_PENALTIES, HEADERS_MAX, type SyncPenalties } from './limits.js'
 import { type RunPhase, SyncRun } from './run.js'
@@ -19,8 +19,10 @@ export interface SynchronizerOptions {
   rng: Rng
   /** Timers for the backstop deadline of each request; without them the request functions' own timeouts apply. */
   timers?: Timers
-  /** Backstop deadline of one request (only with `timers`). */
+  /** Backstop deadline of one request (only with `timers`); doubles per stall, back to this on an answer. */
   requestTimeoutMs?: number
+  /** The most the doubling stall deadline reaches. */
+  requestTimeoutMaxMs?: number
   /** Headers asked for per request, at most HEADERS_MAX. */
   headersPerRequest?: number
   /** Headers gathered before their bodies are fetched: bounds memory on a long catch-up. */
@@ -37,7 +39,8 @@ export interface SynchronizerOptions {
 }
 
 export const SYNC_DEFAULTS = {
-  requestTimeoutMs: 30_000,
+  requestTimeoutMs: 10_000,
+  requestTimeoutMaxMs: 80_000,
   headersPerRequest: HEADERS_MAX,
   headersWindowMax: 4 * HEADERS_MAX,
   blocksPerBatch: 16,
@@ -55,6 +58,8 @@ export class Synchronizer {
   private running: Promise<void> | undefined
   private controller: AbortController | undefined
   private rerun: { hint?: PeerIdString } | undefined
+  /** Lives across runs: a slow link stays slow from one run to the next. */
+  private readonly stall: StallTimeout
 
   constructor(
     private readonly fns: SyncFns,
@@ -66,6 +71,10 @@ export class Synchronizer {
       rng: opts.rng,
       timers: opts.timers,
       requestTimeoutMs: opts.requestTimeoutMs ?? d.requestTimeoutMs,
+      requestTimeoutMaxMs: Math.max(
+        opts.requestTimeoutMaxMs ?? d.requestTimeoutMaxMs,
+        opts.requestTimeoutMs ?? d.requestTimeoutMs,
+      ),
       headersPerRequest: Math.min(opts.headersPerRequest ?? d.headersPerRequest, HEADERS_MAX),
       headersWindowMax: opts.headersWindowMax ?? d.headersWindowMax,
       blocksPerBatch: Math.min(opts.blocksPerBatch ?? d.blocksPerBatch, BLOCKS_MAX),
@@ -75,6 +84,12 @@ export class Synchronizer {
       log: opts.log ?? (() => {}),
     }
     this.penalties = { ...DEFAULT_PENALTIES, ...opts.penalties }
+    this.stall = new StallTimeout(this.opts.requestTimeoutMs, this.opts.requestTimeoutMaxMs)
+  }
+
+  /** The deadline the next sync request gets. */
+  get requestTimeoutMs(): number {
+    return this.stall.ms
   }
 
   progress(): SyncProgress {
@@ -149,7 +164,8 @@ export class Synchronizer {
         download,
         headersPerRequest: opts.headersPerRequest,
         headersWindowMax: opts.headersWindowMax,
-        call: (fn, s) => withDeadline(fn, { signal: s, timers: opts.timers, timeoutMs: opts.requestTimeoutMs }),
+        call: (fn, s) =>
+          this.stall.track(withDeadline(fn, { signal: s, timers: opts.timers, timeoutMs: this.stall.ms })),
         signal,
         enter: (phase) => {
           this.phase = { ...phase, sinceMs: opts.clock.nowMs(), run }
