@@ -31,6 +31,7 @@ export interface StartFlags extends ConfigFlags {
   genesis?: string
   mdns?: boolean
   localCluster?: boolean
+  maxUploadMib?: string
   logLevel?: string
   logFormat?: string
   exitWithParent?: boolean
@@ -59,6 +60,10 @@ export function registerStartCommand(program: Command): void {
     .option('--genesis <file>', 'genesis file (default: the built-in devnet)')
     .option('--mdns', 'find peers on the LAN with mDNS')
     .option('--local-cluster', 'relax per-IP limits for many nodes on one machine (devnets, tests)')
+    .option(
+      '--max-upload-mib <n>',
+      withDefault('net.max_upload_mib', 'MiB of historical blocks served per 24 h (0 = unlimited)'),
+    )
     .addOption(new Option('--exit-with-parent', 'stop when the launching process exits (devnet, tests)').hideHelp())
     .addOption(
       new Option(

@@ -31,6 +31,8 @@ export interface NodeConfig {
   mdns: boolean
   /** Loopback devnets and tests: relax per-IP limits that assume one node per IP. */
   localCluster: boolean
+  /** MiB of historical blocks served per 24 h; 0 (or unset) = unlimited. */
+  maxUploadMib?: number
   /** Built-in devnet accounts the node holds unlocked in its wallet (devnets only). */
   devAccounts?: number[]
 }

@@ -124,6 +124,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       role: config.role,
       mine: config.mine,
       minerAddress: config.minerAddress as Uint8Array,
+      serve: { uploadCapBytes: (config.maxUploadMib ?? 0) * 1024 * 1024 },
     },
   )
   observeNode(metrics, node)

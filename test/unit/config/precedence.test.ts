@@ -22,6 +22,7 @@ describe('defaults', () => {
         bootstrap: [],
         mdns: false,
         local_cluster: false,
+        max_upload_mib: 0,
       },
       rpc: { host: '127.0.0.1', port: 8645, max_connections: 256, requests_per_sec: 500 },
       mining: { enabled: false, threads: 1 },
@@ -58,6 +59,7 @@ threads = 2
       bootstrap: [boot(1)],
       mdns: true,
       local_cluster: false,
+      max_upload_mib: 0,
     })
     expect(values.rpc).toEqual({ port: 1001, host: '127.0.0.2', max_connections: 256, requests_per_sec: 500 })
     expect(values.mining.threads).toBe(2)
@@ -105,6 +107,7 @@ threads = 2
       bootstrap: [boot(4), boot(5)],
       mdns: true,
       local_cluster: true,
+      max_upload_mib: 0,
     })
     expect(values.mining).toEqual({ enabled: true, threads: 3 })
     expect(values.node.log_level).toBe('debug')
