@@ -105,11 +105,16 @@ const net = z.strictObject({
     allowed: 'true or false',
     flag: '--local-cluster',
   }),
-  max_upload_mib: z.int().min(0).max(1 << 30).default(0).register(keyDocs, {
-    doc: 'Upload cap, as bitcoind\'s -maxuploadtarget: MiB of historical blocks served to peers per 24 h (0: unlimited). Once reached, only headers and the blocks within 288 of the tip are served.',
-    allowed: 'an integer 0-1073741824 (0: unlimited)',
-    flag: '--max-upload-mib',
-  }),
+  max_upload_mib: z
+    .int()
+    .min(0)
+    .max(1 << 30)
+    .default(0)
+    .register(keyDocs, {
+      doc: "Upload cap, as bitcoind's -maxuploadtarget: MiB of historical blocks served to peers per 24 h (0: unlimited). Once reached, only headers and the blocks within 288 of the tip are served.",
+      allowed: 'an integer 0-1073741824 (0: unlimited)',
+      flag: '--max-upload-mib',
+    }),
 })
 
 const rpc = z.strictObject({
