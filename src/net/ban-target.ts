@@ -18,12 +18,16 @@ export class BanTargetError extends RangeError {
 
 const TARGET_CHARS_MAX = 128
 
-/** Parses a peer id or CIDR subnet; throws BanTargetError. The subnet's text is normalized (`10.1.0.0/16`). */
-export function parseBanTarget(text: string): BanTarget {
+/**
+ * Parses a peer id or CIDR subnet; throws BanTargetError. The subnet's text is
+ * normalized (`10.1.0.0/16`). `isPeer` decides what counts as a peer id: the
+ * full parse for the operator's input, the cheaper shape check for a file.
+ */
+export function parseBanTarget(text: string, isPeer: (text: string) => boolean = isPeerId): BanTarget {
   if (typeof text !== 'string' || text.length === 0 || text.length > TARGET_CHARS_MAX) {
     throw new BanTargetError('a ban target is a peer id or an IP subnet (CIDR) of at most 128 characters')
   }
-  if (!text.includes('.') && !text.includes(':') && isPeerId(text)) return { kind: 'peer', peer: text }
+  if (!text.includes('.') && !text.includes(':') && isPeer(text)) return { kind: 'peer', peer: text }
   const slash = text.indexOf('/')
   const address = slash < 0 ? text : text.slice(0, slash)
   const version = isIP(address)

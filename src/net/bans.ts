@@ -8,8 +8,9 @@
 import type { ConnectionGater, MultiaddrConnection, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { type BanTarget, BanTargetError, banKey, ipOf, parseBanTarget, SubnetSet } from './ban-target.js'
-import type { JsonFile } from './json-file.js'
+import { type JsonFile, JsonFileError } from './json-file.js'
 import type { NetworkLog } from './options.js'
+import { hasPeerIdShape } from './peer-ids.js'
 
 export const BANS_FILE = 'bans.json'
 /** Permanent bans kept at most (peer ids and subnets together); a ban beyond it is refused. */
@@ -35,6 +36,49 @@ export class BanLimitError extends RangeError {
   override readonly name = 'BanLimitError'
 }
 
+/**
+ * The bans of a parsed bans.json: the first BANS_MAX entries (the rest
+ * counted as dropped), malformed ones skipped (counted), reasons cut to BAN_REASON_CHARS_MAX. Throws
+ * JsonFileError when the document has no "bans" array. Pure: fuzzed.
+ */
+export function parseBansFile(
+  doc: unknown,
+  path: string,
+): { bans: Array<{ target: BanTarget; entry: BanEntry }>; skipped: number; dropped: number } {
+  const list = typeof doc === 'object' && doc !== null ? (doc as Partial<BansFile>).bans : undefined
+  if (!Array.isArray(list)) throw new JsonFileError(path, 'no "bans" array')
+  const bans: Array<{ target: BanTarget; entry: BanEntry }> = []
+  const keys = new Set<string>()
+  let skipped = 0
+  let dropped = 0
+  // Only the first BANS_MAX entries are looked at: a hand-edited file cannot make start-up slow.
+  dropped = Math.max(0, list.length - BANS_MAX)
+  for (const item of list.slice(0, BANS_MAX)) {
+    const { peer, reason, sinceMs } = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>
+    if (typeof peer === 'string' && keys.has(peer)) continue
+    let target: BanTarget
+    try {
+      target = parseBanTarget(peer as string, hasPeerIdShape)
+    } catch (err) {
+      if (!(err instanceof BanTargetError)) throw err
+      skipped++
+      continue
+    }
+    const key = banKey(target)
+    if (keys.has(key)) continue
+    keys.add(key)
+    bans.push({
+      target,
+      entry: {
+        target: key,
+        reason: typeof reason === 'string' ? reason.slice(0, BAN_REASON_CHARS_MAX) : '',
+        sinceMs: typeof sinceMs === 'number' && Number.isFinite(sinceMs) ? sinceMs : 0,
+      },
+    })
+  }
+  return { bans, skipped, dropped }
+}
+
 export class BanList {
   private readonly entries = new Map<string, BanEntry>()
   private readonly subnets = new SubnetSet()
@@ -53,28 +97,10 @@ export class BanList {
   async load(): Promise<void> {
     const doc = await this.file.load()
     if (doc === undefined) return
-    const bans = typeof doc === 'object' && doc !== null ? (doc as Partial<BansFile>).bans : undefined
-    if (!Array.isArray(bans)) throw this.file.error('no "bans" array')
-    for (const entry of bans) {
-      let target: BanTarget
-      try {
-        target = parseBanTarget((entry as { peer?: unknown } | null)?.peer as string)
-      } catch (err) {
-        if (!(err instanceof BanTargetError)) throw err
-        this.log('net: skipping a malformed ban entry', { entry: String(JSON.stringify(entry)).slice(0, 200) })
-        continue
-      }
-      if (this.entries.size >= BANS_MAX) {
-        this.log('net: bans.json holds more bans than BANS_MAX; the rest are not loaded', { max: BANS_MAX })
-        break
-      }
-      const { reason, sinceMs } = entry as { reason?: unknown; sinceMs?: unknown }
-      this.put(target, {
-        target: banKey(target),
-        reason: typeof reason === 'string' ? reason.slice(0, BAN_REASON_CHARS_MAX) : '',
-        sinceMs: typeof sinceMs === 'number' && Number.isFinite(sinceMs) ? sinceMs : 0,
-      })
-    }
+    const { bans, skipped, dropped } = parseBansFile(doc, this.file.path ?? BANS_FILE)
+    if (skipped > 0) this.log('net: skipped malformed ban entries', { skipped })
+    if (dropped > 0) this.log('net: bans.json holds more bans than BANS_MAX; the rest are not loaded', { dropped })
+    for (const { target, entry } of bans) this.put(target, entry)
   }
 
   isBanned(peer: string): boolean {

@@ -1,7 +1,7 @@
 import { multiaddr } from '@multiformats/multiaddr'
-import type { JsonFile } from './json-file.js'
+import { type JsonFile, JsonFileError } from './json-file.js'
 import type { NetworkLog } from './options.js'
-import { isPeerId } from './peer-ids.js'
+import { hasPeerIdShape } from './peer-ids.js'
 
 export const PEERS_FILE = 'peers.json'
 /** Known peers kept at most; the least recently seen go first. */
@@ -40,20 +40,13 @@ export class PeerBook {
     private readonly log: NetworkLog,
   ) {}
 
+  /** Reads peers.json: a file that is not JSON or has no "peers" array is refused (JsonFileError); bad entries are skipped and logged. */
   async load(): Promise<void> {
     const doc = await this.file.load()
     if (doc === undefined) return
-    const peers = (doc as Partial<PeerBookFile>).peers
-    if (!Array.isArray(peers)) throw new Error(`${PEERS_FILE}: no "peers" array`)
-    for (const entry of peers.slice(0, PEER_BOOK_MAX)) {
-      const addrs = Array.isArray(entry?.addrs) ? normalizeAddrs(entry.addrs) : []
-      if (typeof entry?.id !== 'string' || !isPeerId(entry.id) || addrs.length === 0) {
-        this.log('net: skipping a malformed known-peer entry', { entry })
-        continue
-      }
-      const lastSeenMs = typeof entry.lastSeenMs === 'number' ? entry.lastSeenMs : 0
-      this.peers.set(entry.id, { id: entry.id, addrs, lastSeenMs })
-    }
+    const { peers, skipped } = parsePeerBookFile(doc, this.file.path ?? PEERS_FILE)
+    if (skipped > 0) this.log('net: skipped malformed known-peer entries', { skipped })
+    for (const peer of peers) this.peers.set(peer.id, peer)
   }
 
   /** Records that we are connected to `id`, reachable at `addrs`. */
@@ -121,6 +114,54 @@ export class PeerBook {
       if (oldest === undefined || peer.lastSeenMs < oldest.lastSeenMs) oldest = peer
     return oldest?.id
   }
+}
+
+/**
+ * The known peers of a parsed peers.json: the first PEER_BOOK_MAX entries,
+ * malformed ones skipped (counted). Throws JsonFileError when the document
+ * has no "peers" array. Pure: fuzzed.
+ */
+export function parsePeerBookFile(doc: unknown, path: string): { peers: KnownPeer[]; skipped: number } {
+  const list = typeof doc === 'object' && doc !== null ? (doc as Partial<PeerBookFile>).peers : undefined
+  if (!Array.isArray(list)) throw new JsonFileError(path, 'no "peers" array')
+  const peers: KnownPeer[] = []
+  let skipped = 0
+  for (const item of list.slice(0, PEER_BOOK_MAX)) {
+    const entry = (typeof item === 'object' && item !== null ? item : {}) as Record<string, unknown>
+    const id = entry.id
+    if (typeof id !== 'string' || !hasPeerIdShape(id)) {
+      skipped++
+      continue
+    }
+    const addrs = Array.isArray(entry.addrs) ? storedAddrs(entry.addrs.slice(0, ADDRS_PER_PEER_MAX)) : []
+    if (addrs.length === 0) {
+      skipped++
+      continue
+    }
+    const lastSeenMs = typeof entry.lastSeenMs === 'number' && Number.isFinite(entry.lastSeenMs) ? entry.lastSeenMs : 0
+    peers.push({ id, addrs, lastSeenMs })
+  }
+  return { peers, skipped }
+}
+
+/**
+ * The address forms we write (normalizeAddrs of what libp2p reports): IP or
+ * DNS, TCP, optionally WebSockets. Checked by shape at load, which is twenty
+ * times cheaper than parsing a multiaddr; the dialer parses each for real
+ * before it dials, so a bad one costs one failed dial at most.
+ */
+const STORED_ADDR = /^\/(?:ip4|ip6|dns|dns4|dns6)\/[0-9A-Za-z.:%_-]{1,253}\/tcp\/\d{1,5}(?:\/wss?|\/tls\/ws)?$/
+
+/** Addresses of a peers.json entry that have the shape of ours, without /p2p/<id>, deduped. */
+function storedAddrs(addrs: unknown[]): string[] {
+  const out = new Set<string>()
+  for (const addr of addrs) {
+    if (typeof addr !== 'string' || addr.length > 512) continue
+    const p2p = addr.indexOf('/p2p/')
+    const bare = p2p < 0 ? addr : addr.slice(0, p2p)
+    if (STORED_ADDR.test(bare)) out.add(bare)
+  }
+  return [...out]
 }
 
 /** Parses, strips /p2p/<id>, drops circuit-relay and unparsable addresses, dedupes, caps the count. */
