@@ -9,6 +9,9 @@ import { type ConfigLayer, isTable, resolvePath } from './layers.js'
 import type { ConfigFileLocation } from './paths.js'
 import { CONFIG_KEYS } from './schema.js'
 
+/** Largest config file read (the full template is under 8 KiB); parsed and checked well within 50 ms. */
+export const CONFIG_FILE_CHARS_MAX = 64 * 1024
+
 /** The file's layer; none when the default file is absent; issues when it cannot be used. */
 export async function fileLayer(
   location: ConfigFileLocation,
@@ -24,6 +27,9 @@ export async function fileLayer(
     return { issues: [fileIssue(path, location.source, problem)], found: false }
   }
   const source = `file ${path}` as const
+  if (text.length > CONFIG_FILE_CHARS_MAX) {
+    return { issues: [fileIssue(path, source, `is larger than ${CONFIG_FILE_CHARS_MAX} characters`)], found: true }
+  }
   const { TomlError } = await import('smol-toml')
   let values: Record<string, unknown>
   try {
