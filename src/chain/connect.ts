@@ -9,6 +9,7 @@ import { type Account, accountToBytes, applyBlockTxs, StateOverlay } from '../le
 import type { Tx } from '../ledger/tx.js'
 import type { BatchOp, KvStore } from '../storage/kv.js'
 import { equalBytes, toHex } from '../util/bytes.js'
+import { readAccountBytes } from './account-bytes.js'
 import type { AccountCache, StagedAccounts } from './account-cache.js'
 import { StoreCorruptError } from './errors.js'
 import { encodeEntry, type HeaderEntry } from './header-index.js'
@@ -101,8 +102,11 @@ export async function disconnectBlock(
   const undoBytes = await store.get(layout.undo(block.hash))
   if (!undoBytes)
     throw new StoreCorruptError(layout.undo(block.hash), `undo record of main-chain block ${block.id} is missing`)
-  for (const { address, before } of storedUndo(block.hash, undoBytes))
-    staged.set(toHex(address), { address, account: before })
+  for (const { address, beforeBytes } of storedUndo(block.hash, undoBytes).entries()) {
+    // The record holds the account's encoding: the flat index gets those very bytes back.
+    const account = beforeBytes ? readAccountBytes(beforeBytes) : undefined
+    staged.set(toHex(address), { address, account, bytes: beforeBytes })
+  }
   ops.push({ type: 'del', key: layout.undo(block.hash) })
   ops.push({ type: 'del', key: layout.height(block.height) })
   for (const tx of block.txs) ops.push({ type: 'del', key: layout.txLocation(tx.hash) })

@@ -7,13 +7,14 @@
  */
 import { Block, type Header } from '../ledger/block.js'
 import { HASH_BYTES } from '../ledger/limits.js'
-import { type Account, accountFromBytes } from '../ledger/state.js'
+import type { Account } from '../ledger/state.js'
 import { equalBytes, toHex } from '../util/bytes.js'
+import { readAccountBytes } from './account-bytes.js'
 import { StoreCorruptError } from './errors.js'
 import { type BlockStatus, decodeEntry } from './header-index.js'
 import { layout } from './layout.js'
 import { decodeNode, type TrieNode } from './mpt/nodes.js'
-import { decodeUndo, type UndoEntry } from './undo.js'
+import { decodeUndo, type UndoRecord } from './undo.js'
 
 /** Runs `decode` on the bytes stored under `key`; any failure is a StoreCorruptError naming the key. */
 export function decodeStored<T>(key: Uint8Array, bytes: Uint8Array, decode: (bytes: Uint8Array) => T): T {
@@ -45,12 +46,12 @@ export function storedEntry(
   return entry
 }
 
-export function storedUndo(blockHash: Uint8Array, bytes: Uint8Array): UndoEntry[] {
+export function storedUndo(blockHash: Uint8Array, bytes: Uint8Array): UndoRecord {
   return decodeStored(layout.undo(blockHash), bytes, decodeUndo)
 }
 
 export function storedAccount(address: Uint8Array, bytes: Uint8Array): Account {
-  return decodeStored(layout.account(address), bytes, accountFromBytes)
+  return decodeStored(layout.account(address), bytes, readAccountBytes)
 }
 
 export function storedTrieNode(hash: Uint8Array, bytes: Uint8Array): TrieNode {

@@ -7,7 +7,8 @@
  * (length 0 = the account did not exist).
  */
 import { ADDRESS_BYTES } from '../ledger/limits.js'
-import { type Account, accountFromBytes, accountToBytes } from '../ledger/state.js'
+import { type Account, accountToBytes } from '../ledger/state.js'
+import { ACCOUNT_BYTES_MAX, checkAccountBytes } from './account-bytes.js'
 
 export interface UndoEntry {
   address: Uint8Array
@@ -32,35 +33,62 @@ export function encodeUndo(entries: readonly UndoEntry[]): Uint8Array {
   return out
 }
 
-/** An account's encoding is at most this long (the codec refuses longer). */
-const ACCOUNT_BYTES_MAX = 32
 const ENTRY_BYTES_MIN = ADDRESS_BYTES + 1
 
 /**
- * Decodes an undo record. Every count and length is checked against the bytes
- * there are before anything is allocated: a corrupt count cannot make it loop
- * or allocate past the record. Throws RangeError (the store reader names the key).
+ * An undo record as read back, checked whole: a view over its bytes (the
+ * offset of each entry), so checking a record of 40,001 accounts makes no
+ * object per account. Entries are made as they are read.
  */
-export function decodeUndo(bytes: Uint8Array): UndoEntry[] {
+export class UndoRecord {
+  constructor(
+    private readonly bytes: Uint8Array,
+    private readonly offsets: Uint32Array,
+  ) {}
+
+  get size(): number {
+    return this.offsets.length
+  }
+
+  /** Each account: its address and its canonical encoding before the block (undefined = did not exist). */
+  *entries(): IterableIterator<{ address: Uint8Array; beforeBytes: Uint8Array | undefined }> {
+    for (const off of this.offsets) {
+      const len = this.bytes[off + ADDRESS_BYTES] as number
+      const start = off + ENTRY_BYTES_MIN
+      yield {
+        address: this.bytes.slice(off, off + ADDRESS_BYTES),
+        beforeBytes: len === 0 ? undefined : this.bytes.subarray(start, start + len),
+      }
+    }
+  }
+}
+
+/**
+ * Checks an undo record. Every count and length is checked against the bytes
+ * there are before anything is allocated, and each account's encoding is
+ * checked canonical: a corrupt record cannot make it loop, allocate past the
+ * record, or pass. Throws RangeError (the store reader names the key).
+ */
+export function decodeUndo(bytes: Uint8Array): UndoRecord {
   if (bytes.byteLength < 4) throw new RangeError(`undo record of ${bytes.byteLength} bytes has no count`)
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   const count = view.getUint32(0)
   if (count > (bytes.byteLength - 4) / ENTRY_BYTES_MIN) {
     throw new RangeError(`undo record counts ${count} accounts in ${bytes.byteLength} bytes`)
   }
-  const out: UndoEntry[] = []
+  const offsets = new Uint32Array(count)
   let off = 4
   for (let i = 0; i < count; i++) {
     if (off + ENTRY_BYTES_MIN > bytes.byteLength) throw new RangeError(`undo record ends inside account ${i}`)
-    const address = bytes.slice(off, off + ADDRESS_BYTES)
     const len = bytes[off + ADDRESS_BYTES] as number
     const start = off + ENTRY_BYTES_MIN
     if (len > ACCOUNT_BYTES_MAX || start + len > bytes.byteLength) {
       throw new RangeError(`undo record: account ${i} of ${len} bytes does not fit`)
     }
-    out.push({ address, before: len === 0 ? undefined : accountFromBytes(bytes.subarray(start, start + len)) })
+    if (len > 0) checkAccountBytes(bytes, start, start + len)
+    offsets[i] = off
     off = start + len
   }
   if (off !== bytes.byteLength) throw new RangeError(`undo record has ${bytes.byteLength - off} bytes past its end`)
-  return out
+  return new UndoRecord(bytes, offsets)
 }
