@@ -162,10 +162,13 @@ export class Chain {
     return () => this.storedListeners.delete(listener)
   }
 
+  /** Closes after the imports under way (a halted chain closes too: the node stops on a halt). */
   async close(): Promise<void> {
-    await this.exclusive(async () => {
+    const run = this.lock.then(() => {
       this.closed = true
     })
+    this.lock = run
+    await run
   }
 
   /** Runs `fn` after every earlier import has finished: imports never interleave. */

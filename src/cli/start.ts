@@ -29,6 +29,7 @@ export interface StartFlags extends ConfigFlags {
   mineThreads?: string
   minerAddress?: string
   genesis?: string
+  maxReorgDepth?: string
   mdns?: boolean
   localCluster?: boolean
   maxUploadMib?: string
@@ -58,6 +59,10 @@ export function registerStartCommand(program: Command): void {
     .option('--mine-threads <n>', withDefault('mining.threads', 'mining worker threads, 1-64'))
     .option('--miner-address <pc1…>', 'address paid for mined blocks (default: a key in the data directory)')
     .option('--genesis <file>', 'genesis file (default: the built-in devnet)')
+    .option(
+      '--max-reorg-depth <n>',
+      withDefault('chain.max_reorg_depth', 'deepest reorg followed, in blocks; raise it to follow a longer fork'),
+    )
     .option('--mdns', 'find peers on the LAN with mDNS')
     .option('--local-cluster', 'relax per-IP limits for many nodes on one machine (devnets, tests)')
     .option(

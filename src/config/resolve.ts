@@ -88,6 +88,7 @@ export async function resolveNodeConfig(options: ResolveOptions = {}): Promise<R
       values.mining.address === undefined ? await minerAddressOf(dataDir) : parseAddress(values.mining.address),
     mdns: values.net.mdns,
     localCluster: values.net.local_cluster,
+    maxReorgDepth: values.chain.max_reorg_depth,
     maxUploadMib: values.net.max_upload_mib,
     logLevel: values.node.log_level,
     logFormat: values.node.log_format,

@@ -171,6 +171,12 @@ const chain = z.strictObject({
     example: 'genesis.json',
     isPath: true,
   }),
+  // The chain's DEFAULT_MAX_REORG_DEPTH (a test holds them equal: the schema loads no chain code).
+  max_reorg_depth: z.int().min(1).max(1_000_000_000).default(10_000).register(keyDocs, {
+    doc: 'Deepest reorg the node follows: a fork further below the head is refused and logged. Raise it to follow a longer partition; a reorg of any depth runs one block at a time.',
+    allowed: 'an integer 1-1000000000 (blocks)',
+    flag: '--max-reorg-depth',
+  }),
 })
 
 const SECTIONS = { node, net, rpc, mining, chain }

@@ -33,6 +33,8 @@ export interface NodeConfig {
   localCluster: boolean
   /** MiB of historical blocks served per 24 h; 0 (or unset) = unlimited. */
   maxUploadMib?: number
+  /** Deepest reorg followed (config chain.max_reorg_depth); unset: the chain's default. */
+  maxReorgDepth?: number
   /** Built-in devnet accounts the node holds unlocked in its wallet (devnets only). */
   devAccounts?: number[]
 }

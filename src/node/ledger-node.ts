@@ -24,6 +24,8 @@ export interface LedgerDeps {
   clock: Clock
   /** Our own bugs that must not stop the node (a failed mempool reset). */
   onInternalError?(err: unknown, where: string): void
+  /** Notes for the operator from the chain (a refused deep reorg, naming the config key to raise). */
+  log?(msg: string, fields?: Record<string, unknown>): void
 }
 
 export interface LedgerOptions {
@@ -45,10 +47,10 @@ export class LedgerNode {
   }
 
   static async open(deps: LedgerDeps, options: LedgerOptions): Promise<LedgerNode> {
-    const { store, engine, signatures, clock } = deps
+    const { store, engine, signatures, clock, log } = deps
     await store.open()
     try {
-      const chain = await Chain.open({ store, genesis: options.genesis, engine, clock, signatures }, options.chain)
+      const chain = await Chain.open({ store, genesis: options.genesis, engine, clock, signatures, log }, options.chain)
       const mempool = new Mempool(
         {
           chainId: options.genesis.chainId,

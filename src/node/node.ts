@@ -180,6 +180,7 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
       signatures: deps.signatures,
       clock,
       onInternalError: (err, where) => log.error(`${where} failed`, { error: (err as Error).stack ?? String(err) }),
+      log: (msg, fields) => log.warn(msg, fields),
     },
     { genesis: init.genesis, chain: init.chain, mempool: init.mempool },
   )

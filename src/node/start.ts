@@ -28,6 +28,7 @@ import { createNodeMetrics, observeNode } from './metrics.js'
 import { createNode, type PeerchainNode } from './node.js'
 import { NodeApiImpl } from './node-api.js'
 import { removeRpcCookie, rpcCookiePath, writeRpcCookie } from './rpc-cookie.js'
+import { stopOnStoreFailure } from './store-failure.js'
 import { devAccountKeys, NodeWallet } from './wallet.js'
 
 /** The built dashboard (`npm run build:dashboard`), served at /dashboard/. */
@@ -125,8 +126,16 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       mine: config.mine,
       minerAddress: config.minerAddress as Uint8Array,
       serve: { uploadCapBytes: (config.maxUploadMib ?? 0) * 1024 * 1024 },
+      chain: { maxReorgDepth: config.maxReorgDepth },
     },
   )
+  let running: RunningNode | undefined
+  stopOnStoreFailure({
+    onHalt: (listener) => node.ledger.chain.onHalt(listener),
+    log,
+    stop: () => (running ? running.stop() : node.stop()),
+    exit: (code) => process.exit(code),
+  })
   observeNode(metrics, node)
   await node.start()
 
@@ -198,5 +207,6 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     rpc: rpc.url,
     listen: network.listenAddresses(),
   })
-  return new RunningNode(node, config, wallet, metrics, rpc, rpcToken)
+  running = new RunningNode(node, config, wallet, metrics, rpc, rpcToken)
+  return running
 }

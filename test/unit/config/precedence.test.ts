@@ -26,7 +26,7 @@ describe('defaults', () => {
       },
       rpc: { host: '127.0.0.1', port: 8645, max_connections: 256, requests_per_sec: 500 },
       mining: { enabled: false, threads: 1 },
-      chain: {},
+      chain: { max_reorg_depth: 10_000 },
     })
     expect(values).toEqual(CONFIG_DEFAULTS)
     expect(new Set(Object.values(sources))).toEqual(new Set(['default']))
