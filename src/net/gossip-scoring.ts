@@ -8,15 +8,20 @@
  * rejected by our validators) and broken protocol patterns (P7) cost a lot.
  *
  * P5, the application score, is our PeerScores (scores.ts): 0 for a peer in
- * good standing, down to SCORE_BAN_THRESHOLD (-100). Weighted by
- * APP_SCORE_WEIGHT it dominates: a peer our relay charges (bad blocks, a
- * stream of txs that fail stateful checks) falls below the gossip, publish
- * and then graylist thresholds, at which gossipsub ignores everything it
- * sends, before our own ban threshold disconnects it.
+ * good standing, down to SCORE_BAN_THRESHOLD (-100), where we discourage and
+ * disconnect it (discouraged.ts). Weighted by APP_SCORE_WEIGHT, a peer our
+ * relay charges (bad blocks, a stream of txs that fail stateful checks) loses
+ * our gossip (IHAVE/IWANT) and then our publishes on the way down. The
+ * graylist, at which gossipsub drops every RPC a peer sends unread, lies
+ * below what the application score alone reaches: a peer gets there by
+ * gossipsub's own evidence (invalid messages, P4; protocol violations, P7),
+ * with or without our charges. Were the graylist above the ban threshold, a
+ * flooder would be muted but never disconnected: its ignored messages would
+ * stop counting.
  */
 import type { PeerScoreParams, PeerScoreThresholds, TopicScoreParams } from '@libp2p/gossipsub/score'
 
-/** The most the topics together add to a score: good behaviour cannot outweigh APP_SCORE_WEIGHT × 6. */
+/** The most the topics together add to a score: good behaviour never outweighs more than 5 points of our charges. */
 export const TOPIC_SCORE_CAP = 50
 /** gossipsub score per point of our application score. */
 export const APP_SCORE_WEIGHT = 10
@@ -24,13 +29,15 @@ export const APP_SCORE_WEIGHT = 10
 /**
  * Below gossipThreshold a peer gets no IHAVE/IWANT gossip from us; below
  * publishThreshold we do not publish to it; below graylistThreshold we drop
- * every RPC it sends. With APP_SCORE_WEIGHT 10 and a full topic cap they
- * are reached at application scores of -25, -45 and -65.
+ * every RPC it sends. With APP_SCORE_WEIGHT 10 and a full topic cap the first
+ * two are reached at application scores of -25 and -45; the graylist at
+ * -1,100 needs gossipsub's own penalties: 11 invalid messages alone (P4), or
+ * fewer on top of our charges.
  */
 export const GOSSIP_SCORE_THRESHOLDS: PeerScoreThresholds = Object.freeze({
   gossipThreshold: -200,
   publishThreshold: -400,
-  graylistThreshold: -600,
+  graylistThreshold: -1_100,
   // peer exchange only from peers that earned a little
   acceptPXThreshold: 10,
   opportunisticGraftThreshold: 5,
@@ -56,7 +63,7 @@ export const TOPIC_SCORE_PARAMS: TopicScoreParams = Object.freeze({
   // P3b: the P3 deficit a peer was pruned with sticks for a while
   meshFailurePenaltyWeight: -0.1,
   meshFailurePenaltyDecay: 0.97,
-  // P4: n invalid messages cost 10·n² (8 reach the graylist), decaying 1% a second
+  // P4: n invalid messages cost 10·n² (11 reach the graylist), decaying 1% a second
   invalidMessageDeliveriesWeight: -10,
   invalidMessageDeliveriesDecay: 0.99,
 })

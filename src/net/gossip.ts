@@ -64,6 +64,11 @@ export class GossipRouter {
     for (const topic of this.topics.keys()) pubsub.subscribe(topic)
   }
 
+  /** A peer disconnected: its messages still waiting are not worth validating (gossipsub forgets them too). */
+  onPeerGone(peer: string): void {
+    for (const pending of this.validations.dropQueued(peer)) this.report(pending.msgId, peer, 'ignore')
+  }
+
   detach(): void {
     this.pubsub?.removeEventListener('gossipsub:message', this.onGossipMessage)
     this.pubsub = undefined

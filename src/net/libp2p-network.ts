@@ -104,6 +104,7 @@ class Libp2pNetwork implements Network {
     this.randomWalk = new RandomWalk(host, (id) => this.dialer.addCandidate(id), options.log)
     host.addEventListener('peer:connect', (evt) => this.emit('peer:connect', evt.detail.toString()))
     host.addEventListener('peer:disconnect', (evt) => {
+      this.gossip.onPeerGone(evt.detail.toString())
       this.emit('peer:disconnect', evt.detail.toString())
       // a lost outbound peer is replaced without waiting for the next tick
       this.dialer.tick()

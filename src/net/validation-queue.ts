@@ -80,6 +80,18 @@ export class FairValidationQueue<T extends QueuedValidation> {
     return true
   }
 
+  /** Takes `peer`'s waiting messages out of line (it disconnected): returns them, for the caller to settle. */
+  dropQueued(peer: string): T[] {
+    const line = this.lines.get(peer)
+    if (line === undefined) return []
+    const dropped = line.queued
+    line.queued = []
+    line.queuedBytes = 0
+    this.turns.delete(peer)
+    this.forgetIfIdle(peer, line)
+    return dropped
+  }
+
   private hasSlotFor(line: PeerLine<T>): boolean {
     return this.inFlight < this.limits.inFlightMax && line.inFlight < this.limits.perPeerInFlightMax
   }

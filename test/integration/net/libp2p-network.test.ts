@@ -370,7 +370,7 @@ describe('libp2p network: identity, bans, known peers, scores', () => {
     expect(await b.dial(addr(a))).toBe(a.peerId)
   })
 
-  it('gossipsub ignores a graylisted peer: one our application score has charged below the graylist', async () => {
+  it('gossipsub ignores a graylisted peer: one whose invalid messages (P4) and our charges sink its score', async () => {
     const topic = `/peerchain/${CHAIN_ID}/tx/1`
     const b = await createNetwork({
       listen: ['/ip4/127.0.0.1/tcp/0'],
@@ -384,8 +384,9 @@ describe('libp2p network: identity, bans, known peers, scores', () => {
     b.subscribe(
       topic,
       async (msg) => {
-        seenByB.push(dec.decode(msg.data))
-        return 'accept'
+        const text = dec.decode(msg.data)
+        seenByB.push(text)
+        return text.startsWith('invalid') ? 'reject' : 'accept'
       },
       () => {},
     )
@@ -402,8 +403,10 @@ describe('libp2p network: identity, bans, known peers, scores', () => {
       await a.publish(topic, enc.encode(`warmup-${i}`))
       await sleep(50)
     }
-    // -70 × APP_SCORE_WEIGHT is below the graylist threshold, above our ban threshold: A stays connected
-    b.reportPeer(a.peerId, 70, 'test charge')
+    // 8 invalid messages cost 640 (P4); with our charge of 60 (×10) the score is below -1,100, yet above our ban threshold
+    for (let i = 0; i < 8; i++) await a.publish(topic, enc.encode(`invalid-${i}`))
+    await waitFor('B to see the invalid messages', () => seenByB.filter((m) => m.startsWith('invalid')).length === 8)
+    b.reportPeer(a.peerId, 60, 'test charge')
     await sleep(1_500) // gossipsub refreshes its cached scores on its 1 s heartbeat
     for (let i = 0; i < 5; i++) await a.publish(topic, enc.encode(`after-${i}`)).catch(() => 0)
     await sleep(500)

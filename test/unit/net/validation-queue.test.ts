@@ -69,6 +69,17 @@ describe('FairValidationQueue', () => {
     expect(queue.push('p', item('fits', 100))).toBe(true)
   })
 
+  it("drops a gone peer's waiting messages and leaves the others'", () => {
+    const { queue, started } = heldQueue({ ...limits, inFlightMax: 1 })
+    queue.push('gone', item('g0'))
+    queue.push('gone', item('g1'))
+    queue.push('gone', item('g2'))
+    queue.push('stays', item('s0'))
+    expect(queue.dropQueued('gone').map((i) => i.name)).toEqual(['g1', 'g2'])
+    expect(queue.queuedCount).toBe(1)
+    expect(started).toEqual(['gone:g0'])
+  })
+
   it('keeps going when a validation fails', async () => {
     const queue = new FairValidationQueue<Item>({ ...limits, inFlightMax: 1 }, async (_peer, it) => {
       if (it.name === 'bad') throw new Error('validator bug')
