@@ -79,7 +79,14 @@ async function readWindow(entries: HeaderEntry[], readBlock: (entry: HeaderEntry
   let bytes = 0
   for (const entry of entries) {
     if (out.length >= HEAD_CHANGE_BLOCKS_MAX) break
-    const block = await readBlock(entry)
+    let block: Block
+    try {
+      block = await readBlock(entry)
+    } catch {
+      // A block that cannot be read back (StoreCorruptError) ends the window: the head change is
+      // still told, and the read fails loudly wherever the block is needed.
+      break
+    }
     if (out.length > 0 && bytes + block.bytes.byteLength > HEAD_CHANGE_BYTES_MAX) break
     out.push(block)
     bytes += block.bytes.byteLength

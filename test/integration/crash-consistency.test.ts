@@ -2,8 +2,9 @@
  * Crash consistency: a child process importing blocks (with reorgs) into a
  * LevelDB chain store is killed with SIGKILL at random moments, again and
  * again on the same directory. After every kill the store must hold a head the
- * child committed, with exactly the state a control run (memory store, no
- * crashes) has at that head, and must open, recover and prove its accounts.
+ * child committed (a reorg commits one per block it walks over), with exactly
+ * the state a control run (memory store, no crashes) has at that head, and
+ * must open, recover (finishing a reorg cut short) and prove its accounts.
  *
  * Two kinds of kill: the parent's timer, at a random moment of the child's
  * start-up or imports (the bulk), and crash points, where the child kills
@@ -25,8 +26,10 @@ import { PowEngine } from '../../src/consensus/pow/engine.js'
 import { Block } from '../../src/ledger/block.js'
 import { genesisToJson } from '../../src/ledger/genesis.js'
 import { accountFromBytes, EMPTY_ACCOUNT } from '../../src/ledger/state.js'
+import type { BatchOp } from '../../src/storage/kv.js'
 import { LevelStore } from '../../src/storage/level.js'
-import { toHex } from '../../src/util/bytes.js'
+import { MemoryStore } from '../../src/storage/memory.js'
+import { equalBytes, toHex } from '../../src/util/bytes.js'
 import { ManualClock } from '../../src/util/clock.js'
 import { seededRng } from '../../src/util/rng.js'
 import { inlineSignatures, openTestChain } from '../helpers/chain.js'
@@ -42,8 +45,8 @@ const TIMED_KILLS = 32
 const BATCH_KILLS = 16
 /** Every this many timed kills, one aims at the child's start-up (tsx load, Chain.open and its recovery). */
 const STARTUP_KILL_EVERY = 8
-/** On average a store batch per this many positions of the sequence (side blocks take one, head blocks two). */
-const BATCHES_PER_BLOCK = 1.6
+/** On average a store batch per this many positions of the sequence (side blocks one, head blocks two, reorgs one a step). */
+const BATCHES_PER_BLOCK = 2.2
 const CHILD_TIMEOUT_MS = 30_000
 const SEED = Number(process.env.CRASH_SEED ?? Math.floor(Math.random() * 2 ** 31))
 
@@ -53,27 +56,52 @@ interface Control {
   finalId: string
   /** Sequence position of the import that first made each block the head; genesis is -1. */
   positionOf: Map<string, number>
+  /** Heads that were only ever steps of a reorg: half a position before the import that walked over them. */
+  stepPositionOf: Map<string, number>
+  /** The state at every head committed, the steps of a reorg included. */
   digestOf: Map<string, HeadStateDigest>
   reorgDepths: number[]
 }
 
+/** A memory store that reports every head pointer a batch writes, once the batch has landed. */
+class HeadRecordingStore extends MemoryStore {
+  constructor(private readonly onHead: (id: string) => Promise<void>) {
+    super()
+  }
+
+  override async batch(ops: BatchOp[]): Promise<void> {
+    await super.batch(ops)
+    const head = ops.find((op) => op.type === 'put' && equalBytes(op.key, layout.head))
+    if (head?.type === 'put') await this.onHead(toHex(head.value))
+  }
+}
+
 async function runControl(seq: ReorgSequence, clockMs: number): Promise<Control> {
-  const t = await openTestChain({ genesis: seq.genesis, clock: new ManualClock(clockMs) })
+  const positionOf = new Map<string, number>()
+  const stepPositionOf = new Map<string, number>()
+  const digestOf = new Map<string, HeadStateDigest>()
+  let importing = -1
+  const store: HeadRecordingStore = new HeadRecordingStore(async (id) => {
+    if (!digestOf.has(id)) digestOf.set(id, await headStateDigest(store))
+    if (!positionOf.has(id) && !stepPositionOf.has(id)) stepPositionOf.set(id, importing - 0.5)
+  })
+  const t = await openTestChain({ genesis: seq.genesis, clock: new ManualClock(clockMs), store })
   const reorgDepths: number[] = []
   t.chain.onHeadChange((change) => {
-    if (change.disconnected.length > 0) reorgDepths.push(change.disconnected.length)
+    if (change.disconnectedCount > 0) reorgDepths.push(change.disconnectedCount)
   })
   const genesisId = t.chain.head.id
-  const positionOf = new Map([[genesisId, -1]])
-  const digestOf = new Map([[genesisId, await headStateDigest(t.store)]])
+  positionOf.set(genesisId, -1)
+  stepPositionOf.delete(genesisId)
   for (const [i, block] of seq.blocks.entries()) {
+    importing = i
     await t.chain.importBlock(Block.fromBytes(block.bytes), 'rpc')
     const id = t.chain.head.id
     if (positionOf.has(id)) continue
     positionOf.set(id, i)
-    digestOf.set(id, await headStateDigest(t.store))
+    stepPositionOf.delete(id)
   }
-  return { genesisId, finalId: t.chain.head.id, positionOf, digestOf, reorgDepths }
+  return { genesisId, finalId: t.chain.head.id, positionOf, stepPositionOf, digestOf, reorgDepths }
 }
 
 type KillPlan =
@@ -176,7 +204,7 @@ describe('crash consistency', () => {
     const db = join(dir, 'db')
     const copy = join(dir, 'db-copy')
     const positionOf = (id: string | undefined): number => {
-      const position = id === undefined ? undefined : control.positionOf.get(id)
+      const position = id === undefined ? undefined : (control.positionOf.get(id) ?? control.stepPositionOf.get(id))
       if (position === undefined) throw new Error(`head ${id} is not a head of the control run`)
       return position
     }
@@ -195,7 +223,7 @@ describe('crash consistency', () => {
           expect(keys).toEqual([])
           return undefined
         }
-        expect(control.positionOf.has(headId), `stored head ${headId} is no head of the control run`).toBe(true)
+        expect(control.digestOf.has(headId), `stored head ${headId} is no head of the control run`).toBe(true)
         expect(await headStateDigest(store)).toEqual(control.digestOf.get(headId))
         const headers = await inspectHeaders(store, headId)
         expect(headers.brokenMain).toEqual([])
@@ -246,6 +274,7 @@ describe('crash consistency', () => {
       atGenesis: 0,
       atFinal: 0,
       betweenImportBatches: 0,
+      midReorg: 0,
     }
     const positions: number[] = []
     let timedKills = 0
@@ -300,17 +329,21 @@ describe('crash consistency', () => {
         continue
       }
       const rawPosition = positionOf(crashed.headId)
-      // Durability: every head change the child reported is still there.
-      if (run.lastHead !== undefined) expect(rawPosition).toBeGreaterThanOrEqual(positionOf(run.lastHead))
       if (crashed.headId === control.genesisId) landed.atGenesis++
       else if (crashed.headId === control.finalId) landed.atFinal++
       else landed.midSequence++
       if (crashed.pending > 0) landed.betweenImportBatches++
+      if (control.stepPositionOf.has(crashed.headId)) landed.midReorg++
 
       const recovered = await checkRestart()
-      // Only a stored block with more work than the head (killed between an import's two batches) moves it at open.
+      // Only a stored block with more work than the head (killed between an import's two batches, or
+      // in the middle of a reorg's walk) moves it at open.
       if (crashed.pending === 0) expect(recovered).toBe(crashed.headId)
       else expect(positionOf(recovered)).toBeGreaterThan(rawPosition)
+      // Durability: every head change the child reported is still there, or a later head (a reorg
+      // cut short stands on a step of its walk, and the restart finishes it).
+      const settled = crashed.pending === 0 ? rawPosition : positionOf(recovered)
+      if (run.lastHead !== undefined) expect(settled).toBeGreaterThanOrEqual(positionOf(run.lastHead))
       expectedReady = recovered
       positions.push(positionOf(recovered))
     }
