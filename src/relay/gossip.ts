@@ -24,7 +24,7 @@ import { type BucketRate, KeyedBuckets } from '../util/token-bucket.js'
 import { blockTopic, txTopic } from './topics.js'
 
 /** Txs failing a stateful rule a peer may send: a burst of `capacity`, then `ratePerSec`. */
-export const STATEFUL_FAILURES: BucketRate = Object.freeze({ capacity: 256, ratePerSec: 32 })
+export const STATEFUL_FAILURES: BucketRate = Object.freeze({ capacity: 64, ratePerSec: 16 })
 /** Charged for each stateful failure beyond the bucket: ten in a row reach the ban threshold. */
 export const STATEFUL_FAILURE_PENALTY = 10
 /** The verdicts that count as stateful failures: they cost us a read and the sender nothing. */

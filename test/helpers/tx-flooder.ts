@@ -126,6 +126,7 @@ export async function flood(
     result.identities.push(network.peerId)
     const startedMs = Date.now()
     let cutMs: number | undefined
+    let delivered = 0
     try {
       if (first) opts.onFirstMessage?.()
       first = false
@@ -134,8 +135,9 @@ export async function flood(
         const recipients = await Promise.all(batch.map((tx) => network.publish(topic, tx.bytes).catch(() => 0)))
         const reached = recipients.filter((r) => r > 0).length
         result.sent += reached
-        // nobody takes our gossip any more: every honest node has hung up on this identity
-        if (reached === 0) {
+        delivered += reached
+        // nobody takes our gossip any more (it did before): every honest node has hung up on this identity
+        if (reached === 0 && delivered > 0) {
           cutMs = Date.now() - startedMs
           break
         }
