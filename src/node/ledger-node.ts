@@ -112,6 +112,9 @@ export class LedgerNode {
   private onHeadChange(change: HeadChange): void {
     // A head from elsewhere makes the block being mined stale.
     this.mining?.abort()
+    // A deep reorg's change carries a window of its blocks (chain/head-change.ts): the txs of the
+    // blocks nearest the fork come back, and pool txs an older connected block holds fail the
+    // nonce check the reset makes against the new head.
     this.lastReset = this.mempool
       .reset({
         included: change.connected.flatMap((b) => [...b.txs]),
