@@ -1,6 +1,7 @@
 /**
  * `peerchain wallet …` and `peerchain tx send`: keys in the encrypted keystore
  * (src/wallet/) and transfers signed here, then submitted to a node over JSON-RPC.
+ * `wallet unlock | lock | send` act on the running node's wallet instead (node-wallet.ts).
  * Exit codes: 0 ok, 1 runtime failure (node, keystore), 2 usage error.
  */
 import { type Command, Option } from 'commander'
@@ -15,6 +16,7 @@ import { createKey, importSeed, keyInfo, listKeys, unlockKey, walletDir } from '
 import { readPassphrase } from '../wallet/passphrase.js'
 import { UsageError } from './errors.js'
 import { formatCoins } from './format.js'
+import { registerNodeWalletCommands } from './node-wallet.js'
 import { connect, exitOnUsageError, type RpcFlags as NodeRpcFlags, rpcOptions, run } from './rpc-options.js'
 
 export { DEFAULT_RPC_URL, describeFailure } from './rpc-options.js'
@@ -78,6 +80,7 @@ export function registerWalletCommands(program: Command): void {
   rpcOptions(keyOptions(wallet.command('balance').description("a key's balance and nonce, from a node"))).action(
     run(walletBalance),
   )
+  registerNodeWalletCommands(wallet)
 
   const tx = program.command('tx').description('transactions')
   exitOnUsageError(tx)
