@@ -74,6 +74,42 @@ describe('wallet methods', () => {
     expect(builtIn.data).toEqual({ code: 'BUILT_IN' })
   })
 
+  it('unlocks for `timeout` seconds (default 300), then the key locks itself; refuses timeouts outside 1-86400', async () => {
+    const h = await startApi()
+    await createKey(walletDir(h.node.dataDir), 'alice', 'pw', { scrypt: WEAK_SCRYPT })
+    const aliceUnlocked = async () => (await h.client.call('wallet_list')).find((k) => k.name === 'alice')?.unlocked
+    const time = h.node.walletTime
+    await h.client.call('wallet_unlock', { name: 'alice', passphrase: 'pw', timeout: 2 })
+    await time.run({ untilMs: time.nowMs() + 1_999 })
+    expect(await aliceUnlocked()).toBe(true)
+    await time.run({ untilMs: time.nowMs() + 1 })
+    expect(await aliceUnlocked()).toBe(false)
+    await h.client.call('wallet_unlock', { name: 'alice', passphrase: 'pw' })
+    await time.run({ untilMs: time.nowMs() + 299_999 })
+    expect(await aliceUnlocked()).toBe(true)
+    await time.run({ untilMs: time.nowMs() + 1 })
+    expect(await aliceUnlocked()).toBe(false)
+    for (const timeout of [0, 86_401, 1.5, '60']) {
+      await invalidParam(
+        h.client.call('wallet_unlock', { name: 'alice', passphrase: 'pw', timeout } as never),
+        'timeout',
+      )
+    }
+  })
+
+  it('answers WALLET_ERROR PASSPHRASE_RATE_LIMITED after 5 wrong passphrases for a key', async () => {
+    const h = await startApi()
+    await createKey(walletDir(h.node.dataDir), 'alice', 'pw', { scrypt: WEAK_SCRYPT })
+    for (let i = 0; i < 5; i++) {
+      const err = await rpcError(h.client.call('wallet_unlock', { name: 'alice', passphrase: 'wrong' }))
+      expect(err.data).toEqual({ code: 'WRONG_PASSPHRASE' })
+    }
+    const limited = await rpcError(h.client.call('wallet_unlock', { name: 'alice', passphrase: 'pw' }))
+    expect(limited.code).toBe(RpcCode.WALLET_ERROR)
+    expect(limited.data).toEqual({ code: 'PASSPHRASE_RATE_LIMITED' })
+    expect(limited.message).toMatch(/try again in 10 s/)
+  })
+
   it('names unknown keys and passes the mempool verdict through as TX_REJECTED', async () => {
     const h = await startApi()
     const unknown = await rpcError(h.client.call('wallet_send', { from: 'bob', to: addressOf(1), amount: '1' }))
