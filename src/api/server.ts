@@ -19,8 +19,8 @@ import type { AddressInfo, Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
 import { type RawData, WebSocket, WebSocketServer } from 'ws'
 import { systemClock } from '../util/clock.js'
-import { KeyedBuckets } from '../util/token-bucket.js'
 import { AccessPolicy, HOST_REFUSAL, isLoopbackHost, ORIGIN_REFUSAL, type Refusal, TOKEN_REFUSAL } from './access.js'
+import { ClientLimits } from './client-limits.js'
 import { type Caller, errorText, parseJson, RpcDispatcher } from './dispatcher.js'
 import { RpcCode, RpcError } from './errors.js'
 import { isJson, pathOf, rawText, rejectUpgrade, remoteKey, send } from './http-helpers.js'
@@ -52,11 +52,7 @@ export class RpcServer {
   private readonly connections = new Set<Connection>()
   private readonly access: AccessPolicy
   private readonly routes: HttpRoute[]
-  /** Calls per remote address. */
-  private readonly clientCalls: KeyedBuckets<string>
-  /** Open sockets per remote address. */
-  private readonly socketsByClient = new Map<string, number>()
-  private refusedSockets = 0
+  private readonly clients: ClientLimits
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true })
   private state: 'new' | 'listening' | 'closed' = 'new'
   private bound?: AddressInfo
@@ -80,19 +76,13 @@ export class RpcServer {
       batchResponseBytesMax: this.limits.batchResponseBytesMax,
       onInternalError: options.onInternalError,
     })
-    const { clientCallsPerSec, clientBurstSec } = this.limits
-    this.clientCalls = new KeyedBuckets(
-      { capacity: Math.max(1, clientCallsPerSec * clientBurstSec), ratePerSec: clientCallsPerSec },
-      options.clock ?? systemClock,
-    )
+    this.clients = new ClientLimits(this.limits, options.clock ?? systemClock)
     this.http = createServer({ requestTimeout: this.limits.requestTimeoutMs }, (req, res) => this.onRequest(req, res))
     this.http.headersTimeout = Math.min(this.http.headersTimeout, this.limits.requestTimeoutMs)
     // Past the cap Node closes a new socket before reading a byte of it.
     this.http.maxConnections = this.limits.connectionsMax
-    this.http.on('drop', () => {
-      this.refusedSockets++
-    })
-    this.http.on('connection', (socket: Socket) => this.admitSocket(socket))
+    this.http.on('drop', () => this.clients.noteRefused())
+    this.http.on('connection', (socket: Socket) => this.clients.admitSocket(socket))
     this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head))
     this.wss = new WebSocketServer({
       noServer: true,
@@ -154,7 +144,7 @@ export class RpcServer {
 
   /** Sockets closed on arrival: over `connectionsMax` in all or `connectionsPerClientMax` for their address. */
   get refusedConnectionCount(): number {
-    return this.refusedSockets
+    return this.clients.refusedSockets
   }
 
   /** Subscriptions held across all connections. */
@@ -173,47 +163,6 @@ export class RpcServer {
     const { address, family, port } = this.address()
     const host = WILDCARD_HOSTS.has(address) ? (family === 'IPv6' ? '::1' : '127.0.0.1') : address
     return `${host.includes(':') ? `[${host}]` : host}:${port}`
-  }
-
-  // ---- Connections and call rates -------------------------------------------
-
-  /** Counts the socket against its address's share; over it, the socket is closed before anything is read. */
-  private admitSocket(socket: Socket): void {
-    const client = remoteKey(socket)
-    const held = this.socketsByClient.get(client) ?? 0
-    if (held >= this.limits.connectionsPerClientMax) {
-      this.refusedSockets++
-      socket.destroy()
-      return
-    }
-    this.socketsByClient.set(client, held + 1)
-    socket.once('close', () => {
-      const left = (this.socketsByClient.get(client) ?? 1) - 1
-      if (left <= 0) this.socketsByClient.delete(client)
-      else this.socketsByClient.set(client, left)
-    })
-  }
-
-  /**
-   * A request (or WebSocket message) takes one call from its client's bucket
-   * up front, before its body is read; a batch's other calls are charged once
-   * it is parsed (`chargeBatch`), as debt its next requests wait out.
-   */
-  private admitCall(client: string): RpcError | undefined {
-    const bucket = this.clientCalls.get(client)
-    if (bucket.tryTake(1)) return undefined
-    const retryAfterMs = Math.max(1, bucket.waitMs(1))
-    const { clientCallsPerSec } = this.limits
-    return new RpcError(
-      RpcCode.RATE_LIMITED,
-      `rate limited: a client may make ${clientCallsPerSec} calls a second (a batch counts each call); ` +
-        `retry in ${Math.ceil(retryAfterMs / 1000)} s`,
-      { callsPerSec: clientCallsPerSec, retryAfterMs },
-    )
-  }
-
-  private chargeBatch(client: string, parsed: unknown): void {
-    if (Array.isArray(parsed) && parsed.length > 1) this.clientCalls.charge(client, parsed.length - 1)
   }
 
   // ---- HTTP ------------------------------------------------------------------
@@ -248,7 +197,7 @@ export class RpcServer {
       return
     }
     const client = remoteKey(req.socket)
-    const limited = this.admitCall(client)
+    const limited = this.clients.admitCall(client)
     if (limited) {
       const retryAfterSec = Math.ceil((limited.data as { retryAfterMs: number }).retryAfterMs / 1000)
       send(res, 429, errorText(null, limited), { 'retry-after': String(retryAfterSec) })
@@ -330,7 +279,7 @@ export class RpcServer {
         send(res, 200, errorText(null, parsed))
         return
       }
-      this.chargeBatch(client, parsed)
+      this.clients.chargeBatch(client, parsed)
       const out = await this.dispatcher.handleValue(parsed, caller)
       if (out === undefined) {
         res.writeHead(204)
@@ -441,13 +390,13 @@ export class RpcServer {
       this.sendWs(conn, errorText(null, parsed))
       return
     }
-    const limited = this.admitCall(conn.client)
+    const limited = this.clients.admitCall(conn.client)
     if (limited) {
       const out = this.dispatcher.refuse(parsed, limited)
       if (out !== undefined) this.sendWs(conn, out)
       return
     }
-    this.chargeBatch(conn.client, parsed)
+    this.clients.chargeBatch(conn.client, parsed)
     if (conn.inflight >= this.limits.wsInflightMax) {
       const err = new RpcError(
         RpcCode.TOO_MANY_REQUESTS,
