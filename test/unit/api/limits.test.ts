@@ -61,10 +61,13 @@ describe('connection caps', () => {
     // A slot freed is a slot given again.
     held[0]?.socket.destroy()
     await held[0]?.closed
-    // The server sees the close a moment after the client does.
-    await new Promise((r) => setTimeout(r, 100))
-    const again = await openSocket(server.port)
-    expect(await isClosedSoon(again.closed, 100)).toBe(false)
+    // The server sees the close a moment after the client does: try until the slot is given again.
+    let kept = false
+    for (let i = 0; i < 20 && !kept; i++) {
+      const again = await openSocket(server.port)
+      kept = !(await isClosedSoon(again.closed, 100))
+    }
+    expect(kept).toBe(true)
   })
 
   it('closes sockets past connectionsMax in all, whatever their address', async () => {
