@@ -4,8 +4,10 @@
  * keeps the most streams the server allows open, each asking for the largest
  * block batch (BLOCKS_MAX hashes) of the given heights, again and again. It
  * counts what it gets: answers, blocks and bytes of blocks, and refusals. The
- * sync-flood test and bench/flood-sync.ts run it in their own process.
+ * sync-flood test runs it in its own process; bench/flood-sync.ts runs it as
+ * a child process (see `main` below).
  */
+import '../../src/util/shims.js'
 import { Header } from '../../src/ledger/block.js'
 import { decodeSyncResponse, encodeStatus, encodeSyncRequest } from '../../src/ledger/codec/wire-codec.js'
 import { createNetwork } from '../../src/net/libp2p-network.js'
@@ -14,7 +16,8 @@ import { STREAMS_PER_PROTOCOL_MAX } from '../../src/net/request.js'
 import { STATUS_LIMITS } from '../../src/relay/status.js'
 import { statusProtocol, syncProtocol } from '../../src/relay/topics.js'
 import { BLOCKS_MAX, HEADERS_MAX, SYNC_REQUEST_LIMITS, SYNC_RESPONSE_BYTES_MAX } from '../../src/sync/limits.js'
-import { bigintToBytes } from '../../src/util/bytes.js'
+import { DEFAULT_SERVE_QUOTA } from '../../src/sync/serve-quota.js'
+import { bigintToBytes, fromHex } from '../../src/util/bytes.js'
 
 export interface FloodCounts {
   /** Block requests sent. */
@@ -133,9 +136,108 @@ export class SyncFlooder {
         if (blocks.length === 0) this.counts.empty++
       } catch {
         this.counts.failed++
-        // Refused or cut off: ask again at once, but do not spin on a dead connection.
-        if (!this.connected()) await new Promise((r) => setTimeout(r, 50))
+        // Refused or cut off: ask again at once (a failure can come back without any I/O, so
+        // yield to the event loop first), but do not spin on a dead connection.
+        await new Promise((r) => (this.connected() ? setImmediate(r) : setTimeout(r, 50)))
       }
     }
   }
 }
+
+/** A flooder's final counts, and the cuts of an aggressive one, as the child process prints them. */
+export interface FloodReport extends FloodCounts {
+  identities: number
+  /** Identities that could not connect or pass the handshake. */
+  connectFailures: number
+  /** Ms from each identity's first request to the server dropping it. */
+  cutsMs: number[]
+}
+
+export type FloodMode = 'aggressive' | 'polite'
+
+/**
+ * Floods until `signal` fires. 'aggressive': every stream the server allows,
+ * coming back under a new peer id each time the server drops it (a Sybil).
+ * 'polite': as many streams as the server queues (1 + queueMax), never
+ * refused, draining its whole quota. `heights` picks the blocks asked for
+ * (default: the first BLOCKS_MAX).
+ */
+export async function flood(
+  init: SyncFlooderInit,
+  mode: FloodMode,
+  signal: AbortSignal,
+  pick: (hashes: Uint8Array[]) => Uint8Array[] = (h) => h.slice(0, BLOCKS_MAX),
+  /** Called once, when the first identity starts flooding. */
+  onFlooding: () => void = () => {},
+): Promise<FloodReport> {
+  const report: FloodReport = {
+    requests: 0,
+    answered: 0,
+    failed: 0,
+    blocks: 0,
+    blockBytes: 0,
+    empty: 0,
+    identities: 0,
+    connectFailures: 0,
+    cutsMs: [],
+  }
+  const add = (c: FloodCounts) => {
+    for (const k of ['requests', 'answered', 'failed', 'blocks', 'blockBytes', 'empty'] as const) report[k] += c[k]
+  }
+  const streams = mode === 'polite' ? 1 + DEFAULT_SERVE_QUOTA.queueMax : STREAMS_PER_PROTOCOL_MAX
+  let hashes: Uint8Array[] | undefined
+  while (!signal.aborted) {
+    const f = await SyncFlooder.connect({ ...init, streams }).catch((err: unknown) => {
+      if (report.connectFailures++ === 0) process.stderr.write(`flooder: cannot connect: ${String(err)}\n`)
+      return undefined
+    })
+    if (!f) {
+      await new Promise((r) => setTimeout(r, 100))
+      continue
+    }
+    report.identities++
+    hashes ??= pick(await f.blockHashes())
+    const started = performance.now()
+    f.start(hashes)
+    if (report.identities === 1) onFlooding()
+    while (!signal.aborted && f.connected()) await new Promise((r) => setTimeout(r, 10))
+    if (!signal.aborted) report.cutsMs.push(performance.now() - started)
+    await f.stop()
+    add(f.counts)
+  }
+  return report
+}
+
+/**
+ * As a child process (bench/flood-sync.ts runs it under `nice`, so on a
+ * small machine the attacker's own CPU does not count against the server):
+ * `tsx test/helpers/sync-flooder.ts '<json: chainId, genesisHash hex, server, mode>'`.
+ * Prints `{"flooding":true}` once it floods; floods until SIGTERM, then prints
+ * its FloodReport as one JSON line.
+ */
+async function main(): Promise<void> {
+  const arg = JSON.parse(process.argv[2] ?? '{}') as {
+    chainId: string
+    genesisHash: string
+    server: string
+    mode: FloodMode
+    historicalBelow?: number
+  }
+  const stop = new AbortController()
+  process.once('SIGTERM', () => stop.abort())
+  const pick =
+    arg.historicalBelow === undefined
+      ? undefined
+      : (h: Uint8Array[]) => h.slice(0, Math.min(BLOCKS_MAX, arg.historicalBelow as number))
+  const report = await flood(
+    { chainId: arg.chainId, genesisHash: fromHex(arg.genesisHash), server: arg.server },
+    arg.mode,
+    stop.signal,
+    pick,
+    () => process.stdout.write('{"flooding":true}\n'),
+  )
+  process.stdout.write(`${JSON.stringify(report)}\n`)
+  process.exit(0)
+}
+
+if (process.argv[1] !== undefined && import.meta.url.endsWith(process.argv[1].replace(/^.*\//, '/'))) await main()
