@@ -66,10 +66,11 @@ export class OrphanPool {
 
   /**
    * Records that `peer` sent the orphan `id` (held or not: a block that does
-   * not connect counts either way). Past the per-peer cap its oldest orphan
-   * goes. Returns how many blocks that did not connect the peer has sent in a row.
+   * not connect counts either way, unless `counted` is false). Past the
+   * per-peer cap its oldest orphan goes. Returns how many blocks that did not
+   * connect the peer has sent in a row.
    */
-  attribute(id: string, peer: string): number {
+  attribute(id: string, peer: string, counted = true): number {
     if (this.byId.has(id) && !this.senderOf.has(id)) {
       this.senderOf.set(id, peer)
       const held = this.bySender.get(peer) ?? new Set<string>()
@@ -77,7 +78,8 @@ export class OrphanPool {
       this.bySender.set(peer, held)
       while (held.size > this.perPeerMax) this.remove(held.values().next().value as string)
     }
-    const count = (this.unconnected.get(peer) ?? 0) + 1
+    const count = (this.unconnected.get(peer) ?? 0) + (counted ? 1 : 0)
+    if (count === 0) return 0
     this.unconnected.delete(peer)
     this.unconnected.set(peer, count)
     if (this.unconnected.size > ORPHAN_SENDERS_MAX)

@@ -205,10 +205,11 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
     log: (msg, fields) => syncLog.info(msg, fields),
   })
   const unknownParent = new UnknownParentPolicy({
-    attribute: (id, peer) => chain.orphans.attribute(id, peer),
+    attribute: (id, peer, counted) => chain.orphans.attribute(id, peer, counted),
     resetRun: (peer) => chain.orphans.connected(peer),
     reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason),
     startSync: (peer) => void sync.sync(peer),
+    syncing: () => sync.progress().state !== 'idle',
     clock,
   })
   const relay = new Relay(

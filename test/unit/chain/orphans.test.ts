@@ -51,6 +51,8 @@ describe('OrphanPool', () => {
     expect(pool.attribute(orphan().id, 'p')).toBe(1) // not held (never added), still counted
     pool.connected('p')
     expect(pool.attribute(orphan().id, 'p')).toBe(1)
+    // Attributed but not counted (we are syncing): the run stays where it is.
+    expect(pool.attribute(orphan().id, 'p', false)).toBe(1)
     expect(ORPHAN_LIMITS_DEFAULT.perPeerMax).toBeLessThan(ORPHAN_LIMITS_DEFAULT.countMax)
   })
 })

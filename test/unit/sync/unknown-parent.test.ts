@@ -9,14 +9,16 @@ function setup() {
   const pool = new OrphanPool()
   const charges: Array<{ peer: string; penalty: number }> = []
   const syncs: string[] = []
+  const state = { syncing: false }
   const policy = new UnknownParentPolicy({
-    attribute: (id, peer) => pool.attribute(id, peer),
+    attribute: (id, peer, counted) => pool.attribute(id, peer, counted),
     resetRun: (peer) => pool.connected(peer),
     reportPeer: (peer, penalty) => charges.push({ peer, penalty }),
     startSync: (peer) => syncs.push(peer),
+    syncing: () => state.syncing,
     clock,
   })
-  return { clock, pool, policy, charges, syncs }
+  return { clock, pool, policy, charges, syncs, state }
 }
 
 describe('UnknownParentPolicy', () => {
@@ -35,16 +37,30 @@ describe('UnknownParentPolicy', () => {
     expect(charges.length).toBe(2)
   })
 
-  it('starts a sync from a peer at most once per interval, whatever it sends; other peers are not held back', () => {
+  it('starts a sync from a peer at most syncBurst times, then once per interval; other peers are not held back', () => {
     const { policy, clock, syncs } = setup()
+    const { syncBurst, syncIntervalMs } = UNKNOWN_PARENT_LIMITS
     for (let i = 0; i < 50; i++) policy.onUnknownParent('p', `x${i}`)
     policy.onUnknownParent('q', 'y')
-    expect(syncs).toEqual(['p', 'q'])
-    clock.advance(UNKNOWN_PARENT_LIMITS.syncIntervalMs - 1)
+    expect(syncs).toEqual([...new Array(syncBurst).fill('p'), 'q'])
+    clock.advance(syncIntervalMs - 1)
     policy.onUnknownParent('p', 'z')
-    expect(syncs).toEqual(['p', 'q'])
+    expect(syncs.length).toBe(syncBurst + 1)
     clock.advance(1)
     policy.onUnknownParent('p', 'z2')
-    expect(syncs).toEqual(['p', 'q', 'p'])
+    expect(syncs).toEqual([...new Array(syncBurst).fill('p'), 'q', 'p'])
+  })
+
+  it('while we sync, orphans are expected: not counted, and each is passed on to the sync as a hint', () => {
+    const { policy, charges, syncs, state } = setup()
+    state.syncing = true
+    for (let i = 0; i < 30; i++) policy.onUnknownParent('p', `s${i}`)
+    expect(charges).toEqual([])
+    expect(syncs.length).toBe(30)
+    state.syncing = false
+    for (let i = 0; i < 9; i++) policy.onUnknownParent('p', `t${i}`)
+    expect(charges).toEqual([])
+    policy.onUnknownParent('p', 't9')
+    expect(charges).toEqual([{ peer: 'p', penalty: UNKNOWN_PARENT_LIMITS.penalty }])
   })
 })
