@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark in turn, one JSON object per line on stdout.
- * `npm run bench -- chain` runs only the named ones (verify, chain, mempool, network, sim, footprint).
+ * `npm run bench -- chain` runs only the named ones (verify, chain, mempool, network, sim, footprint, flood).
  * `network` starts real node processes and `sim` runs 1,000 simulated nodes: each takes minutes.
  * `footprint` (idle RSS, cold start, `peerchain status` time of real node processes) takes about a minute.
  * `npm run bench` builds dist/ first (`prebench`): the node processes run it.
@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   network: () => import('./network.js'),
   sim: () => import('./sim.js'),
   footprint: () => import('./footprint.js'),
+  flood: () => import('./flood.js'),
 }
 
 // `chain` prints the footprint figures too, so a plain `npm run bench` leaves `footprint` out.
