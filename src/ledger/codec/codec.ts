@@ -10,6 +10,7 @@
 import { DecodeError } from '../errors.js'
 import { ABS_LIMITS } from '../limits.js'
 import * as pb from './peerchain.js'
+import './uint64-fix.js'
 
 // Field types as the rest of the code sees them (plain Uint8Array; the generated
 // types pin Uint8Array<ArrayBuffer>). Every field is present after decoding.
