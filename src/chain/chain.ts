@@ -15,12 +15,12 @@ import type { Genesis } from '../ledger/genesis.js'
 import { checkBlockBody, checkHeaderContext, checkHeaderFields, medianTimePast } from '../ledger/rules/block.js'
 import { type Account, EMPTY_ACCOUNT } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
-import type { BatchOp, KvStore } from '../storage/kv.js'
+import type { KvStore } from '../storage/kv.js'
 import type { Clock } from '../util/clock.js'
 import { AccountCache } from './account-cache.js'
-import { accountOps, connectBlock, disconnectBlock, type StagedAccounts } from './connect.js'
-import { ChainHaltedError, ChainStoreError, StoreWriteError } from './errors.js'
+import { ChainHaltedError, ChainStoreError, type StoreWriteError } from './errors.js'
 import { type BlockSource, describeHeadChange, type HeadChange } from './head-change.js'
+import { ConnectFailure, HeadSteps } from './head-steps.js'
 import { encodeEntry, type HeaderEntry, type HeaderIndex } from './header-index.js'
 import { layout } from './layout.js'
 import { loadIndex, openGenesis, readBlock } from './load.js'
@@ -30,10 +30,8 @@ import { storedTxLocation } from './stored.js'
 import { buildTemplate } from './template.js'
 import { StateTrie } from './trie.js'
 
+export { SYNC_FSYNC_INTERVAL_MS } from './head-steps.js'
 export type { SignatureChecker } from './prechecks.js'
-
-/** During sync, head changes are fsynced at most this often. */
-export const SYNC_FSYNC_INTERVAL_MS = 1000
 
 /**
  * The deepest reorg followed unless the operator raises it (config
@@ -78,26 +76,23 @@ export class Chain {
   private readonly listeners = new Set<(change: HeadChange) => void>()
   private readonly storedListeners = new Set<BlockStoredListener>()
   private readonly haltListeners = new Set<(err: StoreWriteError) => void>()
-  /** Set by the first failed store write: nothing is written after it. */
-  private halted: StoreWriteError | undefined
   /** The fork point of the last deep reorg refused, so a refusal is logged once per fork, not per block. */
   private refusedForkId: string | undefined
-  /** The last write landed without fsync. */
-  private unsynced = false
   /** Blocks waiting for their parent; node/ attributes each to its sender (sync/unknown-parent.ts). */
   readonly orphans: OrphanPool
   private readonly maxReorgDepth: number
   private lock: Promise<unknown> = Promise.resolve()
   private closed = false
   private readonly prechecks: SignaturePrechecks
-  private lastFsyncMs = Number.NEGATIVE_INFINITY
+  /** The head and the batches that move it. */
+  private readonly steps: HeadSteps
   /** Blocks waiting for their turn to import, by id (a count: one block may be imported twice at once). */
   private readonly queued = new Map<string, number>()
 
   private constructor(
     private readonly deps: ChainDeps,
     readonly index: HeaderIndex,
-    private headEntry: HeaderEntry,
+    head: HeaderEntry,
     readonly genesisBlock: Block,
     private readonly trie: StateTrie,
     private readonly accounts: AccountCache,
@@ -106,6 +101,18 @@ export class Chain {
     this.orphans = new OrphanPool(opts.orphans)
     this.maxReorgDepth = opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH
     this.prechecks = new SignaturePrechecks(deps.signatures)
+    this.steps = new HeadSteps(
+      {
+        ...deps,
+        index,
+        trie,
+        accounts,
+        onHalt: (err) => {
+          for (const listener of this.haltListeners) listener(err)
+        },
+      },
+      head,
+    )
   }
 
   static async open(deps: ChainDeps, opts: ChainOptions = {}): Promise<Chain> {
@@ -121,7 +128,7 @@ export class Chain {
   }
 
   get head(): HeaderEntry {
-    return this.headEntry
+    return this.steps.head
   }
 
   get chainId(): string {
@@ -153,7 +160,7 @@ export class Chain {
 
   /** The failed write that stopped the chain, if one did. */
   get haltedBy(): StoreWriteError | undefined {
-    return this.halted
+    return this.steps.halted
   }
 
   /** Calls `listener` for every block stored by an import, before any head change it causes. */
@@ -175,7 +182,7 @@ export class Chain {
   private exclusive<T>(fn: () => Promise<T>): Promise<T> {
     const run = this.lock.then(() => {
       if (this.closed) throw new ChainStoreError('the chain is closed')
-      if (this.halted) throw new ChainHaltedError(this.halted)
+      if (this.steps.halted) throw new ChainHaltedError(this.steps.halted)
       return fn()
     })
     this.lock = run.catch(() => undefined)
@@ -260,14 +267,14 @@ export class Chain {
     if (this.index.hasInvalidAncestry(parent)) {
       throw new VerifyError('BLOCK_INVALID_ANCESTOR', `block ${block.id} descends from an invalid block`)
     }
-    const fork = this.index.fork(parent, this.headEntry)
-    const depth = this.headEntry.height - fork.height
+    const fork = this.index.fork(parent, this.steps.head)
+    const depth = this.steps.head.height - fork.height
     if (depth > this.maxReorgDepth) {
       if (this.refusedForkId !== fork.id) {
         this.refusedForkId = fork.id
         this.deps.log?.(
           `refusing a reorg of ${depth} blocks: deeper than ${MAX_REORG_DEPTH_KEY} (${this.maxReorgDepth}); raise ${MAX_REORG_DEPTH_KEY} to follow this fork`,
-          { forkHeight: fork.height, forkId: fork.id, head: this.headEntry.height, block: block.id },
+          { forkHeight: fork.height, forkId: fork.id, head: this.steps.head.height, block: block.id },
         )
       }
       throw new VerifyError(
@@ -290,16 +297,16 @@ export class Chain {
     }
 
     const totalWork = parent.totalWork + this.deps.engine.work(header)
-    await this.write([
+    await this.steps.write([
       { type: 'put', key: layout.header(block.hash), value: encodeEntry({ status: 'stored', totalWork, header }) },
       { type: 'put', key: layout.block(block.hash), value: block.bytes },
     ])
     const entry = this.index.add(header, totalWork, 'stored')
     for (const listener of this.storedListeners) listener(block, source)
-    if (totalWork <= this.headEntry.totalWork) return { status: 'side' }
+    if (totalWork <= this.steps.head.totalWork) return { status: 'side' }
 
     const change = await this.activateBestChain(source, block)
-    if (this.headEntry === entry && change) return { status: 'head', change }
+    if (this.steps.head === entry && change) return { status: 'head', change }
     if (this.index.hasInvalidAncestry(entry)) {
       throw new VerifyError('BLOCK_INVALID_ANCESTOR', `block ${block.id} or an ancestor failed to connect`)
     }
@@ -316,7 +323,7 @@ export class Chain {
    * block that fails, its VerifyError is thrown once the head is settled.
    */
   private async activateBestChain(source: BlockSource, fresh?: Block): Promise<HeadChange | undefined> {
-    const start = this.headEntry
+    const start = this.steps.head
     let freshFailure: VerifyError | undefined
     let change: HeadChange | undefined
     try {
@@ -326,135 +333,43 @@ export class Chain {
           .find(
             (tip) =>
               !this.index.hasInvalidAncestry(tip) &&
-              this.headEntry.height - this.index.fork(tip, this.headEntry).height <= this.maxReorgDepth,
+              this.steps.head.height - this.index.fork(tip, this.steps.head).height <= this.maxReorgDepth,
           )
-        let target = best && best.totalWork > this.headEntry.totalWork ? best : undefined
+        let target = best && best.totalWork > this.steps.head.totalWork ? best : undefined
         // A walk cut short by a bad block goes back to where it started unless it stands on more work
         // already: on equal work the chain seen first stays, as it would have without the walk.
-        if (!target && this.headEntry !== start && start.totalWork >= this.headEntry.totalWork) {
+        if (!target && this.steps.head !== start && start.totalWork >= this.steps.head.totalWork) {
           if (!this.index.hasInvalidAncestry(start)) target = start
         }
         if (!target) break
         try {
-          await this.reorgTo(target, source, fresh)
+          await this.steps.reorgTo(target, source, fresh)
         } catch (err) {
           if (!(err instanceof ConnectFailure)) throw err
           err.entry.status = 'invalid'
-          await this.write([{ type: 'put', key: layout.header(err.entry.header.hash), value: encodeEntry(err.entry) }])
+          await this.steps.write([
+            { type: 'put', key: layout.header(err.entry.header.hash), value: encodeEntry(err.entry) },
+          ])
           if (fresh && err.entry.id === fresh.id) freshFailure = err.cause
         }
       }
     } finally {
       // Also after an error: listeners must hear of every step that landed.
-      if (this.headEntry !== start) change = await this.announce(source, start, fresh)
+      if (this.steps.head !== start) change = await this.announce(source, start, fresh)
     }
     // The walk ended short of its planned (fsynced) last step: a block on the way failed.
-    if (change && this.unsynced && source !== 'sync') await this.syncHead()
+    if (change && this.steps.unsynced && source !== 'sync') await this.steps.syncHead()
     if (freshFailure) throw freshFailure
     return change
   }
 
   private async announce(source: BlockSource, from: HeaderEntry, fresh?: Block): Promise<HeadChange> {
-    const to = this.headEntry
+    const to = this.steps.head
     const change = await describeHeadChange(source, from, to, this.index.fork(from, to), (entry) =>
       fresh?.id === entry.id ? Promise.resolve(fresh) : readBlock(this.deps.store, entry),
     )
     for (const listener of this.listeners) listener(change)
     return change
-  }
-
-  /** Walks the head to `tip`: disconnects down to the fork, then connects up, one atomic batch per block. */
-  private async reorgTo(tip: HeaderEntry, source: BlockSource, fresh?: Block): Promise<void> {
-    const fork = this.index.fork(tip, this.headEntry)
-    while (this.headEntry !== fork) await this.disconnectHead()
-    const path: HeaderEntry[] = []
-    for (let e: HeaderEntry = tip; e !== fork; e = e.parent as HeaderEntry) path.push(e)
-    path.reverse()
-    for (const entry of path) {
-      const block = fresh?.id === entry.id ? fresh : await readBlock(this.deps.store, entry)
-      await this.connectHead(entry, block, entry === tip ? source : undefined)
-    }
-  }
-
-  /** One step back: the head block's accounts restored from its undo record, the head moved to its parent. */
-  private async disconnectHead(): Promise<void> {
-    const entry = this.headEntry
-    const parent = entry.parent as HeaderEntry
-    const block = await readBlock(this.deps.store, entry)
-    const staged: StagedAccounts = new Map()
-    const ops: BatchOp[] = []
-    await disconnectBlock(this.deps.store, block, staged, ops)
-    accountOps(staged, ops)
-    ops.push({ type: 'put', key: layout.head, value: parent.header.hash })
-    await this.write(ops)
-    this.accounts.commit(staged)
-    this.index.setMain(parent)
-    this.headEntry = parent
-  }
-
-  /**
-   * One step forward: `block` (a child of the head) applied and committed with
-   * the head pointer. `last` is the source of the walk when this is its last
-   * step, which decides whether the batch is fsynced.
-   */
-  private async connectHead(entry: HeaderEntry, block: Block, last: BlockSource | undefined): Promise<void> {
-    const staged: StagedAccounts = new Map()
-    const ops: BatchOp[] = []
-    try {
-      await connectBlock(
-        { trie: this.trie, accounts: this.accounts, genesis: this.deps.genesis },
-        entry,
-        block,
-        staged,
-        ops,
-      )
-    } catch (err) {
-      this.trie.discardWrites()
-      if (err instanceof VerifyError) throw new ConnectFailure(entry, err)
-      throw err
-    }
-    accountOps(staged, ops)
-    ops.push(...this.trie.takeWrites())
-    ops.push({ type: 'put', key: layout.head, value: entry.header.hash })
-    // A head change is what peers and users act on: make it durable before announcing it. Blocks
-    // synced from peers are fsynced at most once a second, and steps inside a walk not at all: a
-    // crash loses none of the store's consistency (batches are atomic and land in order), only
-    // blocks to download or steps to walk again.
-    const now = this.deps.clock.nowMs()
-    const durable = last !== undefined && (last !== 'sync' || now - this.lastFsyncMs >= SYNC_FSYNC_INTERVAL_MS)
-    await this.write(ops, durable)
-    if (durable) this.lastFsyncMs = now
-
-    // Committed: bring the in-memory view in step.
-    entry.status = 'valid'
-    this.accounts.commit(staged)
-    this.index.setMain(entry)
-    this.headEntry = entry
-  }
-
-  /** Fsyncs the head pointer: a walk that did not end on its planned last step (a block failed on the way). */
-  private async syncHead(): Promise<void> {
-    await this.write([{ type: 'put', key: layout.head, value: this.headEntry.header.hash }], true)
-    this.lastFsyncMs = this.deps.clock.nowMs()
-  }
-
-  /**
-   * Every store write goes through here. A failed write stops the chain: the
-   * batch did not land (batches are atomic), so the store holds the last one
-   * that did, and nothing more is written until the node is restarted.
-   */
-  private async write(ops: BatchOp[], sync = false): Promise<void> {
-    if (this.halted) throw new ChainHaltedError(this.halted)
-    try {
-      await this.deps.store.batch(ops, { sync })
-      this.unsynced = !sync
-    } catch (err) {
-      const failure = new StoreWriteError(err)
-      this.halted = failure
-      this.trie.discardWrites()
-      for (const listener of this.haltListeners) listener(failure)
-      throw failure
-    }
   }
 
   // ---- reads -------------------------------------------------------------
@@ -494,7 +409,7 @@ export class Chain {
 
   /** A Merkle proof of the account (or of its absence) against the head's state root. */
   proveAccount(address: Uint8Array): Promise<Uint8Array[]> {
-    return this.exclusive(() => this.trie.prove(this.headEntry.header.fields.stateRoot, address))
+    return this.exclusive(() => this.trie.prove(this.steps.head.header.fields.stateRoot, address))
   }
 
   /**
@@ -508,7 +423,7 @@ export class Chain {
         return await buildTemplate(
           { trie: this.trie, accounts: this.accounts, genesis: this.deps.genesis, engine: this.deps.engine },
           this.index,
-          this.headEntry,
+          this.steps.head,
           opts.miner,
           opts.txs,
           this.deps.clock.nowMs(),
@@ -517,15 +432,5 @@ export class Chain {
         this.trie.discardWrites()
       }
     })
-  }
-}
-
-/** A block on the way to the new head broke a rule: mark it invalid and try another tip. */
-class ConnectFailure extends Error {
-  constructor(
-    readonly entry: HeaderEntry,
-    override readonly cause: VerifyError,
-  ) {
-    super(cause.message)
   }
 }
