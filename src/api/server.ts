@@ -1,7 +1,8 @@
 /**
  * The RPC server: JSON-RPC 2.0 over HTTP (POST /) and WebSocket (upgrade on /,
  * same port). Transport only: framing is dispatcher.ts, methods are
- * methods.ts, and every answer comes from the NodeApi it is given.
+ * methods.ts, the WebSocket connections ws-connections.ts, and every answer
+ * comes from the NodeApi it is given. This file is the HTTP side.
  *
  * Defences: binds 127.0.0.1 unless told otherwise; caps the body, the
  * WebSocket message, the batch and its answers' bytes, connections (in all
@@ -16,31 +17,18 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http'
 import type { AddressInfo, Socket } from 'node:net'
-import type { Duplex } from 'node:stream'
-import { type RawData, WebSocket, WebSocketServer } from 'ws'
 import { systemClock } from '../util/clock.js'
 import { AccessPolicy, HOST_REFUSAL, isLoopbackHost, ORIGIN_REFUSAL, type Refusal, TOKEN_REFUSAL } from './access.js'
 import { ClientLimits } from './client-limits.js'
 import { type Caller, errorText, parseJson, RpcDispatcher } from './dispatcher.js'
 import { RpcCode, RpcError } from './errors.js'
-import { isJson, pathOf, rawText, rejectUpgrade, remoteKey, send } from './http-helpers.js'
+import { isJson, pathOf, remoteKey, send } from './http-helpers.js'
 import { RPC_METHODS } from './methods.js'
 import type { NodeApi } from './node-api.js'
 import { type HttpRoute, type RpcServerLimits, type RpcServerOptions, resolveLimits } from './server-options.js'
-import { ConnectionSubscriptions } from './subscriptions.js'
+import { WsConnections } from './ws-connections.js'
 
 export { type HttpRoute, RPC_DEFAULTS, type RpcServerOptions } from './server-options.js'
-
-interface Connection {
-  ws: WebSocket
-  subscriptions: ConnectionSubscriptions
-  inflight: number
-  alive: boolean
-  /** It presented the API token at the upgrade. */
-  authenticated: boolean
-  /** Its remote address: the key of its call rate. */
-  client: string
-}
 
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', ''])
 
@@ -48,19 +36,16 @@ export class RpcServer {
   private readonly limits: RpcServerLimits
   private readonly dispatcher: RpcDispatcher
   private readonly http: Server
-  private readonly wss: WebSocketServer
-  private readonly connections = new Set<Connection>()
+  private readonly ws: WsConnections
   private readonly access: AccessPolicy
   private readonly routes: HttpRoute[]
   private readonly clients: ClientLimits
   private readonly utf8 = new TextDecoder('utf-8', { fatal: true })
   private state: 'new' | 'listening' | 'closed' = 'new'
   private bound?: AddressInfo
-  private pingTimer?: NodeJS.Timeout
-  private subscriptionSeq = 0
 
   constructor(
-    private readonly api: NodeApi,
+    readonly api: NodeApi,
     private readonly options: RpcServerOptions = {},
   ) {
     this.limits = resolveLimits(options)
@@ -83,12 +68,16 @@ export class RpcServer {
     this.http.maxConnections = this.limits.connectionsMax
     this.http.on('drop', () => this.clients.noteRefused())
     this.http.on('connection', (socket: Socket) => this.clients.admitSocket(socket))
-    this.http.on('upgrade', (req, socket, head) => this.onUpgrade(req, socket, head))
-    this.wss = new WebSocketServer({
-      noServer: true,
-      maxPayload: this.limits.wsMessageBytesMax,
-      perMessageDeflate: false,
+    this.ws = new WsConnections({
+      api,
+      limits: this.limits,
+      access: this.access,
+      clients: this.clients,
+      dispatcher: this.dispatcher,
+      isListening: () => this.state === 'listening',
+      reportInternal: (err, where) => this.reportInternal(err, where),
     })
+    this.http.on('upgrade', (req, socket, head) => this.ws.onUpgrade(req, socket, head))
   }
 
   /** Listens on host:port; rejects if the port is taken. */
@@ -105,8 +94,7 @@ export class RpcServer {
     this.state = 'listening'
     this.bound = this.http.address() as AddressInfo
     this.http.on('error', (err) => this.reportInternal(err, 'http server'))
-    this.pingTimer = setInterval(() => this.pingAll(), this.limits.wsPingIntervalMs)
-    this.pingTimer.unref()
+    this.ws.start()
   }
 
   /** Stops listening, drops every HTTP and WebSocket connection and releases every subscription. */
@@ -114,9 +102,7 @@ export class RpcServer {
     if (this.state === 'closed') return
     const wasListening = this.state === 'listening'
     this.state = 'closed'
-    clearInterval(this.pingTimer)
-    for (const conn of this.connections) this.drop(conn)
-    this.wss.close()
+    this.ws.close()
     if (!wasListening) return
     await new Promise<void>((resolve) => {
       this.http.close(() => resolve())
@@ -139,7 +125,7 @@ export class RpcServer {
 
   /** Open WebSocket connections. */
   get connectionCount(): number {
-    return this.connections.size
+    return this.ws.count
   }
 
   /** Sockets closed on arrival: over `connectionsMax` in all or `connectionsPerClientMax` for their address. */
@@ -149,9 +135,7 @@ export class RpcServer {
 
   /** Subscriptions held across all connections. */
   get subscriptionCount(): number {
-    let n = 0
-    for (const conn of this.connections) n += conn.subscriptions.size
-    return n
+    return this.ws.subscriptionCount
   }
 
   private address(): AddressInfo {
@@ -325,136 +309,6 @@ export class RpcServer {
       'content-length': 0,
     })
     res.end()
-  }
-
-  // ---- WebSocket -------------------------------------------------------------
-
-  private onUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => undefined)
-    const refusal = this.upgradeRefusal(req)
-    if (refusal) {
-      rejectUpgrade(socket, refusal)
-      return
-    }
-    const authenticated = this.access.credential(req, { query: true }) === 'valid'
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.onConnection(ws, authenticated, remoteKey(req.socket)))
-  }
-
-  private upgradeRefusal(req: IncomingMessage): 401 | 403 | 404 | 503 | undefined {
-    if (this.state !== 'listening') return 503
-    if (pathOf(req) !== '/') return 404
-    if (!this.access.hostAllowed(req)) return 403
-    // Browsers send Origin on every WebSocket; other clients need not. Only our dashboard and allowed origins.
-    if (!this.access.originAllowed(req)) return 403
-    if (this.access.refuses(this.access.credential(req, { query: true }))) return 401
-    if (this.connections.size >= this.limits.wsConnectionsMax) return 503
-    return undefined
-  }
-
-  private onConnection(ws: WebSocket, authenticated: boolean, client: string): void {
-    if (this.state !== 'listening') {
-      ws.terminate()
-      return
-    }
-    const conn: Connection = {
-      ws,
-      inflight: 0,
-      alive: true,
-      authenticated,
-      client,
-      subscriptions: new ConnectionSubscriptions(
-        this.api,
-        (text) => this.sendWs(conn, text),
-        this.limits.wsSubscriptionsMax,
-        () => (++this.subscriptionSeq).toString(16).padStart(16, '0'),
-      ),
-    }
-    this.connections.add(conn)
-    // ws closes the socket after any protocol error (bad frame, invalid UTF-8, oversize message); 'close' follows.
-    ws.on('error', () => undefined)
-    ws.on('pong', () => {
-      conn.alive = true
-    })
-    ws.on('message', (data, isBinary) => this.onMessage(conn, data, isBinary))
-    ws.on('close', () => this.drop(conn))
-  }
-
-  private onMessage(conn: Connection, data: RawData, isBinary: boolean): void {
-    if (isBinary) {
-      const err = new RpcError(RpcCode.PARSE_ERROR, 'parse error: send JSON in text frames, not binary')
-      this.sendWs(conn, errorText(null, err))
-      return
-    }
-    const parsed = parseJson(rawText(data))
-    if (parsed instanceof RpcError) {
-      this.sendWs(conn, errorText(null, parsed))
-      return
-    }
-    const limited = this.clients.admitCall(conn.client)
-    if (limited) {
-      const out = this.dispatcher.refuse(parsed, limited)
-      if (out !== undefined) this.sendWs(conn, out)
-      return
-    }
-    this.clients.chargeBatch(conn.client, parsed)
-    if (conn.inflight >= this.limits.wsInflightMax) {
-      const err = new RpcError(
-        RpcCode.TOO_MANY_REQUESTS,
-        `too many requests in flight: at most ${this.limits.wsInflightMax} per connection`,
-      )
-      const out = this.dispatcher.refuse(parsed, err)
-      if (out !== undefined) this.sendWs(conn, out)
-      return
-    }
-    conn.inflight++
-    this.dispatcher
-      .handleValue(parsed, { authenticated: conn.authenticated, subscriptions: conn.subscriptions })
-      .then(
-        (out) => {
-          if (out !== undefined) this.sendWs(conn, out)
-        },
-        (err: unknown) => this.reportInternal(err, 'websocket message'),
-      )
-      .finally(() => {
-        conn.inflight--
-      })
-  }
-
-  /** Never throws: called from NodeApi event hooks too. */
-  private sendWs(conn: Connection, text: string): void {
-    const { ws } = conn
-    if (ws.readyState !== WebSocket.OPEN) return
-    if (ws.bufferedAmount > this.limits.wsBufferedBytesMax) {
-      // The client does not read: drop it rather than queue without bound.
-      ws.terminate()
-      return
-    }
-    try {
-      ws.send(text)
-    } catch (err) {
-      this.reportInternal(err, 'websocket send')
-    }
-  }
-
-  private drop(conn: Connection): void {
-    if (!this.connections.delete(conn)) return
-    conn.subscriptions.close()
-    conn.ws.terminate()
-  }
-
-  private pingAll(): void {
-    for (const conn of this.connections) {
-      if (!conn.alive) {
-        this.drop(conn)
-        continue
-      }
-      conn.alive = false
-      try {
-        conn.ws.ping()
-      } catch {
-        this.drop(conn)
-      }
-    }
   }
 
   private reportInternal(err: unknown, where: string): void {
