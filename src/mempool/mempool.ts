@@ -22,6 +22,7 @@
  * 6. the balance must cover the cost (amount + fee) of every pending tx of the
  *    sender up to and including this nonce → TX_INSUFFICIENT_BALANCE;
  * 7. room: see eviction.ts (MEMPOOL_FULL).
+ * Rules 3, 5 and 6 are the pure functions of account-rules.ts.
  * A tx contiguous with the account nonce is ready (minable next); a later one
  * is held as future and promoted when the gap fills. A tx that fills a gap or
  * replaces one at a higher cost may leave later nonces uncovered by the
@@ -39,6 +40,7 @@ import { isVerifyError, VerifyError } from '../ledger/errors.js'
 import { checkTxSignature, checkTxStateless, type TxContext } from '../ledger/rules/tx.js'
 import type { Account } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
+import { checkAgainstPending, checkFunded } from './account-rules.js'
 import { newEntry, type PoolEntry, type TxStatus } from './entry.js'
 import { planRoom } from './eviction.js'
 import { type MempoolConfig, type MempoolDeps, type MempoolOptions, resolveOptions } from './options.js'
@@ -188,7 +190,8 @@ export class Mempool {
     checkTxStateless(tx, this.ctx)
     const resetsBefore = this.resets
     const [committed] = await this.readAccounts([tx.sender])
-    this.checkFunded(tx, committed as Account)
+    const account = committed as Account
+    checkFunded(tx, account, this.nextNonce(tx.senderHex, account.nonce), this.config.nonceGapMax)
     await this.verify(tx)
     const result = await this.serial.run(async () => {
       // A reset that began since the first read may have moved the head under it: read again.
@@ -294,35 +297,10 @@ export class Mempool {
     for (const queue of this.store.queues()) yield queue.ready()
   }
 
-  /**
-   * The stateful rules that need one account read and no signature check:
-   * the sender can pay for this tx alone, and its nonce is inside the window
-   * admit() would accept. admit() checks them again, with pending txs, after
-   * the signature.
-   */
-  private checkFunded(tx: Tx, account: Account): void {
-    const { nonce } = tx.fields
-    if (account.balance < tx.cost) {
-      const why =
-        account.balance === 0n && account.nonce === 0n ? 'sender has no account' : `balance ${account.balance}`
-      throw new VerifyError('TX_INSUFFICIENT_BALANCE', `${why} < cost ${tx.cost}`)
-    }
-    if (nonce < account.nonce) {
-      throw new VerifyError('TX_NONCE_TOO_LOW', `nonce ${nonce} < account nonce ${account.nonce}`)
-    }
-    const nextNonce = this.nextNonce(tx.senderHex, account.nonce)
-    if (nonce - nextNonce > BigInt(this.config.nonceGapMax)) {
-      throw new VerifyError(
-        'MEMPOOL_NONCE_GAP',
-        `nonce ${nonce} skips more than ${this.config.nonceGapMax} nonces past ${nextNonce}`,
-      )
-    }
-  }
-
   /** The account-dependent rules and the commit; synchronous, runs inside the queue. */
   private admit(tx: Tx, account: Account): AddResult {
     if (this.store.has(tx.id)) throw duplicate(tx)
-    const { nonce, fee } = tx.fields
+    const { nonce } = tx.fields
     const droppedIds: string[] = []
     const known = this.store.queue(tx.senderHex)
     if (known) {
@@ -330,38 +308,9 @@ export class Mempool {
       known.account = account
       for (const entry of this.store.settle(known)) droppedIds.push(entry.id)
     }
-    if (nonce < account.nonce) {
-      throw new VerifyError('TX_NONCE_TOO_LOW', `nonce ${nonce} < account nonce ${account.nonce}`)
-    }
     const queue = this.store.queue(tx.senderHex)
-    const existing = queue?.get(nonce)
+    const existing = checkAgainstPending(tx, account, queue, this.config)
     const nextNonce = queue?.nextNonce ?? account.nonce
-    if (existing) {
-      const bumpPercent = BigInt(this.config.replaceFeeBumpPercent)
-      if (fee <= existing.fee || fee * 100n < existing.fee * (100n + bumpPercent)) {
-        throw new VerifyError(
-          'MEMPOOL_REPLACEMENT_UNDERPRICED',
-          `fee ${fee} must be at least ${bumpPercent}% above the pending tx's ${existing.fee}`,
-        )
-      }
-    } else {
-      if ((queue?.size ?? 0) >= this.config.perSenderMax) {
-        throw new VerifyError('MEMPOOL_SENDER_LIMIT', `sender has ${this.config.perSenderMax} pending txs`)
-      }
-      if (nonce - nextNonce > BigInt(this.config.nonceGapMax)) {
-        throw new VerifyError(
-          'MEMPOOL_NONCE_GAP',
-          `nonce ${nonce} skips more than ${this.config.nonceGapMax} nonces past ${nextNonce}`,
-        )
-      }
-    }
-    const spent = (queue?.costBefore(nonce) ?? 0n) + tx.cost
-    if (spent > account.balance) {
-      throw new VerifyError(
-        'TX_INSUFFICIENT_BALANCE',
-        `balance ${account.balance} < ${spent}, the cost of pending txs up to nonce ${nonce}`,
-      )
-    }
 
     const entry = newEntry(tx, this.deps.clock.nowMs(), this.seq++)
     const takesFutureSlot = !existing && nonce !== nextNonce
