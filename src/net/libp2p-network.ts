@@ -1,6 +1,7 @@
 import { join } from 'node:path'
 import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { ConnectionType } from '../peers/types.js'
 import { ipOf } from './ban-target.js'
 import { BANS_FILE, BanList, type BansFile, createConnectionGater } from './bans.js'
 import { OutboundDialer } from './dialer.js'
@@ -10,17 +11,20 @@ import { createHost, type Host } from './host.js'
 import { loadOrCreateNodeKey } from './identity.js'
 import { JsonFile } from './json-file.js'
 import type {
+  AddrManStats,
   GossipMessage,
   GossipValidator,
   Network,
   NetworkEvents,
   NetworkTraffic,
+  PeerActivity,
   PeerIdString,
   PeerInfo,
   RequestHandler,
   RequestLimits,
 } from './network.js'
 import { type NetworkInit, type NetworkOptions, resolveOptions } from './options.js'
+import { PeerActivityLog } from './peer-activity.js'
 import { PEERS_FILE, PeerBook, type PeerBookFile } from './peer-book.js'
 import { parsePeerId } from './peer-ids.js'
 import { RandomWalk } from './random-walk.js'
@@ -78,6 +82,9 @@ class Libp2pNetwork implements Network {
     'peer:disconnect': new Set(),
   }
   private state: 'created' | 'started' | 'stopped' = 'created'
+  /** Peers the operator dialed (net_connect): their connections are `manual`, outside the slot rules. */
+  private readonly manualPeers = new Set<string>()
+  private readonly activity = new PeerActivityLog(() => Date.now())
 
   constructor(
     private readonly host: Host,
@@ -105,6 +112,8 @@ class Libp2pNetwork implements Network {
     host.addEventListener('peer:connect', (evt) => this.emit('peer:connect', evt.detail.toString()))
     host.addEventListener('peer:disconnect', (evt) => {
       this.gossip.onPeerGone(evt.detail.toString())
+      this.manualPeers.delete(evt.detail.toString())
+      this.activity.forget(evt.detail.toString())
       this.emit('peer:disconnect', evt.detail.toString())
       // a lost outbound peer is replaced without waiting for the next tick
       this.dialer.tick()
@@ -183,17 +192,48 @@ class Libp2pNetwork implements Network {
       const id = conn.remotePeer.toString()
       byPeer.set(id, [...(byPeer.get(id) ?? []), conn])
     }
-    return [...byPeer].map(([id, conns]) => ({
-      id,
-      addresses: conns.map((c) => c.remoteAddr.toString()),
-      direction: conns.some((c) => c.direction === 'outbound') ? 'outbound' : 'inbound',
-      score: this.scores.get(id),
-    }))
+    return [...byPeer].map(([id, conns]) => {
+      const outbound = conns.some((c) => c.direction === 'outbound')
+      return {
+        id,
+        addresses: conns.map((c) => c.remoteAddr.toString()),
+        direction: outbound ? 'outbound' : 'inbound',
+        group: groupOfConnection(conns[0] as Connection),
+        connectionType: this.connectionTypeOf(id, outbound),
+        score: this.scores.get(id),
+      }
+    })
+  }
+
+  private connectionTypeOf(peer: string, outbound: boolean): ConnectionType {
+    if (!outbound) return 'inbound'
+    return this.manualPeers.has(peer) ? 'manual' : 'full-relay'
   }
 
   async dial(address: string): Promise<PeerIdString> {
     const conn = await this.host.dial(multiaddr(address), { signal: AbortSignal.timeout(this.options.dialTimeoutMs) })
-    return conn.remotePeer.toString()
+    const peer = conn.remotePeer.toString()
+    this.manualPeers.add(peer)
+    return peer
+  }
+
+  notePeerActivity(peer: PeerIdString, kind: PeerActivity): void {
+    toPeerId(peer)
+    this.activity.note(peer, kind)
+  }
+
+  addrman(): AddrManStats {
+    // the peer book holds only peers we have been connected to: Bitcoin's "tried"
+    const groups = new Map<string, number>()
+    for (const known of this.peerBook.list()) {
+      const group = groupOfAddress(known.addrs[0])
+      groups.set(group, (groups.get(group) ?? 0) + 1)
+    }
+    return {
+      new: 0,
+      tried: this.peerBook.size,
+      groups: [...groups].map(([group, tried]) => ({ group, new: 0, tried })),
+    }
   }
 
   async hangUp(peer: PeerIdString): Promise<void> {
@@ -294,6 +334,30 @@ class Libp2pNetwork implements Network {
       result.listenAddrs.map((ma) => ma.toString()),
     )
   }
+}
+
+/** A connection's network group, from its remote address. */
+function groupOfConnection(conn: Connection): string {
+  return groupOfAddress(conn.remoteAddr.toString())
+}
+
+/**
+ * IPv4 /16, IPv6 /32, `local` for loopback and private ranges. A stand-in
+ * until src/peers/net-group.ts (with AS maps and lab groups) lands.
+ */
+function groupOfAddress(addr: string | undefined): string {
+  const match = /^\/(ip4|ip6)\/([^/]+)/.exec(addr ?? '')
+  if (match === null) return 'local'
+  const ip = match[2] as string
+  if (match[1] === 'ip4') {
+    const [a, b] = ip.split('.').map(Number) as [number, number]
+    const local = a === 10 || a === 127 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || a === 0
+    return local ? 'local' : `ip4:${a}.${b}`
+  }
+  const lower = ip.toLowerCase()
+  if (lower === '::1' || lower === '::' || /^f[cd]|^fe[89ab]/.test(lower)) return 'local'
+  const [h0 = '0', h1 = '0'] = lower.split(':')
+  return `ip6:${h0.padStart(4, '0')}:${(h1 === '' ? '0' : h1).padStart(4, '0')}`
 }
 
 function toPeerId(peer: string): PeerId {

@@ -3,6 +3,9 @@
  * libp2p; everything above it (relay/, sync/, node/) talks to this interface,
  * so their tests can pass a fake and the lab can pass a simulated network.
  */
+import type { ConnectionType } from '../peers/types.js'
+
+export type { ConnectionType } from '../peers/types.js'
 
 /** A peer's id in its string form (libp2p PeerId.toString()). */
 export type PeerIdString = string
@@ -23,6 +26,14 @@ export interface PeerInfo {
   /** Multiaddrs of the open connections to the peer. */
   addresses: string[]
   direction: 'inbound' | 'outbound'
+  /**
+   * The peer's network group, from the connection's remote address (never
+   * from what the peer says): `ip4:A.B`, `ip6:xxxx:xxxx`, `as:N`, `lab:127.A.B`
+   * or `local` (see src/peers/net-group.ts).
+   */
+  group: string
+  /** Why the connection exists: the outbound slot it fills, or `inbound`. */
+  connectionType: ConnectionType
   /** Our application score for the peer (0 = neutral; falls with reported faults). */
   score: number
 }
@@ -48,6 +59,16 @@ export interface NetworkEvents {
   'peer:connect': PeerIdString
   'peer:disconnect': PeerIdString
 }
+
+/** What the address manager holds: new and tried entries, in total and by network group. */
+export interface AddrManStats {
+  new: number
+  tried: number
+  groups: Array<{ group: string; new: number; tried: number }>
+}
+
+/** Useful work a peer did for us: `status` completes the handshake (and stops its deadline); `tx`/`block` protect it from eviction. */
+export type PeerActivity = 'status' | 'block' | 'tx'
 
 export interface Network {
   readonly peerId: PeerIdString
@@ -97,6 +118,14 @@ export interface Network {
   discourage(peer: PeerIdString, reason: string): void
   /** Charges a peer for a fault; at the threshold it is discouraged. */
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void
+  /**
+   * The node reports a completed status exchange with `peer` (which stops
+   * the status deadline) and useful txs and blocks it relayed first (which
+   * protect it from inbound eviction).
+   */
+  notePeerActivity(peer: PeerIdString, kind: PeerActivity): void
+  /** Counts of the address manager's tables. */
+  addrman(): AddrManStats
   /** Bytes moved since creation; counted only when the network was created with a metrics registry (else 0). */
   traffic(): NetworkTraffic
 

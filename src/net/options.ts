@@ -18,7 +18,7 @@ export interface NetworkInit {
   mdns?: boolean
   /** Answer DHT queries (full nodes); light nodes stay DHT clients. */
   dhtServer?: boolean
-  /** Outbound connections the node keeps dialing toward. Default 8. */
+  /** Outbound full-relay connections (blocks and txs) the node keeps dialing toward. Default 8. */
   outboundTarget?: number
   /** Inbound connections accepted at most. Default 32. */
   inboundMax?: number
@@ -28,6 +28,24 @@ export interface NetworkInit {
    * penalty off. Never in production.
    */
   localCluster?: boolean
+  /**
+   * The network lab: `127.A.B.C` counts as routable, in group `lab:127.A.B`,
+   * and a node listening on one such address also dials from it, so its
+   * peers see (and group) it by that address. Never in production.
+   */
+  lab?: boolean
+  /** An AS map file (`<CIDR> <ASN>` per line, src/peers/asmap.ts): mapped addresses are grouped by AS. */
+  asmapFile?: string
+  /** Inbound connections from one IP, at most. Default 4. */
+  inboundPerIpMax?: number
+  /** Inbound connections from one network group, at most. Default 8. */
+  inboundPerGroupMax?: number
+  /** Outbound block-relay-only connections (no tx gossip; saved as anchors). Default 2. */
+  blockRelayTarget?: number
+  /** A peer that has not completed the status exchange this long after connecting is cut. Default 20 s. */
+  statusDeadlineMs?: number
+  /** Gossip topics that carry transactions: not relayed to or accepted from block-relay-only peers. */
+  txTopics?: string[]
   /** Whole outbound dial, including the handshake. Default 10 s. */
   dialTimeoutMs?: number
   /** Inbound connection upgrade (encryption + muxer). Default 10 s. */
@@ -51,6 +69,13 @@ export interface NetworkOptions {
   outboundTarget: number
   inboundMax: number
   localCluster: boolean
+  lab: boolean
+  asmapFile: string | undefined
+  inboundPerIpMax: number
+  inboundPerGroupMax: number
+  blockRelayTarget: number
+  statusDeadlineMs: number
+  txTopics: string[]
   dialTimeoutMs: number
   handshakeTimeoutMs: number
   metricsRegistry: Registry | undefined
@@ -60,6 +85,10 @@ export interface NetworkOptions {
 export const NETWORK_DEFAULTS = {
   outboundTarget: 8,
   inboundMax: 32,
+  inboundPerIpMax: 4,
+  inboundPerGroupMax: 8,
+  blockRelayTarget: 2,
+  statusDeadlineMs: 20_000,
   dialTimeoutMs: 10_000,
   handshakeTimeoutMs: 10_000,
 } as const
@@ -79,12 +108,29 @@ export function resolveOptions(init: NetworkInit): NetworkOptions {
     outboundTarget: init.outboundTarget ?? NETWORK_DEFAULTS.outboundTarget,
     inboundMax: init.inboundMax ?? NETWORK_DEFAULTS.inboundMax,
     localCluster: init.localCluster ?? false,
+    lab: init.lab ?? false,
+    asmapFile: init.asmapFile,
+    inboundPerIpMax: init.inboundPerIpMax ?? NETWORK_DEFAULTS.inboundPerIpMax,
+    inboundPerGroupMax: init.inboundPerGroupMax ?? NETWORK_DEFAULTS.inboundPerGroupMax,
+    blockRelayTarget: init.blockRelayTarget ?? NETWORK_DEFAULTS.blockRelayTarget,
+    statusDeadlineMs: init.statusDeadlineMs ?? NETWORK_DEFAULTS.statusDeadlineMs,
+    txTopics: [...(init.txTopics ?? [])],
     dialTimeoutMs: init.dialTimeoutMs ?? NETWORK_DEFAULTS.dialTimeoutMs,
     handshakeTimeoutMs: init.handshakeTimeoutMs ?? NETWORK_DEFAULTS.handshakeTimeoutMs,
     metricsRegistry: init.metricsRegistry,
     log: init.log ?? (() => {}),
   }
-  for (const key of ['outboundTarget', 'inboundMax', 'dialTimeoutMs', 'handshakeTimeoutMs'] as const) {
+  const integerKeys = [
+    'outboundTarget',
+    'inboundMax',
+    'inboundPerIpMax',
+    'inboundPerGroupMax',
+    'blockRelayTarget',
+    'statusDeadlineMs',
+    'dialTimeoutMs',
+    'handshakeTimeoutMs',
+  ] as const
+  for (const key of integerKeys) {
     const value = options[key]
     if (!Number.isInteger(value) || value < 0) throw new RangeError(`${key} must be a non-negative integer`)
   }

@@ -5,11 +5,13 @@
  * Like the libp2p network, a stopped endpoint cannot be started again.
  */
 import {
+  type AddrManStats,
   type GossipMessage,
   type GossipValidator,
   type Network,
   type NetworkEvents,
   type NetworkTraffic,
+  type PeerActivity,
   type PeerIdString,
   type PeerInfo,
   RequestError,
@@ -121,12 +123,18 @@ export class SimNetwork implements Network, RouterHost, RequestHost {
   }
 
   peers(): PeerInfo[] {
-    return [...this.conns].map(([peer, conn]) => ({
-      id: this.fabric.idOf(peer),
-      addresses: [simAddress(peer)],
-      direction: conn.direction(this.index),
-      score: this.scores.get(this.fabric.idOf(peer)),
-    }))
+    return [...this.conns].map(([peer, conn]) => {
+      const direction = conn.direction(this.index)
+      return {
+        id: this.fabric.idOf(peer),
+        addresses: [simAddress(peer)],
+        direction,
+        // the simulation has no IP addresses: a node's region stands in for its network group
+        group: `sim:${this.fabric.node(peer).region}`,
+        connectionType: direction === 'outbound' ? 'full-relay' : 'inbound',
+        score: this.scores.get(this.fabric.idOf(peer)),
+      }
+    })
   }
 
   /** Connects after one round trip; rejects with RequestError DIAL_FAILED (unknown, banned, stopped, cut off: after the dial timeout). */
@@ -182,6 +190,19 @@ export class SimNetwork implements Network, RouterHost, RequestHost {
     this.banned.set(peer, { reason: `score ${score}: ${reason}`, sinceMs: now, untilMs: now + SCORE_BAN_DURATION_MS })
     this.scores.reset(peer)
     void this.hangUp(peer)
+  }
+
+  /**
+   * Only checks the id: the simulation models neither inbound eviction nor
+   * the status deadline, so there is nothing to protect or stop.
+   */
+  notePeerActivity(peer: PeerIdString, _kind: PeerActivity): void {
+    this.parsePeer(peer)
+  }
+
+  /** The simulation connects by index and keeps no address manager: always empty. */
+  addrman(): AddrManStats {
+    return { new: 0, tried: 0, groups: [] }
   }
 
   /** Bytes this node put on its links and received, framing included. */

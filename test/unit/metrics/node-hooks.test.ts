@@ -104,7 +104,14 @@ class FakeNode implements ObservedNode {
   sync = { progress: () => this.progress }
 }
 
-const peer = (id: string, direction: 'inbound' | 'outbound'): PeerInfo => ({ id, addresses: [], direction, score: 0 })
+const peer = (id: string, direction: 'inbound' | 'outbound'): PeerInfo => ({
+  id,
+  addresses: [],
+  direction,
+  group: 'local',
+  connectionType: direction === 'inbound' ? 'inbound' : 'full-relay',
+  score: 0,
+})
 
 describe('observeNode', () => {
   it('reads peers, head, mempool, orphans, sync and traffic from the node at each scrape', async () => {

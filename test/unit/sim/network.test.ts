@@ -288,8 +288,27 @@ describe('SimNetwork connections', () => {
     await t.s.run()
     expect(await dialed).toBe(b.peerId)
     expect(events).toEqual([`a+${b.peerId}@40`, `b+${a.peerId}@40`])
-    expect(a.peers()).toEqual([{ id: b.peerId, addresses: [simAddress(1)], direction: 'outbound', score: 0 }])
-    expect(b.peers()).toEqual([{ id: a.peerId, addresses: [simAddress(0)], direction: 'inbound', score: 0 }])
+    const groupOf = (n: { region: number }) => `sim:${n.region}`
+    expect(a.peers()).toEqual([
+      {
+        id: b.peerId,
+        addresses: [simAddress(1)],
+        direction: 'outbound',
+        group: groupOf(b),
+        connectionType: 'full-relay',
+        score: 0,
+      },
+    ])
+    expect(b.peers()).toEqual([
+      {
+        id: a.peerId,
+        addresses: [simAddress(0)],
+        direction: 'inbound',
+        group: groupOf(a),
+        connectionType: 'inbound',
+        score: 0,
+      },
+    ])
     // a second dial (either way) reuses the connection
     const again = b.dial(simAddress(0))
     await t.s.run()
