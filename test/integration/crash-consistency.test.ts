@@ -40,9 +40,9 @@ import { type HeadStateDigest, headStateDigest, inspectHeaders, storedHeadId } f
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 const CHILD = fileURLToPath(new URL('./crash-child.ts', import.meta.url))
 /** Kills by the parent's timer. */
-const TIMED_KILLS = 32
+const TIMED_KILLS = 20
 /** Kills the child does itself at a store batch. */
-const BATCH_KILLS = 16
+const BATCH_KILLS = 10
 /** Every this many timed kills, one aims at the child's start-up (tsx load, Chain.open and its recovery). */
 const STARTUP_KILL_EVERY = 8
 /** On average a store batch per this many positions of the sequence (side blocks one, head blocks two, reorgs one a step). */
