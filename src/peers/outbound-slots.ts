@@ -1,0 +1,131 @@
+/**
+ * Whom to dial next: the outbound slot policy of the peer manager, modelled
+ * on Bitcoin Core's ThreadOpenConnections.
+ *
+ * - 8 full-relay and 2 block-relay-only slots. The block-relay slots go
+ *   first to the anchors (the block-relay peers of the last run), then to
+ *   addresses from the book; then the full-relay slots fill.
+ * - At most one full-relay or block-relay connection per network group:
+ *   an attacker holding a few /16s can then hold a few slots at most, however
+ *   many addresses it plants. `local` (a devnet on one machine) is exempt, as
+ *   are manual connections (the operator's choice); inbound peers and
+ *   feelers hold no group.
+ * - Never an address whose peer we are already connected to, either way.
+ * - The book is asked up to SELECT_TRIES times per slot; an address that
+ *   does not fit is skipped, and when none fits the slot waits for the next
+ *   round (the caller asks again later, after the book learned more).
+ * - Feelers: every ~2 minutes (exponential waits, mean FEELER_INTERVAL_MS,
+ *   so the times cannot be predicted), once the slots are full, one
+ *   short-lived connection tests an address: first the old tried entry of a
+ *   test-before-evict collision, else a new address. Success moves it to
+ *   tried, which is how the tried table fills with addresses we chose.
+ *
+ * No timers: the caller asks; time and randomness come in through deps.
+ */
+import { exponential, type Rng } from '../util/rng.js'
+import { isGroupLimited } from './net-group.js'
+import type { AddressBook, ConnectionType, GroupPolicy, PeerAddress } from './types.js'
+
+export const OUTBOUND_TARGETS = { fullRelay: 8, blockRelay: 2 }
+/** Picks from the book per slot before giving up until the next round (Bitcoin Core: 100). */
+export const SELECT_TRIES = 100
+/** Mean wait between feeler connections. */
+export const FEELER_INTERVAL_MS = 120_000
+
+export interface CurrentConnection {
+  peer: string
+  group: string
+  type: ConnectionType
+}
+
+export interface OutboundSlotsDeps {
+  book: AddressBook & {
+    addressesOf?(peer: string): string[]
+    /** The old tried entry a test-before-evict collision wants tested (AddrMan). */
+    selectTriedCollision?(): PeerAddress | undefined
+  }
+  policy: GroupPolicy
+  groupOf(addr: PeerAddress): string
+  rng: Rng
+  nowMs: () => number
+}
+
+export class OutboundSlots {
+  private readonly anchorsHandedOut = new Set<string>()
+  private nextFeelerAtMs: number | undefined
+
+  constructor(
+    private readonly deps: OutboundSlotsDeps,
+    private readonly targets: { fullRelay: number; blockRelay: number } = OUTBOUND_TARGETS,
+  ) {}
+
+  /**
+   * The next outbound connection to open, or undefined when the slots are
+   * full or nothing in the book fits. `current` is every connection we hold
+   * (all directions and types); `anchors` the anchors read at start, each
+   * handed out once. The caller calls `book.attempt` before dialing and
+   * `book.good` once the status exchange completed.
+   */
+  next(current: CurrentConnection[], anchors: PeerAddress[]): { addr: PeerAddress; type: ConnectionType } | undefined {
+    const blockRelay = current.filter((c) => c.type === 'block-relay').length
+    const fullRelay = current.filter((c) => c.type === 'full-relay').length
+    const type: ConnectionType | undefined =
+      blockRelay < this.targets.blockRelay
+        ? 'block-relay'
+        : fullRelay < this.targets.fullRelay
+          ? 'full-relay'
+          : undefined
+    if (type === undefined) return undefined
+    const fits = this.fitsFor(current)
+    if (type === 'block-relay')
+      for (const anchor of anchors) {
+        const key = `${anchor.peer} ${anchor.addr}`
+        if (this.anchorsHandedOut.has(key)) continue
+        this.anchorsHandedOut.add(key)
+        if (fits(anchor)) return { addr: anchor, type }
+      }
+    const addr = this.pick(false, fits)
+    return addr === undefined ? undefined : { addr, type }
+  }
+
+  /**
+   * A feeler to open now, or undefined: not before the next exponential
+   * draw falls due, not while a feeler is open or outbound slots are free,
+   * never to a connected peer or a group we hold.
+   */
+  nextFeeler(current: CurrentConnection[], nowMs: number = this.deps.nowMs()): PeerAddress | undefined {
+    if (this.nextFeelerAtMs === undefined) this.nextFeelerAtMs = nowMs + exponential(this.deps.rng, FEELER_INTERVAL_MS)
+    if (nowMs < this.nextFeelerAtMs) return undefined
+    if (current.some((c) => c.type === 'feeler')) return undefined
+    const blockRelay = current.filter((c) => c.type === 'block-relay').length
+    const fullRelay = current.filter((c) => c.type === 'full-relay').length
+    if (blockRelay < this.targets.blockRelay || fullRelay < this.targets.fullRelay) return undefined
+    this.nextFeelerAtMs = nowMs + exponential(this.deps.rng, FEELER_INTERVAL_MS)
+    const fits = this.fitsFor(current)
+    const collision = this.deps.book.selectTriedCollision?.()
+    if (collision !== undefined && fits(collision)) return collision
+    return this.pick(true, fits)
+  }
+
+  /** Whether an address may take an outbound slot next to the `current` connections. */
+  private fitsFor(current: CurrentConnection[]): (addr: PeerAddress) => boolean {
+    const connected = new Set(current.map((c) => c.peer))
+    const heldGroups = new Set(
+      current.filter((c) => c.type === 'full-relay' || c.type === 'block-relay').map((c) => c.group),
+    )
+    return (addr) => {
+      if (connected.has(addr.peer)) return false
+      const group = this.deps.groupOf(addr)
+      return !(isGroupLimited(group) && heldGroups.has(group))
+    }
+  }
+
+  private pick(newOnly: boolean, fits: (addr: PeerAddress) => boolean): PeerAddress | undefined {
+    for (let i = 0; i < SELECT_TRIES; i++) {
+      const addr = this.deps.book.select(newOnly)
+      if (addr === undefined) return undefined
+      if (fits(addr)) return addr
+    }
+    return undefined
+  }
+}
