@@ -80,18 +80,24 @@ function parseV6(ip: string): number[] | undefined {
   return [...head, ...new Array<number>(8 - head.length - tail.length).fill(0), ...tail]
 }
 
-/** Parses an IP string; an IPv6 address that embeds an IPv4 one (mapped, 6to4, Teredo, NAT64) comes back as that IPv4. */
-export function parseIp(ip: string): ParsedIp | undefined {
+/** Parses an IP string as written: IPv6 stays IPv6 whatever it embeds. */
+export function parseIpLiteral(ip: string): ParsedIp | undefined {
   const version = isIP(ip)
   if (version === 4) {
     const v4 = parseV4(ip)
     return v4 === undefined ? undefined : { family: 4, v4 }
   }
   if (version !== 6) return undefined
-  const h = parseV6(ip)
-  if (h === undefined) return undefined
-  const v4 = embeddedV4(h)
-  return v4 === undefined ? { family: 6, hextets: h } : { family: 4, v4 }
+  const hextets = parseV6(ip)
+  return hextets === undefined ? undefined : { family: 6, hextets }
+}
+
+/** Parses an IP string; an IPv6 address that embeds an IPv4 one (mapped, 6to4, Teredo, NAT64) comes back as that IPv4. */
+export function parseIp(ip: string): ParsedIp | undefined {
+  const parsed = parseIpLiteral(ip)
+  if (parsed === undefined || parsed.family === 4) return parsed
+  const v4 = embeddedV4(parsed.hextets)
+  return v4 === undefined ? parsed : { family: 4, v4 }
 }
 
 const word = (hi: number | undefined, lo: number | undefined): number => ((hi ?? 0) * 0x10000 + (lo ?? 0)) >>> 0
