@@ -1,6 +1,6 @@
 /**
  * The process the crash-consistency test kills. Usage:
- *   node --import tsx test/integration/crash-child.ts <dir>
+ *   node --import tsx test/integration/crash-child.ts <dir>   (the test runs it bundled by esbuild)
  * Opens the LevelDB chain store in <dir>/db and imports every block of
  * <dir>/blocks.txt (hex, one a line) in order; blocks a previous run stored
  * are skipped, so a restarted child resumes where the last one died.
