@@ -152,17 +152,20 @@ export interface GaterDeps {
   isRefused(peer: string): boolean
   /** Banned subnet or discouraged address. */
   isAddressRefused(address: string, family: 'ipv4' | 'ipv6'): boolean
-  /** Inbound connections open now. */
-  inboundCount(): number
-  inboundMax: number
+  /**
+   * Whether a new inbound connection from `ip` may proceed: the caps per IP,
+   * per group and in total, evicting a present peer when only the total is
+   * full (inbound-gate.ts). Asked after the ban checks pass.
+   */
+  admitInbound(ip: string): boolean
 }
 
 /**
  * Refuses banned and discouraged peers at every checkpoint libp2p offers: by
  * remote address before any handshake work (inbound) or before dialing, and
  * by peer id before dialing and right after the Noise handshake proves who
- * the remote is, both directions. Inbound connections beyond `inboundMax`
- * are refused before any handshake work too.
+ * the remote is, both directions. Inbound connections past the caps per IP,
+ * per network group and in total are refused before any handshake work too.
  */
 export function createConnectionGater(deps: GaterDeps): PeerGater {
   const addressRefused = (ma: Multiaddr): boolean => {
@@ -177,7 +180,11 @@ export function createConnectionGater(deps: GaterDeps): PeerGater {
       const peer = ma.getComponents().findLast((c) => c.name === 'p2p')?.value
       return (peer !== undefined && deps.isRefused(peer)) || addressRefused(ma)
     },
-    denyInboundConnection: (maConn) => addressRefused(maConn.remoteAddr) || deps.inboundCount() >= deps.inboundMax,
+    denyInboundConnection: (maConn) => {
+      if (addressRefused(maConn.remoteAddr)) return true
+      // a transport without IPs (none we listen on today) counts as one IP in group `local`
+      return !deps.admitInbound(ipOf(maConn.remoteAddr)?.address ?? '')
+    },
     denyInboundEncryptedConnection: refused,
     denyOutboundEncryptedConnection: refused,
     denyInboundUpgradedConnection: refused,

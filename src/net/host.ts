@@ -6,7 +6,7 @@ import { type Identify, identify } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
 import { type KadDHT, kadDHT, passthroughMapper } from '@libp2p/kad-dht'
 import { type Ping, ping } from '@libp2p/ping'
-import { tcp } from '@libp2p/tcp'
+import { type TCPOptions, tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
@@ -55,13 +55,13 @@ export async function createHost(
     start: false,
     privateKey,
     addresses: { listen: options.listen },
-    transports: [tcp(), webSockets()],
+    transports: [tcp(tcpOptions(options)), webSockets()],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: gater,
     ...(options.metricsRegistry ? { metrics: libp2pMetrics(options.metricsRegistry, traffic) } : {}),
     connectionManager: {
-      maxConnections: options.outboundTarget + options.inboundMax + CONNECTIONS_SLACK,
+      maxConnections: options.outboundTarget + options.blockRelayTarget + options.inboundMax + CONNECTIONS_SLACK,
       maxIncomingPendingConnections: PENDING_INBOUND_MAX,
       dialTimeout: options.dialTimeoutMs,
       addressDialTimeout: Math.min(options.dialTimeoutMs, 6_000),
@@ -97,6 +97,28 @@ export async function createHost(
       }),
     },
   })
+}
+
+/**
+ * In lab mode a node listening on a single `127.A.B.C` address dials from it
+ * too, so its peers see (and group) it by that address rather than by
+ * 127.0.0.1. @libp2p/tcp spreads `dialOpts` into `net.connect()`, so Node's
+ * `localAddress` reaches the socket although TCPSocketOptions does not
+ * declare it: the object is built in a variable (no excess-property check)
+ * beside a declared key, `noDelay`, which is tcp's default anyway.
+ */
+export function tcpOptions(options: Pick<NetworkOptions, 'lab' | 'listen'>): TCPOptions {
+  const source = options.lab ? labSourceAddress(options.listen) : undefined
+  if (source === undefined) return {}
+  const dialOpts = { noDelay: true, localAddress: source }
+  return { dialOpts }
+}
+
+/** The one 127/8 IPv4 address all of `listen`'s IPv4 addresses share, if there is one. */
+export function labSourceAddress(listen: string[]): string | undefined {
+  const ips = new Set(listen.flatMap((addr) => /^\/ip4\/([^/]+)\//.exec(addr)?.[1] ?? []))
+  const [ip] = [...ips]
+  return ips.size === 1 && ip !== undefined && /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(ip) ? ip : undefined
 }
 
 /** One mDNS service per chain, so LAN nodes of other chains are not discovered (a DNS label is at most 63 bytes). */

@@ -1,7 +1,10 @@
+import { randomBytes } from 'node:crypto'
 import { join } from 'node:path'
 import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
-import type { ConnectionType } from '../peers/types.js'
+import { ipOfAddr, netGroup } from '../peers/net-group.js'
+import type { ConnectionType, GroupPolicy } from '../peers/types.js'
+import { systemTimers } from '../util/timers.js'
 import { ipOf } from './ban-target.js'
 import { BANS_FILE, BanList, type BansFile, createConnectionGater } from './bans.js'
 import { OutboundDialer } from './dialer.js'
@@ -9,6 +12,7 @@ import { DiscouragementFilter } from './discouraged.js'
 import { GossipRouter } from './gossip.js'
 import { createHost, type Host } from './host.js'
 import { loadOrCreateNodeKey } from './identity.js'
+import { type InboundConnection, InboundGate } from './inbound-gate.js'
 import { JsonFile } from './json-file.js'
 import type {
   AddrManStats,
@@ -30,9 +34,13 @@ import { parsePeerId } from './peer-ids.js'
 import { RandomWalk } from './random-walk.js'
 import { describe, sendRequest, serveRequests, streamHandlerOptions } from './request.js'
 import { isAtBanThreshold, PeerScores } from './scores.js'
+import { StatusDeadline } from './status-deadline.js'
 import { TrafficCounter } from './traffic.js'
 
 export type { NetworkInit } from './options.js'
+
+/** What missing the status deadline costs: a tenth of the way to discouragement, so only a habit of it adds up. */
+export const STATUS_MISSED_PENALTY = 10
 
 /**
  * Builds the libp2p-backed Network: loads (or creates) the node key, bans and
@@ -56,18 +64,79 @@ export async function createNetwork(init: NetworkInit): Promise<Network> {
     log,
   )
   await peerBook.load()
+  const policy: GroupPolicy = { lab: options.lab, localCluster: options.localCluster }
+  const activity = new PeerActivityLog(nowMs)
   let host: Host | undefined
+  const inboundGate = new InboundGate({
+    limits: {
+      inboundMax: options.inboundMax,
+      perIpMax: options.inboundPerIpMax,
+      perGroupMax: options.inboundPerGroupMax,
+    },
+    policy,
+    groupOf: (ip) => netGroup(ip, policy),
+    inbound: () => (host === undefined ? [] : inboundConnections(host, policy, activity)),
+    evict: (peer, why) => {
+      log('net: evicting an inbound peer', { peer, why })
+      void host
+        ?.hangUp(toPeerId(peer))
+        .catch((err: unknown) => log('net: eviction failed', { peer, err: describe(err) }))
+    },
+    // eviction's favoured groups only need to be unknown to others, not stable across restarts
+    key: randomBytes(32),
+    nowMs,
+    reservationMs: options.handshakeTimeoutMs,
+  })
   const discouraged = new DiscouragementFilter(nowMs)
   const gater = createConnectionGater({
     isRefused: (peer) => bans.isBanned(peer) || discouraged.has(peer),
     isAddressRefused: (address, family) => bans.isAddressBanned(address, family) || discouraged.has(address),
-    inboundCount: () => host?.getConnections().filter((c) => c.direction === 'inbound').length ?? 0,
-    inboundMax: options.inboundMax,
+    admitInbound: (ip) => inboundGate.admit(ip),
   })
   const traffic = new TrafficCounter()
   const scores = new PeerScores(nowMs)
   host = await createHost(options, privateKey, gater, traffic, (peer) => scores.get(peer))
-  return new Libp2pNetwork(host, options, bans, discouraged, peerBook, scores, traffic, nowMs)
+  return new Libp2pNetwork(host, options, {
+    banList: bans,
+    discouraged,
+    peerBook,
+    scores,
+    trafficCounter: traffic,
+    policy,
+    activity,
+    inboundGate,
+    nowMs,
+  })
+}
+
+/** Open inbound connections, one per peer (its oldest), with what eviction weighs. */
+function inboundConnections(host: Host, policy: GroupPolicy, activity: PeerActivityLog): InboundConnection[] {
+  const byPeer = new Map<string, InboundConnection>()
+  for (const conn of host.getConnections()) {
+    if (conn.direction !== 'inbound' || conn.status !== 'open') continue
+    const peer = conn.remotePeer.toString()
+    if (conn.rtt !== undefined) activity.notePing(peer, conn.rtt)
+    const connectedAtMs = conn.timeline.open
+    const known = byPeer.get(peer)
+    if (known !== undefined && known.connectedAtMs <= connectedAtMs) continue
+    const ip = ipOf(conn.remoteAddr)?.address ?? ''
+    const { minPingMs, lastTxMs, lastBlockMs } = activity.get(peer)
+    byPeer.set(peer, { peer, ip, group: netGroup(ip, policy), connectedAtMs, minPingMs, lastTxMs, lastBlockMs })
+  }
+  return [...byPeer.values()]
+}
+
+/** What the network keeps beside the libp2p node. */
+interface NetworkParts {
+  banList: BanList
+  discouraged: DiscouragementFilter
+  peerBook: PeerBook
+  scores: PeerScores
+  trafficCounter: TrafficCounter
+  policy: GroupPolicy
+  activity: PeerActivityLog
+  inboundGate: InboundGate
+  nowMs: () => number
 }
 
 type Listener<E extends keyof NetworkEvents> = (detail: NetworkEvents[E]) => void
@@ -84,18 +153,35 @@ class Libp2pNetwork implements Network {
   private state: 'created' | 'started' | 'stopped' = 'created'
   /** Peers the operator dialed (net_connect): their connections are `manual`, outside the slot rules. */
   private readonly manualPeers = new Set<string>()
-  private readonly activity = new PeerActivityLog(() => Date.now())
+  private readonly banList: BanList
+  private readonly discouraged: DiscouragementFilter
+  private readonly peerBook: PeerBook
+  private readonly scores: PeerScores
+  private readonly trafficCounter: TrafficCounter
+  private readonly policy: GroupPolicy
+  private readonly activity: PeerActivityLog
+  private readonly inboundGate: InboundGate
+  private readonly statusDeadline: StatusDeadline
 
   constructor(
     private readonly host: Host,
     private readonly options: NetworkOptions,
-    private readonly banList: BanList,
-    private readonly discouraged: DiscouragementFilter,
-    private readonly peerBook: PeerBook,
-    private readonly scores: PeerScores,
-    private readonly trafficCounter: TrafficCounter,
-    nowMs: () => number,
+    parts: NetworkParts,
   ) {
+    const { banList, discouraged, peerBook, nowMs } = parts
+    this.banList = banList
+    this.discouraged = discouraged
+    this.peerBook = peerBook
+    this.scores = parts.scores
+    this.trafficCounter = parts.trafficCounter
+    this.policy = parts.policy
+    this.activity = parts.activity
+    this.inboundGate = parts.inboundGate
+    this.statusDeadline = new StatusDeadline({
+      timers: systemTimers,
+      deadlineMs: options.statusDeadlineMs,
+      onMissed: (peer) => this.onStatusMissed(peer),
+    })
     this.peerId = host.peerId.toString()
     this.gossip = new GossipRouter(options.log)
     this.dialer = new OutboundDialer({
@@ -109,12 +195,18 @@ class Libp2pNetwork implements Network {
       log: options.log,
     })
     this.randomWalk = new RandomWalk(host, (id) => this.dialer.addCandidate(id), options.log)
-    host.addEventListener('peer:connect', (evt) => this.emit('peer:connect', evt.detail.toString()))
+    host.addEventListener('peer:connect', (evt) => {
+      this.statusDeadline.watch(evt.detail.toString())
+      this.emit('peer:connect', evt.detail.toString())
+    })
     host.addEventListener('peer:disconnect', (evt) => {
-      this.gossip.onPeerGone(evt.detail.toString())
-      this.manualPeers.delete(evt.detail.toString())
-      this.activity.forget(evt.detail.toString())
-      this.emit('peer:disconnect', evt.detail.toString())
+      const peer = evt.detail.toString()
+      this.gossip.onPeerGone(peer)
+      this.manualPeers.delete(peer)
+      this.activity.forget(peer)
+      this.statusDeadline.clear(peer)
+      this.inboundGate.closed(peer)
+      this.emit('peer:disconnect', peer)
       // a lost outbound peer is replaced without waiting for the next tick
       this.dialer.tick()
     })
@@ -151,6 +243,7 @@ class Libp2pNetwork implements Network {
     this.state = 'stopped'
     this.randomWalk.stop()
     this.dialer.stop()
+    this.statusDeadline.stop()
     this.gossip.detach()
     await this.host.stop()
     await this.peerBook.flush()
@@ -198,11 +291,16 @@ class Libp2pNetwork implements Network {
         id,
         addresses: conns.map((c) => c.remoteAddr.toString()),
         direction: outbound ? 'outbound' : 'inbound',
-        group: groupOfConnection(conns[0] as Connection),
+        group: this.groupOf((conns[0] as Connection).remoteAddr.toString()),
         connectionType: this.connectionTypeOf(id, outbound),
         score: this.scores.get(id),
       }
     })
+  }
+
+  /** The network group of a multiaddr's IP (`local` without one). */
+  private groupOf(addr: string): string {
+    return netGroup(ipOfAddr(addr) ?? '', this.policy)
   }
 
   private connectionTypeOf(peer: string, outbound: boolean): ConnectionType {
@@ -218,15 +316,29 @@ class Libp2pNetwork implements Network {
   }
 
   notePeerActivity(peer: PeerIdString, kind: PeerActivity): void {
-    toPeerId(peer)
+    // a report that arrives after the peer left has nothing to protect (and must not leave an entry behind)
+    if (this.host.getConnections(toPeerId(peer)).length === 0) return
     this.activity.note(peer, kind)
+    if (kind === 'status') this.statusDeadline.clear(peer)
+  }
+
+  /** The peer connected and never completed the status exchange: it loses the slot and a little score, no ban. */
+  private onStatusMissed(peer: PeerIdString): void {
+    if (this.state !== 'started' || this.activity.hasStatus(peer)) return
+    if (this.host.getConnections(toPeerId(peer)).length === 0) return
+    this.options.log('net: no status within the deadline; disconnecting', {
+      peer,
+      deadlineMs: this.options.statusDeadlineMs,
+    })
+    this.reportPeer(peer, STATUS_MISSED_PENALTY, 'no status within the deadline')
+    void this.disconnect(peer, 'no status')
   }
 
   addrman(): AddrManStats {
     // the peer book holds only peers we have been connected to: Bitcoin's "tried"
     const groups = new Map<string, number>()
     for (const known of this.peerBook.list()) {
-      const group = groupOfAddress(known.addrs[0])
+      const group = this.groupOf(known.addrs[0] ?? '')
       groups.set(group, (groups.get(group) ?? 0) + 1)
     }
     return {
@@ -321,6 +433,7 @@ class Libp2pNetwork implements Network {
   }
 
   private onConnectionOpen(conn: Connection): void {
+    if (conn.direction === 'inbound') this.inboundGate.opened(ipOf(conn.remoteAddr)?.address ?? '')
     // an address we dialed successfully is worth redialing after a restart
     if (conn.direction === 'outbound') this.peerBook.remember(conn.remotePeer.toString(), [conn.remoteAddr.toString()])
   }
@@ -334,30 +447,6 @@ class Libp2pNetwork implements Network {
       result.listenAddrs.map((ma) => ma.toString()),
     )
   }
-}
-
-/** A connection's network group, from its remote address. */
-function groupOfConnection(conn: Connection): string {
-  return groupOfAddress(conn.remoteAddr.toString())
-}
-
-/**
- * IPv4 /16, IPv6 /32, `local` for loopback and private ranges. A stand-in
- * until src/peers/net-group.ts (with AS maps and lab groups) lands.
- */
-function groupOfAddress(addr: string | undefined): string {
-  const match = /^\/(ip4|ip6)\/([^/]+)/.exec(addr ?? '')
-  if (match === null) return 'local'
-  const ip = match[2] as string
-  if (match[1] === 'ip4') {
-    const [a, b] = ip.split('.').map(Number) as [number, number]
-    const local = a === 10 || a === 127 || (a === 172 && b >= 16 && b < 32) || (a === 192 && b === 168) || a === 0
-    return local ? 'local' : `ip4:${a}.${b}`
-  }
-  const lower = ip.toLowerCase()
-  if (lower === '::1' || lower === '::' || /^f[cd]|^fe[89ab]/.test(lower)) return 'local'
-  const [h0 = '0', h1 = '0'] = lower.split(':')
-  return `ip6:${h0.padStart(4, '0')}:${(h1 === '' ? '0' : h1).padStart(4, '0')}`
 }
 
 function toPeerId(peer: string): PeerId {

@@ -5,12 +5,14 @@
  * the peers that did useful work recently (Bitcoin Core's nLastTxTime and
  * nLastBlockTime), and the status deadline cuts those that never finished
  * the handshake. Entries live while the peer is connected, so the map is
- * bounded by the connection caps.
+ * bounded by the connection caps; its lowest ping is kept here too.
  */
 import type { PeerActivity } from './network.js'
 
 export interface PeerActivityRecord {
   statusAtMs?: number
+  /** The lowest round-trip time seen (libp2p's connection monitor measures it every 10 s). */
+  minPingMs?: number
   lastTxMs?: number
   lastBlockMs?: number
 }
@@ -26,6 +28,12 @@ export class PeerActivityLog {
     if (kind === 'status') record.statusAtMs ??= now
     else if (kind === 'tx') record.lastTxMs = now
     else record.lastBlockMs = now
+    this.records.set(peer, record)
+  }
+
+  notePing(peer: string, rttMs: number): void {
+    const record = this.records.get(peer) ?? {}
+    if (record.minPingMs === undefined || rttMs < record.minPingMs) record.minPingMs = rttMs
     this.records.set(peer, record)
   }
 

@@ -140,6 +140,52 @@ describe('libp2p network: connections and discovery', () => {
   })
 })
 
+describe('libp2p network: lab addresses, inbound caps, status deadline', () => {
+  const labNode = (ip: string, init: Partial<NetworkInit> = {}) =>
+    startNode({ lab: true, localCluster: false, listen: [`/ip4/${ip}/tcp/0`], ...init })
+
+  it('in lab mode a node dials from its one 127.A.B.C address, so peers see and group it by that', async () => {
+    const b = await labNode('127.0.77.1')
+    const a = await labNode('127.0.78.1', { bootstrap: [addr(b)] })
+    await waitFor('A and B connected', () => connected(a, b) && connected(b, a))
+    const seenByB = b.peers().find((p) => p.id === a.peerId)
+    expect(seenByB?.addresses[0]).toMatch(/^\/ip4\/127\.0\.78\.1\/tcp\/\d+/)
+    expect(seenByB).toMatchObject({ group: 'lab:127.0.78', connectionType: 'inbound', direction: 'inbound' })
+    expect(a.peers().find((p) => p.id === b.peerId)).toMatchObject({ group: 'lab:127.0.77', direction: 'outbound' })
+  })
+
+  it('refuses inbound connections past the per-IP cap, before any handshake', async () => {
+    const b = await labNode('127.0.79.1', { inboundPerIpMax: 2 })
+    const [a1, a2, a3] = [await labNode('127.0.80.1'), await labNode('127.0.80.1'), await labNode('127.0.80.1')]
+    expect(await a1!.dial(addr(b))).toBe(b.peerId)
+    expect(await a2!.dial(addr(b))).toBe(b.peerId)
+    await expect(a3!.dial(addr(b))).rejects.toThrow()
+    expect(connected(b, a3!)).toBe(false)
+    // another IP of the same lab group is still welcome
+    const c = await labNode('127.0.80.2')
+    expect(await c.dial(addr(b))).toBe(b.peerId)
+  })
+
+  it('cuts a peer that does not complete the status exchange by the deadline, without banning it', async () => {
+    const b = await startNode({ statusDeadlineMs: 400 })
+    const a = await startNode()
+    const disconnects: string[] = []
+    b.on('peer:disconnect', (p) => disconnects.push(p))
+    expect(await a.dial(addr(b))).toBe(b.peerId)
+    await waitFor('B to cut A', () => disconnects.includes(a.peerId), 5_000)
+    // not refused: it may come back (and would be cut again without a status)
+    expect(await a.dial(addr(b))).toBe(b.peerId)
+
+    const c = await startNode()
+    b.on('peer:connect', (p) => {
+      if (p === c.peerId) b.notePeerActivity(p, 'status')
+    })
+    expect(await c.dial(addr(b))).toBe(b.peerId)
+    await sleep(1_000)
+    expect(connected(b, c)).toBe(true)
+  })
+})
+
 describe('libp2p network: gossip', () => {
   it('relays A → B → C only what B accepts; B rejects or ignores the rest, and C never sees it', async () => {
     const topic = `/peerchain/${CHAIN_ID}/tx/1`

@@ -109,15 +109,18 @@ describe('BanList', () => {
 })
 
 describe('connection gater', () => {
-  it('denies a refused peer at every checkpoint, a refused address before any handshake, and inbound beyond the cap', async () => {
+  it('denies a refused peer at every checkpoint, a refused address before any handshake, and inbound the caps refuse', async () => {
     const banned = await newPeerId()
     const fine = await newPeerId()
-    let inbound = 0
+    let inboundFull = false
+    const asked: string[] = []
     const gater = createConnectionGater({
       isRefused: (p) => p === banned,
       isAddressRefused: (address) => address === '10.9.9.9',
-      inboundCount: () => inbound,
-      inboundMax: 2,
+      admitInbound: (ip) => {
+        asked.push(ip)
+        return !inboundFull
+      },
     })
     const bannedId = parsePeerId(banned)!
     const fineId = parsePeerId(fine)!
@@ -139,7 +142,9 @@ describe('connection gater', () => {
 
     expect(gater.denyInboundConnection(conn('/ip4/10.9.9.9/tcp/1'))).toBe(true)
     expect(gater.denyInboundConnection(conn('/ip4/10.0.0.1/tcp/1'))).toBe(false)
-    inbound = 2
+    inboundFull = true
     expect(gater.denyInboundConnection(conn('/ip4/10.0.0.1/tcp/1'))).toBe(true)
+    // the inbound caps are asked with the remote IP, and never for an address already refused
+    expect(asked).toEqual(['10.0.0.1', '10.0.0.1'])
   })
 })

@@ -1,5 +1,6 @@
 import { loadOrCreateNodeKey } from '../../../src/net/identity.js'
 import { ManualClock } from '../../../src/util/clock.js'
+import type { Timers } from '../../../src/util/timers.js'
 
 export const noLog = (): void => {}
 
@@ -12,4 +13,37 @@ export async function newPeerId(): Promise<string> {
 export function manualClock(startMs = 1_000_000): { nowMs: () => number; advance: (ms: number) => void } {
   const clock = new ManualClock(startMs)
   return { nowMs: () => clock.nowMs(), advance: (ms) => clock.advance(ms) }
+}
+
+/** Timers that fire only when `advance` passes their time, in time order. */
+export class ManualTimers implements Timers {
+  private nowMs = 0
+  private nextId = 1
+  private readonly due = new Map<number, { atMs: number; callback: () => void }>()
+
+  setTimeout(callback: () => void, ms: number): unknown {
+    const id = this.nextId++
+    this.due.set(id, { atMs: this.nowMs + ms, callback })
+    return id
+  }
+
+  clearTimeout(handle: unknown): void {
+    this.due.delete(handle as number)
+  }
+
+  get pending(): number {
+    return this.due.size
+  }
+
+  advance(ms: number): void {
+    const until = this.nowMs + ms
+    for (;;) {
+      const next = [...this.due].sort((a, b) => a[1].atMs - b[1].atMs)[0]
+      if (next === undefined || next[1].atMs > until) break
+      this.due.delete(next[0])
+      this.nowMs = next[1].atMs
+      next[1].callback()
+    }
+    this.nowMs = until
+  }
 }
