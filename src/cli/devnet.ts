@@ -2,6 +2,9 @@
  * `peerchain devnet --nodes N`: N node processes on 127.0.0.1 with one shared
  * genesis; the first mines and is everyone's bootstrap, the others join
  * through it. Prints each node's RPC URL and stops them all on Ctrl-C/SIGTERM.
+ * With `--lab`, node i listens and dials on 127.0.<i+1>.1 in lab mode, so each
+ * node is its own network group and the peer manager's group rules apply as
+ * between machines.
  */
 import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
@@ -21,7 +24,11 @@ export interface DevnetFlags {
   datadir?: string
   genesis?: string
   logLevel: string
+  lab?: boolean
 }
+
+/** Node `index`'s address in a lab devnet: 127.0.<index+1>.1, alone in its network group 127.0.<index+1>. */
+export const labHost = (index: number): string => `127.0.${index + 1}.1`
 
 export interface DevnetNode {
   index: number
@@ -44,21 +51,27 @@ export interface LoopbackNodeOptions {
   bootstrap?: string[]
   /** Built-in devnet accounts to hold unlocked in the node's wallet (as `devnet-<i>`). */
   devAccounts?: number[]
+  /** The loopback address to listen (and, in lab mode, dial) on. Default 127.0.0.1. */
+  host?: string
+  /** The network lab (`--lab`): 127.A.B.C counts as routable, grouped by 127.A.B. */
+  lab?: boolean
 }
 
-/** `peerchain start` flags for a node on 127.0.0.1 with OS-chosen ports (devnets, tests, benchmarks). */
+/** `peerchain start` flags for a node on loopback (127.0.0.1 unless `host`) with OS-chosen ports (devnets, tests, benchmarks). */
 export function loopbackNodeArgs(o: LoopbackNodeOptions): string[] {
+  const host = o.host ?? '127.0.0.1'
   return [
     '--datadir',
     o.dataDir,
     '--genesis',
     o.genesisPath,
     '--listen',
-    '/ip4/127.0.0.1/tcp/0',
-    ...(o.listenWs ? ['/ip4/127.0.0.1/tcp/0/ws'] : []),
+    `/ip4/${host}/tcp/0`,
+    ...(o.listenWs ? [`/ip4/${host}/tcp/0/ws`] : []),
     '--rpc-port',
     '0',
     '--local-cluster',
+    ...(o.lab ? ['--lab'] : []),
     '--log-level',
     o.logLevel,
     ...(o.mine ? ['--mine'] : []),
@@ -143,6 +156,7 @@ export function registerDevnetCommand(program: Command): void {
     .option('--miners <n>', 'how many of them mine', '1')
     .option('--datadir <dir>', 'keep node data here (default: a temporary directory removed at exit)')
     .option('--genesis <file>', 'genesis file (default: the built-in devnet)')
+    .option('--lab', 'network lab: node i on 127.0.<i+1>.1, each node its own network group')
     .addOption(
       new Option('--log-level <level>', 'node log level').choices(['debug', 'info', 'warn', 'error']).default('info'),
     )
@@ -178,7 +192,8 @@ export async function devnetCommand(flags: DevnetFlags): Promise<void> {
   process.on('SIGINT', () => void stopAll(0))
   process.on('SIGTERM', () => void stopAll(0))
 
-  console.log(`peerchain devnet: ${count} nodes on 127.0.0.1, chain "${genesis.chainId}", data in ${base}`)
+  const where = flags.lab ? `127.0.1.1-${labHost(count - 1)} (lab mode)` : '127.0.0.1'
+  console.log(`peerchain devnet: ${count} nodes on ${where}, chain "${genesis.chainId}", data in ${base}`)
   try {
     for (let i = 0; i < count; i++) {
       const args = loopbackNodeArgs({
@@ -189,6 +204,7 @@ export async function devnetCommand(flags: DevnetFlags): Promise<void> {
         mine: i < miners,
         bootstrap: i > 0 ? [(nodes[0] as DevnetNode).listen[0] as string] : [],
         devAccounts: i < DEVNET_ACCOUNTS ? [i] : [],
+        ...(flags.lab ? { host: labHost(i), lab: true } : {}),
       })
       const started = await spawnNode(args, join(base, `node-${i}.log`))
       const node = { ...started, index: i }

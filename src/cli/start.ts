@@ -33,6 +33,11 @@ export interface StartFlags extends ConfigFlags {
   mdns?: boolean
   localCluster?: boolean
   maxUploadMib?: string
+  lab?: boolean
+  asmap?: string
+  maxInboundPerIp?: string
+  maxInboundPerGroup?: string
+  statusDeadlineMs?: string
   logLevel?: string
   logFormat?: string
   exitWithParent?: boolean
@@ -68,6 +73,17 @@ export function registerStartCommand(program: Command): void {
     .option(
       '--max-upload-mib <n>',
       withDefault('net.max_upload_mib', 'MiB of historical blocks served per 24 h (0 = unlimited)'),
+    )
+    .option('--lab', 'network lab: 127.A.B.C addresses are routable, one group per 127.A.B (tests, devnets)')
+    .option('--asmap <file>', 'AS map file ("<CIDR> <ASN>" lines): group peers by AS number')
+    .option('--max-inbound-per-ip <n>', withDefault('net.max_inbound_per_ip', 'inbound connections from one IP'))
+    .option(
+      '--max-inbound-per-group <n>',
+      withDefault('net.max_inbound_per_group', 'inbound connections from one network group'),
+    )
+    .option(
+      '--status-deadline-ms <ms>',
+      withDefault('net.status_deadline_ms', 'cut a peer that has not completed the status exchange by then'),
     )
     .addOption(new Option('--exit-with-parent', 'stop when the launching process exits (devnet, tests)').hideHelp())
     .addOption(

@@ -9,6 +9,7 @@ import { z } from 'zod'
 import { RPC_DEFAULTS } from '../api/server-options.js'
 import { parseAddress } from '../ledger/address.js'
 import { bootstrapProblem, multiaddrProblem } from '../net/multiaddr-check.js'
+import { NETWORK_DEFAULTS } from '../net/options.js'
 import { DEFAULT_LISTEN, DEFAULT_RPC_PORT } from '../node/config.js'
 import { LOG_FORMAT_SETTINGS, LOG_LEVELS } from '../util/log.js'
 
@@ -115,6 +116,33 @@ const net = z.strictObject({
       allowed: 'an integer 0-1073741824 (0: unlimited)',
       flag: '--max-upload-mib',
     }),
+  lab: z.boolean().default(false).register(keyDocs, {
+    doc: 'The network lab: 127.A.B.C addresses count as routable, each 127.A.B its own network group, and a node listening on one such address dials from it. Lets one machine model many networks (tests, devnets); never in production.',
+    allowed: 'true or false',
+    flag: '--lab',
+  }),
+  asmap: z.string().min(1).optional().register(keyDocs, {
+    doc: 'AS map file, as bitcoind\'s -asmap: one "<CIDR> <ASN>" per line; a mapped peer is grouped by its AS number instead of its /16 (IPv4) or /32 (IPv6). Unset: groups by prefix only.',
+    allowed: 'a path to an AS map text file',
+    flag: '--asmap',
+    example: 'asmap.txt',
+    isPath: true,
+  }),
+  max_inbound_per_ip: z.int().min(1).max(1024).default(NETWORK_DEFAULTS.inboundPerIpMax).register(keyDocs, {
+    doc: 'Inbound connections accepted from one IP address; more are refused as they arrive.',
+    allowed: 'an integer 1-1024',
+    flag: '--max-inbound-per-ip',
+  }),
+  max_inbound_per_group: z.int().min(1).max(1024).default(NETWORK_DEFAULTS.inboundPerGroupMax).register(keyDocs, {
+    doc: 'Inbound connections accepted from one network group (an IPv4 /16, an IPv6 /32 or an AS); more are refused as they arrive.',
+    allowed: 'an integer 1-1024',
+    flag: '--max-inbound-per-group',
+  }),
+  status_deadline_ms: z.int().min(100).max(600_000).default(NETWORK_DEFAULTS.statusDeadlineMs).register(keyDocs, {
+    doc: 'A peer that has not completed the status exchange this many milliseconds after connecting is disconnected.',
+    allowed: 'an integer 100-600000 (milliseconds)',
+    flag: '--status-deadline-ms',
+  }),
 })
 
 const rpc = z.strictObject({

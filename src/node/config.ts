@@ -31,6 +31,16 @@ export interface NodeConfig {
   mdns: boolean
   /** Loopback devnets and tests: relax per-IP limits that assume one node per IP. */
   localCluster: boolean
+  /** The network lab: 127.A.B.C routable, grouped by 127.A.B (config net.lab). */
+  lab?: boolean
+  /** An AS map file: mapped peers are grouped by AS (config net.asmap). */
+  asmapFile?: string
+  /** Inbound connections from one IP, at most (config net.max_inbound_per_ip); unset: the network's default. */
+  inboundPerIpMax?: number
+  /** Inbound connections from one network group, at most (config net.max_inbound_per_group). */
+  inboundPerGroupMax?: number
+  /** A peer without a completed status exchange this long after connecting is cut (config net.status_deadline_ms). */
+  statusDeadlineMs?: number
   /** MiB of historical blocks served per 24 h; 0 (or unset) = unlimited. */
   maxUploadMib?: number
   /** Deepest reorg followed (config chain.max_reorg_depth); unset: the chain's default. */

@@ -102,9 +102,16 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     bootstrap: config.bootstrap,
     chainId: config.genesis.chainId,
     scoredTopics: [txTopic(config.genesis.chainId), blockTopic(config.genesis.chainId)],
+    // Kept from block-relay-only peers.
+    txTopics: [txTopic(config.genesis.chainId)],
     mdns: config.mdns,
     dhtServer: true,
     localCluster: config.localCluster,
+    lab: config.lab,
+    asmapFile: config.asmapFile,
+    inboundPerIpMax: config.inboundPerIpMax,
+    inboundPerGroupMax: config.inboundPerGroupMax,
+    statusDeadlineMs: config.statusDeadlineMs,
     metricsRegistry: metrics.registry,
     log: (msg, fields) => netLog.debug(msg, fields),
   })

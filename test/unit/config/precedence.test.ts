@@ -23,6 +23,10 @@ describe('defaults', () => {
         mdns: false,
         local_cluster: false,
         max_upload_mib: 0,
+        lab: false,
+        max_inbound_per_ip: 4,
+        max_inbound_per_group: 8,
+        status_deadline_ms: 20_000,
       },
       rpc: { host: '127.0.0.1', port: 8645, max_connections: 256, requests_per_sec: 500 },
       mining: { enabled: false, threads: 1 },
@@ -60,6 +64,10 @@ threads = 2
       mdns: true,
       local_cluster: false,
       max_upload_mib: 0,
+      lab: false,
+      max_inbound_per_ip: 4,
+      max_inbound_per_group: 8,
+      status_deadline_ms: 20_000,
     })
     expect(values.rpc).toEqual({ port: 1001, host: '127.0.0.2', max_connections: 256, requests_per_sec: 500 })
     expect(values.mining.threads).toBe(2)
@@ -108,6 +116,10 @@ threads = 2
       mdns: true,
       local_cluster: true,
       max_upload_mib: 0,
+      lab: false,
+      max_inbound_per_ip: 4,
+      max_inbound_per_group: 8,
+      status_deadline_ms: 20_000,
     })
     expect(values.mining).toEqual({ enabled: true, threads: 3 })
     expect(values.node.log_level).toBe('debug')
@@ -214,5 +226,23 @@ describe('resolveNodeConfig', () => {
       genesis: { chainId: devnetGenesis().chainId },
     })
     expect(formatAddress(config.minerAddress as Uint8Array)).toBe(address)
+  })
+
+  it('maps the peer manager keys onto NodeConfig: lab, the AS map (a path), inbound caps, status deadline', async () => {
+    await scratch.writeConfig('[net]\nasmap = "maps/asmap.txt"\nmax_inbound_per_group = 3\n')
+    const config = await resolveNodeConfig({
+      flags: { datadir: scratch.dataDir, lab: true, maxInboundPerIp: '2', statusDeadlineMs: '1500' },
+      env: {},
+      cwd: scratch.dir,
+    })
+    expect(config).toMatchObject({
+      lab: true,
+      asmapFile: join(scratch.dataDir, 'maps/asmap.txt'),
+      inboundPerIpMax: 2,
+      inboundPerGroupMax: 3,
+      statusDeadlineMs: 1500,
+    })
+    const defaults = await resolveNodeConfig({ flags: { datadir: scratch.dataDir }, env: {}, cwd: scratch.dir })
+    expect(defaults).toMatchObject({ lab: false, inboundPerIpMax: 4, inboundPerGroupMax: 3, statusDeadlineMs: 20_000 })
   })
 })
