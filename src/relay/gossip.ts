@@ -11,6 +11,9 @@
  * an account read, so a peer may send only a bucket of them (STATEFUL_FAILURES)
  * and is charged for every one beyond it. Not while we sync: behind the
  * network, honest txs look unfunded to us.
+ *
+ * A peer that is first to bring us a valid tx or block is reported to the
+ * network (`notePeerActivity`): inbound eviction protects such useful peers.
  */
 import type { Chain } from '../chain/chain.js'
 import type { HeaderEntry } from '../chain/header-index.js'
@@ -44,6 +47,8 @@ export interface GossipFns {
   ): void
   publish(topic: string, data: Uint8Array): Promise<number>
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void
+  /** The peer relayed a tx or a block that was new to us and valid: it protects the peer from inbound eviction. */
+  notePeerActivity(peer: PeerIdString, kind: 'tx' | 'block'): void
 }
 
 export interface RelayHooks {
@@ -111,6 +116,8 @@ export class Relay {
     const verdict = await this.judge(msg, async () => {
       const tx = Tx.fromBytes(msg.data, this.chain.genesis.limits.txBytesMax)
       await this.mempool.add(tx, 'gossip')
+      // Admitted (a duplicate or a failing tx throws): the sender did us a useful turn.
+      this.net.notePeerActivity(msg.from, 'tx')
       return undefined
     })
     if (verdict.code !== undefined && STATEFUL_CODES.has(verdict.code as RuleCode)) this.countStatefulFailure(msg.from)
@@ -129,6 +136,8 @@ export class Relay {
       }
       const entry = this.chain.index.get(block.id)
       if (entry && entry.status !== 'invalid') this.hooks.onPeerBlock?.(msg.from, entry)
+      // Stored, new to us (a known block throws BLOCK_KNOWN): the sender did us a useful turn.
+      this.net.notePeerActivity(msg.from, 'block')
       return 'accept'
     })
     this.hooks.onVerdict?.('block', verdict.verdict, verdict.code)

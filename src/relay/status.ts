@@ -12,7 +12,9 @@
  * its claim is refuted (`refuteClaim`): from then on only work it has proven
  * (blocks it gossiped that we accepted) counts, and a later handshake of the
  * same peer starts no sync. Status requests are rate limited per peer; a peer
- * past its quota is refused and charged.
+ * past its quota is refused and charged. A completed exchange (either side
+ * asking, same chain) is reported to the network, which cuts peers that never
+ * complete one (the status deadline).
  */
 import type { Chain } from '../chain/chain.js'
 import { decodeStatus, encodeStatus, type StatusFields } from '../ledger/codec/wire-codec.js'
@@ -55,6 +57,8 @@ export interface StatusFns {
   /** Disconnects and refuses the peer for a while (in memory, never a permanent ban). */
   discourage(peer: PeerIdString, reason: string): void
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void
+  /** The status exchange with `peer` completed: the net layer stops its status deadline. */
+  notePeerActivity(peer: PeerIdString, kind: 'status'): void
   on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void
 }
 
@@ -246,6 +250,8 @@ export class StatusExchange {
     }
     const kept = this.refuted.has(peer) ? distrusted(status) : status
     this.statuses.set(peer, kept)
+    // Either direction completes the handshake: the peer is ours, its status deadline stops.
+    this.net.notePeerActivity(peer, 'status')
     return kept
   }
 }

@@ -11,6 +11,8 @@ class FakeGossip implements GossipFns {
   validators = new Map<string, (msg: GossipMessage) => Promise<GossipVerdict>>()
   published: Array<{ topic: string; data: Uint8Array }> = []
   charges: Array<{ peer: string; penalty: number; reason: string }> = []
+  /** What notePeerActivity heard, in order: `<kind> <peer>`. */
+  activity: string[] = []
   subscribe(topic: string, validate: (msg: GossipMessage) => Promise<GossipVerdict>): void {
     this.validators.set(topic, validate)
   }
@@ -20,6 +22,9 @@ class FakeGossip implements GossipFns {
   }
   reportPeer(peer: string, penalty: number, reason: string): void {
     this.charges.push({ peer, penalty, reason })
+  }
+  notePeerActivity(peer: string, kind: 'tx' | 'block'): void {
+    this.activity.push(`${kind} ${peer}`)
   }
   deliver(topic: string, data: Uint8Array, from = 'peer-x'): Promise<GossipVerdict> {
     return (this.validators.get(topic) as (msg: GossipMessage) => Promise<GossipVerdict>)({ topic, data, from })
@@ -231,5 +236,31 @@ describe('Relay onVerdict hook', () => {
       { topic: 'block', verdict: 'ignore', code: 'BLOCK_KNOWN' },
       { topic: 'block', verdict: 'reject', code: expect.stringMatching(/^DECODE_/) },
     ])
+  })
+
+  it('tells the network who brought a new valid tx first: not a duplicate, a forgery or an unfunded one', async () => {
+    const { net, txs } = await setup()
+    const tx = transfer(0, 1, 0n)
+    expect(await net.deliver(txs, tx.bytes, 'first')).toBe('accept')
+    expect(await net.deliver(txs, tx.bytes, 'second')).toBe('ignore')
+    const sig = new Uint8Array(tx.fields.signature)
+    sig[0] = (sig[0] as number) ^ 1
+    await net.deliver(txs, Tx.fromFields({ ...tx.fields, signature: sig }).bytes, 'liar')
+    await net.deliver(txs, transfer(5, 1, 0n, 10n ** 30n).bytes, 'broke')
+    expect(net.activity).toEqual(['tx first'])
+  })
+
+  it('tells the network who brought a new valid block: not an orphan, a known block or junk', async () => {
+    const producer = await openTestChain()
+    const { t, net, blocks } = await setup()
+    const b1 = await mineBlock(producer)
+    await producer.chain.importBlock(b1, 'rpc')
+    const b2 = await mineBlock(producer)
+    t.clock.set(producer.clock.nowMs())
+    expect(await net.deliver(blocks, b2.bytes, 'orphaner')).toBe('ignore')
+    expect(await net.deliver(blocks, b1.bytes, 'useful')).toBe('accept')
+    expect(await net.deliver(blocks, b1.bytes, 'late')).toBe('ignore')
+    expect(await net.deliver(blocks, Uint8Array.of(1, 2, 3), 'junk')).toBe('reject')
+    expect(net.activity).toEqual(['block useful'])
   })
 })

@@ -24,6 +24,8 @@ class FakeStatusNet implements StatusFns {
   readonly handlers = new Map<string, RequestHandler>()
   readonly bans: Array<{ peer: PeerIdString; reason: string }> = []
   readonly charges: Array<{ peer: PeerIdString; penalty: number }> = []
+  /** Peers reported with a completed status exchange, in order. */
+  readonly completed: PeerIdString[] = []
   respond: (request: Uint8Array) => Promise<Uint8Array> = async () => new Uint8Array()
   readonly listeners: { [E in keyof NetworkEvents]: Array<(detail: NetworkEvents[E]) => void> } = {
     'peer:connect': [],
@@ -52,6 +54,10 @@ class FakeStatusNet implements StatusFns {
 
   reportPeer(peer: PeerIdString, penalty: number): void {
     this.charges.push({ peer, penalty })
+  }
+
+  notePeerActivity(peer: PeerIdString, kind: 'status'): void {
+    if (kind === 'status') this.completed.push(peer)
   }
 }
 
@@ -189,6 +195,28 @@ describe('StatusExchange', () => {
     // A block it gossiped that we accepted proves that much work.
     status.updateHead('peer-liar', 3, 40n, 'cc')
     expect(status.statusOf('peer-liar')).toMatchObject({ totalWork: 40n, provenWork: 40n, headHeight: 3 })
+  })
+})
+
+describe('the completed exchange reported to the network (it stops the status deadline)', () => {
+  it('reports a peer of our chain, whichever side asked', async () => {
+    const { net, status, handler } = await setup()
+    await handler(encodeStatus(status.ours()), 'asked-us')
+    net.respond = async () => encodeStatus(status.ours())
+    net.emit('peer:connect', 'we-asked')
+    await settle()
+    expect(net.completed).toEqual(['asked-us', 'we-asked'])
+  })
+
+  it('never reports a peer of another chain, a silent one or one that sends junk', async () => {
+    const { net, status, handler } = await setup()
+    await handler(encodeStatus(await otherGenesisStatus()), 'other-chain')
+    await expect(handler(Uint8Array.of(0xff, 0xff), 'junk')).rejects.toThrow()
+    net.respond = () => new Promise(() => {})
+    net.emit('peer:connect', 'silent')
+    await settle()
+    expect(status.statusOf('silent')).toBeUndefined()
+    expect(net.completed).toEqual([])
   })
 })
 
