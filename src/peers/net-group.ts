@@ -27,28 +27,42 @@ export type ParsedIp = { family: 4; v4: number } | { family: 6; hextets: number[
 /** The IP of a multiaddr string (`/ip4/1.2.3.4/tcp/1`, `/ip6/::1/...`, `/ip6zone/eth0/ip6/fe80::1/...`) or of a bare IP; undefined for DNS names and anything else. */
 export function ipOfAddr(addr: string): string | undefined {
   if (!addr.startsWith('/')) return isIP(addr) === 0 ? undefined : addr
+  // the common case without building arrays: it runs for every address a peer announces
+  if (addr.startsWith('/ip4/')) {
+    const end = addr.indexOf('/', 5)
+    const ip = end === -1 ? addr.slice(5) : addr.slice(5, end)
+    return parseV4(ip) === undefined ? undefined : ip
+  }
   const parts = addr.split('/', 5)
   let at = 1
   if (parts[at] === 'ip6zone') at += 2
-  const proto = parts[at]
   const ip = parts[at + 1]
-  if (ip === undefined) return undefined
-  if (proto === 'ip4' && isIP(ip) === 4) return ip
-  if (proto === 'ip6' && isIP(ip) === 6) return ip
-  return undefined
+  return parts[at] === 'ip6' && ip !== undefined && isIP(ip) === 6 ? ip : undefined
 }
 
+/** Dotted-quad IPv4 as one unsigned value; undefined unless exactly four decimal bytes without leading zeros (what isIP accepts). */
 function parseV4(ip: string): number | undefined {
-  const parts = ip.split('.')
-  if (parts.length !== 4) return undefined
   let value = 0
-  for (const part of parts) {
-    if (!/^\d{1,3}$/.test(part)) return undefined
-    const byte = Number(part)
-    if (byte > 255) return undefined
-    value = value * 256 + byte
+  let byte = 0
+  let digits = 0
+  let dots = 0
+  for (let i = 0; i < ip.length; i++) {
+    const c = ip.charCodeAt(i)
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return undefined
+      value = value * 256 + byte
+      byte = 0
+      digits = 0
+    } else if (c >= 48 && c <= 57) {
+      if (digits > 0 && byte === 0) return undefined
+      byte = byte * 10 + (c - 48)
+      if (++digits > 3 || byte > 255) return undefined
+    } else {
+      return undefined
+    }
   }
-  return value
+  if (dots !== 3 || digits === 0) return undefined
+  return value * 256 + byte
 }
 
 function parseV6(ip: string): number[] | undefined {
@@ -82,12 +96,11 @@ function parseV6(ip: string): number[] | undefined {
 
 /** Parses an IP string as written: IPv6 stays IPv6 whatever it embeds. */
 export function parseIpLiteral(ip: string): ParsedIp | undefined {
-  const version = isIP(ip)
-  if (version === 4) {
+  if (!ip.includes(':')) {
     const v4 = parseV4(ip)
     return v4 === undefined ? undefined : { family: 4, v4 }
   }
-  if (version !== 6) return undefined
+  if (isIP(ip) !== 6) return undefined
   const hextets = parseV6(ip)
   return hextets === undefined ? undefined : { family: 6, hextets }
 }

@@ -33,6 +33,9 @@ describe('ipOfAddr', () => {
   it('is undefined for DNS names, bad IPs and non-addresses', () => {
     expect(ipOfAddr('/dns4/example.com/tcp/9000')).toBeUndefined()
     expect(ipOfAddr('/ip4/300.1.1.1/tcp/1')).toBeUndefined()
+    expect(ipOfAddr('/ip4/1.2.3.04/tcp/1')).toBeUndefined()
+    expect(ipOfAddr('/ip4/1.2.3.4.')).toBeUndefined()
+    expect(ipOfAddr('/ip4/')).toBeUndefined()
     expect(ipOfAddr('/ip4/::1/tcp/1')).toBeUndefined()
     expect(ipOfAddr('/ip6/1.2.3.4/tcp/1')).toBeUndefined()
     expect(ipOfAddr('/ip4')).toBeUndefined()
@@ -160,7 +163,17 @@ describe('isRoutable', () => {
   })
 
   it('refuses what is not an IP', () => {
-    for (const text of ['', 'example.com', '1.2.3', '1.2.3.4.5', '::g', '/ip4/1.2.3.4']) {
+    for (const text of [
+      '',
+      'example.com',
+      '1.2.3',
+      '1.2.3.4.5',
+      '::g',
+      '/ip4/1.2.3.4',
+      '01.2.3.4',
+      '1.2.3.256',
+      '1..2.3',
+    ]) {
       expect(isRoutable(text, internet), text).toBe(false)
     }
   })

@@ -1,0 +1,543 @@
+/**
+ * The address manager: the addresses this node may dial, kept so that an
+ * attacker cannot fill them (Bitcoin Core's addrman, the answer to the
+ * eclipse attacks of Heilman et al. 2015).
+ *
+ * Two tables. "New" (1,024 buckets × 64) holds addresses we heard of; an
+ * address's bucket is chosen by a keyed hash of its group and the group of
+ * whoever told us, so a few attacker hosts (few source groups) reach few
+ * buckets however much they announce. "Tried" (256 × 64) holds addresses we
+ * completed a connection with; its buckets depend on the address and its
+ * group. Nothing the network says moves an address to tried: only our own
+ * successful connections (good()).
+ *
+ * A new address takes its slot when the slot is free, or when the occupant
+ * is terrible (old, failing) or sits in several buckets; otherwise it is
+ * dropped. An address moving to a taken tried slot does not evict the
+ * occupant at once (test-before-evict): the collision is recorded, a feeler
+ * tests the occupant, and resolveCollisions() keeps it if it answered
+ * recently, replaces it otherwise.
+ *
+ * Everything is bounded by the tables (81,920 entries) and deterministic
+ * given the key and the rng; time comes from `nowMs`, there are no timers.
+ */
+import { isIP } from 'node:net'
+import type { Rng } from '../util/rng.js'
+import {
+  BUCKET_SIZE,
+  BucketHasher,
+  bucketOfSlot,
+  NEW_BUCKET_COUNT,
+  NEW_BUCKETS_PER_ADDRESS,
+  slotOf,
+  TRIED_BUCKET_COUNT,
+} from './addrman-buckets.js'
+import { type AddrEntry, isAddrShape, isPeerShape, isTerrible, selectionChance } from './addrman-entry.js'
+import { type AddrManFile, type AddrManFileEntry, entryRecord, parseAddrManFile } from './addrman-file.js'
+import { EMPTY, SlotTable } from './addrman-table.js'
+import { ipOfAddr, LOCAL_GROUP, netGroup } from './net-group.js'
+import type { AddressBook, AddressOrigin, GroupPolicy, PeerAddress } from './types.js'
+
+/** Addresses looked at per add() call; the rest are ignored (one identify or DHT answer is far fewer). */
+export const ADD_BATCH_MAX = 1_000
+/** Collisions waiting for a feeler, at most; further ones are dropped (the address stays in new). */
+export const TRIED_COLLISIONS_MAX = 10
+/** A tried entry that succeeded this recently is never replaced by a colliding one. */
+export const REPLACEMENT_MS = 4 * 3_600_000
+/** A colliding address whose success is older than this replaces an occupant that was not tested. */
+export const TEST_WINDOW_MS = 40 * 60_000
+/** A feeler gets this long to reach the occupant before its silence counts. */
+export const COLLISION_TEST_MIN_MS = 60_000
+/** A known address announced again refreshes its time at most this often. */
+const SEEN_UPDATE_MS = 3_600_000
+/** connected() refreshes an address's time at most this often. */
+const CONNECTED_UPDATE_MS = 20 * 60_000
+/** select() gives up on random draws after this many landings and scans instead. */
+const SELECT_LANDINGS_MAX = 1_000
+
+/**
+ * The group buckets are chosen by. `local` addresses come only from trusted
+ * origins or on devnets, where dozens of nodes share 127.0.0.1: as one group
+ * they would all fight over one new bucket, so each counts as its own.
+ */
+function spreadGroup(group: string, id: string): string {
+  return group === LOCAL_GROUP ? `local ${id}` : group
+}
+
+/** Origins we trust to give us local addresses: our own configuration and our own anchors. */
+const TRUSTED_ORIGINS: ReadonlySet<AddressOrigin> = new Set(['bootstrap', 'operator', 'anchor'])
+
+export interface AddrManDeps {
+  /** The 32-byte bucket secret (random per node, kept in the file). */
+  key: Uint8Array
+  policy: GroupPolicy
+  nowMs: () => number
+  rng: Rng
+}
+
+export interface AddrManStats {
+  new: number
+  tried: number
+  /** Per address group, most addresses first. */
+  groups: Array<{ group: string; new: number; tried: number }>
+}
+
+export class AddrMan implements AddressBook {
+  private readonly hasher: BucketHasher
+  private readonly key: Uint8Array
+  private readonly newTable = new SlotTable(NEW_BUCKET_COUNT)
+  private readonly triedTable = new SlotTable(TRIED_BUCKET_COUNT)
+  private readonly entries = new Map<number, AddrEntry>()
+  private readonly byAddr = new Map<string, AddrEntry>()
+  private readonly byPeer = new Map<string, Set<string>>()
+  /** Ids of new entries whose tried slot is taken, waiting for resolveCollisions(). */
+  private readonly collisions = new Set<number>()
+  /** When and in which state (see isStuck) each new bucket was last found stuck. */
+  private readonly stuckState = new Float64Array(NEW_BUCKET_COUNT).fill(-1)
+  private readonly stuckAtMs = new Float64Array(NEW_BUCKET_COUNT)
+  /** Grows whenever an entry changes in a way isTerrible or isReplaceable reads. */
+  private entryChanges = 0
+  private nextId = 0
+  private newCount = 0
+  /** Last good() anywhere: a failure is only counted once per good connection (we may have been offline). */
+  private lastGoodMs = 1
+
+  constructor(private readonly deps: AddrManDeps) {
+    this.hasher = new BucketHasher(deps.key)
+    this.key = Uint8Array.from(deps.key)
+  }
+
+  /**
+   * Learns addresses from `sourceIp` (see AddressBook.add). Addresses that
+   * are not routable are refused unless the origin is trusted or the policy
+   * is lab or local-cluster; addresses without an IP (DNS) are refused.
+   */
+  add(addrs: PeerAddress[], origin: AddressOrigin, sourceIp: string): number {
+    const { policy } = this.deps
+    const now = this.deps.nowMs()
+    const acceptLocal = TRUSTED_ORIGINS.has(origin) || policy.lab || policy.localCluster
+    const source = isIP(sourceIp) === 0 ? '' : sourceIp
+    const sourceGroup = spreadGroup(source === '' ? LOCAL_GROUP : netGroup(source, policy), source)
+    let added = 0
+    const count = Math.min(addrs.length, ADD_BATCH_MAX)
+    for (let i = 0; i < count; i++) {
+      const item = addrs[i]
+      if (item !== undefined && this.addOne(item, source, sourceGroup, acceptLocal, now)) added++
+    }
+    return added
+  }
+
+  private addOne(item: PeerAddress, sourceIp: string, sourceGroup: string, acceptLocal: boolean, now: number): boolean {
+    const { addr, peer } = item
+    let entry = this.byAddr.get(addr)
+    let group: string
+    let bucketGroup: string
+    if (entry !== undefined) {
+      if (entry.seenMs < now - SEEN_UPDATE_MS) {
+        entry.seenMs = now
+        this.entryChanges++
+      }
+      if (entry.triedSlot !== EMPTY) return false
+      const refs = entry.newSlots.length
+      if (refs >= NEW_BUCKETS_PER_ADDRESS) return false
+      // each further bucket is twice as hard to reach as the last
+      if (this.deps.rng.int(2 ** refs) !== 0) return false
+      group = entry.group
+      bucketGroup = entry.bucketGroup
+    } else {
+      if (!isPeerShape(peer) || !isAddrShape(addr)) return false
+      const ip = ipOfAddr(addr)
+      if (ip === undefined) return false
+      group = netGroup(ip, this.deps.policy)
+      if (group === LOCAL_GROUP && !acceptLocal) return false
+      bucketGroup = spreadGroup(group, addr)
+    }
+    const refs = entry?.newSlots.length ?? 0
+    const bucket = this.hasher.newBucket(bucketGroup, sourceGroup)
+    // a flood meets full buckets: when no occupant could give way, the position (an HMAC) does not matter
+    if (this.isStuck(bucket, refs, now)) return false
+    const slot = slotOf(bucket, this.hasher.position('new', bucket, addr))
+    const occupantId = this.newTable.get(slot)
+    if (occupantId === entry?.id) return false
+    if (occupantId !== EMPTY) {
+      const occupant = this.entries.get(occupantId)
+      if (occupant !== undefined && !this.isReplaceable(occupant, refs, now)) return false
+      this.clearNewSlot(slot)
+    }
+    const created = entry === undefined
+    if (entry === undefined) {
+      entry = this.createEntry({ peer, addr, group, bucketGroup, sourceIp, sourceGroup, seenMs: now })
+      this.newCount++
+    }
+    entry.newSlots.push(slot)
+    this.newTable.set(slot, entry.id)
+    return created
+  }
+
+  /** Whether a newcomer in `refs` new buckets may take `occupant`'s new slot: it is terrible, or it has other slots and the newcomer none. */
+  private isReplaceable(occupant: AddrEntry, refs: number, now: number): boolean {
+    return isTerrible(occupant, now) || (occupant.newSlots.length > 1 && refs === 0)
+  }
+
+  /**
+   * Whether new bucket `bucket` is full and no occupant would give way to a
+   * newcomer in `refs` buckets. A bucket found stuck is remembered with the
+   * time and the state (table and entry changes) it was found in, so a
+   * flood into it costs one scan, not one per address.
+   */
+  private isStuck(bucket: number, refs: number, now: number): boolean {
+    if (!this.newTable.isFull(bucket)) return false
+    const state = this.newTable.changes + this.entryChanges
+    if (refs === 0 && this.stuckState[bucket] === state && this.stuckAtMs[bucket] === now) return true
+    for (let slot = bucket * BUCKET_SIZE, end = slot + BUCKET_SIZE; slot < end; slot++) {
+      const occupant = this.entries.get(this.newTable.get(slot))
+      if (occupant === undefined || this.isReplaceable(occupant, refs, now)) return false
+    }
+    if (refs === 0) {
+      this.stuckState[bucket] = state
+      this.stuckAtMs[bucket] = now
+    }
+    return true
+  }
+
+  private createEntry(fields: {
+    peer: string
+    addr: string
+    group: string
+    bucketGroup: string
+    sourceIp: string
+    sourceGroup: string
+    seenMs: number
+    lastTryMs?: number
+    lastSuccessMs?: number
+    attempts?: number
+  }): AddrEntry {
+    const entry: AddrEntry = {
+      id: this.nextId++,
+      lastTryMs: 0,
+      lastCountAttemptMs: 0,
+      lastSuccessMs: 0,
+      attempts: 0,
+      ...fields,
+      newSlots: [],
+      triedSlot: EMPTY,
+    }
+    this.entries.set(entry.id, entry)
+    this.byAddr.set(entry.addr, entry)
+    this.indexPeer(entry)
+    return entry
+  }
+
+  private indexPeer(entry: AddrEntry): void {
+    let addrs = this.byPeer.get(entry.peer)
+    if (addrs === undefined) {
+      addrs = new Set()
+      this.byPeer.set(entry.peer, addrs)
+    }
+    addrs.add(entry.addr)
+  }
+
+  private unindexPeer(entry: AddrEntry): void {
+    const addrs = this.byPeer.get(entry.peer)
+    addrs?.delete(entry.addr)
+    if (addrs?.size === 0) this.byPeer.delete(entry.peer)
+  }
+
+  /** A connection at `addr` proved it belongs to `peer`. */
+  private setPeer(entry: AddrEntry, peer: string): void {
+    if (entry.peer === peer || !isPeerShape(peer)) return
+    this.unindexPeer(entry)
+    entry.peer = peer
+    this.indexPeer(entry)
+  }
+
+  private deleteEntry(entry: AddrEntry): void {
+    for (const slot of entry.newSlots) this.newTable.clear(slot)
+    if (entry.newSlots.length > 0) this.newCount--
+    entry.newSlots = []
+    if (entry.triedSlot !== EMPTY) this.triedTable.clear(entry.triedSlot)
+    entry.triedSlot = EMPTY
+    this.entries.delete(entry.id)
+    this.byAddr.delete(entry.addr)
+    this.unindexPeer(entry)
+    this.collisions.delete(entry.id)
+  }
+
+  /** Empties a new-table slot; an entry left in no table is forgotten. */
+  private clearNewSlot(slot: number): void {
+    const id = this.newTable.clear(slot)
+    if (id === EMPTY) return
+    const entry = this.entries.get(id)
+    if (entry === undefined) return
+    entry.newSlots.splice(entry.newSlots.indexOf(slot), 1)
+    if (entry.newSlots.length === 0) {
+      this.newCount--
+      if (entry.triedSlot === EMPTY) this.deleteEntry(entry)
+    }
+  }
+
+  /** Moves a new entry into tried slot `slot`; an occupant goes back to new, to the slot its source chose. */
+  private makeTried(entry: AddrEntry, slot: number): void {
+    for (const s of entry.newSlots) this.newTable.clear(s)
+    if (entry.newSlots.length > 0) this.newCount--
+    entry.newSlots = []
+    const oldId = this.triedTable.clear(slot)
+    const old = oldId === EMPTY ? undefined : this.entries.get(oldId)
+    if (old !== undefined) {
+      old.triedSlot = EMPTY
+      const newSlot = this.hasher.newSlot(old.addr, old.bucketGroup, old.sourceGroup)
+      this.clearNewSlot(newSlot)
+      old.newSlots = [newSlot]
+      this.newTable.set(newSlot, old.id)
+      this.newCount++
+    }
+    this.triedTable.set(slot, entry.id)
+    entry.triedSlot = slot
+  }
+
+  /** A dial to `addr` is starting: it counts as a failure until good(). */
+  attempt(addr: PeerAddress): void {
+    const entry = this.byAddr.get(addr.addr)
+    if (entry === undefined) return
+    const now = this.deps.nowMs()
+    entry.lastTryMs = now
+    this.entryChanges++
+    if (entry.lastCountAttemptMs < this.lastGoodMs) {
+      entry.lastCountAttemptMs = now
+      entry.attempts++
+    }
+  }
+
+  /**
+   * An outbound connection to `addr` completed its status exchange: the
+   * address moves to tried, unless its tried slot holds another entry; then
+   * the collision waits for a feeler (selectTriedCollision) and
+   * resolveCollisions(). Unknown addresses are ignored: add them first.
+   */
+  good(addr: PeerAddress): void {
+    const now = this.deps.nowMs()
+    this.lastGoodMs = now
+    const entry = this.byAddr.get(addr.addr)
+    if (entry === undefined) return
+    this.setPeer(entry, addr.peer)
+    entry.lastSuccessMs = now
+    entry.lastTryMs = now
+    entry.attempts = 0
+    this.entryChanges++
+    if (entry.triedSlot !== EMPTY) return
+    const slot = this.hasher.triedSlot(entry.addr, entry.bucketGroup)
+    const occupant = this.triedTable.get(slot)
+    if (occupant !== EMPTY && occupant !== entry.id) {
+      if (this.collisions.size < TRIED_COLLISIONS_MAX) this.collisions.add(entry.id)
+      return
+    }
+    this.makeTried(entry, slot)
+  }
+
+  /** We were connected to `addr` until now: its time is refreshed (at most every 20 minutes). */
+  connected(addr: PeerAddress): void {
+    const entry = this.byAddr.get(addr.addr)
+    if (entry === undefined) return
+    const now = this.deps.nowMs()
+    this.setPeer(entry, addr.peer)
+    if (now - entry.seenMs > CONNECTED_UPDATE_MS) {
+      entry.seenMs = now
+      this.entryChanges++
+    }
+  }
+
+  /**
+   * Picks an address to dial: tried or new with even odds (new only for
+   * feelers), then a random non-empty bucket and a random position in it,
+   * taken with its chance (lower after failures and recent tries), the odds
+   * rising 1.2× with every refusal. Never a terrible address.
+   */
+  select(newOnly: boolean): PeerAddress | undefined {
+    const triedCount = this.triedTable.size
+    if (this.newCount === 0 && (newOnly || triedCount === 0)) return undefined
+    const { rng } = this.deps
+    const now = this.deps.nowMs()
+    const searchTried = !newOnly && triedCount > 0 && (this.newCount === 0 || rng.next() < 0.5)
+    const table = searchTried ? this.triedTable : this.newTable
+    let chanceFactor = 1
+    for (let landing = 0; landing < SELECT_LANDINGS_MAX; landing++) {
+      const bucket = table.randomBucket(rng)
+      if (bucket === undefined) return undefined
+      const slot = table.firstFrom(bucket, rng.int(BUCKET_SIZE))
+      const entry = this.entries.get(table.get(slot))
+      if (entry !== undefined && !isTerrible(entry, now) && rng.next() < chanceFactor * selectionChance(entry, now)) {
+        return { peer: entry.peer, addr: entry.addr }
+      }
+      chanceFactor *= 1.2
+    }
+    // every landing refused (nearly everything terrible): the first usable entry, if any
+    for (const entry of this.entries.values()) {
+      const inTable = searchTried ? entry.triedSlot !== EMPTY : entry.newSlots.length > 0
+      if (inTable && !isTerrible(entry, now)) return { peer: entry.peer, addr: entry.addr }
+    }
+    return undefined
+  }
+
+  /** The tried entry a colliding address wants to replace: a feeler should test it. Undefined when none waits. */
+  selectTriedCollision(): PeerAddress | undefined {
+    if (this.collisions.size === 0) return undefined
+    const ids = [...this.collisions]
+    const id = ids[this.deps.rng.int(ids.length)] ?? EMPTY
+    const entry = this.entries.get(id)
+    if (entry === undefined || entry.triedSlot !== EMPTY) {
+      this.collisions.delete(id)
+      return undefined
+    }
+    const old = this.entries.get(this.triedTable.get(this.hasher.triedSlot(entry.addr, entry.bucketGroup)))
+    return old === undefined ? undefined : { peer: old.peer, addr: old.addr }
+  }
+
+  /**
+   * Settles recorded collisions: the old tried entry stays when it succeeded
+   * within REPLACEMENT_MS; it is replaced when it was tried since (more than
+   * a minute ago) without success, or when nobody tested it within
+   * TEST_WINDOW_MS of the newcomer's success. Others wait.
+   */
+  resolveCollisions(): void {
+    const now = this.deps.nowMs()
+    for (const id of [...this.collisions]) {
+      const entry = this.entries.get(id)
+      let settled = true
+      if (entry !== undefined && entry.triedSlot === EMPTY) {
+        const slot = this.hasher.triedSlot(entry.addr, entry.bucketGroup)
+        const old = this.entries.get(this.triedTable.get(slot))
+        if (old === undefined) {
+          this.makeTried(entry, slot)
+        } else if (old.lastSuccessMs !== 0 && now - old.lastSuccessMs < REPLACEMENT_MS) {
+          // the occupant works: keep it, the newcomer stays in new
+        } else if (old.lastTryMs !== 0 && now - old.lastTryMs < REPLACEMENT_MS) {
+          if (now - old.lastTryMs > COLLISION_TEST_MIN_MS) this.makeTried(entry, slot)
+          else settled = false
+        } else if (now - entry.lastSuccessMs > TEST_WINDOW_MS) {
+          this.makeTried(entry, slot)
+        } else {
+          settled = false
+        }
+      }
+      if (settled) this.collisions.delete(id)
+    }
+  }
+
+  /** The known addresses of `peer`. */
+  addressesOf(peer: string): string[] {
+    return [...(this.byPeer.get(peer) ?? [])]
+  }
+
+  /** Forgets every address of `peer` (it was banned). */
+  remove(peer: string): void {
+    for (const addr of this.addressesOf(peer)) {
+      const entry = this.byAddr.get(addr)
+      if (entry !== undefined) this.deleteEntry(entry)
+    }
+  }
+
+  stats(): AddrManStats {
+    const groups = new Map<string, { group: string; new: number; tried: number }>()
+    for (const entry of this.entries.values()) {
+      let counts = groups.get(entry.group)
+      if (counts === undefined) {
+        counts = { group: entry.group, new: 0, tried: 0 }
+        groups.set(entry.group, counts)
+      }
+      if (entry.triedSlot !== EMPTY) counts.tried++
+      else counts.new++
+    }
+    const list = [...groups.values()].sort(
+      (a, b) => b.new + b.tried - (a.new + a.tried) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0),
+    )
+    return { new: this.newCount, tried: this.triedTable.size, groups: list }
+  }
+
+  /** Distinct new buckets holding at least one entry of `group` (for tests and the eclipse bench). */
+  newBucketsOf(group: string): number {
+    const buckets = new Set<number>()
+    for (const entry of this.entries.values()) {
+      if (entry.group === group) for (const slot of entry.newSlots) buckets.add(bucketOfSlot(slot))
+    }
+    return buckets.size
+  }
+
+  /** Where `addr` sits: its new-table slots and its tried slot (bucket * 64 + position); undefined when unknown. */
+  slotsOf(addr: string): { new: number[]; tried: number | undefined } | undefined {
+    const entry = this.byAddr.get(addr)
+    if (entry === undefined) return undefined
+    return { new: [...entry.newSlots], tried: entry.triedSlot === EMPTY ? undefined : entry.triedSlot }
+  }
+
+  /** Whether `addr` is in the tried table. */
+  isTried(addr: string): boolean {
+    const entry = this.byAddr.get(addr)
+    return entry !== undefined && entry.triedSlot !== EMPTY
+  }
+
+  /** Whether `addr` is known at all. */
+  has(addr: string): boolean {
+    return this.byAddr.has(addr)
+  }
+
+  /** The whole state as a JSON-ready document (addrman.json). */
+  toFile(): AddrManFile {
+    const tried: AddrManFileEntry[] = []
+    const fresh: AddrManFileEntry[] = []
+    for (const entry of this.entries.values()) (entry.triedSlot !== EMPTY ? tried : fresh).push(entryRecord(entry))
+    return { version: 1, key: Buffer.from(this.key).toString('hex'), lastGoodMs: this.lastGoodMs, tried, new: fresh }
+  }
+
+  /**
+   * An address manager from a parsed addrman.json, with the file's key.
+   * Slots are derived again from the key (tried: from the address; new:
+   * from the address and its source): an entry whose slot is taken is
+   * dropped, a tried one first falling back to new. `skipped` counts
+   * malformed, duplicate, excess and dropped entries. AddrManFileError
+   * when `doc` is not an addrman file.
+   */
+  static fromFile(doc: unknown, deps: Omit<AddrManDeps, 'key'>, path: string): { addrman: AddrMan; skipped: number } {
+    const parsed = parseAddrManFile(doc, path)
+    const addrman = new AddrMan({ ...deps, key: parsed.key })
+    addrman.lastGoodMs = Math.max(1, parsed.lastGoodMs)
+    let skipped = parsed.skipped
+    for (const record of parsed.tried) if (!addrman.restore(record, true)) skipped++
+    for (const record of parsed.new) if (!addrman.restore(record, false)) skipped++
+    return { addrman, skipped }
+  }
+
+  private restore(record: AddrManFileEntry, tried: boolean): boolean {
+    if (this.byAddr.has(record.addr)) return false
+    const ip = ipOfAddr(record.addr)
+    if (ip === undefined) return false
+    const { policy } = this.deps
+    const group = netGroup(ip, policy)
+    const bucketGroup = spreadGroup(group, record.addr)
+    const sourceGroup = spreadGroup(record.source === '' ? LOCAL_GROUP : netGroup(record.source, policy), record.source)
+    const triedSlot = tried ? this.hasher.triedSlot(record.addr, bucketGroup) : EMPTY
+    const useTried = triedSlot !== EMPTY && this.triedTable.get(triedSlot) === EMPTY
+    const newSlot = useTried ? EMPTY : this.hasher.newSlot(record.addr, bucketGroup, sourceGroup)
+    if (!useTried && this.newTable.get(newSlot) !== EMPTY) return false
+    const entry = this.createEntry({
+      peer: record.peer,
+      addr: record.addr,
+      group,
+      bucketGroup,
+      sourceIp: record.source,
+      sourceGroup,
+      seenMs: record.seenMs,
+      lastTryMs: record.lastTryMs,
+      lastSuccessMs: record.lastSuccessMs,
+      attempts: record.attempts,
+    })
+    if (useTried) {
+      this.triedTable.set(triedSlot, entry.id)
+      entry.triedSlot = triedSlot
+    } else {
+      this.newTable.set(newSlot, entry.id)
+      entry.newSlots.push(newSlot)
+      this.newCount++
+    }
+    return true
+  }
+}
