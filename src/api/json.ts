@@ -11,7 +11,7 @@ import type { Block } from '../ledger/block.js'
 import type { Account } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
 import type { AddResult, PoolTxInfo, TxStatus } from '../mempool/index.js'
-import type { PeerInfo } from '../net/network.js'
+import type { AddrManStats, ConnectionType, PeerInfo } from '../net/network.js'
 import type { SyncStatus } from '../sync/meter.js'
 import { toHex } from '../util/bytes.js'
 
@@ -90,7 +90,19 @@ export interface PeerJson {
   id: string
   addresses: string[]
   direction: 'inbound' | 'outbound'
+  /** Network group of the connection's remote address: `ip4:A.B`, `ip6:xxxx:xxxx`, `as:N`, `lab:127.A.B` or `local`. */
+  group: string
+  /** `full-relay`, `block-relay`, `feeler`, `manual` (outbound) or `inbound`. */
+  connectionType: ConnectionType
   score: number
+}
+
+/** The address manager's tables: addresses in "new" and "tried", in total and by network group. */
+export interface AddrManJson {
+  new: number
+  tried: number
+  /** One row per group holding an address, most addresses first. */
+  groups: Array<{ group: string; new: number; tried: number }>
 }
 
 export interface NodeInfoJson {
@@ -208,5 +220,20 @@ export function submitResultToJson(result: Pick<AddResult, 'id' | 'status'>): Su
 
 /** Copies only the public fields, so nothing else a PeerInfo grows leaks out. */
 export function peerToJson(peer: PeerInfo): PeerJson {
-  return { id: peer.id, addresses: [...peer.addresses], direction: peer.direction, score: peer.score }
+  return {
+    id: peer.id,
+    addresses: [...peer.addresses],
+    direction: peer.direction,
+    group: peer.group,
+    connectionType: peer.connectionType,
+    score: peer.score,
+  }
+}
+
+/** The address manager's counts, groups with the most addresses first (ties by name, so the order is stable). */
+export function addrmanToJson(stats: AddrManStats): AddrManJson {
+  const groups = stats.groups
+    .map((g) => ({ group: g.group, new: g.new, tried: g.tried }))
+    .sort((a, b) => b.new + b.tried - (a.new + a.tried) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
+  return { new: stats.new, tried: stats.tried, groups }
 }

@@ -10,7 +10,7 @@ import { RpcCode, RpcError } from './errors.js'
 export type MethodClass = 'read' | 'wallet' | 'network-admin' | 'miner'
 
 /** Under a guarded prefix, yet only reading. */
-const READ_EXCEPTIONS = new Set(['wallet_list', 'net_peers'])
+const READ_EXCEPTIONS = new Set(['wallet_list', 'net_peers', 'net_addrman'])
 
 const PREFIX_CLASSES: ReadonlyArray<readonly [string, MethodClass]> = [
   ['wallet_', 'wallet'],

@@ -70,6 +70,13 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
     },
   ],
   [
+    'net_addrman',
+    (p, { api }) => {
+      noParams(p)
+      return api.addrman()
+    },
+  ],
+  [
     'net_connect',
     (p, { api }) => {
       const multiaddr = p.required('multiaddr', check.multiaddr)

@@ -13,6 +13,7 @@
 import type { Tx } from '../ledger/tx.js'
 import type {
   AccountJson,
+  AddrManJson,
   BlockJson,
   HeadJson,
   MempoolJson,
@@ -46,6 +47,8 @@ export interface NodeApi {
   status(): Awaitable<NodeStatusJson>
 
   peers(): Awaitable<PeerJson[]>
+  /** The address manager's new/tried counts, in total and by network group. */
+  addrman(): Awaitable<AddrManJson>
   /** Dials a multiaddr ending in /p2p/<peerId>; resolves with the peer id once connected. */
   connect(multiaddr: string): Promise<{ peerId: string }>
   /** Disconnects and refuses the peer from now on. */

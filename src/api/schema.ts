@@ -4,6 +4,7 @@
  */
 import type {
   AccountJson,
+  AddrManJson,
   BlockJson,
   HeadJson,
   MempoolJson,
@@ -23,6 +24,7 @@ export interface RpcSchema {
   node_info: { params: NoParams; result: NodeInfoJson }
   node_status: { params: NoParams; result: NodeStatusJson }
   net_peers: { params: NoParams; result: PeerJson[] }
+  net_addrman: { params: NoParams; result: AddrManJson }
   net_connect: { params: { multiaddr: string }; result: { peerId: string } }
   net_ban: { params: { peerId?: string; subnet?: string; reason?: string }; result: true }
   net_unban: { params: { peerId?: string; subnet?: string }; result: true }

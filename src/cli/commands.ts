@@ -20,7 +20,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   // `tx send` is the wallet's, `tx get` the read commands': `tx` needs both.
   { names: ['wallet', 'tx'], load: async () => (await import('./wallet.js')).registerWalletCommands },
   {
-    names: ['status', 'peers', 'block', 'tx', 'mempool'],
+    names: ['status', 'peers', 'addrman', 'block', 'tx', 'mempool'],
     load: async () => (await import('./read.js')).registerReadCommands,
   },
   { names: ['sim'], load: async () => (await import('./sim.js')).registerSimCommand },

@@ -5,6 +5,7 @@
  * and progress are grouped by thousands.
  */
 import type {
+  AddrManJson,
   BlockJson,
   MempoolJson,
   NodeStatusJson,
@@ -70,9 +71,11 @@ const formatScore = (score: number): string => (Number.isInteger(score) ? String
 export function renderPeers(peers: readonly PeerJson[], ctx: Pick<RenderContext, 'maxWidth'>): string {
   if (peers.length === 0) return 'no peers connected (the node dials its bootstrap and known peers; check its log)'
   const inbound = peers.filter((p) => p.direction === 'inbound').length
+  const groups = new Set(peers.map((p) => p.group)).size
   const columns: Column[] = [
     { header: 'ID' },
-    { header: 'DIRECTION' },
+    { header: 'TYPE' },
+    { header: 'GROUP' },
     { header: 'SCORE', align: 'right' },
     { header: 'ADDRESS', shrink: true, minWidth: 20 },
   ]
@@ -82,12 +85,38 @@ export function renderPeers(peers: readonly PeerJson[], ctx: Pick<RenderContext,
     const suffix = `/p2p/${peer.id}`
     const addresses = peer.addresses.map((a) => (a.endsWith(suffix) ? a.slice(0, -suffix.length) : a))
     const [first = '', ...more] = addresses
-    rows.push([shortPeerId(peer.id), peer.direction, formatScore(peer.score), first])
+    rows.push([shortPeerId(peer.id), peer.connectionType, peer.group, formatScore(peer.score), first])
     // One line per further connection address, under the first.
-    for (const address of more) rows.push(['', '', '', address])
+    for (const address of more) rows.push(['', '', '', '', address])
   }
-  const summary = `${plural(peers.length, 'peer')}: ${formatCount(inbound)} in, ${formatCount(peers.length - inbound)} out`
+  const summary =
+    `${plural(peers.length, 'peer')}: ${formatCount(inbound)} in, ${formatCount(peers.length - inbound)} out, ` +
+    `in ${plural(groups, 'network group')}`
   return `${summary}\n${renderTable(columns, rows, ctx)}`
+}
+
+/** Groups `peerchain addrman` lists unless asked for all. */
+export const ADDRMAN_GROUPS_SHOWN = 20
+
+const ADDRMAN_COLUMNS: Column[] = [
+  { header: 'GROUP', shrink: true, minWidth: 16 },
+  { header: 'NEW', align: 'right' },
+  { header: 'TRIED', align: 'right' },
+]
+
+/** The address manager's totals, then its groups (most addresses first, as net_addrman orders them). */
+export function renderAddrMan(
+  book: AddrManJson,
+  ctx: Pick<RenderContext, 'maxWidth'> & { groupsMax?: number },
+): string {
+  const total = book.new + book.tried
+  const summary = `${plural(total, 'address', 'addresses')} (${formatCount(book.new)} new, ${formatCount(book.tried)} tried) in ${plural(book.groups.length, 'network group')}`
+  if (book.groups.length === 0) return `${summary}: the node has learned no address yet`
+  const shown = book.groups.slice(0, ctx.groupsMax ?? Number.POSITIVE_INFINITY)
+  const rows = shown.map((g) => [g.group, formatCount(g.new), formatCount(g.tried)])
+  const table = renderTable(ADDRMAN_COLUMNS, rows, ctx)
+  const hidden = book.groups.length - shown.length
+  return `${summary}\n${table}${hidden > 0 ? `\n(${plural(hidden, 'more group')}; --all lists every group)` : ''}`
 }
 
 const TX_COLUMNS: Column[] = [

@@ -1,5 +1,5 @@
 /**
- * The read commands: `peerchain status`, `peers`, `block <height|hash>`,
+ * The read commands: `peerchain status`, `peers`, `addrman`, `block <height|hash>`,
  * `tx get <hash>` and `mempool`. Each asks the node one thing over JSON-RPC
  * and prints it for people, or with `--json` prints the RPC result as is
  * (one JSON document on stdout). Exit codes: 0 ok, 1 the node failed or has
@@ -9,7 +9,15 @@
 import type { Command } from 'commander'
 import type { RpcClient } from '../api/client.js'
 import { UsageError } from './errors.js'
-import { renderBlock, renderMempool, renderPeers, renderStatus, renderTxLookup } from './read-render.js'
+import {
+  ADDRMAN_GROUPS_SHOWN,
+  renderAddrMan,
+  renderBlock,
+  renderMempool,
+  renderPeers,
+  renderStatus,
+  renderTxLookup,
+} from './read-render.js'
 import { connect, exitOnUsageError, type RpcFlags, rpcOptions, run } from './rpc-options.js'
 import { outputWidth } from './table.js'
 
@@ -25,6 +33,9 @@ interface ReadFlags extends RpcFlags {
 interface MempoolFlags extends ReadFlags {
   limit: string
 }
+interface AddrManFlags extends ReadFlags {
+  all?: boolean
+}
 
 export const MEMPOOL_LIMIT_MAX = 1000
 const MEMPOOL_LIMIT_DEFAULT = '100'
@@ -35,7 +46,16 @@ export function registerReadCommands(program: Command): void {
   readCommand(program.command('status').description('the node at a glance: head, peers, sync, mempool, mining')).action(
     run(status),
   )
-  readCommand(program.command('peers').description('the connected peers')).action(run(peers))
+  readCommand(
+    program.command('peers').description('the connected peers: connection type, network group, score, address'),
+  ).action(run(peers))
+  readCommand(
+    program
+      .command('addrman')
+      .description('the address manager: addresses known (new) and proven (tried), by network group'),
+  )
+    .option('--all', `list every group (default: the ${ADDRMAN_GROUPS_SHOWN} with the most addresses)`)
+    .action(run(addrman))
   readCommand(
     program
       .command('block')
@@ -109,6 +129,12 @@ async function peers(flags: ReadFlags): Promise<void> {
   const result = await (await connect(flags)).call('net_peers')
   if (flags.json) printJson(result)
   else console.log(renderPeers(result, context()))
+}
+
+async function addrman(flags: AddrManFlags): Promise<void> {
+  const result = await (await connect(flags)).call('net_addrman')
+  if (flags.json) printJson(result)
+  else console.log(renderAddrMan(result, { ...context(), groupsMax: flags.all ? undefined : ADDRMAN_GROUPS_SHOWN }))
 }
 
 async function block(text: string, flags: ReadFlags): Promise<void> {

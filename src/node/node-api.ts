@@ -6,6 +6,7 @@
 import { RpcCode, RpcError } from '../api/errors.js'
 import {
   accountToJson,
+  addrmanToJson,
   blockToJson,
   type HeadJson,
   headToJson,
@@ -36,7 +37,7 @@ const VERSION = '0.1.0'
 export interface NodeApiParts {
   chain: Chain
   mempool: Mempool
-  network: Pick<Network, 'peerId' | 'peers' | 'dial' | 'ban' | 'unban' | 'listenAddresses'>
+  network: Pick<Network, 'peerId' | 'peers' | 'addrman' | 'dial' | 'ban' | 'unban' | 'listenAddresses'>
   miner: Pick<MinerLoop, 'active' | 'start' | 'stop'>
   wallet: NodeWallet
   /** Admits a local tx and gossips it; throws VerifyError. */
@@ -88,6 +89,10 @@ export class NodeApiImpl implements NodeApi {
 
   peers() {
     return this.n.network.peers().map(peerToJson)
+  }
+
+  addrman() {
+    return addrmanToJson(this.n.network.addrman())
   }
 
   async connect(multiaddr: string) {

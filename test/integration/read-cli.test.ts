@@ -1,12 +1,12 @@
 /**
- * The read commands end to end: `peerchain status`, `peers`, `block`, `tx get`
- * and `mempool`, run as the real CLI against a 2-node devnet (one miner), in
+ * The read commands end to end: `peerchain status`, `peers`, `addrman`, `block`,
+ * `tx get` and `mempool`, run as the real CLI against a 2-node devnet (one miner), in
  * table and --json form, checked against what the nodes say over JSON-RPC.
  */
 import { readFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { BlockJson, MempoolJson, NodeStatusJson, PeerJson, TxLookupJson } from '../../src/api/json.js'
+import type { AddrManJson, BlockJson, MempoolJson, NodeStatusJson, PeerJson, TxLookupJson } from '../../src/api/json.js'
 import { formatCoins, shortPeerId } from '../../src/cli/format.js'
 import { addressFromPublicKey, formatAddress } from '../../src/ledger/address.js'
 import { devnetKey } from '../../src/ledger/genesis.js'
@@ -113,23 +113,44 @@ describe('peerchain peers', () => {
   it('--json is net_peers, naming the other node', async () => {
     const peers = await cliJson<PeerJson[]>(follower, ['peers'])
     const toMiner = peers.find((p) => p.id === miner.peerId)
-    expect(toMiner).toMatchObject({ direction: 'outbound' })
+    // On 127.0.0.1 without --lab, everyone is in the one group `local`.
+    expect(toMiner).toMatchObject({ direction: 'outbound', group: 'local' })
+    expect(toMiner?.connectionType).not.toBe('inbound')
     expect(toMiner?.addresses.length).toBeGreaterThan(0)
     const fromFollower = (await cliJson<PeerJson[]>(miner, ['peers'])).find((p) => p.id === follower.peerId)
-    expect(fromFollower?.direction).toBe('inbound')
+    expect(fromFollower).toMatchObject({ direction: 'inbound', connectionType: 'inbound', group: 'local' })
   })
 
-  it('tables the peers: short id, direction, score, address', async () => {
+  it('tables the peers: short id, connection type, group, score, address', async () => {
     const peers = await rpc<PeerJson[]>(follower.rpc, 'net_peers')
     const text = await cliText(follower, ['peers'])
     const lines = text.trimEnd().split('\n')
-    expect(lines[0]).toMatch(/^\d+ peers?: \d+ in, \d+ out$/)
-    expect(lines[1]).toMatch(/^ID +DIRECTION +SCORE +ADDRESS$/)
+    expect(lines[0]).toMatch(/^\d+ peers?: \d+ in, \d+ out, in \d+ network groups?$/)
+    expect(lines[1]).toMatch(/^ID +TYPE +GROUP +SCORE +ADDRESS$/)
     const row = lines.find((l) => l.startsWith(shortPeerId(miner.peerId)))
     expect(row, text).toBeDefined()
     const peer = peers.find((p) => p.id === miner.peerId) as PeerJson
     const address = peer.addresses[0]?.replace(`/p2p/${miner.peerId}`, '') ?? ''
-    expect(row).toMatch(new RegExp(`^${shortPeerId(miner.peerId)} +outbound +${peer.score} +${escapeRegExp(address)}$`))
+    expect(row).toMatch(
+      new RegExp(
+        `^${shortPeerId(miner.peerId)} +${peer.connectionType} +local +${peer.score} +${escapeRegExp(address)}$`,
+      ),
+    )
+  })
+})
+
+describe('peerchain addrman', () => {
+  it('--json is net_addrman; the table gives the totals and a row per group', async () => {
+    const book = await cliJson<AddrManJson>(follower, ['addrman'])
+    expect(book).toEqual(await rpc<AddrManJson>(follower.rpc, 'net_addrman'))
+    expect(book.groups.reduce((n, g) => n + g.new + g.tried, 0)).toBe(book.new + book.tried)
+    const lines = (await cliText(follower, ['addrman'])).trimEnd().split('\n')
+    expect(lines[0]).toMatch(
+      new RegExp(
+        `^${book.new + book.tried} address(es)? \\(${book.new} new, ${book.tried} tried\\) in \\d+ network groups?`,
+      ),
+    )
+    if (book.groups.length > 0) expect(lines[1]).toMatch(/^GROUP +NEW +TRIED$/)
   })
 })
 

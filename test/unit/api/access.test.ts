@@ -125,9 +125,9 @@ describe('guarded methods on a loopback bind', () => {
     expect(wrong.json.error.code).toBe(RpcCode.UNAUTHORIZED)
   })
 
-  it('leaves reads open without the token: chain, node, mempool, net_peers, wallet_list, tx_submit', async () => {
+  it('leaves reads open without the token: chain, node, mempool, net_peers, net_addrman, wallet_list, tx_submit', async () => {
     const { server } = await startApi({ token: TOKEN })
-    const reads = ['node_info', 'node_status', 'chain_head', 'net_peers', 'wallet_list', 'mempool_list']
+    const reads = ['node_info', 'node_status', 'chain_head', 'net_peers', 'net_addrman', 'wallet_list', 'mempool_list']
     const res = await post(server.url, `[${reads.map((m, i) => call(m, undefined, i)).join(',')}]`)
     expect(res.json.map((r: { error?: unknown }) => r.error)).toEqual(reads.map(() => undefined))
   })

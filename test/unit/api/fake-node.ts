@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { RpcCode, RpcError } from '../../../src/api/errors.js'
 import {
+  type AddrManJson,
   accountToJson,
   blockToJson,
   type HeadJson,
@@ -43,8 +44,23 @@ export class FakeNode implements NodeApi {
   role: 'full' | 'miner' = 'miner'
   mining = false
   peerList: PeerJson[] = [
-    { id: '12D3KooWPeerOne', addresses: ['/ip4/127.0.0.1/tcp/4002'], direction: 'outbound', score: 0 },
+    {
+      id: '12D3KooWPeerOne',
+      addresses: ['/ip4/127.0.0.1/tcp/4002'],
+      direction: 'outbound',
+      group: 'local',
+      connectionType: 'full-relay',
+      score: 0,
+    },
   ]
+  addrmanStats: AddrManJson = {
+    new: 3,
+    tried: 1,
+    groups: [
+      { group: 'ip4:10.1', new: 2, tried: 1 },
+      { group: 'ip4:10.2', new: 1, tried: 0 },
+    ],
+  }
   readonly bans = new Map<string, string>()
   /** When set, peers() throws it: an internal error the server must not leak. */
   fault?: Error
@@ -139,6 +155,10 @@ export class FakeNode implements NodeApi {
   peers(): PeerJson[] {
     if (this.fault) throw this.fault
     return this.peerList
+  }
+
+  addrman(): AddrManJson {
+    return this.addrmanStats
   }
 
   async connect(multiaddr: string): Promise<{ peerId: string }> {

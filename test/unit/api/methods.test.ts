@@ -50,6 +50,12 @@ describe('net_*', () => {
     expect(await client.call('net_peers')).toEqual(node.peerList)
   })
 
+  it('net_addrman answers the new/tried counts and the rows by group, and takes no params', async () => {
+    const { client, node } = await startApi()
+    expect(await client.call('net_addrman')).toEqual(node.addrmanStats)
+    await invalidParam(client.call<unknown>('net_addrman', { group: 'x' } as unknown as Record<string, never>), 'group')
+  })
+
   it('net_connect dials and answers with the peer id', async () => {
     const { client } = await startApi()
     const result = await client.call('net_connect', { multiaddr: '/ip4/10.0.0.2/tcp/4001/p2p/12D3KooWOther' })
@@ -351,7 +357,16 @@ describe('errors', () => {
 
   it('answers a result JSON cannot hold (a bigint) with -32603', async () => {
     const { client, node, internalErrors } = await startApi()
-    node.peerList = [{ id: 'x', addresses: [], direction: 'inbound', score: 1n as unknown as number }]
+    node.peerList = [
+      {
+        id: 'x',
+        addresses: [],
+        direction: 'inbound',
+        group: 'local',
+        connectionType: 'inbound',
+        score: 1n as unknown as number,
+      },
+    ]
     expect((await rpcError(client.call('net_peers'))).code).toBe(-32603)
     expect(internalErrors).toHaveLength(1)
   })

@@ -62,7 +62,7 @@ describe('registerReadCommands', () => {
   it('adds every read command, each with --json and the RPC options', () => {
     const program = new Command()
     registerReadCommands(program)
-    expect(names(program)).toEqual(['status', 'peers', 'block', 'tx', 'mempool'])
+    expect(names(program)).toEqual(['status', 'peers', 'addrman', 'block', 'tx', 'mempool'])
     const tx = program.commands.find((c) => c.name() === 'tx') as Command
     expect(names(tx)).toEqual(['get'])
     for (const cmd of [...program.commands.filter((c) => c.name() !== 'tx'), ...tx.commands]) {

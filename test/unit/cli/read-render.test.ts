@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest'
-import type { BlockJson, MempoolJson, NodeStatusJson, PeerJson, TxJson } from '../../../src/api/json.js'
+import type { AddrManJson, BlockJson, MempoolJson, NodeStatusJson, PeerJson, TxJson } from '../../../src/api/json.js'
 import {
   formatSync,
+  renderAddrMan,
   renderBlock,
   renderMempool,
   renderPeers,
@@ -119,29 +120,85 @@ describe('renderStatus', () => {
 
 describe('renderPeers', () => {
   const peers: PeerJson[] = [
-    { id: PEER, addresses: [`/ip4/127.0.0.1/tcp/4001/p2p/${PEER}`], direction: 'outbound', score: 0 },
+    {
+      id: PEER,
+      addresses: [`/ip4/127.5.5.1/tcp/4001/p2p/${PEER}`],
+      direction: 'outbound',
+      group: 'lab:127.5.5',
+      connectionType: 'block-relay',
+      score: 0,
+    },
     {
       id: '12D3KooWHZetQAAxZU3HvBghVRu5hgx1CHnLcitMA1yp3CoBasYs',
       addresses: ['/ip4/10.0.0.2/tcp/9333', '/ip4/10.0.0.2/tcp/9334/ws'],
       direction: 'inbound',
+      group: 'local',
+      connectionType: 'inbound',
       score: -12.5,
+    },
+    {
+      id: '12D3KooWRsvR1wJQmLLBwEy1sKx7uQhF5r5tYjGyZ7Gz2qXkVm8q',
+      addresses: ['/ip4/203.0.113.9/tcp/9333'],
+      direction: 'outbound',
+      group: 'ip4:203.0',
+      connectionType: 'full-relay',
+      score: 1,
     },
   ]
 
-  it('tables the peers with short ids, one line per address, without repeating the id in it', () => {
+  it('tables the peers with short ids, connection type and network group, one line per address', () => {
     expect(renderPeers(peers, UNLIMITED)).toBe(
       [
-        '2 peers: 1 in, 1 out',
-        'ID                 DIRECTION  SCORE  ADDRESS',
-        '12D3KooW…RU7M18FA  outbound       0  /ip4/127.0.0.1/tcp/4001',
-        '12D3KooW…3CoBasYs  inbound    -12.5  /ip4/10.0.0.2/tcp/9333',
-        '                                     /ip4/10.0.0.2/tcp/9334/ws',
+        '3 peers: 1 in, 2 out, in 3 network groups',
+        'ID                 TYPE         GROUP        SCORE  ADDRESS',
+        '12D3KooW…RU7M18FA  block-relay  lab:127.5.5      0  /ip4/127.5.5.1/tcp/4001',
+        '12D3KooW…3CoBasYs  inbound      local        -12.5  /ip4/10.0.0.2/tcp/9333',
+        '                                                    /ip4/10.0.0.2/tcp/9334/ws',
+        '12D3KooW…2qXkVm8q  full-relay   ip4:203.0        1  /ip4/203.0.113.9/tcp/9333',
       ].join('\n'),
     )
   })
 
   it('says so when there are none', () => {
     expect(renderPeers([], UNLIMITED)).toMatch(/^no peers connected/)
+  })
+})
+
+describe('renderAddrMan', () => {
+  const book: AddrManJson = {
+    new: 1203,
+    tried: 12,
+    groups: [
+      { group: 'ip4:203.0', new: 1000, tried: 2 },
+      { group: 'as:64500', new: 200, tried: 10 },
+      { group: 'ip6:2001:0db8', new: 3, tried: 0 },
+    ],
+  }
+
+  it('gives the totals, then one row per group in the order the node gave', () => {
+    expect(renderAddrMan(book, UNLIMITED)).toBe(
+      [
+        '1,215 addresses (1,203 new, 12 tried) in 3 network groups',
+        'GROUP            NEW  TRIED',
+        'ip4:203.0      1,000      2',
+        'as:64500         200     10',
+        'ip6:2001:0db8      3      0',
+      ].join('\n'),
+    )
+  })
+
+  it('lists the first groups only when asked to, and says how to see the rest', () => {
+    const text = renderAddrMan(book, { ...UNLIMITED, groupsMax: 1 })
+    expect(text.split('\n')).toHaveLength(4)
+    expect(text).toContain('ip4:203.0')
+    expect(text).not.toContain('as:64500')
+    expect(text).toMatch(/\(2 more groups; --all lists every group\)$/)
+  })
+
+  it('says so when the node knows no address', () => {
+    expect(renderAddrMan({ new: 0, tried: 0, groups: [] }, UNLIMITED)).toBe(
+      '0 addresses (0 new, 0 tried) in 0 network groups: the node has learned no address yet',
+    )
   })
 })
 
