@@ -10,6 +10,35 @@ export function shortId(id: string, keep = 6): string {
   return id.length <= keep + 1 ? id : `…${id.slice(-keep)}`
 }
 
+/** The colour of the one group that no group rule limits (loopback, private addresses): a neutral grey. */
+export const LOCAL_GROUP_COLOR = 'hsl(215, 12%, 60%)'
+
+/**
+ * A peer's network group as a colour, the same on every page and every node:
+ * the hue comes from a hash (FNV-1a) of the group's name, so `ip4:203.0` is
+ * always the same colour and no palette has to be kept in step.
+ */
+export function groupColor(group: string): string {
+  if (group === 'local') return LOCAL_GROUP_COLOR
+  let hash = 0x811c9dc5
+  for (let i = 0; i < group.length; i++) {
+    hash ^= group.charCodeAt(i)
+    hash = Math.imul(hash, 0x01000193) >>> 0
+  }
+  // Lightness alternates too, so two groups whose hues land close still differ.
+  const lightness = hash & 0x10000 ? 42 : 56
+  return `hsl(${hash % 360}, 65%, ${lightness}%)`
+}
+
+/** The groups among `peers`, with how many peers each: the most first, ties by name. */
+export function peerGroups(peers: ReadonlyArray<{ group: string }>): Array<{ group: string; count: number }> {
+  const counts = new Map<string, number>()
+  for (const peer of peers) counts.set(peer.group, (counts.get(peer.group) ?? 0) + 1)
+  return [...counts]
+    .map(([group, count]) => ({ group, count }))
+    .sort((a, b) => b.count - a.count || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0))
+}
+
 /** A hash or address cut to its start and end: "c17d9396…d37e". */
 export function shortHash(hash: string, head = 8, tail = 4): string {
   return hash.length <= head + tail + 1 ? hash : `${hash.slice(0, head)}…${hash.slice(-tail)}`

@@ -1,6 +1,8 @@
 /**
  * The node's peers as a force-directed graph: this node pinned in the middle,
- * one circle per peer linked to it, colored by who dialed whom. d3-force only
+ * one circle per peer linked to it, coloured by the peer's network group (a
+ * legend names each group), the link dashed for a peer that dialed us. Many
+ * peers of one colour is what an eclipse attempt looks like. d3-force only
  * computes positions; Preact draws the SVG.
  */
 import {
@@ -16,7 +18,7 @@ import {
 } from 'd3-force'
 import { useEffect, useRef, useState } from 'preact/hooks'
 import type { PeerJson } from '../../src/api/json.js'
-import { hostOfMultiaddr, shortId } from './format.js'
+import { groupColor, hostOfMultiaddr, peerGroups, shortId } from './format.js'
 
 const WIDTH = 360
 const HEIGHT = 240
@@ -91,43 +93,73 @@ export function PeerGraph({ selfId, peers }: { selfId?: string; peers: PeerJson[
   const self = at(SELF)
 
   return (
-    <svg
-      class="peer-graph"
-      viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
-      role="img"
-      aria-label={`this node and its ${peers.length} peers`}
-      data-testid="peer-graph"
-    >
-      {peers.map((peer) => {
-        const p = at(peer.id)
-        return <line key={`l-${peer.id}`} class={`link ${peer.direction}`} x1={self.x} y1={self.y} x2={p.x} y2={p.y} />
-      })}
-      <g class="node self" transform={`translate(${self.x} ${self.y})`}>
-        <title>{selfId ? `this node\n${selfId}` : 'this node'}</title>
-        <circle r={13} />
-        <text y={28}>this node</text>
-      </g>
-      {peers.map((peer) => {
-        const p = at(peer.id)
+    <>
+      <svg
+        class="peer-graph"
+        viewBox={`0 0 ${WIDTH} ${HEIGHT}`}
+        role="img"
+        aria-label={`this node and its ${peers.length} peers`}
+        data-testid="peer-graph"
+      >
+        {peers.map((peer) => {
+          const p = at(peer.id)
+          return (
+            <line key={`l-${peer.id}`} class={`link ${peer.direction}`} x1={self.x} y1={self.y} x2={p.x} y2={p.y} />
+          )
+        })}
+        <g class="node self" transform={`translate(${self.x} ${self.y})`}>
+          <title>{selfId ? `this node\n${selfId}` : 'this node'}</title>
+          <circle r={13} />
+          <text y={28}>this node</text>
+        </g>
+        {peers.map((peer) => {
+          const p = at(peer.id)
+          const color = groupColor(peer.group)
+          return (
+            <g
+              key={peer.id}
+              class={`node ${peer.direction}`}
+              transform={`translate(${p.x} ${p.y})`}
+              data-testid="peer-node"
+              data-group={peer.group}
+              data-color={color}
+            >
+              <title>{peerTooltip(peer)}</title>
+              <circle r={9} style={{ fill: color }} />
+              <text y={22}>{shortId(peer.id)}</text>
+            </g>
+          )
+        })}
+      </svg>
+      <GroupLegend peers={peers} />
+    </>
+  )
+}
+
+/** Which colour is which network group, and how many peers each holds. */
+function GroupLegend({ peers }: { peers: PeerJson[] }) {
+  if (peers.length === 0) return null
+  return (
+    <ul class="group-legend" data-testid="group-legend" aria-label="network groups">
+      {peerGroups(peers).map(({ group, count }) => {
+        const color = groupColor(group)
         return (
-          <g
-            key={peer.id}
-            class={`node ${peer.direction}`}
-            transform={`translate(${p.x} ${p.y})`}
-            data-testid="peer-node"
-          >
-            <title>{peerTooltip(peer)}</title>
-            <circle r={9} />
-            <text y={22}>{shortId(peer.id)}</text>
-          </g>
+          <li key={group} data-testid="group-legend-item" data-group={group} data-color={color}>
+            <span class="swatch" style={{ background: color }} aria-hidden="true" />
+            <span class="group-name">{group}</span> <span class="muted">{count}</span>
+          </li>
         )
       })}
-    </svg>
+    </ul>
   )
 }
 
 function peerTooltip(peer: PeerJson): string {
-  return [peer.id, `${peer.direction}, score ${peer.score}`, ...peer.addresses.map(hostOfMultiaddr)].join('\n')
+  return [
+    peer.id,
+    `${peer.connectionType}, group ${peer.group}, score ${peer.score}`,
+    ...peer.addresses.map(hostOfMultiaddr),
+  ].join('\n')
 }
 
 function clamp(value: number, min: number, max: number): number {

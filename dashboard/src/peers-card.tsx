@@ -15,8 +15,7 @@ export function PeersCard({ peers, selfId, error }: { peers?: PeerJson[]; selfId
           <span class="big-inline" data-testid="peer-count" data-count={peers?.length}>
             {peers ? peers.length : '—'}
           </span>{' '}
-          <span class="dot inbound" aria-hidden="true" /> {inbound} in <span class="dot outbound" aria-hidden="true" />{' '}
-          {outbound} out
+          · {inbound} in (dashed) · {outbound} out
         </span>
       }
     >

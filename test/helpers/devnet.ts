@@ -7,6 +7,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type { PeerJson } from '../../src/api/json.js'
 import { type DevnetNode, loopbackNodeArgs, spawnNode, stopNodes } from '../../src/cli/devnet.js'
 import { type ConsensusParams, devnetGenesis, type Genesis, genesisToJson } from '../../src/ledger/genesis.js'
 
@@ -41,7 +42,16 @@ export class TestNet {
   /** Starts a node; `name` picks its data directory (reuse a name to restart a node on its old data). */
   async start(
     name: string,
-    opts: { mine?: boolean; bootstrap?: string[]; genesisPath?: string; extra?: string[] } = {},
+    opts: {
+      mine?: boolean
+      bootstrap?: string[]
+      genesisPath?: string
+      extra?: string[]
+      /** Listen (and in lab mode dial) on this loopback address instead of 127.0.0.1. */
+      host?: string
+      /** The network lab (`--lab`): 127.A.B.C is routable, grouped by 127.A.B. */
+      lab?: boolean
+    } = {},
   ): Promise<TestNode> {
     const dataDir = join(this.dir, name)
     const args = [
@@ -51,6 +61,8 @@ export class TestNet {
         logLevel: process.env.PEERCHAIN_TEST_LOG ?? 'warn',
         mine: opts.mine,
         bootstrap: opts.bootstrap,
+        host: opts.host,
+        lab: opts.lab,
       }),
       ...(opts.extra ?? []),
     ]
@@ -144,12 +156,7 @@ export interface HeadJson {
 
 export const head = (n: TestNode): Promise<HeadJson> => rpc<HeadJson>(n.rpc, 'chain_head')
 
-export interface PeerJson {
-  id: string
-  addresses: string[]
-  direction: 'inbound' | 'outbound'
-  score: number
-}
+export type { PeerJson }
 
 export interface BlockJson {
   hash: string

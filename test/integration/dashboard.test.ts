@@ -1,7 +1,8 @@
 /**
  * The web dashboard in a real browser: Debian's Chromium, driven by
- * playwright-core, against a 3-node devnet. The page of node 0 must show its
- * 2 peers and a head that grows, send a transaction through its form from a
+ * playwright-core, against a 3-node lab devnet (each node its own network
+ * group). The page of node 0 must show its 2 peers, coloured by group with a
+ * legend naming each group, and a head that grows, send a transaction through its form from a
  * devnet key the node holds unlocked, and show that transaction pending and
  * then included, while the chain agrees. The screenshot is kept in
  * test-artifacts/dashboard.png, whether the test passes or not.
@@ -13,6 +14,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { labHost } from '../../src/cli/devnet.js'
 import { formatAddress } from '../../src/ledger/address.js'
 import { cookieOf, fastGenesis, rpc, TestNet, type TestNode } from '../helpers/devnet.js'
 
@@ -79,6 +81,37 @@ function recordSentStatuses(page: Page): Promise<void> {
   })
 }
 
+/** Each peer is drawn in its group's colour, the legend names each group once with that colour, and groups differ. */
+async function expectPeersColouredByGroup(page: Page): Promise<void> {
+  const legend = page.getByTestId('group-legend-item')
+  await expect
+    .poll(async () => (await legend.evaluateAll((items) => items.map((i) => i.getAttribute('data-group')))).sort(), {
+      timeout: UI_TIMEOUT_MS,
+    })
+    .toEqual(['lab:127.0.2', 'lab:127.0.3'])
+  const drawn = await page.evaluate(() => {
+    const fill = (el: Element | null) => (el ? getComputedStyle(el).fill : '')
+    const background = (el: Element | null) => (el ? getComputedStyle(el).backgroundColor : '')
+    const swatches = new Map(
+      [...document.querySelectorAll('[data-testid="group-legend-item"]')].map((item) => [
+        item.getAttribute('data-group'),
+        background(item.querySelector('.swatch')),
+      ]),
+    )
+    return [...document.querySelectorAll('[data-testid="peer-node"]')].map((node) => ({
+      group: node.getAttribute('data-group'),
+      fill: fill(node.querySelector('circle')),
+      swatch: swatches.get(node.getAttribute('data-group')),
+    }))
+  })
+  expect(drawn.map((d) => d.group).sort()).toEqual(['lab:127.0.2', 'lab:127.0.3'])
+  for (const peer of drawn) {
+    expect(peer.fill, peer.group ?? '').toMatch(/^rgb\(/)
+    expect(peer.fill, peer.group ?? '').toBe(peer.swatch)
+  }
+  expect(new Set(drawn.map((d) => d.fill)).size).toBe(2)
+}
+
 const headHeight = async (page: Page): Promise<number> =>
   Number(await page.getByTestId('head-height').getAttribute('data-height'))
 
@@ -93,9 +126,10 @@ describe('the dashboard in headless Chromium', () => {
     await buildDashboard()
     // A few blocks a second on one thread: the head visibly grows and a tx waits a moment in the mempool.
     net = await TestNet.create(fastGenesis({ initialTarget: 1n << 240n }))
-    node0 = await net.start('n0', { mine: true, extra: DEV_ACCOUNTS })
-    await net.start('n1', { bootstrap: [node0.addr] })
-    await net.start('n2', { bootstrap: [node0.addr] })
+    // Lab mode, as `peerchain devnet --lab`: node i on 127.0.<i+1>.1, alone in group lab:127.0.<i+1>.
+    node0 = await net.start('n0', { mine: true, extra: DEV_ACCOUNTS, host: labHost(0), lab: true })
+    await net.start('n1', { bootstrap: [node0.addr], host: labHost(1), lab: true })
+    await net.start('n2', { bootstrap: [node0.addr], host: labHost(2), lab: true })
     browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
   })
 
@@ -116,6 +150,7 @@ describe('the dashboard in headless Chromium', () => {
       await expect.poll(() => page.getByTestId('socket-state').textContent(), { timeout: UI_TIMEOUT_MS }).toBe('live')
       await expect.poll(() => page.getByTestId('peer-count').textContent(), { timeout: UI_TIMEOUT_MS }).toBe('2')
       await expect.poll(() => page.getByTestId('peer-node').count(), { timeout: UI_TIMEOUT_MS }).toBe(2)
+      await expectPeersColouredByGroup(page)
 
       // The head grows on screen without a reload.
       await expect.poll(() => headHeight(page), { timeout: UI_TIMEOUT_MS }).toBeGreaterThan(0)

@@ -1,6 +1,13 @@
 /** The dashboard's pure parts: what the send form accepts, and how amounts and URLs are written. */
 import { describe, expect, it } from 'vitest'
-import { formatCoins, parseBaseUnits, parseCoins } from '../../../dashboard/src/format.js'
+import {
+  formatCoins,
+  groupColor,
+  LOCAL_GROUP_COLOR,
+  parseBaseUnits,
+  parseCoins,
+  peerGroups,
+} from '../../../dashboard/src/format.js'
 import { socketUrl } from '../../../dashboard/src/socket.js'
 import { formatCoins as cliFormatCoins } from '../../../src/cli/format.js'
 import { COIN } from '../../../src/ledger/genesis.js'
@@ -35,5 +42,29 @@ describe('socketUrl', () => {
   it('follows the page: same host, ws or wss, the token as a query parameter', () => {
     expect(socketUrl({ protocol: 'http:', host: '127.0.0.1:8645' })).toBe('ws://127.0.0.1:8645/')
     expect(socketUrl({ protocol: 'https:', host: 'node.example' }, 'ab cd')).toBe('wss://node.example/?token=ab%20cd')
+  })
+})
+
+describe('peer group colours', () => {
+  it('gives a group the same colour every time, and different groups different colours', () => {
+    expect(groupColor('ip4:203.0')).toBe(groupColor('ip4:203.0'))
+    const groups = ['ip4:203.0', 'ip4:203.1', 'ip4:198.51', 'as:64500', 'ip6:2001:0db8', 'lab:127.0.2', 'lab:127.0.3']
+    const colors = groups.map(groupColor)
+    expect(new Set(colors).size).toBe(groups.length)
+    for (const color of colors) expect(color).toMatch(/^hsl\(\d{1,3}, 65%, (42|56)%\)$/)
+  })
+
+  it('draws the unlimited group `local` in a neutral grey', () => {
+    expect(groupColor('local')).toBe(LOCAL_GROUP_COLOR)
+  })
+
+  it('counts peers per group for the legend, the biggest group first, ties by name', () => {
+    const peers = ['lab:127.0.3', 'local', 'lab:127.0.3', 'lab:127.0.2', 'local', 'as:1'].map((group) => ({ group }))
+    expect(peerGroups(peers)).toEqual([
+      { group: 'lab:127.0.3', count: 2 },
+      { group: 'local', count: 2 },
+      { group: 'as:1', count: 1 },
+      { group: 'lab:127.0.2', count: 1 },
+    ])
   })
 })
