@@ -4,6 +4,7 @@
  * the future: the first to be overwritten, never selected) and how likely
  * select() is to take it (recent tries and failures make it less likely).
  */
+import type { AddressSeeds } from './addrman-buckets.js'
 
 /** An address not heard of for this long is terrible. */
 export const HORIZON_MS = 30 * 24 * 3_600_000
@@ -25,6 +26,8 @@ export interface AddrEntry {
   readonly id: number
   /** The multiaddr, the entry's key. */
   readonly addr: string
+  /** Its secret slot seeds (BucketHasher.seeds). */
+  readonly seeds: AddressSeeds
   /** The peer id last known at `addr` (a completed connection corrects it). */
   peer: string
   /** Network group of the address; recomputed on load, so an AS map change regroups it. */

@@ -24,6 +24,7 @@
 import { isIP } from 'node:net'
 import type { Rng } from '../util/rng.js'
 import {
+  type AddressSeeds,
   BUCKET_SIZE,
   BucketHasher,
   bucketOfSlot,
@@ -156,7 +157,8 @@ export class AddrMan implements AddressBook {
     const bucket = this.hasher.newBucket(bucketGroup, sourceGroup)
     // a flood meets full buckets: when no occupant could give way, the position (an HMAC) does not matter
     if (this.isStuck(bucket, refs, now)) return false
-    const slot = slotOf(bucket, this.hasher.position('new', bucket, addr))
+    const seeds = entry?.seeds ?? this.hasher.seeds(addr)
+    const slot = slotOf(bucket, this.hasher.newPosition(seeds, bucket))
     const occupantId = this.newTable.get(slot)
     if (occupantId === entry?.id) return false
     if (occupantId !== EMPTY) {
@@ -166,7 +168,7 @@ export class AddrMan implements AddressBook {
     }
     const created = entry === undefined
     if (entry === undefined) {
-      entry = this.createEntry({ peer, addr, group, bucketGroup, sourceIp, sourceGroup, seenMs: now })
+      entry = this.createEntry({ peer, addr, seeds, group, bucketGroup, sourceIp, sourceGroup, seenMs: now })
       this.newCount++
     }
     entry.newSlots.push(slot)
@@ -203,6 +205,7 @@ export class AddrMan implements AddressBook {
   private createEntry(fields: {
     peer: string
     addr: string
+    seeds: AddressSeeds
     group: string
     bucketGroup: string
     sourceIp: string
@@ -285,7 +288,7 @@ export class AddrMan implements AddressBook {
     const old = oldId === EMPTY ? undefined : this.entries.get(oldId)
     if (old !== undefined) {
       old.triedSlot = EMPTY
-      const newSlot = this.hasher.newSlot(old.addr, old.bucketGroup, old.sourceGroup)
+      const newSlot = this.hasher.newSlot(old.seeds, old.bucketGroup, old.sourceGroup)
       this.clearNewSlot(newSlot)
       old.newSlots = [newSlot]
       this.newTable.set(newSlot, old.id)
@@ -325,7 +328,7 @@ export class AddrMan implements AddressBook {
     entry.attempts = 0
     this.entryChanges++
     if (entry.triedSlot !== EMPTY) return
-    const slot = this.hasher.triedSlot(entry.addr, entry.bucketGroup)
+    const slot = this.hasher.triedSlot(entry.seeds, entry.bucketGroup)
     const occupant = this.triedTable.get(slot)
     if (occupant !== EMPTY && occupant !== entry.id) {
       if (this.collisions.size < TRIED_COLLISIONS_MAX) this.collisions.add(entry.id)
@@ -388,7 +391,7 @@ export class AddrMan implements AddressBook {
       this.collisions.delete(id)
       return undefined
     }
-    const old = this.entries.get(this.triedTable.get(this.hasher.triedSlot(entry.addr, entry.bucketGroup)))
+    const old = this.entries.get(this.triedTable.get(this.hasher.triedSlot(entry.seeds, entry.bucketGroup)))
     return old === undefined ? undefined : { peer: old.peer, addr: old.addr }
   }
 
@@ -404,7 +407,7 @@ export class AddrMan implements AddressBook {
       const entry = this.entries.get(id)
       let settled = true
       if (entry !== undefined && entry.triedSlot === EMPTY) {
-        const slot = this.hasher.triedSlot(entry.addr, entry.bucketGroup)
+        const slot = this.hasher.triedSlot(entry.seeds, entry.bucketGroup)
         const old = this.entries.get(this.triedTable.get(slot))
         if (old === undefined) {
           this.makeTried(entry, slot)
@@ -469,6 +472,11 @@ export class AddrMan implements AddressBook {
     return { new: [...entry.newSlots], tried: entry.triedSlot === EMPTY ? undefined : entry.triedSlot }
   }
 
+  /** HMACs computed so far (each costs microseconds: add() computes at most one per new address, none into a full bucket). */
+  get hmacCount(): number {
+    return this.hasher.macCount
+  }
+
   /** Whether `addr` is in the tried table. */
   isTried(addr: string): boolean {
     const entry = this.byAddr.get(addr)
@@ -514,13 +522,15 @@ export class AddrMan implements AddressBook {
     const group = netGroup(ip, policy)
     const bucketGroup = spreadGroup(group, record.addr)
     const sourceGroup = spreadGroup(record.source === '' ? LOCAL_GROUP : netGroup(record.source, policy), record.source)
-    const triedSlot = tried ? this.hasher.triedSlot(record.addr, bucketGroup) : EMPTY
+    const seeds = this.hasher.seeds(record.addr)
+    const triedSlot = tried ? this.hasher.triedSlot(seeds, bucketGroup) : EMPTY
     const useTried = triedSlot !== EMPTY && this.triedTable.get(triedSlot) === EMPTY
-    const newSlot = useTried ? EMPTY : this.hasher.newSlot(record.addr, bucketGroup, sourceGroup)
+    const newSlot = useTried ? EMPTY : this.hasher.newSlot(seeds, bucketGroup, sourceGroup)
     if (!useTried && this.newTable.get(newSlot) !== EMPTY) return false
     const entry = this.createEntry({
       peer: record.peer,
       addr: record.addr,
+      seeds,
       group,
       bucketGroup,
       sourceIp: record.source,

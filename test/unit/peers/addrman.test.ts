@@ -41,11 +41,11 @@ describe('bucket placement', () => {
     const hasher = new BucketHasher(keyOf('key-a'))
     const buckets = new Set<number>()
     for (let i = 0; i < 200; i++)
-      buckets.add(Math.floor(hasher.newSlot(v4(5, 6, i, i).addr, 'ip4:5.6', 'ip4:7.8') / 64))
+      buckets.add(Math.floor(hasher.newSlot(hasher.seeds(v4(5, 6, i, i).addr), 'ip4:5.6', 'ip4:7.8') / 64))
     expect(buckets.size).toBe(1)
     const tried = new Set<number>()
     for (let i = 0; i < 500; i++)
-      tried.add(Math.floor(hasher.triedSlot(v4(5, 6, i >> 8, i & 255).addr, 'ip4:5.6') / 64))
+      tried.add(Math.floor(hasher.triedSlot(hasher.seeds(v4(5, 6, i >> 8, i & 255).addr), 'ip4:5.6') / 64))
     expect(tried.size).toBe(8)
     expect(() => new BucketHasher(new Uint8Array(31))).toThrow(RangeError)
   })
@@ -268,7 +268,7 @@ function tiedPair(label: string): [PeerAddress, PeerAddress] {
   const bySlot = new Map<number, PeerAddress>()
   for (let i = 0; ; i++) {
     const a = v4(77, 1, i >> 8, i & 255)
-    const slot = hasher.triedSlot(a.addr, 'ip4:77.1')
+    const slot = hasher.triedSlot(hasher.seeds(a.addr), 'ip4:77.1')
     const other = bySlot.get(slot)
     if (other !== undefined) return [other, a]
     bySlot.set(slot, a)
