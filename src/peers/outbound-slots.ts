@@ -17,7 +17,8 @@
  * - Feelers: every ~2 minutes (exponential waits, mean FEELER_INTERVAL_MS,
  *   so the times cannot be predicted), once the slots are full, one
  *   short-lived connection tests an address: first the old tried entry of a
- *   test-before-evict collision, else a new address. Success moves it to
+ *   test-before-evict collision (after settling those already tested), else
+ *   a new address. Success moves it to
  *   tried, which is how the tried table fills with addresses we chose.
  *
  * No timers: the caller asks; time and randomness come in through deps.
@@ -41,6 +42,8 @@ export interface CurrentConnection {
 export interface OutboundSlotsDeps {
   book: AddressBook & {
     addressesOf?(peer: string): string[]
+    /** Settles the test-before-evict collisions whose test is done or overdue (AddrMan). */
+    resolveCollisions?(): void
     /** The old tried entry a test-before-evict collision wants tested (AddrMan). */
     selectTriedCollision?(): PeerAddress | undefined
   }
@@ -102,6 +105,8 @@ export class OutboundSlots {
     if (blockRelay < this.targets.blockRelay || fullRelay < this.targets.fullRelay) return undefined
     this.nextFeelerAtMs = nowMs + exponential(this.deps.rng, FEELER_INTERVAL_MS)
     const fits = this.fitsFor(current)
+    // settled collisions leave first, so a feeler never retests an entry that already answered
+    this.deps.book.resolveCollisions?.()
     const collision = this.deps.book.selectTriedCollision?.()
     if (collision !== undefined && fits(collision)) return collision
     return this.pick(true, fits)

@@ -17,7 +17,9 @@ const groupOf = (a: PeerAddress) => netGroup(ipOfAddr(a.addr) ?? '', internet)
 class ListBook implements AddressBook {
   readonly fresh = new Map<string, PeerAddress>()
   readonly tried = new Map<string, PeerAddress>()
+  /** Collisions waiting for a test; a tested one (its old entry answered a feeler) is settled by resolveCollisions. */
   collisions: PeerAddress[] = []
+  tested = new Set<string>()
   selects = 0
   constructor(private readonly rng: Rng) {}
   add(addrs: PeerAddress[]): number {
@@ -40,8 +42,11 @@ class ListBook implements AddressBook {
     const list = [...(useTried ? this.tried : this.fresh).values()]
     return list.length === 0 ? undefined : list[this.rng.int(list.length)]
   }
+  resolveCollisions(): void {
+    this.collisions = this.collisions.filter((c) => !this.tested.has(c.addr))
+  }
   selectTriedCollision(): PeerAddress | undefined {
-    return this.collisions.shift()
+    return this.collisions[0]
   }
 }
 
@@ -202,6 +207,8 @@ describe('OutboundSlots.nextFeeler', () => {
     book.collisions = [collision]
     expect(slots.nextFeeler(fullSlots(), 0)).toBeUndefined()
     expect(slots.nextFeeler(fullSlots(), later)).toEqual(collision)
+    // the feeler reached it: the next feeler settles the collision first and tests something else
+    book.tested.add(collision.addr)
     for (let i = 1; i < 20; i++) {
       const feeler = slots.nextFeeler(fullSlots(), later * i * 2)
       expect(feeler?.peer).toBe('n')
