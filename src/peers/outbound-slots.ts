@@ -10,6 +10,14 @@
  *   many addresses it plants. `local` (a devnet on one machine) is exempt, as
  *   are manual connections (the operator's choice); inbound peers and
  *   feelers hold no group.
+ * - Every group gets an even chance, however many addresses it has: the
+ *   book picks addresses (tried or new, bucket by bucket), and an address of
+ *   a group with n addresses where the median group has m < n is taken with
+ *   odds m/n only. An attacker's few groups are full of its addresses and
+ *   win no more often than any honest group; without this they win as
+ *   often as the buckets and tried slots they fill (Bitcoin Core takes the
+ *   address as picked). The counts come from the book's stats(), recounted
+ *   every GROUP_COUNTS_REFRESH_MS.
  * - Never an address whose peer we are already connected to, either way.
  * - The book is asked up to SELECT_TRIES times per slot; an address that
  *   does not fit is skipped, and when none fits the slot waits for the next
@@ -32,6 +40,8 @@ export const OUTBOUND_TARGETS = { fullRelay: 8, blockRelay: 2 }
 export const SELECT_TRIES = 100
 /** Mean wait between feeler connections. */
 export const FEELER_INTERVAL_MS = 120_000
+/** The per-group address counts that even out the groups' chances are this old at most. */
+export const GROUP_COUNTS_REFRESH_MS = 10 * 60_000
 
 export interface CurrentConnection {
   peer: string
@@ -46,6 +56,8 @@ export interface OutboundSlotsDeps {
     resolveCollisions?(): void
     /** The old tried entry a test-before-evict collision wants tested (AddrMan). */
     selectTriedCollision?(): PeerAddress | undefined
+    /** Addresses per group (AddrMan): without it every group's chance is what select() gives it. */
+    stats?(): { groups: Array<{ group: string; new: number; tried: number }> }
   }
   policy: GroupPolicy
   groupOf(addr: PeerAddress): string
@@ -56,6 +68,7 @@ export interface OutboundSlotsDeps {
 export class OutboundSlots {
   private readonly anchorsHandedOut = new Set<string>()
   private nextFeelerAtMs: number | undefined
+  private groupCounts: { sizes: Map<string, number>; median: number; atMs: number } | undefined
 
   constructor(
     private readonly deps: OutboundSlotsDeps,
@@ -112,6 +125,29 @@ export class OutboundSlots {
     return this.pick(true, fits)
   }
 
+  /** Whether an address of `group` picked by the book is taken: always for a group no bigger than the median, else with odds median/size. */
+  private evenOdds(group: string): boolean {
+    if (!isGroupLimited(group)) return true
+    const counts = this.countGroups()
+    if (counts === undefined) return true
+    const size = counts.sizes.get(group) ?? 0
+    return size <= counts.median || this.deps.rng.next() * size < counts.median
+  }
+
+  private countGroups(): { sizes: Map<string, number>; median: number } | undefined {
+    const { book } = this.deps
+    if (book.stats === undefined) return undefined
+    const nowMs = this.deps.nowMs()
+    if (this.groupCounts !== undefined && nowMs - this.groupCounts.atMs < GROUP_COUNTS_REFRESH_MS)
+      return this.groupCounts
+    const sizes = new Map<string, number>()
+    for (const g of book.stats().groups) sizes.set(g.group, g.new + g.tried)
+    const sorted = [...sizes.values()].sort((a, b) => a - b)
+    const median = Math.max(1, sorted[Math.floor(sorted.length / 2)] ?? 1)
+    this.groupCounts = { sizes, median, atMs: nowMs }
+    return this.groupCounts
+  }
+
   /** Whether an address may take an outbound slot next to the `current` connections. */
   private fitsFor(current: CurrentConnection[]): (addr: PeerAddress) => boolean {
     const connected = new Set(current.map((c) => c.peer))
@@ -129,7 +165,7 @@ export class OutboundSlots {
     for (let i = 0; i < SELECT_TRIES; i++) {
       const addr = this.deps.book.select(newOnly)
       if (addr === undefined) return undefined
-      if (fits(addr)) return addr
+      if (fits(addr) && this.evenOdds(this.deps.groupOf(addr))) return addr
     }
     return undefined
   }

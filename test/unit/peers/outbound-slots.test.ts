@@ -3,6 +3,7 @@ import { ipOfAddr, netGroup } from '../../../src/peers/net-group.js'
 import {
   type CurrentConnection,
   FEELER_INTERVAL_MS,
+  GROUP_COUNTS_REFRESH_MS,
   OUTBOUND_TARGETS,
   OutboundSlots,
   SELECT_TRIES,
@@ -47,6 +48,26 @@ class ListBook implements AddressBook {
   }
   selectTriedCollision(): PeerAddress | undefined {
     return this.collisions[0]
+  }
+}
+
+/** A ListBook that also counts its addresses per group, as AddrMan.stats() does. */
+class CountingBook extends ListBook {
+  statsCalls = 0
+  stats() {
+    this.statsCalls++
+    const groups = new Map<string, { group: string; new: number; tried: number }>()
+    for (const [table, list] of [
+      ['new', this.fresh],
+      ['tried', this.tried],
+    ] as const)
+      for (const a of list.values()) {
+        const group = groupOf(a)
+        const counts = groups.get(group) ?? { group, new: 0, tried: 0 }
+        counts[table]++
+        groups.set(group, counts)
+      }
+    return { groups: [...groups.values()] }
   }
 }
 
@@ -161,6 +182,51 @@ describe('OutboundSlots.next', () => {
     const next = slots.next(current, [at('anchor1', '40.1.0.1')])
     expect(next?.type).toBe('full-relay')
     expect(next?.addr.peer).not.toBe('anchor1')
+  })
+})
+
+describe('OutboundSlots: even odds per group', () => {
+  /** 2,000 addresses in 4 attacker groups, 2 in each of 46 honest groups: slots filled, attacker slots counted. */
+  function attackerShare(book: ListBook, seed: number): number {
+    let now = 0
+    const rng = seededRng(seed)
+    const attacker = Array.from({ length: 2_000 }, (_, i) =>
+      at(`x${i}`, `66.${i % 4}.${(i >> 2) % 250}.${1 + (i % 200)}`),
+    )
+    const honest = Array.from({ length: 92 }, (_, i) => at(`h${i}`, `30.${i % 46}.${i}.1`))
+    book.add([...attacker, ...honest])
+    const slots = new OutboundSlots({ book, policy: internet, groupOf, rng, nowMs: () => now++ })
+    return fill(slots, []).filter((c) => c.group.startsWith('ip4:66.')).length
+  }
+
+  it('gives a group with many addresses no better chance than one with few', () => {
+    let withCounts = 0
+    let without = 0
+    for (let seed = 1; seed <= 40; seed++) {
+      withCounts += attackerShare(new CountingBook(seededRng(seed)), seed)
+      without += attackerShare(new ListBook(seededRng(seed)), seed)
+    }
+    // 10 slots over 50 groups, 4 of them the attacker's: 0.8 a fill with even odds; 4 (all its groups) without
+    expect(without / 40).toBeGreaterThan(3.5)
+    expect(withCounts / 40).toBeLessThan(1.5)
+  })
+
+  it('recounts the groups at most every GROUP_COUNTS_REFRESH_MS', () => {
+    const rng = seededRng(5)
+    const book = new CountingBook(rng)
+    book.add(spread(100))
+    let now = 0
+    const slots = new OutboundSlots({ book, policy: internet, groupOf, rng, nowMs: () => now })
+    fill(slots, [])
+    expect(book.statsCalls).toBe(1)
+    now = GROUP_COUNTS_REFRESH_MS - 1
+    fill(slots, [])
+    const later: CurrentConnection[] = []
+    slots.next(later, [])
+    expect(book.statsCalls).toBe(1)
+    now = GROUP_COUNTS_REFRESH_MS
+    slots.next(later, [])
+    expect(book.statsCalls).toBe(2)
   })
 })
 
