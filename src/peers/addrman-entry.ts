@@ -6,6 +6,9 @@
  */
 import type { AddressSeeds } from './addrman-buckets.js'
 
+/** "Never", for the times below: earlier than any clock, a simulated one starting at 0 included (files write it as 0). */
+export const NEVER = Number.NEGATIVE_INFINITY
+
 /** An address not heard of for this long is terrible. */
 export const HORIZON_MS = 30 * 24 * 3_600_000
 /** Failed attempts after which an address that never worked is terrible. */
@@ -40,11 +43,11 @@ export interface AddrEntry {
   readonly sourceGroup: string
   /** Last time anyone announced it or we were connected to it (Bitcoin's nTime). */
   seenMs: number
-  /** 0: never. */
+  /** NEVER until the first try. */
   lastTryMs: number
   /** When a failure was last counted: at most one per good connection anywhere (we may have been offline). */
   lastCountAttemptMs: number
-  /** 0: never. */
+  /** NEVER until the first success. */
   lastSuccessMs: number
   /** Failed attempts since the last success. */
   attempts: number
@@ -54,15 +57,13 @@ export interface AddrEntry {
   triedSlot: number
 }
 
-/** Whether `entry` was tried within `windowMs` (a time of 0 means never). */
-const triedWithin = (entry: AddrEntry, nowMs: number, windowMs: number): boolean =>
-  entry.lastTryMs !== 0 && nowMs - entry.lastTryMs <= windowMs
+const triedWithin = (entry: AddrEntry, nowMs: number, windowMs: number): boolean => nowMs - entry.lastTryMs <= windowMs
 
 export function isTerrible(entry: AddrEntry, nowMs: number): boolean {
   if (triedWithin(entry, nowMs, TRY_GRACE_MS)) return false
   if (entry.seenMs > nowMs + FUTURE_SLACK_MS) return true
   if (nowMs - entry.seenMs > HORIZON_MS) return true
-  if (entry.lastSuccessMs === 0 && entry.attempts >= RETRIES_MAX) return true
+  if (entry.lastSuccessMs === NEVER && entry.attempts >= RETRIES_MAX) return true
   if (nowMs - entry.lastSuccessMs > MIN_FAIL_MS && entry.attempts >= FAILURES_MAX) return true
   return false
 }

@@ -12,7 +12,7 @@
  */
 import { isIP } from 'node:net'
 import { ADDRMAN_KEY_BYTES, BUCKET_SIZE, NEW_BUCKET_COUNT, TRIED_BUCKET_COUNT } from './addrman-buckets.js'
-import { type AddrEntry, isAddrShape, isPeerShape } from './addrman-entry.js'
+import { type AddrEntry, isAddrShape, isPeerShape, NEVER } from './addrman-entry.js'
 import { ipOfAddr } from './net-group.js'
 
 export const ADDRMAN_FILE = 'addrman.json'
@@ -30,7 +30,9 @@ export interface AddrManFileEntry {
   /** IP of the peer that told us first ('' when unknown). */
   source: string
   seenMs: number
+  /** 0: never. */
   lastTryMs: number
+  /** 0: never. */
   lastSuccessMs: number
   attempts: number
 }
@@ -56,14 +58,18 @@ export class AddrManFileError extends Error {
   }
 }
 
+/** Times are written as they are, NEVER as 0 (no real clock reads 0). */
+const timeOrZero = (ms: number): number => (ms === NEVER ? 0 : ms)
+const zeroAsNever = (ms: number): number => (ms === 0 ? NEVER : ms)
+
 export function entryRecord(entry: AddrEntry): AddrManFileEntry {
   return {
     peer: entry.peer,
     addr: entry.addr,
     source: entry.sourceIp,
     seenMs: entry.seenMs,
-    lastTryMs: entry.lastTryMs,
-    lastSuccessMs: entry.lastSuccessMs,
+    lastTryMs: timeOrZero(entry.lastTryMs),
+    lastSuccessMs: timeOrZero(entry.lastSuccessMs),
     attempts: entry.attempts,
   }
 }
@@ -78,7 +84,15 @@ function readEntry(item: unknown): AddrManFileEntry | undefined {
   if (!isPeerShape(peer) || !isAddrShape(addr) || ipOfAddr(addr) === undefined) return undefined
   if (typeof source !== 'string' || (source !== '' && isIP(source) === 0)) return undefined
   if (!isTime(seenMs) || !isTime(lastTryMs) || !isTime(lastSuccessMs) || !isTime(attempts)) return undefined
-  return { peer, addr, source, seenMs, lastTryMs, lastSuccessMs, attempts: Math.min(attempts, ATTEMPTS_MAX) }
+  return {
+    peer,
+    addr,
+    source,
+    seenMs,
+    lastTryMs: zeroAsNever(lastTryMs),
+    lastSuccessMs: zeroAsNever(lastSuccessMs),
+    attempts: Math.min(attempts, ATTEMPTS_MAX),
+  }
 }
 
 export interface ParsedAddrManFile {
@@ -111,7 +125,7 @@ export function parseAddrManFile(doc: unknown, path: string): ParsedAddrManFile 
   }
   return {
     key: Uint8Array.from(Buffer.from(key, 'hex')),
-    lastGoodMs: isTime(lastGoodMs) ? lastGoodMs : 0,
+    lastGoodMs: isTime(lastGoodMs) ? zeroAsNever(lastGoodMs) : NEVER,
     tried: read(tried, TRIED_ENTRIES_MAX),
     new: read(fresh, NEW_ENTRIES_MAX),
     skipped,

@@ -33,7 +33,7 @@ import {
   slotOf,
   TRIED_BUCKET_COUNT,
 } from './addrman-buckets.js'
-import { type AddrEntry, isAddrShape, isPeerShape, isTerrible, selectionChance } from './addrman-entry.js'
+import { type AddrEntry, isAddrShape, isPeerShape, isTerrible, NEVER, selectionChance } from './addrman-entry.js'
 import { type AddrManFile, type AddrManFileEntry, entryRecord, parseAddrManFile } from './addrman-file.js'
 import { EMPTY, SlotTable } from './addrman-table.js'
 import { ipOfAddr, LOCAL_GROUP, netGroup } from './net-group.js'
@@ -101,7 +101,7 @@ export class AddrMan implements AddressBook {
   private nextId = 0
   private newCount = 0
   /** Last good() anywhere: a failure is only counted once per good connection (we may have been offline). */
-  private lastGoodMs = 1
+  private lastGoodMs = NEVER
 
   constructor(private readonly deps: AddrManDeps) {
     this.hasher = new BucketHasher(deps.key)
@@ -217,9 +217,9 @@ export class AddrMan implements AddressBook {
   }): AddrEntry {
     const entry: AddrEntry = {
       id: this.nextId++,
-      lastTryMs: 0,
-      lastCountAttemptMs: 0,
-      lastSuccessMs: 0,
+      lastTryMs: NEVER,
+      lastCountAttemptMs: NEVER,
+      lastSuccessMs: NEVER,
       attempts: 0,
       ...fields,
       newSlots: [],
@@ -305,7 +305,8 @@ export class AddrMan implements AddressBook {
     const now = this.deps.nowMs()
     entry.lastTryMs = now
     this.entryChanges++
-    if (entry.lastCountAttemptMs < this.lastGoodMs) {
+    // the first failure counts; later ones only after a good connection somewhere since the last counted one
+    if (entry.lastCountAttemptMs === NEVER || entry.lastCountAttemptMs < this.lastGoodMs) {
       entry.lastCountAttemptMs = now
       entry.attempts++
     }
@@ -411,9 +412,9 @@ export class AddrMan implements AddressBook {
         const old = this.entries.get(this.triedTable.get(slot))
         if (old === undefined) {
           this.makeTried(entry, slot)
-        } else if (old.lastSuccessMs !== 0 && now - old.lastSuccessMs < REPLACEMENT_MS) {
+        } else if (now - old.lastSuccessMs < REPLACEMENT_MS) {
           // the occupant works: keep it, the newcomer stays in new
-        } else if (old.lastTryMs !== 0 && now - old.lastTryMs < REPLACEMENT_MS) {
+        } else if (now - old.lastTryMs < REPLACEMENT_MS) {
           if (now - old.lastTryMs > COLLISION_TEST_MIN_MS) this.makeTried(entry, slot)
           else settled = false
         } else if (now - entry.lastSuccessMs > TEST_WINDOW_MS) {
@@ -493,7 +494,13 @@ export class AddrMan implements AddressBook {
     const tried: AddrManFileEntry[] = []
     const fresh: AddrManFileEntry[] = []
     for (const entry of this.entries.values()) (entry.triedSlot !== EMPTY ? tried : fresh).push(entryRecord(entry))
-    return { version: 1, key: Buffer.from(this.key).toString('hex'), lastGoodMs: this.lastGoodMs, tried, new: fresh }
+    return {
+      version: 1,
+      key: Buffer.from(this.key).toString('hex'),
+      lastGoodMs: this.lastGoodMs === NEVER ? 0 : this.lastGoodMs,
+      tried,
+      new: fresh,
+    }
   }
 
   /**
@@ -507,7 +514,7 @@ export class AddrMan implements AddressBook {
   static fromFile(doc: unknown, deps: Omit<AddrManDeps, 'key'>, path: string): { addrman: AddrMan; skipped: number } {
     const parsed = parseAddrManFile(doc, path)
     const addrman = new AddrMan({ ...deps, key: parsed.key })
-    addrman.lastGoodMs = Math.max(1, parsed.lastGoodMs)
+    addrman.lastGoodMs = parsed.lastGoodMs
     let skipped = parsed.skipped
     for (const record of parsed.tried) if (!addrman.restore(record, true)) skipped++
     for (const record of parsed.new) if (!addrman.restore(record, false)) skipped++

@@ -206,6 +206,22 @@ describe('select', () => {
     expect(addrman.select(true)).toEqual(a)
   })
 
+  it('reads times on a simulated clock that starts at 0 like any other', () => {
+    let now = 0
+    const addrman = new AddrMan({ key: keyOf('sim'), policy: INTERNET, nowMs: () => now, rng: seededRng(3) })
+    const [a, b] = [v4(1, 2, 3, 4), v4(5, 6, 7, 8)]
+    addrman.add([a, b], 'dht', '9.9.9.9')
+    addrman.attempt(a)
+    let picksOfA = 0
+    for (let i = 0; i < 200; i++) if (addrman.select(true)?.addr === a.addr) picksOfA++
+    expect(picksOfA).toBeLessThan(20)
+    // three tries at time 0 and after, no good connection anywhere: one failure, not terrible
+    addrman.attempt(a)
+    addrman.attempt(a)
+    now = 2 * 60_000
+    expect(addrman.toFile().new.find((e) => e.addr === a.addr)).toMatchObject({ attempts: 1 })
+  })
+
   it('never takes a removed address', () => {
     const { addrman } = newAddrMan('removed', 2)
     const banned = { peer: 'bannedPeer', addr: '/ip4/6.6.6.6/tcp/1' }
