@@ -15,11 +15,15 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   sim: () => import('./sim.js'),
   footprint: () => import('./footprint.js'),
   flood: () => import('./flood.js'),
+  eclipse: () => import('./eclipse.js'),
 }
 
 // `chain` prints the footprint figures too, so a plain `npm run bench` leaves `footprint` out.
 const everything = Object.keys(suites).filter((name) => name !== 'footprint')
-const wanted = process.argv.slice(2).filter((a) => a !== '--')
+// `--flag value` pairs (eclipse's --runs N) are for the benchmarks themselves
+const wanted = process.argv
+  .slice(2)
+  .filter((a, i, all) => a !== '--' && !/^--./.test(a) && !/^--./.test(all[i - 1] ?? ''))
 for (const name of wanted.length > 0 ? wanted : everything) {
   const load = suites[name]
   if (!load) {
