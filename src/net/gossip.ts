@@ -38,10 +38,15 @@ export class GossipRouter {
   private pubsub: ValidatingGossipSub | undefined
   private readonly validations: FairValidationQueue<PendingValidation>
 
-  /** Validations are shared fairly between forwarding peers (validation-queue.ts). */
+  /**
+   * Validations are shared fairly between forwarding peers (validation-queue.ts).
+   * `refuses(topic, peer)` names the messages dropped unvalidated (ignore):
+   * transactions from block-relay-only peers.
+   */
   constructor(
     private readonly log: NetworkLog,
     limits: ValidationLimits = VALIDATION_LIMITS,
+    private readonly refuses: (topic: string, peer: string) => boolean = () => false,
   ) {
     this.validations = new FairValidationQueue(limits, (_peer, pending) => this.runValidation(pending))
   }
@@ -93,7 +98,7 @@ export class GossipRouter {
     const { msg, msgId, propagationSource } = evt.detail
     const from = propagationSource.toString()
     const subscription = this.topics.get(msg.topic)
-    if (subscription === undefined) {
+    if (subscription === undefined || this.refuses(msg.topic, from)) {
       this.report(msgId, from, 'ignore')
       return
     }

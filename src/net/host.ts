@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
-import { bootstrap } from '@libp2p/bootstrap'
 import { type GossipSub, gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import { type Identify, identify } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
@@ -24,7 +23,15 @@ export interface HostServices extends Record<string, unknown> {
 
 export type Host = Libp2p<HostServices>
 
-/** Extra connections above outbound + inbound before libp2p prunes: room for short-lived DHT query dials. */
+/** What the node tells the libp2p host it builds. */
+export interface HostHooks {
+  /** Our application score of a peer: gossipsub's P5 (gossip-scoring.ts). */
+  appScore(peer: string): number
+  /** mDNS found a peer on the LAN (the peer manager learns it, origin `mdns`). */
+  onLanPeer(peer: string, addrs: string[]): void
+}
+
+/** Extra connections above outbound + inbound before libp2p prunes: room for a feeler and short-lived DHT query dials. */
 const CONNECTIONS_SLACK = 8
 /** Incoming connections still in their handshake, at most. */
 const PENDING_INBOUND_MAX = 16
@@ -37,17 +44,25 @@ export async function createHost(
   privateKey: PrivateKey,
   gater: ConnectionGater,
   traffic: TrafficCounter,
-  /** Our application score of a peer: gossipsub's P5 (gossip-scoring.ts). */
-  appScore: (peer: string) => number,
+  hooks: HostHooks,
 ): Promise<Host> {
   const loopback = ['/ip4/127.0.0.1', '/ip6/::1']
+  // The bootstrap list is the peer manager's to dial (peer-manager.ts), not a discovery module's.
   const peerDiscovery: NonNullable<Libp2pOptions['peerDiscovery']> = []
-  // @libp2p/bootstrap throws on an empty list
-  if (options.bootstrap.length > 0) peerDiscovery.push(bootstrap({ list: options.bootstrap, timeout: 100 }))
   if (options.mdns) {
     // Loaded only when enabled: it brings a multicast DNS stack the node otherwise never runs.
     const { mdns } = await import('@libp2p/mdns')
-    peerDiscovery.push(mdns({ serviceTag: mdnsServiceTag(options.chainId) }))
+    const lan = mdns({ serviceTag: mdnsServiceTag(options.chainId) })
+    peerDiscovery.push((components) => {
+      const service = lan(components)
+      service.addEventListener('peer', (evt) => {
+        hooks.onLanPeer(
+          evt.detail.id.toString(),
+          evt.detail.multiaddrs.map((ma) => ma.toString()),
+        )
+      })
+      return service
+    })
   }
   await ensureWebSocketGlobal()
 
@@ -86,7 +101,7 @@ export async function createHost(
         allowPublishToZeroTopicPeers: false,
         ignoreDuplicatePublishError: true,
         maxInboundDataLength: GOSSIP_MESSAGE_BYTES_MAX,
-        scoreParams: gossipScoreParams(options.scoredTopics, appScore, options.localCluster),
+        scoreParams: gossipScoreParams(options.scoredTopics, hooks.appScore, options.localCluster),
         scoreThresholds: GOSSIP_SCORE_THRESHOLDS,
       }),
       dht: kadDHT({

@@ -38,3 +38,10 @@ export function hasPeerIdShape(text: string): boolean {
     return bytes.length >= 4 && bytes[1] === bytes.length - 2 && bytes[1]! <= IDENTITY_KEY_BYTES_MAX
   return bytes.length === 34 && bytes[0] === 0x12 && bytes[1] === 0x20
 }
+
+/** Parses a peer id string; RangeError when it is not one (a caller's bug, not the network's). */
+export function toPeerId(text: string): PeerId {
+  const peerId = parsePeerId(text)
+  if (peerId === undefined) throw new RangeError(`not a peer id: ${text}`)
+  return peerId
+}

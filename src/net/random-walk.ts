@@ -9,14 +9,14 @@ export const RANDOM_WALK_INTERVAL_MS = 30_000
 export const RANDOM_WALK_FIRST_DELAY_MS = 3_000
 export const RANDOM_WALK_TIMEOUT_MS = 20_000
 
-/** Runs getClosestPeers on random keys; every peer it meets goes to `onPeer` (and to libp2p's discovery events). */
+/** Runs getClosestPeers on random keys; every peer it meets goes to `onPeer` with the addresses the DHT gave for it. */
 export class RandomWalk {
   private timer: NodeJS.Timeout | undefined
   private walking: AbortController | undefined
 
   constructor(
     private readonly host: Host,
-    private readonly onPeer: (id: string) => void,
+    private readonly onPeer: (id: string, addrs: string[]) => void,
     private readonly log: NetworkLog,
   ) {}
 
@@ -41,7 +41,10 @@ export class RandomWalk {
       for await (const event of this.host.services.dht.getClosestPeers(randomBytes(32), { signal })) {
         if (event.name === 'FINAL_PEER') {
           met++
-          this.onPeer(event.peer.id.toString())
+          this.onPeer(
+            event.peer.id.toString(),
+            event.peer.multiaddrs.map((ma) => ma.toString()),
+          )
         }
       }
     } catch (err) {

@@ -1,6 +1,7 @@
 /**
  * The start-up file steps of a node, in a process of their own (the start-up
- * crash test kills it at each step): node key, bans, known peers, RPC cookie,
+ * crash test kills it at each step): node key, bans, known peers (the address
+ * manager, addrman.json, and the anchors it reads and deletes), RPC cookie,
  * written by the very modules a node uses (from dist/). Usage:
  *   node --import ./kill-at-write.mjs startup-files.mjs <dataDir> <peerId to ban> <peerId to remember>
  * Reading every file first, it prints `ok <peerId> <bans> <knownPeers>` once all are written:
@@ -13,7 +14,7 @@ const dist = new URL('../../dist/', import.meta.url)
 const { loadOrCreateNodeKey } = await import(new URL('net/identity.js', dist).href)
 const { BanList, BANS_FILE } = await import(new URL('net/bans.js', dist).href)
 const { JsonFile } = await import(new URL('net/json-file.js', dist).href)
-const { PeerBook, PEERS_FILE } = await import(new URL('net/peer-book.js', dist).href)
+const { PeerFiles } = await import(new URL('net/peer-files.js', dist).href)
 const { writeRpcCookie, rpcCookiePath } = await import(new URL('node/rpc-cookie.js', dist).href)
 const { readFile } = await import('node:fs/promises')
 
@@ -24,8 +25,11 @@ try {
   const key = await loadOrCreateNodeKey(dataDir, log)
   const bans = new BanList(new JsonFile(join(dataDir, BANS_FILE)), Date.now, log)
   await bans.load()
-  const book = new PeerBook(new JsonFile(join(dataDir, PEERS_FILE)), Date.now, log)
-  await book.load()
+  const files = new PeerFiles(dataDir, log)
+  const policy = { lab: false, localCluster: false }
+  const rng = { next: Math.random, int: (n) => Math.floor(Math.random() * n) }
+  const addrman = await files.loadAddrMan({ policy, nowMs: Date.now, rng })
+  await files.takeAnchors()
   // a cookie a killed run left must be readable too (its token is stale but whole)
   const stale = await readFile(rpcCookiePath(dataDir), 'utf8').catch((err) =>
     err.code === 'ENOENT' ? undefined : Promise.reject(err),
@@ -34,10 +38,11 @@ try {
     throw new Error(`torn rpc.cookie: ${JSON.stringify(stale)}`)
   await bans.ban(banPeer, 'crash test')
   await bans.ban('10.7.0.0/16', 'crash test')
-  book.remember(knownPeer, ['/ip4/10.0.0.1/tcp/4001'])
-  await book.flush()
+  addrman.add([{ peer: knownPeer, addr: '/ip4/10.0.0.1/tcp/4001' }], 'operator', '10.0.0.1')
+  await files.saveAddrMan(addrman)
   await writeRpcCookie(dataDir)
-  process.stdout.write(`ok ${key.publicKey.toString()} ${bans.size} ${book.size}\n`)
+  const { new: fresh, tried } = addrman.stats()
+  process.stdout.write(`ok ${key.publicKey.toString()} ${bans.size} ${fresh + tried}\n`)
 } catch (err) {
   process.stderr.write(`${err?.stack ?? err}\n`)
   process.exit(1)

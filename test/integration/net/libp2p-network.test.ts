@@ -369,13 +369,16 @@ describe('libp2p network: identity, bans, known peers, scores', () => {
     const dataDir = await tempDir()
     const b = await startNode()
     const a = await startNode({ dataDir, bootstrap: [addr(b)] })
+    // as the node does once the status exchange completes: the address we dialed becomes tried
+    a.on('peer:connect', (peer) => a.notePeerActivity(peer, 'status'))
     await waitFor('A connected to B', () => connected(a, b))
+    await waitFor('B tried', () => a.addrman().tried === 1)
     await a.stop()
-    const book = JSON.parse(await readFile(join(dataDir, 'peers.json'), 'utf8'))
-    expect(book.peers.map((p: { id: string }) => p.id)).toContain(b.peerId)
+    const addrman = JSON.parse(await readFile(join(dataDir, 'addrman.json'), 'utf8'))
+    expect(addrman.tried.map((p: { peer: string }) => p.peer)).toEqual([b.peerId])
 
     const a2 = await startNode({ dataDir, bootstrap: [] })
-    await waitFor('A reconnects to B from its peer book', () => connected(a2, b))
+    await waitFor('A reconnects to B from its address manager', () => connected(a2, b))
     expect(a2.peers().find((p) => p.id === b.peerId)?.direction).toBe('outbound')
   })
 

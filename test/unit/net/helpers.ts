@@ -1,3 +1,4 @@
+import { base58 } from '@scure/base'
 import { loadOrCreateNodeKey } from '../../../src/net/identity.js'
 import { ManualClock } from '../../../src/util/clock.js'
 import type { Timers } from '../../../src/util/timers.js'
@@ -46,4 +47,16 @@ export class ManualTimers implements Timers {
     }
     this.nowMs = until
   }
+}
+
+/**
+ * A peer id with the shape of a real one (base58 of the identity multihash
+ * of an Ed25519 key), derived from `n`, without generating a key: for tests
+ * that only compare and store ids.
+ */
+export function fakePeerId(n: number): string {
+  const bytes = new Uint8Array(38)
+  bytes.set([0x00, 36, 0x08, 0x01, 0x12, 0x20])
+  new DataView(bytes.buffer).setUint32(34, n)
+  return base58.encode(bytes)
 }

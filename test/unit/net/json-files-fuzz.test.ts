@@ -1,8 +1,9 @@
 /**
- * The files net/ reads at start-up under fuzzing: bans.json, peers.json (JSON)
- * and node-key (protobuf). Any bytes, any JSON value, and valid files with one
+ * The files net/ reads at start-up under fuzzing: bans.json, addrman.json,
+ * anchors.json (JSON) and node-key (protobuf). Any bytes, any JSON value, and valid files with one
  * field replaced by anything either load or are refused with a typed error
- * (JsonFileError, NodeKeyError), never another exception, each within a time
+ * (JsonFileError, NodeKeyError, AddrManFileError, AnchorsFileError), never
+ * another exception, each within a time
  * budget: at most 50 ms for an input of the largest size read, far less for
  * the rest. The decoders are pure, so the budget is theirs alone.
  */
@@ -12,13 +13,23 @@ import { beforeAll, describe, expect, it } from 'vitest'
 import { BANS_MAX, parseBansFile } from '../../../src/net/bans.js'
 import { decodeNodeKey, NODE_KEY_BYTES_MAX, NodeKeyError } from '../../../src/net/identity.js'
 import { JSON_FILE_BYTES_MAX, JsonFileError, parseJsonFile } from '../../../src/net/json-file.js'
-import { PEER_BOOK_MAX, parsePeerBookFile } from '../../../src/net/peer-book.js'
+import { AddrMan } from '../../../src/peers/addrman.js'
+import {
+  ADDRMAN_FILE_BYTES_MAX,
+  AddrManFileError,
+  NEW_ENTRIES_MAX,
+  TRIED_ENTRIES_MAX,
+} from '../../../src/peers/addrman-file.js'
+import { ANCHORS_MAX, AnchorsFileError, parseAnchorsFile } from '../../../src/peers/anchors.js'
+import { seededRng } from '../../../src/util/rng.js'
 import { timedMs } from '../../helpers/time-budget.js'
 import { newPeerId } from './helpers.js'
 
 const RUNS = 500
 const MAX_SIZE_BUDGET_MS = 50
 const INPUT_BUDGET_MS = 20
+/** A megabyte of valid addrman.json entries (about 5,000), placed in the tables. */
+const ADDRMAN_MEGABYTE_BUDGET_MS = 1_500
 const enc = new TextEncoder()
 
 type Decoder = (bytes: Uint8Array) => void
@@ -27,9 +38,14 @@ const decodeBans: Decoder = (bytes) => {
   const { bans } = parseBansFile(parseJsonFile('bans.json', bytes), 'bans.json')
   expect(bans.length).toBeLessThanOrEqual(BANS_MAX)
 }
-const decodePeers: Decoder = (bytes) => {
-  const { peers } = parsePeerBookFile(parseJsonFile('peers.json', bytes), 'peers.json')
-  expect(peers.length).toBeLessThanOrEqual(PEER_BOOK_MAX)
+const decodeAddrMan: Decoder = (bytes) => {
+  const doc = parseJsonFile('addrman.json', bytes, ADDRMAN_FILE_BYTES_MAX)
+  const deps = { policy: { lab: false, localCluster: false }, nowMs: () => 1_700_000_000_000, rng: seededRng(1) }
+  const stats = AddrMan.fromFile(doc, deps, 'addrman.json').addrman.stats()
+  expect(stats.new + stats.tried).toBeLessThanOrEqual(NEW_ENTRIES_MAX + TRIED_ENTRIES_MAX)
+}
+const decodeAnchors: Decoder = (bytes) => {
+  expect(parseAnchorsFile(parseJsonFile('anchors.json', bytes), 'anchors.json').length).toBeLessThanOrEqual(ANCHORS_MAX)
 }
 const decodeKey: Decoder = (bytes) => {
   expect(decodeNodeKey(bytes, 'node-key').type).toBe('Ed25519')
@@ -41,7 +57,10 @@ function decideTimed(decode: Decoder, bytes: Uint8Array, budgetMs = INPUT_BUDGET
     try {
       decode(bytes)
     } catch (err) {
-      if (!(err instanceof JsonFileError) && !(err instanceof NodeKeyError)) throw err
+      const typed = [JsonFileError, NodeKeyError, AddrManFileError, AnchorsFileError].some(
+        (kind) => err instanceof kind,
+      )
+      if (!typed) throw err
     }
   }, budgetMs)
 }
@@ -60,9 +79,28 @@ const goodBans = () => ({
     { peer: '10.1.0.0/16', reason: 'subnet', sinceMs: 2 },
   ],
 })
-const goodPeers = () => ({
+const addrEntry = (peer: string | undefined, addr: string) => ({
+  peer,
+  addr,
+  source: '30.1.0.1',
+  seenMs: 1_699_000_000_000,
+  lastTryMs: 0,
+  lastSuccessMs: 0,
+  attempts: 1,
+})
+const goodAddrMan = () => ({
   version: 1,
-  peers: [{ id: peerIds[1], addrs: ['/ip4/10.0.0.1/tcp/4001', '/ip6/::1/tcp/4001/ws'], lastSeenMs: 5 }],
+  key: 'ab'.repeat(32),
+  lastGoodMs: 5,
+  tried: [{ ...addrEntry(peerIds[1], '/ip4/20.1.0.1/tcp/4001'), lastSuccessMs: 1_699_000_000_000 }],
+  new: [addrEntry(peerIds[2], '/ip4/21.1.0.1/tcp/4001'), addrEntry(peerIds[3], '/ip6/2001:db8::1/tcp/4001/ws')],
+})
+const goodAnchors = () => ({
+  version: 1,
+  anchors: [
+    { peer: peerIds[1], addr: '/ip4/20.1.0.1/tcp/4001' },
+    { peer: peerIds[2], addr: '/ip4/21.1.0.1/tcp/4001/ws' },
+  ],
 })
 
 /** `doc` with the value at `path` replaced. */
@@ -83,17 +121,28 @@ const JSON_FILES: Array<{ name: string; decode: Decoder; good: () => unknown; pa
       paths: [['version'], ['bans'], ['bans', 0], ['bans', 0, 'peer'], ['bans', 0, 'reason'], ['bans', 1, 'sinceMs']],
     },
     {
-      name: 'peers.json',
-      decode: decodePeers,
-      good: goodPeers,
+      name: 'addrman.json',
+      decode: decodeAddrMan,
+      good: goodAddrMan,
       paths: [
-        ['peers'],
-        ['peers', 0],
-        ['peers', 0, 'id'],
-        ['peers', 0, 'addrs'],
-        ['peers', 0, 'addrs', 1],
-        ['peers', 0, 'lastSeenMs'],
+        ['version'],
+        ['key'],
+        ['lastGoodMs'],
+        ['tried'],
+        ['new'],
+        ['tried', 0],
+        ['tried', 0, 'addr'],
+        ['new', 0, 'peer'],
+        ['new', 1, 'source'],
+        ['new', 0, 'seenMs'],
+        ['tried', 0, 'attempts'],
       ],
+    },
+    {
+      name: 'anchors.json',
+      decode: decodeAnchors,
+      good: goodAnchors,
+      paths: [['version'], ['anchors'], ['anchors', 0], ['anchors', 0, 'peer'], ['anchors', 1, 'addr']],
     },
   ]
 
@@ -138,17 +187,18 @@ describe('JSON files of net/, fuzzed', () => {
   }
 
   it(`decides inputs of the largest size read (${JSON_FILE_BYTES_MAX} bytes) within ${MAX_SIZE_BUDGET_MS} ms`, () => {
-    const fill = (make: (i: number) => unknown, key: string): Uint8Array => {
+    const fill = (make: (i: number) => unknown, key: string, head = '"version":1'): Uint8Array => {
       const items: string[] = []
-      let size = 30
+      let size = head.length + key.length + 10
       for (let i = 0; ; i++) {
         const text = JSON.stringify(make(i))
         if (size + text.length + 1 > JSON_FILE_BYTES_MAX) break
         items.push(text)
         size += text.length + 1
       }
-      return enc.encode(`{"version":1,"${key}":[${items.join(',')}]}`)
+      return enc.encode(`{${head},"${key}":[${items.join(',')}]}`)
     }
+    const addrmanHead = `"version":1,"key":"${'cd'.repeat(32)}","lastGoodMs":1,"tried":[]`
     const inputs: Array<[Decoder, Uint8Array]> = [
       // valid-looking entries all the way: every one is parsed
       [
@@ -157,26 +207,24 @@ describe('JSON files of net/, fuzzed', () => {
       ],
       [decodeBans, fill((i) => ({ peer: `${peerIds[i % 4]}`, reason: 'x', sinceMs: i }), 'bans')],
       [decodeBans, fill(() => ({ peer: '12D3KooW'.padEnd(52, 'x'), reason: 'x' }), 'bans')],
-      [
-        decodePeers,
-        fill(
-          (i) => ({
-            id: peerIds[i % 4],
-            addrs: Array.from({ length: 8 }, (_, j) => `/ip4/10.0.${j}.${i & 255}/tcp/4001`),
-            lastSeenMs: i,
-          }),
-          'peers',
-        ),
-      ],
-      [decodePeers, fill(() => ({ id: peerIds[0], addrs: Array(200).fill('/ip4/1.2.3.4/tcp/1') }), 'peers')],
-      [decodePeers, fill(() => ({ id: 'Qm'.padEnd(46, 'z'), addrs: ['x'] }), 'peers')],
+      [decodeAddrMan, fill(() => addrEntry(peerIds[0], '/ip4/1.2.3.4/tcp/1'), 'new', addrmanHead)],
+      [decodeAddrMan, fill(() => ({ peer: 'x', addr: 'y' }), 'new', addrmanHead)],
+      [decodeAnchors, fill((i) => ({ peer: peerIds[i % 4], addr: '/ip4/1.2.3.4/tcp/1' }), 'anchors')],
       [decodeBans, enc.encode('['.repeat(JSON_FILE_BYTES_MAX / 2) + ']'.repeat(JSON_FILE_BYTES_MAX / 2))],
-      [decodePeers, enc.encode(`[${'0,'.repeat(JSON_FILE_BYTES_MAX / 2 - 2)}0]`)],
+      [decodeAddrMan, enc.encode(`[${'0,'.repeat(JSON_FILE_BYTES_MAX / 2 - 2)}0]`)],
     ]
     for (const [i, [decode, bytes]] of inputs.entries()) {
       expect(bytes.byteLength).toBeLessThanOrEqual(JSON_FILE_BYTES_MAX)
       expect(decideTimed(decode, bytes, MAX_SIZE_BUDGET_MS), `input ${i}`).toBeLessThan(MAX_SIZE_BUDGET_MS)
     }
+    // a megabyte of valid, distinct entries: each is placed in the tables (two HMACs, ~30 µs on an idle
+    // machine), so it gets a budget of its own, which catches a quadratic slip rather than noise
+    const valid = fill(
+      (i) => addrEntry(peerIds[i % 4], `/ip4/${20 + (i % 200)}.${(i >> 8) & 255}.${i & 255}.1/tcp/4001`),
+      'new',
+      addrmanHead,
+    )
+    expect(decideTimed(decodeAddrMan, valid, ADDRMAN_MEGABYTE_BUDGET_MS)).toBeLessThan(ADDRMAN_MEGABYTE_BUDGET_MS)
     // a byte more is refused before it is parsed
     expect(() => parseJsonFile('bans.json', new Uint8Array(JSON_FILE_BYTES_MAX + 1))).toThrow(JsonFileError)
   })

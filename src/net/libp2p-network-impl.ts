@@ -1,0 +1,366 @@
+/**
+ * The Network over a libp2p node. Gossip and request/response delegate to
+ * gossip.ts and request.ts; whom we connect to is the peer manager's
+ * (peer-manager.ts); inbound admission (inbound-gate.ts), the status
+ * deadline (status-deadline.ts) and peer discipline (peer-discipline.ts)
+ * each live in their own module. createNetwork (libp2p-network.ts) builds it.
+ */
+import type { Connection, IdentifyResult } from '@libp2p/interface'
+import { multiaddr } from '@multiformats/multiaddr'
+import type { AddrMan } from '../peers/addrman.js'
+import type { GroupPolicy, PeerAddress } from '../peers/types.js'
+import { systemRng } from '../util/rng.js'
+import { systemTimers } from '../util/timers.js'
+import { ipOf } from './ban-target.js'
+import { dialableAddrs, splitPeerAddr } from './dialable-addrs.js'
+import { GossipRouter } from './gossip.js'
+import type { Host } from './host.js'
+import { managedConnection, managedHost } from './host-views.js'
+import type { InboundGate } from './inbound-gate.js'
+import type {
+  AddrManStats,
+  GossipMessage,
+  GossipValidator,
+  Network,
+  NetworkEvents,
+  NetworkTraffic,
+  PeerActivity,
+  PeerIdString,
+  PeerInfo,
+  RequestHandler,
+  RequestLimits,
+} from './network.js'
+import type { NetworkOptions } from './options.js'
+import type { PeerActivityLog } from './peer-activity.js'
+import type { PeerDiscipline } from './peer-discipline.js'
+import { ADDRMAN_SAVE_INTERVAL_MS, type PeerFiles } from './peer-files.js'
+import { toPeerId } from './peer-ids.js'
+import { PeerManager } from './peer-manager.js'
+import { RandomWalk } from './random-walk.js'
+import { describe, sendRequest, serveRequests, streamHandlerOptions } from './request.js'
+import type { PeerScores } from './scores.js'
+import { StatusDeadline } from './status-deadline.js'
+import type { TrafficCounter } from './traffic.js'
+
+/** What missing the status deadline costs: a tenth of the way to discouragement, so only a habit of it adds up. */
+export const STATUS_MISSED_PENALTY = 10
+
+/** Connections' round-trip times are sampled this often (libp2p's connection monitor measures every 10 s). */
+const PING_SAMPLE_INTERVAL_MS = 10_000
+
+/** What the network keeps beside the libp2p node. */
+export interface NetworkParts {
+  discipline: PeerDiscipline
+  scores: PeerScores
+  trafficCounter: TrafficCounter
+  policy: GroupPolicy
+  activity: PeerActivityLog
+  inboundGate: InboundGate
+  addrman: AddrMan
+  /** The anchors of the last run, read (and deleted) at creation. */
+  anchors: PeerAddress[]
+  files: PeerFiles
+  nowMs: () => number
+}
+
+type Listener<E extends keyof NetworkEvents> = (detail: NetworkEvents[E]) => void
+
+export class Libp2pNetwork implements Network {
+  readonly peerId: PeerIdString
+  private readonly gossip: GossipRouter
+  private readonly manager: PeerManager
+  private readonly randomWalk: RandomWalk
+  private readonly listeners: { [E in keyof NetworkEvents]: Set<Listener<E>> } = {
+    'peer:connect': new Set(),
+    'peer:disconnect': new Set(),
+  }
+  private state: 'created' | 'started' | 'stopped' = 'created'
+  private readonly discipline: PeerDiscipline
+  private readonly scores: PeerScores
+  private readonly trafficCounter: TrafficCounter
+  private readonly activity: PeerActivityLog
+  private readonly inboundGate: InboundGate
+  private readonly addrmanTable: AddrMan
+  private readonly files: PeerFiles
+  private readonly statusDeadline: StatusDeadline
+  private readonly txTopics: ReadonlySet<string>
+  private readonly timers: unknown[] = []
+
+  constructor(
+    private readonly host: Host,
+    private readonly options: NetworkOptions,
+    parts: NetworkParts,
+  ) {
+    this.discipline = parts.discipline
+    this.scores = parts.scores
+    this.trafficCounter = parts.trafficCounter
+    this.activity = parts.activity
+    this.inboundGate = parts.inboundGate
+    this.addrmanTable = parts.addrman
+    this.files = parts.files
+    this.txTopics = new Set(options.txTopics)
+    this.statusDeadline = new StatusDeadline({
+      timers: systemTimers,
+      deadlineMs: options.statusDeadlineMs,
+      onMissed: (peer) => this.onStatusMissed(peer),
+    })
+    this.peerId = host.peerId.toString()
+    // block-relay-only peers relay no transactions to us: theirs are dropped unvalidated
+    this.gossip = new GossipRouter(options.log, undefined, (topic, peer) => this.refusesGossip(topic, peer))
+    this.manager = new PeerManager({
+      host: managedHost(host),
+      addrman: parts.addrman,
+      policy: parts.policy,
+      bootstrap: options.bootstrap.flatMap((addr) => splitPeerAddr(addr) ?? []),
+      anchors: parts.anchors,
+      isRefused: (peer) => this.discipline.isRefused(peer),
+      isAddressRefused: (addr) => {
+        const ip = ipOf(multiaddr(addr))
+        return ip !== undefined && this.discipline.isAddressRefused(ip.address, ip.family)
+      },
+      targets: { fullRelay: options.outboundTarget, blockRelay: options.blockRelayTarget },
+      dialTimeoutMs: options.dialTimeoutMs,
+      timers: systemTimers,
+      nowMs: parts.nowMs,
+      rng: systemRng,
+      log: options.log,
+    })
+    this.randomWalk = new RandomWalk(host, (peer, addrs) => this.manager.discovered(peer, addrs, 'dht'), options.log)
+    host.addEventListener('peer:connect', (evt) => {
+      this.statusDeadline.watch(evt.detail.toString())
+      this.emit('peer:connect', evt.detail.toString())
+    })
+    host.addEventListener('peer:disconnect', (evt) => {
+      const peer = evt.detail.toString()
+      this.gossip.onPeerGone(peer)
+      this.activity.forget(peer)
+      this.statusDeadline.clear(peer)
+      this.inboundGate.closed(peer)
+      this.manager.disconnected(peer)
+      this.emit('peer:disconnect', peer)
+    })
+    host.addEventListener('connection:open', (evt) => this.onConnectionOpen(evt.detail))
+    host.addEventListener('peer:identify', (evt) => this.onIdentify(evt.detail))
+  }
+
+  async start(): Promise<void> {
+    if (this.state === 'started') return
+    if (this.state === 'stopped') throw new Error('a stopped network cannot be restarted; create a new one')
+    await this.host.start()
+    this.state = 'started'
+    this.gossip.attach(this.host.services.pubsub)
+    this.manager.start()
+    this.randomWalk.start()
+    this.every(PING_SAMPLE_INTERVAL_MS, () => this.samplePings())
+    this.every(ADDRMAN_SAVE_INTERVAL_MS, () => void this.saveAddrMan())
+    const { new: fresh, tried } = this.addrmanTable.stats()
+    this.options.log('net: started', {
+      peerId: this.peerId,
+      listen: this.listenAddresses(),
+      addrman: { new: fresh, tried },
+      anchors: this.manager.anchorsToDial,
+      bans: this.discipline.bans().length,
+    })
+  }
+
+  async stop(): Promise<void> {
+    if (this.state !== 'started') {
+      this.state = 'stopped'
+      return
+    }
+    this.state = 'stopped'
+    for (const handle of this.timers.splice(0)) systemTimers.clearTimeout(handle)
+    this.randomWalk.stop()
+    const anchors = this.manager.stop()
+    this.statusDeadline.stop()
+    this.gossip.detach()
+    await this.host.stop()
+    await this.files.saveAnchors(anchors).catch((err: unknown) => {
+      this.options.log('net: could not save the anchors', { err: describe(err) })
+    })
+    await this.saveAddrMan()
+    await this.files.flushed().catch(() => {})
+    this.options.log('net: stopped', { peerId: this.peerId, anchors: anchors.length })
+  }
+
+  /** Runs `task` every `intervalMs` until stop. */
+  private every(intervalMs: number, task: () => void): void {
+    const run = (): void => {
+      if (this.state !== 'started') return
+      task()
+      this.timers.splice(0, this.timers.length, ...this.timers.filter((h) => h !== handle))
+      handle = systemTimers.setTimeout(run, intervalMs)
+      this.timers.push(handle)
+    }
+    let handle = systemTimers.setTimeout(run, intervalMs)
+    this.timers.push(handle)
+  }
+
+  private async saveAddrMan(): Promise<void> {
+    await this.files.saveAddrMan(this.addrmanTable).catch((err: unknown) => {
+      this.options.log('net: could not save the address manager', { err: describe(err) })
+    })
+  }
+
+  /** Notes every connection's current round-trip time, so eviction knows each peer's lowest. */
+  private samplePings(): void {
+    for (const conn of this.host.getConnections()) {
+      if (conn.rtt !== undefined && conn.status === 'open') this.activity.notePing(conn.remotePeer.toString(), conn.rtt)
+    }
+  }
+
+  /** Transaction topics from a block-relay-only peer. */
+  private refusesGossip(topic: string, peer: string): boolean {
+    return this.txTopics.has(topic) && this.manager.connectionType(peer, true) === 'block-relay'
+  }
+
+  /** A banned or discouraged peer: the address manager forgets it. */
+  forgetAddresses(peer: string): void {
+    this.manager.forget(peer)
+  }
+
+  /** mDNS found a peer on the LAN. */
+  lanPeerFound(peer: string, addrs: string[]): void {
+    if (this.state === 'started') this.manager.discovered(peer, addrs, 'mdns')
+  }
+
+  listenAddresses(): string[] {
+    return this.host.getMultiaddrs().map((ma) => ma.toString())
+  }
+
+  subscribe(topic: string, validate: GossipValidator, onMessage: (msg: GossipMessage) => void): void {
+    this.gossip.subscribe(topic, validate, onMessage)
+  }
+
+  publish(topic: string, data: Uint8Array): Promise<number> {
+    return this.gossip.publish(topic, data)
+  }
+
+  async handle(protocol: string, handler: RequestHandler, limits: RequestLimits): Promise<void> {
+    checkLimits(limits)
+    await this.host.handle(protocol, serveRequests(protocol, handler, limits, this.options.log), streamHandlerOptions())
+  }
+
+  request(
+    peer: PeerIdString,
+    protocol: string,
+    request: Uint8Array,
+    limits: RequestLimits,
+    signal?: AbortSignal,
+  ): Promise<Uint8Array> {
+    checkLimits(limits)
+    return sendRequest(this.host, peer, protocol, request, limits, signal)
+  }
+
+  peers(): PeerInfo[] {
+    const byPeer = new Map<string, Connection[]>()
+    for (const conn of this.host.getConnections()) {
+      if (conn.status !== 'open') continue
+      const id = conn.remotePeer.toString()
+      byPeer.set(id, [...(byPeer.get(id) ?? []), conn])
+    }
+    return [...byPeer].map(([id, conns]) => {
+      const outbound = conns.some((c) => c.direction === 'outbound')
+      return {
+        id,
+        addresses: conns.map((c) => c.remoteAddr.toString()),
+        direction: outbound ? 'outbound' : 'inbound',
+        group: this.manager.groupOf((conns[0] as Connection).remoteAddr.toString()),
+        connectionType: this.manager.connectionType(id, outbound),
+        score: this.scores.get(id),
+      }
+    })
+  }
+
+  async dial(address: string): Promise<PeerIdString> {
+    const conn = await this.host.dial(multiaddr(address), { signal: AbortSignal.timeout(this.options.dialTimeoutMs) })
+    const peer = conn.remotePeer.toString()
+    const [addr] = dialableAddrs([conn.remoteAddr.toString()])
+    if (addr !== undefined) this.manager.dialedManually({ peer, addr })
+    return peer
+  }
+
+  notePeerActivity(peer: PeerIdString, kind: PeerActivity): void {
+    // a report that arrives after the peer left has nothing to protect (and must not leave an entry behind)
+    if (this.host.getConnections(toPeerId(peer)).length === 0) return
+    this.activity.note(peer, kind)
+    if (kind !== 'status') return
+    this.statusDeadline.clear(peer)
+    this.manager.statusCompleted(peer)
+  }
+
+  /** The peer connected and never completed the status exchange: it loses the slot and a little score, no ban. */
+  private onStatusMissed(peer: PeerIdString): void {
+    if (this.state !== 'started' || this.activity.hasStatus(peer)) return
+    if (this.host.getConnections(toPeerId(peer)).length === 0) return
+    this.options.log('net: no status within the deadline; disconnecting', {
+      peer,
+      deadlineMs: this.options.statusDeadlineMs,
+    })
+    this.discipline.reportPeer(peer, STATUS_MISSED_PENALTY, 'no status within the deadline')
+    void this.discipline.disconnect(peer, 'no status')
+  }
+
+  addrman(): AddrManStats {
+    return this.addrmanTable.stats()
+  }
+
+  async hangUp(peer: PeerIdString): Promise<void> {
+    await this.host.hangUp(toPeerId(peer))
+  }
+
+  ban(target: string, reason: string): Promise<void> {
+    return this.discipline.ban(target, reason)
+  }
+
+  unban(target: string): Promise<void> {
+    return this.discipline.unban(target)
+  }
+
+  bans(): Array<{ peer: string; reason: string }> {
+    return this.discipline.bans()
+  }
+
+  discourage(peer: PeerIdString, reason: string): void {
+    this.discipline.discourage(peer, reason)
+  }
+
+  reportPeer(peer: PeerIdString, penalty: number, reason: string): void {
+    this.discipline.reportPeer(peer, penalty, reason)
+  }
+
+  traffic(): NetworkTraffic {
+    return { bytesIn: this.trafficCounter.bytesIn, bytesOut: this.trafficCounter.bytesOut }
+  }
+
+  on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void {
+    this.listeners[event].add(listener)
+  }
+
+  private emit<E extends keyof NetworkEvents>(event: E, detail: NetworkEvents[E]): void {
+    for (const listener of this.listeners[event]) {
+      try {
+        listener(detail)
+      } catch (err) {
+        this.options.log('net: event listener threw', { event, err: describe(err) })
+      }
+    }
+  }
+
+  private onConnectionOpen(conn: Connection): void {
+    if (conn.direction === 'inbound') this.inboundGate.opened(ipOf(conn.remoteAddr)?.address ?? '')
+    else this.manager.outboundOpened(conn.remotePeer.toString())
+  }
+
+  private onIdentify(result: IdentifyResult): void {
+    if (this.state !== 'started' || result.connection.status !== 'open') return
+    this.manager.identified(result.peerId.toString(), result.listenAddrs, managedConnection(result.connection))
+  }
+}
+
+function checkLimits(limits: RequestLimits): void {
+  for (const key of ['requestBytesMax', 'responseBytesMax', 'timeoutMs'] as const) {
+    const value = limits[key]
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`${key} must be a non-negative integer: ${value}`)
+  }
+}
