@@ -24,31 +24,25 @@
 import { isIP } from 'node:net'
 import type { Rng } from '../util/rng.js'
 import {
-  type AddressSeeds,
   BUCKET_SIZE,
   BucketHasher,
   bucketOfSlot,
   NEW_BUCKET_COUNT,
   NEW_BUCKETS_PER_ADDRESS,
   slotOf,
-  TRIED_BUCKET_COUNT,
 } from './addrman-buckets.js'
+import { TriedCollisions } from './addrman-collisions.js'
 import { type AddrEntry, isAddrShape, isPeerShape, isTerrible, NEVER, selectionChance } from './addrman-entry.js'
 import { type AddrManFile, type AddrManFileEntry, entryRecord, parseAddrManFile } from './addrman-file.js'
-import { EMPTY, SlotTable } from './addrman-table.js'
+import { AddrStore } from './addrman-store.js'
+import { EMPTY } from './addrman-table.js'
 import { ipOfAddr, LOCAL_GROUP, netGroup } from './net-group.js'
 import type { AddressBook, AddressOrigin, GroupPolicy, PeerAddress } from './types.js'
 
+export { COLLISION_TEST_MIN_MS, REPLACEMENT_MS, TEST_WINDOW_MS, TRIED_COLLISIONS_MAX } from './addrman-collisions.js'
+
 /** Addresses looked at per add() call; the rest are ignored (one identify or DHT answer is far fewer). */
 export const ADD_BATCH_MAX = 1_000
-/** Collisions waiting for a feeler, at most; further ones are dropped (the address stays in new). */
-export const TRIED_COLLISIONS_MAX = 10
-/** A tried entry that succeeded this recently is never replaced by a colliding one. */
-export const REPLACEMENT_MS = 4 * 3_600_000
-/** A colliding address whose success is older than this replaces an occupant that was not tested. */
-export const TEST_WINDOW_MS = 40 * 60_000
-/** A feeler gets this long to reach the occupant before its silence counts. */
-export const COLLISION_TEST_MIN_MS = 60_000
 /** A known address announced again refreshes its time at most this often. */
 const SEEN_UPDATE_MS = 3_600_000
 /** connected() refreshes an address's time at most this often. */
@@ -86,26 +80,21 @@ export interface AddrManStats {
 export class AddrMan implements AddressBook {
   private readonly hasher: BucketHasher
   private readonly key: Uint8Array
-  private readonly newTable = new SlotTable(NEW_BUCKET_COUNT)
-  private readonly triedTable = new SlotTable(TRIED_BUCKET_COUNT)
-  private readonly entries = new Map<number, AddrEntry>()
-  private readonly byAddr = new Map<string, AddrEntry>()
-  private readonly byPeer = new Map<string, Set<string>>()
-  /** Ids of new entries whose tried slot is taken, waiting for resolveCollisions(). */
-  private readonly collisions = new Set<number>()
+  private readonly store: AddrStore
+  private readonly collisions: TriedCollisions
   /** When and in which state (see isStuck) each new bucket was last found stuck. */
   private readonly stuckState = new Float64Array(NEW_BUCKET_COUNT).fill(-1)
   private readonly stuckAtMs = new Float64Array(NEW_BUCKET_COUNT)
   /** Grows whenever an entry changes in a way isTerrible or isReplaceable reads. */
   private entryChanges = 0
-  private nextId = 0
-  private newCount = 0
   /** Last good() anywhere: a failure is only counted once per good connection (we may have been offline). */
   private lastGoodMs = NEVER
 
   constructor(private readonly deps: AddrManDeps) {
     this.hasher = new BucketHasher(deps.key)
     this.key = Uint8Array.from(deps.key)
+    this.store = new AddrStore(this.hasher, (id) => this.collisions.forget(id))
+    this.collisions = new TriedCollisions(this.store, this.hasher)
   }
 
   /**
@@ -130,7 +119,7 @@ export class AddrMan implements AddressBook {
 
   private addOne(item: PeerAddress, sourceIp: string, sourceGroup: string, acceptLocal: boolean, now: number): boolean {
     const { addr, peer } = item
-    let entry = this.byAddr.get(addr)
+    let entry = this.store.get(addr)
     let group: string
     let bucketGroup: string
     if (entry !== undefined) {
@@ -159,20 +148,16 @@ export class AddrMan implements AddressBook {
     if (this.isStuck(bucket, refs, now)) return false
     const seeds = entry?.seeds ?? this.hasher.seeds(addr)
     const slot = slotOf(bucket, this.hasher.newPosition(seeds, bucket))
-    const occupantId = this.newTable.get(slot)
+    const occupantId = this.store.newTable.get(slot)
     if (occupantId === entry?.id) return false
     if (occupantId !== EMPTY) {
-      const occupant = this.entries.get(occupantId)
+      const occupant = this.store.byId(occupantId)
       if (occupant !== undefined && !this.isReplaceable(occupant, refs, now)) return false
-      this.clearNewSlot(slot)
+      this.store.clearNew(slot)
     }
     const created = entry === undefined
-    if (entry === undefined) {
-      entry = this.createEntry({ peer, addr, seeds, group, bucketGroup, sourceIp, sourceGroup, seenMs: now })
-      this.newCount++
-    }
-    entry.newSlots.push(slot)
-    this.newTable.set(slot, entry.id)
+    entry ??= this.store.create({ peer, addr, seeds, group, bucketGroup, sourceIp, sourceGroup, seenMs: now })
+    this.store.putNew(entry, slot)
     return created
   }
 
@@ -188,11 +173,12 @@ export class AddrMan implements AddressBook {
    * flood into it costs one scan, not one per address.
    */
   private isStuck(bucket: number, refs: number, now: number): boolean {
-    if (!this.newTable.isFull(bucket)) return false
-    const state = this.newTable.changes + this.entryChanges
+    const table = this.store.newTable
+    if (!table.isFull(bucket)) return false
+    const state = table.changes + this.entryChanges
     if (refs === 0 && this.stuckState[bucket] === state && this.stuckAtMs[bucket] === now) return true
     for (let slot = bucket * BUCKET_SIZE, end = slot + BUCKET_SIZE; slot < end; slot++) {
-      const occupant = this.entries.get(this.newTable.get(slot))
+      const occupant = this.store.byId(table.get(slot))
       if (occupant === undefined || this.isReplaceable(occupant, refs, now)) return false
     }
     if (refs === 0) {
@@ -202,105 +188,9 @@ export class AddrMan implements AddressBook {
     return true
   }
 
-  private createEntry(fields: {
-    peer: string
-    addr: string
-    seeds: AddressSeeds
-    group: string
-    bucketGroup: string
-    sourceIp: string
-    sourceGroup: string
-    seenMs: number
-    lastTryMs?: number
-    lastSuccessMs?: number
-    attempts?: number
-  }): AddrEntry {
-    const entry: AddrEntry = {
-      id: this.nextId++,
-      lastTryMs: NEVER,
-      lastCountAttemptMs: NEVER,
-      lastSuccessMs: NEVER,
-      attempts: 0,
-      ...fields,
-      newSlots: [],
-      triedSlot: EMPTY,
-    }
-    this.entries.set(entry.id, entry)
-    this.byAddr.set(entry.addr, entry)
-    this.indexPeer(entry)
-    return entry
-  }
-
-  private indexPeer(entry: AddrEntry): void {
-    let addrs = this.byPeer.get(entry.peer)
-    if (addrs === undefined) {
-      addrs = new Set()
-      this.byPeer.set(entry.peer, addrs)
-    }
-    addrs.add(entry.addr)
-  }
-
-  private unindexPeer(entry: AddrEntry): void {
-    const addrs = this.byPeer.get(entry.peer)
-    addrs?.delete(entry.addr)
-    if (addrs?.size === 0) this.byPeer.delete(entry.peer)
-  }
-
-  /** A connection at `addr` proved it belongs to `peer`. */
-  private setPeer(entry: AddrEntry, peer: string): void {
-    if (entry.peer === peer || !isPeerShape(peer)) return
-    this.unindexPeer(entry)
-    entry.peer = peer
-    this.indexPeer(entry)
-  }
-
-  private deleteEntry(entry: AddrEntry): void {
-    for (const slot of entry.newSlots) this.newTable.clear(slot)
-    if (entry.newSlots.length > 0) this.newCount--
-    entry.newSlots = []
-    if (entry.triedSlot !== EMPTY) this.triedTable.clear(entry.triedSlot)
-    entry.triedSlot = EMPTY
-    this.entries.delete(entry.id)
-    this.byAddr.delete(entry.addr)
-    this.unindexPeer(entry)
-    this.collisions.delete(entry.id)
-  }
-
-  /** Empties a new-table slot; an entry left in no table is forgotten. */
-  private clearNewSlot(slot: number): void {
-    const id = this.newTable.clear(slot)
-    if (id === EMPTY) return
-    const entry = this.entries.get(id)
-    if (entry === undefined) return
-    entry.newSlots.splice(entry.newSlots.indexOf(slot), 1)
-    if (entry.newSlots.length === 0) {
-      this.newCount--
-      if (entry.triedSlot === EMPTY) this.deleteEntry(entry)
-    }
-  }
-
-  /** Moves a new entry into tried slot `slot`; an occupant goes back to new, to the slot its source chose. */
-  private makeTried(entry: AddrEntry, slot: number): void {
-    for (const s of entry.newSlots) this.newTable.clear(s)
-    if (entry.newSlots.length > 0) this.newCount--
-    entry.newSlots = []
-    const oldId = this.triedTable.clear(slot)
-    const old = oldId === EMPTY ? undefined : this.entries.get(oldId)
-    if (old !== undefined) {
-      old.triedSlot = EMPTY
-      const newSlot = this.hasher.newSlot(old.seeds, old.bucketGroup, old.sourceGroup)
-      this.clearNewSlot(newSlot)
-      old.newSlots = [newSlot]
-      this.newTable.set(newSlot, old.id)
-      this.newCount++
-    }
-    this.triedTable.set(slot, entry.id)
-    entry.triedSlot = slot
-  }
-
   /** A dial to `addr` is starting: it counts as a failure until good(). */
   attempt(addr: PeerAddress): void {
-    const entry = this.byAddr.get(addr.addr)
+    const entry = this.store.get(addr.addr)
     if (entry === undefined) return
     const now = this.deps.nowMs()
     entry.lastTryMs = now
@@ -321,29 +211,28 @@ export class AddrMan implements AddressBook {
   good(addr: PeerAddress): void {
     const now = this.deps.nowMs()
     this.lastGoodMs = now
-    const entry = this.byAddr.get(addr.addr)
+    const entry = this.store.get(addr.addr)
     if (entry === undefined) return
-    this.setPeer(entry, addr.peer)
+    this.store.setPeer(entry, addr.peer)
     entry.lastSuccessMs = now
     entry.lastTryMs = now
     entry.attempts = 0
     this.entryChanges++
     if (entry.triedSlot !== EMPTY) return
     const slot = this.hasher.triedSlot(entry.seeds, entry.bucketGroup)
-    const occupant = this.triedTable.get(slot)
-    if (occupant !== EMPTY && occupant !== entry.id) {
-      if (this.collisions.size < TRIED_COLLISIONS_MAX) this.collisions.add(entry.id)
+    if (this.store.triedTable.get(slot) !== EMPTY) {
+      this.collisions.record(entry)
       return
     }
-    this.makeTried(entry, slot)
+    this.store.makeTried(entry, slot)
   }
 
   /** We were connected to `addr` until now: its time is refreshed (at most every 20 minutes). */
   connected(addr: PeerAddress): void {
-    const entry = this.byAddr.get(addr.addr)
+    const entry = this.store.get(addr.addr)
     if (entry === undefined) return
     const now = this.deps.nowMs()
-    this.setPeer(entry, addr.peer)
+    this.store.setPeer(entry, addr.peer)
     if (now - entry.seenMs > CONNECTED_UPDATE_MS) {
       entry.seenMs = now
       this.entryChanges++
@@ -357,25 +246,25 @@ export class AddrMan implements AddressBook {
    * rising 1.2× with every refusal. Never a terrible address.
    */
   select(newOnly: boolean): PeerAddress | undefined {
-    const triedCount = this.triedTable.size
-    if (this.newCount === 0 && (newOnly || triedCount === 0)) return undefined
+    const { newCount, triedCount } = this.store
+    if (newCount === 0 && (newOnly || triedCount === 0)) return undefined
     const { rng } = this.deps
     const now = this.deps.nowMs()
-    const searchTried = !newOnly && triedCount > 0 && (this.newCount === 0 || rng.next() < 0.5)
-    const table = searchTried ? this.triedTable : this.newTable
+    const searchTried = !newOnly && triedCount > 0 && (newCount === 0 || rng.next() < 0.5)
+    const table = searchTried ? this.store.triedTable : this.store.newTable
     let chanceFactor = 1
     for (let landing = 0; landing < SELECT_LANDINGS_MAX; landing++) {
       const bucket = table.randomBucket(rng)
       if (bucket === undefined) return undefined
       const slot = table.firstFrom(bucket, rng.int(BUCKET_SIZE))
-      const entry = this.entries.get(table.get(slot))
+      const entry = this.store.byId(table.get(slot))
       if (entry !== undefined && !isTerrible(entry, now) && rng.next() < chanceFactor * selectionChance(entry, now)) {
         return { peer: entry.peer, addr: entry.addr }
       }
       chanceFactor *= 1.2
     }
     // every landing refused (nearly everything terrible): the first usable entry, if any
-    for (const entry of this.entries.values()) {
+    for (const entry of this.store.all()) {
       const inTable = searchTried ? entry.triedSlot !== EMPTY : entry.newSlots.length > 0
       if (inTable && !isTerrible(entry, now)) return { peer: entry.peer, addr: entry.addr }
     }
@@ -384,65 +273,31 @@ export class AddrMan implements AddressBook {
 
   /** The tried entry a colliding address wants to replace: a feeler should test it. Undefined when none waits. */
   selectTriedCollision(): PeerAddress | undefined {
-    if (this.collisions.size === 0) return undefined
-    const ids = [...this.collisions]
-    const id = ids[this.deps.rng.int(ids.length)] ?? EMPTY
-    const entry = this.entries.get(id)
-    if (entry === undefined || entry.triedSlot !== EMPTY) {
-      this.collisions.delete(id)
-      return undefined
-    }
-    const old = this.entries.get(this.triedTable.get(this.hasher.triedSlot(entry.seeds, entry.bucketGroup)))
+    const old = this.collisions.occupantToTest(this.deps.rng)
     return old === undefined ? undefined : { peer: old.peer, addr: old.addr }
   }
 
-  /**
-   * Settles recorded collisions: the old tried entry stays when it succeeded
-   * within REPLACEMENT_MS; it is replaced when it was tried since (more than
-   * a minute ago) without success, or when nobody tested it within
-   * TEST_WINDOW_MS of the newcomer's success. Others wait.
-   */
+  /** Settles recorded collisions (see TriedCollisions.resolve): a tested, working occupant stays, a failing one is replaced. */
   resolveCollisions(): void {
-    const now = this.deps.nowMs()
-    for (const id of [...this.collisions]) {
-      const entry = this.entries.get(id)
-      let settled = true
-      if (entry !== undefined && entry.triedSlot === EMPTY) {
-        const slot = this.hasher.triedSlot(entry.seeds, entry.bucketGroup)
-        const old = this.entries.get(this.triedTable.get(slot))
-        if (old === undefined) {
-          this.makeTried(entry, slot)
-        } else if (now - old.lastSuccessMs < REPLACEMENT_MS) {
-          // the occupant works: keep it, the newcomer stays in new
-        } else if (now - old.lastTryMs < REPLACEMENT_MS) {
-          if (now - old.lastTryMs > COLLISION_TEST_MIN_MS) this.makeTried(entry, slot)
-          else settled = false
-        } else if (now - entry.lastSuccessMs > TEST_WINDOW_MS) {
-          this.makeTried(entry, slot)
-        } else {
-          settled = false
-        }
-      }
-      if (settled) this.collisions.delete(id)
-    }
+    this.collisions.resolve(this.deps.nowMs())
   }
 
   /** The known addresses of `peer`. */
   addressesOf(peer: string): string[] {
-    return [...(this.byPeer.get(peer) ?? [])]
+    return this.store.addrsOf(peer)
   }
 
   /** Forgets every address of `peer` (it was banned). */
   remove(peer: string): void {
-    for (const addr of this.addressesOf(peer)) {
-      const entry = this.byAddr.get(addr)
-      if (entry !== undefined) this.deleteEntry(entry)
+    for (const addr of this.store.addrsOf(peer)) {
+      const entry = this.store.get(addr)
+      if (entry !== undefined) this.store.delete(entry)
     }
   }
 
   stats(): AddrManStats {
     const groups = new Map<string, { group: string; new: number; tried: number }>()
-    for (const entry of this.entries.values()) {
+    for (const entry of this.store.all()) {
       let counts = groups.get(entry.group)
       if (counts === undefined) {
         counts = { group: entry.group, new: 0, tried: 0 }
@@ -454,13 +309,13 @@ export class AddrMan implements AddressBook {
     const list = [...groups.values()].sort(
       (a, b) => b.new + b.tried - (a.new + a.tried) || (a.group < b.group ? -1 : a.group > b.group ? 1 : 0),
     )
-    return { new: this.newCount, tried: this.triedTable.size, groups: list }
+    return { new: this.store.newCount, tried: this.store.triedCount, groups: list }
   }
 
   /** Distinct new buckets holding at least one entry of `group` (for tests and the eclipse bench). */
   newBucketsOf(group: string): number {
     const buckets = new Set<number>()
-    for (const entry of this.entries.values()) {
+    for (const entry of this.store.all()) {
       if (entry.group === group) for (const slot of entry.newSlots) buckets.add(bucketOfSlot(slot))
     }
     return buckets.size
@@ -468,9 +323,7 @@ export class AddrMan implements AddressBook {
 
   /** Where `addr` sits: its new-table slots and its tried slot (bucket * 64 + position); undefined when unknown. */
   slotsOf(addr: string): { new: number[]; tried: number | undefined } | undefined {
-    const entry = this.byAddr.get(addr)
-    if (entry === undefined) return undefined
-    return { new: [...entry.newSlots], tried: entry.triedSlot === EMPTY ? undefined : entry.triedSlot }
+    return this.store.slotsOf(addr)
   }
 
   /** HMACs computed so far (each costs microseconds: add() computes at most one per new address, none into a full bucket). */
@@ -480,20 +333,20 @@ export class AddrMan implements AddressBook {
 
   /** Whether `addr` is in the tried table. */
   isTried(addr: string): boolean {
-    const entry = this.byAddr.get(addr)
+    const entry = this.store.get(addr)
     return entry !== undefined && entry.triedSlot !== EMPTY
   }
 
   /** Whether `addr` is known at all. */
   has(addr: string): boolean {
-    return this.byAddr.has(addr)
+    return this.store.get(addr) !== undefined
   }
 
   /** The whole state as a JSON-ready document (addrman.json). */
   toFile(): AddrManFile {
     const tried: AddrManFileEntry[] = []
     const fresh: AddrManFileEntry[] = []
-    for (const entry of this.entries.values()) (entry.triedSlot !== EMPTY ? tried : fresh).push(entryRecord(entry))
+    for (const entry of this.store.all()) (entry.triedSlot !== EMPTY ? tried : fresh).push(entryRecord(entry))
     return {
       version: 1,
       key: Buffer.from(this.key).toString('hex'),
@@ -522,7 +375,7 @@ export class AddrMan implements AddressBook {
   }
 
   private restore(record: AddrManFileEntry, tried: boolean): boolean {
-    if (this.byAddr.has(record.addr)) return false
+    if (this.store.get(record.addr) !== undefined) return false
     const ip = ipOfAddr(record.addr)
     if (ip === undefined) return false
     const { policy } = this.deps
@@ -531,10 +384,10 @@ export class AddrMan implements AddressBook {
     const sourceGroup = spreadGroup(record.source === '' ? LOCAL_GROUP : netGroup(record.source, policy), record.source)
     const seeds = this.hasher.seeds(record.addr)
     const triedSlot = tried ? this.hasher.triedSlot(seeds, bucketGroup) : EMPTY
-    const useTried = triedSlot !== EMPTY && this.triedTable.get(triedSlot) === EMPTY
+    const useTried = triedSlot !== EMPTY && this.store.triedTable.get(triedSlot) === EMPTY
     const newSlot = useTried ? EMPTY : this.hasher.newSlot(seeds, bucketGroup, sourceGroup)
-    if (!useTried && this.newTable.get(newSlot) !== EMPTY) return false
-    const entry = this.createEntry({
+    if (!useTried && this.store.newTable.get(newSlot) !== EMPTY) return false
+    const entry = this.store.create({
       peer: record.peer,
       addr: record.addr,
       seeds,
@@ -547,14 +400,8 @@ export class AddrMan implements AddressBook {
       lastSuccessMs: record.lastSuccessMs,
       attempts: record.attempts,
     })
-    if (useTried) {
-      this.triedTable.set(triedSlot, entry.id)
-      entry.triedSlot = triedSlot
-    } else {
-      this.newTable.set(newSlot, entry.id)
-      entry.newSlots.push(newSlot)
-      this.newCount++
-    }
+    if (useTried) this.store.putTried(entry, triedSlot)
+    else this.store.putNew(entry, newSlot)
     return true
   }
 }
