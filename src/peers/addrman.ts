@@ -20,6 +20,9 @@
  *
  * Everything is bounded by the tables (81,920 entries) and deterministic
  * given the key and the rng; time comes from `nowMs`, there are no timers.
+ * The parts: slot hashing (addrman-buckets.ts), storage (addrman-store.ts,
+ * addrman-table.ts), collisions (addrman-collisions.ts), the file
+ * (addrman-file.ts); this module is the policy.
  */
 import { isIP } from 'node:net'
 import type { Rng } from '../util/rng.js'
