@@ -68,19 +68,29 @@ export class OldPeerBook {
   }
 }
 
+interface Discovered {
+  id: string
+  addr: string
+}
+
 export class OldPolicy implements VictimPolicy {
   readonly name = 'old'
   private readonly book = new OldPeerBook()
   /** Discovered peers with the last address the DHT gave (libp2p's peer store), oldest first. */
-  private readonly discovered = new Map<string, string>()
+  private readonly discovered = new Map<string, Discovered>()
+  /** Discovery order, for evicting the oldest in O(1): entries a rediscovery replaced are skipped. */
+  private discoveredOrder: Discovered[] = []
+  private discoveredHead = 0
   private readonly failures = new Map<string, { count: number; retryAtMs: number }>()
 
   constructor(private readonly outboundTarget: number) {}
 
   start(): void {
-    // the dialer's failure memory lives in the process
+    // the dialer's failure memory and its discovered peers live in the process
     this.failures.clear()
     this.discovered.clear()
+    this.discoveredOrder = []
+    this.discoveredHead = 0
   }
 
   stop(): void {}
@@ -101,7 +111,7 @@ export class OldPolicy implements VictimPolicy {
         break
       }
     if (chosen === undefined)
-      for (const [id, addr] of [...this.discovered.entries()].reverse())
+      for (const { id, addr } of [...this.discovered.values()].reverse())
         if (eligible(id)) {
           chosen = { id, addrs: [addr] }
           break
@@ -125,11 +135,17 @@ export class OldPolicy implements VictimPolicy {
 
   learned(addrs: PeerAddress[]): void {
     for (const a of addrs) {
+      const entry = { id: a.peer, addr: a.addr }
       this.discovered.delete(a.peer)
-      this.discovered.set(a.peer, a.addr)
-      if (this.discovered.size > DISCOVERED_MAX) {
-        const oldest = this.discovered.keys().next().value
-        if (oldest !== undefined) this.discovered.delete(oldest)
+      this.discovered.set(a.peer, entry)
+      this.discoveredOrder.push(entry)
+      while (this.discovered.size > DISCOVERED_MAX) {
+        const oldest = this.discoveredOrder[this.discoveredHead++] as Discovered
+        if (this.discovered.get(oldest.id) === oldest) this.discovered.delete(oldest.id)
+      }
+      if (this.discoveredHead > 4 * DISCOVERED_MAX) {
+        this.discoveredOrder = this.discoveredOrder.slice(this.discoveredHead)
+        this.discoveredHead = 0
       }
     }
   }

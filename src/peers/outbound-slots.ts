@@ -41,7 +41,7 @@ export const SELECT_TRIES = 100
 /** Mean wait between feeler connections. */
 export const FEELER_INTERVAL_MS = 120_000
 /** The per-group address counts that even out the groups' chances are this old at most. */
-export const GROUP_COUNTS_REFRESH_MS = 30 * 60_000
+export const GROUP_COUNTS_REFRESH_MS = 60 * 60_000
 
 export interface CurrentConnection {
   peer: string
