@@ -32,7 +32,14 @@ export interface GroupPolicy {
 }
 
 /** Where an address was learned; the source's group limits how many buckets it can fill. */
-export type AddressOrigin = 'outbound-identify' | 'inbound-identify' | 'dht' | 'bootstrap' | 'operator' | 'mdns' | 'anchor'
+export type AddressOrigin =
+  | 'outbound-identify'
+  | 'inbound-identify'
+  | 'dht'
+  | 'bootstrap'
+  | 'operator'
+  | 'mdns'
+  | 'anchor'
 
 /**
  * The small interface the node, the eclipse benchmark and the simulator use
