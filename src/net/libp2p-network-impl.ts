@@ -84,7 +84,8 @@ export class Libp2pNetwork implements Network {
   private readonly files: PeerFiles
   private readonly statusDeadline: StatusDeadline
   private readonly txTopics: ReadonlySet<string>
-  private readonly timers: unknown[] = []
+  /** The pending timer of each repeating task (ping samples, addrman saves). */
+  private readonly repeating = new Set<unknown>()
 
   constructor(
     private readonly host: Host,
@@ -169,7 +170,8 @@ export class Libp2pNetwork implements Network {
       return
     }
     this.state = 'stopped'
-    for (const handle of this.timers.splice(0)) systemTimers.clearTimeout(handle)
+    for (const handle of this.repeating) systemTimers.clearTimeout(handle)
+    this.repeating.clear()
     this.randomWalk.stop()
     const anchors = this.manager.stop()
     this.statusDeadline.stop()
@@ -186,14 +188,14 @@ export class Libp2pNetwork implements Network {
   /** Runs `task` every `intervalMs` until stop. */
   private every(intervalMs: number, task: () => void): void {
     const run = (): void => {
+      this.repeating.delete(handle)
       if (this.state !== 'started') return
       task()
-      this.timers.splice(0, this.timers.length, ...this.timers.filter((h) => h !== handle))
       handle = systemTimers.setTimeout(run, intervalMs)
-      this.timers.push(handle)
+      this.repeating.add(handle)
     }
     let handle = systemTimers.setTimeout(run, intervalMs)
-    this.timers.push(handle)
+    this.repeating.add(handle)
   }
 
   private async saveAddrMan(): Promise<void> {

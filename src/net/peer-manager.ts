@@ -26,7 +26,7 @@
  * come from outside: tests drive it with a fake host and virtual time.
  */
 import type { AddrMan } from '../peers/addrman.js'
-import { ipOfAddr, netGroup } from '../peers/net-group.js'
+import { ipOfAddr, isGroupLimited, netGroup } from '../peers/net-group.js'
 import { type CurrentConnection, OutboundSlots, type OutboundSlotsDeps } from '../peers/outbound-slots.js'
 import type { ConnectionType, GroupPolicy, PeerAddress } from '../peers/types.js'
 import type { Rng } from '../util/rng.js'
@@ -45,8 +45,13 @@ export const DIAL_BACKOFF_MAX_MS = 5 * 60_000
 export const BACKOFF_ADDRS_MAX = 4_096
 /** A feeler that has not completed the status exchange by then is hung up on (and counts as failed). */
 export const FEELER_LIFETIME_MS = 10_000
-/** Draws from the address manager per select() before we give up on finding a dialable one. */
-const SELECT_FILTER_TRIES = 16
+/**
+ * Draws from the address manager per select() before we give up on finding
+ * one that fits (Bitcoin Core: 100). The slots' own rules (no connected
+ * peer, no held group) are applied here already, so the slots take the
+ * first address offered and a tick costs at most this many draws per slot.
+ */
+const SELECT_FILTER_TRIES = 100
 
 /** One open connection, as the manager sees it. */
 export interface ManagedConnection {
@@ -108,6 +113,8 @@ export class PeerManager {
   private readonly feelerTimers = new Map<string, unknown>()
   private timer: unknown
   private running = false
+  /** During a tick: the peers we hold or are dialing, and the groups our full- and block-relay connections hold. */
+  private held: { peers: Set<string>; groups: Set<string> } | undefined
 
   constructor(private readonly deps: PeerManagerDeps) {
     const slotDeps: OutboundSlotsDeps = {
@@ -254,9 +261,18 @@ export class PeerManager {
     if (!this.running) return
     this.deps.addrman.resolveCollisions()
     const current = this.current()
+    const held = { peers: new Set<string>(), groups: new Set<string>() }
+    const hold = (c: CurrentConnection): void => {
+      held.peers.add(c.peer)
+      if ((c.type === 'full-relay' || c.type === 'block-relay') && isGroupLimited(c.group)) held.groups.add(c.group)
+    }
+    for (const c of current) hold(c)
+    this.held = held
     const open = (addr: PeerAddress, type: ConnectionType): void => {
       this.startDial(addr, type)
-      current.push({ peer: addr.peer, group: this.groupOf(addr.addr), type })
+      const c = { peer: addr.peer, group: this.groupOf(addr.addr), type }
+      current.push(c)
+      hold(c)
     }
     // the anchors: the slots hand each out once (as block-relay), then offer the book
     while (this.anchorsLeft > 0) {
@@ -277,8 +293,9 @@ export class PeerManager {
       }
     }
     const feeler = this.slots.nextFeeler(current, this.deps.nowMs())
-    if (feeler !== undefined) this.startDial(feeler, 'feeler')
+    if (feeler !== undefined) open(feeler, 'feeler')
     if (!current.some((c) => c.type === 'full-relay' || c.type === 'block-relay')) this.dialBootstrap(current)
+    this.held = undefined
   }
 
   /** Every connection we hold or are opening, by peer, with its type and group. */
@@ -341,6 +358,7 @@ export class PeerManager {
 
   private dialable(addr: PeerAddress): boolean {
     if (addr.peer === this.deps.host.self || !hasPeerIdShape(addr.peer) || this.pending.has(addr.peer)) return false
+    if (this.held?.peers.has(addr.peer) || this.held?.groups.has(this.groupOf(addr.addr))) return false
     if (this.deps.isRefused(addr.peer) || this.deps.isAddressRefused(addr.addr)) return false
     const wait = this.backoff.get(addr.addr)
     return wait === undefined || wait.retryAtMs <= this.deps.nowMs()

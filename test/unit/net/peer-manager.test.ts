@@ -162,6 +162,30 @@ describe('peer manager: outbound slots', () => {
     expect(host.dials).toEqual([])
   })
 
+  it('bounds the work of a tick that finds nothing to dial: known peers refused or connected already', async () => {
+    const refused = new Set<string>()
+    const { host, addrman, manager, advance } = setup({ refused })
+    for (let g = 0; g < 4; g++) {
+      const addr = at(`${80 + g}.1.0.1`)
+      addrman.add([addr], 'dht', `${150 + g}.0.0.1`)
+      refused.add(addr.peer)
+    }
+    const connected = at('79.1.0.1')
+    addrman.add([connected], 'dht', '149.0.0.1')
+    host.inbound(connected.peer, '/ip4/79.1.0.1/tcp/40000')
+    let draws = 0
+    const select = addrman.select.bind(addrman)
+    addrman.select = (newOnly) => {
+      draws++
+      return select(newOnly)
+    }
+    manager.start()
+    await advance()
+    expect(host.dials).toEqual([])
+    // one filtered pick of at most 100 draws per slot type, not 100 picks each drawing until the connected one
+    expect(draws).toBeLessThanOrEqual(200)
+  })
+
   it('backs off an address whose dial failed, doubling, and redials it after the wait', async () => {
     const lone = at('53.1.0.1')
     const { host, addrman, manager, advance } = setup()
