@@ -65,10 +65,18 @@ export interface OutboundSlotsDeps {
   nowMs: () => number
 }
 
+interface GroupCounts {
+  sizes: Map<string, number>
+  median: number
+  atMs: number
+}
+
+/** Group counts per book, shared by every OutboundSlots over the same book (the node runs one per slot kind). */
+const groupCountsOf = new WeakMap<object, GroupCounts>()
+
 export class OutboundSlots {
   private readonly anchorsHandedOut = new Set<string>()
   private nextFeelerAtMs: number | undefined
-  private groupCounts: { sizes: Map<string, number>; median: number; atMs: number } | undefined
 
   constructor(
     private readonly deps: OutboundSlotsDeps,
@@ -134,18 +142,18 @@ export class OutboundSlots {
     return size <= counts.median || this.deps.rng.next() * size < counts.median
   }
 
-  private countGroups(): { sizes: Map<string, number>; median: number } | undefined {
+  private countGroups(): GroupCounts | undefined {
     const { book } = this.deps
     if (book.stats === undefined) return undefined
     const nowMs = this.deps.nowMs()
-    if (this.groupCounts !== undefined && nowMs - this.groupCounts.atMs < GROUP_COUNTS_REFRESH_MS)
-      return this.groupCounts
+    const cached = groupCountsOf.get(book)
+    if (cached !== undefined && nowMs >= cached.atMs && nowMs - cached.atMs < GROUP_COUNTS_REFRESH_MS) return cached
     const sizes = new Map<string, number>()
     for (const g of book.stats().groups) sizes.set(g.group, g.new + g.tried)
-    const sorted = [...sizes.values()].sort((a, b) => a - b)
-    const median = Math.max(1, sorted[Math.floor(sorted.length / 2)] ?? 1)
-    this.groupCounts = { sizes, median, atMs: nowMs }
-    return this.groupCounts
+    const sorted = [...sizes.values()].sort((x, y) => x - y)
+    const counts = { sizes, median: Math.max(1, sorted[Math.floor(sorted.length / 2)] ?? 1), atMs: nowMs }
+    groupCountsOf.set(book, counts)
+    return counts
   }
 
   /** Whether an address may take an outbound slot next to the `current` connections. */

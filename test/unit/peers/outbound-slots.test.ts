@@ -227,6 +227,10 @@ describe('OutboundSlots: even odds per group', () => {
     now = GROUP_COUNTS_REFRESH_MS
     slots.next(later, [])
     expect(book.statsCalls).toBe(2)
+    // another OutboundSlots over the same book shares the counts
+    const other = new OutboundSlots({ book, policy: internet, groupOf, rng, nowMs: () => now })
+    other.next([], [])
+    expect(book.statsCalls).toBe(2)
   })
 })
 
