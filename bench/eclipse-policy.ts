@@ -35,8 +35,8 @@ export interface VictimPolicy {
   outboundConnected(addr: PeerAddress, type: ConnectionType, nowMs: number): void
   /** Identify ran on a connection from/to `peer` at `ip`: it says it listens on `listenAddrs`. */
   identified(peer: string, ip: string, listenAddrs: string[], outbound: boolean, nowMs: number): void
-  /** Addresses an outbound peer at `sourceIp` told us (its DHT answers). */
-  learned(addrs: PeerAddress[], sourceIp: string, nowMs: number): void
+  /** Addresses a peer at `sourceIp` told us (its DHT answers); `fromPeer` when it is one of our outbound peers. */
+  learned(addrs: PeerAddress[], sourceIp: string, nowMs: number, fromPeer?: string): void
   /** A feeler to open now, if any. */
   nextFeeler(current: Connection[], nowMs: number): PeerAddress | undefined
   feelerDone(addr: PeerAddress, ok: boolean): void

@@ -162,20 +162,20 @@ class Simulation {
     const ip = ipOfAddr(addr) as string
     this.policy.outboundConnected(target, dial.type, this.clock.now)
     this.policy.identified(dial.peer, ip, [addr], true, this.clock.now)
-    this.tell(attacker, ip)
+    this.tell(attacker, ip, dial.peer)
   }
 
   /** What a connected outbound peer at `ip` tells us. */
-  private tell(attacker: boolean, ip: string): void {
+  private tell(attacker: boolean, ip: string, peer: string): void {
     const addrs = attacker
       ? this.world.attackerBatch(this.scenario.attackerGossipBatch)
       : this.world.honestBatch(this.scenario.honestGossipBatch)
-    this.policy.learned(addrs, ip, this.clock.now)
+    this.policy.learned(addrs, ip, this.clock.now, peer)
   }
 
   gossip(attacker: boolean): void {
     for (const c of this.current)
-      if (c.attacker === attacker && c.type !== 'inbound') this.tell(attacker, ipOfAddr(c.addr) as string)
+      if (c.attacker === attacker && c.type !== 'inbound') this.tell(attacker, ipOfAddr(c.addr) as string, c.peer)
   }
 
   attackerInbound(): void {

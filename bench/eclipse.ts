@@ -8,13 +8,14 @@
  * the attacker ends the day holding at most 1 of the 10 outbound slots (the
  * goal: ≥ 0.99 for the new one), the mean and p99 slots it holds, the same
  * right after restarts, and the wall time. Runs are split over child
- * processes (`--workers`, default: the CPU count).
+ * processes (`--workers`, default: the CPU count). `--policies old,new,core`
+ * adds the new manager without its even odds per group (Bitcoin Core's rule).
  */
 import { fork } from 'node:child_process'
 import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 import { report } from './common.js'
-import { makePolicy, OUTBOUND_SLOTS, type PolicyName } from './eclipse-policies.js'
+import { makePolicy, OUTBOUND_SLOTS, POLICY_NAMES, type PolicyName } from './eclipse-policies.js'
 import { type RunResult, runEclipse } from './eclipse-run.js'
 
 export interface PolicyFigures {
@@ -64,6 +65,17 @@ function flag(name: string, fallback: number): number {
   return value
 }
 
+/** `--policies old,new,core` (default old,new). */
+function policiesWanted(): PolicyName[] {
+  const at = process.argv.indexOf('--policies')
+  if (at < 0) return ['old', 'new']
+  const names = (process.argv[at + 1] ?? '').split(',')
+  for (const name of names)
+    if (!(POLICY_NAMES as readonly string[]).includes(name))
+      throw new RangeError(`--policies wants names from ${POLICY_NAMES.join(', ')}: ${name}`)
+  return names as PolicyName[]
+}
+
 /** Runs `seeds` of `policy` in a child process (this file, --child). */
 function inChild(policy: PolicyName, seeds: number[]): Promise<RunResult[]> {
   return new Promise((resolve, reject) => {
@@ -93,7 +105,7 @@ export async function run(): Promise<void> {
   const runs = flag('runs', 1_000)
   const workers = flag('workers', Math.min(availableParallelism(), 8))
   const seeds = Array.from({ length: runs }, (_, i) => i + 1)
-  for (const policy of ['old', 'new'] as const) {
+  for (const policy of policiesWanted()) {
     const started = performance.now()
     const figures = summarize(policy, await runPolicy(policy, seeds, workers))
     const wallMs = performance.now() - started
