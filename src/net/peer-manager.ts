@@ -9,13 +9,17 @@
  *   IP), inbound peers' identify (source: their IP, so their group; never
  *   straight to tried), DHT and mDNS discoveries. Only our own completed
  *   outbound connections (status exchanged) move an address to tried.
- * - Outbound slots (src/peers/outbound-slots.ts), in Bitcoin Core's order:
- *   the anchors first (block-relay), then the 8 full-relay slots, and only
- *   once those are full the 2 block-relay ones; at most one per network
- *   group. A node that knows fewer peers than that spends them on full
- *   relay: block-relay peers first would leave a small network's nodes
- *   with no one to take transactions from. A feeler every ~2 minutes tests
- *   an address and hangs up once the status exchange is done.
+ * - Outbound slots (src/peers/outbound-slots.ts): the anchors first
+ *   (block-relay), then one full-relay connection, then the 2 block-relay
+ *   slots, then the other 7 full-relay ones; at most one per network group.
+ *   The one full-relay connection comes before any block-relay one because
+ *   a node whose only outbound peers are block-relay takes transactions
+ *   from nobody it chose: on a small network (a devnet of five, all dialing
+ *   the one bootstrap node) no transaction would reach it. (Bitcoin Core
+ *   fills all 8 full-relay slots first; then a network of fewer than 9
+ *   groups would never open a block-relay slot nor save an anchor.) A
+ *   feeler every ~2 minutes tests an address and hangs up once the status
+ *   exchange is done.
  * - The bootstrap list is dialed directly only when the address manager
  *   offers nothing better and we hold no outbound connection: a fresh node
  *   still joins, a known one does not lean on a few well-known hosts.
@@ -100,9 +104,9 @@ interface Dialed {
 }
 
 export class PeerManager {
-  /** Anchors, block-relay slots and feelers. */
+  /** Anchors, the block-relay and full-relay slots, and feelers. */
   private readonly slots: OutboundSlots
-  /** The full-relay slots alone, filled before any block-relay slot. */
+  /** The full-relay slots alone: the first full-relay connection opens before any block-relay one. */
   private readonly fullRelaySlots: OutboundSlots
   private anchorsLeft: number
   /** Dials in flight, by peer. */
@@ -281,16 +285,15 @@ export class PeerManager {
       this.anchorsLeft = anchor ? this.anchorsLeft - 1 : 0
       if (next !== undefined && anchor) open(next.addr, next.type)
     }
-    for (let next = this.fullRelaySlots.next(current, []); next !== undefined; ) {
-      open(next.addr, next.type)
-      next = this.fullRelaySlots.next(current, [])
+    const fullRelayFirst = Math.min(1, this.deps.targets.fullRelay)
+    if (current.filter((c) => c.type === 'full-relay').length < fullRelayFirst) {
+      const next = this.fullRelaySlots.next(current, [])
+      if (next !== undefined) open(next.addr, next.type)
     }
-    const fullRelay = current.filter((c) => c.type === 'full-relay').length
-    if (fullRelay >= this.deps.targets.fullRelay) {
-      for (let next = this.slots.next(current, []); next?.type === 'block-relay'; ) {
+    if (current.filter((c) => c.type === 'full-relay').length >= fullRelayFirst) {
+      // the slots fill block-relay, then full-relay
+      for (let next = this.slots.next(current, []); next !== undefined; next = this.slots.next(current, []))
         open(next.addr, next.type)
-        next = this.slots.next(current, [])
-      }
     }
     const feeler = this.slots.nextFeeler(current, this.deps.nowMs())
     if (feeler !== undefined) open(feeler, 'feeler')
