@@ -5,9 +5,12 @@
  * deadline (status-deadline.ts) and peer discipline (peer-discipline.ts)
  * each live in their own module. createNetwork (libp2p-network.ts) builds it.
  */
+
+import { isIP } from 'node:net'
 import type { Connection, IdentifyResult } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { AddrMan } from '../peers/addrman.js'
+import { ipOfAddr } from '../peers/net-group.js'
 import type { GroupPolicy, PeerAddress } from '../peers/types.js'
 import { systemRng } from '../util/rng.js'
 import { systemTimers } from '../util/timers.js'
@@ -116,8 +119,9 @@ export class Libp2pNetwork implements Network {
       anchors: parts.anchors,
       isRefused: (peer) => this.discipline.isRefused(peer),
       isAddressRefused: (addr) => {
-        const ip = ipOf(multiaddr(addr))
-        return ip !== undefined && this.discipline.isAddressRefused(ip.address, ip.family)
+        // string parsing that never throws: addresses come from peers and files
+        const ip = ipOfAddr(addr)
+        return ip !== undefined && this.discipline.isAddressRefused(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4')
       },
       targets: { fullRelay: options.outboundTarget, blockRelay: options.blockRelayTarget },
       dialTimeoutMs: options.dialTimeoutMs,

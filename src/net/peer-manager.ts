@@ -263,6 +263,17 @@ export class PeerManager {
   /** Opens what the slots call for now; never awaits the dials. */
   tick(): void {
     if (!this.running) return
+    try {
+      this.fillSlots()
+    } catch (err) {
+      // a bug here must not take the node down from a timer callback; the next tick tries again
+      this.deps.log('net: peer manager tick failed', { err: describe(err) })
+    } finally {
+      this.held = undefined
+    }
+  }
+
+  private fillSlots(): void {
     this.deps.addrman.resolveCollisions()
     const current = this.current()
     const held = { peers: new Set<string>(), groups: new Set<string>() }
@@ -298,7 +309,6 @@ export class PeerManager {
     const feeler = this.slots.nextFeeler(current, this.deps.nowMs())
     if (feeler !== undefined) open(feeler, 'feeler')
     if (!current.some((c) => c.type === 'full-relay' || c.type === 'block-relay')) this.dialBootstrap(current)
-    this.held = undefined
   }
 
   /** Every connection we hold or are opening, by peer, with its type and group. */

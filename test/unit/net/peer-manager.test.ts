@@ -189,6 +189,22 @@ describe('peer manager: outbound slots', () => {
     expect(draws).toBeLessThanOrEqual(200)
   })
 
+  it('logs a tick that throws instead of taking the node down, and ticks again later', async () => {
+    const { host, addrman, manager, advance } = setup()
+    addrman.add([at('57.1.0.1')], 'dht', '99.0.0.1')
+    const select = addrman.select.bind(addrman)
+    let broken = true
+    addrman.select = (newOnly) => {
+      if (broken) throw new Error('a bug')
+      return select(newOnly)
+    }
+    expect(() => manager.start()).not.toThrow()
+    expect(host.dials).toEqual([])
+    broken = false
+    await advance(MANAGER_TICK_MS)
+    expect(host.dials).toHaveLength(1)
+  })
+
   it('backs off an address whose dial failed, doubling, and redials it after the wait', async () => {
     const lone = at('53.1.0.1')
     const { host, addrman, manager, advance } = setup()
