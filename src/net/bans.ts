@@ -8,6 +8,7 @@
 import type { ConnectionGater, MultiaddrConnection, PeerId } from '@libp2p/interface'
 import type { Multiaddr } from '@multiformats/multiaddr'
 import { type BanTarget, BanTargetError, banKey, ipOf, parseBanTarget, SubnetSet } from './ban-target.js'
+import type { Admission } from './inbound-gate.js'
 import { type JsonFile, JsonFileError } from './json-file.js'
 import type { NetworkLog } from './options.js'
 import { hasPeerIdShape } from './peer-ids.js'
@@ -155,9 +156,10 @@ export interface GaterDeps {
   /**
    * Whether a new inbound connection from `ip` may proceed: the caps per IP,
    * per group and in total, evicting a present peer when only the total is
-   * full (inbound-gate.ts). Asked after the ban checks pass.
+   * full (inbound-gate.ts). Asked after the ban checks pass; the admission
+   * is released when the raw connection closes.
    */
-  admitInbound(ip: string): boolean
+  admitInbound(ip: string): Admission | undefined
 }
 
 /**
@@ -183,7 +185,11 @@ export function createConnectionGater(deps: GaterDeps): PeerGater {
     denyInboundConnection: (maConn) => {
       if (addressRefused(maConn.remoteAddr)) return true
       // a transport without IPs (none we listen on today) counts as one IP in group `local`
-      return !deps.admitInbound(ipOf(maConn.remoteAddr)?.address ?? '')
+      const admission = deps.admitInbound(ipOf(maConn.remoteAddr)?.address ?? '')
+      if (admission === undefined) return true
+      // a handshake that fails or is refused frees its slot now, not at the timeout
+      maConn.addEventListener('close', () => admission.release(), { once: true })
+      return false
     },
     denyInboundEncryptedConnection: refused,
     denyOutboundEncryptedConnection: refused,

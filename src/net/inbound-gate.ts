@@ -7,8 +7,12 @@
  *
  * Connections still in their handshake are not in libp2p's connection list
  * yet, so each admission holds a reservation for its IP and group until the
- * connection opens or the handshake timeout passes: otherwise sixteen
- * simultaneous handshakes from one IP would all see an empty table.
+ * connection opens, its raw connection closes (a failed or refused
+ * handshake), or the handshake timeout passes: otherwise sixteen simultaneous
+ * handshakes from one IP would all see an empty table. Without the release on
+ * close, a peer refused after its handshake (a discouraged one, redialing)
+ * would hold a slot per attempt for the whole timeout and could fill the
+ * inbound table with dead reservations.
  */
 import { selectPeerToEvict } from '../peers/eviction.js'
 import { type InboundLimits, type InboundPeer, inboundVerdict } from '../peers/inbound-limits.js'
@@ -46,6 +50,12 @@ interface Reservation {
   untilMs: number
 }
 
+/** An admitted connection's hold on its slot while it handshakes. */
+export interface Admission {
+  /** The raw connection closed before opening: its slot is free again (idempotent). */
+  release(): void
+}
+
 /** Reservations held at most (libp2p itself keeps at most 16 inbound handshakes pending). */
 export const RESERVATIONS_MAX = 256
 
@@ -56,16 +66,19 @@ export class InboundGate {
 
   constructor(private readonly deps: InboundGateDeps) {}
 
-  /** Whether a new inbound connection from `ip` may proceed; may evict someone to make room. */
-  admit(ip: string): boolean {
+  /**
+   * Whether a new inbound connection from `ip` may proceed (undefined: no);
+   * may evict someone to make room.
+   */
+  admit(ip: string): Admission | undefined {
     const nowMs = this.deps.nowMs()
     this.reservations = this.reservations.filter((r) => r.untilMs > nowMs)
-    if (this.reservations.length >= RESERVATIONS_MAX) return false
+    if (this.reservations.length >= RESERVATIONS_MAX) return undefined
     const open = this.deps.inbound().filter((c) => !this.leaving.has(c.peer))
     const current: InboundPeer[] = [...open, ...this.reservations]
     const newcomer = { ip, group: this.deps.groupOf(ip) }
     const verdict = inboundVerdict(current, newcomer, this.deps.limits, this.deps.policy)
-    if (verdict === 'refuse') return false
+    if (verdict === 'refuse') return undefined
     if (verdict === 'evict-then-accept') {
       const victim = selectPeerToEvict(
         open.map((c) => ({
@@ -78,12 +91,18 @@ export class InboundGate {
         })),
         this.deps.key,
       )
-      if (victim === undefined) return false
+      if (victim === undefined) return undefined
       this.leaving.add(victim)
       this.deps.evict(victim, `inbound slots full; making room for ${newcomer.group}`)
     }
-    this.reservations.push({ ...newcomer, untilMs: nowMs + this.deps.reservationMs })
-    return true
+    const reservation: Reservation = { ...newcomer, untilMs: nowMs + this.deps.reservationMs }
+    this.reservations.push(reservation)
+    return {
+      release: () => {
+        const i = this.reservations.indexOf(reservation)
+        if (i >= 0) this.reservations.splice(i, 1)
+      },
+    }
   }
 
   /** An inbound connection from `ip` opened: its reservation is now a connection. */

@@ -30,7 +30,19 @@ async function banFile(): Promise<{ path: string; file: JsonFile<BansFile> }> {
   return { path, file: new JsonFile<BansFile>(path) }
 }
 
-const conn = (addr: string): MultiaddrConnection => ({ remoteAddr: multiaddr(addr) }) as MultiaddrConnection
+/** A raw connection that can be closed: it calls its 'close' listeners. */
+const conn = (addr: string): MultiaddrConnection & { close(): void } => {
+  const listeners: Array<() => void> = []
+  return {
+    remoteAddr: multiaddr(addr),
+    addEventListener: (type: string, fn: () => void) => {
+      if (type === 'close') listeners.push(fn)
+    },
+    close: () => {
+      for (const fn of listeners.splice(0)) fn()
+    },
+  } as unknown as MultiaddrConnection & { close(): void }
+}
 
 describe('ban targets', () => {
   it('parses peer ids and IPv4/IPv6 subnets, normalizing a bare address to a host subnet', async () => {
@@ -114,12 +126,13 @@ describe('connection gater', () => {
     const fine = await newPeerId()
     let inboundFull = false
     const asked: string[] = []
+    let released = 0
     const gater = createConnectionGater({
       isRefused: (p) => p === banned,
       isAddressRefused: (address) => address === '10.9.9.9',
       admitInbound: (ip) => {
         asked.push(ip)
-        return !inboundFull
+        return inboundFull ? undefined : { release: () => released++ }
       },
     })
     const bannedId = parsePeerId(banned)!
@@ -141,7 +154,12 @@ describe('connection gater', () => {
     expect(gater.denyDialMultiaddr(multiaddr(`/ip4/10.0.0.1/tcp/1/p2p/${fine}`))).toBe(false)
 
     expect(gater.denyInboundConnection(conn('/ip4/10.9.9.9/tcp/1'))).toBe(true)
-    expect(gater.denyInboundConnection(conn('/ip4/10.0.0.1/tcp/1'))).toBe(false)
+    const admitted = conn('/ip4/10.0.0.1/tcp/1')
+    expect(gater.denyInboundConnection(admitted)).toBe(false)
+    // its slot is held until the raw connection closes
+    expect(released).toBe(0)
+    admitted.close()
+    expect(released).toBe(1)
     inboundFull = true
     expect(gater.denyInboundConnection(conn('/ip4/10.0.0.1/tcp/1'))).toBe(true)
     // the inbound caps are asked with the remote IP, and never for an address already refused

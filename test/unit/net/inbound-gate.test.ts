@@ -57,13 +57,29 @@ describe('inbound gate', () => {
 
   it('counts connections still in their handshake, until they open or their reservation expires', () => {
     const { gate, clock } = setup()
-    for (let i = 0; i < 4; i++) expect(gate.admit('44.7.1.9')).toBe(true)
+    for (let i = 0; i < 4; i++) expect(gate.admit('44.7.1.9')).toBeDefined()
     // sixteen handshakes at once from one IP see the four before them
-    expect(gate.admit('44.7.1.9')).toBe(false)
+    expect(gate.admit('44.7.1.9')).toBeUndefined()
     expect(gate.pending).toBe(4)
     clock.advance(10_001)
-    expect(gate.admit('44.7.1.9')).toBe(true)
+    expect(gate.admit('44.7.1.9')).toBeDefined()
     expect(gate.pending).toBe(1)
+  })
+
+  it('frees the slot of a handshake that fails or is refused at once, not at the timeout', () => {
+    // a local cluster: only the total counts, as on a devnet where every peer is 127.0.0.1
+    const { gate, connect } = setup({ inboundMax: 4, policy: { lab: false, localCluster: true } })
+    expect(connect('127.0.0.1')).toBeDefined()
+    // a refused peer redialing: each attempt is admitted, then its raw connection closes
+    for (let attempt = 0; attempt < 50; attempt++) {
+      const admission = gate.admit('127.0.0.1')
+      expect(admission, `attempt ${attempt}`).toBeDefined()
+      admission?.release()
+      admission?.release()
+    }
+    expect(gate.pending).toBe(0)
+    // an honest newcomer still gets in
+    expect(connect('127.0.0.1')).toBeDefined()
   })
 
   it('when every slot is taken, evicts the youngest peer of the biggest group and admits the newcomer', () => {
