@@ -395,6 +395,8 @@ export class PeerManager {
       select: (newOnly) => pick(() => addrman.select(newOnly), SELECT_FILTER_TRIES),
       selectTriedCollision: () => pick(() => addrman.selectTriedCollision(), 1),
       addressesOf: (peer) => addrman.addressesOf(peer),
+      // the per-group counts that give every group an even chance (recounted hourly by the slots)
+      stats: () => addrman.stats(),
     }
   }
 

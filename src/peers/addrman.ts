@@ -62,8 +62,12 @@ function spreadGroup(group: string, id: string): string {
   return group === LOCAL_GROUP ? `local ${id}` : group
 }
 
-/** Origins we trust to give us local addresses: our own configuration and our own anchors. */
-const TRUSTED_ORIGINS: ReadonlySet<AddressOrigin> = new Set(['bootstrap', 'operator', 'anchor'])
+/**
+ * Origins we trust to give us local addresses: our own configuration, our
+ * own anchors, and mDNS (multicast does not cross a router, so it speaks for
+ * our own link, and LAN peers are what the operator turned it on for).
+ */
+const TRUSTED_ORIGINS: ReadonlySet<AddressOrigin> = new Set(['bootstrap', 'operator', 'anchor', 'mdns'])
 
 export interface AddrManDeps {
   /** The 32-byte bucket secret (random per node, kept in the file). */

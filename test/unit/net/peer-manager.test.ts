@@ -64,13 +64,16 @@ interface SetupOptions {
   anchors?: PeerAddress[]
   refused?: Set<string>
   targets?: { fullRelay: number; blockRelay: number }
+  /** Varies the address manager's key and the manager's randomness. */
+  seed?: number
 }
 
 function setup(options: SetupOptions = {}) {
   const policy = options.policy ?? PUBLIC
   const s = new SimScheduler({ startMs: 1_700_000_000_000 })
   const nowMs = (): number => s.nowMs()
-  const addrman = new AddrMan({ key: new Uint8Array(32).fill(3), policy, nowMs, rng: seededRng(7) })
+  const seed = options.seed ?? 0
+  const addrman = new AddrMan({ key: new Uint8Array(32).fill(3 + seed), policy, nowMs, rng: seededRng(7 + seed) })
   const host = new FakeHost()
   const refused = options.refused ?? new Set<string>()
   const manager = new PeerManager({
@@ -85,7 +88,7 @@ function setup(options: SetupOptions = {}) {
     dialTimeoutMs: 1_000,
     timers: s,
     nowMs,
-    rng: seededRng(11),
+    rng: seededRng(11 + seed),
     log: noLog,
   })
   host.manager = manager
@@ -119,6 +122,25 @@ describe('peer manager: outbound slots', () => {
     // full: the next tick dials nothing
     await advance(MANAGER_TICK_MS * 3)
     expect(host.dials).toHaveLength(10)
+  })
+
+  it('gives every network group an even chance: a group holding most of the book wins no more often than another', async () => {
+    const runs = 40
+    let flooderWins = 0
+    for (let seed = 0; seed < runs; seed++) {
+      const { host, addrman, manager, advance } = setup({ seed, targets: { fullRelay: 1, blockRelay: 0 } })
+      // 300 addresses in one /16, from 300 sources (so they spread over many buckets), against 3 in each of 20 others
+      for (let i = 0; i < 300; i++) addrman.add([at(`44.7.${i >> 8}.${i & 255}`)], 'dht', `${60 + (i % 150)}.${i}.0.1`)
+      for (let g = 0; g < 20; g++)
+        for (let i = 0; i < 3; i++) addrman.add([at(`${100 + g}.9.${i}.1`)], 'dht', `${60 + g}.${i}.9.1`)
+      manager.start()
+      await advance()
+      expect(host.dials).toHaveLength(1)
+      if (groupOf(host.dials[0] as PeerAddress) === 'ip4:44.7') flooderWins++
+      manager.stop()
+    }
+    // taken as the book picks, the flooded group wins 35 runs of 40; with even odds, 4
+    expect(flooderWins / runs).toBeLessThan(0.2)
   })
 
   it('opens a full-relay connection before any block-relay one: a small network relays txs to every node', async () => {

@@ -52,16 +52,18 @@ describe('bucket placement', () => {
 })
 
 describe('learning addresses', () => {
-  it('refuses non-routable addresses from remote peers, takes them from trusted origins', () => {
+  it('refuses non-routable addresses from remote peers, takes them from trusted origins and mDNS', () => {
     const { addrman } = newAddrMan()
     const local = [v4(10, 0, 0, 1), v4(192, 168, 1, 1), v4(127, 0, 0, 1), { peer: 'p6', addr: '/ip6/::1/tcp/1' }]
-    for (const origin of ['outbound-identify', 'inbound-identify', 'dht', 'mdns'] as const) {
+    for (const origin of ['outbound-identify', 'inbound-identify', 'dht'] as const) {
       expect(addrman.add(local, origin, '8.8.8.8'), origin).toBe(0)
     }
     expect(addrman.add([v4(10, 0, 0, 1)], 'bootstrap', '10.0.0.1')).toBe(1)
     expect(addrman.add([v4(10, 0, 0, 2)], 'operator', '10.0.0.2')).toBe(1)
     expect(addrman.add([v4(10, 0, 0, 3)], 'anchor', '10.0.0.3')).toBe(1)
-    expect(addrman.stats().new).toBe(3)
+    // mDNS answers come from our own link: LAN peers are what it is for
+    expect(addrman.add([v4(192, 168, 1, 7)], 'mdns', '192.168.1.7')).toBe(1)
+    expect(addrman.stats().new).toBe(4)
   })
 
   it('takes them from anyone in lab and local-cluster mode', () => {
