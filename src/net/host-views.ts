@@ -3,7 +3,7 @@
  * strings and numbers instead of libp2p objects, so both are tested with
  * small fakes.
  */
-import type { Connection } from '@libp2p/interface'
+import type { Connection, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { PeerAddress } from '../peers/types.js'
 import { ipOf } from './ban-target.js'
@@ -59,4 +59,17 @@ export function inboundConnections(
     byPeer.set(peer, { peer, ip, group: groupOf(ip), connectedAtMs, minPingMs, lastTxMs, lastBlockMs })
   }
   return [...byPeer.values()]
+}
+
+/**
+ * The remote IP of `peer`'s oldest open connection: what the DHT diversity
+ * guard groups a routing-table peer by (never an address the peer gave).
+ * Undefined without an open connection, or when its address holds no IP.
+ */
+export function connectedIp(host: Host, peer: PeerId): string | undefined {
+  let oldest: Connection | undefined
+  for (const conn of host.getConnections(peer)) {
+    if (conn.status === 'open' && (oldest === undefined || conn.timeline.open < oldest.timeline.open)) oldest = conn
+  }
+  return oldest === undefined ? undefined : ipOf(oldest.remoteAddr)?.address
 }

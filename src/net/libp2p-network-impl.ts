@@ -2,8 +2,9 @@
  * The Network over a libp2p node. Gossip and request/response delegate to
  * gossip.ts and request.ts; whom we connect to is the peer manager's
  * (peer-manager.ts); inbound admission (inbound-gate.ts), the status
- * deadline (status-deadline.ts) and peer discipline (peer-discipline.ts)
- * each live in their own module. createNetwork (libp2p-network.ts) builds it.
+ * deadline (status-deadline.ts), peer discipline (peer-discipline.ts) and
+ * the DHT routing table's group limits (dht-diversity-guard.ts) each live in
+ * their own module. createNetwork (libp2p-network.ts) builds it.
  */
 
 import { isIP } from 'node:net'
@@ -15,6 +16,7 @@ import type { GroupPolicy, PeerAddress } from '../peers/types.js'
 import { systemRng } from '../util/rng.js'
 import { systemTimers } from '../util/timers.js'
 import { ipOf } from './ban-target.js'
+import { type DhtDiversityGuard, hostDhtDiversityGuard } from './dht-diversity-guard.js'
 import { dialableAddrs, splitPeerAddr } from './dialable-addrs.js'
 import { GossipRouter } from './gossip.js'
 import type { Host } from './host.js'
@@ -73,6 +75,7 @@ export class Libp2pNetwork implements Network {
   private readonly gossip: GossipRouter
   private readonly manager: PeerManager
   private readonly randomWalk: RandomWalk
+  private readonly dhtGuard: DhtDiversityGuard | undefined
   private readonly listeners: { [E in keyof NetworkEvents]: Set<Listener<E>> } = {
     'peer:connect': new Set(),
     'peer:disconnect': new Set(),
@@ -131,6 +134,7 @@ export class Libp2pNetwork implements Network {
       log: options.log,
     })
     this.randomWalk = new RandomWalk(host, (peer, addrs) => this.manager.discovered(peer, addrs, 'dht'), options.log)
+    this.dhtGuard = hostDhtDiversityGuard(host, parts.policy, options.log)
     host.addEventListener('peer:connect', (evt) => {
       this.statusDeadline.watch(evt.detail.toString())
       this.emit('peer:connect', evt.detail.toString())
@@ -154,6 +158,7 @@ export class Libp2pNetwork implements Network {
     await this.host.start()
     this.state = 'started'
     this.gossip.attach(this.host.services.pubsub)
+    this.dhtGuard?.start()
     this.manager.start()
     this.randomWalk.start()
     this.every(PING_SAMPLE_INTERVAL_MS, () => this.samplePings())
@@ -177,6 +182,7 @@ export class Libp2pNetwork implements Network {
     for (const handle of this.repeating) systemTimers.clearTimeout(handle)
     this.repeating.clear()
     this.randomWalk.stop()
+    this.dhtGuard?.stop()
     const anchors = this.manager.stop()
     this.statusDeadline.stop()
     this.gossip.detach()
