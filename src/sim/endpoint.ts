@@ -291,7 +291,11 @@ export class SimNetwork implements Network, RouterHost, RequestHost {
   deliver(packet: Packet): void {
     const { body } = packet
     if (body.kind === 'gossip' || body.kind === 'ihave' || body.kind === 'iwant') this.router.receive(packet.from, body)
-    else this.requests.receive(packet.from, packet.conn, body)
+    else {
+      // a handler runs, or a requester's promise settles
+      this.scheduler.startedAsyncWork()
+      this.requests.receive(packet.from, packet.conn, body)
+    }
   }
 
   private emit<E extends keyof NetworkEvents>(event: E, detail: NetworkEvents[E]): void {

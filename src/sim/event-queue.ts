@@ -18,6 +18,8 @@ export class SimEvent {
     readonly timeMs: number,
     fn: (arg: unknown) => void,
     readonly arg: unknown,
+    /** The simulator's own machinery, which says when it starts promise work (SimScheduler.atSync). */
+    readonly sync = false,
   ) {
     this.fn = fn
   }

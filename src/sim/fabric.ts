@@ -274,7 +274,7 @@ export class SimFabric {
       arrivalMs,
       downlinked: false,
     }
-    scheduler.at(arrivalMs, this.arrive, packet)
+    scheduler.atSync(arrivalMs, this.arrive, packet)
   }
 
   private readonly arrive = (packet: Packet): void => {
@@ -295,7 +295,7 @@ export class SimFabric {
       const finishMs = Math.max(packet.arrivalMs, takenMs)
       access.downlinkFreeAtMs = finishMs
       if (Math.ceil(finishMs) > this.scheduler.nowMs()) {
-        this.scheduler.at(finishMs, this.arrive, packet)
+        this.scheduler.atSync(finishMs, this.arrive, packet)
         return
       }
     }

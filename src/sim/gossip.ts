@@ -166,6 +166,7 @@ export class SimGossipRouter implements MeshNode {
       return
     }
     this.inFlight++
+    this.host.scheduler.startedAsyncWork()
     const message: GossipMessage = { topic: msg.topic, data: msg.data, from: this.host.idOf(from) }
     void this.validate(topic, message).then((verdict) => {
       this.inFlight--
@@ -241,7 +242,7 @@ export class SimGossipRouter implements MeshNode {
     const period = this.params.heartbeatMs
     const phase = this.heartbeatPhaseMs
     const nextMs = phase + (Math.floor((scheduler.nowMs() - phase) / period) + 1) * period
-    this.heartbeat = scheduler.at(nextMs, emitIhave, this)
+    this.heartbeat = scheduler.atSync(nextMs, emitIhave, this)
   }
 
   /** @internal (the heartbeat event) */

@@ -11,6 +11,10 @@
  * on: the microtask queue drains completely before any macrotask) runs while
  * the clock still reads that instant. Work that leaves the process (real I/O,
  * worker threads, real timers) is outside the model and is not waited for.
+ * An instant whose events were all the simulator's own synchronous machinery
+ * (`atSync`: duplicate gossip, IHAVE/IWANT, heartbeats) started no promise
+ * work, so it skips that wait: most instants of a large run are such, and
+ * each wait is a turn of Node's event loop.
  */
 import type { Clock } from '../util/clock.js'
 import { type Rng, seededRng } from '../util/rng.js'
@@ -60,6 +64,8 @@ export class SimScheduler implements Clock, Timers {
   private readonly queue = new EventQueue()
   private readonly errors: unknown[] = []
   private running = false
+  /** Set when an event of this instant may have started promise work: the instant must settle. */
+  private settleNeeded = false
 
   constructor(init: SchedulerInit = {}) {
     this.seed = init.seed ?? 1
@@ -113,6 +119,22 @@ export class SimScheduler implements Clock, Timers {
   }
 
   /**
+   * Like `at`, for the simulator's own machinery: `fn` starts no promise work
+   * (it calls no node code) unless it says so with `startedAsyncWork()`.
+   */
+  atSync<A>(timeMs: number, fn: (arg: A) => void, arg: A): SimEvent {
+    const t = timeMs > this.timeMs ? Math.ceil(timeMs) : this.timeMs
+    const event = new SimEvent(t, fn as (arg: unknown) => void, arg, true)
+    this.queue.push(event)
+    return event
+  }
+
+  /** An `atSync` event handed work to node code (a validator, a handler, a promise): its instant must settle. */
+  startedAsyncWork(): void {
+    this.settleNeeded = true
+  }
+
+  /**
    * Runs events in (time, insertion) order until the queue is empty (the
    * clock then moves on to `untilMs`, if given), the next event is after
    * `untilMs`, `until()` is true or `eventsMax` events ran.
@@ -155,6 +177,7 @@ export class SimScheduler implements Clock, Timers {
           if (event === undefined) break
           const fn = event.fn as (arg: unknown) => void
           event.fn = null
+          if (!event.sync) this.settleNeeded = true
           events++
           this.eventsRun++
           try {
@@ -163,7 +186,10 @@ export class SimScheduler implements Clock, Timers {
             this.errors.push(err)
           }
         }
-        await settle()
+        if (this.settleNeeded) {
+          this.settleNeeded = false
+          await settle()
+        }
         if (this.errors.length > 0) throw this.takeErrors()
         if (until?.()) {
           stop = 'until'

@@ -130,6 +130,35 @@ describe('SimScheduler', () => {
     ])
   })
 
+  it('settles an instant of machinery events (atSync) only when one of them started async work', async () => {
+    const s = new SimScheduler({ startMs: 0 })
+    const observed: Array<[string, number]> = []
+    const chain = async (name: string): Promise<void> => {
+      for (let i = 0; i < 10; i++) await Promise.resolve()
+      observed.push([name, s.nowMs()])
+    }
+    // machinery that hands work on says so: its instant settles before time moves on
+    s.atSync(
+      10,
+      () => {
+        s.startedAsyncWork()
+        void chain('announced')
+      },
+      undefined,
+    )
+    // machinery alone: no turn of the event loop, so an unannounced promise runs late (the rule it must keep)
+    s.atSync(20, () => void chain('unannounced'), undefined)
+    s.atSync(21, () => observed.push(['next machinery instant', s.nowMs()]), undefined)
+    s.setTimeout(() => observed.push(['timer', s.nowMs()]), 30)
+    await s.run()
+    expect(observed).toEqual([
+      ['announced', 10],
+      ['next machinery instant', 21],
+      ['timer', 30],
+      ['unannounced', 30],
+    ])
+  })
+
   it('lets work the caller started schedule its timers before it looks at the queue', async () => {
     const s = new SimScheduler({ startMs: 0 })
     const log: string[] = []
