@@ -1,6 +1,13 @@
 /**
  * The valid-signature flood, measured with real `peerchain start` processes on
- * 127.0.0.1 (JSON lines on stdout, progress on stderr):
+ * loopback (JSON lines on stdout, progress on stderr), twice:
+ *
+ * - in lab mode (`--lab`): each honest node on its own 127.0.N.1, the
+ *   attacker on 127.0.99.1, so the honest nodes see one attacker IP and
+ *   discourage it with its first identity, as nodes on a real network do;
+ * - on a local cluster (every process on 127.0.0.1, `local_cluster`, where
+ *   discouragement by IP is off): each fresh key gets in again, the worst
+ *   case of an attacker with an IP per key. Its figures carry `_shared_ip`.
  *
  * - honest_propagation_ratio: 5 honest nodes, connected through a first one.
  *   The bench holds a newPendingTransactions subscription on every node; an
@@ -69,16 +76,25 @@ async function propagationMs(nodes: TestNode[], seen: Sightings, tx: Tx, at: Tes
   return Math.max(...at_.values()) - t0
 }
 
-export async function runTxFlood(): Promise<void> {
+/** Honest node i's address in lab mode, and the attacker's: each its own network group. */
+const labHonestIp = (i: number): string => `127.0.${i + 1}.1`
+const LAB_ATTACKER_IP = '127.0.99.1'
+
+export async function runTxFlood(mode: 'lab' | 'shared-ip'): Promise<void> {
+  const lab = mode === 'lab'
+  const suffix = lab ? '' : '_shared_ip'
   const genesis = fastGenesis()
   const net = await TestNet.create(genesis)
   const sockets: RpcSocket[] = []
   try {
-    progress(`starting ${HONEST_NODES} honest nodes`)
-    const first = await net.start('h0')
+    progress(`${mode}: starting ${HONEST_NODES} honest nodes`)
+    const where = (i: number) => (lab ? { lab: true, host: labHonestIp(i) } : {})
+    const first = await net.start('h0', where(0))
     const nodes = [first]
     const rest = await Promise.all(
-      Array.from({ length: HONEST_NODES - 1 }, (_, i) => net.start(`h${i + 1}`, { bootstrap: [first.addr] })),
+      Array.from({ length: HONEST_NODES - 1 }, (_, i) =>
+        net.start(`h${i + 1}`, { bootstrap: [first.addr], ...where(i + 1) }),
+      ),
     )
     nodes.push(...rest)
     const deadline = Date.now() + 60_000
@@ -140,7 +156,12 @@ export async function runTxFlood(): Promise<void> {
       started = resolve
     })
     const attack = flood(
-      { chainId: genesis.chainId, genesisHash: fromHex(info.genesisHash), targets: nodes.map((n) => n.addr) },
+      {
+        chainId: genesis.chainId,
+        genesisHash: fromHex(info.genesisHash),
+        targets: nodes.map((n) => n.addr),
+        ...(lab ? { labIp: LAB_ATTACKER_IP } : {}),
+      },
       floodTxs,
       { ratePerSec: FLOOD_RATE_PER_S, durationMs: floodMs, rotate: true, onFirstMessage: () => started() },
     )
@@ -149,8 +170,9 @@ export async function runTxFlood(): Promise<void> {
     const result = await attack
 
     const ratio = median(flooded.times) / median(quiet.times)
-    line('honest_propagation_ratio', ratio, 'x', {
+    line(`honest_propagation_ratio${suffix}`, ratio, 'x', {
       goal: '<=2',
+      attacker: lab ? 'one IP, a fresh key after each cut' : 'a fresh key after each cut, IPs not told apart',
       flooded_median_ms: Math.round(median(flooded.times) * 10) / 10,
       unflooded_median_ms: Math.round(median(quiet.times) * 10) / 10,
       samples: HONEST_SAMPLES,
@@ -161,9 +183,10 @@ export async function runTxFlood(): Promise<void> {
       load_avg_1m: Math.round((loadavg()[0] as number) * 100) / 100,
     })
     const cuts = result.cutsMs.filter((c): c is number => c !== undefined)
-    line('attacker_cut_ms', cuts.length > 0 ? median(cuts) : Number.NaN, 'ms', {
+    line(`attacker_cut_ms${suffix}`, cuts.length > 0 ? median(cuts) : Number.NaN, 'ms', {
       cuts_ms: result.cutsMs,
       identities: result.identities.length,
+      shut_out: result.shutOut,
       flood_txs_delivered: result.sent,
       from: "the identity's first message",
       to: 'its gossip reaches no honest node',
@@ -174,4 +197,7 @@ export async function runTxFlood(): Promise<void> {
   }
 }
 
-if (isMain(import.meta.url)) await runTxFlood()
+if (isMain(import.meta.url)) {
+  await runTxFlood('lab')
+  await runTxFlood('shared-ip')
+}

@@ -9,6 +9,7 @@ import { runSyncFlood } from './flood-sync.js'
 import { runTxFlood } from './flood-tx.js'
 
 export async function run(): Promise<void> {
-  await runTxFlood()
+  await runTxFlood('lab')
+  await runTxFlood('shared-ip')
   await runSyncFlood()
 }

@@ -46,6 +46,13 @@ export interface FlooderInit {
   genesisHash: Uint8Array
   /** Honest nodes' addresses (with /p2p/<id>) to dial. */
   targets: string[]
+  /**
+   * Lab mode: every identity listens and dials from this 127.A.B.C, and the
+   * honest nodes (also in lab mode) see one attacker IP they can discourage,
+   * as on a real network. Without it, all share 127.0.0.1 under
+   * local_cluster, where discouragement by IP is off.
+   */
+  labIp?: string
 }
 
 export interface FloodResult {
@@ -58,15 +65,26 @@ export interface FloodResult {
   cutsMs: Array<number | undefined>
   /** The peer ids it flooded under (one without rotate). */
   identities: string[]
+  /** A fresh identity could no longer reach any honest node (its IP was discouraged): the attack ended early. */
+  shutOut: boolean
 }
 
-/** One attacker identity, connected and past every target's status handshake. */
-async function connectIdentity(init: FlooderInit, deadlineMs: number): Promise<Network> {
+/**
+ * One attacker identity, connected and past every target's status handshake
+ * (`need: 'all'`) or at least one (`'any'`); undefined if that did not happen
+ * by the deadline.
+ */
+async function connectIdentity(
+  init: FlooderInit,
+  deadlineMs: number,
+  need: 'all' | 'any',
+): Promise<Network | undefined> {
   const network = await createNetwork({
-    listen: ['/ip4/127.0.0.1/tcp/0'],
+    listen: [`/ip4/${init.labIp ?? '127.0.0.1'}/tcp/0`],
     bootstrap: init.targets,
     chainId: init.chainId,
     localCluster: true,
+    lab: init.labIp !== undefined,
   })
   const status = encodeStatus({
     chainId: init.chainId,
@@ -94,10 +112,11 @@ async function connectIdentity(init: FlooderInit, deadlineMs: number): Promise<N
   }
   await network.start()
   const targetIds = init.targets.map((a) => a.slice(a.lastIndexOf('/') + 1))
-  while (!targetIds.every((id) => askedBy.has(id) && network.peers().some((p) => p.id === id))) {
+  const greeted = (id: string): boolean => askedBy.has(id) && network.peers().some((p) => p.id === id)
+  while (need === 'all' ? !targetIds.every(greeted) : !targetIds.some(greeted)) {
     if (Date.now() > deadlineMs) {
       await network.stop()
-      throw new Error('the flooder did not pass the status handshake of every target in time')
+      return undefined
     }
     await sleep(20)
   }
@@ -116,13 +135,21 @@ export async function flood(
 ): Promise<FloodResult> {
   const endMs = Date.now() + opts.durationMs
   const topic = txTopic(init.chainId)
-  const result: FloodResult = { sent: 0, cutsMs: [], identities: [] }
+  const result: FloodResult = { sent: 0, cutsMs: [], identities: [], shutOut: false }
   const tickMs = 10
   const perTick = Math.max(1, Math.round((opts.ratePerSec * tickMs) / 1_000))
   let next = 0
   let first = true
   while (Date.now() < endMs) {
-    const network = await connectIdentity(init, endMs + 30_000)
+    // the first identity must reach every target; a later one floods whoever still takes it
+    const network = first
+      ? await connectIdentity(init, endMs + 30_000, 'all')
+      : await connectIdentity(init, endMs, 'any')
+    if (network === undefined) {
+      if (first) throw new Error('the flooder did not pass the status handshake of every target in time')
+      result.shutOut = true
+      break
+    }
     result.identities.push(network.peerId)
     const startedMs = Date.now()
     let cutMs: number | undefined
