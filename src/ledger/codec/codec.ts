@@ -7,6 +7,7 @@
  * non-minimal varints, explicit defaults and reordered fields are all refused
  * and every object has exactly one encoding.
  */
+import { equalBytes } from '../../util/bytes.js'
 import { DecodeError } from '../errors.js'
 import { ABS_LIMITS } from '../limits.js'
 import * as pb from './peerchain.js'
@@ -86,7 +87,8 @@ export function strictDecode<T>(
   } catch (err) {
     throw new DecodeError('DECODE_MALFORMED', `${what}: ${(err as Error).message}`)
   }
-  if (!Buffer.from(again).equals(bytes)) {
+  // compared in place: Buffer.from(again) would copy every decoded block once more
+  if (!equalBytes(again, bytes)) {
     throw new DecodeError('DECODE_NON_CANONICAL', `${what}: bytes are not the canonical encoding`)
   }
   return obj
