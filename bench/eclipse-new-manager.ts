@@ -20,14 +20,13 @@
  *   addrman's tests cover).
  */
 import { anchorsDocument, parseAnchorsFile } from '../src/peers/anchors.js'
+import { DialBackoff } from '../src/peers/dial-backoff.js'
 import { ipOfAddr, netGroup } from '../src/peers/net-group.js'
 import { OutboundSlots, type OutboundSlotsDeps } from '../src/peers/outbound-slots.js'
 import type { ConnectionType, GroupPolicy, PeerAddress } from '../src/peers/types.js'
 import type { Rng } from '../src/util/rng.js'
 import type { Connection, Dial, VictimPolicy } from './eclipse-policy.js'
 
-const DIAL_BACKOFF_BASE_MS = 5_000
-const DIAL_BACKOFF_MAX_MS = 5 * 60_000
 /** Picks from the book per select() until one is dialable (src/net/peer-manager.ts). */
 const SELECT_FILTER_TRIES = 16
 
@@ -54,7 +53,7 @@ export class NewManagerPolicy implements VictimPolicy {
   private anchorsLeft = 0
   /** anchors.json as the node last wrote it. */
   private anchorsText: string | undefined
-  private readonly backoff = new Map<string, { failures: number; retryAtMs: number }>()
+  private readonly backoff: DialBackoff
   private readonly blockRelayPeers = new Set<string>()
 
   /** `evenOdds: false` hides the book's group counts from the slots: Bitcoin Core's rule, each address taken as picked. */
@@ -63,7 +62,9 @@ export class NewManagerPolicy implements VictimPolicy {
     private readonly rng: Rng,
     private readonly clock: { nowMs(): number },
     private readonly evenOdds = true,
-  ) {}
+  ) {
+    this.backoff = new DialBackoff(() => clock.nowMs())
+  }
 
   start(): void {
     const deps: OutboundSlotsDeps = {
@@ -110,11 +111,11 @@ export class NewManagerPolicy implements VictimPolicy {
   }
 
   dialFailed(dial: Dial): void {
-    for (const addr of dial.addrs) this.noteFailure(addr)
+    for (const addr of dial.addrs) this.backoff.failed(addr)
   }
 
   outboundConnected(addr: PeerAddress): void {
-    this.backoff.delete(addr.addr)
+    this.backoff.succeeded(addr.addr)
     this.book.good(addr)
   }
 
@@ -138,9 +139,9 @@ export class NewManagerPolicy implements VictimPolicy {
 
   feelerDone(addr: PeerAddress, ok: boolean): void {
     if (ok) {
-      this.backoff.delete(addr.addr)
+      this.backoff.succeeded(addr.addr)
       this.book.good(addr)
-    } else this.noteFailure(addr.addr)
+    } else this.backoff.failed(addr.addr)
   }
 
   disconnected(addr: PeerAddress): void {
@@ -148,19 +149,10 @@ export class NewManagerPolicy implements VictimPolicy {
     this.book.connected(addr)
   }
 
-  private noteFailure(addr: string): void {
-    const failures = (this.backoff.get(addr)?.failures ?? 0) + 1
-    const waitMs = Math.min(DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_BASE_MS * 2 ** (failures - 1))
-    this.backoff.set(addr, { failures, retryAtMs: this.clock.nowMs() + waitMs })
-  }
-
   /** The book as the slots see it: select() only returns addresses not backing off after a failure. */
   private dialableBook(): OutboundSlotsDeps['book'] {
     const { book } = this
-    const dialable = (a: PeerAddress): boolean => {
-      const wait = this.backoff.get(a.addr)
-      return wait === undefined || wait.retryAtMs <= this.clock.nowMs()
-    }
+    const dialable = (a: PeerAddress): boolean => this.backoff.ready(a.addr)
     const pick = (draw: () => PeerAddress | undefined, tries: number): PeerAddress | undefined => {
       for (let i = 0; i < tries; i++) {
         const addr = draw()

@@ -30,6 +30,7 @@
  * come from outside: tests drive it with a fake host and virtual time.
  */
 import type { AddrMan } from '../peers/addrman.js'
+import { DialBackoff } from '../peers/dial-backoff.js'
 import { ipOfAddr, isGroupLimited, netGroup } from '../peers/net-group.js'
 import { type CurrentConnection, OutboundSlots, type OutboundSlotsDeps } from '../peers/outbound-slots.js'
 import type { ConnectionType, GroupPolicy, PeerAddress } from '../peers/types.js'
@@ -42,11 +43,6 @@ import { describe } from './request.js'
 
 /** How often the manager looks at its slots (it also wakes on every disconnect). */
 export const MANAGER_TICK_MS = 2_000
-/** After a failed dial an address waits base * 2^(failures - 1), at most max. */
-export const DIAL_BACKOFF_BASE_MS = 5_000
-export const DIAL_BACKOFF_MAX_MS = 5 * 60_000
-/** Addresses backing off, remembered at most (the oldest are forgotten first). */
-export const BACKOFF_ADDRS_MAX = 4_096
 /** A feeler that has not completed the status exchange by then is hung up on (and counts as failed). */
 export const FEELER_LIFETIME_MS = 10_000
 /**
@@ -113,7 +109,7 @@ export class PeerManager {
   private readonly pending = new Map<string, Dialed>()
   /** Open outbound connections we made (and the operator's), by peer. */
   private readonly dialed = new Map<string, Dialed>()
-  private readonly backoff = new Map<string, { failures: number; retryAtMs: number }>()
+  private readonly backoff: DialBackoff
   private readonly feelerTimers = new Map<string, unknown>()
   private timer: unknown
   private running = false
@@ -121,6 +117,7 @@ export class PeerManager {
   private held: { peers: Set<string>; groups: Set<string> } | undefined
 
   constructor(private readonly deps: PeerManagerDeps) {
+    this.backoff = new DialBackoff(deps.nowMs)
     const slotDeps: OutboundSlotsDeps = {
       book: this.dialableBook(),
       policy: deps.policy,
@@ -185,7 +182,7 @@ export class PeerManager {
     this.pending.delete(peer)
     // closed again before we heard of it (a feeler done, a peer that refused us): nothing to keep
     if (!this.deps.host.connections().some((c) => c.peer === peer)) {
-      if (!record.good) this.noteFailure(record.addr)
+      if (!record.good) this.backoff.failed(record.addr.addr)
       return
     }
     this.dialed.set(peer, record)
@@ -203,7 +200,7 @@ export class PeerManager {
     const record = this.dialed.get(peer) ?? this.pending.get(peer)
     if (record === undefined || record.good) return
     record.good = true
-    this.backoff.delete(record.addr.addr)
+    this.backoff.succeeded(record.addr.addr)
     this.deps.addrman.good(record.addr)
     if (record.type === 'feeler') void this.hangUp(peer, 'feeler done')
   }
@@ -248,7 +245,7 @@ export class PeerManager {
       this.feelerTimers.delete(peer)
     }
     if (record !== undefined) {
-      if (!record.good) this.noteFailure(record.addr)
+      if (!record.good) this.backoff.failed(record.addr.addr)
       else if (record.type !== 'feeler') this.deps.addrman.connected(record.addr)
     }
     // a lost outbound peer is replaced without waiting for the next tick
@@ -355,26 +352,17 @@ export class PeerManager {
     } catch (err) {
       if (this.pending.get(peer) === record) {
         this.pending.delete(peer)
-        this.noteFailure(record.addr)
+        this.backoff.failed(record.addr.addr)
         if (this.running) this.deps.log('net: dial failed', { peer, addr: record.addr.addr, err: describe(err) })
       }
     }
-  }
-
-  private noteFailure(addr: PeerAddress): void {
-    const failures = (this.backoff.get(addr.addr)?.failures ?? 0) + 1
-    const waitMs = Math.min(DIAL_BACKOFF_MAX_MS, DIAL_BACKOFF_BASE_MS * 2 ** (failures - 1))
-    this.backoff.delete(addr.addr)
-    this.backoff.set(addr.addr, { failures, retryAtMs: this.deps.nowMs() + waitMs })
-    if (this.backoff.size > BACKOFF_ADDRS_MAX) this.backoff.delete(this.backoff.keys().next().value as string)
   }
 
   private dialable(addr: PeerAddress): boolean {
     if (addr.peer === this.deps.host.self || !hasPeerIdShape(addr.peer) || this.pending.has(addr.peer)) return false
     if (this.held?.peers.has(addr.peer) || this.held?.groups.has(this.groupOf(addr.addr))) return false
     if (this.deps.isRefused(addr.peer) || this.deps.isAddressRefused(addr.addr)) return false
-    const wait = this.backoff.get(addr.addr)
-    return wait === undefined || wait.retryAtMs <= this.deps.nowMs()
+    return this.backoff.ready(addr.addr)
   }
 
   /** The address manager as the slots see it: only addresses we may dial now come out of select(). */

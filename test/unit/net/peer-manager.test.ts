@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest'
 import {
-  DIAL_BACKOFF_BASE_MS,
   FEELER_LIFETIME_MS,
   MANAGER_TICK_MS,
   type ManagedConnection,
@@ -8,6 +7,7 @@ import {
   PeerManager,
 } from '../../../src/net/peer-manager.js'
 import { AddrMan } from '../../../src/peers/addrman.js'
+import { DIAL_BACKOFF_BASE_MS } from '../../../src/peers/dial-backoff.js'
 import { netGroup } from '../../../src/peers/net-group.js'
 import { FEELER_INTERVAL_MS } from '../../../src/peers/outbound-slots.js'
 import type { ConnectionType, GroupPolicy, PeerAddress } from '../../../src/peers/types.js'
