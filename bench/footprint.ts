@@ -24,7 +24,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildDist } from '../scripts/build-dist.mjs'
 import { RpcClient } from '../src/api/client.js'
-import { type DevnetNode, loopbackNodeArgs, spawnNode, stopNodes } from '../src/cli/devnet.js'
+import { type DevnetNode, loopbackNodeArgs, spawnNode, stopNodes } from '../src/lab/node-process.js'
 import { devnetGenesis, genesisToJson } from '../src/ledger/genesis.js'
 import { isMain, report } from './common.js'
 

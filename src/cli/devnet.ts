@@ -6,14 +6,12 @@
  * node is its own network group and the peer manager's group rules apply as
  * between machines.
  */
-import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import { type Command, Option } from 'commander'
 import { RpcClient } from '../api/client.js'
+import { type DevnetNode, labHost, loopbackNodeArgs, spawnNode, stopNodes } from '../lab/node-process.js'
 import { DEVNET_ACCOUNTS, devnetGenesis, genesisToJson } from '../ledger/genesis.js'
 import { readGenesisFile } from '../node/genesis-file.js'
 import { UsageError } from './errors.js'
@@ -25,118 +23,6 @@ export interface DevnetFlags {
   genesis?: string
   logLevel: string
   lab?: boolean
-}
-
-/** Node `index`'s address in a lab devnet: 127.0.<index+1>.1, alone in its network group 127.0.<index+1>. */
-export const labHost = (index: number): string => `127.0.${index + 1}.1`
-
-export interface DevnetNode {
-  index: number
-  rpc: string
-  /** The node's web dashboard. */
-  dashboard: string
-  peerId: string
-  listen: string[]
-  process: ChildProcess
-}
-
-export interface LoopbackNodeOptions {
-  dataDir: string
-  genesisPath: string
-  logLevel: string
-  /** Extra listen addresses beside one TCP port on 127.0.0.1. */
-  listenWs?: boolean
-  mine?: boolean
-  role?: 'full' | 'miner'
-  bootstrap?: string[]
-  /** Built-in devnet accounts to hold unlocked in the node's wallet (as `devnet-<i>`). */
-  devAccounts?: number[]
-  /** The loopback address to listen (and, in lab mode, dial) on. Default 127.0.0.1. */
-  host?: string
-  /** The network lab (`--lab`): 127.A.B.C counts as routable, grouped by 127.A.B. */
-  lab?: boolean
-}
-
-/** `peerchain start` flags for a node on loopback (127.0.0.1 unless `host`) with OS-chosen ports (devnets, tests, benchmarks). */
-export function loopbackNodeArgs(o: LoopbackNodeOptions): string[] {
-  const host = o.host ?? '127.0.0.1'
-  return [
-    '--datadir',
-    o.dataDir,
-    '--genesis',
-    o.genesisPath,
-    '--listen',
-    `/ip4/${host}/tcp/0`,
-    ...(o.listenWs ? [`/ip4/${host}/tcp/0/ws`] : []),
-    '--rpc-port',
-    '0',
-    '--local-cluster',
-    ...(o.lab ? ['--lab'] : []),
-    '--log-level',
-    o.logLevel,
-    ...(o.mine ? ['--mine'] : []),
-    ...(o.role ? ['--role', o.role] : []),
-    ...(o.bootstrap && o.bootstrap.length > 0 ? ['--bootstrap', ...o.bootstrap] : []),
-    ...(o.devAccounts && o.devAccounts.length > 0 ? ['--dev-accounts', o.devAccounts.join(',')] : []),
-  ]
-}
-
-const BIN = fileURLToPath(new URL('../../bin/peerchain.js', import.meta.url))
-
-/** Starts one `peerchain start` child and resolves with its ready line. */
-export function spawnNode(args: string[], logFile?: string): Promise<DevnetNode & { index: -1 }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', '--exit-with-parent', ...args], {
-      stdio: ['ignore', 'pipe', logFile ? 'pipe' : 'inherit'],
-    })
-    if (logFile && child.stderr) {
-      import('node:fs').then(({ createWriteStream }) => child.stderr?.pipe(createWriteStream(logFile)))
-    }
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error('a node did not become ready within 60 s'))
-    }, 60_000)
-    lines.on('line', (line) => {
-      try {
-        const event = JSON.parse(line) as {
-          event?: string
-          rpc: string
-          dashboard: string
-          peerId: string
-          listen: string[]
-        }
-        if (event.event === 'ready') {
-          clearTimeout(timer)
-          const { rpc, dashboard, peerId, listen } = event
-          resolve({ index: -1, rpc, dashboard, peerId, listen, process: child })
-        }
-      } catch {
-        // not an event line
-      }
-    })
-    child.once('exit', (code) => {
-      clearTimeout(timer)
-      reject(new Error(`a node exited with code ${code} before it was ready`))
-    })
-  })
-}
-
-export async function stopNodes(nodes: ReadonlyArray<{ process: ChildProcess }>, graceMs = 10_000): Promise<void> {
-  await Promise.all(
-    nodes.map(
-      ({ process: child }) =>
-        new Promise<void>((resolve) => {
-          if (child.exitCode !== null || child.signalCode !== null) return resolve()
-          const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
-          child.once('exit', () => {
-            clearTimeout(timer)
-            resolve()
-          })
-          child.kill('SIGTERM')
-        }),
-    ),
-  )
 }
 
 async function headOf(url: string): Promise<string> {

@@ -8,7 +8,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { PeerJson } from '../../src/api/json.js'
-import { type DevnetNode, loopbackNodeArgs, spawnNode, stopNodes } from '../../src/cli/devnet.js'
+import { type DevnetNode, loopbackNodeArgs, spawnNode, stopNodes } from '../../src/lab/node-process.js'
 import { type ConsensusParams, devnetGenesis, type Genesis, genesisToJson } from '../../src/ledger/genesis.js'
 
 export interface TestNode extends DevnetNode {

@@ -14,7 +14,7 @@ import { join } from 'node:path'
 import { promisify } from 'node:util'
 import { type Browser, chromium, type Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { labHost } from '../../src/cli/devnet.js'
+import { labHost } from '../../src/lab/node-process.js'
 import { formatAddress } from '../../src/ledger/address.js'
 import { cookieOf, fastGenesis, rpc, TestNet, type TestNode } from '../helpers/devnet.js'
 

@@ -10,7 +10,7 @@ import { readFile, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PeerJson } from '../../src/api/json.js'
-import { labHost } from '../../src/cli/devnet.js'
+import { labHost } from '../../src/lab/node-process.js'
 import { rpc, TestNet, type TestNode, waitFor } from '../helpers/devnet.js'
 
 /** Outbound slot types, which the one-per-group rule covers (manual dials and feelers are outside it). */

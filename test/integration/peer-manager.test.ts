@@ -9,7 +9,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { PeerJson } from '../../src/api/json.js'
-import { labHost } from '../../src/cli/devnet.js'
+import { labHost } from '../../src/lab/node-process.js'
 import { isConnected, rpc, TestNet, type TestNode, waitFor } from '../helpers/devnet.js'
 import {
   type FloodReport,

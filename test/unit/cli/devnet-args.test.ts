@@ -1,6 +1,6 @@
 /** The start flags a devnet or test node gets: loopback by default, its own 127.0.<i+1>.1 lab address with --lab. */
 import { describe, expect, it } from 'vitest'
-import { labHost, loopbackNodeArgs } from '../../../src/cli/devnet.js'
+import { labHost, loopbackNodeArgs } from '../../../src/lab/node-process.js'
 
 const base = { dataDir: '/d', genesisPath: '/g.json', logLevel: 'warn' }
 
