@@ -28,6 +28,8 @@ export interface TraceTx {
   e: 'tx'
   id: string
   from: string
+  /** Its encoded size, when known: the report adds its transmission time to the shortest-path bound. */
+  bytes?: number
 }
 
 /** The first time this node saw a block. */
@@ -37,6 +39,10 @@ export interface TraceBlock {
   hash: string
   height: number
   from: string
+  /** Its parent's hash: the report rebuilds the block tree from it (stale blocks, convergence after a heal). */
+  parent?: string
+  /** Its encoded size, when known: the report adds its transmission time to the shortest-path bound. */
+  bytes?: number
 }
 
 /**
