@@ -22,6 +22,8 @@ export type RpcHandler = (params: Params, ctx: CallContext) => unknown
 
 export type MethodTable = ReadonlyMap<string, RpcHandler>
 
+/** `miner_generate` mines at most this many blocks per call. */
+export const GENERATE_BLOCKS_MAX = 100
 /** `mempool_list` returns at most this many txs. */
 export const MEMPOOL_LIST_MAX = 1000
 export const BAN_REASON_CHARS_MAX = 256
@@ -175,6 +177,14 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
       noParams(p)
       await api.startMining()
       return true
+    },
+  ],
+  [
+    'miner_generate',
+    (p, { api }) => {
+      const blocks = p.optional('blocks', check.integer(1, GENERATE_BLOCKS_MAX)) ?? 1
+      p.end()
+      return api.generateBlocks(blocks)
     },
   ],
   [

@@ -72,6 +72,8 @@ export interface NodeApi {
 
   startMining(): Promise<void>
   stopMining(): Promise<void>
+  /** Mines `count` blocks on the head, one after another, now (as bitcoind's `generate`): the lab's miners, tests. */
+  generateBlocks(count: number): Promise<Array<{ hash: string; height: number }>>
 
   /**
    * The node's wallet. Wallet failures (wrong passphrase, unknown or locked

@@ -36,6 +36,8 @@ export interface RpcSchema {
   mempool_list: { params: { limit?: number } | undefined; result: MempoolJson }
   miner_start: { params: NoParams; result: true }
   miner_stop: { params: NoParams; result: true }
+  /** Mines `blocks` (1-100, default 1) blocks on the head now. */
+  miner_generate: { params: { blocks?: number } | undefined; result: Array<{ hash: string; height: number }> }
   wallet_list: { params: NoParams; result: WalletKeyJson[] }
   /** `timeout`: seconds until the key locks itself, 1-86400 (default 300). */
   wallet_unlock: { params: { name: string; passphrase: string; timeout?: number }; result: WalletKeyJson }

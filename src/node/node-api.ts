@@ -21,6 +21,7 @@ import {
 import type { NodeApi, Unsubscribe, WalletSendParams } from '../api/node-api.js'
 import type { Chain } from '../chain/chain.js'
 import { formatAddress } from '../ledger/address.js'
+import type { Block } from '../ledger/block.js'
 import type { Tx } from '../ledger/tx.js'
 import type { AddResult, Mempool } from '../mempool/index.js'
 import type { Network } from '../net/network.js'
@@ -32,6 +33,8 @@ import type { MinerLoop } from './miner.js'
 import type { NodeWallet, SendContext } from './wallet.js'
 
 const VERSION = '0.1.0'
+/** How many lost races for the head `generateBlocks` tolerates beyond the blocks asked for. */
+const GENERATE_RETRIES = 10
 
 /** What the API calls into. */
 export interface NodeApiParts {
@@ -39,6 +42,8 @@ export interface NodeApiParts {
   mempool: Mempool
   network: Pick<Network, 'peerId' | 'peers' | 'addrman' | 'dial' | 'ban' | 'unban' | 'listenAddresses'>
   miner: Pick<MinerLoop, 'active' | 'start' | 'stop'>
+  /** Mines one block on the head now; null when another head arrived first. */
+  mineBlock(): Promise<Block | null>
   wallet: NodeWallet
   /** Admits a local tx and gossips it; throws VerifyError. */
   submitTx(tx: Tx): Promise<AddResult>
@@ -159,6 +164,21 @@ export class NodeApiImpl implements NodeApi {
 
   async stopMining() {
     await this.n.miner.stop()
+  }
+
+  async generateBlocks(count: number) {
+    const mined: Array<{ hash: string; height: number }> = []
+    // A block from elsewhere can win the race for the head (mineBlock then gives null): try again on the new head.
+    for (let attempts = 0; mined.length < count && attempts < count + GENERATE_RETRIES; attempts++) {
+      const block = await this.n.mineBlock()
+      if (block) mined.push({ hash: block.id, height: block.height })
+    }
+    if (mined.length < count) {
+      throw new RpcError(RpcCode.UNAVAILABLE, `mined ${mined.length} of ${count} blocks: other blocks kept taking the head`, {
+        mined,
+      })
+    }
+    return mined
   }
 
   walletList(): Promise<WalletKeyJson[]> {

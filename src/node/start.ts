@@ -171,6 +171,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     mempool: node.ledger.mempool,
     network,
     miner: node.miner,
+    mineBlock: () => node.ledger.mineBlock(config.minerAddress as Uint8Array),
     wallet,
     submitTx,
     syncStatus: () => node.syncStatus(),

@@ -97,6 +97,7 @@ describe('guarded methods on a loopback bind', () => {
     ['net_unban', { peerId: '12D3KooWD3eckifWpRn9wQpMG9R9hX3sD158z7EqHWmweQAJU5SA' }],
     ['miner_start', undefined],
     ['miner_stop', undefined],
+    ['miner_generate', { blocks: 1 }],
   ]
 
   it('refuses wallet, network-admin and miner calls without the token, naming how to authenticate', async () => {

@@ -234,6 +234,15 @@ export class FakeNode implements NodeApi {
     this.mining = false
   }
 
+  async generateBlocks(count: number): Promise<Array<{ hash: string; height: number }>> {
+    const mined: Array<{ hash: string; height: number }> = []
+    for (let i = 0; i < count; i++) {
+      const block = await this.mine()
+      mined.push({ hash: block.id, height: block.height })
+    }
+    return mined
+  }
+
   walletList(): Promise<WalletKeyJson[]> {
     return walletCall(() => this.wallet.list())
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { bigintFromJson } from '../../../src/api/json.js'
-import { MEMPOOL_LIST_MAX } from '../../../src/api/methods.js'
+import { GENERATE_BLOCKS_MAX, MEMPOOL_LIST_MAX } from '../../../src/api/methods.js'
 import { addressFromPublicKey, formatAddress } from '../../../src/ledger/address.js'
 import { devnetKey } from '../../../src/ledger/genesis.js'
 import { toHex } from '../../../src/util/bytes.js'
@@ -263,6 +263,26 @@ describe('tx_get', () => {
     const { client } = await startApi()
     await invalidParam(client.call('tx_get', { hash: 'abc' }), 'hash')
     await invalidParam(client.call('tx_get', {} as { hash: string }), 'hash')
+  })
+})
+
+describe('miner_generate', () => {
+  it('mines the asked number of blocks on the head, one after another, with the pool txs in the first', async () => {
+    const { client, node } = await startApi()
+    const tx = transfer(0, 1, 0n)
+    await client.call('tx_submit', { tx: toHex(tx.bytes) })
+    const mined = await client.call('miner_generate', { blocks: 2 })
+    expect(mined.map((b) => b.height)).toEqual([1, 2])
+    expect(node.ledger.chain.head.id).toBe(mined[1]?.hash)
+    expect((await client.call('tx_get', { hash: tx.id })).status).toBe('included')
+    expect(await client.call('miner_generate')).toHaveLength(1)
+  })
+
+  it('validates the block count', async () => {
+    const { client } = await startApi()
+    for (const blocks of [0, GENERATE_BLOCKS_MAX + 1, 1.5, '2']) {
+      await invalidParam(client.call('miner_generate', { blocks } as { blocks: number }), 'blocks')
+    }
   })
 })
 
