@@ -174,9 +174,13 @@ export class NodeApiImpl implements NodeApi {
       if (block) mined.push({ hash: block.id, height: block.height })
     }
     if (mined.length < count) {
-      throw new RpcError(RpcCode.UNAVAILABLE, `mined ${mined.length} of ${count} blocks: other blocks kept taking the head`, {
-        mined,
-      })
+      throw new RpcError(
+        RpcCode.UNAVAILABLE,
+        `mined ${mined.length} of ${count} blocks: other blocks kept taking the head`,
+        {
+          mined,
+        },
+      )
     }
     return mined
   }
