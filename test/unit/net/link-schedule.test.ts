@@ -44,7 +44,12 @@ describe('link schedule', () => {
           maxLength: 60,
         }),
         (seed, sends) => {
-          const queue = new LinkQueue<number>(new Uplink(100), { latencyMs: 40, jitterMs: 25 }, seededRng(seed), 64 * MiB)
+          const queue = new LinkQueue<number>(
+            new Uplink(100),
+            { latencyMs: 40, jitterMs: 25 },
+            seededRng(seed),
+            64 * MiB,
+          )
           let nowMs = 0
           const releases: number[] = []
           sends.forEach(([gapMs, bytes], i) => {
@@ -54,7 +59,8 @@ describe('link schedule', () => {
             expect(releaseMs).toBeGreaterThanOrEqual(nowMs + 40)
             releases.push(releaseMs)
           })
-          for (let i = 1; i < releases.length; i++) expect(releases[i]).toBeGreaterThanOrEqual(releases[i - 1] as number)
+          for (let i = 1; i < releases.length; i++)
+            expect(releases[i]).toBeGreaterThanOrEqual(releases[i - 1] as number)
           const taken: number[] = []
           for (let t = 0; queue.length > 0; t += 7) taken.push(...queue.takeDue(t))
           expect(taken).toEqual(sends.map((_, i) => i))
