@@ -71,7 +71,7 @@ export function spawnNode(args: string[], logFile?: string): Promise<DevnetNode 
       stdio: ['ignore', 'pipe', logFile ? 'pipe' : 'inherit'],
     })
     if (logFile && child.stderr) {
-      import('node:fs').then(({ createWriteStream }) => child.stderr?.pipe(createWriteStream(logFile)))
+      import('node:fs').then(({ createWriteStream }) => child.stderr?.pipe(createWriteStream(logFile, { flags: 'a' })))
     }
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
     const timer = setTimeout(() => {

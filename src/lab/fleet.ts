@@ -1,0 +1,144 @@
+/**
+ * The lab's node processes: each a real `peerchain start` on its own
+ * 127.A.B.C in lab mode, with its link shaper (`--lab-links`), its trace
+ * (`--trace`) and the run's gossip protocol. The fleet starts, kills
+ * (SIGKILL or SIGTERM) and restarts them by name, and reaches each over
+ * JSON-RPC with the token its node wrote to `<datadir>/rpc.cookie`.
+ */
+import { mkdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import { RpcClient } from '../api/client.js'
+import { type DevnetNode, loopbackNodeArgs, spawnNode, stopNodes } from './node-process.js'
+import type { Gossip } from './run-format.js'
+
+export interface FleetNodeSpec {
+  name: string
+  ip: string
+  role: 'full' | 'miner'
+  /** The node's links file (src/net's link shaper). */
+  linksFile: string
+}
+
+export interface FleetOptions {
+  /** The run directory: node data in `nodes/<name>/`, traces in `traces/<name>.jsonl`, logs in `logs/<name>.log`. */
+  dir: string
+  genesisPath: string
+  gossip: Gossip
+  logLevel: string
+}
+
+export interface FleetNode {
+  spec: FleetNodeSpec
+  peerId: string
+  /** Its TCP listen address, with /p2p/<id>. */
+  addr: string
+  rpc: RpcClient
+  process: DevnetNode['process']
+}
+
+/** A node that did not start, or a call to a node that is down. */
+export class FleetError extends Error {
+  override name = 'FleetError'
+}
+
+export class LabFleet {
+  private readonly up = new Map<string, FleetNode>()
+  /** Every peer id a node has used (a node keeps its key across restarts: one entry). */
+  readonly peerIds = new Map<string, string>()
+  /** Nodes that exited without being asked to (a crash is a finding, not a lab failure). */
+  readonly crashed: Array<{ name: string; code: number | null; signal: string | null }> = []
+  private readonly stopping = new Set<string>()
+
+  constructor(private readonly options: FleetOptions) {}
+
+  tracePath(name: string): string {
+    return join(this.options.dir, 'traces', `${name}.jsonl`)
+  }
+
+  isUp(name: string): boolean {
+    return this.up.has(name)
+  }
+
+  upNames(): string[] {
+    return [...this.up.keys()]
+  }
+
+  node(name: string): FleetNode {
+    const node = this.up.get(name)
+    if (!node) throw new FleetError(`lab node ${name} is not running`)
+    return node
+  }
+
+  /** Starts (or restarts: same data directory, same key) one node, bootstrapping from the given addresses. */
+  async start(spec: FleetNodeSpec, bootstrap: string[]): Promise<FleetNode> {
+    const { dir, genesisPath, gossip, logLevel } = this.options
+    const dataDir = join(dir, 'nodes', spec.name)
+    await mkdir(join(dir, 'traces'), { recursive: true })
+    await mkdir(join(dir, 'logs'), { recursive: true })
+    const args = [
+      ...loopbackNodeArgs({
+        dataDir,
+        genesisPath,
+        logLevel,
+        host: spec.ip,
+        lab: true,
+        role: spec.role,
+        bootstrap,
+      }),
+      '--lab-links',
+      spec.linksFile,
+      '--trace',
+      this.tracePath(spec.name),
+      '--gossip',
+      gossip,
+    ]
+    let started: Awaited<ReturnType<typeof spawnNode>>
+    try {
+      started = await spawnNode(args, join(dir, 'logs', `${spec.name}.log`))
+    } catch (err) {
+      throw new FleetError(`lab node ${spec.name} (${spec.ip}) did not start: ${(err as Error).message}`)
+    }
+    const token = (await readFile(join(dataDir, 'rpc.cookie'), 'utf8')).trim()
+    const addr = started.listen.find((a) => a.startsWith(`/ip4/${spec.ip}/tcp/`)) ?? started.listen[0]
+    if (!addr) throw new FleetError(`lab node ${spec.name} listens nowhere`)
+    const node: FleetNode = {
+      spec,
+      peerId: started.peerId,
+      addr,
+      rpc: new RpcClient(started.rpc, { token, timeoutMs: 10_000 }),
+      process: started.process,
+    }
+    this.up.set(spec.name, node)
+    this.peerIds.set(spec.name, started.peerId)
+    started.process.once('exit', (code, signal) => {
+      if (this.up.get(spec.name) === node) this.up.delete(spec.name)
+      if (!this.stopping.has(spec.name)) this.crashed.push({ name: spec.name, code, signal })
+    })
+    return node
+  }
+
+  /** Stops one node: SIGTERM waits for its clean stop (SIGKILL after 10 s), SIGKILL is a crash. */
+  async kill(name: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    const node = this.up.get(name)
+    if (!node) return
+    this.stopping.add(name)
+    try {
+      if (signal === 'SIGTERM') await stopNodes([node])
+      else
+        await new Promise<void>((resolve) => {
+          node.process.once('exit', () => resolve())
+          node.process.kill('SIGKILL')
+        })
+    } finally {
+      this.up.delete(name)
+      this.stopping.delete(name)
+    }
+  }
+
+  async stopAll(): Promise<void> {
+    const nodes = [...this.up.entries()]
+    for (const [name] of nodes) this.stopping.add(name)
+    await stopNodes(nodes.map(([, n]) => n))
+    this.up.clear()
+  }
+}
