@@ -87,6 +87,16 @@ const ORDER: Record<LabAction['kind'], number> = {
   kill: 8,
 }
 
+/** The miner whose slice of [0, total share) holds `point`. */
+function pickByShare(miners: PlanNode[], point: number): PlanNode {
+  let below = 0
+  for (const miner of miners) {
+    below += miner.hashShare
+    if (point < below) return miner
+  }
+  return miners[miners.length - 1] as PlanNode
+}
+
 export function planLab(input: PlanInput, rng: Rng): LabAction[] {
   const endMs = input.durationS * 1000
   const actions: LabAction[] = []
@@ -134,8 +144,7 @@ export function planLab(input: PlanInput, rng: Rng): LabAction[] {
   if (miners.length > 0 && input.blockIntervalS > 0) {
     const meanMs = input.blockIntervalS * 1000
     for (let at = exponential(rng, meanMs); at < endMs; at += exponential(rng, meanMs)) {
-      let pick = rng.next() * totalShare
-      const miner = miners.find((n) => (pick -= n.hashShare) < 0) ?? (miners[miners.length - 1] as PlanNode)
+      const miner = pickByShare(miners, rng.next() * totalShare)
       if (uptime.isUp(miner.name, at)) actions.push({ atMs: at, kind: 'mine', node: miner.name })
     }
   }
