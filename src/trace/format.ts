@@ -108,6 +108,16 @@ export interface TraceProc {
   rss: number
 }
 
+/**
+ * Lines the writer could not keep: its buffer was full (the disk fell behind)
+ * or a write failed. One line per run of lost lines, where they would have been.
+ */
+export interface TraceDropped {
+  t: number
+  e: 'dropped'
+  n: number
+}
+
 /** The last line of a trace that was closed cleanly. */
 export interface TraceStop {
   t: number
@@ -125,4 +135,5 @@ export type TraceEvent =
   | TraceReorg
   | TraceCut
   | TraceProc
+  | TraceDropped
   | TraceStop
