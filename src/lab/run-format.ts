@@ -37,6 +37,12 @@ export interface LabRun {
   seed: number
   startedAt: number
   endedAt: number
+  /**
+   * When the lab began stopping the nodes (the scenario's end, before any
+   * teardown): the report takes its end-of-run figures (the topology) just
+   * before it. Without it, just before the first clean stop of a node alive at the end.
+   */
+  stoppingAt?: number
   regions: string[]
   /** One-way latency in ms, latencyMs[i][j] from regions[i] to regions[j]. */
   latencyMs: number[][]
