@@ -32,7 +32,7 @@ import { devnetKey } from '../src/ledger/genesis.js'
 import { Tx } from '../src/ledger/tx.js'
 import { fromHex, toHex } from '../src/util/bytes.js'
 import { fastGenesis, peers, rpc, TestNet, type TestNode } from '../test/helpers/devnet.js'
-import { flood, unfundedTxs } from '../test/helpers/tx-flooder.js'
+import { flood, unfundedTxs } from '../src/lab/attackers/gossip-flood.js'
 import { isMain } from './common.js'
 
 const HONEST_NODES = 5

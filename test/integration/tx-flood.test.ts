@@ -24,7 +24,7 @@ import {
   txStatus,
   waitFor,
 } from '../helpers/devnet.js'
-import { flood, unfundedTxs } from '../helpers/tx-flooder.js'
+import { flood, unfundedTxs } from '../../src/lab/attackers/gossip-flood.js'
 
 const GENESIS = fastGenesis()
 const CHAIN_ID = GENESIS.chainId

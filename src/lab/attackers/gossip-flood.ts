@@ -1,5 +1,6 @@
 /**
- * A valid-signature tx flooder for the flood test and bench: a peer on the
+ * A gossip flooder (the lab's `unfunded-flood` and `junk-gossip` attackers,
+ * the flood test and bench): a peer on the
  * real libp2p network (createNetwork) that speaks our protocols honestly (it
  * answers the status handshake with the honest genesis, so it is not refused
  * as another chain) and gossips validly signed txs from keys no account
@@ -8,14 +9,14 @@
  * lasts for the whole window; every cut is timed from the first message of
  * that identity.
  */
-import { encodeStatus } from '../../src/ledger/codec/wire-codec.js'
-import { keyPairFromSeed, privateKeyObject, sha256, sign } from '../../src/ledger/crypto.js'
-import { signingBytes, Tx, type TxFields } from '../../src/ledger/tx.js'
-import { createNetwork } from '../../src/net/libp2p-network.js'
-import type { Network } from '../../src/net/network.js'
-import { STATUS_LIMITS } from '../../src/relay/status.js'
-import { blockTopic, statusProtocol, txTopic } from '../../src/relay/topics.js'
-import { bigintToBytes } from '../../src/util/bytes.js'
+import { encodeStatus } from '../../ledger/codec/wire-codec.js'
+import { keyPairFromSeed, privateKeyObject, sha256, sign } from '../../ledger/crypto.js'
+import { signingBytes, Tx, type TxFields } from '../../ledger/tx.js'
+import { createNetwork } from '../../net/libp2p-network.js'
+import type { Network } from '../../net/network.js'
+import { STATUS_LIMITS } from '../../relay/status.js'
+import { blockTopic, statusProtocol, txTopic } from '../../relay/topics.js'
+import { bigintToBytes } from '../../util/bytes.js'
 
 /** `count` validly signed txs from `keys` unfunded keys (sender i, nonces 0, 1, …), signed with one KeyObject per key. */
 export function unfundedTxs(chainId: string, count: number, keys = 64): Tx[] {
@@ -46,6 +47,8 @@ export interface FlooderInit {
   genesisHash: Uint8Array
   /** Honest nodes' addresses (with /p2p/<id>) to dial. */
   targets: string[]
+  /** Status answers claim this head height and total work (a sync staller claims more than it has). */
+  claim?: { headHeight: bigint; totalWork: bigint }
   /**
    * Lab mode: every identity listens and dials from this 127.A.B.C, and the
    * honest nodes (also in lab mode) see one attacker IP they can discourage,
@@ -74,7 +77,7 @@ export interface FloodResult {
  * (`need: 'all'`) or at least one (`'any'`); undefined if that did not happen
  * by the deadline.
  */
-async function connectIdentity(
+export async function connectIdentity(
   init: FlooderInit,
   deadlineMs: number,
   need: 'all' | 'any',
@@ -90,8 +93,8 @@ async function connectIdentity(
     chainId: init.chainId,
     genesisHash: init.genesisHash,
     headHash: init.genesisHash,
-    headHeight: 0n,
-    totalWork: bigintToBytes(1n),
+    headHeight: init.claim?.headHeight ?? 0n,
+    totalWork: bigintToBytes(init.claim?.totalWork ?? 1n),
     role: 'full',
   })
   const askedBy = new Set<string>()
@@ -130,17 +133,27 @@ async function connectIdentity(
  */
 export async function flood(
   init: FlooderInit,
-  txs: readonly Tx[],
-  opts: { ratePerSec: number; durationMs: number; rotate: boolean; onFirstMessage?: () => void },
+  txs: ReadonlyArray<{ readonly bytes: Uint8Array }>,
+  opts: {
+    ratePerSec: number
+    durationMs: number
+    rotate: boolean
+    onFirstMessage?: () => void
+    /** Each identity's peer id, as it starts. */
+    onIdentity?: (peerId: string) => void
+    /** Ends the flood early. */
+    signal?: AbortSignal
+  },
 ): Promise<FloodResult> {
   const endMs = Date.now() + opts.durationMs
+  const over = (): boolean => Date.now() >= endMs || opts.signal?.aborted === true
   const topic = txTopic(init.chainId)
   const result: FloodResult = { sent: 0, cutsMs: [], identities: [], shutOut: false }
   const tickMs = 10
   const perTick = Math.max(1, Math.round((opts.ratePerSec * tickMs) / 1_000))
   let next = 0
   let first = true
-  while (Date.now() < endMs) {
+  while (!over()) {
     // the first identity must reach every target; a later one floods whoever still takes it
     const network = first
       ? await connectIdentity(init, endMs + 30_000, 'all')
@@ -151,14 +164,15 @@ export async function flood(
       break
     }
     result.identities.push(network.peerId)
+    opts.onIdentity?.(network.peerId)
     const startedMs = Date.now()
     let cutMs: number | undefined
     let delivered = 0
     try {
       if (first) opts.onFirstMessage?.()
       first = false
-      for (let tickAt = Date.now(); Date.now() < endMs; tickAt += tickMs) {
-        const batch = Array.from({ length: perTick }, () => txs[next++ % txs.length] as Tx)
+      for (let tickAt = Date.now(); !over(); tickAt += tickMs) {
+        const batch = Array.from({ length: perTick }, () => txs[next++ % txs.length] as { bytes: Uint8Array })
         const recipients = await Promise.all(batch.map((tx) => network.publish(topic, tx.bytes).catch(() => 0)))
         const reached = recipients.filter((r) => r > 0).length
         result.sent += reached
