@@ -22,16 +22,21 @@ import { GossipRouter } from './gossip.js'
 import type { Host } from './host.js'
 import { managedConnection, managedHost } from './host-views.js'
 import type { InboundGate } from './inbound-gate.js'
+import { msgIdHex, tapMessageCopies } from './message-copies.js'
 import type {
   AddrManStats,
   GossipMessage,
   GossipValidator,
+  MessageCopy,
   Network,
   NetworkEvents,
+  NetworkTaps,
   NetworkTraffic,
   PeerActivity,
+  PeerCut,
   PeerIdString,
   PeerInfo,
+  ProtocolTraffic,
   RequestHandler,
   RequestLimits,
 } from './network.js'
@@ -70,7 +75,7 @@ export interface NetworkParts {
 
 type Listener<E extends keyof NetworkEvents> = (detail: NetworkEvents[E]) => void
 
-export class Libp2pNetwork implements Network {
+export class Libp2pNetwork implements Network, NetworkTaps {
   readonly peerId: PeerIdString
   private readonly gossip: GossipRouter
   private readonly manager: PeerManager
@@ -92,6 +97,8 @@ export class Libp2pNetwork implements Network {
   private readonly txTopics: ReadonlySet<string>
   /** The pending timer of each repeating task (ping samples, addrman saves). */
   private readonly repeating = new Set<unknown>()
+  private readonly cutListeners = new Set<(cut: PeerCut) => void>()
+  private readonly copyListeners = new Set<(copy: MessageCopy) => void>()
 
   constructor(
     private readonly host: Host,
@@ -158,6 +165,7 @@ export class Libp2pNetwork implements Network {
     await this.host.start()
     this.state = 'started'
     this.gossip.attach(this.host.services.pubsub)
+    if (this.copyListeners.size > 0) this.tapCopies()
     this.dhtGuard?.start()
     this.manager.start()
     this.randomWalk.start()
@@ -310,7 +318,7 @@ export class Libp2pNetwork implements Network {
       deadlineMs: this.options.statusDeadlineMs,
     })
     this.discipline.reportPeer(peer, STATUS_MISSED_PENALTY, 'no status within the deadline')
-    void this.discipline.disconnect(peer, 'no status')
+    void this.discipline.disconnect(peer, 'no status within the deadline')
   }
 
   addrman(): AddrManStats {
@@ -347,6 +355,45 @@ export class Libp2pNetwork implements Network {
 
   on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void {
     this.listeners[event].add(listener)
+  }
+
+  /** Register before start: the pubsub service is tapped at start, and only when someone listens. */
+  onMessageCopy(listener: (copy: MessageCopy) => void): void {
+    if (this.state !== 'created') throw new Error('onMessageCopy must be called before start')
+    this.copyListeners.add(listener)
+  }
+
+  private tapCopies(): void {
+    const pubsub = tapMessageCopies(this.host.services.pubsub, this.peerId, (topic, msgId, from) => {
+      const copy: MessageCopy = { topic, msgId: msgIdHex(msgId), from }
+      for (const listener of this.copyListeners) {
+        try {
+          listener(copy)
+        } catch (err) {
+          this.options.log('net: message copy listener threw', { err: describe(err) })
+        }
+      }
+    })
+    this.options.log('net: counting message copies', { pubsub })
+  }
+
+  onPeerCut(listener: (cut: PeerCut) => void): void {
+    this.cutListeners.add(listener)
+  }
+
+  /** Peer discipline cut a peer. */
+  peerCut(cut: PeerCut): void {
+    for (const listener of this.cutListeners) {
+      try {
+        listener(cut)
+      } catch (err) {
+        this.options.log('net: cut listener threw', { err: describe(err) })
+      }
+    }
+  }
+
+  protocolTraffic(): ProtocolTraffic {
+    return this.trafficCounter.protocols()
   }
 
   private emit<E extends keyof NetworkEvents>(event: E, detail: NetworkEvents[E]): void {

@@ -18,7 +18,7 @@ import { loadOrCreateNodeKey } from './identity.js'
 import { InboundGate } from './inbound-gate.js'
 import { JsonFile } from './json-file.js'
 import { Libp2pNetwork } from './libp2p-network-impl.js'
-import type { Network } from './network.js'
+import type { Network, NetworkTaps, PeerCut } from './network.js'
 import { type NetworkInit, resolveOptions } from './options.js'
 import { PeerActivityLog } from './peer-activity.js'
 import { PeerDiscipline } from './peer-discipline.js'
@@ -35,7 +35,7 @@ export type { NetworkInit } from './options.js'
  * the address manager and the anchors from `init.dataDir`, and creates the
  * libp2p node stopped. Call `start()` to listen, dial and discover.
  */
-export async function createNetwork(init: NetworkInit): Promise<Network> {
+export async function createNetwork(init: NetworkInit): Promise<Network & NetworkTaps> {
   const options = resolveOptions(init)
   const nowMs = (): number => Date.now()
   const { dataDir, log } = options
@@ -80,6 +80,7 @@ export async function createNetwork(init: NetworkInit): Promise<Network> {
   })
   const scores = new PeerScores(nowMs)
   let forget: (peer: string) => void = () => {}
+  let onCut: (cut: PeerCut) => void = () => {}
   const discipline = new PeerDiscipline({
     host: {
       getConnections: (peer) => host?.getConnections(peer) ?? [],
@@ -91,6 +92,7 @@ export async function createNetwork(init: NetworkInit): Promise<Network> {
     forget: (peer) => forget(peer),
     sharedIp: options.localCluster && !options.lab,
     log,
+    onCut: (cut) => onCut(cut),
   })
   const gater = createConnectionGater({
     isRefused: (peer) => discipline.isRefused(peer),
@@ -117,5 +119,6 @@ export async function createNetwork(init: NetworkInit): Promise<Network> {
   })
   onLanPeer = (peer, addrs) => network.lanPeerFound(peer, addrs)
   forget = (peer) => network.forgetAddresses(peer)
+  onCut = (cut) => network.peerCut(cut)
   return network
 }

@@ -55,6 +55,38 @@ export interface NetworkTraffic {
   bytesOut: number
 }
 
+/** Payload bytes per protocol id since creation: stream data, below the muxer and encryption framing. */
+export type ProtocolTraffic = Record<string, { in: number; out: number }>
+
+/** One copy of a gossip message arrived: the first or a duplicate, before validation. */
+export interface MessageCopy {
+  topic: string
+  /** Hex of the gossip message id (the SHA-256 of the data: a tx's id). */
+  msgId: string
+  from: PeerIdString
+}
+
+/** The node cut a peer: discouraged it (misbehaviour), banned it, or hung up on a missed status deadline. */
+export interface PeerCut {
+  peer: PeerIdString
+  /** The remote IP of its connection, when it had one. */
+  ip?: string
+  reason: string
+}
+
+/**
+ * What a trace of the node sees beyond `Network` (`--trace`, src/trace/):
+ * taps that observe and decide nothing. The libp2p network has them; the
+ * simulator does not need them.
+ */
+export interface NetworkTaps {
+  /** Calls `listener` for every copy of a message on a subscribed topic (cheap: no hashing, no decoding). */
+  onMessageCopy(listener: (copy: MessageCopy) => void): void
+  onPeerCut(listener: (cut: PeerCut) => void): void
+  /** Counted only when the network was created with a metrics registry (else empty). */
+  protocolTraffic(): ProtocolTraffic
+}
+
 export interface NetworkEvents {
   'peer:connect': PeerIdString
   'peer:disconnect': PeerIdString

@@ -10,6 +10,7 @@ import { ipOf } from './ban-target.js'
 import type { BanList } from './bans.js'
 import type { DiscouragementFilter } from './discouraged.js'
 import type { Host } from './host.js'
+import type { PeerCut } from './network.js'
 import type { NetworkLog } from './options.js'
 import { toPeerId } from './peer-ids.js'
 import { describe } from './request.js'
@@ -25,6 +26,8 @@ export interface PeerDisciplineDeps {
   /** Every peer shares 127.0.0.1 (a local cluster outside the lab): discourage by id only. */
   sharedIp: boolean
   log: NetworkLog
+  /** Told of every peer cut here (the trace's `cut` lines), before its hang-up. */
+  onCut?(cut: PeerCut): void
 }
 
 export class PeerDiscipline {
@@ -59,7 +62,7 @@ export class PeerDiscipline {
     )
     if (banned.kind === 'peer') peers.add(banned.peer)
     for (const peer of peers) this.deps.forget(peer)
-    await Promise.all([...peers].map((peer) => this.disconnect(peer, 'banned')))
+    await Promise.all([...peers].map((peer) => this.disconnect(peer, `banned: ${reason}`)))
   }
 
   async unban(target: string): Promise<void> {
@@ -84,7 +87,7 @@ export class PeerDiscipline {
     }
     this.deps.forget(peer)
     this.deps.log('net: discouraged peer; disconnecting', { peer, reason })
-    void this.disconnect(peer, 'discouraged')
+    void this.disconnect(peer, `discouraged: ${reason}`)
   }
 
   reportPeer(peer: string, penalty: number, reason: string): void {
@@ -97,7 +100,13 @@ export class PeerDiscipline {
     this.discourage(peer, `score ${score}: ${reason}`)
   }
 
+  /** Hangs up on a peer for `why` (a cut: the trace hears of it). */
   async disconnect(peer: string, why: string): Promise<void> {
+    if (this.deps.onCut !== undefined) {
+      const [conn] = this.deps.host.getConnections(toPeerId(peer))
+      const ip = conn === undefined ? undefined : ipOf(conn.remoteAddr)?.address
+      this.deps.onCut(ip === undefined ? { peer, reason: why } : { peer, ip, reason: why })
+    }
     await this.deps.host.hangUp(toPeerId(peer)).catch((err: unknown) => {
       this.deps.log('net: hang-up failed', { peer, why, err: describe(err) })
     })
