@@ -19,7 +19,7 @@ import { toHex } from '../util/bytes.js'
 import { type Rng, seededRng } from '../util/rng.js'
 import { type AttackerHandle, startAttacker } from './attackers.js'
 import { type FleetNode, LabFleet } from './fleet.js'
-import { type LabLayout, type LayoutNode, linksFileFor } from './layout.js'
+import { type LabLayout, type LayoutNode, linksFileFor, splitSides } from './layout.js'
 import { type LabAction, planLab } from './plan.js'
 import type { Gossip, LabRun, LabTimelineEvent } from './run-format.js'
 import type { Scenario } from './scenario.js'
@@ -174,7 +174,7 @@ async function runOnce(
           return
         }
         case 'split': {
-          const groups = action.groups.map((g) => g.map((name) => byName.get(name)?.ip ?? name))
+          const groups = splitSides(layout, action.groups)
           partition = groups
           note({ t: at, e: 'split', groups: action.groups })
           for (const name of fleet.upNames()) track(fleet.node(name).rpc.call('lab_partition', { groups }))
