@@ -40,6 +40,7 @@ export interface StartFlags extends ConfigFlags {
   statusDeadlineMs?: string
   logLevel?: string
   logFormat?: string
+  trace?: string
   exitWithParent?: boolean
   devAccounts?: string
 }
@@ -94,6 +95,7 @@ export function registerStartCommand(program: Command): void {
     )
     .option('--log-level <level>', withDefault('node.log_level', 'log level: debug, info, warn or error'))
     .option('--log-format <format>', withDefault('node.log_format', 'log format: auto, pretty or json'))
+    .option('--trace <file>', 'append the event trace (JSON lines, for the network lab) to this file')
     .exitOverride((err) => process.exit(err.exitCode === 0 ? 0 : 2))
     .action(startCommand)
 }

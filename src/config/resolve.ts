@@ -97,6 +97,7 @@ export async function resolveNodeConfig(options: ResolveOptions = {}): Promise<R
     maxUploadMib: values.net.max_upload_mib,
     logLevel: values.node.log_level,
     logFormat: values.node.log_format,
+    traceFile: values.node.trace,
     configFile,
   }
 }

@@ -79,6 +79,13 @@ const node = z.strictObject({
       allowed: oneOf(LOG_FORMAT_SETTINGS),
       flag: '--log-format',
     }),
+  trace: z.string().min(1).optional().register(keyDocs, {
+    doc: 'Write the event trace (JSON lines: first-seen txs and blocks with their sender, copies per message, bytes per protocol, peers, head, reorgs, cuts, CPU and RSS; src/trace/format.ts) to this file, appending. The network lab reads it. Unset: no trace.',
+    allowed: 'a path to a file',
+    flag: '--trace',
+    example: 'trace.jsonl',
+    isPath: true,
+  }),
 })
 
 const net = z.strictObject({

@@ -45,6 +45,8 @@ export interface NodeConfig {
   maxUploadMib?: number
   /** Deepest reorg followed (config chain.max_reorg_depth); unset: the chain's default. */
   maxReorgDepth?: number
+  /** The event trace's file (config node.trace); unset: no trace. */
+  traceFile?: string
   /** Built-in devnet accounts the node holds unlocked in its wallet (devnets only). */
   devAccounts?: number[]
 }

@@ -29,6 +29,7 @@ import { createNode, type PeerchainNode } from './node.js'
 import { NodeApiImpl } from './node-api.js'
 import { removeRpcCookie, rpcCookiePath, writeRpcCookie } from './rpc-cookie.js'
 import { stopOnStoreFailure } from './store-failure.js'
+import { type NodeTrace, openNodeTrace, SyncedBlockSources } from './trace-wiring.js'
 import { devAccountKeys, NodeWallet } from './wallet.js'
 
 /** The built dashboard (`npm run build:dashboard`), served at /dashboard/. */
@@ -47,6 +48,8 @@ export class RunningNode {
     private readonly rpc: RpcServer,
     /** The API token, in `<datadir>/rpc.cookie` while the node runs: the guarded methods need it on every bind. */
     private readonly rpcToken: string,
+    /** The event trace (`--trace`), closed after the node so that `stop` is its last line. */
+    private readonly trace?: NodeTrace,
   ) {}
 
   get peerId(): string {
@@ -89,6 +92,7 @@ export class RunningNode {
     await this.rpc.close()
     await removeRpcCookie(this.config.dataDir, this.rpcToken)
     await this.node.stop()
+    await this.trace?.stop()
     this.wallet.close()
   }
 }
@@ -115,6 +119,8 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     metricsRegistry: metrics.registry,
     log: (msg, fields) => netLog.debug(msg, fields),
   })
+  // the peer that served each synced block, for the trace
+  const syncSources = config.traceFile === undefined ? undefined : new SyncedBlockSources()
   const node = await createNode(
     {
       network,
@@ -125,7 +131,10 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       timers: systemTimers,
       rng: systemRng,
       log,
-      observer: { onVerdict: hooks.onVerdict, instrumentSync: hooks.instrumentSync },
+      observer: {
+        onVerdict: hooks.onVerdict,
+        instrumentSync: (fns) => hooks.instrumentSync(syncSources?.instrument(fns) ?? fns),
+      },
     },
     {
       genesis: config.genesis,
@@ -144,6 +153,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     exit: (code) => process.exit(code),
   })
   observeNode(metrics, node)
+  const trace = syncSources && (await startTrace(config.traceFile as string, node, network, syncSources, log))
   await node.start()
 
   // Fresh at every start: a cookie a crash left behind is replaced, never read.
@@ -215,6 +225,34 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     rpc: rpc.url,
     listen: network.listenAddresses(),
   })
-  running = new RunningNode(node, config, wallet, metrics, rpc, rpcToken)
+  running = new RunningNode(node, config, wallet, metrics, rpc, rpcToken, trace)
   return running
+}
+
+/** The event trace (`--trace FILE`), on the system clock; opened before the network starts, so it sees every peer. */
+function startTrace(
+  path: string,
+  node: PeerchainNode,
+  network: Awaited<ReturnType<typeof createNetwork>>,
+  syncSources: SyncedBlockSources,
+  log: Logger,
+): Promise<NodeTrace> {
+  const cpuAtStart = process.cpuUsage()
+  return openNodeTrace({
+    path,
+    peerId: network.peerId,
+    pid: process.pid,
+    clock: systemClock,
+    timers: systemTimers,
+    chain: node.ledger.chain,
+    mempool: node.ledger.mempool,
+    network,
+    topics: { tx: txTopic(node.ledger.chain.chainId), block: blockTopic(node.ledger.chain.chainId) },
+    syncSources,
+    sampleProcess: () => {
+      const { user, system } = process.cpuUsage(cpuAtStart)
+      return { cpuMs: (user + system) / 1000, rss: process.memoryUsage.rss() }
+    },
+    onWriteError: (err) => log.warn('trace: a write failed; its lines are counted as dropped', { error: String(err) }),
+  })
 }
