@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
-import { type GossipSub, gossipsub, StrictNoSign } from '@libp2p/gossipsub'
+import { type GossipSub, type GossipSubComponents, gossipsub, StrictNoSign } from '@libp2p/gossipsub'
 import { type Identify, identify } from '@libp2p/identify'
 import type { ConnectionGater, Libp2p, PrivateKey } from '@libp2p/interface'
 import { type KadDHT, kadDHT, passthroughMapper } from '@libp2p/kad-dht'
@@ -9,7 +9,9 @@ import { type TCPOptions, tcp } from '@libp2p/tcp'
 import { webSockets } from '@libp2p/websockets'
 import { yamux } from '@libp2p/yamux'
 import { createLibp2p, type Libp2pOptions } from 'libp2p'
+import { floodsubGossip } from './gossip-floodsub.js'
 import { GOSSIP_SCORE_THRESHOLDS, gossipScoreParams } from './gossip-scoring.js'
+import { shapedTcp } from './link-shaper-transport.js'
 import { dhtProtocol, type NetworkOptions } from './options.js'
 import { libp2pMetrics, type TrafficCounter } from './traffic.js'
 import { ensureWebSocketGlobal } from './websocket-global.js'
@@ -70,7 +72,11 @@ export async function createHost(
     start: false,
     privateKey,
     addresses: { listen: options.listen },
-    transports: [tcp(tcpOptions(options)), webSockets()],
+    // the lab's links shape TCP only: lab nodes listen on TCP
+    transports: [
+      options.labLinks === undefined ? tcp(tcpOptions(options)) : shapedTcp(tcpOptions(options), options.labLinks),
+      webSockets(),
+    ],
     connectionEncrypters: [noise()],
     streamMuxers: [yamux()],
     connectionGater: gater,
@@ -90,20 +96,7 @@ export async function createHost(
     services: {
       identify: identify(),
       ping: ping(),
-      pubsub: gossipsub({
-        globalSignaturePolicy: StrictNoSign,
-        msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
-        // validators run in our code: a message is relayed only after reportMessageValidationResult(Accept)
-        asyncValidation: true,
-        emitSelf: false,
-        // we catch NoPeersSubscribedToTopic instead: allowing zero-peer publishes
-        // would mark the message seen, so a later republish would be dropped
-        allowPublishToZeroTopicPeers: false,
-        ignoreDuplicatePublishError: true,
-        maxInboundDataLength: GOSSIP_MESSAGE_BYTES_MAX,
-        scoreParams: gossipScoreParams(options.scoredTopics, hooks.appScore, options.localCluster),
-        scoreThresholds: GOSSIP_SCORE_THRESHOLDS,
-      }),
+      pubsub: options.gossip === 'floodsub' ? floodsubService() : gossipsubService(options, hooks),
       dht: kadDHT({
         protocol: dhtProtocol(options.chainId),
         clientMode: !options.dhtServer,
@@ -112,6 +105,33 @@ export async function createHost(
       }),
     },
   })
+}
+
+/** gossipsub with our message ids, async validation and peer scoring (gossip-scoring.ts). */
+function gossipsubService(options: NetworkOptions, hooks: HostHooks): (components: GossipSubComponents) => GossipSub {
+  return gossipsub({
+    globalSignaturePolicy: StrictNoSign,
+    msgIdFn: (msg) => createHash('sha256').update(msg.data).digest(),
+    // validators run in our code: a message is relayed only after reportMessageValidationResult(Accept)
+    asyncValidation: true,
+    emitSelf: false,
+    // we catch NoPeersSubscribedToTopic instead: allowing zero-peer publishes
+    // would mark the message seen, so a later republish would be dropped
+    allowPublishToZeroTopicPeers: false,
+    ignoreDuplicatePublishError: true,
+    maxInboundDataLength: GOSSIP_MESSAGE_BYTES_MAX,
+    scoreParams: gossipScoreParams(options.scoredTopics, hooks.appScore, options.localCluster),
+    scoreThresholds: GOSSIP_SCORE_THRESHOLDS,
+  })
+}
+
+/**
+ * floodsub, the lab's baseline, in the slice of gossipsub the node uses
+ * (gossip-floodsub.ts: held messages, validation results, duplicate copies);
+ * nothing else reads `host.services.pubsub`.
+ */
+function floodsubService(): (components: GossipSubComponents) => GossipSub {
+  return floodsubGossip() as unknown as (components: GossipSubComponents) => GossipSub
 }
 
 /**

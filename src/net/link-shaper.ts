@@ -33,6 +33,11 @@ export interface LinkShaperDeps {
   log: NetworkLog
 }
 
+/** A connection across the lab's partition: refused at dial and on arrival. */
+export class LabPartitionError extends Error {
+  override readonly name = 'LabPartitionError'
+}
+
 /** Every address of a DNS name. */
 export const resolveAllAddresses: ResolveHost = async (name) =>
   (await lookup(name, { all: true })).map((a) => a.address)
@@ -47,6 +52,8 @@ export class LinkShaper {
   private refreshTimer: unknown
   private stopped = false
   private readonly resolve: ResolveHost
+  /** Every raw connection alive, shaped or not: a new partition cuts those across it. */
+  private readonly connections = new Set<MultiaddrConnection>()
 
   constructor(
     readonly spec: LinksSpec,
@@ -109,9 +116,23 @@ export class LinkShaper {
     return { latencyMs: this.spec.latencyMs[src]?.[dst] ?? 0, jitterMs: this.spec.jitterMs }
   }
 
-  /** Shapes `conn`'s outgoing bytes by its remote IP's region, in place; a remote without a region is left alone. */
+  /** Throws LabPartitionError when the partition cuts this node off from `ip`. */
+  checkReachable(ip: string | undefined): void {
+    if (ip !== undefined && this.isPartitioned(ip)) {
+      throw new LabPartitionError(`lab partition: ${ip} is in another group`)
+    }
+  }
+
+  /**
+   * Shapes `conn`'s outgoing bytes by its remote IP's region, in place; a
+   * remote without a region is left alone. Throws LabPartitionError for a
+   * connection across the partition.
+   */
   shape(conn: MultiaddrConnection): MultiaddrConnection {
     const ip = ipOf(conn.remoteAddr)?.address
+    this.checkReachable(ip)
+    this.connections.add(conn)
+    conn.addEventListener('close', () => this.connections.delete(conn), { once: true })
     const link = ip === undefined ? undefined : this.linkTo(ip)
     if (link === undefined) return conn
     return shapeConnection(conn, {
@@ -126,8 +147,13 @@ export class LinkShaper {
     return this.groups === null ? null : this.groups.map((g) => [...g])
   }
 
-  /** Sets (null: heals) the partition: IPs in different groups cannot reach each other; an unlisted IP reaches everyone. */
-  setPartition(groups: readonly (readonly string[])[] | null): void {
+  /**
+   * Sets (null: heals) the partition: IPs in different groups cannot reach
+   * each other, an unlisted IP reaches everyone. Connections now across it
+   * are aborted; returns how many. Throws LinksFileError (key `groups`) for
+   * bad groups.
+   */
+  setPartition(groups: readonly (readonly string[])[] | null): { closed: number } {
     const checked = groups === null ? null : parsePartition(groups, 'groups')
     const byIp = new Map<string, number>()
     checked?.forEach((group, i) => {
@@ -135,6 +161,16 @@ export class LinkShaper {
     })
     this.groups = checked
     this.groupOfIp = byIp
+    let closed = 0
+    for (const conn of [...this.connections]) {
+      const ip = ipOf(conn.remoteAddr)?.address
+      if (ip === undefined || !this.isPartitioned(ip)) continue
+      this.connections.delete(conn)
+      conn.abort(new LabPartitionError(`lab partition: ${ip} is in another group`))
+      closed++
+    }
+    if (checked !== null || closed > 0) this.deps.log('lab links: partition set', { groups: checked, closed })
+    return { closed }
   }
 
   /** Whether the partition cuts this node off from `ip`. */

@@ -1,7 +1,12 @@
 /** How a libp2p-backed Network is configured, and the defaults it falls back to. */
 import type { Registry } from 'prom-client'
+import type { LinkShaper } from './link-shaper.js'
 
 export type NetworkLog = (msg: string, fields?: Record<string, unknown>) => void
+
+/** The pubsub router: gossipsub, or floodsub as the lab's baseline (gossip-floodsub.ts). */
+export type GossipRouterKind = 'gossipsub' | 'floodsub'
+export const GOSSIP_ROUTERS: readonly GossipRouterKind[] = ['gossipsub', 'floodsub']
 
 export interface NetworkInit {
   /** Where the identity key, bans and known peers persist; omitted = ephemeral (tests). */
@@ -55,6 +60,14 @@ export interface NetworkInit {
    * into this registry, and `traffic()` counts bytes. Omitted = no metrics.
    */
   metricsRegistry?: Registry
+  /** Default gossipsub; floodsub is the lab's baseline (no peer scoring, mesh or application score). */
+  gossip?: GossipRouterKind
+  /**
+   * The lab's link shaper (link-shaper.ts, from `--lab-links`): every TCP
+   * connection is delayed and paced by the destination's region, and the
+   * lab's partition is enforced. Needs `lab`. Never in production.
+   */
+  labLinks?: LinkShaper
   log?: NetworkLog
 }
 
@@ -79,6 +92,8 @@ export interface NetworkOptions {
   dialTimeoutMs: number
   handshakeTimeoutMs: number
   metricsRegistry: Registry | undefined
+  gossip: GossipRouterKind
+  labLinks: LinkShaper | undefined
   log: NetworkLog
 }
 
@@ -118,8 +133,14 @@ export function resolveOptions(init: NetworkInit): NetworkOptions {
     dialTimeoutMs: init.dialTimeoutMs ?? NETWORK_DEFAULTS.dialTimeoutMs,
     handshakeTimeoutMs: init.handshakeTimeoutMs ?? NETWORK_DEFAULTS.handshakeTimeoutMs,
     metricsRegistry: init.metricsRegistry,
+    gossip: init.gossip ?? 'gossipsub',
+    labLinks: init.labLinks,
     log: init.log ?? (() => {}),
   }
+  if (!GOSSIP_ROUTERS.includes(options.gossip)) {
+    throw new RangeError(`gossip must be one of ${GOSSIP_ROUTERS.join(', ')}: ${JSON.stringify(options.gossip)}`)
+  }
+  if (options.labLinks !== undefined && !options.lab) throw new RangeError('lab links need lab mode (lab: true)')
   const integerKeys = [
     'outboundTarget',
     'inboundMax',
