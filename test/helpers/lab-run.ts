@@ -121,3 +121,69 @@ export class RunBuilder {
     }
   }
 }
+
+/**
+ * A whole synthetic run with something in every section: 6 honest nodes in
+ * 3 regions in a ring, txs and blocks spreading hop by hop at the region
+ * latency, a split healed at 30 s, byte samples, copies and an attacker cut
+ * by two nodes. Floodsub's copy spreads 1.5× slower, with 2 more copies per message.
+ */
+export function richRun(gossip: LabRun['gossip']): RunBuilder {
+  const slow = gossip === 'floodsub' ? 1.5 : 1
+  const names = ['n0', 'n1', 'n2', 'n3', 'n4', 'n5']
+  const regions = ['eu', 'us', 'asia']
+  const latencyMs = [
+    [10, 80, 150],
+    [80, 10, 120],
+    [150, 120, 10],
+  ]
+  const run = new RunBuilder(
+    [
+      ...names.map((name, i) => ({
+        name,
+        region: regions[i % 3],
+        role: i < 2 ? ('miner' as const) : ('full' as const),
+      })),
+      { name: 'a0', role: 'attacker' as const, peerIds: ['evil-1', 'evil-2'] },
+    ],
+    { regions, latencyMs, durationMs: 60_000, gossip, stoppingAtMs: 59_000 },
+  )
+  for (const [i, name] of names.entries()) run.connect(name, names[(i + 1) % names.length]!, 200)
+  run.connect('n0', 'n3', 200)
+  const spread = (kind: 'tx' | 'block', id: string, origin: number, ms: number, height: number, parent: string) => {
+    for (let hop = 0; hop < names.length; hop++) {
+      const name = names[(origin + hop) % names.length]!
+      const t = ms + hop * 90 * slow
+      const from = hop === 0 ? 'local' : peerIdOf(names[(origin + hop - 1) % names.length]!)
+      if (kind === 'tx') run.at(name, t, { e: 'tx', id, from, bytes: 250 })
+      else {
+        run.at(name, t, { e: 'block', hash: id, height, from, parent, bytes: 2000 })
+        run.at(name, t, { e: 'head', hash: id, height })
+      }
+      run.at(name, t + 2000, { e: 'copies', k: kind, id, n: 1 + ((hop + height) % 3) + (slow > 1 ? 2 : 0) })
+    }
+  }
+  let parent = 'genesis'
+  for (let h = 1; h <= 10; h++) {
+    spread('block', `b${h}`, h % 2, h * 5000, h, parent)
+    parent = `b${h}`
+  }
+  for (let k = 0; k < 40; k++) {
+    run.event(1000 + k * 1200, { e: 'tx-sent', id: `t${k}`, node: names[k % 6]! })
+    spread('tx', `t${k}`, k % 6, 1000 + k * 1200 + 5, 0, '')
+  }
+  run.event(20_000, { e: 'split', groups: [names.slice(0, 3), names.slice(3)] })
+  run.event(30_000, { e: 'heal' })
+  run.event(40_000, { e: 'attack-start', node: 'a0', attack: 'sybil-inbound' })
+  run.at('n1', 40_100, { e: 'peer', op: 'open', peer: 'evil-1', dir: 'in' })
+  run.at('n1', 41_000, { e: 'cut', peer: 'evil-1', reason: 'junk gossip' })
+  run.at('n2', 40_200, { e: 'peer', op: 'open', peer: 'evil-2', dir: 'in' })
+  run.at('n2', 43_500, { e: 'peer', op: 'close', peer: 'evil-2', dir: 'in' })
+  for (const [i, name] of names.entries()) {
+    for (let s = 1; s <= 59; s++) {
+      const rate = (i < 2 ? 3000 : 1500) * slow
+      run.at(name, s * 1000, { e: 'bytes', proto: { '/meshsub/1.1.0': { in: s * rate, out: s * rate * 1.1 } } })
+    }
+  }
+  return run
+}
