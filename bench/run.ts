@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark in turn, one JSON object per line on stdout.
- * `npm run bench -- chain` runs only the named ones (verify, chain, mempool, network, sim, footprint, flood).
+ * `npm run bench -- chain` runs only the named ones (verify, chain, mempool, network, sim, footprint, flood, eclipse, lab).
  * `network` starts real node processes and `sim` runs 1,000 simulated nodes: each takes minutes.
  * `footprint` (idle RSS, cold start, `peerchain status` time of real node processes) takes about a minute.
  * `npm run bench` builds dist/ first (`prebench`): the node processes run it.
@@ -16,10 +16,13 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   footprint: () => import('./footprint.js'),
   flood: () => import('./flood.js'),
   eclipse: () => import('./eclipse.js'),
+  trace: () => import('./trace.js'),
+  lab: () => import('./lab.js'),
 }
 
-// `chain` prints the footprint figures too, so a plain `npm run bench` leaves `footprint` out.
-const everything = Object.keys(suites).filter((name) => name !== 'footprint')
+// `chain` prints the footprint figures too, so a plain `npm run bench` leaves `footprint` out;
+// `lab` runs real 50-node scenarios for about half an hour, so it runs only when named.
+const everything = Object.keys(suites).filter((name) => name !== 'footprint' && name !== 'lab')
 // `--flag value` pairs (eclipse's --runs N) are for the benchmarks themselves
 const wanted = process.argv
   .slice(2)

@@ -24,6 +24,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     load: async () => (await import('./read.js')).registerReadCommands,
   },
   { names: ['sim'], load: async () => (await import('./sim.js')).registerSimCommand },
+  { names: ['lab'], load: async () => (await import('./lab.js')).registerLabCommands },
 ]
 
 /**

@@ -105,6 +105,7 @@ async function runOnce(
   const startedAt = Date.now()
   const attackers = new Map<string, AttackerHandle>()
   let partition: string[][] | null = null
+  let stoppingAt: number | undefined
   const pending = new Set<Promise<unknown>>()
   const track = (p: Promise<unknown>): void => {
     const done = p.catch((err) => say(`lab: ${(err as Error).message}`)).finally(() => pending.delete(done))
@@ -227,6 +228,7 @@ async function runOnce(
       }
     }
   } finally {
+    stoppingAt = Date.now()
     await Promise.all([...attackers.values()].map((a) => a.stop().catch(() => {})))
     await fleet.stopAll()
   }
@@ -237,6 +239,7 @@ async function runOnce(
     seed: scenario.seed,
     startedAt,
     endedAt,
+    ...(stoppingAt ? { stoppingAt } : {}),
     regions: scenario.network.regions,
     latencyMs: scenario.network.latency_ms,
     jitterMs: scenario.network.jitter_ms,
