@@ -16,6 +16,8 @@ const PREFIX_CLASSES: ReadonlyArray<readonly [string, MethodClass]> = [
   ['wallet_', 'wallet'],
   ['net_', 'network-admin'],
   ['miner_', 'miner'],
+  // the network lab's methods (lab-methods.ts): they cut a node's connections
+  ['lab_', 'network-admin'],
 ]
 
 export function methodClass(method: string): MethodClass {

@@ -35,6 +35,8 @@ export interface StartFlags extends ConfigFlags {
   maxUploadMib?: string
   lab?: boolean
   asmap?: string
+  labLinks?: string
+  gossip?: string
   maxInboundPerIp?: string
   maxInboundPerGroup?: string
   statusDeadlineMs?: string
@@ -77,6 +79,8 @@ export function registerStartCommand(program: Command): void {
     )
     .option('--lab', 'network lab: 127.A.B.C addresses are routable, one group per 127.A.B (tests, devnets)')
     .option('--asmap <file>', 'AS map file ("<CIDR> <ASN>" lines): group peers by AS number')
+    .option('--lab-links <file>', 'network lab only (with --lab): shape every TCP byte by region from this links file')
+    .option('--gossip <router>', withDefault('net.gossip', 'pubsub router: gossipsub or floodsub (a lab baseline)'))
     .option('--max-inbound-per-ip <n>', withDefault('net.max_inbound_per_ip', 'inbound connections from one IP'))
     .option(
       '--max-inbound-per-group <n>',

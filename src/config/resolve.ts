@@ -69,6 +69,13 @@ export interface ResolvedNodeConfig extends NodeConfig {
 /** `loadConfig`, then what the node needs from it: the genesis read, the miner address decided. */
 export async function resolveNodeConfig(options: ResolveOptions = {}): Promise<ResolvedNodeConfig> {
   const { dataDir, configFile, values, sources } = await loadConfig(options)
+  if (values.net.lab_links !== undefined && !values.net.lab) {
+    const allowed = configKey('net.lab_links')?.allowed ?? 'a lab links file'
+    const source = sources['net.lab_links'] ?? 'default'
+    throw new ConfigError([
+      invalidValue('net.lab_links', values.net.lab_links, allowed, source, 'only with net.lab = true'),
+    ])
+  }
   const mine = values.mining.enabled
   const genesisPath = values.chain.genesis
   return {
@@ -90,6 +97,8 @@ export async function resolveNodeConfig(options: ResolveOptions = {}): Promise<R
     localCluster: values.net.local_cluster,
     lab: values.net.lab,
     asmapFile: values.net.asmap,
+    labLinksFile: values.net.lab_links,
+    gossip: values.net.gossip,
     inboundPerIpMax: values.net.max_inbound_per_ip,
     inboundPerGroupMax: values.net.max_inbound_per_group,
     statusDeadlineMs: values.net.status_deadline_ms,

@@ -9,7 +9,7 @@ import { z } from 'zod'
 import { RPC_DEFAULTS } from '../api/server-options.js'
 import { parseAddress } from '../ledger/address.js'
 import { bootstrapProblem, multiaddrProblem } from '../net/multiaddr-check.js'
-import { NETWORK_DEFAULTS } from '../net/options.js'
+import { GOSSIP_ROUTERS, NETWORK_DEFAULTS } from '../net/options.js'
 import { DEFAULT_LISTEN, DEFAULT_RPC_PORT } from '../node/config.js'
 import { LOG_FORMAT_SETTINGS, LOG_LEVELS } from '../util/log.js'
 
@@ -128,6 +128,21 @@ const net = z.strictObject({
     allowed: 'true or false',
     flag: '--lab',
   }),
+  lab_links: z.string().min(1).optional().register(keyDocs, {
+    doc: 'Lab only, with net.lab: a links file (JSON: hosts to regions, region latencies, jitter, uplink bandwidth, partition) by which every outgoing TCP byte is delayed and paced; adds the lab_partition admin method. Never in production.',
+    allowed: 'a path to a lab links JSON file (needs net.lab = true)',
+    flag: '--lab-links',
+    example: 'links.json',
+    isPath: true,
+  }),
+  gossip: z
+    .enum(GOSSIP_ROUTERS)
+    .default('gossipsub')
+    .register(keyDocs, {
+      doc: 'Pubsub router: "gossipsub", or "floodsub" as a baseline for the network lab (no peer scoring or mesh; messages signed). Every node of a network must use the same one.',
+      allowed: oneOf(GOSSIP_ROUTERS),
+      flag: '--gossip',
+    }),
   asmap: z.string().min(1).optional().register(keyDocs, {
     doc: 'AS map file, as bitcoind\'s -asmap: one "<CIDR> <ASN>" per line; a mapped peer is grouped by its AS number instead of its /16 (IPv4) or /32 (IPv6). Unset: groups by prefix only.',
     allowed: 'a path to an AS map text file',

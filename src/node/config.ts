@@ -35,6 +35,10 @@ export interface NodeConfig {
   lab?: boolean
   /** An AS map file: mapped peers are grouped by AS (config net.asmap). */
   asmapFile?: string
+  /** The lab's links file: every TCP byte shaped by region (config net.lab_links; needs lab). */
+  labLinksFile?: string
+  /** The pubsub router (config net.gossip); unset: gossipsub. */
+  gossip?: 'gossipsub' | 'floodsub'
   /** Inbound connections from one IP, at most (config net.max_inbound_per_ip); unset: the network's default. */
   inboundPerIpMax?: number
   /** Inbound connections from one network group, at most (config net.max_inbound_per_group). */

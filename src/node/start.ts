@@ -8,6 +8,8 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isLoopbackHost } from '../api/access.js'
+import { withLabMethods } from '../api/lab-methods.js'
+import { RPC_METHODS } from '../api/methods.js'
 import { type HttpRoute, RpcServer } from '../api/server.js'
 import { createStaticHandler } from '../api/static.js'
 import { PowEngine } from '../consensus/pow/engine.js'
@@ -16,6 +18,7 @@ import { SignatureVerifier } from '../ledger/sigverify/pool.js'
 import type { Tx } from '../ledger/tx.js'
 import { metricsHandler, type NodeMetrics } from '../metrics/index.js'
 import { createNetwork } from '../net/libp2p-network.js'
+import { LinkShaper } from '../net/link-shaper.js'
 import { blockTopic, txTopic } from '../relay/topics.js'
 import { LevelStore } from '../storage/level.js'
 import type { SyncStatus } from '../sync/meter.js'
@@ -100,6 +103,17 @@ export class RunningNode {
 export async function startNode(config: NodeConfig, log: Logger): Promise<RunningNode> {
   const { metrics, hooks } = createNodeMetrics()
   const netLog = log.child({ module: 'net' })
+  // Lab only (the config allows it only with net.lab): every TCP byte shaped by region.
+  const labLinks =
+    config.labLinksFile === undefined
+      ? undefined
+      : await LinkShaper.load(config.labLinksFile, {
+          nowMs: () => performance.now(),
+          timers: systemTimers,
+          rng: systemRng,
+          log: (msg, fields) => netLog.info(msg, fields),
+        })
+  labLinks?.start()
   const network = await createNetwork({
     dataDir: config.dataDir,
     listen: config.listen,
@@ -116,6 +130,8 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     inboundPerIpMax: config.inboundPerIpMax,
     inboundPerGroupMax: config.inboundPerGroupMax,
     statusDeadlineMs: config.statusDeadlineMs,
+    gossip: config.gossip,
+    labLinks,
     metricsRegistry: metrics.registry,
     log: (msg, fields) => netLog.debug(msg, fields),
   })
@@ -209,6 +225,9 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     token: rpcToken,
     connectionsMax: config.rpcMaxConnections,
     clientCallsPerSec: config.rpcRequestsPerSec,
+    ...(labLinks === undefined
+      ? {}
+      : { methods: withLabMethods(RPC_METHODS, { partition: async (groups) => labLinks.setPartition(groups) }) }),
     routes,
     onInternalError: (err, where) => log.error('RPC internal error', { where, error: String(err) }),
   })

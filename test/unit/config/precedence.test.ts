@@ -24,6 +24,7 @@ describe('defaults', () => {
         local_cluster: false,
         max_upload_mib: 0,
         lab: false,
+        gossip: 'gossipsub',
         max_inbound_per_ip: 4,
         max_inbound_per_group: 8,
         status_deadline_ms: 20_000,
@@ -65,6 +66,7 @@ threads = 2
       local_cluster: false,
       max_upload_mib: 0,
       lab: false,
+      gossip: 'gossipsub',
       max_inbound_per_ip: 4,
       max_inbound_per_group: 8,
       status_deadline_ms: 20_000,
@@ -117,6 +119,7 @@ threads = 2
       local_cluster: true,
       max_upload_mib: 0,
       lab: false,
+      gossip: 'gossipsub',
       max_inbound_per_ip: 4,
       max_inbound_per_group: 8,
       status_deadline_ms: 20_000,
@@ -244,5 +247,25 @@ describe('resolveNodeConfig', () => {
     })
     const defaults = await resolveNodeConfig({ flags: { datadir: scratch.dataDir }, env: {}, cwd: scratch.dir })
     expect(defaults).toMatchObject({ lab: false, inboundPerIpMax: 4, inboundPerGroupMax: 3, statusDeadlineMs: 20_000 })
+  })
+
+  it('maps the lab keys: the links file (a path) only with net.lab, and the gossip router', async () => {
+    const config = await resolveNodeConfig({
+      flags: { datadir: scratch.dataDir, lab: true, labLinks: 'links.json', gossip: 'floodsub' },
+      env: {},
+      cwd: scratch.dir,
+    })
+    expect(config).toMatchObject({ labLinksFile: join(scratch.dir, 'links.json'), gossip: 'floodsub' })
+    const refused = resolveNodeConfig({
+      flags: { datadir: scratch.dataDir, labLinks: 'links.json' },
+      env: {},
+      cwd: scratch.dir,
+    })
+    await expect(refused).rejects.toThrow(
+      /net\.lab_links: "[^"]*links\.json" is not allowed .*only with net\.lab = true/,
+    )
+    await expect(
+      resolveNodeConfig({ flags: { datadir: scratch.dataDir, gossip: 'meshsub' }, env: {}, cwd: scratch.dir }),
+    ).rejects.toThrow(/net\.gossip/)
   })
 })
