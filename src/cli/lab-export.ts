@@ -4,6 +4,7 @@
  * objects (src/lab/kubernetes.ts) as one YAML file to apply with kubectl.
  */
 import { resolve } from 'node:path'
+import { KubernetesExportError } from '../lab/kubernetes.js'
 import { ScenarioError } from '../lab/scenario.js'
 import { UsageError } from './errors.js'
 
@@ -41,7 +42,7 @@ export async function labExportCommand(file: string, flags: LabExportFlags): Pro
     console.log(path)
     return path
   } catch (err) {
-    if (err instanceof ScenarioError) throw new UsageError(err.message)
+    if (err instanceof ScenarioError || err instanceof KubernetesExportError) throw new UsageError(err.message)
     throw err
   }
 }

@@ -6,7 +6,8 @@
  *   Namespace                the lab's own
  *   ServiceAccount, Role,    the driver Job's identity: may get, list, watch
  *   RoleBinding "lab-driver" and delete pods in the namespace (kills, churn)
- *   ConfigMap "lab"          scenario.toml, links.json, roles.txt, genesis.json, start-node.sh
+ *   ConfigMap "lab"          scenario.toml, links.json, nodes.json, roles.txt, start-node.sh
+ *   ConfigMap "lab-genesis"  genesis.json (alone: 10,000 funded senders take ~0.7 MB of a ConfigMap's 1 MiB)
  *   PVC "lab-traces"         ReadWriteMany, mounted at /traces by every pod
  *   per gossip protocol and region:
  *     Service <g>-<region>   headless, so each pod has a stable DNS name
@@ -53,6 +54,9 @@ export const RPC_PORT = 8545
 const APP = 'peerchain-lab'
 const DRIVER = 'lab-driver'
 const CONFIG = 'lab'
+const GENESIS = 'lab-genesis'
+/** What Kubernetes stores in one ConfigMap. */
+export const CONFIG_MAP_BYTES_MAX = 1024 * 1024
 const TRACES = 'lab-traces'
 
 const SHORT: Record<Gossip, string> = { gossipsub: 'gs', floodsub: 'fs' }
@@ -168,8 +172,12 @@ function envFrom(name: string, fieldPath: string) {
   return { name, valueFrom: { fieldRef: { fieldPath } } }
 }
 
+// Both ConfigMaps appear as files in /lab.
 const volumes = [
-  { name: 'lab', configMap: { name: CONFIG, defaultMode: 0o555 } },
+  {
+    name: 'lab',
+    projected: { defaultMode: 0o555, sources: [{ configMap: { name: CONFIG } }, { configMap: { name: GENESIS } }] },
+  },
   { name: 'traces', persistentVolumeClaim: { claimName: TRACES } },
 ]
 const volumeMounts = [
@@ -318,9 +326,14 @@ export function exportKubernetes(scenario: Scenario, opts: KubernetesOptions): R
         'links.json': `${JSON.stringify(kubernetesLinks(scenario, map), null, 2)}\n`,
         'nodes.json': `${JSON.stringify(map, null, 2)}\n`,
         'roles.txt': roles,
-        'genesis.json': opts.genesisJson,
         'start-node.sh': START_NODE_SH,
       },
+    },
+    {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: GENESIS, namespace, labels: labels() },
+      data: { 'genesis.json': opts.genesisJson },
     },
     {
       apiVersion: 'v1',
@@ -341,5 +354,20 @@ export function exportKubernetes(scenario: Scenario, opts: KubernetesOptions): R
     }
   }
   objects.push(...driverObjects(namespace, image))
+  for (const o of objects) {
+    if (o.kind !== 'ConfigMap') continue
+    const bytes = Object.values(o.data as Record<string, string>).reduce((n, v) => n + Buffer.byteLength(v), 0)
+    if (bytes > CONFIG_MAP_BYTES_MAX) {
+      const name = (o.metadata as { name: string }).name
+      throw new KubernetesExportError(
+        `ConfigMap ${name} would hold ${bytes} bytes; Kubernetes takes at most ${CONFIG_MAP_BYTES_MAX}`,
+      )
+    }
+  }
   return objects
+}
+
+/** A scenario the export cannot express as Kubernetes objects. */
+export class KubernetesExportError extends Error {
+  override readonly name = 'KubernetesExportError'
 }

@@ -14,9 +14,15 @@ import { Service } from 'kubernetes-models/v1/Service'
 import { ServiceAccount } from 'kubernetes-models/v1/ServiceAccount'
 import { describe, expect, it } from 'vitest'
 import { parseAllDocuments } from 'yaml'
-import { exportKubernetes, type KubernetesLabMap, START_NODE_SH } from '../../../src/lab/kubernetes.js'
+import {
+  CONFIG_MAP_BYTES_MAX,
+  exportKubernetes,
+  KubernetesExportError,
+  type KubernetesLabMap,
+  START_NODE_SH,
+} from '../../../src/lab/kubernetes.js'
 import { kubernetesYaml, labGenesisJson } from '../../../src/lab/kubernetes-yaml.js'
-import { loadScenario, type Scenario } from '../../../src/lab/scenario.js'
+import { loadScenario, parseScenario, type Scenario } from '../../../src/lab/scenario.js'
 import { expandNodes } from '../../../src/lab/scenario-nodes.js'
 import { parseLinks } from '../../../src/net/link-file.js'
 import { startFakeKubeApi } from './fake-kube-api.js'
@@ -118,8 +124,22 @@ describe('Kubernetes export', () => {
       sets.filter((s) => s.metadata?.name?.startsWith(prefix)).reduce((n, s) => n + (s.spec?.replicas ?? 0), 0)
     expect(replicas('gs-')).toBe(50)
     expect(replicas('fs-')).toBe(50)
-    // A ConfigMap holds at most 1 MiB.
-    expect(JSON.stringify(ofKind(objects, ConfigMap)[0]?.data).length).toBeLessThan(1024 * 1024)
+  })
+
+  it('the largest scenario the schema allows fits in ConfigMaps; a larger one is refused', () => {
+    const text =
+      'duration_s = 60\ngossip = ["gossipsub", "floodsub"]\n[[nodes]]\ncount = 250\n[[load]]\ntx_rate = 1\nsenders = 10000\n'
+    const scenario = parseScenario(text, 'largest.toml')
+    const opts = { image: 'x', namespace: 'n'.repeat(63), scenarioText: text, genesisJson: labGenesisJson(scenario) }
+    const maps = ofKind(exportKubernetes(scenario, opts), ConfigMap)
+    expect(maps.map((m) => m.metadata?.name)).toEqual(['lab', 'lab-genesis'])
+    for (const m of maps) {
+      const bytes = Object.values(m.data ?? {}).reduce((n, v) => n + Buffer.byteLength(v), 0)
+      expect(bytes).toBeLessThanOrEqual(CONFIG_MAP_BYTES_MAX)
+    }
+    expect(() => exportKubernetes(scenario, { ...opts, genesisJson: 'x'.repeat(CONFIG_MAP_BYTES_MAX + 1) })).toThrow(
+      KubernetesExportError,
+    )
   })
 
   it('the ConfigMap holds the scenario as written, a links file the shaper accepts, and which pod is which node', async () => {
@@ -127,7 +147,17 @@ describe('Kubernetes export', () => {
     const data = ofKind(objects, ConfigMap)[0]?.data ?? {}
     expect(data['scenario.toml']).toBe(text)
     expect(data['start-node.sh']).toBe(START_NODE_SH)
-    expect(JSON.parse(data['genesis.json'] ?? '').chainId).toBe('peerchain-lab')
+    const genesis = ofKind(objects, ConfigMap)[1]
+    expect(genesis?.metadata?.name).toBe('lab-genesis')
+    expect(JSON.parse(genesis?.data?.['genesis.json'] ?? '').chainId).toBe('peerchain-lab')
+    // Both appear in /lab.
+    expect(ofKind(objects, StatefulSet)[0]?.spec?.template.spec?.volumes).toContainEqual({
+      name: 'lab',
+      projected: {
+        defaultMode: 0o555,
+        sources: [{ configMap: { name: 'lab' } }, { configMap: { name: 'lab-genesis' } }],
+      },
+    })
     const map = JSON.parse(data['nodes.json'] ?? '') as KubernetesLabMap
     expect(map.runs.map((r) => r.gossip)).toEqual(['gossipsub'])
     const nodes = map.runs[0]!.nodes
