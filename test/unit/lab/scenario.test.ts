@@ -200,6 +200,16 @@ describe('parseScenario cross-checks', () => {
     )
   })
 
+  it('latency_ms comes with its regions; gossip protocols and region names are checked', () => {
+    expect(problems(`${MINIMAL}\n[network]\nlatency_ms = [[1]]\n`)).toEqual([
+      'network.latency_ms: needs `regions` beside it: one row and one column per region',
+    ])
+    expect(problems(`gossip = ["floodsub", "floodsub"]\n${MINIMAL}`)).toEqual(['gossip: "floodsub" is listed twice'])
+    expect(problems(`${MINIMAL}\n[network]\nregions = ["Europe"]\n`)).toEqual([
+      'network.regions[0]: a region name: a lowercase letter, then up to 39 lowercase letters, digits or "-"',
+    ])
+  })
+
   it('times fall inside the run', () => {
     expect(problems(`${MINIMAL}\n[[events]]\nkind = "heal"\nat_s = 60\n`)).toContain(
       'events[0].at_s: 60 is not before the end of the run (duration_s = 60)',
@@ -283,6 +293,12 @@ describe('parseScenario cross-checks', () => {
     expect(problems(`${MINIMAL}\n[[attackers]]\nkind = "sybil-inbound"\nip_group = "10.0.9"\n`)).toEqual([
       'attackers[0].ip_group: a /24 on loopback written "127.A.B", e.g. "127.9.9"',
     ])
+    expect(
+      parseScenario(`${MINIMAL}\n[[attackers]]\nkind = "junk-gossip"\ncount = 155\n`, 'x.toml').attackers,
+    ).toHaveLength(1)
+    expect(
+      problems(`${MINIMAL}\n[[attackers]]\nkind = "junk-gossip"\ncount = 155\n[[attackers]]\nkind = "addr-flood"\n`),
+    ).toEqual(['attackers: 156 attackers without an ip_group; allowed: at most 155 (each takes a 127.<100+k>)'])
     const twice = '[[attackers]]\nkind = "addr-flood"\nip_group = "127.9.9"\n'
     expect(problems(`${MINIMAL}\n${twice}${twice}`)).toEqual([
       "attackers[1].ip_group: 127.9.9 is already attackers[0]'s",
