@@ -52,8 +52,9 @@ beforeAll(async () => {
     const pool = await rpc<{ txs: { hash: string }[] }>(b.rpc, 'mempool_list')
     return pool.txs.some((t) => t.hash === tx.id)
   })
-  ;[block] = await rpc<Array<{ hash: string; height: number }>>(a.rpc, 'miner_generate', { blocks: 1 })
-  await waitFor('b on the mined block', async () => (await head(b)).hash === block?.hash)
+  const mined = await rpc<Array<{ hash: string; height: number }>>(a.rpc, 'miner_generate', { blocks: 1 })
+  block = mined[0] as { hash: string; height: number }
+  await waitFor('b on the mined block', async () => (await head(b)).hash === block.hash)
   // a sample or two of proc and bytes
   await new Promise((resolve) => setTimeout(resolve, 1_500))
   await net.stop(b)
