@@ -40,13 +40,14 @@ export class GossipRouter {
 
   /**
    * Validations are shared fairly between forwarding peers (validation-queue.ts).
-   * `refuses(topic, peer)` names the messages dropped unvalidated (ignore):
-   * transactions from block-relay-only peers.
+   * Every message of a topic we hold is validated, whichever peer forwarded it:
+   * gossipsub remembers an ignored message as seen and drops every later copy,
+   * so refusing one peer's copy (a block-relay peer's tx, say) would lose the
+   * message for this node altogether.
    */
   constructor(
     private readonly log: NetworkLog,
     limits: ValidationLimits = VALIDATION_LIMITS,
-    private readonly refuses: (topic: string, peer: string) => boolean = () => false,
   ) {
     this.validations = new FairValidationQueue(limits, (_peer, pending) => this.runValidation(pending))
   }
@@ -98,7 +99,7 @@ export class GossipRouter {
     const { msg, msgId, propagationSource } = evt.detail
     const from = propagationSource.toString()
     const subscription = this.topics.get(msg.topic)
-    if (subscription === undefined || this.refuses(msg.topic, from)) {
+    if (subscription === undefined) {
       this.report(msgId, from, 'ignore')
       return
     }

@@ -94,7 +94,6 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   private readonly addrmanTable: AddrMan
   private readonly files: PeerFiles
   private readonly statusDeadline: StatusDeadline
-  private readonly txTopics: ReadonlySet<string>
   /** The pending timer of each repeating task (ping samples, addrman saves). */
   private readonly repeating = new Set<unknown>()
   private readonly cutListeners = new Set<(cut: PeerCut) => void>()
@@ -112,15 +111,13 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     this.inboundGate = parts.inboundGate
     this.addrmanTable = parts.addrman
     this.files = parts.files
-    this.txTopics = new Set(options.txTopics)
     this.statusDeadline = new StatusDeadline({
       timers: systemTimers,
       deadlineMs: options.statusDeadlineMs,
       onMissed: (peer) => this.onStatusMissed(peer),
     })
     this.peerId = host.peerId.toString()
-    // block-relay-only peers relay no transactions to us: theirs are dropped unvalidated
-    this.gossip = new GossipRouter(options.log, undefined, (topic, peer) => this.refusesGossip(topic, peer))
+    this.gossip = new GossipRouter(options.log)
     this.manager = new PeerManager({
       host: managedHost(host),
       addrman: parts.addrman,
@@ -227,11 +224,6 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     for (const conn of this.host.getConnections()) {
       if (conn.rtt !== undefined && conn.status === 'open') this.activity.notePing(conn.remotePeer.toString(), conn.rtt)
     }
-  }
-
-  /** Transaction topics from a block-relay-only peer. */
-  private refusesGossip(topic: string, peer: string): boolean {
-    return this.txTopics.has(topic) && this.manager.connectionType(peer, true) === 'block-relay'
   }
 
   /** A banned or discouraged peer: the address manager forgets it. */

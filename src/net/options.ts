@@ -49,8 +49,6 @@ export interface NetworkInit {
   blockRelayTarget?: number
   /** A peer that has not completed the status exchange this long after connecting is cut. Default 20 s. */
   statusDeadlineMs?: number
-  /** Gossip topics that carry transactions: not relayed to or accepted from block-relay-only peers. */
-  txTopics?: string[]
   /** Whole outbound dial, including the handshake. Default 10 s. */
   dialTimeoutMs?: number
   /** Inbound connection upgrade (encryption + muxer). Default 10 s. */
@@ -88,7 +86,6 @@ export interface NetworkOptions {
   inboundPerGroupMax: number
   blockRelayTarget: number
   statusDeadlineMs: number
-  txTopics: string[]
   dialTimeoutMs: number
   handshakeTimeoutMs: number
   metricsRegistry: Registry | undefined
@@ -129,7 +126,6 @@ export function resolveOptions(init: NetworkInit): NetworkOptions {
     inboundPerGroupMax: init.inboundPerGroupMax ?? NETWORK_DEFAULTS.inboundPerGroupMax,
     blockRelayTarget: init.blockRelayTarget ?? NETWORK_DEFAULTS.blockRelayTarget,
     statusDeadlineMs: init.statusDeadlineMs ?? NETWORK_DEFAULTS.statusDeadlineMs,
-    txTopics: [...(init.txTopics ?? [])],
     dialTimeoutMs: init.dialTimeoutMs ?? NETWORK_DEFAULTS.dialTimeoutMs,
     handshakeTimeoutMs: init.handshakeTimeoutMs ?? NETWORK_DEFAULTS.handshakeTimeoutMs,
     metricsRegistry: init.metricsRegistry,

@@ -120,8 +120,6 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     bootstrap: config.bootstrap,
     chainId: config.genesis.chainId,
     scoredTopics: [txTopic(config.genesis.chainId), blockTopic(config.genesis.chainId)],
-    // Kept from block-relay-only peers.
-    txTopics: [txTopic(config.genesis.chainId)],
     mdns: config.mdns,
     dhtServer: true,
     localCluster: config.localCluster,

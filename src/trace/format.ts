@@ -46,8 +46,9 @@ export interface TraceBlock {
 }
 
 /**
- * How many copies of one message arrived, the first included. Written once
- * per message, when its counting window closes (or at stop).
+ * How many copies of one message arrived, the first included: 0 for a
+ * message this node made that no peer sent back. Written once per message,
+ * when its counting window closes (or at stop).
  */
 export interface TraceCopies {
   t: number

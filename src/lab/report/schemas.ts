@@ -24,7 +24,7 @@ const traceEventSchema = z.discriminatedUnion('e', [
     parent: text.optional(),
     bytes: count.optional(),
   }),
-  z.object({ t: time, e: z.literal('copies'), k: z.enum(['tx', 'block']), id: text, n: z.number().int().positive() }),
+  z.object({ t: time, e: z.literal('copies'), k: z.enum(['tx', 'block']), id: text, n: z.number().int().nonnegative() }),
   z.object({ t: time, e: z.literal('bytes'), proto: z.record(z.string(), z.object({ in: count, out: count })) }),
   z.object({
     t: time,

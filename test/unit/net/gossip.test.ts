@@ -25,10 +25,11 @@ class FakePubsub extends EventTarget {
 const settle = () => new Promise((resolve) => setTimeout(resolve, 10))
 
 describe('gossip router', () => {
-  it('ignores, unvalidated, the messages its refusal rule names (txs from block-relay peers), and only those', async () => {
+  it('validates every message of a topic it holds, whichever peer forwarded it, block-relay peers included', async () => {
+    // gossipsub marks an ignored message seen and drops its later copies: a tx refused from a block-relay
+    // peer would never be taken from anyone else (the lab's smoke run lost 30 of 50 txs on some nodes so).
     const pubsub = new FakePubsub()
-    const refuses = (topic: string, peer: string) => topic === 'txs' && peer === 'block-relay-peer'
-    const router = new GossipRouter(noLog, undefined, refuses)
+    const router = new GossipRouter(noLog)
     const validated: GossipMessage[] = []
     for (const topic of ['txs', 'blocks'])
       router.subscribe(
@@ -43,10 +44,16 @@ describe('gossip router', () => {
     pubsub.deliver('m1', 'txs', 'block-relay-peer')
     pubsub.deliver('m2', 'blocks', 'block-relay-peer')
     pubsub.deliver('m3', 'txs', 'full-relay-peer')
+    pubsub.deliver('m4', 'other', 'full-relay-peer')
     await settle()
-    expect(validated.map((m) => `${m.topic}/${m.from}`)).toEqual(['blocks/block-relay-peer', 'txs/full-relay-peer'])
-    expect(pubsub.results.find((r) => r.msgId === 'm1')?.result).toBe(TopicValidatorResult.Ignore)
-    expect(pubsub.results.find((r) => r.msgId === 'm2')?.result).toBe(TopicValidatorResult.Accept)
-    expect(pubsub.results.find((r) => r.msgId === 'm3')?.result).toBe(TopicValidatorResult.Accept)
+    expect(validated.map((m) => `${m.topic}/${m.from}`)).toEqual([
+      'txs/block-relay-peer',
+      'blocks/block-relay-peer',
+      'txs/full-relay-peer',
+    ])
+    for (const id of ['m1', 'm2', 'm3']) {
+      expect(pubsub.results.find((r) => r.msgId === id)?.result).toBe(TopicValidatorResult.Accept)
+    }
+    expect(pubsub.results.find((r) => r.msgId === 'm4')?.result).toBe(TopicValidatorResult.Ignore)
   })
 })

@@ -55,7 +55,7 @@ function setup() {
     },
     mempool: {
       onAdded: (l) => {
-        listeners.added = l as typeof listeners.added
+        listeners.added = l as unknown as typeof listeners.added
         return () => {}
       },
     },
