@@ -12,9 +12,10 @@ import { loadRuns } from '../lab/report/load.js'
 import { writeReport } from '../lab/report/write.js'
 import { runScenario } from '../lab/run.js'
 import type { Gossip } from '../lab/run-format.js'
-import { loadScenario } from '../lab/scenario.js'
+import { loadScenario, type Scenario, ScenarioError } from '../lab/scenario.js'
 import { measureShaperError } from '../net/link-shaper-measure.js'
 import { UsageError } from './errors.js'
+import { DEFAULT_IMAGE, DEFAULT_NAMESPACE, type LabExportFlags, labExportCommand } from './lab-export.js'
 
 interface LabRunFlags {
   out?: string
@@ -37,6 +38,17 @@ export function registerLabCommands(program: Command): void {
     .option('--log-level <level>', 'node log level', 'warn')
     .action(labRunCommand)
   lab
+    .command('export <scenario>')
+    .description('write Kubernetes manifests that run a scenario on a cluster (docs/LAB.md)')
+    .option('--kubernetes', 'export to Kubernetes (the only target)')
+    .option('--out <dir>', 'directory for <name>.k8s.yaml (default: .)')
+    .option('--image <image>', 'the peerchain image, built from lab/Dockerfile', DEFAULT_IMAGE)
+    .option('--namespace <ns>', 'namespace', DEFAULT_NAMESPACE)
+    .option('--storage-class <sc>', 'storage class of the traces volume (must offer ReadWriteMany)')
+    .action(async (file: string, flags: LabExportFlags) => {
+      console.log(`wrote ${await labExportCommand(file, flags)}`)
+    })
+  lab
     .command('report <dir>')
     .description('rebuild report.json and report.html from a lab run directory')
     .action(async (dir: string) => {
@@ -46,7 +58,7 @@ export function registerLabCommands(program: Command): void {
 }
 
 export async function labRunCommand(file: string, flags: LabRunFlags): Promise<void> {
-  const scenario = await loadScenario(file)
+  const scenario = await scenarioOrUsage(file)
   if (flags.gossip) {
     const list = flags.gossip.split(',').map((g) => g.trim())
     for (const g of list)
@@ -66,16 +78,41 @@ export async function labRunCommand(file: string, flags: LabRunFlags): Promise<v
   console.log(`lab ${scenario.name}: done in ${((Date.now() - wall) / 1000).toFixed(1)} s; report: ${out}/report.html`)
 }
 
+/** A scenario that cannot be used is the caller's to fix: a usage error (exit 2) naming every key. */
+async function scenarioOrUsage(file: string): Promise<Scenario> {
+  try {
+    return await loadScenario(file)
+  } catch (err) {
+    if (err instanceof ScenarioError) throw new UsageError(err.message)
+    throw err
+  }
+}
+
 async function buildReport(dir: string) {
   const report = computeReport(await loadRuns(dir))
   await writeReport(dir, report)
   return report
 }
 
+/** One line per run and message kind: the delay to reach 50/90/100 % of the nodes (p50 over messages), and the extras. */
 function printSummary(runs: readonly RunReport[]): void {
-  for (const run of runs) console.log(JSON.stringify({ event: 'lab-run', ...summaryOf(run) }))
-}
-
-function summaryOf(run: RunReport): Record<string, unknown> {
-  return { scenario: run.scenario, gossip: run.gossip, propagation: run.propagation }
+  const ms = (v: number | null): string => (v === null ? '—' : `${Math.round(v)} ms`)
+  for (const run of runs) {
+    for (const kind of ['tx', 'block'] as const) {
+      const p = run.propagation[kind]
+      const reach = p.reach.map((r) => `${r.level}% ${ms(r.delayMs.p50)}`).join(', ')
+      const never = p.reach.find((r) => r.level === 100)?.unreached ?? 0
+      console.log(
+        `${run.gossip}: ${p.messages} ${kind}s, median time to reach ${reach}; ${never} never reached every node`,
+      )
+    }
+    const heals = run.convergence.map((c) => ms(c.convergedMs)).join(', ')
+    const stale = run.stale.rate === null ? '—' : `${(run.stale.rate * 100).toFixed(1)} %`
+    console.log(`${run.gossip}: stale blocks ${stale}${heals ? `; converged after each heal in ${heals}` : ''}`)
+    for (const cut of run.attacks.cuts) {
+      console.log(
+        `${run.gossip}: attacker ${cut.attacker} (${cut.attack}) cut by ${cut.cut} of ${cut.exposed} nodes, first after ${ms(cut.firstMs)}`,
+      )
+    }
+  }
 }

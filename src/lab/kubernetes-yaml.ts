@@ -9,7 +9,7 @@ import { stringify } from 'yaml'
 import { genesisToJson } from '../ledger/genesis.js'
 import { exportKubernetes } from './kubernetes.js'
 import { parseScenario, type Scenario, ScenarioError } from './scenario.js'
-import { labGenesis } from './tx-load.js'
+import { scenarioGenesis } from './tx-load.js'
 
 export function kubernetesYaml(objects: ReadonlyArray<Record<string, unknown>>): string {
   return objects.map((o) => stringify(o, { version: '1.1', lineWidth: 0 })).join('---\n')
@@ -17,10 +17,7 @@ export function kubernetesYaml(objects: ReadonlyArray<Record<string, unknown>>):
 
 /** The genesis `lab run` gives the same scenario: its senders funded, its block interval. */
 export function labGenesisJson(scenario: Scenario): string {
-  const senders = Math.max(1, ...scenario.load.map((l) => l.senders))
-  const blockIntervalS = scenario.mining?.block_interval_s ?? 0
-  const genesis = labGenesis({ senders, blockIntervalMs: Math.max(1, blockIntervalS) * 1000 })
-  return `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`
+  return `${JSON.stringify(genesisToJson(scenarioGenesis(scenario)), null, 2)}\n`
 }
 
 export interface KubernetesExportOptions {

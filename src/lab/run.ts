@@ -23,7 +23,7 @@ import { type LabLayout, type LayoutNode, linksFileFor, splitSides } from './lay
 import { type LabAction, planLab } from './plan.js'
 import type { Gossip, LabRun, LabTimelineEvent } from './run-format.js'
 import type { Scenario } from './scenario.js'
-import { labGenesis, TxLoad } from './tx-load.js'
+import { scenarioGenesis, scenarioSenders, TxLoad } from './tx-load.js'
 
 export interface LabRunOptions {
   out: string
@@ -60,9 +60,9 @@ async function runOnce(
 ): Promise<void> {
   const say = options.say ?? ((line: string) => console.log(line))
   await mkdir(join(dir, 'links'), { recursive: true })
-  const senders = Math.max(1, ...scenario.load.map((l) => l.senders))
+  const senders = scenarioSenders(scenario)
   const blockIntervalS = scenario.mining?.block_interval_s ?? 0
-  const genesis = labGenesis({ senders, blockIntervalMs: Math.max(1, blockIntervalS) * 1000 })
+  const genesis = scenarioGenesis(scenario)
   const genesisPath = join(dir, 'genesis.json')
   await writeFile(genesisPath, JSON.stringify(genesisToJson(genesis), null, 2))
   const byName = new Map(layout.nodes.map((n) => [n.name, n]))

@@ -9,6 +9,7 @@
 import { addressFromPublicKey } from '../ledger/address.js'
 import { COIN, devnetGenesis, devnetKey, type Genesis } from '../ledger/genesis.js'
 import { Tx } from '../ledger/tx.js'
+import type { Scenario } from './scenario.js'
 
 /** Each sender's starting balance. */
 const SENDER_BALANCE = 1_000_000n * COIN
@@ -33,6 +34,18 @@ export function labGenesis(opts: { senders: number; blockIntervalMs: number; cha
     })),
   }
 }
+
+/** A scenario's genesis: every load's senders funded, the block time its mining interval. */
+export function scenarioGenesis(scenario: Pick<Scenario, 'load' | 'mining'>): Genesis {
+  return labGenesis({
+    senders: scenarioSenders(scenario),
+    blockIntervalMs: Math.max(1, scenario.mining?.block_interval_s ?? 0) * 1000,
+  })
+}
+
+/** How many accounts send the scenario's load (at least one). */
+export const scenarioSenders = (scenario: Pick<Scenario, 'load'>): number =>
+  Math.max(1, ...scenario.load.map((l) => l.senders))
 
 /**
  * Signs the load's txs: sender after sender in turn, each with its next

@@ -95,5 +95,9 @@ describe('peerchain lab run smoke.toml', () => {
     // Nothing can reach every node faster than one cross-region link: the 100% delay of a tx is at least ~100 ms.
     const all = figures?.propagation.tx.reach.find((r) => r.level === 100)
     expect(all?.delayMs.p50).toBeGreaterThanOrEqual(100 - errMs - 1)
+    // No tx is lost: every one reached every node (a tx refused from a block-relay peer once did not).
+    expect(all?.unreached).toBe(0)
+    expect(figures?.propagation.block.reach.find((r) => r.level === 100)?.unreached).toBe(0)
+    expect(res.stdout).toMatch(/gossipsub: \d+ txs, median time to reach 50% \d+ ms/)
   }, 180_000)
 })
