@@ -6,7 +6,7 @@
 import { bytesToBigint, toHex } from '../util/bytes.js'
 import {
   type BlockDecodeLimits,
-  decodeBlock,
+  decodeBlockParts,
   decodeHeader,
   encodeBlock,
   encodeHeader,
@@ -40,6 +40,11 @@ export class Header {
     return new Header(fields, encodeHeader(fields))
   }
 
+  /** A header the strict block decoder read: `bytes` are the canonical encoding of `fields`. */
+  static fromDecoded(fields: HeaderFields, bytes: Uint8Array): Header {
+    return new Header(fields, bytes)
+  }
+
   get height(): number {
     return Number(this.fields.height)
   }
@@ -69,16 +74,14 @@ export class Block {
     this.bytesCache = bytes
   }
 
-  /** Strict decode (see codec.ts): throws DecodeError. */
-  static fromBytes(bytes: Uint8Array, limits?: BlockDecodeLimits): Block {
-    const fields = decodeBlock(bytes, limits)
-    // The strict decode proved the whole block canonical, so each part's encoding is canonical too.
-    const header = Header.fromFields(fields.header as HeaderFields)
-    return new Block(
-      header,
-      fields.txs.map((tx) => Tx.fromFields(tx)),
-      bytes,
-    )
+  /**
+   * Strict decode (see codec.ts): throws DecodeError. The strict decode proves
+   * every part canonical, so the header and each tx keep their slice of `bytes`
+   * as their encoding; each tx's id is hashed once the whole block has passed.
+   */
+  static fromBytes(bytes: Uint8Array, limits: BlockDecodeLimits = {}): Block {
+    const { header, headerBytes, txs } = decodeBlockParts(bytes, limits)
+    return new Block(Header.fromDecoded(header, headerBytes), txs.map(Tx.fromDecoded), bytes)
   }
 
   get hash(): Uint8Array {

@@ -3,14 +3,19 @@
  *
  * Every decoder: (1) refuses input past its byte cap before parsing, (2) caps
  * repeated fields, (3) turns any parse failure into a DecodeError, and (4)
- * re-encodes what it parsed and refuses bytes that differ, so unknown fields,
+ * refuses every encoding but the one protons writes, so unknown fields,
  * non-minimal varints, explicit defaults and reordered fields are all refused
- * and every object has exactly one encoding.
+ * and every object has exactly one encoding. Transactions, headers and blocks
+ * (read by the thousand from peers) are checked while they are parsed, by the
+ * hand-written decoders of strict-decode.ts; accounts and the wire messages
+ * (wire-codec.ts) are parsed by protons, re-encoded and compared (`strictDecode`).
+ * Encoding is protons' throughout.
  */
 import { equalBytes } from '../../util/bytes.js'
 import { DecodeError } from '../errors.js'
 import { ABS_LIMITS } from '../limits.js'
 import * as pb from './peerchain.js'
+import { type DecodedBlock, strictDecodeBlock, strictDecodeHeader, strictDecodeTx } from './strict-decode.js'
 import './uint64-fix.js'
 
 // Field types as the rest of the code sees them (plain Uint8Array; the generated
@@ -59,6 +64,15 @@ const BlockHeader = pb.BlockHeader as unknown as Codec<HeaderFields>
 const Block = pb.Block as unknown as Codec<BlockFields>
 const Account = pb.Account as unknown as Codec<AccountFields>
 
+/** Step (1) of every decoder: bytes, and no more of them than `bytesMax`. */
+function checkSize(what: string, bytes: Uint8Array, bytesMax: number): void {
+  if (!(bytes instanceof Uint8Array)) throw new DecodeError('DECODE_MALFORMED', `${what}: not bytes`)
+  if (bytes.byteLength > bytesMax) {
+    throw new DecodeError('DECODE_TOO_LARGE', `${what}: ${bytes.byteLength} bytes > ${bytesMax}`)
+  }
+}
+
+/** Decodes with a protons codec, then refuses bytes that do not re-encode to themselves. */
 export function strictDecode<T>(
   codec: Codec<T>,
   what: string,
@@ -67,10 +81,7 @@ export function strictDecode<T>(
   check?: (obj: T) => void,
   opts?: object,
 ): T {
-  if (!(bytes instanceof Uint8Array)) throw new DecodeError('DECODE_MALFORMED', `${what}: not bytes`)
-  if (bytes.byteLength > bytesMax) {
-    throw new DecodeError('DECODE_TOO_LARGE', `${what}: ${bytes.byteLength} bytes > ${bytesMax}`)
-  }
+  checkSize(what, bytes, bytesMax)
   let obj: T
   try {
     obj = codec.decode(bytes, opts)
@@ -99,7 +110,17 @@ export function encodeTx(tx: TxFields): Uint8Array {
 }
 
 export function decodeTx(bytes: Uint8Array, bytesMax: number = ABS_LIMITS.txBytesMax): TxFields {
-  return strictDecode(Transaction, 'transaction', bytes, Math.min(bytesMax, ABS_LIMITS.txBytesMax))
+  checkSize('transaction', bytes, Math.min(bytesMax, ABS_LIMITS.txBytesMax))
+  return strictDecodeTx(bytes)
+}
+
+/**
+ * The fields of a tx's bytes that a block decode has checked (decodeBlockParts):
+ * the same strict read, without the tx size cap (a block's txs are bounded by
+ * the block's). Never throws on bytes decodeBlockParts handed out.
+ */
+export function decodeCheckedTx(bytes: Uint8Array): TxFields {
+  return strictDecodeTx(bytes)
 }
 
 export function encodeHeader(header: HeaderFields): Uint8Array {
@@ -107,7 +128,8 @@ export function encodeHeader(header: HeaderFields): Uint8Array {
 }
 
 export function decodeHeader(bytes: Uint8Array): HeaderFields {
-  return strictDecode(BlockHeader, 'header', bytes, ABS_LIMITS.headerBytesMax)
+  checkSize('header', bytes, ABS_LIMITS.headerBytesMax)
+  return strictDecodeHeader(bytes)
 }
 
 export function encodeBlock(block: BlockFields): Uint8Array {
@@ -120,18 +142,21 @@ export interface BlockDecodeLimits {
 }
 
 export function decodeBlock(bytes: Uint8Array, limits: BlockDecodeLimits = {}): BlockFields {
+  const { header, txs } = decodeBlockParts(bytes, limits)
+  return { header, txs: txs.map((tx) => strictDecodeTx(tx)) }
+}
+
+/**
+ * The strict decode of a block as its header's fields and the canonical bytes
+ * of its header and of each tx (views into `bytes`), so Block.fromBytes builds
+ * its Header and Tx objects without re-encoding anything (decodeCheckedTx reads
+ * a tx's fields).
+ */
+export function decodeBlockParts(bytes: Uint8Array, limits: BlockDecodeLimits = {}): DecodedBlock {
   const bytesMax = Math.min(limits.blockBytesMax ?? ABS_LIMITS.blockBytesMax, ABS_LIMITS.blockBytesMax)
   const txsMax = Math.min(limits.blockTxsMax ?? ABS_LIMITS.blockTxsMax, ABS_LIMITS.blockTxsMax)
-  return strictDecode(
-    Block,
-    'block',
-    bytes,
-    bytesMax,
-    (block) => {
-      if (block.header == null) throw new DecodeError('DECODE_MALFORMED', 'block: missing header')
-    },
-    { limits: { txs: txsMax } },
-  )
+  checkSize('block', bytes, bytesMax)
+  return strictDecodeBlock(bytes, txsMax)
 }
 
 export function encodeAccount(account: AccountFields): Uint8Array {
