@@ -1,8 +1,5 @@
-import { execFile, execFileSync } from 'node:child_process'
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises'
-import { tmpdir } from 'node:os'
+import { readdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { promisify } from 'node:util'
 import { StatefulSet } from 'kubernetes-models/apps/v1/StatefulSet'
 import { Job } from 'kubernetes-models/batch/v1/Job'
 import { Role } from 'kubernetes-models/rbac.authorization.k8s.io/v1/Role'
@@ -25,7 +22,6 @@ import { kubernetesYaml, labGenesisJson } from '../../../src/lab/kubernetes-yaml
 import { loadScenario, parseScenario, type Scenario } from '../../../src/lab/scenario.js'
 import { expandNodes } from '../../../src/lab/scenario-nodes.js'
 import { parseLinks } from '../../../src/net/link-file.js'
-import { startFakeKubeApi } from './fake-kube-api.js'
 
 const LIBRARY = join(import.meta.dirname, '../../../lab/scenarios')
 
@@ -250,44 +246,4 @@ describe('kubernetesYaml', () => {
     expect(docs.map((d) => d.toJS())).toEqual(objects)
     expect(docs[0]?.toJS().metadata.name).toBe('y')
   })
-})
-
-/** kubectl's path, if this machine has one. */
-function findKubectl(): string | undefined {
-  try {
-    return execFileSync('sh', ['-c', 'command -v kubectl'], { encoding: 'utf8' }).trim() || undefined
-  } catch {
-    return undefined
-  }
-}
-const KUBECTL = findKubectl()
-
-describe('kubectl', () => {
-  // The schema check above is the required one; kubectl is an extra check where it is installed.
-  it.skipIf(KUBECTL === undefined)(
-    'kubectl apply --dry-run=client accepts every document of every scenario',
-    async () => {
-      const api = await startFakeKubeApi()
-      const dir = await mkdtemp(join(tmpdir(), 'lab-k8s-'))
-      try {
-        for (const file of (await readdir(LIBRARY)).filter((f) => f.endsWith('.toml'))) {
-          const { objects } = await exported(file)
-          const path = join(dir, `${file}.yaml`)
-          await writeFile(path, kubernetesYaml(objects))
-          // No cluster here: the fake answers discovery only, so kubectl's server-side schema download is off.
-          const { stdout } = await promisify(execFile)(
-            KUBECTL!,
-            ['apply', '--dry-run=client', '--validate=false', '--server', api.url, '-f', path],
-            { env: { ...process.env, KUBECONFIG: join(dir, 'no-kubeconfig') } },
-          )
-          const lines = stdout.trim().split('\n')
-          expect(lines, file).toHaveLength(objects.length)
-          for (const line of lines) expect(line, file).toMatch(/ created \(dry run\)$/)
-        }
-      } finally {
-        await api.stop()
-        await rm(dir, { recursive: true, force: true })
-      }
-    },
-  )
 })
