@@ -3,9 +3,12 @@
  * on real node processes (src/lab/run.ts) and writes its report;
  * `lab report DIR` rebuilds the report of a finished run.
  */
-import { mkdir } from 'node:fs/promises'
-import { resolve } from 'node:path'
+import { mkdir, readFile } from 'node:fs/promises'
+import { join, resolve } from 'node:path'
 import type { Command } from 'commander'
+import { inClusterApi } from '../lab/kube-api.js'
+import type { KubernetesLabMap } from '../lab/kubernetes.js'
+import { KubernetesFleet } from '../lab/kubernetes-fleet.js'
 import { layoutScenario } from '../lab/layout.js'
 import { computeReport, type RunReport } from '../lab/report/compute.js'
 import { loadRuns } from '../lab/report/load.js'
@@ -49,6 +52,13 @@ export function registerLabCommands(program: Command): void {
       console.log(`wrote ${await labExportCommand(file, flags)}`)
     })
   lab
+    .command('drive <scenario>')
+    .description("play a scenario against a cluster's node pods (the Job lab export writes runs this)")
+    .option('--kubernetes', 'the nodes are pods of a lab export (the only target)')
+    .option('--out <dir>', 'the shared traces volume', '/traces')
+    .option('--map <file>', 'which pod is which node', '/lab/nodes.json')
+    .action(labDriveCommand)
+  lab
     .command('report <dir>')
     .description('rebuild report.json and report.html from a lab run directory')
     .action(async (dir: string) => {
@@ -76,6 +86,34 @@ export async function labRunCommand(file: string, flags: LabRunFlags): Promise<v
   const report = await buildReport(out)
   printSummary(report.runs)
   console.log(`lab ${scenario.name}: done in ${((Date.now() - wall) / 1000).toFixed(1)} s; report: ${out}/report.html`)
+}
+
+interface LabDriveFlags {
+  kubernetes?: boolean
+  out: string
+  map: string
+}
+
+/** `lab drive --kubernetes`: the timeline of `lab run`, played against pods that wait for the driver's go. */
+export async function labDriveCommand(file: string, flags: LabDriveFlags): Promise<void> {
+  if (!flags.kubernetes) throw new UsageError('lab drive: say where the nodes are: --kubernetes (the only target)')
+  const scenario = await scenarioOrUsage(file)
+  const map = JSON.parse(await readFile(flags.map, 'utf8')) as KubernetesLabMap
+  const api = await inClusterApi()
+  const out = resolve(flags.out)
+  await runScenario(scenario, layoutScenario(scenario), {
+    out,
+    ...(process.env.POD_IP ? { attackerIp: process.env.POD_IP } : {}),
+    fleet: ({ gossip, dir }) => {
+      const run = map.runs.find((r) => r.gossip === gossip)
+      if (!run) throw new UsageError(`lab drive: ${flags.map} has no ${gossip} run`)
+      return new KubernetesFleet({ dir, dataRoot: join(out, 'data'), nodes: run.nodes, api })
+    },
+    measureShaperError: () => measureShaperError({ latencyMs: SHAPER_PROBE_MS, samples: 200 }),
+  })
+  const report = await buildReport(out)
+  printSummary(report.runs)
+  console.log(`lab ${scenario.name}: report in ${out}/report.html`)
 }
 
 /** A scenario that cannot be used is the caller's to fix: a usage error (exit 2) naming every key. */

@@ -1,9 +1,10 @@
 /**
- * The lab's node processes: each a real `peerchain start` on its own
- * 127.A.B.C in lab mode, with its link shaper (`--lab-links`), its trace
- * (`--trace`) and the run's gossip protocol. The fleet starts, kills
- * (SIGKILL or SIGTERM) and restarts them by name, and reaches each over
- * JSON-RPC with the token its node wrote to `<datadir>/rpc.cookie`.
+ * The lab's nodes, by name: a `Fleet` starts, kills (SIGKILL or SIGTERM)
+ * and restarts them and reaches each over JSON-RPC. `ProcessFleet` (here)
+ * runs each as a real `peerchain start` on its own 127.A.B.C in lab mode,
+ * with its link shaper (`--lab-links`), its trace (`--trace`) and the run's
+ * gossip protocol, using the token its node wrote to `<datadir>/rpc.cookie`;
+ * `KubernetesFleet` (kubernetes-fleet.ts) drives pods on a cluster.
  */
 import { mkdir, readFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -15,8 +16,6 @@ export interface FleetNodeSpec {
   name: string
   ip: string
   role: 'full' | 'miner'
-  /** The node's links file (src/net's link shaper). */
-  linksFile: string
 }
 
 export interface FleetOptions {
@@ -28,11 +27,32 @@ export interface FleetOptions {
 }
 
 export interface FleetNode {
-  spec: FleetNodeSpec
   peerId: string
   /** Its TCP listen address, with /p2p/<id>. */
   addr: string
+  /** The IP its peers see, what `lab_partition` names. */
+  ip: string
   rpc: RpcClient
+}
+
+export interface Fleet {
+  /** Every node's peer id (a node keeps its key across restarts). */
+  readonly peerIds: ReadonlyMap<string, string>
+  /** Nodes that exited without being asked to (a crash is a finding, not a lab failure). */
+  readonly crashed: ReadonlyArray<{ name: string; code: number | null; signal: string | null }>
+  isUp(name: string): boolean
+  upNames(): string[]
+  node(name: string): FleetNode
+  /** Starts (or restarts: same data, same key) one node, bootstrapping from the given addresses. */
+  start(spec: FleetNodeSpec, bootstrap: string[]): Promise<FleetNode>
+  /** SIGTERM waits for a clean stop; SIGKILL is a crash. */
+  kill(name: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<void>
+  stopAll(): Promise<void>
+  /** The node's trace file, relative to the run directory. */
+  traceOf(name: string): string
+}
+
+interface ProcessNode extends FleetNode {
   process: DevnetNode['process']
 }
 
@@ -41,8 +61,8 @@ export class FleetError extends Error {
   override name = 'FleetError'
 }
 
-export class LabFleet {
-  private readonly up = new Map<string, FleetNode>()
+export class ProcessFleet implements Fleet {
+  private readonly up = new Map<string, ProcessNode>()
   /** Every peer id a node has used (a node keeps its key across restarts: one entry). */
   readonly peerIds = new Map<string, string>()
   /** Nodes that exited without being asked to (a crash is a finding, not a lab failure). */
@@ -51,8 +71,8 @@ export class LabFleet {
 
   constructor(private readonly options: FleetOptions) {}
 
-  tracePath(name: string): string {
-    return join(this.options.dir, 'traces', `${name}.jsonl`)
+  traceOf(name: string): string {
+    return `traces/${name}.jsonl`
   }
 
   isUp(name: string): boolean {
@@ -86,9 +106,9 @@ export class LabFleet {
         bootstrap,
       }),
       '--lab-links',
-      spec.linksFile,
+      join(dir, 'links', `${spec.name}.json`),
       '--trace',
-      this.tracePath(spec.name),
+      join(dir, this.traceOf(spec.name)),
       '--gossip',
       gossip,
     ]
@@ -101,10 +121,10 @@ export class LabFleet {
     const token = (await readFile(join(dataDir, 'rpc.cookie'), 'utf8')).trim()
     const addr = started.listen.find((a) => a.startsWith(`/ip4/${spec.ip}/tcp/`)) ?? started.listen[0]
     if (!addr) throw new FleetError(`lab node ${spec.name} listens nowhere`)
-    const node: FleetNode = {
-      spec,
+    const node: ProcessNode = {
       peerId: started.peerId,
       addr,
+      ip: spec.ip,
       rpc: new RpcClient(started.rpc, { token, timeoutMs: 10_000 }),
       process: started.process,
     }

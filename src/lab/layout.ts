@@ -54,17 +54,17 @@ export function linksFileFor(layout: LabLayout, selfIp: string): Record<string, 
 }
 
 /**
- * A split's groups (region names or node names) as the IPs of each side, for
- * `lab_partition`: the nodes no group names form one more side. Attackers
- * stay unlisted, so they reach every side.
+ * A split's groups (region names or node names) as the node names of each
+ * side: the nodes no group names form one more side. Attackers stay
+ * unlisted, so they reach every side.
  */
 export function splitSides(layout: LabLayout, groups: readonly (readonly string[])[]): string[][] {
   const named = new Set<string>()
   const sides = groups.map((group) => {
     const members = layout.nodes.filter((n) => group.includes(n.name) || group.includes(n.region))
     for (const n of members) named.add(n.name)
-    return members.map((n) => n.ip)
+    return members.map((n) => n.name)
   })
-  const rest = layout.nodes.filter((n) => !named.has(n.name)).map((n) => n.ip)
+  const rest = layout.nodes.filter((n) => !named.has(n.name)).map((n) => n.name)
   return rest.length > 0 ? [...sides, rest] : sides
 }

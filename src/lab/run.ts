@@ -18,7 +18,7 @@ import { genesisToJson } from '../ledger/genesis.js'
 import { toHex } from '../util/bytes.js'
 import { type Rng, seededRng } from '../util/rng.js'
 import { type AttackerHandle, startAttacker } from './attackers.js'
-import { type FleetNode, LabFleet } from './fleet.js'
+import { type Fleet, type FleetNode, ProcessFleet } from './fleet.js'
 import { type LabLayout, type LayoutNode, linksFileFor, splitSides } from './layout.js'
 import { type LabAction, planLab } from './plan.js'
 import type { Gossip, LabRun, LabTimelineEvent } from './run-format.js'
@@ -27,6 +27,13 @@ import { scenarioGenesis, scenarioSenders, TxLoad } from './tx-load.js'
 
 export interface LabRunOptions {
   out: string
+  /**
+   * The nodes of one run (default: processes on this machine). `dir` is the
+   * run's directory, where the lab genesis is already written.
+   */
+  fleet?: (run: { gossip: Gossip; dir: string; genesisPath: string }) => Fleet
+  /** Where attackers dial from, instead of their scenario addresses (a Kubernetes driver: its pod IP). */
+  attackerIp?: string
   logLevel?: string
   /** Progress lines (stdout by default). */
   say?: (line: string) => void
@@ -69,6 +76,9 @@ async function runOnce(
   for (const node of layout.nodes) {
     await writeFile(join(dir, 'links', `${node.name}.json`), JSON.stringify(linksFileFor(layout, node.ip)))
   }
+  const fleet: Fleet = options.fleet
+    ? options.fleet({ gossip, dir, genesisPath })
+    : new ProcessFleet({ dir, genesisPath, gossip, logLevel: options.logLevel ?? 'warn' })
 
   const rng = seededRng(scenario.seed)
   const plan = planLab(
@@ -83,18 +93,12 @@ async function runOnce(
     rng,
   )
 
-  const fleet = new LabFleet({ dir, genesisPath, gossip, logLevel: options.logLevel ?? 'warn' })
   const timeline: LabTimelineEvent[] = []
   const note = (event: LabTimelineEvent): void => {
     timeline.push(event)
   }
   const shaperErrorMs = options.measureShaperError ? await options.measureShaperError() : undefined
-  const spec = (n: LayoutNode) => ({
-    name: n.name,
-    ip: n.ip,
-    role: n.role,
-    linksFile: join(dir, 'links', `${n.name}.json`),
-  })
+  const spec = (n: LayoutNode) => ({ name: n.name, ip: n.ip, role: n.role })
   const bootstrapFor = (name: string): string[] =>
     pickPeers(
       rng,
@@ -104,7 +108,10 @@ async function runOnce(
 
   const startedAt = Date.now()
   const attackers = new Map<string, AttackerHandle>()
+  /** The split in force, as node names per side; IPs are looked up when used (a restarted pod has a new one). */
   let partition: string[][] | null = null
+  const partitionIps = (sides: string[][]): string[][] =>
+    sides.map((side) => side.filter((name) => fleet.isUp(name)).map((name) => fleet.node(name).ip))
   let stoppingAt: number | undefined
   const pending = new Set<Promise<unknown>>()
   const track = (p: Promise<unknown>): void => {
@@ -113,7 +120,7 @@ async function runOnce(
   }
   const startNode = async (n: LayoutNode): Promise<FleetNode> => {
     const started = await fleet.start(spec(n), bootstrapFor(n.name))
-    if (partition) await started.rpc.call('lab_partition', { groups: partition })
+    if (partition) await started.rpc.call('lab_partition', { groups: partitionIps(partition) })
     return started
   }
 
@@ -175,8 +182,9 @@ async function runOnce(
           return
         }
         case 'split': {
-          const groups = splitSides(layout, action.groups)
-          partition = groups
+          // A node that is down now is told its side when it comes back (startNode).
+          partition = splitSides(layout, action.groups)
+          const groups = partitionIps(partition)
           note({ t: at, e: 'split', groups: action.groups })
           for (const name of fleet.upNames()) track(fleet.node(name).rpc.call('lab_partition', { groups }))
           return
@@ -208,7 +216,7 @@ async function runOnce(
           if (!attacker) return
           note({ t: at, e: 'attack-start', node: attacker.name, attack: attacker.kind })
           track(
-            startAttacker(attacker, {
+            startAttacker(options.attackerIp ? { ...attacker, ip: options.attackerIp, ipGroup: undefined } : attacker, {
               chainId: genesis.chainId,
               genesisHash: genesisHash ?? '',
               targets: fleet.upNames().map((n) => fleet.node(n).addr),
@@ -251,7 +259,7 @@ async function runOnce(
         role: n.role,
         peerIds: fleet.peerIds.has(n.name) ? [fleet.peerIds.get(n.name) as string] : [],
         bandwidthMbit: n.bandwidthMbit,
-        trace: `traces/${n.name}.jsonl`,
+        trace: fleet.traceOf(n.name),
       })),
       ...layout.attackers.map((a) => ({
         name: a.name,
@@ -301,7 +309,7 @@ function pickPeers(rng: Rng, names: string[], count: number): string[] {
 }
 
 /** Until every running node has at least one peer (or the time is up: a lonely node is a finding, not a failure). */
-async function waitForPeers(fleet: LabFleet, timeoutMs: number): Promise<void> {
+async function waitForPeers(fleet: Fleet, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs
   for (;;) {
     const counts = await Promise.all(

@@ -66,15 +66,11 @@ describe('lab layout', () => {
     expect((links.bandwidthMbit as Record<string, number>)['127.0.6.1']).toBe(10)
   })
 
-  it('turns split groups of regions and names into sides of IPs, the unnamed nodes one more side', () => {
+  it('turns split groups of regions and names into sides of nodes, the unnamed nodes one more side', () => {
     expect(splitSides(layout, [['na-east']])).toEqual([
-      ['127.0.2.1', '127.0.4.1'],
-      ['127.0.1.1', '127.0.3.1', '127.0.5.1', '127.0.6.1'],
+      ['n1', 'n3'],
+      ['n0', 'n2', 'n4', 'n5'],
     ])
-    expect(splitSides(layout, [['n1'], ['europe']])).toEqual([
-      ['127.0.2.1'],
-      ['127.0.1.1', '127.0.3.1', '127.0.5.1', '127.0.6.1'],
-      ['127.0.4.1'],
-    ])
+    expect(splitSides(layout, [['n1'], ['europe']])).toEqual([['n1'], ['n0', 'n2', 'n4', 'n5'], ['n3']])
   })
 })
