@@ -43,7 +43,8 @@
  *   kind = "sybil-inbound"
  *   count = 1
  *   ip_group = "127.9.9"              # all of them in one /24 (default: each its own 127.<100+k>.0.1)
- *   rate = 10                         # per second, where it applies (not sync-staller)
+ *   rate = 10                         # floods: messages per second; sybil-inbound, addr-flood:
+ *                                     # identities each attacker keeps up at once (at most 16); not sync-staller
  */
 import { z } from 'zod'
 

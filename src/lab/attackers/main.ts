@@ -7,7 +7,7 @@
  * - `unfunded-flood`: validly signed txs from unfunded keys at `rate`/s,
  *   a fresh key whenever the honest nodes cut the last one.
  * - `junk-gossip`: random bytes on the tx topic at `rate`/s, the same way.
- * - `sybil-inbound`: `rate` identities at once from the attacker's subnet,
+ * - `sybil-inbound`: `rate` identities at once (at most 16) from the attacker's subnet,
  *   each passing the status handshake and squatting an inbound slot; a cut
  *   one is replaced by a new one.
  * - `addr-flood`: identities from every address of the attacker's subnet in
@@ -51,6 +51,9 @@ const init = (ip: string, claim?: FlooderInit['claim']): FlooderInit => ({
 })
 const LONG_MS = 24 * 3600_000
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
+/** Identities one attacker process keeps up at once: each is a whole libp2p host. */
+const WIDTH_MAX = 16
+const width = (fallback: number): number => Math.min(WIDTH_MAX, Math.max(1, Math.round(task.rate ?? fallback)))
 const ipAt = (i: number): string => (task.ipGroup ? `${task.ipGroup}.${1 + (i % 250)}` : task.ip)
 
 /** Keeps `width` identities up, each for at most `stayMs`, replacing any that every target has cut. */
@@ -95,11 +98,11 @@ async function main(): Promise<void> {
       return
     }
     case 'sybil-inbound':
-      return squat(task.rate ?? 16, LONG_MS)
+      return squat(width(8), LONG_MS)
     case 'addr-flood':
-      return squat(task.rate ?? 4, 5_000)
+      return squat(width(4), 5_000)
     case 'sync-staller':
-      return squat(task.rate ?? 2, LONG_MS, { headHeight: 1_000_000n, totalWork: 1n << 200n })
+      return squat(width(2), LONG_MS, { headHeight: 1_000_000n, totalWork: 1n << 200n })
   }
 }
 
