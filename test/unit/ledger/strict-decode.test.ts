@@ -119,7 +119,7 @@ const blockArb = fc.record({ header: headerArb, txs: fc.array(txArb, { maxLength
 function mutated(valid: fc.Arbitrary<Uint8Array>): fc.Arbitrary<Uint8Array> {
   const edit = fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 }), fc.constantFrom('set', 'cut', 'insert', 'drop'))
   return fc.tuple(valid, fc.array(edit, { minLength: 1, maxLength: 3 })).map(([bytes, edits]) => {
-    let out = Uint8Array.from(bytes)
+    let out: Uint8Array = Uint8Array.from(bytes)
     for (const [at, value, how] of edits) {
       const i = out.byteLength === 0 ? 0 : at % out.byteLength
       if (how === 'set' && out.byteLength > 0) out[i] = value
