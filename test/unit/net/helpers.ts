@@ -1,5 +1,6 @@
 import { base58 } from '@scure/base'
 import { loadOrCreateNodeKey } from '../../../src/net/identity.js'
+import type { Clock } from '../../../src/util/clock.js'
 import { ManualClock } from '../../../src/util/clock.js'
 import type { Timers } from '../../../src/util/timers.js'
 
@@ -17,14 +18,19 @@ export function manualClock(startMs = 1_000_000): { nowMs: () => number; advance
 }
 
 /** Timers that fire only when `advance` passes their time, in time order. */
-export class ManualTimers implements Timers {
-  private nowMs = 0
+export class ManualTimers implements Clock, Timers {
   private nextId = 1
   private readonly due = new Map<number, { atMs: number; callback: () => void }>()
 
+  constructor(private now = 0) {}
+
+  nowMs(): number {
+    return this.now
+  }
+
   setTimeout(callback: () => void, ms: number): unknown {
     const id = this.nextId++
-    this.due.set(id, { atMs: this.nowMs + ms, callback })
+    this.due.set(id, { atMs: this.now + ms, callback })
     return id
   }
 
@@ -36,16 +42,17 @@ export class ManualTimers implements Timers {
     return this.due.size
   }
 
+  /** Moves time forward, firing due timers in order. */
   advance(ms: number): void {
-    const until = this.nowMs + ms
+    const until = this.now + ms
     for (;;) {
       const next = [...this.due].sort((a, b) => a[1].atMs - b[1].atMs)[0]
       if (next === undefined || next[1].atMs > until) break
       this.due.delete(next[0])
-      this.nowMs = next[1].atMs
+      this.now = next[1].atMs
       next[1].callback()
     }
-    this.nowMs = until
+    this.now = until
   }
 }
 

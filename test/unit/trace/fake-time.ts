@@ -1,44 +1,12 @@
 /** A clock and timers that move together, only when told to; and an in-memory trace sink. */
 import type { TraceEvent } from '../../../src/trace/format.js'
 import type { TraceSink } from '../../../src/trace/writer.js'
-import type { Clock } from '../../../src/util/clock.js'
-import type { Timers } from '../../../src/util/timers.js'
+import { ManualTimers } from '../net/helpers.js'
 
-export class FakeTime implements Clock, Timers {
-  private nextId = 1
-  private readonly due = new Map<number, { atMs: number; callback: () => void }>()
-
-  constructor(private now = 1_700_000_000_000) {}
-
-  nowMs(): number {
-    return this.now
-  }
-
-  setTimeout(callback: () => void, ms: number): unknown {
-    const id = this.nextId++
-    this.due.set(id, { atMs: this.now + ms, callback })
-    return id
-  }
-
-  clearTimeout(handle: unknown): void {
-    this.due.delete(handle as number)
-  }
-
-  get pending(): number {
-    return this.due.size
-  }
-
-  /** Moves time forward, firing due timers in order. */
-  advance(ms: number): void {
-    const until = this.now + ms
-    for (;;) {
-      const next = [...this.due].sort((a, b) => a[1].atMs - b[1].atMs)[0]
-      if (next === undefined || next[1].atMs > until) break
-      this.due.delete(next[0])
-      this.now = next[1].atMs
-      next[1].callback()
-    }
-    this.now = until
+/** Manual timers and clock, starting at a plausible epoch time. */
+export class FakeTime extends ManualTimers {
+  constructor(now = 1_700_000_000_000) {
+    super(now)
   }
 }
 
