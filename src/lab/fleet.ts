@@ -61,19 +61,9 @@ export class FleetError extends Error {
   override name = 'FleetError'
 }
 
-export class ProcessFleet implements Fleet {
-  private readonly up = new Map<string, ProcessNode>()
-  /** Every peer id a node has used (a node keeps its key across restarts: one entry). */
-  readonly peerIds = new Map<string, string>()
-  /** Nodes that exited without being asked to (a crash is a finding, not a lab failure). */
-  readonly crashed: Array<{ name: string; code: number | null; signal: string | null }> = []
-  private readonly stopping = new Set<string>()
-
-  constructor(private readonly options: FleetOptions) {}
-
-  traceOf(name: string): string {
-    return `traces/${name}.jsonl`
-  }
+/** The bookkeeping every fleet shares: which nodes are up, by name. */
+export abstract class FleetRoster<N extends FleetNode> {
+  protected readonly up = new Map<string, N>()
 
   isUp(name: string): boolean {
     return this.up.has(name)
@@ -83,10 +73,26 @@ export class ProcessFleet implements Fleet {
     return [...this.up.keys()]
   }
 
-  node(name: string): FleetNode {
+  node(name: string): N {
     const node = this.up.get(name)
     if (!node) throw new FleetError(`lab node ${name} is not running`)
     return node
+  }
+}
+
+export class ProcessFleet extends FleetRoster<ProcessNode> implements Fleet {
+  /** Every peer id a node has used (a node keeps its key across restarts: one entry). */
+  readonly peerIds = new Map<string, string>()
+  /** Nodes that exited without being asked to (a crash is a finding, not a lab failure). */
+  readonly crashed: Array<{ name: string; code: number | null; signal: string | null }> = []
+  private readonly stopping = new Set<string>()
+
+  constructor(private readonly options: FleetOptions) {
+    super()
+  }
+
+  traceOf(name: string): string {
+    return `traces/${name}.jsonl`
   }
 
   /** Starts (or restarts: same data directory, same key) one node, bootstrapping from the given addresses. */

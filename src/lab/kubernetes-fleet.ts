@@ -10,7 +10,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RpcClient } from '../api/client.js'
-import type { Fleet, FleetNode, FleetNodeSpec } from './fleet.js'
+import { type Fleet, type FleetNode, type FleetNodeSpec, FleetRoster } from './fleet.js'
 import type { KubeApi } from './kube-api.js'
 import type { KubernetesNode } from './kubernetes.js'
 
@@ -32,28 +32,14 @@ export class KubernetesFleetError extends Error {
 
 const POLL_MS = 500
 
-export class KubernetesFleet implements Fleet {
+export class KubernetesFleet extends FleetRoster<FleetNode> implements Fleet {
   readonly peerIds = new Map<string, string>()
   readonly crashed: Array<{ name: string; code: number | null; signal: string | null }> = []
-  private readonly up = new Map<string, FleetNode>()
   private readonly pods: ReadonlyMap<string, KubernetesNode>
 
   constructor(private readonly options: KubernetesFleetOptions) {
+    super()
     this.pods = new Map(options.nodes.map((n) => [n.name, n]))
-  }
-
-  isUp(name: string): boolean {
-    return this.up.has(name)
-  }
-
-  upNames(): string[] {
-    return [...this.up.keys()]
-  }
-
-  node(name: string): FleetNode {
-    const node = this.up.get(name)
-    if (!node) throw new KubernetesFleetError(`lab node ${name} is not running`)
-    return node
   }
 
   traceOf(name: string): string {
