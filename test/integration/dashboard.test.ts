@@ -8,28 +8,17 @@
  * test-artifacts/dashboard.png, whether the test passes or not.
  */
 import { execFile } from 'node:child_process'
-import { constants } from 'node:fs'
-import { access, mkdir } from 'node:fs/promises'
+import { mkdir } from 'node:fs/promises'
 import { join } from 'node:path'
 import { promisify } from 'node:util'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { labHost } from '../../src/lab/node-process.js'
 import { formatAddress } from '../../src/ledger/address.js'
+import { launchChromium } from '../helpers/chromium.js'
 import { cookieOf, fastGenesis, rpc, TestNet, type TestNode } from '../helpers/devnet.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 const SCREENSHOT = join(ROOT, 'test-artifacts', 'dashboard.png')
 /** Node 0 holds built-in devnet account 0 unlocked in its wallet, as the key `devnet-0`. */
 const DEV_ACCOUNTS = ['--dev-accounts', '0']
@@ -39,17 +28,6 @@ const RECIPIENT = formatAddress(new Uint8Array(20).fill(0x5a))
 const AMOUNT_COINS = '2.5'
 const AMOUNT_BASE_UNITS = '250000000'
 const UI_TIMEOUT_MS = 30_000
-
-async function requireChromium(): Promise<void> {
-  try {
-    await access(CHROMIUM, constants.X_OK)
-  } catch {
-    throw new Error(
-      `no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium), as npm test does when run as root (scripts/ensure-chromium.mjs). ` +
-        'This test drives the system browser and never downloads one.',
-    )
-  }
-}
 
 /** Builds the current dashboard sources into dist/dashboard, which the node serves. */
 async function buildDashboard(): Promise<void> {
@@ -122,7 +100,6 @@ describe('the dashboard in headless Chromium', () => {
   const pageErrors: string[] = []
 
   beforeAll(async () => {
-    await requireChromium()
     await buildDashboard()
     // A few blocks a second on one thread: the head visibly grows and a tx waits a moment in the mempool.
     net = await TestNet.create(fastGenesis({ initialTarget: 1n << 240n }))
@@ -130,7 +107,7 @@ describe('the dashboard in headless Chromium', () => {
     node0 = await net.start('n0', { mine: true, extra: DEV_ACCOUNTS, host: labHost(0), lab: true })
     await net.start('n1', { bootstrap: [node0.addr], host: labHost(1), lab: true })
     await net.start('n2', { bootstrap: [node0.addr], host: labHost(2), lab: true })
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   })
 
   afterAll(async () => {

@@ -6,30 +6,19 @@
  * error or any network request. The screenshot is kept in
  * test-artifacts/lab-report.png, whether the test passes or not.
  */
-import { constants } from 'node:fs'
-import { access, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { pathToFileURL } from 'node:url'
-import { type Browser, chromium } from 'playwright-core'
+import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { computeReport } from '../../src/lab/report/compute.js'
 import { loadRuns } from '../../src/lab/report/load.js'
 import { writeReport } from '../../src/lab/report/write.js'
+import { launchChromium } from '../helpers/chromium.js'
 import { richRun } from '../helpers/lab-run.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
-const CHROMIUM = '/usr/bin/chromium'
-const CHROMIUM_ARGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-]
 const SCREENSHOT = join(ROOT, 'test-artifacts', 'lab-report.png')
 const CHARTS = [
   'propagation-tx',
@@ -42,28 +31,16 @@ const CHARTS = [
   'topology-floodsub',
 ]
 
-async function requireChromium(): Promise<void> {
-  try {
-    await access(CHROMIUM, constants.X_OK)
-  } catch {
-    throw new Error(
-      `no Chromium at ${CHROMIUM}: install Debian's package (apt-get install -y chromium), as npm test does when run as root (scripts/ensure-chromium.mjs). ` +
-        'This test drives the system browser and never downloads one.',
-    )
-  }
-}
-
 describe('the lab report in headless Chromium', () => {
   let dir: string
   let browser: Browser | undefined
 
   beforeAll(async () => {
-    await requireChromium()
     dir = await mkdtemp(join(tmpdir(), 'lab-report-'))
     await richRun('gossipsub').write(dir)
     await richRun('floodsub').write(dir)
     await writeReport(dir, computeReport(await loadRuns(dir)))
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS })
+    browser = await launchChromium()
   })
 
   afterAll(async () => {
