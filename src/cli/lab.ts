@@ -144,6 +144,11 @@ function printSummary(runs: readonly RunReport[]): void {
         `${run.gossip}: ${p.messages} ${kind}s, median time to reach ${reach}; ${never} never reached every node`,
       )
     }
+    const o = run.txOutcome
+    if (o)
+      console.log(
+        `${run.gossip}: ${o.sent} txs sent: ${o.included} in the final chain, ${o.pending} pending, ${o.lost} lost`,
+      )
     const heals = run.convergence.map((c) => ms(c.convergedMs)).join(', ')
     const stale = run.stale.rate === null ? '—' : `${(run.stale.rate * 100).toFixed(1)} %`
     console.log(`${run.gossip}: stale blocks ${stale}${heals ? `; converged after each heal in ${heals}` : ''}`)

@@ -48,6 +48,12 @@ export interface LabRun {
   latencyMs: number[][]
   jitterMs: number
   nodes: LabNodeInfo[]
+  /**
+   * What became of every tx the lab sent, asked of the nodes at the end
+   * (`tx_get`): in the final chain of the node asked, still pending in some
+   * mempool, or known to no node up (lost). At most 20 lost ids are listed.
+   */
+  txOutcome?: { sent: number; included: number; pending: number; lost: number; lostIds: string[] }
   /** The link shaper's measured error against the intended delay, ms (p50, p99 and max of |actual − intended|). */
   shaperErrorMs?: { p50: number; p99: number; max: number; samples: number }
 }

@@ -24,6 +24,7 @@ import { type LabAction, planLab } from './plan.js'
 import type { Gossip, LabRun, LabTimelineEvent } from './run-format.js'
 import type { Scenario } from './scenario.js'
 import { scenarioGenesis, scenarioSenders, TxLoad } from './tx-load.js'
+import { askTxOutcome } from './tx-outcome.js'
 
 export interface LabRunOptions {
   out: string
@@ -113,6 +114,9 @@ async function runOnce(
   const partitionIps = (sides: string[][]): string[][] =>
     sides.map((side) => side.filter((name) => fleet.isUp(name)).map((name) => fleet.node(name).ip))
   let stoppingAt: number | undefined
+  /** Txs a node took (tx_submit answered): the ones that must not be lost. */
+  const accepted = new Set<string>()
+  let txOutcome: LabRun['txOutcome']
   const pending = new Set<Promise<unknown>>()
   const track = (p: Promise<unknown>): void => {
     const done = p.catch((err) => say(`lab: ${(err as Error).message}`)).finally(() => pending.delete(done))
@@ -145,6 +149,7 @@ async function runOnce(
     const end = t0 + scenario.duration_s * 1000 + SETTLE_MS
     if (end > Date.now()) await new Promise((resolve) => setTimeout(resolve, end - Date.now()))
     await Promise.all([...pending])
+    txOutcome = await askTxOutcome(fleet, [...accepted])
     if (failures.tx + failures.mine > 0) say(`lab: ${failures.tx} txs and ${failures.mine} blocks could not be placed`)
 
     function execute(action: LabAction): void {
@@ -173,6 +178,7 @@ async function runOnce(
             fleet
               .node(origin)
               .rpc.call('tx_submit', { tx: toHex(tx.bytes) })
+              .then(() => accepted.add(tx.id))
               .catch((err) => {
                 failures.tx++
                 load.returnTx(tx)
@@ -272,6 +278,7 @@ async function runOnce(
       })),
     ],
     ...(shaperErrorMs ? { shaperErrorMs } : {}),
+    ...(txOutcome ? { txOutcome } : {}),
   }
   await writeFile(join(dir, 'run.json'), `${JSON.stringify(run, null, 2)}\n`)
   timeline.sort((a, b) => a.t - b.t)

@@ -98,6 +98,9 @@ describe('peerchain lab run smoke.toml', () => {
     // No tx is lost: every one reached every node (a tx refused from a block-relay peer once did not).
     expect(all?.unreached).toBe(0)
     expect(figures?.propagation.block.reach.find((r) => r.level === 100)?.unreached).toBe(0)
+    expect(run.txOutcome).toMatchObject({ lost: 0, lostIds: [] })
+    expect(run.txOutcome?.sent).toBe(new Set(sent.map((e) => e.id)).size)
+    expect(figures?.txOutcome?.included).toBe(run.txOutcome?.included)
     expect(res.stdout).toMatch(/gossipsub: \d+ txs, median time to reach 50% \d+ ms/)
   }, 180_000)
 })

@@ -31,6 +31,8 @@ export interface RunReport {
   regions: string[]
   nodes: { honest: number; attackers: number; byRole: Record<string, number>; traced: number }
   shaperErrorMs: { p50: number; p99: number; max: number; samples: number } | null
+  /** Every tx the lab sent, by what became of it (null: the run did not ask). */
+  txOutcome: { sent: number; included: number; pending: number; lost: number; lostIds: string[] } | null
   /** Half-written trace lines dropped (SIGKILLed nodes). */
   truncatedLines: number
   propagation: { tx: PropagationFigures; block: PropagationFigures }
@@ -74,6 +76,7 @@ export function computeRunReport(loaded: LoadedRun): RunReport {
       traced: loaded.traces.length,
     },
     shaperErrorMs: run.shaperErrorMs ?? null,
+    txOutcome: run.txOutcome ?? null,
     truncatedLines: loaded.traces.reduce((sum, t) => sum + t.truncatedLines, 0),
     propagation: { tx: propagationFigures(model, 'tx'), block: propagationFigures(model, 'block') },
     copies: { tx: copiesFigures(model, 'tx'), block: copiesFigures(model, 'block') },

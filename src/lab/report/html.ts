@@ -190,6 +190,26 @@ function convergenceSection(r: RunReport): string {
   )
 }
 
+function txOutcomeTable(report: Report): string {
+  const asked = report.runs.filter((r) => r.txOutcome !== null)
+  if (asked.length === 0) return none('The runs did not ask the nodes what became of their txs.')
+  return table(
+    ['gossip', 'txs sent', 'in the final chain', 'still pending', 'lost', 'lost ids (first 20)'],
+    asked.map((r) => {
+      const o = r.txOutcome as NonNullable<RunReport['txOutcome']>
+      return [
+        r.gossip,
+        String(o.sent),
+        String(o.included),
+        String(o.pending),
+        String(o.lost),
+        o.lostIds.join(' ') || '—',
+      ]
+    }),
+    'tx-outcome',
+  )
+}
+
 function staleTable(report: Report): string {
   return table(
     [
@@ -274,6 +294,11 @@ export async function renderReportHtml(report: Report): Promise<string> {
   for (const r of report.runs) parts.push(`<h3>Bytes per node (${esc(r.gossip)})</h3>`, bytesTables(r))
   parts.push('<h2>Convergence after each heal</h2>')
   for (const r of report.runs) parts.push(convergenceSection(r))
+  parts.push(
+    '<h2>No tx lost</h2>',
+    '<p class="note">Every tx the lab sent, asked of the nodes at the end: in the final chain, still pending in a mempool, or known to no node (lost).</p>',
+    txOutcomeTable(report),
+  )
   parts.push('<h2>Stale blocks</h2>', staleTable(report))
   parts.push('<h2>Attackers and honest peers</h2>')
   for (const r of report.runs) parts.push(attacksSection(r))

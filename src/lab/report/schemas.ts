@@ -24,7 +24,13 @@ const traceEventSchema = z.discriminatedUnion('e', [
     parent: text.optional(),
     bytes: count.optional(),
   }),
-  z.object({ t: time, e: z.literal('copies'), k: z.enum(['tx', 'block']), id: text, n: z.number().int().nonnegative() }),
+  z.object({
+    t: time,
+    e: z.literal('copies'),
+    k: z.enum(['tx', 'block']),
+    id: text,
+    n: z.number().int().nonnegative(),
+  }),
   z.object({ t: time, e: z.literal('bytes'), proto: z.record(z.string(), z.object({ in: count, out: count })) }),
   z.object({
     t: time,
@@ -77,6 +83,9 @@ const labRunSchema = z
       }),
     ),
     shaperErrorMs: z.object({ p50: count, p99: count, max: count, samples: count }).optional(),
+    txOutcome: z
+      .object({ sent: count, included: count, pending: count, lost: count, lostIds: z.array(text).max(20) })
+      .optional(),
   })
   .superRefine((run, ctx) => {
     const n = run.regions.length
