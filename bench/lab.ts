@@ -39,6 +39,13 @@ export async function run(): Promise<void> {
 
 function printRun(name: string, r: RunReport, wallS: number): void {
   const tag = { scenario: name, gossip: r.gossip, nodes: r.nodes.honest, wall_s: wallS }
+  if (r.cpu.meanPercent !== null) {
+    report('lab_node_cpu_mean', r.cpu.meanPercent, '% of a core', {
+      ...tag,
+      max: r.cpu.maxPercent,
+      cores: r.cpu.totalCores,
+    })
+  }
   if (r.shaperErrorMs) report('lab_shaper_error_p99', r.shaperErrorMs.p99, 'ms', { ...tag, max: r.shaperErrorMs.max })
   for (const kind of ['tx', 'block'] as const) {
     const p = r.propagation[kind]

@@ -144,6 +144,11 @@ function printSummary(runs: readonly RunReport[]): void {
         `${run.gossip}: ${p.messages} ${kind}s, median time to reach ${reach}; ${never} never reached every node`,
       )
     }
+    if (run.cpu.totalCores !== null) {
+      console.log(
+        `${run.gossip}: the nodes used ${run.cpu.totalCores.toFixed(2)} cores (${(run.cpu.meanPercent ?? 0).toFixed(1)} % of a core each)`,
+      )
+    }
     const o = run.txOutcome
     if (o)
       console.log(

@@ -56,6 +56,14 @@ interface ProcessNode extends FleetNode {
   process: DevnetNode['process']
 }
 
+/**
+ * A lab of dozens of nodes on two cores runs its CPU at the limit, above all
+ * while they start: a node's answer may take seconds, and that is a figure
+ * of the run, not a failure of the lab.
+ */
+export const READY_MS = 180_000
+export const RPC_TIMEOUT_MS = 60_000
+
 /** A node that did not start, or a call to a node that is down. */
 export class FleetError extends Error {
   override name = 'FleetError'
@@ -120,7 +128,7 @@ export class ProcessFleet extends FleetRoster<ProcessNode> implements Fleet {
     ]
     let started: Awaited<ReturnType<typeof spawnNode>>
     try {
-      started = await spawnNode(args, join(dir, 'logs', `${spec.name}.log`))
+      started = await spawnNode(args, join(dir, 'logs', `${spec.name}.log`), READY_MS)
     } catch (err) {
       throw new FleetError(`lab node ${spec.name} (${spec.ip}) did not start: ${(err as Error).message}`)
     }
@@ -131,7 +139,7 @@ export class ProcessFleet extends FleetRoster<ProcessNode> implements Fleet {
       peerId: started.peerId,
       addr,
       ip: spec.ip,
-      rpc: new RpcClient(started.rpc, { token, timeoutMs: 10_000 }),
+      rpc: new RpcClient(started.rpc, { token, timeoutMs: RPC_TIMEOUT_MS }),
       process: started.process,
     }
     this.up.set(spec.name, node)

@@ -10,7 +10,7 @@
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { RpcClient } from '../api/client.js'
-import { type Fleet, type FleetNode, type FleetNodeSpec, FleetRoster } from './fleet.js'
+import { type Fleet, type FleetNode, type FleetNodeSpec, FleetRoster, RPC_TIMEOUT_MS } from './fleet.js'
 import type { KubeApi } from './kube-api.js'
 import type { KubernetesNode } from './kubernetes.js'
 
@@ -63,7 +63,7 @@ export class KubernetesFleet extends FleetRoster<FleetNode> implements Fleet {
         () => undefined,
       )
       if (token) {
-        const rpc = new RpcClient(pod.rpc, { token, timeoutMs: 10_000 })
+        const rpc = new RpcClient(pod.rpc, { token, timeoutMs: RPC_TIMEOUT_MS })
         const info = await rpc.call('node_info').catch(() => undefined)
         const addr = info?.listenAddresses.find((a) => a.startsWith('/ip4/') || a.startsWith('/ip6/'))
         if (info && addr) {

@@ -64,8 +64,8 @@ export function loopbackNodeArgs(o: LoopbackNodeOptions): string[] {
 
 const BIN = fileURLToPath(new URL('../../bin/peerchain.js', import.meta.url))
 
-/** Starts one `peerchain start` child and resolves with its ready line. */
-export function spawnNode(args: string[], logFile?: string): Promise<DevnetNode & { index: -1 }> {
+/** Starts one `peerchain start` child and resolves with its ready line (killed if none within `readyMs`). */
+export function spawnNode(args: string[], logFile?: string, readyMs = 60_000): Promise<DevnetNode & { index: -1 }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'start', '--exit-with-parent', ...args], {
       stdio: ['ignore', 'pipe', logFile ? 'pipe' : 'inherit'],
@@ -76,8 +76,8 @@ export function spawnNode(args: string[], logFile?: string): Promise<DevnetNode 
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream })
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error('a node did not become ready within 60 s'))
-    }, 60_000)
+      reject(new Error(`a node did not become ready within ${readyMs / 1000} s`))
+    }, readyMs)
     lines.on('line', (line) => {
       try {
         const event = JSON.parse(line) as {

@@ -43,7 +43,9 @@ export interface LabRunOptions {
 }
 
 /** How many nodes start at once. */
-const START_BATCH = 4
+const START_BATCH = 2
+/** After the last start, how long the nodes get to finish connecting before the timeline begins. */
+const SETTLE_BEFORE_MS = 10_000
 /** A node dials this many nodes already up at its start. */
 const BOOTSTRAP_PEERS = 3
 /** After the last action, how long messages get to arrive before the nodes stop. */
@@ -134,7 +136,8 @@ async function runOnce(
     for (let i = 0; i < first.length; i += START_BATCH) {
       await Promise.all(first.slice(i, i + START_BATCH).map(startNode))
     }
-    await waitForPeers(fleet, 30_000)
+    await waitForPeers(fleet, 60_000)
+    await new Promise((resolve) => setTimeout(resolve, SETTLE_BEFORE_MS))
     const firstUp = fleet.upNames()[0]
     const genesisHash = firstUp ? (await fleet.node(firstUp).rpc.call('node_info')).genesisHash : undefined
     const load = new TxLoad(genesis.chainId, senders)

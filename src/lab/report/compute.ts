@@ -1,7 +1,9 @@
 /** The report over a lab directory's runs: every figure, computed from the loaded files alone (pure). */
+
 import type { Gossip } from '../run-format.js'
 import { type AttackCut, attackCuts, type HonestPeersLost, honestPeersLost } from './attacks.js'
 import { convergenceFigures, type HealConvergence } from './convergence.js'
+import { type CpuFigures, cpuFigures } from './cpu.js'
 import type { LoadedRun } from './load.js'
 import { buildModel } from './model.js'
 import { type PropagationFigures, propagationFigures, type ReachLevel } from './propagation.js'
@@ -33,6 +35,8 @@ export interface RunReport {
   shaperErrorMs: { p50: number; p99: number; max: number; samples: number } | null
   /** Every tx the lab sent, by what became of it (null: the run did not ask). */
   txOutcome: { sent: number; included: number; pending: number; lost: number; lostIds: string[] } | null
+  /** The honest nodes' CPU use: past the machine's cores, every delay includes waiting for a CPU. */
+  cpu: CpuFigures
   /** Half-written trace lines dropped (SIGKILLed nodes). */
   truncatedLines: number
   propagation: { tx: PropagationFigures; block: PropagationFigures }
@@ -77,6 +81,7 @@ export function computeRunReport(loaded: LoadedRun): RunReport {
     },
     shaperErrorMs: run.shaperErrorMs ?? null,
     txOutcome: run.txOutcome ?? null,
+    cpu: cpuFigures(model),
     truncatedLines: loaded.traces.reduce((sum, t) => sum + t.truncatedLines, 0),
     propagation: { tx: propagationFigures(model, 'tx'), block: propagationFigures(model, 'block') },
     copies: { tx: copiesFigures(model, 'tx'), block: copiesFigures(model, 'block') },

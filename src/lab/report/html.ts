@@ -43,6 +43,7 @@ function runsTable(report: Report): string {
       'by role',
       'regions',
       'shaper error p50 / p99 / max',
+      'CPU per node, mean / max (all nodes)',
       'half-written trace lines',
     ],
     report.runs.map((r) => [
@@ -59,6 +60,9 @@ function runsTable(report: Report): string {
       r.shaperErrorMs === null
         ? 'not measured'
         : `${formatMs(r.shaperErrorMs.p50)} / ${formatMs(r.shaperErrorMs.p99)} / ${formatMs(r.shaperErrorMs.max)} (${r.shaperErrorMs.samples} samples)`,
+      r.cpu.meanPercent === null
+        ? 'no samples'
+        : `${r.cpu.meanPercent.toFixed(1)} % / ${(r.cpu.maxPercent ?? 0).toFixed(1)} % of a core (${(r.cpu.totalCores ?? 0).toFixed(2)} cores)`,
       String(r.truncatedLines),
     ]),
     'runs',
