@@ -27,12 +27,12 @@ import '../src/util/shims.js'
 import { loadavg } from 'node:os'
 import { RpcClient, type RpcSocket } from '../src/api/client.js'
 import type { MempoolTxJson } from '../src/api/json.js'
+import { flood, unfundedTxs } from '../src/lab/attackers/gossip-flood.js'
 import { addressFromPublicKey } from '../src/ledger/address.js'
 import { devnetKey } from '../src/ledger/genesis.js'
 import { Tx } from '../src/ledger/tx.js'
 import { fromHex, toHex } from '../src/util/bytes.js'
 import { fastGenesis, peers, rpc, TestNet, type TestNode } from '../test/helpers/devnet.js'
-import { flood, unfundedTxs } from '../src/lab/attackers/gossip-flood.js'
 import { isMain } from './common.js'
 
 const HONEST_NODES = 5

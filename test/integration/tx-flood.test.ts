@@ -9,6 +9,7 @@
  * bench/flood-tx.ts.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { flood, unfundedTxs } from '../../src/lab/attackers/gossip-flood.js'
 import { addressFromPublicKey } from '../../src/ledger/address.js'
 import { devnetKey } from '../../src/ledger/genesis.js'
 import { Tx } from '../../src/ledger/tx.js'
@@ -24,7 +25,6 @@ import {
   txStatus,
   waitFor,
 } from '../helpers/devnet.js'
-import { flood, unfundedTxs } from '../../src/lab/attackers/gossip-flood.js'
 
 const GENESIS = fastGenesis()
 const CHAIN_ID = GENESIS.chainId
