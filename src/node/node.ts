@@ -16,6 +16,7 @@
  */
 import type { ChainOptions } from '../chain/chain.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
+import type { LedgerDecoders } from '../ledger/decoders.js'
 import type { Genesis } from '../ledger/genesis.js'
 import type { TxSignatureChecker } from '../ledger/sigverify/checker.js'
 import type { Tx } from '../ledger/tx.js'
@@ -60,6 +61,8 @@ export interface NodeDeps {
   store: KvStore
   engine: ConsensusEngine
   signatures: TxSignatureChecker
+  /** The strict decoders for gossiped txs and blocks (default: strictDecoders). */
+  decoders?: LedgerDecoders
   clock: Clock
   timers: Timers
   rng: Rng
@@ -227,6 +230,7 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
       log: (msg, fields) => log.warn(msg, fields),
     },
     clock,
+    deps.decoders,
   )
   const miner = new MinerLoop(
     { ledger, timers, log: log.child({ module: 'miner' }), canMine: () => sync.progress().state === 'idle' },

@@ -17,9 +17,10 @@
  */
 import type { Chain } from '../chain/chain.js'
 import type { HeaderEntry } from '../chain/header-index.js'
-import { Block } from '../ledger/block.js'
+import type { Block } from '../ledger/block.js'
+import { type LedgerDecoders, strictDecoders } from '../ledger/decoders.js'
 import { isVerifyError, type RuleCode } from '../ledger/errors.js'
-import { Tx } from '../ledger/tx.js'
+import type { Tx } from '../ledger/tx.js'
 import type { AddResult, Mempool } from '../mempool/index.js'
 import type { GossipMessage, GossipVerdict, PeerIdString } from '../net/network.js'
 import type { Clock } from '../util/clock.js'
@@ -74,6 +75,7 @@ export class Relay {
     private readonly mempool: Mempool,
     private readonly hooks: RelayHooks,
     clock: Clock,
+    private readonly decode: LedgerDecoders = strictDecoders,
   ) {
     this.txTopic = txTopic(chain.chainId)
     this.blockTopic = blockTopic(chain.chainId)
@@ -114,7 +116,7 @@ export class Relay {
 
   private async validateTx(msg: GossipMessage): Promise<GossipVerdict> {
     const verdict = await this.judge(msg, async () => {
-      const tx = Tx.fromBytes(msg.data, this.chain.genesis.limits.txBytesMax)
+      const tx = this.decode.tx(msg.data, this.chain.genesis.limits.txBytesMax)
       await this.mempool.add(tx, 'gossip')
       // Admitted (a duplicate or a failing tx throws): the sender did us a useful turn.
       this.net.notePeerActivity(msg.from, 'tx')
@@ -128,7 +130,7 @@ export class Relay {
   private async validateBlock(msg: GossipMessage): Promise<GossipVerdict> {
     const verdict = await this.judge(msg, async () => {
       const { blockBytesMax, blockTxsMax } = this.chain.genesis.limits
-      const block = Block.fromBytes(msg.data, { blockBytesMax, blockTxsMax })
+      const block = this.decode.block(msg.data, { blockBytesMax, blockTxsMax })
       const result = await this.chain.importBlock(block, 'gossip')
       if (result.status === 'orphan') {
         this.hooks.onUnknownParent(msg.from, block)

@@ -22,6 +22,8 @@ export interface SimReport {
   txs: { submitted: number; accepted: number; rejected: number }
   /** Ed25519 checks actually run (each tx once for the whole network). */
   signatureChecks: number
+  /** Strict decodes of gossiped txs and blocks actually run (each message once for the whole network). */
+  decodes: number
   traceLines: number
   traceSha256: string
 }
@@ -68,6 +70,7 @@ export function buildReport(world: SimWorld): SimReport {
     bytesPerNode: { mean: world.nodes.length === 0 ? 0 : total / world.nodes.length, max },
     txs: { submitted: world.submittedCount, accepted, rejected: world.submittedCount - accepted },
     signatureChecks: world.signatures.checks,
+    decodes: world.decoders.decodes,
     traceLines: observer.traceLines,
     traceSha256: observer.digest(),
   }
@@ -88,7 +91,7 @@ export function formatReport(r: SimReport): string[] {
     `stale        ${r.staleBlocks} of ${r.minedBlocks} mined blocks (${fmt(r.staleRate * 100, 2)}%)`,
     `convergence  ${r.convergenceS.length === 0 ? 'no partition healed' : `${r.convergenceS.map((s) => `${fmt(s, 2)} s`).join(', ')} after heal`}`,
     `traffic      ${mib(r.bytesPerNode.mean)} per node (max ${mib(r.bytesPerNode.max)})`,
-    `load         ${r.txs.submitted} txs submitted, ${r.txs.accepted} accepted, ${r.txs.rejected} refused; ${r.signatureChecks} signature checks`,
+    `load         ${r.txs.submitted} txs submitted, ${r.txs.accepted} accepted, ${r.txs.rejected} refused; ${r.signatureChecks} signature checks, ${r.decodes} decodes`,
     `trace        ${r.traceLines} lines, sha256 ${r.traceSha256}`,
   ]
 }

@@ -12,6 +12,7 @@ import type { Tx } from '../ledger/tx.js'
 import { createNode, type PeerchainNode } from '../node/node.js'
 import { MemoryStore, SharedValues } from '../storage/memory.js'
 import { exponential } from '../util/rng.js'
+import { SharedDecodeMemo } from './decode-memo.js'
 import { SimPowEngine } from './engine.js'
 import { simGenesis, simMinerAddress, simSenderKey } from './genesis.js'
 import { TxLoad } from './load.js'
@@ -58,6 +59,7 @@ export class SimWorld {
     readonly genesis: Genesis,
     readonly senders: readonly KeyPair[],
     readonly signatures: SharedSignatureMemo,
+    readonly decoders: SharedDecodeMemo,
     options: SimWorldOptions,
   ) {
     this.startMs = scheduler.nowMs()
@@ -93,7 +95,8 @@ export class SimWorld {
       loss: scenario.loss,
     })
     const memo = new SharedSignatureMemo()
-    const world = new SimWorld(scenario, scheduler, fabric, genesis, senders, memo, options)
+    const decoders = new SharedDecodeMemo()
+    const world = new SimWorld(scenario, scheduler, fabric, genesis, senders, memo, decoders, options)
     const shares = drawHashShares(scenario, rng)
     // Every node starts from the same data directory: the first node writes the genesis, the others copy it.
     let genesisStore: MemoryStore | undefined
@@ -114,6 +117,7 @@ export class SimWorld {
             { params: genesis.params, hashShare, blockIntervalMs },
           ),
           signatures: new SimSignatures(memo),
+          decoders,
           clock: scheduler,
           timers: scheduler,
           rng,

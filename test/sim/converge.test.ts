@@ -23,6 +23,9 @@ describe('100 simulated nodes', () => {
     // Every block reached every node by gossip (or sync), and most txs reached most mempools by gossip.
     expect(report.blockPropagationS.count).toBeGreaterThanOrEqual(99 * (report.minedBlocks - report.staleBlocks))
     expect(report.txPropagationS.count).toBeGreaterThan(report.txs.accepted * 90)
+    // Each gossiped message is decoded once for the network, not once per node.
+    expect(report.decodes).toBeGreaterThan(0)
+    expect(report.decodes).toBeLessThanOrEqual(report.txs.accepted + report.minedBlocks)
     // WAN latencies of 20–150 ms one way: a block crosses the network in well under a block interval.
     expect(report.blockPropagationS.p50).toBeGreaterThan(0.02)
     expect(report.blockPropagationS.p99).toBeLessThan(5)
