@@ -24,6 +24,7 @@ import { ConnectFailure, HeadSteps } from './head-steps.js'
 import { encodeEntry, type HeaderEntry, type HeaderIndex } from './header-index.js'
 import { layout } from './layout.js'
 import { loadIndex, openGenesis, readBlock } from './load.js'
+import type { DecodedNodeCache } from './mpt/update.js'
 import { type OrphanLimits, OrphanPool } from './orphans.js'
 import { type SignatureChecker, SignaturePrechecks } from './prechecks.js'
 import { storedTxLocation } from './stored.js'
@@ -60,6 +61,12 @@ export interface ChainOptions {
   orphans?: OrphanLimits
   accountCacheMax?: number
   trieCacheNodesMax?: number
+  /**
+   * Decoded trie nodes to read through instead of a private cache of
+   * `trieCacheNodesMax`: trie nodes are content-addressed and immutable, so a
+   * simulator's nodes share one cache and decode each node once per run.
+   */
+  trieNodeCache?: DecodedNodeCache
 }
 
 export type { BlockSource, HeadChange } from './head-change.js'
@@ -116,7 +123,7 @@ export class Chain {
   }
 
   static async open(deps: ChainDeps, opts: ChainOptions = {}): Promise<Chain> {
-    const trie = await StateTrie.open(deps.store, opts.trieCacheNodesMax)
+    const trie = await StateTrie.open(deps.store, opts.trieCacheNodesMax, opts.trieNodeCache)
     const genesisBlock = await openGenesis(deps.store, deps.genesis, trie, (header) => deps.engine.work(header))
     trie.discardWrites()
     const { index, head } = await loadIndex(deps.store)

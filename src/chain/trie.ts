@@ -20,7 +20,7 @@ import { BoundedCache } from '../util/bounded-cache.js'
 import { equalBytes, fromHex, toHex } from '../util/bytes.js'
 import { layout } from './layout.js'
 import { EMPTY_ROOT, type TrieNode, type WriteNode } from './mpt/nodes.js'
-import { type NodeSource, updateTrie } from './mpt/update.js'
+import { type DecodedNodeCache, type NodeSource, updateTrie } from './mpt/update.js'
 
 const hashKey = (bytes: Uint8Array): Uint8Array => sha256(bytes)
 
@@ -124,13 +124,17 @@ export class StateTrie {
 
   private constructor(
     private readonly nodes: TrieNodeStore & NodeSource,
-    private readonly decoded: BoundedCache<string, TrieNode>,
+    private readonly decoded: DecodedNodeCache,
   ) {}
 
-  /** `cacheNodesMax` decoded nodes stay in memory across updates: the upper levels every block walks. */
-  static async open(kv: KvStore, cacheNodesMax = 100_000): Promise<StateTrie> {
+  /**
+   * `cacheNodesMax` decoded nodes stay in memory across updates: the upper
+   * levels every block walks. `shared` replaces that cache with one shared
+   * by many tries (a simulator's nodes).
+   */
+  static async open(kv: KvStore, cacheNodesMax = 100_000, shared?: DecodedNodeCache): Promise<StateTrie> {
     const nodes = new TrieNodeStore(kv, Math.min(cacheNodesMax, PROOF_CACHE_NODES))
-    return new StateTrie(nodes, new BoundedCache(cacheNodesMax))
+    return new StateTrie(nodes, shared ?? new BoundedCache<string, TrieNode>(cacheNodesMax))
   }
 
   get emptyRoot(): Uint8Array {

@@ -6,11 +6,13 @@
  * the same scheduler, so one seed gives one exact run.
  */
 import type { HeadChange } from '../chain/chain.js'
+import type { TrieNode } from '../chain/mpt/nodes.js'
 import type { KeyPair } from '../ledger/crypto.js'
 import type { Genesis } from '../ledger/genesis.js'
 import type { Tx } from '../ledger/tx.js'
 import { createNode, type PeerchainNode } from '../node/node.js'
 import { MemoryStore, SharedValues } from '../storage/memory.js'
+import { BoundedCache } from '../util/bounded-cache.js'
 import { exponential } from '../util/rng.js'
 import { SharedDecodeMemo } from './decode-memo.js'
 import { SimPowEngine } from './engine.js'
@@ -38,8 +40,12 @@ export interface SimWorldOptions {
   onHeadChange?(node: SimNode, change: HeadChange): void
 }
 
-/** Recently used trie nodes each simulated node keeps decoded (production keeps 200,000). */
-const SIM_TRIE_CACHE_NODES = 1024
+/**
+ * Decoded trie nodes kept for all simulated nodes together (production keeps
+ * 100,000 per node): nodes are content-addressed, so the nodes of one run
+ * share them and each trie node is decoded once per run, not once per node.
+ */
+const SIM_TRIE_CACHE_NODES = 200_000
 
 /** Runs past this many virtual block intervals per block are a bug (a stalled network), not a long run. */
 const STALL_INTERVALS_PER_BLOCK = 50
@@ -96,6 +102,7 @@ export class SimWorld {
     })
     const memo = new SharedSignatureMemo()
     const decoders = new SharedDecodeMemo()
+    const trieNodeCache = new BoundedCache<string, TrieNode>(SIM_TRIE_CACHE_NODES)
     const world = new SimWorld(scenario, scheduler, fabric, genesis, senders, memo, decoders, options)
     const shares = drawHashShares(scenario, rng)
     // Every node starts from the same data directory: the first node writes the genesis, the others copy it.
@@ -129,8 +136,8 @@ export class SimWorld {
           role: hashShare > 0 ? 'miner' : 'full',
           mine: hashShare > 0,
           minerAddress: simMinerAddress(index),
-          // Trie nodes are read from the (shared) store; a node-sized cache would hold its own copy of each.
-          chain: { trieCacheNodesMax: SIM_TRIE_CACHE_NODES },
+          // Encoded nodes each node keeps for proofs: few, the simulator makes none.
+          chain: { trieNodeCache, trieCacheNodesMax: 256 },
         },
       )
       genesisStore ??= store

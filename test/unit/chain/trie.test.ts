@@ -1,9 +1,11 @@
 import { createMPT } from '@ethereumjs/mpt'
 import { describe, expect, it } from 'vitest'
+import type { TrieNode } from '../../../src/chain/mpt/nodes.js'
 import { StateProofError, StateTrie, verifyAccountProof } from '../../../src/chain/trie.js'
 import { sha256 } from '../../../src/ledger/crypto.js'
 import { accountToBytes } from '../../../src/ledger/state.js'
 import { MemoryStore } from '../../../src/storage/memory.js'
+import { BoundedCache } from '../../../src/util/bounded-cache.js'
 import { toHex } from '../../../src/util/bytes.js'
 
 const address = (i: number) => sha256(new Uint8Array([i, i >> 8])).subarray(0, 20)
@@ -70,6 +72,32 @@ describe('state trie proofs', () => {
     trie.discardWrites()
     const reopened = await StateTrie.open(store, 0)
     expect(await reopened.update(root, change)).toEqual(warm)
+  })
+
+  it('shares one decoded-node cache between tries over different stores: the same roots, the nodes read once', async () => {
+    const { store, root } = await trieWith(300)
+    const shared = new BoundedCache<string, TrieNode>(10_000)
+    const reads = [0, 0]
+    const tries = await Promise.all(
+      [0, 1].map(async (i) => {
+        const copy = store.copy()
+        await copy.open()
+        const getMany = copy.getMany.bind(copy)
+        copy.getMany = (keys) => {
+          reads[i] = (reads[i] as number) + keys.length
+          return getMany(keys)
+        }
+        return StateTrie.open(copy, 100_000, shared)
+      }),
+    )
+    const change = [{ address: address(42), account: { balance: 5n, nonce: 1n } }]
+    const first = await tries[0]!.update(root, change)
+    const second = await tries[1]!.update(root, change)
+    expect(toHex(second)).toBe(toHex(first))
+    expect(reads[0]).toBeGreaterThan(0)
+    expect(reads[1]).toBe(0)
+    // Each trie still writes the nodes it built, into its own store's batch.
+    expect(tries[1]!.takeWrites().length).toBe(tries[0]!.takeWrites().length)
   })
 
   it('holds no leaf for an empty account: zero balance and nonce is absent, as @ethereumjs/mpt has it', async () => {
