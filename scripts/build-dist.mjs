@@ -1,4 +1,6 @@
-// Compiles src/ to dist/ with tsc (tsconfig.build.json), which `bin/peerchain.js` runs.
+// Compiles src/ to dist/ with tsc (tsconfig.build.json), then bundles the CLI from that
+// output with esbuild into dist/bundle/ (one file per command group, loaded on demand),
+// which `bin/peerchain.js` runs: a start then opens a few files instead of ~1,300 modules.
 // `npm ci` (prepare), `npm run build`, `npm run bench` and the integration tests'
 // global setup all call it, so nothing that spawns the CLI runs a stale dist/.
 //
@@ -17,7 +19,7 @@ import { dirname, join, relative, sep } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
 /** Bump when the way outputs are produced changes, so every existing dist/ is rebuilt. */
-const BUILD_FORMAT = 1
+const BUILD_FORMAT = 2
 export const STAMP_FILE = '.build-stamp.json'
 export const LOCK_FILE = '.build-lock'
 /** What the build never removes from dist/: Vite's dashboard, and our own dot files. */
@@ -63,10 +65,29 @@ function tscPath() {
   return { tsc: join(dirname(pkg), 'bin', 'tsc'), version: require(pkg).version }
 }
 
+function esbuildVersion() {
+  const require = createRequire(import.meta.url)
+  try {
+    return require('esbuild/package.json').version
+  } catch {
+    throw new BuildError('esbuild is not installed (a production install?): run `npm ci` to build dist/')
+  }
+}
+
+/** The bundle's entry points (under dist/bundle/) and the compiled modules they start from. */
+/** In dist/bundle/: each bundle file's modules (see bundleInputs). */
+export const BUNDLE_INPUTS = 'inputs.json'
+
+export const BUNDLE_ENTRIES = {
+  main: 'cli/main.js',
+  // Spawned by path (lab/attackers.ts), next to the chunk that spawns it.
+  'attackers/main': 'lab/attackers/main.js',
+}
+
 /** The hash of everything the build reads: a different value means dist/ may differ. */
 export async function inputFingerprint(root = REPO_ROOT) {
   const hash = createHash('sha256')
-  hash.update(`format ${BUILD_FORMAT}\ntsc ${tscPath().version}\n`)
+  hash.update(`format ${BUILD_FORMAT}\ntsc ${tscPath().version}\nesbuild ${esbuildVersion()}\n`)
   for (const file of ['package.json', 'tsconfig.json', 'tsconfig.build.json']) {
     hash.update(`${file}\n`)
     hash.update(await readFile(join(root, file)))
@@ -102,7 +123,8 @@ export async function isDistFresh(root = REPO_ROOT) {
     return false
   }
   if (stamp.fingerprint !== (await inputFingerprint(root))) return false
-  for (const file of expectedOutputs(await listFiles(join(root, 'src')))) {
+  const bundled = Object.keys(BUNDLE_ENTRIES).map((name) => `bundle/${name}.js`)
+  for (const file of [...expectedOutputs(await listFiles(join(root, 'src'))), ...bundled]) {
     if (!(await exists(join(dist, file)))) return false
   }
   return true
@@ -155,6 +177,54 @@ function runTsc(root, outDir) {
   })
 }
 
+/**
+ * Bundles the compiled CLI in `outDir` into `outDir/bundle/`: ES modules split
+ * at every dynamic import, so a command still loads only its own code. The
+ * native LevelDB binding stays a package; CommonJS dependencies get a
+ * `require` of their own. Paths made from import.meta.url keep working: the
+ * bundle's files sit at the same depth as the modules they come from.
+ */
+async function runBundle(root, outDir) {
+  const { build } = await import('esbuild')
+  let result
+  const entryPoints = Object.fromEntries(Object.entries(BUNDLE_ENTRIES).map(([name, file]) => [name, join(outDir, file)]))
+  try {
+    result = await build({
+      entryPoints,
+      metafile: true,
+      absWorkingDir: root,
+      outdir: join(outDir, 'bundle'),
+      bundle: true,
+      splitting: true,
+      format: 'esm',
+      platform: 'node',
+      target: 'node20',
+      external: ['classic-level'],
+      sourcemap: 'linked',
+      banner: { js: "import { createRequire as __peerchainRequire } from 'node:module'; const require = __peerchainRequire(import.meta.url);" },
+      logLevel: 'silent',
+    })
+  } catch (err) {
+    throw new BuildError(`esbuild failed to bundle dist/:\n${err.message}`)
+  }
+  await writeFile(join(outDir, 'bundle', BUNDLE_INPUTS), `${JSON.stringify(bundleInputs(result.metafile, root, outDir))}\n`)
+}
+
+/**
+ * Which modules each file of the bundle holds, as `/dist/…` and `/node_modules/…`
+ * paths: what a test of "this command does not load libp2p" reads back.
+ */
+function bundleInputs(metafile, root, outDir) {
+  const staged = relative(root, outDir).split(sep).join('/')
+  const name = (path) => (path.startsWith(`${staged}/`) ? `/dist/${path.slice(staged.length + 1)}` : `/${path}`)
+  const out = {}
+  for (const [file, output] of Object.entries(metafile.outputs)) {
+    if (!file.endsWith('.js')) continue
+    out[file.slice(`${staged}/bundle/`.length)] = Object.keys(output.inputs).map(name).sort()
+  }
+  return out
+}
+
 /** Removes the files of dist/ that the build did not produce (outputs of deleted sources), then empty folders. */
 async function removeStale(dist, produced) {
   const keep = new Set(produced)
@@ -192,6 +262,7 @@ export async function buildDist({ root = REPO_ROOT, force = false } = {}) {
     const fingerprint = await inputFingerprint(root)
     await rm(staging, { recursive: true, force: true })
     await runTsc(root, staging)
+    await runBundle(root, staging)
     const produced = await listFiles(staging)
     for (const file of produced) {
       await mkdir(dirname(join(dist, file)), { recursive: true })

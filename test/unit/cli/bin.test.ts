@@ -1,4 +1,4 @@
-/** bin/peerchain.js runs dist/cli/main.js, and says how to build it when it is missing. */
+/** bin/peerchain.js runs dist/bundle/main.js, and says how to build it when it is missing. */
 import { execFile } from 'node:child_process'
 import { copyFile, mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises'
 import module from 'node:module'
@@ -28,17 +28,17 @@ const run = (args: string[], env: NodeJS.ProcessEnv = process.env) =>
   )
 
 describe('bin/peerchain.js', () => {
-  it('runs dist/cli/main.js with the arguments', async () => {
-    await mkdir(join(dir, 'dist', 'cli'), { recursive: true })
-    await writeFile(join(dir, 'dist', 'cli', 'main.js'), 'console.log(JSON.stringify(process.argv.slice(2)))\n')
+  it('runs dist/bundle/main.js with the arguments', async () => {
+    await mkdir(join(dir, 'dist', 'bundle'), { recursive: true })
+    await writeFile(join(dir, 'dist', 'bundle', 'main.js'), 'console.log(JSON.stringify(process.argv.slice(2)))\n')
     const res = await run(['status', '--json'])
     expect(res.code).toBe(0)
     expect(JSON.parse(res.stdout)).toEqual(['status', '--json'])
   })
 
   it('keeps a compile cache in the temp directory where Node has one (22.1+), and runs without one on Node 20', async () => {
-    await mkdir(join(dir, 'dist', 'cli'), { recursive: true })
-    await writeFile(join(dir, 'dist', 'cli', 'main.js'), 'export const compiled = true\n')
+    await mkdir(join(dir, 'dist', 'bundle'), { recursive: true })
+    await writeFile(join(dir, 'dist', 'bundle', 'main.js'), 'export const compiled = true\n')
     const temp = join(dir, 'tmp')
     await mkdir(temp)
     const { NODE_COMPILE_CACHE: _, ...env } = process.env
@@ -52,7 +52,7 @@ describe('bin/peerchain.js', () => {
     const res = await run(['status'])
     expect(res.code).toBe(1)
     expect(res.stderr).toBe(
-      'peerchain: dist/cli/main.js is missing: build it with `npm run build` (`npm ci` does it too)\n',
+      'peerchain: dist/bundle/main.js is missing: build it with `npm run build` (`npm ci` does it too)\n',
     )
   })
 })
