@@ -187,7 +187,9 @@ function runTsc(root, outDir) {
 async function runBundle(root, outDir) {
   const { build } = await import('esbuild')
   let result
-  const entryPoints = Object.fromEntries(Object.entries(BUNDLE_ENTRIES).map(([name, file]) => [name, join(outDir, file)]))
+  const entryPoints = Object.fromEntries(
+    Object.entries(BUNDLE_ENTRIES).map(([name, file]) => [name, join(outDir, file)]),
+  )
   try {
     result = await build({
       entryPoints,
@@ -201,13 +203,18 @@ async function runBundle(root, outDir) {
       target: 'node20',
       external: ['classic-level'],
       sourcemap: 'linked',
-      banner: { js: "import { createRequire as __peerchainRequire } from 'node:module'; const require = __peerchainRequire(import.meta.url);" },
+      banner: {
+        js: "import { createRequire as __peerchainRequire } from 'node:module'; const require = __peerchainRequire(import.meta.url);",
+      },
       logLevel: 'silent',
     })
   } catch (err) {
     throw new BuildError(`esbuild failed to bundle dist/:\n${err.message}`)
   }
-  await writeFile(join(outDir, 'bundle', BUNDLE_INPUTS), `${JSON.stringify(bundleInputs(result.metafile, root, outDir))}\n`)
+  await writeFile(
+    join(outDir, 'bundle', BUNDLE_INPUTS),
+    `${JSON.stringify(bundleInputs(result.metafile, root, outDir))}\n`,
+  )
 }
 
 /**
