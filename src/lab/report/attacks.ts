@@ -138,9 +138,12 @@ export function honestPeersLost(model: RunModel): HonestPeersLost {
   }
   let minHonestPeers: number | null = null
   let minHonestPeersNode: string | null = null
+  // Once the lab stops the nodes, peers leave one by one: that is the end of the run, not a loss.
+  const stoppingAt = model.run.stoppingAt ?? Number.POSITIVE_INFINITY
   for (const node of model.honest) {
     const steps = honestPeerSteps(model, node)
-    for (const iv of model.up.get(node) ?? []) {
+    for (const up of model.up.get(node) ?? []) {
+      const iv = { from: up.from, to: Math.min(up.to, stoppingAt) }
       const windows =
         episodes.length > 0
           ? episodes.map((e) => ({ from: Math.max(e.from, iv.from), to: Math.min(e.to, iv.to) }))

@@ -133,6 +133,18 @@ describe('attacks', () => {
       closedDuringAttacks: 0,
     })
   })
+
+  it('ends the window when the lab starts stopping the nodes: peers leaving at shutdown are not lost', () => {
+    const run = new RunBuilder([{ name: 'n0' }, { name: 'n1' }, { name: 'n2' }], {
+      durationMs: 60_000,
+      stoppingAtMs: 50_000,
+    })
+    // Every connection closes as the nodes stop one by one, after stoppingAt.
+    run.connect('n0', 'n1', 1000, 51_000)
+    run.connect('n0', 'n2', 1000, 52_000)
+    run.connect('n1', 'n2', 1000, 53_000)
+    expect(honestPeersLost(buildModel(run.loaded()))).toMatchObject({ minHonestPeers: 2, minOver: 'run' })
+  })
 })
 
 describe('the topology', () => {
