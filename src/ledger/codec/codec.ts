@@ -14,6 +14,7 @@
 import { equalBytes } from '../../util/bytes.js'
 import { DecodeError } from '../errors.js'
 import { ABS_LIMITS } from '../limits.js'
+import { writeAccount } from './account-encode.js'
 import * as pb from './peerchain.js'
 import { type DecodedBlock, strictDecodeBlock, strictDecodeHeader, strictDecodeTx } from './strict-decode.js'
 import './uint64-fix.js'
@@ -160,7 +161,7 @@ export function decodeBlockParts(bytes: Uint8Array, limits: BlockDecodeLimits = 
 }
 
 export function encodeAccount(account: AccountFields): Uint8Array {
-  return Account.encode(account)
+  return writeAccount(account.balance, account.nonce)
 }
 
 export function decodeAccount(bytes: Uint8Array): AccountFields {

@@ -1,6 +1,9 @@
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
+import * as pb from '../../../src/ledger/codec/peerchain.js'
+import '../../../src/ledger/codec/uint64-fix.js'
 import { accountFromBytes, accountToBytes } from '../../../src/ledger/state.js'
+import { toHex } from '../../../src/util/bytes.js'
 
 const U64_MAX = (1n << 64n) - 1n
 
@@ -24,5 +27,23 @@ describe('uint64 fields', () => {
       }),
       { numRuns: 2_000 },
     )
+  })
+
+  it('the hand-written account encoder writes what protons writes, byte for byte', () => {
+    const lengths = Array.from({ length: 10 }, (_, i) =>
+      fc.bigInt({ min: i === 0 ? 0n : 1n << BigInt(7 * i), max: i === 9 ? U64_MAX : (1n << BigInt(7 * i + 7)) - 1n }),
+    )
+    const u64 = fc.oneof(fc.constant(0n), ...lengths)
+    fc.assert(
+      fc.property(u64, u64, (balance, nonce) => {
+        expect(toHex(accountToBytes({ balance, nonce }))).toBe(toHex(pb.Account.encode({ balance, nonce })))
+      }),
+      { numRuns: 5_000 },
+    )
+  })
+
+  it('refuses to encode a field outside uint64', () => {
+    expect(() => accountToBytes({ balance: U64_MAX + 1n, nonce: 0n })).toThrow(RangeError)
+    expect(() => accountToBytes({ balance: 0n, nonce: -1n })).toThrow(RangeError)
   })
 })
