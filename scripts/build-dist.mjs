@@ -114,7 +114,7 @@ async function exists(path) {
 }
 
 /** Whether dist/ was built from the sources as they are now, with every output present. */
-export async function isDistFresh(root = REPO_ROOT) {
+export async function isDistFresh(root = REPO_ROOT, bundle = BUNDLE_ENTRIES) {
   const dist = join(root, 'dist')
   let stamp
   try {
@@ -123,7 +123,7 @@ export async function isDistFresh(root = REPO_ROOT) {
     return false
   }
   if (stamp.fingerprint !== (await inputFingerprint(root))) return false
-  const bundled = Object.keys(BUNDLE_ENTRIES).map((name) => `bundle/${name}.js`)
+  const bundled = Object.keys(bundle).map((name) => `bundle/${name}.js`)
   for (const file of [...expectedOutputs(await listFiles(join(root, 'src'))), ...bundled]) {
     if (!(await exists(join(dist, file)))) return false
   }
@@ -184,11 +184,11 @@ function runTsc(root, outDir) {
  * `require` of their own. Paths made from import.meta.url keep working: the
  * bundle's files sit at the same depth as the modules they come from.
  */
-async function runBundle(root, outDir) {
+async function runBundle(root, outDir, bundle) {
   const { build } = await import('esbuild')
   let result
   const entryPoints = Object.fromEntries(
-    Object.entries(BUNDLE_ENTRIES).map(([name, file]) => [name, join(outDir, file)]),
+    Object.entries(bundle).map(([name, file]) => [name, join(outDir, file)]),
   )
   try {
     result = await build({
@@ -252,12 +252,13 @@ async function removeStale(dist, produced) {
 /**
  * Builds dist/ unless it is fresh (or `force`). Resolves with whether it built and,
  * if so, how many files it wrote; a compile error rejects with a BuildError.
- * @param {{ root?: string, force?: boolean }} [options]
+ * `bundle` names the bundle's entry points (default: the CLI's, BUNDLE_ENTRIES).
+ * @param {{ root?: string, force?: boolean, bundle?: Record<string, string> }} [options]
  * @returns {Promise<{ built: boolean, files: number, ms: number }>}
  */
-export async function buildDist({ root = REPO_ROOT, force = false } = {}) {
+export async function buildDist({ root = REPO_ROOT, force = false, bundle = BUNDLE_ENTRIES } = {}) {
   const started = Date.now()
-  if (!force && (await isDistFresh(root))) return { built: false, files: 0, ms: Date.now() - started }
+  if (!force && (await isDistFresh(root, bundle))) return { built: false, files: 0, ms: Date.now() - started }
   const dist = join(root, 'dist')
   await mkdir(dist, { recursive: true })
   const release = await acquireLock(dist)
@@ -265,11 +266,11 @@ export async function buildDist({ root = REPO_ROOT, force = false } = {}) {
   const staging = join(root, `.dist-build-${process.pid}`)
   try {
     // Another process may have built while we waited for the lock.
-    if (!force && (await isDistFresh(root))) return { built: false, files: 0, ms: Date.now() - started }
+    if (!force && (await isDistFresh(root, bundle))) return { built: false, files: 0, ms: Date.now() - started }
     const fingerprint = await inputFingerprint(root)
     await rm(staging, { recursive: true, force: true })
     await runTsc(root, staging)
-    await runBundle(root, staging)
+    await runBundle(root, staging, bundle)
     const produced = await listFiles(staging)
     for (const file of produced) {
       await mkdir(dirname(join(dist, file)), { recursive: true })

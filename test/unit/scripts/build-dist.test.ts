@@ -12,6 +12,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { BuildError, buildDist, isDistFresh, LOCK_FILE } from '../../../scripts/build-dist.mjs'
 
 let root: string
+/** The small project's bundle: its main module, bundled into dist/bundle/main.js. */
+const bundle = { main: 'main.js' }
 
 async function put(path: string, text: string): Promise<void> {
   await mkdir(dirname(join(root, path)), { recursive: true })
@@ -59,52 +61,57 @@ afterEach(async () => {
 
 describe('buildDist', () => {
   it('compiles src/ into dist/, with source maps that point at the sources', async () => {
-    const result = await buildDist({ root })
+    const result = await buildDist({ root, bundle })
     expect(result.built).toBe(true)
     expect(await read('dist/main.js')).toContain('two * 21')
     expect(await read('dist/lib/two.js')).toContain('export const two = 2')
     const map = JSON.parse(await read('dist/lib/two.js.map')) as { sources: string[] }
     expect(map.sources).toEqual(['../../src/lib/two.ts'])
-    expect(await isDistFresh(root)).toBe(true)
+    // The bundle holds both modules, and its source map reaches through tsc's to the sources.
+    expect(await read('dist/bundle/main.js')).toContain('two * 21')
+    const bundleMap = JSON.parse(await read('dist/bundle/main.js.map')) as { sources: string[] }
+    expect(bundleMap.sources.sort()).toEqual(['../../src/lib/two.ts', '../../src/main.ts'])
+    expect(JSON.parse(await read('dist/bundle/inputs.json'))).toEqual({ 'main.js': ['/dist/lib/two.js', '/dist/main.js'] })
+    expect(await isDistFresh(root, bundle)).toBe(true)
     // No staging folder is left beside dist/.
     expect(await exists(`.dist-build-${process.pid}`)).toBe(false)
   })
 
   it('does nothing when dist/ was built from the same inputs', async () => {
-    await buildDist({ root })
+    await buildDist({ root, bundle })
     const before = await mtimeMs('dist/main.js')
-    const again = await buildDist({ root })
+    const again = await buildDist({ root, bundle })
     expect(again.built).toBe(false)
     expect(await mtimeMs('dist/main.js')).toBe(before)
   })
 
   it('rebuilds when a source, a tsconfig file or package.json changes', async () => {
-    await buildDist({ root })
+    await buildDist({ root, bundle })
     await put('src/lib/two.ts', 'export const two = 2 // changed\n')
-    expect(await isDistFresh(root)).toBe(false)
-    expect((await buildDist({ root })).built).toBe(true)
+    expect(await isDistFresh(root, bundle)).toBe(false)
+    expect((await buildDist({ root, bundle })).built).toBe(true)
     expect(await read('dist/lib/two.js')).toContain('// changed')
 
     for (const file of ['tsconfig.json', 'tsconfig.build.json', 'package.json']) {
       await writeFile(join(root, file), `${await read(file)}\n`)
-      expect(await isDistFresh(root), file).toBe(false)
-      expect((await buildDist({ root })).built, file).toBe(true)
+      expect(await isDistFresh(root, bundle), file).toBe(false)
+      expect((await buildDist({ root, bundle })).built, file).toBe(true)
     }
   })
 
   it('rebuilds when an output is missing', async () => {
-    await buildDist({ root })
+    await buildDist({ root, bundle })
     await unlink(join(root, 'dist/lib/two.js'))
-    expect(await isDistFresh(root)).toBe(false)
-    expect((await buildDist({ root })).built).toBe(true)
+    expect(await isDistFresh(root, bundle)).toBe(false)
+    expect((await buildDist({ root, bundle })).built).toBe(true)
     expect(await exists('dist/lib/two.js')).toBe(true)
   })
 
   it("removes a deleted source's outputs and emptied folders, and keeps dist/dashboard/", async () => {
-    await buildDist({ root })
+    await buildDist({ root, bundle })
     await put('src/main.ts', 'export const answer = 42\n')
     await rm(join(root, 'src/lib'), { recursive: true })
-    expect((await buildDist({ root })).built).toBe(true)
+    expect((await buildDist({ root, bundle })).built).toBe(true)
     expect(await exists('dist/lib')).toBe(false)
     expect(await exists('dist/main.js')).toBe(true)
     expect(await read('dist/dashboard/index.html')).toBe('<!doctype html>\n')
@@ -112,22 +119,22 @@ describe('buildDist', () => {
 
   it('emits despite type errors (`npm run typecheck` reports them), and fails with a BuildError on a syntax error, leaving dist/ as it was', async () => {
     await put('src/lib/two.ts', "export const two: number = 'two'\n")
-    expect((await buildDist({ root })).built).toBe(true)
+    expect((await buildDist({ root, bundle })).built).toBe(true)
     const before = await read('dist/lib/two.js')
 
     await put('src/lib/two.ts', 'export const two = (\n')
-    const failure = await buildDist({ root }).catch((err: unknown) => err)
+    const failure = await buildDist({ root, bundle }).catch((err: unknown) => err)
     expect(failure).toBeInstanceOf(BuildError)
     expect((failure as Error).message).toMatch(/tsc failed to build dist\/:[\s\S]*two\.ts/)
     expect(await read('dist/lib/two.js')).toBe(before)
-    expect(await isDistFresh(root)).toBe(false)
+    expect(await isDistFresh(root, bundle)).toBe(false)
     expect(await exists(`dist/${LOCK_FILE}`)).toBe(false)
   })
 
   it('builds once when two builds start together', async () => {
-    const results = await Promise.all([buildDist({ root }), buildDist({ root })])
+    const results = await Promise.all([buildDist({ root, bundle }), buildDist({ root, bundle })])
     expect(results.map((r) => r.built).sort()).toEqual([false, true])
-    expect(await isDistFresh(root)).toBe(true)
+    expect(await isDistFresh(root, bundle)).toBe(true)
   })
 
   it("waits for another process's lock, and takes over the lock of a process that is gone", async () => {
@@ -135,14 +142,14 @@ describe('buildDist', () => {
     const exited = new Promise((resolve) => holder.once('exit', resolve))
     await put(`dist/${LOCK_FILE}`, String(holder.pid))
     const started = Date.now()
-    expect((await buildDist({ root })).built).toBe(true)
+    expect((await buildDist({ root, bundle })).built).toBe(true)
     await exited
     expect(Date.now() - started).toBeGreaterThanOrEqual(250)
     expect(await exists(`dist/${LOCK_FILE}`)).toBe(false)
   })
 
   it('rebuilds a fresh dist/ when forced', async () => {
-    await buildDist({ root })
-    expect((await buildDist({ root, force: true })).built).toBe(true)
+    await buildDist({ root, bundle })
+    expect((await buildDist({ root, bundle, force: true })).built).toBe(true)
   })
 })
