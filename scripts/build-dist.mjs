@@ -187,9 +187,7 @@ function runTsc(root, outDir) {
 async function runBundle(root, outDir, bundle) {
   const { build } = await import('esbuild')
   let result
-  const entryPoints = Object.fromEntries(
-    Object.entries(bundle).map(([name, file]) => [name, join(outDir, file)]),
-  )
+  const entryPoints = Object.fromEntries(Object.entries(bundle).map(([name, file]) => [name, join(outDir, file)]))
   try {
     result = await build({
       entryPoints,

@@ -145,7 +145,16 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   const log = createLogger(config.logLevel, {}, write, { format, color })
   if (config.configFile !== undefined) log.info('config file read', { path: config.configFile })
   const { startNode } = await import('../node/start.js')
-  const node = await startNode(config, log)
+  const { LinksFileError } = await import('../net/link-file.js')
+  let node: Awaited<ReturnType<typeof startNode>>
+  try {
+    node = await startNode(config, log)
+  } catch (err) {
+    // The links file is read first, before the node opens anything: a bad one is a usage error.
+    if (!(err instanceof LinksFileError)) throw err
+    console.error(`peerchain: net.lab_links: ${config.labLinksFile}: ${err.message}`)
+    process.exit(2)
+  }
   log.info('dashboard', { url: node.dashboardUrl, tokenFile: node.rpcTokenFile })
   if (process.stderr.isTTY) {
     // Only to an operator's terminal, never to a log: the URL carries the API token.

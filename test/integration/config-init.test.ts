@@ -135,6 +135,16 @@ describe('peerchain start with a config file', () => {
     expect(res.stdout).toBe('')
   })
 
+  it('refuses a bad lab links file, naming the file and the key, with exit 2 and no ready line', async () => {
+    const links = join(dir, 'bad-links.json')
+    await writeFile(links, JSON.stringify({ self: '127.0.0.1', regions: [], hosts: {}, latencyMs: [] }))
+    const args = ['start', '--datadir', join(dir, 'bad-links'), '--lab', '--lab-links', links, '--rpc-port', '0']
+    const res = await cli([...args, '--listen', '/ip4/127.0.0.1/tcp/0'])
+    expect(res.code).toBe(2)
+    expect(res.stderr).toContain(`peerchain: net.lab_links: ${links}: lab links: regions: expected 1-`)
+    expect(res.stdout).not.toContain('"ready"')
+  })
+
   it("honours the file's rpc.port = 0 and listen on 127.0.0.1, under the environment's values", async () => {
     const datadir = join(dir, 'valid')
     await cli(['init', '--datadir', datadir], { PEERCHAIN_PASSPHRASE: PASSPHRASE })

@@ -71,7 +71,9 @@ describe('buildDist', () => {
     expect(await read('dist/bundle/main.js')).toContain('two * 21')
     const bundleMap = JSON.parse(await read('dist/bundle/main.js.map')) as { sources: string[] }
     expect(bundleMap.sources.sort()).toEqual(['../../src/lib/two.ts', '../../src/main.ts'])
-    expect(JSON.parse(await read('dist/bundle/inputs.json'))).toEqual({ 'main.js': ['/dist/lib/two.js', '/dist/main.js'] })
+    expect(JSON.parse(await read('dist/bundle/inputs.json'))).toEqual({
+      'main.js': ['/dist/lib/two.js', '/dist/main.js'],
+    })
     expect(await isDistFresh(root, bundle)).toBe(true)
     // No staging folder is left beside dist/.
     expect(await exists(`.dist-build-${process.pid}`)).toBe(false)
