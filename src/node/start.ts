@@ -53,6 +53,8 @@ export class RunningNode {
     private readonly rpcToken: string,
     /** The event trace (`--trace`), closed after the node so that `stop` is its last line. */
     private readonly trace?: NodeTrace,
+    /** The lab's link shaper (`--lab-links`): its DNS refresh timer stops with the node. */
+    private readonly labLinks?: LinkShaper,
   ) {}
 
   get peerId(): string {
@@ -95,6 +97,7 @@ export class RunningNode {
     await this.rpc.close()
     await removeRpcCookie(this.config.dataDir, this.rpcToken)
     await this.node.stop()
+    this.labLinks?.stop()
     await this.trace?.stop()
     this.wallet.close()
   }
@@ -242,7 +245,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     rpc: rpc.url,
     listen: network.listenAddresses(),
   })
-  running = new RunningNode(node, config, wallet, metrics, rpc, rpcToken, trace)
+  running = new RunningNode(node, config, wallet, metrics, rpc, rpcToken, trace, labLinks)
   return running
 }
 
