@@ -37,6 +37,7 @@ import type { ConnectionType, GroupPolicy, PeerAddress } from '../peers/types.js
 import type { Rng } from '../util/rng.js'
 import type { Timers } from '../util/timers.js'
 import { dialableAddrs } from './dialable-addrs.js'
+import { dialableBook } from './dialable-book.js'
 import type { NetworkLog } from './options.js'
 import { hasPeerIdShape } from './peer-ids.js'
 import { describe } from './request.js'
@@ -45,13 +46,6 @@ import { describe } from './request.js'
 export const MANAGER_TICK_MS = 2_000
 /** A feeler that has not completed the status exchange by then is hung up on (and counts as failed). */
 export const FEELER_LIFETIME_MS = 10_000
-/**
- * Draws from the address manager per select() before we give up on finding
- * one that fits (Bitcoin Core: 100). The slots' own rules (no connected
- * peer, no held group) are applied here already, so the slots take the
- * first address offered and a tick costs at most this many draws per slot.
- */
-const SELECT_FILTER_TRIES = 100
 
 /** One open connection, as the manager sees it. */
 export interface ManagedConnection {
@@ -119,7 +113,7 @@ export class PeerManager {
   constructor(private readonly deps: PeerManagerDeps) {
     this.backoff = new DialBackoff(deps.nowMs)
     const slotDeps: OutboundSlotsDeps = {
-      book: this.dialableBook(),
+      book: dialableBook(deps.addrman, (addr) => this.dialable(addr)),
       policy: deps.policy,
       groupOf: (addr) => this.groupOf(addr.addr),
       rng: deps.rng,
@@ -363,29 +357,6 @@ export class PeerManager {
     if (this.held?.peers.has(addr.peer) || this.held?.groups.has(this.groupOf(addr.addr))) return false
     if (this.deps.isRefused(addr.peer) || this.deps.isAddressRefused(addr.addr)) return false
     return this.backoff.ready(addr.addr)
-  }
-
-  /** The address manager as the slots see it: only addresses we may dial now come out of select(). */
-  private dialableBook(): OutboundSlotsDeps['book'] {
-    const { addrman } = this.deps
-    const pick = (draw: () => PeerAddress | undefined, tries: number): PeerAddress | undefined => {
-      for (let i = 0; i < tries; i++) {
-        const addr = draw()
-        if (addr === undefined) return undefined
-        if (this.dialable(addr)) return addr
-      }
-      return undefined
-    }
-    return {
-      add: (addrs, origin, sourceIp) => addrman.add(addrs, origin, sourceIp),
-      attempt: (addr) => addrman.attempt(addr),
-      good: (addr) => addrman.good(addr),
-      select: (newOnly) => pick(() => addrman.select(newOnly), SELECT_FILTER_TRIES),
-      selectTriedCollision: () => pick(() => addrman.selectTriedCollision(), 1),
-      addressesOf: (peer) => addrman.addressesOf(peer),
-      // the per-group counts that give every group an even chance (recounted hourly by the slots)
-      stats: () => addrman.stats(),
-    }
   }
 
   private async hangUp(peer: string, why: string): Promise<void> {

@@ -3,8 +3,8 @@
  * the indexes by address and by peer, moved together so they never
  * disagree. An entry lives while it holds a slot: up to 8 in new, or one in
  * tried, never both; an entry pushed out of its last new slot is forgotten.
- * What may enter, what is selected and how collisions settle is policy,
- * in addrman.ts.
+ * What may enter is policy, in addrman.ts; what is selected is in
+ * addrman-select.ts, how collisions settle in addrman-collisions.ts.
  */
 import { type AddressSeeds, type BucketHasher, NEW_BUCKET_COUNT, TRIED_BUCKET_COUNT } from './addrman-buckets.js'
 import { type AddrEntry, isPeerShape, NEVER } from './addrman-entry.js'

@@ -21,8 +21,9 @@
  * Everything is bounded by the tables (81,920 entries) and deterministic
  * given the key and the rng; time comes from `nowMs`, there are no timers.
  * The parts: slot hashing (addrman-buckets.ts), storage (addrman-store.ts,
- * addrman-table.ts), collisions (addrman-collisions.ts), the file
- * (addrman-file.ts); this module is the policy.
+ * addrman-table.ts), collisions (addrman-collisions.ts), selection
+ * (addrman-select.ts), the file (addrman-file.ts); this module is the
+ * rest of the policy.
  */
 import { isIP } from 'node:net'
 import type { Rng } from '../util/rng.js'
@@ -35,8 +36,9 @@ import {
   slotOf,
 } from './addrman-buckets.js'
 import { TriedCollisions } from './addrman-collisions.js'
-import { type AddrEntry, isAddrShape, isPeerShape, isTerrible, NEVER, selectionChance } from './addrman-entry.js'
+import { type AddrEntry, isAddrShape, isPeerShape, isTerrible, NEVER } from './addrman-entry.js'
 import { type AddrManFile, type AddrManFileEntry, entryRecord, parseAddrManFile } from './addrman-file.js'
+import { selectAddress } from './addrman-select.js'
 import { AddrStore } from './addrman-store.js'
 import { EMPTY } from './addrman-table.js'
 import { ipOfAddr, LOCAL_GROUP, netGroup } from './net-group.js'
@@ -50,8 +52,6 @@ export const ADD_BATCH_MAX = 1_000
 const SEEN_UPDATE_MS = 3_600_000
 /** connected() refreshes an address's time at most this often. */
 const CONNECTED_UPDATE_MS = 20 * 60_000
-/** select() gives up on random draws after this many landings and scans instead. */
-const SELECT_LANDINGS_MAX = 1_000
 
 /**
  * The group buckets are chosen by. `local` addresses come only from trusted
@@ -246,36 +246,9 @@ export class AddrMan implements AddressBook {
     }
   }
 
-  /**
-   * Picks an address to dial: tried or new with even odds (new only for
-   * feelers), then a random non-empty bucket and a random position in it,
-   * taken with its chance (lower after failures and recent tries), the odds
-   * rising 1.2× with every refusal. Never a terrible address.
-   */
+  /** Picks an address to dial, never a terrible one (see selectAddress). */
   select(newOnly: boolean): PeerAddress | undefined {
-    const { newCount, triedCount } = this.store
-    if (newCount === 0 && (newOnly || triedCount === 0)) return undefined
-    const { rng } = this.deps
-    const now = this.deps.nowMs()
-    const searchTried = !newOnly && triedCount > 0 && (newCount === 0 || rng.next() < 0.5)
-    const table = searchTried ? this.store.triedTable : this.store.newTable
-    let chanceFactor = 1
-    for (let landing = 0; landing < SELECT_LANDINGS_MAX; landing++) {
-      const bucket = table.randomBucket(rng)
-      if (bucket === undefined) return undefined
-      const slot = table.firstFrom(bucket, rng.int(BUCKET_SIZE))
-      const entry = this.store.byId(table.get(slot))
-      if (entry !== undefined && !isTerrible(entry, now) && rng.next() < chanceFactor * selectionChance(entry, now)) {
-        return { peer: entry.peer, addr: entry.addr }
-      }
-      chanceFactor *= 1.2
-    }
-    // every landing refused (nearly everything terrible): the first usable entry, if any
-    for (const entry of this.store.all()) {
-      const inTable = searchTried ? entry.triedSlot !== EMPTY : entry.newSlots.length > 0
-      if (inTable && !isTerrible(entry, now)) return { peer: entry.peer, addr: entry.addr }
-    }
-    return undefined
+    return selectAddress(this.store, newOnly, this.deps.rng, () => this.deps.nowMs())
   }
 
   /** The tried entry a colliding address wants to replace: a feeler should test it. Undefined when none waits. */
