@@ -12,12 +12,13 @@ import type { ConsensusEngine } from '../consensus/engine.js'
 import type { Block, HeaderFields } from '../ledger/block.js'
 import { BlockTxError, VerifyError } from '../ledger/errors.js'
 import type { Genesis } from '../ledger/genesis.js'
-import { checkBlockBody, checkHeaderContext, checkHeaderFields, medianTimePast } from '../ledger/rules/block.js'
+import { checkHeaderFields } from '../ledger/rules/block.js'
 import { type Account, EMPTY_ACCOUNT } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
 import type { KvStore } from '../storage/kv.js'
 import type { Clock } from '../util/clock.js'
 import { AccountCache } from './account-cache.js'
+import { checkBlockOnParent, checkBlockStateless } from './block-checks.js'
 import { ChainHaltedError, ChainStoreError, type StoreWriteError } from './errors.js'
 import { type BlockSource, describeHeadChange, type HeadChange } from './head-change.js'
 import { ConnectFailure, HeadSteps } from './head-steps.js'
@@ -27,23 +28,14 @@ import { loadIndex, openGenesis, readBlock } from './load.js'
 import type { DecodedNodeCache } from './mpt/update.js'
 import { type OrphanLimits, OrphanPool } from './orphans.js'
 import { type SignatureChecker, SignaturePrechecks } from './prechecks.js'
+import { DEFAULT_MAX_REORG_DEPTH, ReorgLimit } from './reorg-limit.js'
 import { storedTxLocation } from './stored.js'
 import { buildTemplate } from './template.js'
 import { StateTrie } from './trie.js'
 
 export { SYNC_FSYNC_INTERVAL_MS } from './head-steps.js'
 export type { SignatureChecker } from './prechecks.js'
-
-/**
- * The deepest reorg followed unless the operator raises it (config
- * `chain.max_reorg_depth`): at the devnet's 5 s blocks, about 14 hours of a
- * partition. It guards against a surprise, not against memory: a reorg of any
- * depth runs one block at a time.
- */
-export const DEFAULT_MAX_REORG_DEPTH = 10_000
-
-/** The config key an operator raises to follow a deeper reorg (named in the refusal). */
-export const MAX_REORG_DEPTH_KEY = 'chain.max_reorg_depth'
+export { DEFAULT_MAX_REORG_DEPTH, MAX_REORG_DEPTH_KEY } from './reorg-limit.js'
 
 export interface ChainDeps {
   store: KvStore
@@ -83,11 +75,9 @@ export class Chain {
   private readonly listeners = new Set<(change: HeadChange) => void>()
   private readonly storedListeners = new Set<BlockStoredListener>()
   private readonly haltListeners = new Set<(err: StoreWriteError) => void>()
-  /** The fork point of the last deep reorg refused, so a refusal is logged once per fork, not per block. */
-  private refusedForkId: string | undefined
   /** Blocks waiting for their parent; node/ attributes each to its sender (sync/unknown-parent.ts). */
   readonly orphans: OrphanPool
-  private readonly maxReorgDepth: number
+  private readonly reorgLimit: ReorgLimit
   private lock: Promise<unknown> = Promise.resolve()
   private closed = false
   private readonly prechecks: SignaturePrechecks
@@ -106,7 +96,7 @@ export class Chain {
     opts: ChainOptions,
   ) {
     this.orphans = new OrphanPool(opts.orphans)
-    this.maxReorgDepth = opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH
+    this.reorgLimit = new ReorgLimit(opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH, deps.log)
     this.prechecks = new SignaturePrechecks(deps.signatures)
     this.steps = new HeadSteps(
       {
@@ -247,9 +237,7 @@ export class Chain {
     const { parentId } = block.header
     if (!this.index.get(parentId) && !this.queued.has(parentId) && !this.prechecks.has(parentId)) return
     try {
-      checkHeaderFields(block.header)
-      this.deps.engine.checkSeal(block.header)
-      checkBlockBody(block, { chainId: this.deps.genesis.chainId, limits: this.deps.genesis.limits })
+      checkBlockStateless(this.deps, block)
     } catch (err) {
       if (err instanceof VerifyError) return // the import reports it, in its turn
       throw err
@@ -274,30 +262,8 @@ export class Chain {
     if (this.index.hasInvalidAncestry(parent)) {
       throw new VerifyError('BLOCK_INVALID_ANCESTOR', `block ${block.id} descends from an invalid block`)
     }
-    const fork = this.index.fork(parent, this.steps.head)
-    const depth = this.steps.head.height - fork.height
-    if (depth > this.maxReorgDepth) {
-      if (this.refusedForkId !== fork.id) {
-        this.refusedForkId = fork.id
-        this.deps.log?.(
-          `refusing a reorg of ${depth} blocks: deeper than ${MAX_REORG_DEPTH_KEY} (${this.maxReorgDepth}); raise ${MAX_REORG_DEPTH_KEY} to follow this fork`,
-          { forkHeight: fork.height, forkId: fork.id, head: this.steps.head.height, block: block.id },
-        )
-      }
-      throw new VerifyError(
-        'BLOCK_REORG_TOO_DEEP',
-        `fork at height ${fork.height} is ${depth} blocks below the head, deeper than ${MAX_REORG_DEPTH_KEY} = ${this.maxReorgDepth}`,
-      )
-    }
-    const { params, limits, chainId } = this.deps.genesis
-    checkHeaderContext(header, {
-      parent: parent.header,
-      medianTimePastMs: medianTimePast(this.index.recentTimestamps(parent, params.medianTimeSpan)),
-      nowMs: this.deps.clock.nowMs(),
-      maxFutureDriftMs: params.maxFutureDriftMs,
-    })
-    this.deps.engine.checkHeader(header, parent.header, this.index)
-    checkBlockBody(block, { chainId, limits })
+    this.reorgLimit.check(this.index, this.steps.head, parent, block.id)
+    checkBlockOnParent(this.deps, this.index, parent, block, this.deps.clock.nowMs())
     const bad = await this.prechecks.take(block)
     if (bad >= 0) {
       throw new BlockTxError(bad, new VerifyError('TX_BAD_SIGNATURE', `signature of tx ${bad} does not verify`))
@@ -338,9 +304,7 @@ export class Chain {
         const best = this.index
           .tipsByWork()
           .find(
-            (tip) =>
-              !this.index.hasInvalidAncestry(tip) &&
-              this.steps.head.height - this.index.fork(tip, this.steps.head).height <= this.maxReorgDepth,
+            (tip) => !this.index.hasInvalidAncestry(tip) && this.reorgLimit.allows(this.index, this.steps.head, tip),
           )
         let target = best && best.totalWork > this.steps.head.totalWork ? best : undefined
         // A walk cut short by a bad block goes back to where it started unless it stands on more work
