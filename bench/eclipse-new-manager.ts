@@ -27,7 +27,7 @@ import type { ConnectionType, GroupPolicy, PeerAddress } from '../src/peers/type
 import type { Rng } from '../src/util/rng.js'
 import type { Connection, Dial, VictimPolicy } from './eclipse-policy.js'
 
-/** Picks from the book per select() until one is dialable (src/net/peer-manager.ts). */
+/** Picks from the book per select() until one is dialable (src/net/dialable-book.ts). */
 const SELECT_FILTER_TRIES = 16
 
 export const INTERNET: GroupPolicy = { lab: false, localCluster: false }
