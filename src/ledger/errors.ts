@@ -63,6 +63,31 @@ export const RULES = {
   MEMPOOL_REPLACEMENT_UNDERPRICED: ignore,
   MEMPOOL_SENDER_LIMIT: ignore,
   MEMPOOL_NONCE_GAP: ignore,
+  // BFT votes and proposals (consensus/bft/). A message for another height or
+  // too far ahead in rounds may be a slow or fast honest peer's: ignored.
+  VOTE_BAD_FIELD: reject(100),
+  VOTE_BAD_SIGNATURE: reject(100),
+  VOTE_UNKNOWN_VALIDATOR: reject(20),
+  VOTE_WRONG_HEIGHT: ignore,
+  VOTE_ROUND_TOO_FAR: ignore,
+  PROPOSAL_BAD_FIELD: reject(100),
+  PROPOSAL_BAD_SIGNATURE: reject(100),
+  PROPOSAL_WRONG_PROPOSER: reject(50),
+  PROPOSAL_WRONG_HEIGHT: ignore,
+  PROPOSAL_ROUND_TOO_FAR: ignore,
+  // a second, different proposal of the round's proposer: a relaying peer may be honest
+  PROPOSAL_CONFLICTING: ignore,
+  // BFT commits: the precommits that finalize a block
+  COMMIT_BAD_FIELD: reject(100),
+  COMMIT_BAD_SIGNATURE: reject(100),
+  COMMIT_UNKNOWN_VALIDATOR: reject(100),
+  COMMIT_DUPLICATE_VALIDATOR: reject(100),
+  COMMIT_NO_QUORUM: reject(100),
+  // double-sign evidence: whoever sends a bad one tries to convict an innocent validator
+  EVIDENCE_BAD_VOTE: reject(100),
+  EVIDENCE_NOT_CONFLICTING: reject(100),
+  EVIDENCE_UNKNOWN_VALIDATOR: reject(100),
+  EVIDENCE_BAD_SIGNATURE: reject(100),
 } as const satisfies Record<string, Rule>
 
 export type RuleCode = keyof typeof RULES
