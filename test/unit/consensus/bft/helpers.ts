@@ -1,13 +1,27 @@
 /** Test-only pieces for the BFT tests: a round-robin validator set of test keys, and vote and proposal builders. */
+
+import type { KeyObject } from 'node:crypto'
 import { type Proposal, signProposal } from '../../../../src/consensus/bft/proposal.js'
 import type { Validator, ValidatorSetView } from '../../../../src/consensus/bft/validators.js'
 import { signVote, type Vote } from '../../../../src/consensus/bft/vote.js'
 import type { VoteType } from '../../../../src/consensus/bft/vote-type.js'
-import { sha256 } from '../../../../src/ledger/crypto.js'
+import { privateKeyObject, sha256 } from '../../../../src/ledger/crypto.js'
 import { equalBytes } from '../../../../src/util/bytes.js'
 import { addressOf, testKey } from '../../ledger/fixtures.js'
 
 export const CHAIN_ID = 'bft-test-chain'
+
+const signingKeys = new Map<number, KeyObject>()
+
+/** Test key `i` as a KeyObject: importing a key costs more than signing with it. */
+export function signingKey(i: number): KeyObject {
+  let key = signingKeys.get(i)
+  if (!key) {
+    key = privateKeyObject(testKey(i).secretKey)
+    signingKeys.set(i, key)
+  }
+  return key
+}
 
 /** Validators 0 … n − 1 (test keys `firstKey` …), proposers in turn: round r at height h is validator (h + r) mod n. */
 export class RoundRobinSet implements ValidatorSetView {
@@ -76,7 +90,7 @@ export function voteBy(validator: number, spec: VoteSpec = {}, chainId = CHAIN_I
       blockHash: spec.blockHash === undefined ? blockHash('A') : spec.blockHash,
       validator: addressOf(validator),
     },
-    testKey(validator).secretKey,
+    signingKey(validator),
   )
 }
 
@@ -97,6 +111,6 @@ export function proposalBy(proposer: number, spec: ProposalSpec = {}, chainId = 
       blockHash: spec.blockHash ?? blockHash('A'),
       proposer: addressOf(proposer),
     },
-    testKey(proposer).secretKey,
+    signingKey(proposer),
   )
 }
