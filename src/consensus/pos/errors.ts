@@ -39,7 +39,13 @@ export class EpochError extends Error {
   }
 }
 
-export type SlashingErrorCode = 'BAD_FRACTION' | 'BAD_HEIGHT' | 'BAD_AMOUNT' | 'BAD_WINDOW' | 'BAD_SEQUENCE'
+export type SlashingErrorCode =
+  | 'BAD_FRACTION'
+  | 'BAD_HEIGHT'
+  | 'BAD_AMOUNT'
+  | 'BAD_WINDOW'
+  | 'BAD_SEQUENCE'
+  | 'DUPLICATE_VALIDATOR'
 
 /** A slashing, unbonding or downtime rule called with arguments outside its domain. */
 export class SlashingError extends Error {
