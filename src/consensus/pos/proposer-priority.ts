@@ -15,8 +15,9 @@
  * PRIORITY_WINDOW_FACTOR · totalPower, divided down until it does not (so a
  * validator far behind, or far ahead, after a power change is never starved
  * or entrenched for longer than a couple of cycles). With the spread at most
- * 2·total after this and a step moving a priority by at most `total`, every
- * priority stays within ±3·total; bigint rules out overflow, and the cap on
+ * 2·total (+1 for rounding) after this, the mean in [0, 1), and a step moving
+ * a priority by at most `total`, every priority stays within ±(3·total + 2);
+ * bigint rules out overflow, and the cap on
  * total power (validator-set.ts) keeps them inside an int64 for any other
  * implementation that must agree with us.
  *

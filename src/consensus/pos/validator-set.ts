@@ -182,7 +182,7 @@ function membersOf(input: readonly Validator[]): Members {
   if (totalPower > TOTAL_VOTING_POWER_MAX) {
     throw new ValidatorSetError('TOTAL_POWER_TOO_HIGH', `total power ${totalPower} > ${TOTAL_VOTING_POWER_MAX}`)
   }
-  const validators = [...byAddress.values()].sort(canonicalOrder)
+  const validators = Object.freeze([...byAddress.values()].sort(canonicalOrder))
   const indexByAddress = new Map(validators.map((v, i) => [toHex(v.address), i]))
   const byAddressOrder = validators.map((_, i) => i).sort((a, b) => compareAddresses(validators, a, b))
   const addressRank = new Uint32Array(validators.length)

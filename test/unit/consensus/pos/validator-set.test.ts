@@ -113,6 +113,8 @@ describe('ValidatorSet construction', () => {
     given.publicKey.fill(0)
     expect(set.indexOf(v.address)).toBe(0)
     expect(set.hash()).toEqual(hash)
+    expect(Object.isFrozen(set.validators)).toBe(true)
+    expect(Object.isFrozen(set.validator(0))).toBe(true)
   })
 
   it('refuses an index or a round outside its domain', () => {
