@@ -87,6 +87,20 @@ describe('verifyEvidence never convicts an innocent validator', () => {
     )
   })
 
+  it('refuses a forged vote whichever place in the pair it takes', () => {
+    const real = voteBy(2, { blockHash: blockHash('real') })
+    for (const fill of [0x00, 0xff]) {
+      const forged = signVote(
+        CHAIN_ID,
+        { type: 'prevote', height: 1n, round: 0, blockHash: new Uint8Array(32).fill(fill), validator: addressOf(2) },
+        signingKey(3),
+      )
+      const ev = duplicateVoteEvidence(real, forged)
+      expect(ev.voteA === real).toBe(fill === 0xff)
+      expectVerifyError(() => verifyEvidence(ev, set, CHAIN_ID), 'EVIDENCE_BAD_SIGNATURE', 'reject')
+    }
+  })
+
   it('refuses a real vote whose block hash was altered', () => {
     const real = voteBy(2, { blockHash: A })
     const altered = { ...real, blockHash: B }
