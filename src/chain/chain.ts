@@ -364,7 +364,7 @@ export class Chain {
   /** Accounts at the head (an unknown address reads as an empty account). */
   async getAccounts(addresses: readonly Uint8Array[]): Promise<Account[]> {
     const found = await this.accounts.getMany(addresses)
-    return found.map((a) => a ?? EMPTY_ACCOUNT)
+    return found.map((a) => a?.account ?? EMPTY_ACCOUNT)
   }
 
   async getAccount(address: Uint8Array): Promise<Account> {

@@ -23,7 +23,7 @@ export async function buildTemplate(
 ): Promise<{ fields: HeaderFields; txs: Tx[] }> {
   const { params } = ctx.genesis
   const view = await loadAccounts(ctx.accounts, new Map(), touchedAddresses(candidates, miner))
-  const overlay = new StateOverlay((hex) => view.get(hex))
+  const overlay = new StateOverlay((hex) => view.accounts.get(hex))
   const txs: Tx[] = []
   let fees = 0n
   for (const tx of candidates) {

@@ -26,9 +26,8 @@ const hashKey = (bytes: Uint8Array): Uint8Array => sha256(bytes)
 
 /** The trie's node database over a KvStore, with a bounded read cache and a pending write set. */
 class TrieNodeStore implements DB<string, Uint8Array> {
-  private pending = new Map<string, Uint8Array>()
-  /** Store keys of the pending nodes a batched update wrote, made from their hash bytes. */
-  private keys = new Map<string, Uint8Array>()
+  /** New nodes by hash hex, with their store key when made from the hash bytes (a batched update's). */
+  private pending = new Map<string, { value: Uint8Array; key?: Uint8Array }>()
   private readonly cache: BoundedCache<string, Uint8Array>
 
   constructor(
@@ -39,7 +38,7 @@ class TrieNodeStore implements DB<string, Uint8Array> {
   }
 
   async get(key: string): Promise<Uint8Array | undefined> {
-    const hit = this.pending.get(key) ?? this.cache.get(key)
+    const hit = this.pending.get(key)?.value ?? this.cache.get(key)
     if (hit) return hit
     const value = await this.kv.get(layout.trieNode(fromHex(key)))
     // Content-addressed: caching a node that is never committed is harmless.
@@ -53,7 +52,7 @@ class TrieNodeStore implements DB<string, Uint8Array> {
     const missing: number[] = []
     hashes.forEach((hash, i) => {
       const key = toHex(hash)
-      const hit = this.pending.get(key) ?? this.cache.get(key)
+      const hit = this.pending.get(key)?.value ?? this.cache.get(key)
       if (hit) out[i] = hit
       else missing.push(i)
     })
@@ -67,14 +66,13 @@ class TrieNodeStore implements DB<string, Uint8Array> {
   }
 
   async put(key: string, value: Uint8Array): Promise<void> {
-    this.pending.set(key, value)
+    this.pending.set(key, { value })
     this.cache.set(key, value)
   }
 
   /** A node written by a batched update: pending until taken into the chain's batch. */
   write(hash: Uint8Array, hex: string, value: Uint8Array): void {
-    this.pending.set(hex, value)
-    this.keys.set(hex, layout.trieNode(hash))
+    this.pending.set(hex, { value, key: layout.trieNode(hash) })
   }
 
   /** Nodes are shared by many roots and never pruned. */
@@ -92,22 +90,22 @@ class TrieNodeStore implements DB<string, Uint8Array> {
 
   takeWrites(): BatchOp[] {
     const ops: BatchOp[] = []
-    for (const [key, value] of this.pending) {
-      ops.push({ type: 'put', key: this.keys.get(key) ?? layout.trieNode(fromHex(key)), value })
+    for (const [hex, { value, key }] of this.pending) {
+      ops.push({ type: 'put', key: key ?? layout.trieNode(fromHex(hex)), value })
     }
     this.pending = new Map()
-    this.keys = new Map()
     return ops
   }
 
   discardWrites(): void {
     this.pending = new Map()
-    this.keys = new Map()
   }
 }
 
 export interface AccountChange {
   address: Uint8Array
+  /** The address as hex, when the caller has it: the key its trie key is remembered by. */
+  hex?: string
   account: Account
   /** The account's encoding, when the caller has it already (it is also the flat index's value). */
   bytes?: Uint8Array
@@ -116,11 +114,15 @@ export interface AccountChange {
 /** Encoded nodes kept for proofs, which read through @ethereumjs/mpt. */
 const PROOF_CACHE_NODES = 4096
 
+/** Trie keys (SHA-256 of the address) remembered by address hex: a block's senders mostly sent before. */
+const KEY_CACHE_MAX = 32_768
+
 export class StateTrie {
   private readonly write: WriteNode = (hash, hex, bytes) => this.nodes.write(hash, hex, bytes)
 
   /** @ethereumjs/mpt over the same nodes, loaded on the first proof: a node that makes none never loads it. */
   private reader?: Promise<MerklePatriciaTrie>
+  private readonly keys = new BoundedCache<string, Uint8Array>(KEY_CACHE_MAX)
 
   private constructor(
     private readonly nodes: TrieNodeStore & NodeSource,
@@ -143,8 +145,8 @@ export class StateTrie {
 
   /** The root after writing `changes` on top of the state at `root`. New nodes stay pending. */
   async update(root: Uint8Array, changes: readonly AccountChange[]): Promise<Uint8Array> {
-    const writes = changes.map(({ address, account, bytes }) => ({
-      key: hashKey(address),
+    const writes = changes.map(({ address, hex, account, bytes }) => ({
+      key: this.keyOf(address, hex),
       value: bytes ?? accountToBytes(account),
     }))
     // An empty account (balance 0, nonce 0) encodes to no bytes, and an empty value is no
@@ -160,6 +162,16 @@ export class StateTrie {
       return trie.root()
     }
     return updateTrie(root, writes, this.nodes, this.decoded, this.write)
+  }
+
+  private keyOf(address: Uint8Array, hex: string | undefined): Uint8Array {
+    if (hex === undefined) return hashKey(address)
+    let key = this.keys.get(hex)
+    if (key === undefined) {
+      key = hashKey(address)
+      this.keys.set(hex, key)
+    }
+    return key
   }
 
   private async referenceTrie(): Promise<MerklePatriciaTrie> {

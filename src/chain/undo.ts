@@ -13,10 +13,14 @@ import { ACCOUNT_BYTES_MAX, checkAccountBytes } from './account-bytes.js'
 export interface UndoEntry {
   address: Uint8Array
   before: Account | undefined
+  /** `before`'s canonical encoding, when the caller read it from the store: used as is, not encoded again. */
+  beforeBytes?: Uint8Array | undefined
 }
 
+const NONE = new Uint8Array(0)
+
 export function encodeUndo(entries: readonly UndoEntry[]): Uint8Array {
-  const parts = entries.map((e) => (e.before ? accountToBytes(e.before) : new Uint8Array(0)))
+  const parts = entries.map((e) => (e.before ? (e.beforeBytes ?? accountToBytes(e.before)) : NONE))
   let len = 4
   for (const p of parts) len += ADDRESS_BYTES + 1 + p.byteLength
   const out = new Uint8Array(len)

@@ -21,6 +21,8 @@ export const accountFromBytes = (b: Uint8Array): Account => decodeAccount(b)
 
 export interface DirtyAccount {
   address: Uint8Array
+  /** The address as lower-case hex: the overlay's key, kept for the maps the commit fills. */
+  hex: string
   account: Account
   /** The account before this overlay touched it (undefined = did not exist). */
   before: Account | undefined
@@ -40,7 +42,7 @@ export class StateOverlay {
   set(address: Uint8Array, account: Account, addressHex = toHex(address)): void {
     const entry = this.dirty.get(addressHex)
     if (entry) entry.account = account
-    else this.dirty.set(addressHex, { address, account, before: this.base(addressHex) })
+    else this.dirty.set(addressHex, { address, hex: addressHex, account, before: this.base(addressHex) })
   }
 
   changes(): DirtyAccount[] {

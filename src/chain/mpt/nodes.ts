@@ -125,13 +125,60 @@ interface Committed {
  */
 function commitChild(ref: NodeRef, write: WriteNode): Committed {
   if (ref.kind === 'hash') return { raw: ref.hash, ref }
+  if (ref.kind === 'leaf') {
+    // Most written nodes are leaves: encoded straight into their bytes, with no RLP item tree.
+    const bytes = encodeLeaf(ref.path, ref.value)
+    if (bytes.length < HASH_LENGTH) return { raw: [encodeHexPrefix(ref.path, true), ref.value], ref }
+    return written(bytes, ref, write)
+  }
   const { raw, node } = commitNode(ref, write)
   const bytes = encodeRlp(raw)
   if (bytes.length < HASH_LENGTH) return { raw, ref: node }
+  return written(bytes, node, write)
+}
+
+/** Hashes and writes a node of 32 bytes or more; its parent keeps the hash. */
+function written(bytes: Uint8Array, node: TrieNode, write: WriteNode): Committed {
   const hash = sha256(bytes)
   const hex = toHex(hash)
   write(hash, hex, bytes, node)
   return { raw: hash, ref: { kind: 'hash', hash, hex } }
+}
+
+/** RLP length of a string of `length` bytes whose first byte is `first`, header included. */
+function stringLength(length: number, first: number): number {
+  if (length === 1 && first < 0x80) return 1
+  return length <= 55 ? 1 + length : 2 + length // values and paths here are far below 256 bytes
+}
+
+/** Writes the RLP header of a string or list (`base` 0x80 or 0xc0) with a payload under 256 bytes. */
+function writeShortHeader(out: Uint8Array, at: number, payload: number, base: number): number {
+  if (payload <= 55) {
+    out[at] = base + payload
+    return at + 1
+  }
+  out[at] = base + 56
+  out[at + 1] = payload
+  return at + 2
+}
+
+/** A leaf's encoding, `[hexPrefix(path, leaf), value]`, the bytes encodeRlp gives for that list. */
+export function encodeLeaf(path: Nibbles, value: Uint8Array): Uint8Array {
+  if (value.length > 200) return encodeRlp([encodeHexPrefix(path, true), value])
+  const odd = path.length & 1
+  const pathBytes = 1 + (path.length >> 1)
+  const firstPathByte = odd ? 0x30 | (path[0] as number) : 0x20
+  const pathLength = stringLength(pathBytes, firstPathByte)
+  const valueLength = stringLength(value.length, value[0] ?? 0)
+  const payload = pathLength + valueLength
+  const out = new Uint8Array((payload <= 55 ? 1 : 2) + payload)
+  let at = writeShortHeader(out, 0, payload, 0xc0)
+  if (pathLength > 1) at = writeShortHeader(out, at, pathBytes, 0x80)
+  out[at++] = firstPathByte
+  for (let i = odd; i < path.length; i += 2) out[at++] = ((path[i] as number) << 4) | (path[i + 1] as number)
+  if (valueLength > 1 || value.length === 0) at = writeShortHeader(out, at, value.length, 0x80)
+  out.set(value, at)
+  return out
 }
 
 /** The root's hash: the root node is always hashed and written, whatever its size. */
