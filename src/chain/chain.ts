@@ -19,6 +19,7 @@ import type { KvStore } from '../storage/kv.js'
 import type { Clock } from '../util/clock.js'
 import { AccountCache } from './account-cache.js'
 import { checkBlockOnParent, checkBlockStateless } from './block-checks.js'
+import { checkCandidate } from './candidate.js'
 import { ChainHaltedError, ChainStoreError, type StoreWriteError } from './errors.js'
 import { type BlockSource, describeHeadChange, type HeadChange } from './head-change.js'
 import { ConnectFailure, HeadSteps } from './head-steps.js'
@@ -96,7 +97,9 @@ export class Chain {
     opts: ChainOptions,
   ) {
     this.orphans = new OrphanPool(opts.orphans)
-    this.reorgLimit = new ReorgLimit(opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH, deps.log)
+    // Under BFT finality every block on the main chain is final: no fork below the head is followed.
+    const maxDepth = deps.engine.finality ? 0 : (opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH)
+    this.reorgLimit = new ReorgLimit(maxDepth, deps.log)
     this.prechecks = new SignaturePrechecks(deps.signatures)
     this.steps = new HeadSteps(
       {
@@ -126,6 +129,11 @@ export class Chain {
 
   get head(): HeaderEntry {
     return this.steps.head
+  }
+
+  /** The last final block: under BFT finality the head (every block is stored committed); none under proof of work. */
+  get finalized(): HeaderEntry | undefined {
+    return this.deps.engine.finality ? this.steps.head : undefined
   }
 
   get chainId(): string {
@@ -191,7 +199,7 @@ export class Chain {
    * with the most work. Throws VerifyError for a block a peer should be charged
    * for; an unknown parent parks the block among the orphans.
    */
-  importBlock(block: Block, source: BlockSource): Promise<ImportResult> {
+  importBlock(block: Block, source: BlockSource, commit?: Uint8Array): Promise<ImportResult> {
     try {
       this.preverify(block)
     } catch {
@@ -204,7 +212,7 @@ export class Chain {
       else this.queued.delete(block.id)
     }
     const run = this.exclusive(async () => {
-      const result = await this.importOne(block, source)
+      const result = await this.importOne(block, source, commit)
       if (result.status === 'orphan') return result
       // Orphans waiting for this block (and their own children) can go in now.
       const queue = this.orphans.takeChildren(block.id)
@@ -245,7 +253,7 @@ export class Chain {
     this.prechecks.start(block)
   }
 
-  private async importOne(block: Block, source: BlockSource): Promise<ImportResult> {
+  private async importOne(block: Block, source: BlockSource, commit?: Uint8Array): Promise<ImportResult> {
     const known = this.index.get(block.id)
     if (known) {
       if (known.status === 'invalid') throw new VerifyError('BLOCK_INVALID_ANCESTOR', `block ${block.id} is invalid`)
@@ -254,9 +262,12 @@ export class Chain {
     const header = block.header
     checkHeaderFields(header)
     const parent = this.index.get(header.parentId)
+    const { finality } = this.deps.engine
     if (!parent) {
       this.deps.engine.checkSeal(header)
-      this.orphans.add(block)
+      // Under finality a block is stored only with its commit, which the orphan pool does not keep:
+      // the caller learns the parent is missing (and syncs) instead.
+      if (!finality) this.orphans.add(block)
       return { status: 'orphan' }
     }
     if (this.index.hasInvalidAncestry(parent)) {
@@ -264,6 +275,10 @@ export class Chain {
     }
     this.reorgLimit.check(this.index, this.steps.head, parent, block.id)
     checkBlockOnParent(this.deps, this.index, parent, block, this.deps.clock.nowMs())
+    if (finality) {
+      if (!commit) throw new VerifyError('BLOCK_MISSING_COMMIT', `block ${block.id} came without its commit`)
+      finality.checkCommit(header, commit)
+    }
     const bad = await this.prechecks.take(block)
     if (bad >= 0) {
       throw new BlockTxError(bad, new VerifyError('TX_BAD_SIGNATURE', `signature of tx ${bad} does not verify`))
@@ -273,6 +288,7 @@ export class Chain {
     await this.steps.write([
       { type: 'put', key: layout.header(block.hash), value: encodeEntry({ status: 'stored', totalWork, header }) },
       { type: 'put', key: layout.block(block.hash), value: block.bytes },
+      ...(commit && finality ? [{ type: 'put' as const, key: layout.commit(block.hash), value: commit }] : []),
     ])
     const entry = this.index.add(header, totalWork, 'stored')
     for (const listener of this.storedListeners) listener(block, source)
@@ -369,6 +385,21 @@ export class Chain {
 
   async getAccount(address: Uint8Array): Promise<Account> {
     return (await this.getAccounts([address]))[0] as Account
+  }
+
+  /** The commit stored with a block (proof of stake), or undefined. */
+  async getCommit(id: string): Promise<Uint8Array | undefined> {
+    const entry = this.index.get(id)
+    return entry ? this.deps.store.get(layout.commit(entry.header.hash)) : undefined
+  }
+
+  /**
+   * Checks a proposed child of the head against every rule a block passes on
+   * import, state root included, without storing anything (a BFT validator's
+   * verdict before it prevotes). Throws the rule's VerifyError.
+   */
+  checkCandidate(block: Block): Promise<void> {
+    return this.exclusive(() => checkCandidate(this.deps, this.index, this.steps, block))
   }
 
   /** Where a main-chain transaction sits, or undefined. */

@@ -120,6 +120,20 @@ export class HeadSteps {
     this.head = entry
   }
 
+  /**
+   * Applies `block` (a child of the head) to a throwaway copy of the staged
+   * state: every rule of connecting it, the state root included, and nothing
+   * written. A validator's verdict on a proposed block.
+   */
+  async checkConnect(entry: HeaderEntry, block: Block): Promise<void> {
+    const { trie, accounts, genesis } = this.deps
+    try {
+      await connectBlock({ trie, accounts, genesis }, entry, block, new Map(), [])
+    } finally {
+      trie.discardWrites()
+    }
+  }
+
   /** Fsyncs the head pointer: a walk that did not end on its planned last step (a block failed on the way). */
   async syncHead(): Promise<void> {
     await this.write([{ type: 'put', key: layout.head, value: this.head.header.hash }], true)

@@ -7,6 +7,7 @@
  *   'b' + blockHash(32)        → block bytes (header + txs)
  *   'n' + height(8, BE)        → hash of the main-chain block at that height
  *   't' + txHash(32)           → blockHash(32) | index(4, BE): where a main-chain tx sits
+ *   'c' + blockHash(32)        → commit of a block (proof of stake: the ⅔+ precommits that finalized it)
  *   'u' + blockHash(32)        → undo record of a connected block (accounts before it)
  *   'a' + address(20)          → account at the head (flat index beside the trie)
  *   's' + trieNodeKey          → Merkle-Patricia trie node (content-addressed, never deleted)
@@ -38,6 +39,7 @@ export const layout = {
   height: (height: number) => key('n', u64be(height)),
   txLocation: (txHash: Uint8Array) => key('t', txHash),
   undo: (hash: Uint8Array) => key('u', hash),
+  commit: (hash: Uint8Array) => key('c', hash),
   account: (address: Uint8Array) => key('a', address),
   trieNode: (nodeKey: Uint8Array) => key('s', nodeKey),
   head: new Uint8Array([...enc.encode('m'), ...enc.encode('head')]),

@@ -12,8 +12,20 @@ export interface HeaderTree {
   ancestor(header: Header, height: number): Header | undefined
 }
 
+/**
+ * What an engine with BFT finality adds (proof of stake): a block is stored
+ * only with its commit, the ⅔+ precommit signatures of the validators of its
+ * height, and a committed block is final.
+ */
+export interface FinalityRules {
+  /** Throws VerifyError unless `commit` (its encoding) proves `header` committed. */
+  checkCommit(header: Header, commit: Uint8Array): void
+}
+
 export interface ConsensusEngine {
   readonly name: string
+  /** Present for an engine whose blocks are final once committed; absent for proof of work. */
+  readonly finality?: FinalityRules
   /**
    * The checks that need no parent (for PoW: the hash meets the header's own
    * target, which is within the limit). Run before a block with an unknown

@@ -49,6 +49,8 @@ export const RULES = {
   BLOCK_BAD_TARGET: reject(100),
   BLOCK_BAD_POW: reject(100),
   BLOCK_REORG_TOO_DEEP: ignore,
+  // proof of stake: a block comes with its commit; without one it is not the sender's lie, just incomplete
+  BLOCK_MISSING_COMMIT: ignore,
   // block body
   BLOCK_TOO_LARGE: reject(100),
   BLOCK_TOO_MANY_TXS: reject(100),

@@ -1,0 +1,73 @@
+/**
+ * Proof of stake behind the ConsensusEngine interface. A PoS block has no
+ * seal to search for: it is valid when its commit (⅔+ of the voting power of
+ * its height's validators, precommitting its hash) checks out, and a
+ * committed block is final. Its `target` field carries a fixed value and its
+ * nonce is 0; every block weighs 1 in fork choice (with finality there is
+ * only ever one chain to choose).
+ *
+ * Who proposes and who votes at each height comes from the ValidatorSchedule;
+ * the rounds themselves run in the validator service (node/validator.ts)
+ * over consensus/bft/round-state.ts.
+ */
+import { Header, type HeaderFields } from '../../ledger/block.js'
+import { VerifyError } from '../../ledger/errors.js'
+import { equalBytes } from '../../util/bytes.js'
+import { decodeCommit, verifyCommit } from '../bft/commit.js'
+import type { Validator } from '../bft/validators.js'
+import type { ConsensusEngine, FinalityRules } from '../engine.js'
+import { ValidatorSchedule } from './schedule.js'
+
+/** The `target` every PoS header carries: the largest, so no header field means work. */
+export const POS_TARGET = (1n << 256n) - 1n
+
+export interface PosEngineOptions {
+  chainId: string
+  /** The genesis validators, with their voting power. */
+  validators: readonly Validator[]
+}
+
+export class PosEngine implements ConsensusEngine, FinalityRules {
+  readonly name = 'pos'
+  readonly finality: FinalityRules = this
+  readonly schedule: ValidatorSchedule
+
+  constructor(private readonly opts: PosEngineOptions) {
+    this.schedule = new ValidatorSchedule(opts.validators)
+  }
+
+  checkSeal(header: Header): void {
+    if (header.target !== POS_TARGET) {
+      throw new VerifyError('BLOCK_BAD_TARGET', 'a proof-of-stake header carries the fixed target')
+    }
+    if (header.fields.nonce !== 0n) throw new VerifyError('BLOCK_BAD_FIELD', 'a proof-of-stake header has nonce 0')
+  }
+
+  checkHeader(header: Header): void {
+    this.checkSeal(header)
+  }
+
+  nextTarget(): bigint {
+    return POS_TARGET
+  }
+
+  work(): bigint {
+    return 1n
+  }
+
+  checkCommit(header: Header, commitBytes: Uint8Array): void {
+    const set = this.schedule.setAt(header.height)
+    const commit = decodeCommit(commitBytes, set.size)
+    if (commit.height !== BigInt(header.height) || !equalBytes(commit.blockHash, header.hash)) {
+      throw new VerifyError('COMMIT_BAD_FIELD', `the commit is for another block than ${header.id}`)
+    }
+    verifyCommit(commit, set, this.opts.chainId)
+  }
+
+  /** A PoS header needs no search: the proposer's fields, nonce 0. */
+  async seal(fields: HeaderFields): Promise<Header> {
+    return Header.fromFields({ ...fields, nonce: 0n })
+  }
+
+  async close(): Promise<void> {}
+}
