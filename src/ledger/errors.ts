@@ -51,6 +51,8 @@ export const RULES = {
   BLOCK_REORG_TOO_DEEP: ignore,
   // proof of stake: a block comes with its commit; without one it is not the sender's lie, just incomplete
   BLOCK_MISSING_COMMIT: ignore,
+  // a proposal whose block is not the one it names: the proposer signed it, the sender relayed a mismatch
+  PROPOSAL_BLOCK_MISMATCH: reject(100),
   // block body
   BLOCK_TOO_LARGE: reject(100),
   BLOCK_TOO_MANY_TXS: reject(100),

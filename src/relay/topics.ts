@@ -3,3 +3,7 @@ export const txTopic = (chainId: string): string => `/peerchain/${chainId}/tx/1`
 export const blockTopic = (chainId: string): string => `/peerchain/${chainId}/block/1`
 export const statusProtocol = (chainId: string): string => `/peerchain/${chainId}/status/1`
 export const syncProtocol = (chainId: string): string => `/peerchain/${chainId}/sync/1`
+/** Proof of stake: signed prevotes and precommits. */
+export const voteTopic = (chainId: string): string => `/peerchain/${chainId}/vote/1`
+/** Proof of stake: a signed proposal with the block it proposes. */
+export const proposalTopic = (chainId: string): string => `/peerchain/${chainId}/proposal/1`

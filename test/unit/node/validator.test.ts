@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from 'vitest'
+import { Chain } from '../../../src/chain/chain.js'
+import { decodeCommit, verifyCommit } from '../../../src/consensus/bft/commit.js'
+import type { Validator } from '../../../src/consensus/bft/validators.js'
+import { encodeVote, signVote } from '../../../src/consensus/bft/vote.js'
+import { POS_TARGET, PosEngine } from '../../../src/consensus/pos/engine.js'
+import { addressFromPublicKey } from '../../../src/ledger/address.js'
+import { type KeyPair, keyPairFromSeed, sha256 } from '../../../src/ledger/crypto.js'
+import { devnetGenesis, type Genesis } from '../../../src/ledger/genesis.js'
+import type { GossipMessage, GossipVerdict } from '../../../src/net/network.js'
+import { ValidatorService } from '../../../src/node/validator.js'
+import { voteTopic } from '../../../src/relay/topics.js'
+import { MemoryStore } from '../../../src/storage/memory.js'
+import { systemClock } from '../../../src/util/clock.js'
+import { createLogger } from '../../../src/util/log.js'
+import { systemTimers } from '../../../src/util/timers.js'
+import { inlineSignatures } from '../../helpers/chain.js'
+
+const keys: KeyPair[] = [0, 1, 2, 3].map((i) =>
+  keyPairFromSeed(sha256(new TextEncoder().encode(`validator test ${i}`))),
+)
+const validators: Validator[] = keys.map((k) => ({
+  publicKey: k.publicKey,
+  address: addressFromPublicKey(k.publicKey),
+  power: 1n,
+}))
+// Short rounds: the test runs on real timers, and waits for progress, never for a time.
+const timeouts = {
+  propose: { baseMs: 300, deltaMs: 100, maxMs: 1000 },
+  prevote: { baseMs: 150, deltaMs: 100, maxMs: 600 },
+  precommit: { baseMs: 150, deltaMs: 100, maxMs: 600 },
+}
+
+type Handler = {
+  validate: (msg: GossipMessage) => Promise<GossipVerdict>
+}
+
+/** Every node hears every other node's messages directly; verdicts and charges are recorded. */
+class Hub {
+  readonly subs = new Map<string, Map<string, Handler>>()
+  readonly verdicts: Array<{ to: string; topic: string; verdict: GossipVerdict }> = []
+  readonly charges: Array<{ by: string; peer: string; reason: string }> = []
+
+  connect(name: string) {
+    return {
+      subscribe: (topic: string, validate: Handler['validate']) => {
+        const m = this.subs.get(topic) ?? new Map<string, Handler>()
+        this.subs.set(topic, m)
+        m.set(name, { validate })
+      },
+      publish: async (topic: string, data: Uint8Array) => {
+        this.deliver(name, topic, data)
+        return 1
+      },
+      reportPeer: (peer: string, _penalty: number, reason: string) => {
+        this.charges.push({ by: name, peer, reason })
+      },
+    }
+  }
+
+  deliver(from: string, topic: string, data: Uint8Array): void {
+    for (const [to, h] of this.subs.get(topic) ?? []) {
+      if (to === from) continue
+      setImmediate(() => {
+        void h.validate({ topic, data, from }).then((verdict) => this.verdicts.push({ to, topic, verdict }))
+      })
+    }
+  }
+}
+
+const running: ValidatorService[] = []
+afterEach(() => {
+  for (const s of running.splice(0)) s.stop()
+})
+
+async function startValidator(hub: Hub, genesis: Genesis, i: number) {
+  const store = new MemoryStore()
+  await store.open()
+  const engine = new PosEngine({ chainId: genesis.chainId, validators })
+  const chain = await Chain.open({ store, genesis, engine, clock: systemClock, signatures: inlineSignatures })
+  const service = new ValidatorService({
+    chain,
+    engine,
+    mempool: { template: () => [] },
+    net: hub.connect(`v${i}`),
+    timers: systemTimers,
+    log: createLogger('error', {}, () => {}),
+    key: keys[i],
+    timeouts,
+    commitPauseMs: 20,
+  })
+  service.start()
+  running.push(service)
+  return { chain, engine, service }
+}
+
+async function until(cond: () => boolean, what: string, ms = 30_000): Promise<void> {
+  const deadline = Date.now() + ms
+  while (!cond()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`)
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+function posGenesis(): Genesis {
+  // Timestamps must only grow: start the chain in the past so blocks made now are on time.
+  return { ...devnetGenesis({ initialTarget: POS_TARGET, powLimit: POS_TARGET }), timestampMs: Date.now() - 60_000 }
+}
+
+describe('the validator service', () => {
+  it('four validators commit the same blocks, each stored with a commit of ⅔+ of the power', async () => {
+    const hub = new Hub()
+    const genesis = posGenesis()
+    const nodes = await Promise.all([0, 1, 2, 3].map((i) => startValidator(hub, genesis, i)))
+    await until(() => nodes.every((n) => n.chain.head.height >= 5), 'height 5 everywhere')
+    for (let h = 1; h <= 5; h++) {
+      const ids = new Set(nodes.map((n) => n.chain.index.mainAt(h)?.id))
+      expect(ids.size).toBe(1)
+      const [first] = nodes
+      const id = first?.chain.index.mainAt(h)?.id as string
+      const commit = decodeCommit((await first?.chain.getCommit(id)) as Uint8Array, 4)
+      expect(() => verifyCommit(commit, first?.engine.schedule.setAt(h) as never, genesis.chainId)).not.toThrow()
+    }
+    expect(nodes.every((n) => n.chain.finalized?.id === n.chain.head.id)).toBe(true)
+    expect(hub.charges).toEqual([])
+  }, 60_000)
+
+  it('goes on with one validator of four offline, its proposer turns timing out', async () => {
+    const hub = new Hub()
+    const genesis = posGenesis()
+    const nodes = await Promise.all([0, 1, 2].map((i) => startValidator(hub, genesis, i)))
+    await until(() => nodes.every((n) => n.chain.head.height >= 6), 'height 6 on the three')
+    const proposers = new Set(
+      [1, 2, 3, 4, 5, 6].map((h) => {
+        const entry = nodes[0]?.chain.index.mainAt(h)
+        return entry ? Buffer.from(entry.header.fields.miner).toString('hex') : ''
+      }),
+    )
+    // Only online validators' blocks are committed.
+    const offline = Buffer.from(validators[3]?.address as Uint8Array).toString('hex')
+    expect(proposers.has(offline)).toBe(false)
+  }, 60_000)
+
+  it('rejects a vote with a forged signature and charges its sender', async () => {
+    const hub = new Hub()
+    const genesis = posGenesis()
+    await startValidator(hub, genesis, 0)
+    const forged = signVote(
+      genesis.chainId,
+      { type: 'prevote', height: 1n, round: 0, blockHash: null, validator: validators[1]?.address as Uint8Array },
+      (keys[2] as KeyPair).secretKey,
+    )
+    hub.deliver('mallory', voteTopic(genesis.chainId), encodeVote(forged))
+    await until(() => hub.verdicts.some((v) => v.topic === voteTopic(genesis.chainId)), 'a verdict')
+    expect(hub.verdicts.find((v) => v.topic === voteTopic(genesis.chainId))?.verdict).toBe('reject')
+    expect(hub.charges.map((c) => c.peer)).toEqual(['mallory'])
+  }, 30_000)
+})
