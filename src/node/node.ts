@@ -15,7 +15,10 @@
  * - a local tx → relay.submitTx (mempool, then publish).
  */
 import type { ChainOptions } from '../chain/chain.js'
+import type { TimeoutConfig } from '../consensus/bft/timeouts.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
+import { PosEngine } from '../consensus/pos/engine.js'
+import type { KeyPair } from '../ledger/crypto.js'
 import type { LedgerDecoders } from '../ledger/decoders.js'
 import type { Genesis } from '../ledger/genesis.js'
 import type { TxSignatureChecker } from '../ledger/sigverify/checker.js'
@@ -46,6 +49,7 @@ import type { Timers } from '../util/timers.js'
 import { LedgerNode } from './ledger-node.js'
 import { MinerLoop } from './miner.js'
 import { createSyncFns } from './sync-fns.js'
+import { ValidatorService } from './validator.js'
 
 /** Watchers that are not part of the protocol (metrics): they see events, they decide nothing. */
 export interface NodeObserver {
@@ -83,6 +87,8 @@ export interface NodeInit {
   sync?: Omit<SynchronizerOptions, 'clock' | 'rng' | 'timers' | 'log'>
   /** Serving sync: per-peer quotas, and the upload cap (bytes of historical blocks per 24 h; 0 = unlimited). */
   serve?: { quota?: Partial<ServeQuotaLimits>; uploadCapBytes?: number }
+  /** Proof of stake: take part in BFT rounds with this key (the engine must be a PosEngine). */
+  validator?: { key: KeyPair; timeouts?: TimeoutConfig }
 }
 
 export class PeerchainNode {
@@ -100,6 +106,8 @@ export class PeerchainNode {
     readonly relay: Relay,
     readonly sync: Synchronizer,
     readonly miner: MinerLoop,
+    /** Proof of stake with a validator key: the BFT rounds this node takes part in. */
+    readonly validator: ValidatorService | undefined,
   ) {
     this.syncMeter = new SyncMeter(deps.clock)
     const reportPeer = (peer: string, penalty: number, reason: string) => deps.network.reportPeer(peer, penalty, reason)
@@ -153,6 +161,7 @@ export class PeerchainNode {
     await network.start()
     this.started = true
     if (this.init.mine) this.miner.start()
+    this.validator?.start()
   }
 
   /** Admits a local tx to our mempool and gossips it. Throws VerifyError. */
@@ -166,6 +175,7 @@ export class PeerchainNode {
   }
 
   async stop(): Promise<void> {
+    this.validator?.stop()
     await this.miner.stop()
     await this.sync.stop()
     if (this.started) await this.deps.network.stop()
@@ -236,5 +246,21 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
     { ledger, timers, log: log.child({ module: 'miner' }), canMine: () => sync.progress().state === 'idle' },
     { payTo: init.minerAddress },
   )
-  return new PeerchainNode(deps, init, ledger, status, relay, sync, miner)
+  let validator: ValidatorService | undefined
+  if (init.validator) {
+    const { engine } = deps
+    if (!(engine instanceof PosEngine)) throw new Error('a validator needs the proof-of-stake engine')
+    validator = new ValidatorService({
+      chain,
+      engine,
+      mempool: ledger.mempool,
+      net: network,
+      timers,
+      log: log.child({ module: 'validator' }),
+      key: init.validator.key,
+      timeouts: init.validator.timeouts,
+      commitPauseMs: init.genesis.params.blockTimeMs,
+    })
+  }
+  return new PeerchainNode(deps, init, ledger, status, relay, sync, miner, validator)
 }
