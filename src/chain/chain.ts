@@ -136,6 +136,11 @@ export class Chain {
     return this.deps.engine.finality ? this.steps.head : undefined
   }
 
+  /** True when blocks travel and are stored with their commits (an engine with BFT finality), from genesis on. */
+  get hasFinality(): boolean {
+    return this.deps.engine.finality !== undefined
+  }
+
   get chainId(): string {
     return this.deps.genesis.chainId
   }

@@ -381,6 +381,7 @@ export namespace SyncRequest {
 export interface SyncResponse {
   headers: Uint8Array<ArrayBuffer>[]
   blocks: Uint8Array<ArrayBuffer>[]
+  commits: Uint8Array<ArrayBuffer>[]
 }
 
 export namespace SyncResponse {
@@ -407,13 +408,21 @@ export namespace SyncResponse {
           }
         }
 
+        if (obj.commits != null && obj.commits.length > 0) {
+          for (const value of obj.commits) {
+            w.uint32(26)
+            w.bytes(value)
+          }
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
       }, (reader, length, opts = {}) => {
         const obj: any = {
           headers: [],
-          blocks: []
+          blocks: [],
+          commits: []
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -438,6 +447,14 @@ export namespace SyncResponse {
               obj.blocks.push(reader.bytes())
               break
             }
+            case 3: {
+              if (opts.limits?.commits != null && obj.commits.length === opts.limits.commits) {
+                throw new MaxLengthError('Decode error - repeated field "commits" had too many elements')
+              }
+
+              obj.commits.push(reader.bytes())
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -449,7 +466,8 @@ export namespace SyncResponse {
       }, function * (reader, length, prefix, opts = {}) {
         const obj = {
           headers: 0,
-          blocks: 0
+          blocks: 0,
+          commits: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -488,6 +506,21 @@ export namespace SyncResponse {
 
               break
             }
+            case 3: {
+              if (opts.limits?.commits != null && obj.commits === opts.limits.commits) {
+                throw new MaxLengthError('Streaming decode error - repeated field "commits" had too many elements')
+              }
+
+              yield {
+                field: `${prefix}.commits[]`,
+                index: obj.commits,
+                value: reader.bytes()
+              }
+
+              obj.commits++
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -512,6 +545,12 @@ export namespace SyncResponse {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface SyncResponseCommitsFieldEvent {
+    field: '$.commits[]'
+    index: number
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<SyncResponse>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, SyncResponse.codec())
   }
@@ -520,7 +559,119 @@ export namespace SyncResponse {
     return decodeMessage(buf, SyncResponse.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseHeadersFieldEvent | SyncResponseBlocksFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<SyncResponse>): Generator<SyncResponseHeadersFieldEvent | SyncResponseBlocksFieldEvent | SyncResponseCommitsFieldEvent> {
     return streamMessage(buf, SyncResponse.codec(), opts)
+  }
+}
+
+export interface CommittedBlock {
+  block: Uint8Array<ArrayBuffer>
+  commit: Uint8Array<ArrayBuffer>
+}
+
+export namespace CommittedBlock {
+  let _codec: Codec<CommittedBlock>
+
+  export const codec = (): Codec<CommittedBlock> => {
+    if (_codec == null) {
+      _codec = message<CommittedBlock>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.block != null && obj.block.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.block)
+        }
+
+        if ((obj.commit != null && obj.commit.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.commit)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          block: uint8ArrayAlloc(0),
+          commit: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.block = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.commit = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.block`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.commit`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface CommittedBlockBlockFieldEvent {
+    field: '$.block'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface CommittedBlockCommitFieldEvent {
+    field: '$.commit'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<CommittedBlock>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, CommittedBlock.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CommittedBlock>): CommittedBlock {
+    return decodeMessage(buf, CommittedBlock.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CommittedBlock>): Generator<CommittedBlockBlockFieldEvent | CommittedBlockCommitFieldEvent> {
+    return streamMessage(buf, CommittedBlock.codec(), opts)
   }
 }
