@@ -57,6 +57,7 @@ export class SimNetwork implements Network, RouterHost, RequestHost {
   private readonly banned = new Map<string, Ban>()
   private readonly router: SimGossipRouter
   private readonly requests: SimRequests
+  private readonly publishTaps: Array<(topic: string, data: Uint8Array) => void> = []
 
   constructor(
     private readonly fabric: SimFabric,
@@ -98,7 +99,13 @@ export class SimNetwork implements Network, RouterHost, RequestHost {
   }
 
   async publish(topic: string, data: Uint8Array): Promise<number> {
+    for (const tap of this.publishTaps) tap(topic, data)
     return this.router.publish(topic, data)
+  }
+
+  /** Hears every message this node publishes: for the simulator's observer, which decides nothing. */
+  onPublish(tap: (topic: string, data: Uint8Array) => void): void {
+    this.publishTaps.push(tap)
   }
 
   async handle(protocol: string, handler: RequestHandler, limits: RequestLimits): Promise<void> {

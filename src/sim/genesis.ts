@@ -1,8 +1,11 @@
 /**
  * The simulated chain's genesis and keys: `senders` funded accounts whose
  * seeds are derived from their index (like the devnet's well-known keys), and
- * consensus parameters whose block time is the scenario's interval.
+ * consensus parameters whose block time is the scenario's interval. Under
+ * proof of stake, validator keys are derived from their index the same way.
  */
+import type { Validator } from '../consensus/bft/validators.js'
+import { POS_TARGET } from '../consensus/pos/engine.js'
 import { addressFromPublicKey } from '../ledger/address.js'
 import { type KeyPair, keyPairFromSeed, sha256 } from '../ledger/crypto.js'
 import { COIN, devnetGenesis, type Genesis } from '../ledger/genesis.js'
@@ -25,4 +28,30 @@ export function simGenesis(senderKeys: readonly KeyPair[], blockIntervalMs: numb
     ...base,
     alloc: senderKeys.map((key) => ({ address: addressFromPublicKey(key.publicKey), balance: 1_000_000n * COIN })),
   }
+}
+
+/**
+ * The proof-of-stake genesis: a proof-of-work-shaped genesis whose target is
+ * the fixed PoS target (PosEngine checks headers against it), the block time
+ * being the commit pause between heights.
+ */
+export function simPosGenesis(senderKeys: readonly KeyPair[], blockIntervalMs: number): Genesis {
+  const base = simGenesis(senderKeys, blockIntervalMs)
+  return { ...base, params: { ...base.params, initialTarget: POS_TARGET, powLimit: POS_TARGET } }
+}
+
+export function simValidatorKey(index: number): KeyPair {
+  return keyPairFromSeed(sha256(new TextEncoder().encode(`peerchain sim validator ${index}`)))
+}
+
+/** Voting power of each simulated validator: equal, so ⅔+ of the power is ⅔+ of the validators. */
+export const SIM_VALIDATOR_POWER = 10n
+
+/** The genesis validator set of `count` simulated validators (keys 0 … count − 1). */
+export function simValidators(keys: readonly KeyPair[]): Validator[] {
+  return keys.map((key) => ({
+    address: addressFromPublicKey(key.publicKey),
+    publicKey: key.publicKey,
+    power: SIM_VALIDATOR_POWER,
+  }))
 }

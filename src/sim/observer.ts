@@ -37,11 +37,14 @@ export class SimObserver {
     this.heads = new Array<string>(nodeCount).fill('')
   }
 
-  /** Every node starts at genesis. */
-  setGenesis(genesisId: string): void {
+  /**
+   * Every node starts at genesis. Only the `runningNodes` that run count
+   * towards convergence (an offline validator stays at genesis for good).
+   */
+  setGenesis(genesisId: string, runningNodes = this.nodeCount): void {
     this.heads = new Array<string>(this.nodeCount).fill(genesisId)
     this.headCounts.clear()
-    this.headCounts.set(genesisId, this.nodeCount)
+    this.headCounts.set(genesisId, runningNodes)
   }
 
   /** One trace record: virtual ms since the start, the event, its fields. Deterministic JSON. */
@@ -61,10 +64,15 @@ export class SimObserver {
     return this.hash.digest('hex')
   }
 
-  /** A block stored by a node: mined there, or arrived (by gossip or sync) from its miner after a delay. */
+  /**
+   * A block stored by a node: mined there, or arrived (by gossip or sync)
+   * from its miner after a delay. Under proof of stake every validator that
+   * decides a block stores it as `mined`: the first is its birth, the others
+   * arrivals.
+   */
   onBlockStored(node: number, block: Block, source: BlockSource): void {
     const now = this.clock.nowMs()
-    if (source === 'mined') {
+    if (source === 'mined' && !this.mined.has(block.id)) {
       this.mined.set(block.id, { atMs: now, node, height: block.height })
       this.trace('mined', { node, id: block.id.slice(0, 16), height: block.height })
       return

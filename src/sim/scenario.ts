@@ -1,6 +1,8 @@
 /**
  * What one simulation runs: the network (nodes, regions, links, gossip
- * model), the load (blocks, tx rate) and a timeline of partitions. Every field
+ * model), the consensus (proof of work with miners, or proof of stake with
+ * validators and their BFT timeouts), the load (blocks, tx rate) and a
+ * timeline of partitions. Every field
  * has a default, so `peerchain sim` runs with flags alone; a scenario file
  * (TOML) overrides the defaults and flags override the file. One seed and one
  * scenario give one exact run.
@@ -21,6 +23,29 @@ const partitionSchema = z
   .strict()
   .refine((p) => p.heal_s > p.at_s, { message: 'heal_s must be after at_s' })
 
+/** One BFT step's timeout: min(base + round·delta, max) (consensus/bft/timeouts.ts). */
+const timeoutSchema = z
+  .object({
+    base_ms: z.number().int().positive(),
+    delta_ms: z.number().int().nonnegative(),
+    max_ms: z.number().int().positive(),
+  })
+  .strict()
+  .refine((t) => t.max_ms >= t.base_ms, { message: 'max_ms must be at least base_ms' })
+
+/**
+ * Defaults suited to a WAN (one-way 20–140 ms, a block of a few hundred kB):
+ * a proposal gets 3 s, a vote step 1 s, each growing 0.5 s a round, capped so
+ * a run of offline proposers costs each at most 20 s.
+ */
+const timeoutsSchema = z
+  .object({
+    propose: timeoutSchema.default({ base_ms: 3000, delta_ms: 500, max_ms: 10_000 }),
+    prevote: timeoutSchema.default({ base_ms: 1000, delta_ms: 500, max_ms: 5000 }),
+    precommit: timeoutSchema.default({ base_ms: 1000, delta_ms: 500, max_ms: 5000 }),
+  })
+  .strict()
+
 export const scenarioSchema = z
   .object({
     seed: z.number().int().nonnegative().max(0xffffffff).default(1),
@@ -32,8 +57,16 @@ export const scenarioSchema = z
     tx_rate: z.number().nonnegative().default(1),
     /** Funded accounts the load signs from. */
     senders: z.number().int().min(1).max(100_000).default(200),
-    /** Nodes that mine; their hash shares are drawn at random and sum to 1. */
+    /** Proof of work (miners, modelled hashing) or proof of stake (validators, BFT rounds, final blocks). */
+    consensus: z.enum(['pow', 'pos']).default('pow'),
+    /** Proof of work: nodes that mine; their hash shares are drawn at random and sum to 1. */
     miners: z.number().int().min(1).default(10),
+    /** Proof of stake: nodes 0 … validators − 1 validate, with equal power; the rest are full nodes. Default: every node. */
+    validators: z.number().int().min(1).optional(),
+    /** Proof of stake: the last this many validators are never started (their power is offline for the whole run). */
+    offline_validators: z.number().int().nonnegative().default(0),
+    /** Proof of stake: each BFT step's timeout. */
+    timeouts: timeoutsSchema.prefault({}),
     outbound_peers: z.number().int().min(1).max(64).default(8),
     gossip: z.enum(['gossipsub', 'flood']).default('gossipsub'),
     /** Link speed of each node, drawn uniformly from this range (Mbit/s). */
@@ -48,6 +81,18 @@ export const scenarioSchema = z
   })
   .strict()
   .refine((s) => s.miners <= s.nodes, { message: 'miners must not exceed nodes', path: ['miners'] })
+  .refine((s) => (s.validators ?? s.nodes) <= s.nodes, {
+    message: 'validators must not exceed nodes',
+    path: ['validators'],
+  })
+  .refine((s) => s.offline_validators < (s.validators ?? s.nodes), {
+    message: 'offline_validators must leave at least one validator running',
+    path: ['offline_validators'],
+  })
+  .refine((s) => s.consensus === 'pos' || (s.validators === undefined && s.offline_validators === 0), {
+    message: 'validators and offline_validators need consensus = "pos"',
+    path: ['consensus'],
+  })
   .refine((s) => s.bandwidth_mbps_max >= s.bandwidth_mbps_min, {
     message: 'bandwidth_mbps_max must be at least bandwidth_mbps_min',
     path: ['bandwidth_mbps_max'],
@@ -55,6 +100,18 @@ export const scenarioSchema = z
 
 export type Scenario = z.output<typeof scenarioSchema>
 export type PartitionEvent = Scenario['partitions'][number]
+export type ScenarioTimeouts = Scenario['timeouts']
+
+/** How many nodes validate (proof of stake; 0 under proof of work). */
+export function validatorCount(scenario: Scenario): number {
+  return scenario.consensus === 'pos' ? (scenario.validators ?? scenario.nodes) : 0
+}
+
+/** Whether node `index` runs: every node does, except the offline validators (the last `offline_validators` of them). */
+export function isRunning(scenario: Scenario, index: number): boolean {
+  const validators = validatorCount(scenario)
+  return index < validators - scenario.offline_validators || index >= validators
+}
 
 export class ScenarioError extends Error {
   override readonly name = 'ScenarioError'

@@ -1,22 +1,25 @@
 /**
  * A simulated network of real nodes: each is the production wiring
- * (`createNode`) over a memory store, the modelled proof of work, the shared
- * signature checker and one endpoint of the simulated network, all driven by
- * one scheduler. The scenario's timeline (tx load, partitions, heals) runs on
- * the same scheduler, so one seed gives one exact run.
+ * (`createNode`) over a memory store, the scenario's consensus (the modelled
+ * proof of work, or proof of stake with BFT validators: consensus.ts), the
+ * shared signature checker and one endpoint of the simulated network, all
+ * driven by one scheduler. The scenario's timeline (tx load, partitions,
+ * heals) runs on the same scheduler, so one seed gives one exact run.
  */
 import type { HeadChange } from '../chain/chain.js'
 import type { TrieNode } from '../chain/mpt/nodes.js'
+import { PosEngine } from '../consensus/pos/engine.js'
 import type { KeyPair } from '../ledger/crypto.js'
 import type { Genesis } from '../ledger/genesis.js'
 import type { Tx } from '../ledger/tx.js'
 import { createNode, type PeerchainNode } from '../node/node.js'
 import { MemoryStore, SharedValues } from '../storage/memory.js'
 import { BoundedCache } from '../util/bounded-cache.js'
-import { exponential } from '../util/rng.js'
+import { roundMsMax, type SimConsensus, type SimNodeConsensus, simConsensus, simGenesisOf } from './consensus.js'
 import { SharedDecodeMemo } from './decode-memo.js'
-import { SimPowEngine } from './engine.js'
-import { simGenesis, simMinerAddress, simSenderKey } from './genesis.js'
+import { FinalityRecord } from './finality.js'
+import { type FinalityWatchDeps, onFinalHeadChange, readDecidedRounds, watchProposals } from './finality-watch.js'
+import { simSenderKey } from './genesis.js'
 import { TxLoad } from './load.js'
 import { errorRecordingLogger } from './log.js'
 import { SimFabric } from './network.js'
@@ -31,6 +34,10 @@ export interface SimNode {
   node: PeerchainNode
   /** Share of the network's hash power (0 for a node that does not mine). */
   hashShare: number
+  /** Proof of stake: voting power (0 for a full node). */
+  power: bigint
+  /** False for an offline validator: built, never started, never connected. */
+  running: boolean
 }
 
 export interface SimWorldOptions {
@@ -49,13 +56,25 @@ const SIM_TRIE_CACHE_NODES = 200_000
 
 /** Runs past this many virtual block intervals per block are a bug (a stalled network), not a long run. */
 const STALL_INTERVALS_PER_BLOCK = 50
+/**
+ * Proof of stake: runs past this many worst-case heights per block are a bug.
+ * A worst-case height waits the commit pause plus, for each offline proposer
+ * in a row and one more, a round at its capped timeouts.
+ */
+const STALL_HEIGHTS_PER_BLOCK = 3
 
 export class SimWorld {
   readonly nodes: SimNode[] = []
   readonly observer: SimObserver
   /** Errors logged by nodes and submissions that failed for a reason other than a rule's verdict: our bugs. */
   readonly internalErrors: string[] = []
+  /** Proof of stake: safety, liveness and pace, recorded as the run goes; undefined under proof of work. */
+  readonly finality: FinalityRecord | undefined
   private readonly load: TxLoad
+  /** Each node's engine and role, by index. */
+  private readonly parts: readonly SimNodeConsensus[]
+  /** Indices of the nodes that run (every node, but offline validators). */
+  private readonly runningIndices: number[]
   private readonly startMs: number
 
   private constructor(
@@ -66,21 +85,31 @@ export class SimWorld {
     readonly senders: readonly KeyPair[],
     readonly signatures: SharedSignatureMemo,
     readonly decoders: SharedDecodeMemo,
+    private readonly consensus: SimConsensus,
     options: SimWorldOptions,
   ) {
     this.startMs = scheduler.nowMs()
     this.observer = new SimObserver({ nowMs: () => scheduler.nowMs() - this.startMs }, scenario.nodes, options.trace)
+    const parts = Array.from({ length: scenario.nodes }, (_, i) => consensus.nodeConsensus(i))
+    this.parts = parts
+    this.runningIndices = parts.flatMap((p, i) => (p.running ? [i] : []))
+    this.finality =
+      scenario.consensus === 'pos'
+        ? new FinalityRecord({ running: parts.map((p) => p.running), power: parts.map((p) => p.power) })
+        : undefined
+    // Wallets submit to running nodes only (under proof of work, every node: the same draws as ever).
+    const running = this.runningIndices
     this.load = new TxLoad(
       {
         rng: scheduler.rng,
         timers: scheduler,
         chainId: genesis.chainId,
         senders,
-        nodeCount: scenario.nodes,
-        submit: (index, tx) => this.submitTx(index, tx),
+        nodeCount: running.length,
+        submit: (index, tx) => this.submitTx(running[index] as number, tx),
         onOutcome: (index, tx, outcome) => {
           if (outcome.startsWith('INTERNAL')) this.internalErrors.push(outcome)
-          this.observer.onTxSubmitted(index, tx.id, outcome)
+          this.observer.onTxSubmitted(running[index] as number, tx.id, outcome)
         },
       },
       scenario.tx_rate,
@@ -88,9 +117,8 @@ export class SimWorld {
   }
 
   static async create(scenario: Scenario, options: SimWorldOptions = {}): Promise<SimWorld> {
-    const blockIntervalMs = scenario.block_interval_s * 1000
     const senders = Array.from({ length: scenario.senders }, (_, i) => simSenderKey(i))
-    const genesis = simGenesis(senders, blockIntervalMs)
+    const genesis = simGenesisOf(scenario, senders)
     const scheduler = new SimScheduler({ seed: scenario.seed, startMs: genesis.timestampMs + 60_000 })
     const { rng } = scheduler
     const fabric = new SimFabric({
@@ -103,12 +131,18 @@ export class SimWorld {
     const memo = new SharedSignatureMemo()
     const decoders = new SharedDecodeMemo()
     const trieNodeCache = new BoundedCache<string, TrieNode>(SIM_TRIE_CACHE_NODES)
-    const world = new SimWorld(scenario, scheduler, fabric, genesis, senders, memo, decoders, options)
-    const shares = drawHashShares(scenario, rng)
+    const consensus = simConsensus(scenario, genesis, scheduler)
+    const world = new SimWorld(scenario, scheduler, fabric, genesis, senders, memo, decoders, consensus, options)
+    const { finality } = world
+    const watch: FinalityWatchDeps | undefined = finality && {
+      record: finality,
+      nowMs: () => world.elapsedMs,
+      trace: (event, fields) => world.observer.trace(event, fields),
+    }
     // Every node starts from the same data directory: the first node writes the genesis, the others copy it.
     let genesisStore: MemoryStore | undefined
     for (let index = 0; index < scenario.nodes; index++) {
-      const hashShare = shares.get(index) ?? 0
+      const { engine, init, hashShare, power, running } = world.parts[index] as SimNodeConsensus
       const { bandwidth_mbps_min: min, bandwidth_mbps_max: max } = scenario
       const network = fabric.addNode({
         region: rng.int(WAN6.regions.length),
@@ -119,10 +153,7 @@ export class SimWorld {
         {
           network,
           store,
-          engine: new SimPowEngine(
-            { clock: scheduler, timers: scheduler, rng },
-            { params: genesis.params, hashShare, blockIntervalMs },
-          ),
+          engine,
           signatures: new SimSignatures(memo),
           decoders,
           clock: scheduler,
@@ -133,24 +164,24 @@ export class SimWorld {
         },
         {
           genesis,
-          role: hashShare > 0 ? 'miner' : 'full',
-          mine: hashShare > 0,
-          minerAddress: simMinerAddress(index),
+          ...init,
           // Encoded nodes each node keeps for proofs: few, the simulator makes none.
           chain: { trieNodeCache, trieCacheNodesMax: 256 },
         },
       )
       genesisStore ??= store
-      const simNode: SimNode = { index, node, hashShare }
+      const simNode: SimNode = { index, node, hashShare, power, running }
       world.nodes.push(simNode)
       node.ledger.chain.onBlockStored((block, source) => world.observer.onBlockStored(index, block, source))
       node.ledger.chain.onHeadChange((change) => {
         world.observer.onHeadChange(index, change)
+        if (watch) onFinalHeadChange(watch, index, change)
         options.onHeadChange?.(simNode, change)
       })
+      if (watch) watchProposals(watch, index, network, node.ledger.chain)
       node.ledger.mempool.onAdded((tx) => world.observer.onTxAdded(index, tx.id))
     }
-    world.observer.setGenesis(world.nodes[0]?.node.ledger.chain.genesisBlock.id ?? '')
+    world.observer.setGenesis(world.nodes[0]?.node.ledger.chain.genesisBlock.id ?? '', world.runningIndices.length)
     return world
   }
 
@@ -170,16 +201,21 @@ export class SimWorld {
     return target.node.submitTx(tx)
   }
 
-  /** Starts every node, connects each to `outbound_peers` random others, starts the load and the timeline. */
+  /**
+   * Starts every running node, connects each to `outbound_peers` random
+   * other running nodes, starts the load and the timeline.
+   */
   async start(): Promise<void> {
     const { scenario, scheduler } = this
-    for (const { node } of this.nodes) await node.start()
+    const running = this.runningIndices
+    for (const i of running) await (this.nodes[i] as SimNode).node.start()
     const n = this.nodes.length
-    for (let i = 0; i < n; i++) {
-      const wanted = Math.min(scenario.outbound_peers, n - 1)
+    // With every node running, running[k] is k: the same draws as before offline nodes existed.
+    for (const i of running) {
+      const wanted = Math.min(scenario.outbound_peers, running.length - 1)
       const picked = new Set<number>()
       while (picked.size < wanted) {
-        const j = scheduler.rng.int(n)
+        const j = running[scheduler.rng.int(running.length)] as number
         if (j !== i) picked.add(j)
       }
       for (const j of picked) void this.fabric.connect(i, j)
@@ -201,11 +237,13 @@ export class SimWorld {
       const sides = [order.slice(0, cut).sort((a, b) => a - b), order.slice(cut).sort((a, b) => a - b)]
       this.fabric.partition(sides)
       this.observer.trace('split', { sizeA: sides[0]?.length ?? 0, sizeB: sides[1]?.length ?? 0 })
+      this.finality?.onSplit(sides, this.elapsedMs)
     }, atMs)
     scheduler.setTimeout(() => {
       this.fabric.heal()
       this.observer.trace('heal', {})
       this.observer.markHeal()
+      this.finality?.onHeal(this.elapsedMs)
     }, healMs)
   }
 
@@ -220,46 +258,63 @@ export class SimWorld {
    * and the network drains for `drain_s`.
    */
   async run(): Promise<void> {
-    const { scenario } = this
+    const { scenario, finality } = this
     await this.start()
     const lastHealMs = Math.max(0, ...scenario.partitions.map((p) => p.heal_s * 1000))
-    const stallMs = scenario.blocks * scenario.block_interval_s * 1000 * STALL_INTERVALS_PER_BLOCK
     // Past the last heal, blocks keep coming until the sides have merged: a heal is over when every node holds one head.
+    // Under proof of stake, a height must also have committed since the last heal.
     const done = (): boolean =>
       this.observer.bestHeight >= scenario.blocks &&
       this.elapsedMs >= lastHealMs &&
-      this.observer.convergenceMs.length >= scenario.partitions.length
-    await this.runUntil(lastHealMs + stallMs, done)
+      this.observer.convergenceMs.length >= scenario.partitions.length &&
+      (finality?.heals.every((heal) => heal.committedAfter) ?? true)
+    await this.runUntil(lastHealMs + this.stallMs(), done)
     if (!done()) {
       throw new Error(
         `the network stalled at height ${this.observer.bestHeight} of ${scenario.blocks}, ${this.observer.convergenceMs.length} of ${scenario.partitions.length} heals converged`,
       )
     }
+    finality?.onEnd(this.elapsedMs)
     await this.stopProducing()
     await this.runUntil(this.elapsedMs + scenario.drain_s * 1000)
+    if (finality) await this.readDecidedRounds(finality)
     this.observer.trace('end', { heads: this.observer.distinctHeads, height: this.observer.bestHeight })
   }
 
-  /** Stops the miners and the tx load (the network keeps relaying). */
+  /** How long a run may go before it is a stall: a bug, not a long run. */
+  private stallMs(): number {
+    const { scenario } = this
+    const blockIntervalMs = scenario.block_interval_s * 1000
+    if (scenario.consensus === 'pow') return scenario.blocks * blockIntervalMs * STALL_INTERVALS_PER_BLOCK
+    const heightMsMax = blockIntervalMs + (scenario.offline_validators + 1) * roundMsMax(scenario.timeouts)
+    return scenario.blocks * heightMsMax * STALL_HEIGHTS_PER_BLOCK
+  }
+
+  /** The decided round of every height, from the stored commits of the running node with the longest chain. */
+  private async readDecidedRounds(record: FinalityRecord): Promise<void> {
+    let best: SimNode | undefined
+    for (const n of this.nodes) {
+      if (n.running && n.node.ledger.chain.head.height > (best?.node.ledger.chain.head.height ?? -1)) best = n
+    }
+    const engine = best && this.parts[best.index]?.engine
+    if (best && engine instanceof PosEngine) await readDecidedRounds(record, best.node, engine)
+  }
+
+  /** Stops the miners, the validators and the tx load (the network keeps relaying). */
   async stopProducing(): Promise<void> {
     this.load.stop()
-    for (const { node } of this.nodes) await node.miner.stop()
+    for (const { node } of this.nodes) {
+      await node.miner.stop()
+      node.validator?.stop()
+    }
   }
 
   async close(): Promise<void> {
     for (const { node } of this.nodes) await node.stop()
   }
-}
 
-/**
- * Which nodes mine and with what share: `miners` distinct nodes, with shares
- * drawn as exponentials and normalised, so a few large miners and a tail of
- * small ones, like mining pools.
- */
-function drawHashShares(scenario: Scenario, rng: SimScheduler['rng']): Map<number, number> {
-  const chosen = new Set<number>()
-  while (chosen.size < scenario.miners) chosen.add(rng.int(scenario.nodes))
-  const weights = [...chosen].sort((a, b) => a - b).map((index) => ({ index, w: exponential(rng, 1) }))
-  const total = weights.reduce((sum, x) => sum + x.w, 0)
-  return new Map(weights.map(({ index, w }) => [index, w / total]))
+  /** Indices of the nodes that run (every node, but offline validators). */
+  get running(): readonly number[] {
+    return this.runningIndices
+  }
 }
