@@ -38,6 +38,9 @@ export interface HeadJson {
   /** Milliseconds since the Unix epoch. */
   timestamp: number
   stateRoot: string
+  /** The last final block (under proof of stake the head itself); null under proof of work, which has no finality. */
+  finalizedHeight: number | null
+  finalizedHash: string | null
 }
 
 export interface BlockJson {
@@ -117,6 +120,22 @@ export interface NodeInfoJson {
   version: string
 }
 
+/** The consensus engine the node runs (ConsensusEngine.name): proof of work or proof of stake. */
+export type ConsensusJson = 'pow' | 'pos'
+
+/** Where this node's validator stands in the BFT rounds. */
+export interface ValidatorJson {
+  /** The validator key's address (pc1…). */
+  address: string
+  /** The height being decided: the one above the head. */
+  height: number
+  round: number
+  /** `propose`, `prevote`, `precommit` or `decided`; `starting` until the service begins its first height. */
+  step: string
+  /** Double signs seen so far (the evidence the service keeps, 256 at most). */
+  evidenceSeen: number
+}
+
 /** Where the node's catch-up stands (sync/meter.ts); the same numbers drive `start`'s progress bar and `peerchain status`. */
 export type SyncStatusJson = SyncStatus
 
@@ -131,6 +150,11 @@ export interface NodeStatusJson {
   mempool: { size: number; bytes: number }
   /** `address` is paid for mined blocks (pc1…); `threads` are the sealing worker threads. */
   mining: { active: boolean; threads: number; address: string }
+  consensus: ConsensusJson
+  /** The last final block; null under proof of work. */
+  finalized: { height: number; hash: string } | null
+  /** Null when the node runs no validator service (proof of work, or no validator key). */
+  validator: ValidatorJson | null
 }
 
 /** A key of the node's wallet (`<datadir>/wallet/`), and whether the node holds it unlocked in memory. */
@@ -167,7 +191,11 @@ export function txToJson(tx: Tx): TxJson {
   }
 }
 
-export function headToJson(entry: Pick<HeaderEntry, 'header' | 'totalWork'>): HeadJson {
+/** `finalized` is the chain's last final block (Chain.finalized): undefined under proof of work. */
+export function headToJson(
+  entry: Pick<HeaderEntry, 'header' | 'totalWork'>,
+  finalized: Pick<HeaderEntry, 'id' | 'height'> | undefined,
+): HeadJson {
   const { header } = entry
   return {
     hash: header.id,
@@ -175,6 +203,8 @@ export function headToJson(entry: Pick<HeaderEntry, 'header' | 'totalWork'>): He
     totalWork: decimal(entry.totalWork),
     timestamp: header.timestampMs,
     stateRoot: toHex(header.fields.stateRoot),
+    finalizedHeight: finalized ? finalized.height : null,
+    finalizedHash: finalized ? finalized.id : null,
   }
 }
 

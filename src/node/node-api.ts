@@ -16,6 +16,7 @@ import {
   peerToJson,
   submitResultToJson,
   txToJson,
+  type ValidatorJson,
   type WalletKeyJson,
 } from '../api/json.js'
 import type { NodeApi, Unsubscribe, WalletSendParams } from '../api/node-api.js'
@@ -30,6 +31,7 @@ import { fromHex } from '../util/bytes.js'
 import { WalletError } from '../wallet/errors.js'
 import type { NodeRole } from './config.js'
 import type { MinerLoop } from './miner.js'
+import type { ValidatorService } from './validator.js'
 import type { NodeWallet, SendContext } from './wallet.js'
 
 const VERSION = '0.1.0'
@@ -51,6 +53,14 @@ export interface NodeApiParts {
   role: NodeRole
   mineThreads: number
   minerAddress: Uint8Array
+  /** Proof of stake with a validator key: the key's address and the service running its BFT rounds. */
+  validator?: ValidatorParts
+}
+
+export interface ValidatorParts {
+  address: Uint8Array
+  /** Where the service's rounds stand, and the double-sign evidence it kept (the API only counts it). */
+  service: { readonly state: ValidatorService['state']; readonly evidenceSeen: ArrayLike<unknown> }
 }
 
 export class NodeApiImpl implements NodeApi {
@@ -89,6 +99,10 @@ export class NodeApiImpl implements NodeApi {
         threads: this.n.mineThreads,
         address: formatAddress(this.n.minerAddress),
       },
+      // Proof of stake is the engine with BFT finality: the chain knows which one it runs.
+      consensus: chain.finalized ? 'pos' : 'pow',
+      finalized: chain.finalized ? { height: chain.finalized.height, hash: chain.finalized.id } : null,
+      validator: this.n.validator ? validatorToJson(this.n.validator, head.height) : null,
     }
   }
 
@@ -117,7 +131,8 @@ export class NodeApiImpl implements NodeApi {
   }
 
   head() {
-    return headToJson(this.n.chain.head)
+    const { chain } = this.n
+    return headToJson(chain.head, chain.finalized)
   }
 
   async blockByHash(hash: string) {
@@ -203,7 +218,8 @@ export class NodeApiImpl implements NodeApi {
   }
 
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe {
-    const off = this.n.chain.onHeadChange((change) => listener(headToJson(change.head)))
+    const { chain } = this.n
+    const off = chain.onHeadChange((change) => listener(headToJson(change.head, chain.finalized)))
     return () => void off()
   }
 
@@ -212,6 +228,23 @@ export class NodeApiImpl implements NodeApi {
       listener(mempoolTxToJson({ id: tx.id, tx, nonce: tx.fields.nonce, fee: tx.fields.fee, status })),
     )
     return () => void off()
+  }
+}
+
+/**
+ * Where the validator's rounds stand. Before the service starts its first
+ * height it has no round state: it is then about to decide the height above
+ * the head, at round 0.
+ */
+export function validatorToJson(validator: ValidatorParts, headHeight: number): ValidatorJson {
+  const { address, service } = validator
+  const state = service.state
+  return {
+    address: formatAddress(address),
+    height: state ? Number(state.height) : headHeight + 1,
+    round: state ? state.round : 0,
+    step: state ? state.step : 'starting',
+    evidenceSeen: service.evidenceSeen.length,
   }
 }
 

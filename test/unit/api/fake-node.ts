@@ -82,7 +82,7 @@ export class FakeNode implements NodeApi {
     readonly wallet = new NodeWallet(dataDir, devAccountKeys([0]), { clock: walletTime, timers: walletTime }),
   ) {
     ledger.chain.onHeadChange((change) => {
-      const head = headToJson(change.head)
+      const head = headToJson(change.head, ledger.chain.finalized)
       for (const listener of this.headListeners) listener(head)
     })
   }
@@ -149,6 +149,9 @@ export class FakeNode implements NodeApi {
       },
       mempool: { size: mempool.size, bytes: mempool.bytes },
       mining: { active: this.mining, threads: 1, address: formatAddress(minerAddress(100)) },
+      consensus: 'pow',
+      finalized: null,
+      validator: null,
     }
   }
 
@@ -178,7 +181,7 @@ export class FakeNode implements NodeApi {
   }
 
   head(): HeadJson {
-    return headToJson(this.ledger.chain.head)
+    return headToJson(this.ledger.chain.head, this.ledger.chain.finalized)
   }
 
   async blockByHash(hash: string) {

@@ -116,6 +116,8 @@ describe('chain_head and chain_getBlock', () => {
       totalWork: node.ledger.chain.head.totalWork.toString(),
       timestamp: block.header.timestampMs,
       stateRoot: toHex(block.header.fields.stateRoot),
+      finalizedHeight: null,
+      finalizedHash: null,
     })
     expect(bigintFromJson(head.totalWork)).toBeGreaterThan(bigintFromJson(genesis.totalWork))
   })

@@ -33,11 +33,12 @@ describe('ConnectionSubscriptions', () => {
     const a = subs.subscribe('newHeads')
     subs.subscribe('newPendingTransactions')
     expect([heads.size, txs.size]).toEqual([1, 1])
-    for (const l of heads) l({ hash: 'h', height: 1, totalWork: '1', timestamp: 0, stateRoot: 's' })
+    const head = { hash: 'h', height: 1, totalWork: '1', timestamp: 0, stateRoot: 's' }
+    for (const l of heads) l({ ...head, finalizedHeight: null, finalizedHash: null })
     expect(JSON.parse(sent[0] as string)).toEqual({
       jsonrpc: '2.0',
       method: 'subscription',
-      params: { subscription: a, result: { hash: 'h', height: 1, totalWork: '1', timestamp: 0, stateRoot: 's' } },
+      params: { subscription: a, result: { ...head, finalizedHeight: null, finalizedHash: null } },
     })
     subs.close()
     expect([heads.size, txs.size, subs.size]).toEqual([0, 0, 0])

@@ -70,6 +70,8 @@ function head(height: number): HeadJson {
     totalWork: '1',
     timestamp: 0,
     stateRoot: '0'.repeat(64),
+    finalizedHeight: null,
+    finalizedHash: null,
   }
 }
 

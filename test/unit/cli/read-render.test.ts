@@ -37,6 +37,9 @@ function status(overrides: Partial<NodeStatusJson> = {}): NodeStatusJson {
     sync: idle,
     mempool: { size: 12, bytes: 3482 },
     mining: { active: true, threads: 2, address: ALICE },
+    consensus: 'pow',
+    finalized: null,
+    validator: null,
     ...overrides,
   }
 }
