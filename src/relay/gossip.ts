@@ -14,10 +14,17 @@
  *
  * A peer that is first to bring us a valid tx or block is reported to the
  * network (`notePeerActivity`): inbound eviction protects such useful peers.
+ *
+ * Under BFT finality (proof of stake) a block is stored only with its commit,
+ * so the block topic carries a CommittedBlock (the block and its commit)
+ * instead of the bare block proof of work gossips. A bad commit is the
+ * sender's fault like any bad block; a block sent without one is ignored.
  */
 import type { Chain } from '../chain/chain.js'
 import type { HeaderEntry } from '../chain/header-index.js'
+import { commitBytesMax } from '../consensus/bft/limits.js'
 import type { Block } from '../ledger/block.js'
+import { decodeCommittedBlock, encodeCommittedBlock, WIRE_COMMIT_VALIDATORS_MAX } from '../ledger/codec/wire-codec.js'
 import { type LedgerDecoders, strictDecoders } from '../ledger/decoders.js'
 import { isVerifyError, type RuleCode } from '../ledger/errors.js'
 import type { Tx } from '../ledger/tx.js'
@@ -38,6 +45,8 @@ const STATEFUL_CODES: ReadonlySet<RuleCode> = new Set<RuleCode>([
   'TX_NONCE_TOO_HIGH',
   'MEMPOOL_NONCE_GAP',
 ])
+/** The largest commit a gossiped CommittedBlock may carry (the exact bound is the engine's, for its height's set). */
+export const GOSSIP_COMMIT_BYTES_MAX = commitBytesMax(WIRE_COMMIT_VALIDATORS_MAX)
 
 /** The slice of the network gossip needs. */
 export interface GossipFns {
@@ -67,6 +76,8 @@ export interface RelayHooks {
 export class Relay {
   private readonly txTopic: string
   private readonly blockTopic: string
+  /** Blocks travel with their commits (fixed by the engine, so read once). */
+  private readonly committed: boolean
   private readonly statefulFailures: KeyedBuckets<PeerIdString>
 
   constructor(
@@ -79,6 +90,7 @@ export class Relay {
   ) {
     this.txTopic = txTopic(chain.chainId)
     this.blockTopic = blockTopic(chain.chainId)
+    this.committed = chain.hasFinality
     this.statefulFailures = new KeyedBuckets(STATEFUL_FAILURES, clock)
   }
 
@@ -109,9 +121,19 @@ export class Relay {
     return result
   }
 
-  /** Publishes a block to the mesh (announce.ts decides which). */
-  publishBlock(block: Block): Promise<number> {
-    return this.net.publish(this.blockTopic, block.bytes)
+  /**
+   * Publishes a block to the mesh (announce.ts decides which); under finality
+   * with the commit stored with it. A block we hold no commit for is not
+   * published (logged): peers would ignore it without one.
+   */
+  async publishBlock(block: Block): Promise<number> {
+    if (!this.committed) return this.net.publish(this.blockTopic, block.bytes)
+    const commit = await this.chain.getCommit(block.id)
+    if (!commit) {
+      this.hooks.log?.('not publishing a block without a stored commit', { block: block.id, height: block.height })
+      return 0
+    }
+    return this.net.publish(this.blockTopic, encodeCommittedBlock({ block: block.bytes, commit }))
   }
 
   private async validateTx(msg: GossipMessage): Promise<GossipVerdict> {
@@ -129,9 +151,8 @@ export class Relay {
 
   private async validateBlock(msg: GossipMessage): Promise<GossipVerdict> {
     const verdict = await this.judge(msg, async () => {
-      const { blockBytesMax, blockTxsMax } = this.chain.genesis.limits
-      const block = this.decode.block(msg.data, { blockBytesMax, blockTxsMax })
-      const result = await this.chain.importBlock(block, 'gossip')
+      const { block, commit } = this.decodeBlockMessage(msg.data)
+      const result = await this.chain.importBlock(block, 'gossip', commit)
       if (result.status === 'orphan') {
         this.hooks.onUnknownParent(msg.from, block)
         return 'ignore'
@@ -144,6 +165,15 @@ export class Relay {
     })
     this.hooks.onVerdict?.('block', verdict.verdict, verdict.code)
     return verdict.verdict
+  }
+
+  /** The block topic's payload: a bare block, or under finality a CommittedBlock (an empty commit is none). */
+  private decodeBlockMessage(data: Uint8Array): { block: Block; commit?: Uint8Array } {
+    const { blockBytesMax, blockTxsMax } = this.chain.genesis.limits
+    if (!this.committed) return { block: this.decode.block(data, { blockBytesMax, blockTxsMax }) }
+    const committed = decodeCommittedBlock(data, { blockBytesMax, commitBytesMax: GOSSIP_COMMIT_BYTES_MAX })
+    const block = this.decode.block(committed.block, { blockBytesMax, blockTxsMax })
+    return committed.commit.byteLength > 0 ? { block, commit: committed.commit } : { block }
   }
 
   private countStatefulFailure(peer: PeerIdString): void {
