@@ -100,7 +100,7 @@ export class NodeApiImpl implements NodeApi {
         address: formatAddress(this.n.minerAddress),
       },
       // Proof of stake is the engine with BFT finality: the chain knows which one it runs.
-      consensus: chain.finalized ? 'pos' : 'pow',
+      consensus: chain.hasFinality ? 'pos' : 'pow',
       finalized: chain.finalized ? { height: chain.finalized.height, hash: chain.finalized.id } : null,
       validator: this.n.validator ? validatorToJson(this.n.validator, head.height) : null,
     }
