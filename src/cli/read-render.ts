@@ -13,6 +13,7 @@ import type {
   SyncStatusJson,
   TxJson,
   TxLookupJson,
+  ValidatorJson,
 } from '../api/json.js'
 import {
   formatAge,
@@ -43,13 +44,24 @@ export function formatSync(sync: SyncStatusJson): string {
   return `${phase} ${progress} ${sync.blocksPerSecond.toFixed(1)} blocks/s ETA ${formatEta(sync.etaSeconds)}`
 }
 
+/** "pc1…  at #1235, round 0, prevote; 0 double signs seen": where the validator's BFT rounds stand. */
+export function formatValidator(validator: ValidatorJson): string {
+  const rounds = `at #${validator.height}, round ${validator.round}, ${validator.step}`
+  return `${validator.address}  ${rounds}; ${plural(validator.evidenceSeen, 'double sign')} seen`
+}
+
 export function renderStatus(status: NodeStatusJson, ctx: Pick<RenderContext, 'nowMs'>): string {
-  const { head, peers, sync, mempool, mining } = status
+  const { head, finalized, validator, peers, sync, mempool, mining } = status
   const fields: Array<[string, string]> = [
     ['head', `#${head.height}  ${head.hash}  (${formatAge(head.timestamp, ctx.nowMs)})`],
+  ]
+  // Proof of work has no finality: nothing to show.
+  if (finalized) fields.push(['finalized', `#${finalized.height}  ${finalized.hash}`])
+  if (validator) fields.push(['validator', formatValidator(validator)])
+  fields.push(
     ['peers', `${formatCount(peers.inbound)} in, ${formatCount(peers.outbound)} out`],
     ['sync', formatSync(sync)],
-  ]
+  )
   if (sync.peer !== null) fields.push(['sync peer', sync.peer])
   fields.push(
     ['mempool', `${plural(mempool.size, 'tx', 'txs')}, ${formatBytes(mempool.bytes)}`],

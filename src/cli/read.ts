@@ -43,9 +43,11 @@ const HEIGHT_MAX = Number.MAX_SAFE_INTEGER
 
 /** Adds the read commands; `tx get` joins the `tx` command if the program has one already. */
 export function registerReadCommands(program: Command): void {
-  readCommand(program.command('status').description('the node at a glance: head, peers, sync, mempool, mining')).action(
-    run(status),
-  )
+  readCommand(
+    program
+      .command('status')
+      .description('the node at a glance: head, finality and validator (proof of stake), peers, sync, mempool, mining'),
+  ).action(run(status))
   readCommand(
     program.command('peers').description('the connected peers: connection type, network group, score, address'),
   ).action(run(peers))

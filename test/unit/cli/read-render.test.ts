@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest'
 import type { AddrManJson, BlockJson, MempoolJson, NodeStatusJson, PeerJson, TxJson } from '../../../src/api/json.js'
 import {
   formatSync,
+  formatValidator,
   renderAddrMan,
   renderBlock,
   renderMempool,
@@ -118,6 +119,37 @@ describe('renderStatus', () => {
     expect(text).toContain(`sync peer  ${PEER}\n`)
     expect(text).toContain(`mining     off (payout address ${ALICE})\n`)
     expect(text).toContain('mempool    1 tx, 200 B\n')
+  })
+
+  it('shows the finalized block under proof of stake, and where a validator stands in its rounds', () => {
+    const text = renderStatus(
+      status({
+        consensus: 'pos',
+        finalized: { height: 1234, hash: HASH_A },
+        validator: { address: BOB, height: 1235, round: 2, step: 'prevote', evidenceSeen: 1 },
+      }),
+      { nowMs: NOW },
+    )
+    expect(text.split('\n').slice(0, 4)).toEqual([
+      `head       #1234  ${HASH_A}  (12s ago)`,
+      `finalized  #1234  ${HASH_A}`,
+      `validator  ${BOB}  at #1235, round 2, prevote; 1 double sign seen`,
+      'peers      2 in, 8 out',
+    ])
+  })
+
+  it('shows no validator line for a proof-of-stake node that runs none', () => {
+    const text = renderStatus(status({ consensus: 'pos', finalized: { height: 1234, hash: HASH_A } }), { nowMs: NOW })
+    expect(text).toContain(`finalized  #1234  ${HASH_A}\n`)
+    expect(text).not.toContain('validator')
+  })
+})
+
+describe('formatValidator', () => {
+  it('counts double signs in words, from none', () => {
+    const validator = { address: BOB, height: 7, round: 0, step: 'starting', evidenceSeen: 0 }
+    expect(formatValidator(validator)).toBe(`${BOB}  at #7, round 0, starting; 0 double signs seen`)
+    expect(formatValidator({ ...validator, evidenceSeen: 1200 })).toContain('; 1,200 double signs seen')
   })
 })
 
