@@ -2,14 +2,40 @@
  * The genesis file: chain id, start time, initial balances, consensus
  * parameters and limits. `parseGenesis` validates a JSON value and names the
  * offending key on any error; the genesis block itself is built by chain/.
+ * The proof-of-stake keys of the consensus section are read in genesis-pos.ts.
  */
 import { toHex, U64_MAX } from '../util/bytes.js'
 import { type AddressError, addressFromPublicKey, formatAddress, parseAddress } from './address.js'
 import { type KeyPair, keyPairFromSeed, sha256 } from './crypto.js'
+import {
+  devnetValidatorKey,
+  type GenesisReaders,
+  type Json,
+  POS_DEFAULTS,
+  POS_KEYS,
+  type PosParams,
+  parsePosParams,
+  posParamsToJson,
+} from './genesis-pos.js'
 import { ABS_LIMITS, type ChainLimits, DEFAULT_LIMITS } from './limits.js'
 
+export {
+  devnetValidatorKey,
+  type GenesisTimeout,
+  type GenesisTimeouts,
+  type GenesisValidator,
+  POS_DEFAULTS,
+  type PosParams,
+  TIMEOUT_MS_LIMIT,
+  VALIDATORS_MAX_LIMIT,
+} from './genesis-pos.js'
+
+/**
+ * With engine "pos" the proof-of-work fields hold fixed values the PoS engine
+ * ignores (POS_FIXED_POW_PARAMS); the PoS rules are in Genesis.pos.
+ */
 export interface ConsensusParams {
-  engine: 'pow'
+  engine: 'pow' | 'pos'
   /** Block interval the retarget steers toward. */
   blockTimeMs: number
   /** The target changes every this many blocks. */
@@ -36,7 +62,33 @@ export interface Genesis {
   alloc: Array<{ address: Uint8Array; balance: bigint }>
   params: ConsensusParams
   limits: ChainLimits
+  /** Present exactly when params.engine is "pos". */
+  pos?: PosParams
 }
+
+/**
+ * What a PoS genesis's ConsensusParams carry in the proof-of-work fields,
+ * which a PoS file may not set: the easiest target (the genesis block's and
+ * every PoS header's `target`, POS_TARGET in consensus/pos/engine.ts), no
+ * retarget within any realistic chain, no adjustment.
+ */
+export const POS_FIXED_POW_PARAMS = Object.freeze({
+  initialTarget: (1n << 256n) - 1n,
+  powLimit: (1n << 256n) - 1n,
+  retargetInterval: 1_000_000,
+  maxAdjustFactor: 1,
+})
+
+const POW_ONLY_KEYS = ['retargetInterval', 'maxAdjustFactor', 'initialTarget', 'powLimit'] as const
+/** The consensus keys of both engines. */
+const SHARED_KEYS = [
+  'engine',
+  'blockTimeMs',
+  'subsidy',
+  'halvingInterval',
+  'medianTimeSpan',
+  'maxFutureDriftMs',
+] as const
 
 export class GenesisError extends Error {
   override readonly name = 'GenesisError'
@@ -47,8 +99,6 @@ export class GenesisError extends Error {
     super(`genesis: "${key}" ${message}`)
   }
 }
-
-type Json = Record<string, unknown>
 
 function obj(v: unknown, key: string): Json {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new GenesisError(key, 'must be an object')
@@ -121,23 +171,25 @@ export function parseGenesis(value: unknown): Genesis {
     alloc.push({ address, balance })
   }
   const c = obj(g.consensus, 'consensus')
-  onlyKeys(
-    c,
-    [
-      'engine',
-      'blockTimeMs',
-      'retargetInterval',
-      'maxAdjustFactor',
-      'initialTarget',
-      'powLimit',
-      'subsidy',
-      'halvingInterval',
-      'medianTimeSpan',
-      'maxFutureDriftMs',
-    ],
-    'consensus',
-  )
-  if (c.engine !== 'pow') throw new GenesisError('consensus.engine', 'must be "pow"')
+  let params: ConsensusParams
+  let pos: PosParams | undefined
+  if (c.engine === 'pos') {
+    params = parsePosConsensus(c)
+    pos = parsePosParams(c, supply, READERS)
+  } else {
+    params = parsePowConsensus(c)
+  }
+  const limits = parseLimits(g.limits)
+  return { chainId: g.chainId, timestampMs, alloc, params, limits, ...(pos === undefined ? {} : { pos }) }
+}
+
+function parsePowConsensus(c: Json): ConsensusParams {
+  const posKey = POS_KEYS.find((key) => c[key] !== undefined)
+  if (c.engine === 'pow' && posKey !== undefined) {
+    throw new GenesisError(`consensus.${posKey}`, 'is a proof-of-stake key (consensus.engine is "pow")')
+  }
+  onlyKeys(c, [...SHARED_KEYS, ...POW_ONLY_KEYS], 'consensus')
+  if (c.engine !== 'pow') throw new GenesisError('consensus.engine', 'must be "pow" or "pos"')
   const params: ConsensusParams = {
     engine: 'pow',
     blockTimeMs: int(c.blockTimeMs, 'consensus.blockTimeMs', 1),
@@ -153,7 +205,47 @@ export function parseGenesis(value: unknown): Genesis {
   if (params.initialTarget > params.powLimit) {
     throw new GenesisError('consensus.initialTarget', 'must not exceed consensus.powLimit')
   }
-  const l = g.limits === undefined ? {} : obj(g.limits, 'limits')
+  return params
+}
+
+/** The keys both engines share; the PoW fields get POS_FIXED_POW_PARAMS. */
+function parsePosConsensus(c: Json): ConsensusParams {
+  const powKeys = POW_ONLY_KEYS.filter((key) => c[key] !== undefined)
+  const [powKey] = powKeys
+  if (powKey !== undefined) {
+    // A proof-of-work section with only its engine changed: the engine is the likelier typo.
+    if (c.validators === undefined) {
+      throw new GenesisError(
+        'consensus.engine',
+        `is "pos", but the section has proof-of-work keys (${powKeys.join(', ')}) and no validators`,
+      )
+    }
+    throw new GenesisError(`consensus.${powKey}`, 'is a proof-of-work key (consensus.engine is "pos")')
+  }
+  onlyKeys(c, [...SHARED_KEYS, ...POS_KEYS], 'consensus')
+  return {
+    engine: 'pos',
+    blockTimeMs: int(c.blockTimeMs, 'consensus.blockTimeMs', 1),
+    ...POS_FIXED_POW_PARAMS,
+    subsidy: amount(c.subsidy, 'consensus.subsidy'),
+    halvingInterval: int(c.halvingInterval, 'consensus.halvingInterval', 0),
+    medianTimeSpan: int(c.medianTimeSpan, 'consensus.medianTimeSpan', 1, 1000),
+    maxFutureDriftMs: int(c.maxFutureDriftMs, 'consensus.maxFutureDriftMs', 0),
+  }
+}
+
+const READERS: GenesisReaders = {
+  fail(key, message) {
+    throw new GenesisError(key, message)
+  },
+  obj,
+  int,
+  amount,
+  onlyKeys,
+}
+
+function parseLimits(value: unknown): ChainLimits {
+  const l = value === undefined ? {} : obj(value, 'limits')
   onlyKeys(l, ['txBytesMax', 'memoBytesMax', 'blockBytesMax', 'blockTxsMax', 'minFee'], 'limits')
   const limits: ChainLimits = {
     txBytesMax:
@@ -174,10 +266,18 @@ export function parseGenesis(value: unknown): Genesis {
         : int(l.blockTxsMax, 'limits.blockTxsMax', 1, ABS_LIMITS.blockTxsMax),
     minFee: l.minFee === undefined ? DEFAULT_LIMITS.minFee : amount(l.minFee, 'limits.minFee'),
   }
-  return { chainId: g.chainId, timestampMs, alloc, params, limits }
+  return limits
 }
 
+/**
+ * The genesis as its file holds it; parseGenesis reads it back to an equal
+ * value. A PoW genesis's text (and so its genesis hash) never changes.
+ */
 export function genesisToJson(g: Genesis): Json {
+  if ((g.params.engine === 'pos') !== (g.pos !== undefined)) {
+    throw new Error(`a ${g.params.engine} genesis ${g.pos ? 'has' : 'lacks'} PoS parameters`)
+  }
+  if (g.pos !== undefined) return posGenesisToJson(g, g.pos)
   const hex = (t: bigint): string => t.toString(16).padStart(64, '0')
   return {
     chainId: g.chainId,
@@ -188,6 +288,25 @@ export function genesisToJson(g: Genesis): Json {
       initialTarget: hex(g.params.initialTarget),
       powLimit: hex(g.params.powLimit),
       subsidy: g.params.subsidy.toString(),
+    },
+    limits: { ...g.limits, minFee: g.limits.minFee.toString() },
+  }
+}
+
+function posGenesisToJson(g: Genesis, pos: PosParams): Json {
+  const p = g.params
+  return {
+    chainId: g.chainId,
+    timestamp: g.timestampMs,
+    alloc: Object.fromEntries(g.alloc.map((a) => [formatAddress(a.address), a.balance.toString()])),
+    consensus: {
+      engine: p.engine,
+      blockTimeMs: p.blockTimeMs,
+      subsidy: p.subsidy.toString(),
+      halvingInterval: p.halvingInterval,
+      medianTimeSpan: p.medianTimeSpan,
+      maxFutureDriftMs: p.maxFutureDriftMs,
+      ...posParamsToJson(pos),
     },
     limits: { ...g.limits, minFee: g.limits.minFee.toString() },
   }
@@ -229,6 +348,45 @@ export function devnetGenesis(overrides: Partial<ConsensusParams> = {}, chainId 
       ...overrides,
     },
     limits: { ...DEFAULT_LIMITS },
+  }
+}
+
+/** Stake each devnet validator bonds at genesis. */
+export const DEVNET_VALIDATOR_STAKE = 1_000n * COIN
+
+/**
+ * The built-in devnet's allocation under proof of stake: `validators`
+ * validators of equal stake (devnetValidatorKey(i)), a block a second, and
+ * round timeouts for a local network.
+ */
+export function devnetPosGenesis(
+  validators: number,
+  overrides: Partial<PosParams> = {},
+  chainId = 'peerchain-devnet-pos',
+): Genesis {
+  const pow = devnetGenesis({}, chainId)
+  return {
+    ...pow,
+    params: { ...pow.params, engine: 'pos', blockTimeMs: 1_000, ...POS_FIXED_POW_PARAMS },
+    pos: {
+      ...POS_DEFAULTS,
+      validators: Array.from({ length: validators }, (_, i) => {
+        const { publicKey } = devnetValidatorKey(i)
+        return {
+          publicKey,
+          address: addressFromPublicKey(publicKey),
+          stake: DEVNET_VALIDATOR_STAKE,
+          name: `validator-${i}`,
+        }
+      }),
+      epochLength: 100,
+      timeouts: {
+        propose: { baseMs: 1_000, deltaMs: 250, maxMs: 4_000 },
+        prevote: { baseMs: 500, deltaMs: 250, maxMs: 2_000 },
+        precommit: { baseMs: 500, deltaMs: 250, maxMs: 2_000 },
+      },
+      ...overrides,
+    },
   }
 }
 
