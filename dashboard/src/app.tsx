@@ -7,6 +7,7 @@ import { PeersCard } from './peers-card.js'
 import { SendCard } from './send-card.js'
 import type { NodeStore } from './store.js'
 import { SyncCard } from './sync-card.js'
+import { ValidatorCard } from './validator-card.js'
 
 export function App({ store }: { store: NodeStore }) {
   const state = useDashboardState(store)
@@ -18,6 +19,7 @@ export function App({ store }: { store: NodeStore }) {
         <HeadCard head={state.head} error={errors.head} />
         <PeersCard peers={state.peers} selfId={status?.peerId} error={errors.peers} />
         <SyncCard status={status} error={errors.status} />
+        {status?.validator && <ValidatorCard validator={status.validator} error={errors.status} />}
         <BlocksCard blocks={state.blocks} />
         <SendCard rpc={store.rpc} sent={state.sent} onSent={(tx) => store.trackSent(tx)} />
         <MempoolCard mempool={state.mempool} totals={status?.mempool} error={errors.mempool} />
