@@ -20,6 +20,7 @@ export function createSyncFns(
     (peer, request, signal) => network.request(peer, protocol, request, SYNC_REQUEST_LIMITS, signal),
     {
       blockLimits: { blockBytesMax, blockTxsMax },
+      withCommits: chain.hasFinality,
     },
   )
   return {
@@ -46,7 +47,7 @@ export function createSyncFns(
       for (const block of blocks) preverify(block)
       return blocks
     },
-    importBlock: (block) => chain.importBlock(block, 'sync'),
+    importBlock: (block) => chain.importBlock(block, 'sync', block.commit),
     reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason),
     localHead: () => ({ height: chain.head.height, totalWork: chain.head.totalWork, id: chain.head.id }),
     locator: () => buildLocator(chain),

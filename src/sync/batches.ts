@@ -3,9 +3,10 @@
  * small state machine, and the slots where delivered blocks wait to be
  * imported strictly in order.
  */
-import type { Block, Header } from '../ledger/block.js'
+import type { Header } from '../ledger/block.js'
 import type { PeerIdString } from '../net/network.js'
 import { SyncPeerError } from './faults.js'
+import type { SyncedBlock } from './types.js'
 
 export type BatchState =
   | { status: 'awaitingDownload' }
@@ -56,7 +57,7 @@ export class Batch {
 }
 
 export interface Delivered {
-  block: Block
+  block: SyncedBlock
   peer: PeerIdString
 }
 
@@ -136,7 +137,7 @@ export class DownloadQueue {
    * (or twice), filing nothing. Positions the answer left out go back to the
    * queue; an empty answer marks the peer as lacking the batch.
    */
-  deliver(batch: Batch, peer: PeerIdString, blocks: readonly Block[]): void {
+  deliver(batch: Batch, peer: PeerIdString, blocks: readonly SyncedBlock[]): void {
     const asked = new Set(batch.positions)
     const got: number[] = []
     for (const block of blocks) {
@@ -204,13 +205,13 @@ export class DownloadQueue {
 
   private fill(position: number, delivered: Delivered): void {
     this.slots[position] = delivered
-    this.bufferedBytes += delivered.block.bytes.byteLength
+    this.bufferedBytes += heldBytes(delivered.block)
   }
 
   private clear(position: number): void {
     const slot = this.slots[position]
     if (!slot) return
-    this.bufferedBytes -= slot.block.bytes.byteLength
+    this.bufferedBytes -= heldBytes(slot.block)
     this.slots[position] = undefined
   }
 
@@ -223,4 +224,9 @@ export class DownloadQueue {
   private remove(batch: Batch): void {
     this.open = this.open.filter((b) => b !== batch)
   }
+}
+
+/** What a delivered block holds in memory while it waits: its bytes and its commit's. */
+function heldBytes(block: SyncedBlock): number {
+  return block.bytes.byteLength + (block.commit?.byteLength ?? 0)
 }

@@ -6,6 +6,8 @@
  * served one request of a kind at a time within its quotas (serve-quota.ts);
  * with an UploadCap historical blocks stop once the period's budget is spent
  * (upload-cap.ts): they are left out of the answer, as blocks we lack are.
+ * Under BFT finality each block is served with its commit (SyncResponse.commits,
+ * parallel to blocks), and the commits count against the answer's byte cap.
  */
 import type { HeaderEntry, HeaderIndex } from '../chain/header-index.js'
 import {
@@ -32,7 +34,10 @@ import type { UploadCap } from './upload-cap.js'
 export interface SyncSource {
   readonly head: HeaderEntry
   readonly index: Pick<HeaderIndex, 'get' | 'mainAt' | 'onMain'>
+  /** Blocks are stored, and served, with their commits. */
+  readonly hasFinality: boolean
   getBlockBytes(id: string): Promise<Uint8Array | undefined>
+  getCommit(id: string): Promise<Uint8Array | undefined>
 }
 
 export interface SyncHandlerOptions {
@@ -64,7 +69,7 @@ export function createSyncHandler(
     try {
       const response: SyncResponseFields =
         kind === 'blocks'
-          ? { headers: [], blocks: await answerBlocks(chain, req.blockHashes, serve, opts.uploadCap) }
+          ? { headers: [], ...(await answerBlocks(chain, req.blockHashes, serve, opts.uploadCap)) }
           : { headers: answerHeaders(chain, req.locator, req.max, serve), blocks: [] }
       const bytes = encodeSyncResponse(response)
       const items = kind === 'blocks' ? response.blocks.length : response.headers.length
@@ -120,16 +125,18 @@ function answerHeaders(chain: SyncSource, locator: Uint8Array[], max: number, se
 }
 
 /**
- * Encoded blocks we hold and have validated, in request order; unknown hashes
- * skipped, and historical ones once the upload cap is reached; cut at the byte cap.
+ * Encoded blocks we hold and have validated, in request order, under finality
+ * each with its commit; unknown hashes skipped, and historical ones once the
+ * upload cap is reached; cut at the byte cap (commits included).
  */
 async function answerBlocks(
   chain: SyncSource,
   hashes: Uint8Array[],
   serve: SyncServeLimits,
   uploadCap: UploadCap | undefined,
-): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = []
+): Promise<{ blocks: Uint8Array[]; commits: Uint8Array[] }> {
+  const blocks: Uint8Array[] = []
+  const commits: Uint8Array[] = []
   let bytes = 0
   for (const hash of hashes.slice(0, serve.blocksMax)) {
     const entry = chain.index.get(toHex(hash))
@@ -137,13 +144,17 @@ async function answerBlocks(
     if (entry?.status !== 'valid') continue
     const block = await chain.getBlockBytes(entry.id)
     if (!block) continue
-    const size = framedSize(block.byteLength)
-    if (out.length > 0 && bytes + size > serve.blocksResponseBytesMax) break
+    const commit = chain.hasFinality ? await chain.getCommit(entry.id) : undefined
+    // Under finality a block without its commit would be refused: served as one we lack.
+    if (chain.hasFinality && !commit) continue
+    const size = framedSize(block.byteLength) + (commit ? framedSize(commit.byteLength) : 0)
+    if (blocks.length > 0 && bytes + size > serve.blocksResponseBytesMax) break
     if (uploadCap && !uploadCap.takeBlock(entry.height, chain.head.height, size)) continue
-    out.push(block)
+    blocks.push(block)
+    if (commit) commits.push(commit)
     bytes += size
   }
-  return out
+  return { blocks, commits }
 }
 
 /** Bytes a repeated `bytes` field of `length` takes: tag, varint length, payload. */

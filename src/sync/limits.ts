@@ -3,6 +3,8 @@
  * `syncProtocol` in relay/topics.ts), in one place. Protocol caps are what a
  * peer may ask of us and send us; serving limits only shorten our answers.
  */
+import { commitBytesMax } from '../consensus/bft/limits.js'
+import { WIRE_COMMIT_VALIDATORS_MAX } from '../ledger/codec/wire-codec.js'
 import { ABS_LIMITS } from '../ledger/limits.js'
 import type { RequestLimits } from '../net/network.js'
 
@@ -12,8 +14,13 @@ export const HEADERS_MAX = 2000
 export const BLOCKS_MAX = 128
 /** Most hashes in one locator (Bitcoin's cap: enough for any height with doubling steps). */
 export const LOCATOR_MAX = 101
-/** A blocks response stops before passing this size, but always carries at least one block. */
+/**
+ * A blocks response stops before passing this size, commits included, but
+ * always carries at least one block.
+ */
 export const BLOCKS_RESPONSE_BYTES_SOFT_MAX = 4 * 1024 * 1024
+/** The largest commit a sync response may carry beside a block (the exact bound is the engine's). */
+export const SYNC_COMMIT_BYTES_MAX = commitBytesMax(WIRE_COMMIT_VALIDATORS_MAX)
 
 /** Items decodeSyncRequest allows in either repeated field. */
 export const SYNC_REQUEST_ITEMS_MAX = Math.max(LOCATOR_MAX, BLOCKS_MAX)
@@ -21,9 +28,10 @@ export const SYNC_REQUEST_ITEMS_MAX = Math.max(LOCATOR_MAX, BLOCKS_MAX)
 export const SYNC_REQUEST_BYTES_MAX = 64 + SYNC_REQUEST_ITEMS_MAX * 40
 /**
  * Largest response: one block of the absolute maximum size (a lone block may
- * pass the soft cap) plus framing. A full headers response is ~1 MB.
+ * pass the soft cap) with, under finality, its commit, plus framing. A full
+ * headers response is ~1 MB.
  */
-export const SYNC_RESPONSE_BYTES_MAX = ABS_LIMITS.blockBytesMax + 1024
+export const SYNC_RESPONSE_BYTES_MAX = ABS_LIMITS.blockBytesMax + SYNC_COMMIT_BYTES_MAX + 1024
 /**
  * The transport's own bound on one sync request: as long as the longest stall
  * deadline (SYNC_DEFAULTS.requestTimeoutMaxMs), which is what really governs.

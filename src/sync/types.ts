@@ -11,6 +11,14 @@ export interface LocalHead extends PeerHead {
   id: string
 }
 
+/**
+ * A downloaded block. Under BFT finality it carries the commit its server sent
+ * beside it, which its import checks; under proof of work it is a plain Block.
+ * The commit rides on the block itself so that wrappers of SyncFns passing
+ * blocks through (metrics, trace) carry it along unawares.
+ */
+export type SyncedBlock = Block & { readonly commit?: Uint8Array }
+
 export interface SyncFns {
   /** Connected peers that serve sync. */
   peers(): PeerIdString[]
@@ -27,10 +35,16 @@ export interface SyncFns {
    * `signal` fires when the synchronizer gives up on the request.
    */
   requestHeaders(peer: PeerIdString, locator: Uint8Array[], max: number, signal?: AbortSignal): Promise<Header[]>
-  /** Blocks by hash (a subset, in request order: unknown ones are skipped, big answers cut short). */
-  requestBlocks(peer: PeerIdString, hashes: Uint8Array[], signal?: AbortSignal): Promise<Block[]>
-  /** chain.importBlock: throws VerifyError for a bad block (BLOCK_KNOWN is fine). */
-  importBlock(block: Block): Promise<unknown>
+  /**
+   * Blocks by hash (a subset, in request order: unknown ones are skipped, big
+   * answers cut short), under finality each with its commit.
+   */
+  requestBlocks(peer: PeerIdString, hashes: Uint8Array[], signal?: AbortSignal): Promise<SyncedBlock[]>
+  /**
+   * chain.importBlock with the block's commit: throws VerifyError for a bad
+   * block or commit (BLOCK_KNOWN is fine).
+   */
+  importBlock(block: SyncedBlock): Promise<unknown>
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void
   localHead(): LocalHead
   /** Our locator (buildLocator(chain)). */

@@ -112,6 +112,8 @@ describe('sync handler with a quota', () => {
     const counting: SyncSource = {
       head: source.chain.head,
       index: source.chain.index,
+      hasFinality: false,
+      getCommit: async () => undefined,
       async getBlockBytes(id) {
         reading++
         readingMax = Math.max(readingMax, reading)
