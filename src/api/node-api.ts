@@ -43,7 +43,7 @@ export interface WalletSendParams {
 
 export interface NodeApi {
   info(): Awaitable<NodeInfoJson>
-  /** Head, peers, sync progress, mempool and mining at a glance. */
+  /** Head, peers, sync progress, mempool, mining, and under proof of stake finality and the validator, at a glance. */
   status(): Awaitable<NodeStatusJson>
 
   peers(): Awaitable<PeerJson[]>
@@ -55,6 +55,7 @@ export interface NodeApi {
   ban(peerId: string, reason: string): Promise<void>
   unban(peerId: string): Promise<void>
 
+  /** The head, with the last final block (null under proof of work). */
   head(): Awaitable<HeadJson>
   /** `hash` is 64 lower-case hex digits; null when no stored block has it. */
   blockByHash(hash: string): Promise<BlockJson | null>
@@ -86,7 +87,7 @@ export interface NodeApi {
   walletLock(name: string): Promise<void>
   walletSend(params: WalletSendParams): Promise<SubmitTxJson>
 
-  /** Calls `listener` after every head change (once per change, with the new head). */
+  /** Calls `listener` after every head change (once per change, with the new head and the finalized block as `head()`). */
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe
   /** Calls `listener` for every tx admitted to the mempool. */
   onPendingTx(listener: (tx: MempoolTxJson) => void): Unsubscribe

@@ -173,6 +173,8 @@ export function parseGenesis(value: unknown): Genesis {
   const c = obj(g.consensus, 'consensus')
   let params: ConsensusParams
   let pos: PosParams | undefined
+  // First: the engine decides which keys the section may hold.
+  if (c.engine !== 'pow' && c.engine !== 'pos') throw new GenesisError('consensus.engine', 'must be "pow" or "pos"')
   if (c.engine === 'pos') {
     params = parsePosConsensus(c)
     pos = parsePosParams(c, supply, READERS)
@@ -185,11 +187,10 @@ export function parseGenesis(value: unknown): Genesis {
 
 function parsePowConsensus(c: Json): ConsensusParams {
   const posKey = POS_KEYS.find((key) => c[key] !== undefined)
-  if (c.engine === 'pow' && posKey !== undefined) {
+  if (posKey !== undefined) {
     throw new GenesisError(`consensus.${posKey}`, 'is a proof-of-stake key (consensus.engine is "pow")')
   }
   onlyKeys(c, [...SHARED_KEYS, ...POW_ONLY_KEYS], 'consensus')
-  if (c.engine !== 'pow') throw new GenesisError('consensus.engine', 'must be "pow" or "pos"')
   const params: ConsensusParams = {
     engine: 'pow',
     blockTimeMs: int(c.blockTimeMs, 'consensus.blockTimeMs', 1),
