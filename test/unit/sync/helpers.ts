@@ -53,9 +53,12 @@ export async function copyChain(source: TestChain, blocks: Block[], count = bloc
 
 export type Answer = (request: Uint8Array) => Promise<Uint8Array>
 
+/** What the fakes use of a test chain: proof of work (helpers/chain.ts) or proof of stake (helpers/pos-chain.ts). */
+export type ServedChain = Pick<TestChain, 'chain' | 'genesis'>
+
 export interface FakePeer {
   id: PeerIdString
-  chain: TestChain
+  chain: ServedChain
   /** Stands between the request and the real handler: tamper, stall or throw. */
   intercept?: (
     request: SyncRequestFields,
@@ -77,7 +80,7 @@ export interface Recorded {
  * real encoders and strict decoders, and each answer waits its peer's latency
  * on `timers` (the test's SimScheduler).
  */
-export function fakeFns(local: TestChain, peers: FakePeer[], timers: Timers): SyncFns & Recorded {
+export function fakeFns(local: ServedChain, peers: FakePeer[], timers: Timers): SyncFns & Recorded {
   const byId = new Map(peers.map((p) => [p.id, p]))
   const handlers = new Map(peers.map((p) => [p.id, createSyncHandler(p.chain.chain)]))
   const recorded: Recorded = { reports: [], requests: [], imports: [] }
@@ -102,7 +105,7 @@ export function fakeFns(local: TestChain, peers: FakePeer[], timers: Timers): Sy
       if (peer.intercept) return peer.intercept(request, answer, signal)
       return handler(bytes, 'local')
     },
-    { blockLimits: local.genesis.limits },
+    { blockLimits: local.genesis.limits, withCommits: local.chain.hasFinality },
   )
   return {
     ...recorded,
@@ -115,7 +118,7 @@ export function fakeFns(local: TestChain, peers: FakePeer[], timers: Timers): Sy
     requestBlocks: client.requestBlocks,
     importBlock: async (block) => {
       recorded.imports.push(block.height)
-      return local.chain.importBlock(block, 'sync')
+      return local.chain.importBlock(block, 'sync', block.commit)
     },
     reportPeer: (peer, penalty, reason) => recorded.reports.push({ peer, penalty, reason }),
     localHead: () => {
