@@ -1,14 +1,15 @@
 /**
  * `peerchain sim`'s work: resolve the scenario, run it under virtual time
- * (src/sim/), print propagation, stale rate, convergence and traffic with the
- * trace's SHA-256 (the same seed and code print the same hash). Loaded only
+ * (src/sim/), print propagation, stale rate, convergence and traffic (and,
+ * under proof of stake, commits, their latency and rounds) with the trace's
+ * SHA-256 (the same seed and code print the same hash). Loaded only
  * when the command runs, so other commands never load the simulator.
  */
 import { createWriteStream } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import { resolve } from 'node:path'
 import { parse, TomlError } from 'smol-toml'
-import { lostTxs, stateRootMismatches } from '../sim/checks.js'
+import { finalityViolations, lostTxs, stateRootMismatches } from '../sim/checks.js'
 import { buildReport, formatReport, type SimReport } from '../sim/report.js'
 import { parseScenario, type Scenario, ScenarioError } from '../sim/scenario.js'
 import { SimWorld } from '../sim/world.js'
@@ -85,7 +86,12 @@ export async function runScenario(scenario: Scenario, tracePath: string): Promis
   })
   try {
     await world.run()
-    const violations = [...world.internalErrors, ...stateRootMismatches(world), ...(await lostTxs(world))]
+    const violations = [
+      ...world.internalErrors,
+      ...stateRootMismatches(world),
+      ...(await lostTxs(world)),
+      ...finalityViolations(world),
+    ]
     const report = buildReport(world)
     return { report, violations, wallSeconds: (performance.now() - started) / 1000 }
   } finally {

@@ -1,12 +1,18 @@
 /**
  * What must hold in every simulated run, checked against the nodes' real
  * state: one state root per height on every node, no accepted tx lost, and a
- * mempool consistent with its chain after every reorg. Each returns the
- * violations it found (empty = holds), so tests and `sim:fuzz` can print them.
+ * mempool consistent with its chain after every reorg; under proof of stake,
+ * safety (one final block per height, none undone) and liveness (heights
+ * commit while ⅔+ of the power is connected, never while no side holds it,
+ * and again after each heal). Each returns the violations it found (empty =
+ * holds), so tests and `sim:fuzz` can print them.
  */
 import type { Account } from '../ledger/state.js'
 import type { PeerchainNode } from '../node/node.js'
 import { fromHex, toHex } from '../util/bytes.js'
+import { roundMsMax } from './consensus.js'
+import type { FinalityRecord } from './finality.js'
+import type { Scenario } from './scenario.js'
 import type { SimWorld } from './world.js'
 
 /** Every node's main chain carries node 0's state root at each height both hold. */
@@ -102,4 +108,69 @@ export async function poolViolations(node: PeerchainNode): Promise<string[]> {
     if (spent > account.balance) out.push(`sender ${sender.slice(0, 8)}: pending cost exceeds the balance`)
   })
   return out
+}
+
+/**
+ * Proof of stake's safety: no two nodes ever held different blocks final at
+ * one height, and no node undid a final block (both recorded on every head
+ * change), and every running node's chain now holds the first block seen
+ * final at each of its heights.
+ */
+export function safetyViolations(
+  record: FinalityRecord,
+  chains: ReadonlyArray<{ node: number; mainAt(height: number): string | undefined; height: number }> = [],
+): string[] {
+  const out = [...record.conflicts]
+  for (const chain of chains) {
+    for (let h = 1; h <= chain.height; h++) {
+      const first = record.firstFinal.get(h)
+      const ours = chain.mainAt(h)
+      if (first?.id !== ours) {
+        out.push(
+          `node ${chain.node}: height ${h} holds ${ours?.slice(0, 16)}, first final was ${first?.id.slice(0, 16)}`,
+        )
+        break
+      }
+    }
+  }
+  return out
+}
+
+/**
+ * The longest a network with ⅔+ of the power connected may go without a new
+ * height: the commit pause, then a round at its capped timeouts for each
+ * offline proposer in a row (at most the offline validators), one for a round
+ * lost to a heal or a late proposal, and one for the round that commits.
+ */
+export function livenessStallMsMax(scenario: Scenario): number {
+  return scenario.block_interval_s * 1000 + (scenario.offline_validators + 2) * roundMsMax(scenario.timeouts)
+}
+
+/**
+ * Proof of stake's liveness: heights kept committing while ⅔+ of the power
+ * was connected (no wait past `stallMsMax`), none committed while no side
+ * held ⅔+, and a height committed after every heal.
+ */
+export function livenessViolations(record: FinalityRecord, stallMsMax: number): string[] {
+  const out = [...record.commitsWithoutQuorum]
+  if (record.stallMsMax > stallMsMax) {
+    out.push(`no new height for ${record.stallMsMax} ms while ⅔+ of the power was connected (bound ${stallMsMax} ms)`)
+  }
+  for (const heal of record.heals) {
+    if (!heal.committedAfter) out.push(`no height committed after the heal at ${heal.atMs} ms`)
+  }
+  return out
+}
+
+/** Both proof-of-stake checks over a finished run (none under proof of work). */
+export function finalityViolations(world: SimWorld): string[] {
+  const record = world.finality
+  if (!record) return []
+  const chains = world.nodes
+    .filter((n) => n.running)
+    .map(({ index, node }) => {
+      const { chain } = node.ledger
+      return { node: index, height: chain.head.height, mainAt: (h: number) => chain.index.mainAt(h)?.id }
+    })
+  return [...safetyViolations(record, chains), ...livenessViolations(record, livenessStallMsMax(world.scenario))]
 }

@@ -24,8 +24,40 @@ export interface SimReport {
   signatureChecks: number
   /** Strict decodes of gossiped txs and blocks actually run (each message once for the whole network). */
   decodes: number
+  /** Proof of stake only. */
+  pos?: PosReport
   traceLines: number
   traceSha256: string
+}
+
+export interface PosReport {
+  validators: number
+  offlineValidators: number
+  /** Heights final at ⅔ of the running nodes. */
+  heightsCommitted: number
+  /** Heights committed per virtual minute, up to the last. */
+  blocksPerMinute: number
+  /** From a height's first proposal to its block being final at ⅔ of the running nodes. */
+  commitLatencyS: Percentiles
+  /** Decided heights, how many needed round ≥ 1, and the highest round any needed. */
+  rounds: { heights: number; laterRounds: number; roundMax: number }
+  /** The longest wait for a new height while ⅔+ of the power was connected. */
+  stallSMax: number
+}
+
+function posReport(world: SimWorld): PosReport | undefined {
+  const record = world.finality
+  if (!record) return undefined
+  const lastMs = Math.max(0, ...record.quorumFinalMs.values())
+  return {
+    validators: world.nodes.filter((n) => n.power > 0n).length,
+    offlineValidators: world.scenario.offline_validators,
+    heightsCommitted: record.heightsAtQuorum,
+    blocksPerMinute: lastMs === 0 ? 0 : record.heightsAtQuorum / (lastMs / 60_000),
+    commitLatencyS: seconds(record.commitLatencyMs().percentiles()),
+    rounds: record.roundsSummary(),
+    stallSMax: record.stallMsMax / 1000,
+  }
 }
 
 const seconds = (p: Percentiles): Percentiles => ({
@@ -71,6 +103,7 @@ export function buildReport(world: SimWorld): SimReport {
     txs: { submitted: world.submittedCount, accepted, rejected: world.submittedCount - accepted },
     signatureChecks: world.signatures.checks,
     decodes: world.decoders.decodes,
+    ...(world.finality ? { pos: posReport(world) } : {}),
     traceLines: observer.traceLines,
     traceSha256: observer.digest(),
   }
@@ -81,11 +114,21 @@ const pct = (p: Percentiles): string =>
   `p50 ${fmt(p.p50)} s  p90 ${fmt(p.p90)} s  p99 ${fmt(p.p99)} s  max ${fmt(p.max)} s  (${p.count} arrivals)`
 const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(2)} MiB`
 
+function formatPos(p: PosReport): string[] {
+  const { rounds: r, commitLatencyS: l } = p
+  return [
+    `validators   ${p.validators}${p.offlineValidators > 0 ? ` (${p.offlineValidators} offline)` : ''}; ${p.heightsCommitted} heights final at ⅔ of the nodes, ${fmt(p.blocksPerMinute, 1)} per minute`,
+    `commit       p50 ${fmt(l.p50)} s  p90 ${fmt(l.p90)} s  max ${fmt(l.max)} s  (first proposal to final at ⅔ of the nodes, ${l.count} heights)`,
+    `rounds       ${r.laterRounds} of ${r.heights} heights needed round ≥ 1 (highest round ${r.roundMax}); longest wait for a height ${fmt(p.stallSMax, 1)} s`,
+  ]
+}
+
 /** The report as lines for a terminal. */
 export function formatReport(r: SimReport): string[] {
   return [
     `seed ${r.seed}: ${r.nodes} nodes, ${fmt(r.virtualSeconds, 1)} virtual s, ${r.eventsRun} events`,
     `chain        height ${r.bestHeight}, ${r.distinctHeads === 1 ? 'every node on one head' : `${r.distinctHeads} distinct heads`}, ${r.reorgs} reorgs`,
+    ...(r.pos ? formatPos(r.pos) : []),
     `blocks       ${pct(r.blockPropagationS)}`,
     `txs          ${pct(r.txPropagationS)}`,
     `stale        ${r.staleBlocks} of ${r.minedBlocks} mined blocks (${fmt(r.staleRate * 100, 2)}%)`,

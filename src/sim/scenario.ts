@@ -80,7 +80,10 @@ export const scenarioSchema = z
     partitions: z.array(partitionSchema).default([]),
   })
   .strict()
-  .refine((s) => s.miners <= s.nodes, { message: 'miners must not exceed nodes', path: ['miners'] })
+  .refine((s) => s.consensus === 'pos' || s.miners <= s.nodes, {
+    message: 'miners must not exceed nodes',
+    path: ['miners'],
+  })
   .refine((s) => (s.validators ?? s.nodes) <= s.nodes, {
     message: 'validators must not exceed nodes',
     path: ['validators'],

@@ -269,12 +269,12 @@ export class SimWorld {
       this.observer.convergenceMs.length >= scenario.partitions.length &&
       (finality?.heals.every((heal) => heal.committedAfter) ?? true)
     await this.runUntil(lastHealMs + this.stallMs(), done)
+    finality?.onEnd(this.elapsedMs)
     if (!done()) {
       throw new Error(
         `the network stalled at height ${this.observer.bestHeight} of ${scenario.blocks}, ${this.observer.convergenceMs.length} of ${scenario.partitions.length} heals converged`,
       )
     }
-    finality?.onEnd(this.elapsedMs)
     await this.stopProducing()
     await this.runUntil(this.elapsedMs + scenario.drain_s * 1000)
     if (finality) await this.readDecidedRounds(finality)
