@@ -113,7 +113,7 @@ export interface NodeInfoJson {
   chainId: string
   genesisHash: string
   listenAddresses: string[]
-  role: 'full' | 'miner'
+  role: 'full' | 'miner' | 'validator'
   mining: boolean
   head: { hash: string; height: number }
   peers: number

@@ -14,6 +14,7 @@ import { fileLayer } from './file.js'
 import { type FlagValue, flagLayer } from './flags.js'
 import { type ConfigLayer, checkLayer, mergeLayers } from './layers.js'
 import { locateConfigFile, resolveDataDir } from './paths.js'
+import { roleIssues } from './role-rules.js'
 import { type ConfigValues, configKey } from './schema.js'
 
 /** The `start` flags that are not config keys themselves. */
@@ -66,7 +67,10 @@ export interface ResolvedNodeConfig extends NodeConfig {
   configFile: string | undefined
 }
 
-/** `loadConfig`, then what the node needs from it: the genesis read, the miner address decided. */
+/**
+ * `loadConfig`, then what the node needs from it: the genesis read (and the
+ * role checked against its engine), the miner address decided.
+ */
 export async function resolveNodeConfig(options: ResolveOptions = {}): Promise<ResolvedNodeConfig> {
   const { dataDir, configFile, values, sources } = await loadConfig(options)
   if (values.net.lab_links !== undefined && !values.net.lab) {
@@ -78,9 +82,11 @@ export async function resolveNodeConfig(options: ResolveOptions = {}): Promise<R
   }
   const mine = values.mining.enabled
   const genesisPath = values.chain.genesis
+  const genesis = genesisPath === undefined ? devnetGenesis() : await readGenesis(genesisPath, sources['chain.genesis'])
+  throwIfAny(roleIssues(values, sources, genesis))
   return {
     dataDir,
-    genesis: genesisPath === undefined ? devnetGenesis() : await readGenesis(genesisPath, sources['chain.genesis']),
+    genesis,
     listen: values.net.listen,
     bootstrap: values.net.bootstrap,
     rpcHost: values.rpc.host,

@@ -54,13 +54,16 @@ function addressProblem(text: string): string | undefined {
   }
 }
 
+/** What node.role accepts; `validator` only with a proof-of-stake genesis, `miner` only with a proof-of-work one (resolve.ts). */
+export const NODE_ROLES = ['full', 'miner', 'validator'] as const
+
 const node = z.strictObject({
   role: z
-    .enum(['full', 'miner'])
+    .enum(NODE_ROLES)
     .default('full')
     .register(keyDocs, {
-      doc: 'What the node does: "full" validates, stores and relays the chain; "miner" also mines.',
-      allowed: oneOf(['full', 'miner']),
+      doc: 'What the node does: "full" validates, stores and relays the chain; "miner" also mines (proof of work); "validator" takes part in BFT rounds with the key in <datadir>/validator.key (proof of stake: needs a PoS genesis).',
+      allowed: oneOf(NODE_ROLES),
       flag: '--role',
     }),
   log_level: z

@@ -6,7 +6,7 @@ import { addressFromPublicKey } from '../ledger/address.js'
 import { keyPairFromSeed } from '../ledger/crypto.js'
 import type { Genesis } from '../ledger/genesis.js'
 
-export type NodeRole = 'full' | 'miner'
+export type NodeRole = 'full' | 'miner' | 'validator'
 
 export interface NodeConfig {
   dataDir: string

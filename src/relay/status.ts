@@ -32,7 +32,12 @@ import type { Timers } from '../util/timers.js'
 import { type BucketRate, KeyedBuckets } from '../util/token-bucket.js'
 import { statusProtocol } from './topics.js'
 
-export type Role = 'full' | 'miner' | 'light'
+/**
+ * What a node tells its peers it does. Informational: no rule reads a peer's
+ * role, and the handshake accepts any role string (a newer peer may name a
+ * role we do not know), so a validator is greeted like any node.
+ */
+export type Role = 'full' | 'miner' | 'validator' | 'light'
 
 /** A peer's head with more work than ours: sync should follow it. */
 export type PeerAheadListener = (peer: PeerIdString, status: PeerStatus) => void
