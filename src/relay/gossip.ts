@@ -77,7 +77,7 @@ export class Relay {
   private readonly txTopic: string
   private readonly blockTopic: string
   /** Blocks travel with their commits (fixed by the engine, so read once). */
-  private readonly committed: boolean
+  private readonly withCommits: boolean
   private readonly statefulFailures: KeyedBuckets<PeerIdString>
 
   constructor(
@@ -90,7 +90,7 @@ export class Relay {
   ) {
     this.txTopic = txTopic(chain.chainId)
     this.blockTopic = blockTopic(chain.chainId)
-    this.committed = chain.hasFinality
+    this.withCommits = chain.hasFinality
     this.statefulFailures = new KeyedBuckets(STATEFUL_FAILURES, clock)
   }
 
@@ -127,7 +127,7 @@ export class Relay {
    * published (logged): peers would ignore it without one.
    */
   async publishBlock(block: Block): Promise<number> {
-    if (!this.committed) return this.net.publish(this.blockTopic, block.bytes)
+    if (!this.withCommits) return this.net.publish(this.blockTopic, block.bytes)
     const commit = await this.chain.getCommit(block.id)
     if (!commit) {
       this.hooks.log?.('not publishing a block without a stored commit', { block: block.id, height: block.height })
@@ -170,7 +170,7 @@ export class Relay {
   /** The block topic's payload: a bare block, or under finality a CommittedBlock (an empty commit is none). */
   private decodeBlockMessage(data: Uint8Array): { block: Block; commit?: Uint8Array } {
     const { blockBytesMax, blockTxsMax } = this.chain.genesis.limits
-    if (!this.committed) return { block: this.decode.block(data, { blockBytesMax, blockTxsMax }) }
+    if (!this.withCommits) return { block: this.decode.block(data, { blockBytesMax, blockTxsMax }) }
     const committed = decodeCommittedBlock(data, { blockBytesMax, commitBytesMax: GOSSIP_COMMIT_BYTES_MAX })
     const block = this.decode.block(committed.block, { blockBytesMax, blockTxsMax })
     return committed.commit.byteLength > 0 ? { block, commit: committed.commit } : { block }

@@ -81,6 +81,25 @@ describe('sync under BFT finality', () => {
     }
   })
 
+  it('keeps each commit through wrappers that pass blocks along (as the metrics and trace wrappers do)', async () => {
+    const local = await fresh()
+    const fns = fakeFns(local, [peer('a')], s)
+    const servedBy = new Map<string, string>()
+    const wrapped = {
+      ...fns,
+      requestBlocks: async (p: string, hashes: Uint8Array[], signal?: AbortSignal) => {
+        const blocks = await fns.requestBlocks(p, hashes, signal)
+        for (const block of blocks) servedBy.set(block.id, p)
+        return blocks
+      },
+      importBlock: async (block: Parameters<typeof fns.importBlock>[0]) => fns.importBlock(block),
+    }
+    await drive(s, synchronizer(wrapped).sync())
+    expect(local.chain.head.height).toBe(20)
+    expect(servedBy.size).toBe(20)
+    expect(fns.reports).toEqual([])
+  })
+
   it('charges a server that serves a forged commit, refuses its block, and takes it from an honest peer', async () => {
     const local = await fresh()
     const fns = fakeFns(local, [tampering('liar', 1, flipLastByte), peer('honest')], s)
