@@ -45,6 +45,8 @@ export async function resolveScenario(flags: SimFlags): Promise<Scenario> {
     tx_rate: number('tx-rate', flags.txRate),
     seed: number('seed', flags.seed),
     gossip: flags.gossip,
+    consensus: flags.consensus,
+    validators: number('validators', flags.validators),
   }
   for (const [key, value] of Object.entries(overrides)) if (value !== undefined) base[key] = value
   try {

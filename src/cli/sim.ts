@@ -8,6 +8,8 @@ export interface SimFlags {
   seed?: string
   scenario?: string
   gossip?: string
+  consensus?: string
+  validators?: string
   trace?: string
   json?: boolean
 }
@@ -21,6 +23,8 @@ export function registerSimCommand(program: Command): void {
     .option('--tx-rate <r>', 'txs per virtual second over the network (default 1)')
     .option('--seed <s>', 'the run: same seed, same code, same trace (default 1)')
     .option('--gossip <model>', 'gossipsub or flood (default gossipsub)')
+    .option('--consensus <engine>', 'pow (modelled mining) or pos (BFT validators, final blocks) (default pow)')
+    .option('--validators <n>', 'proof of stake: nodes 0 … n − 1 validate with equal power (default every node)')
     .option('--scenario <file>', 'a TOML scenario (regions, links, partitions…); flags override it')
     .option('--trace <file>', 'where the JSON-lines trace goes (default ./sim-trace-<seed>.jsonl)')
     .option('--json', 'print the report as one JSON document')
