@@ -1,10 +1,15 @@
 /**
  * `peerchain devnet --nodes N`: N node processes on 127.0.0.1 with one shared
  * genesis; the first mines and is everyone's bootstrap, the others join
- * through it. Prints each node's RPC URL and stops them all on Ctrl-C/SIGTERM.
- * With `--lab`, node i listens and dials on 127.0.<i+1>.1 in lab mode, so each
- * node is its own network group and the peer manager's group rules apply as
- * between machines.
+ * through it. Prints each node's role and RPC URL and stops them all on
+ * Ctrl-C/SIGTERM. With `--lab`, node i listens and dials on 127.0.<i+1>.1 in
+ * lab mode, so each node is its own network group and the peer manager's
+ * group rules apply as between machines.
+ *
+ * `--consensus pos --validators V`: a proof-of-stake devnet instead, whose
+ * first V nodes are its validators, each given its well-known devnet
+ * validator key (devnetValidatorKey(i)) in <datadir>/validator.key; nothing
+ * is mined.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
@@ -12,17 +17,129 @@ import { join } from 'node:path'
 import { type Command, Option } from 'commander'
 import { RpcClient } from '../api/client.js'
 import { type DevnetNode, labHost, loopbackNodeArgs, spawnNode, stopNodes } from '../lab/node-process.js'
-import { DEVNET_ACCOUNTS, devnetGenesis, genesisToJson } from '../ledger/genesis.js'
+import {
+  DEVNET_ACCOUNTS,
+  devnetGenesis,
+  devnetPosGenesis,
+  devnetValidatorKey,
+  type Genesis,
+  genesisToJson,
+} from '../ledger/genesis.js'
+import type { NodeRole } from '../node/config.js'
 import { readGenesisFile } from '../node/genesis-file.js'
+import { writeValidatorKey } from '../node/validator-key.js'
+import { toHex } from '../util/bytes.js'
 import { UsageError } from './errors.js'
 
 export interface DevnetFlags {
-  nodes: string
-  miners: string
+  /** Unset: 3, or under proof of stake max(3, validators). */
+  nodes?: string
+  /** Proof of work only; unset: 1. */
+  miners?: string
+  /** "pow" (the default) or "pos". */
+  consensus?: string
+  /** Proof of stake only; unset: 4. */
+  validators?: string
   datadir?: string
   genesis?: string
   logLevel: string
   lab?: boolean
+}
+
+export const DEVNET_NODES_MAX = 64
+
+/** What the flags ask for, checked: how many nodes, and what each does. */
+export interface DevnetPlan {
+  consensus: 'pow' | 'pos'
+  /** One per node, by index. */
+  roles: NodeRole[]
+}
+
+function count(flag: string, value: string, min: number, max: number): number {
+  const n = Number(value)
+  // Number(): as before --consensus, "3.0" and "0x3" are 3.
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`${flag} must be ${min}-${max}, got "${value}"`)
+  return n
+}
+
+/** Checks the flags (UsageError, exit 2, on a bad one) and decides each node's role. */
+export function planDevnet(flags: DevnetFlags): DevnetPlan {
+  const consensus = flags.consensus ?? 'pow'
+  if (consensus !== 'pow' && consensus !== 'pos') {
+    throw new UsageError(`--consensus must be "pow" or "pos", got "${consensus}"`)
+  }
+  if (consensus === 'pow') {
+    if (flags.validators !== undefined) throw new UsageError('--validators needs --consensus pos')
+    const nodes = count('--nodes', flags.nodes ?? '3', 1, DEVNET_NODES_MAX)
+    const miners = count('--miners', flags.miners ?? '1', 0, nodes)
+    return { consensus, roles: Array.from({ length: nodes }, (_, i) => (i < miners ? 'miner' : 'full')) }
+  }
+  if (flags.miners !== undefined) {
+    throw new UsageError('--miners is for --consensus pow: a proof-of-stake chain is not mined')
+  }
+  const validators = count('--validators', flags.validators ?? '4', 1, DEVNET_NODES_MAX)
+  const nodes = count('--nodes', flags.nodes ?? String(Math.max(3, validators)), 1, DEVNET_NODES_MAX)
+  if (validators > nodes) throw new UsageError(`--validators must be 1-${nodes} (--nodes), got "${flags.validators}"`)
+  return { consensus, roles: Array.from({ length: nodes }, (_, i) => (i < validators ? 'validator' : 'full')) }
+}
+
+/** The genesis of the plan: the file given, which must run the plan's engine, else the built-in devnet's. */
+export async function devnetGenesisOf(plan: DevnetPlan, genesisFile: string | undefined): Promise<Genesis> {
+  const validators = plan.roles.filter((role) => role === 'validator').length
+  if (genesisFile === undefined) return plan.consensus === 'pos' ? devnetPosGenesis(validators) : devnetGenesis()
+  const genesis = await readGenesisFile(genesisFile)
+  if (genesis.params.engine !== plan.consensus) {
+    throw new UsageError(
+      `--genesis ${genesisFile} is a ${genesis.params.engine} genesis: give --consensus ${genesis.params.engine}`,
+    )
+  }
+  // Our validators sign with the well-known devnet keys: the file must bond each of them.
+  const bonded = new Set(genesis.pos?.validators.map((v) => toHex(v.publicKey)))
+  for (let i = 0; i < validators; i++) {
+    if (!bonded.has(toHex(devnetValidatorKey(i).publicKey))) {
+      throw new UsageError(`--genesis ${genesisFile} has no validator with devnet validator key ${i}`)
+    }
+  }
+  return genesis
+}
+
+/** Writes `<base>/genesis.json` and each validator's `<base>/node-<i>/validator.key`; returns the genesis path. */
+export async function writeDevnetFiles(base: string, plan: DevnetPlan, genesis: Genesis): Promise<string> {
+  await mkdir(base, { recursive: true })
+  const genesisPath = join(base, 'genesis.json')
+  await writeFile(genesisPath, JSON.stringify(genesisToJson(genesis), null, 2))
+  for (const [i, role] of plan.roles.entries()) {
+    if (role === 'validator') await writeValidatorKey(nodeDataDir(base, i), devnetValidatorKey(i))
+  }
+  return genesisPath
+}
+
+const nodeDataDir = (base: string, i: number): string => join(base, `node-${i}`)
+
+export interface DevnetNodeSpec {
+  base: string
+  genesisPath: string
+  flags: Pick<DevnetFlags, 'logLevel' | 'lab'>
+  index: number
+  role: NodeRole
+  bootstrap: string[]
+}
+
+/** The `peerchain start` flags of devnet node `index`: a miner mines, a validator runs as one. */
+export function devnetNodeArgs(spec: DevnetNodeSpec): string[] {
+  const { index: i, role } = spec
+  const args = loopbackNodeArgs({
+    dataDir: nodeDataDir(spec.base, i),
+    genesisPath: spec.genesisPath,
+    logLevel: spec.flags.logLevel,
+    listenWs: true,
+    mine: role === 'miner',
+    bootstrap: spec.bootstrap,
+    devAccounts: i < DEVNET_ACCOUNTS ? [i] : [],
+    ...(spec.flags.lab ? { host: labHost(i), lab: true } : {}),
+  })
+  // loopbackNodeArgs knows the proof-of-work roles only.
+  return role === 'validator' ? [...args, '--role', 'validator'] : args
 }
 
 async function headOf(url: string): Promise<string> {
@@ -38,8 +155,10 @@ export function registerDevnetCommand(program: Command): void {
   program
     .command('devnet')
     .description('start N node processes on 127.0.0.1 with one shared genesis')
-    .option('--nodes <n>', 'how many nodes', '3')
-    .option('--miners <n>', 'how many of them mine', '1')
+    .option('--nodes <n>', 'how many nodes (default: 3, or under --consensus pos max(3, validators))')
+    .option('--consensus <engine>', 'pow (mined) or pos (validated by BFT rounds)', 'pow')
+    .option('--miners <n>', 'how many of them mine (pow only; default: 1)')
+    .option('--validators <n>', 'how many of them validate (pos only; default: 4)')
     .option('--datadir <dir>', 'keep node data here (default: a temporary directory removed at exit)')
     .option('--genesis <file>', 'genesis file (default: the built-in devnet)')
     .option('--lab', 'network lab: node i on 127.0.<i+1>.1, each node its own network group')
@@ -50,19 +169,12 @@ export function registerDevnetCommand(program: Command): void {
 }
 
 export async function devnetCommand(flags: DevnetFlags): Promise<void> {
-  const count = Number(flags.nodes)
-  const miners = Number(flags.miners)
-  if (!Number.isInteger(count) || count < 1 || count > 64)
-    throw new UsageError(`--nodes must be 1-64, got "${flags.nodes}"`)
-  if (!Number.isInteger(miners) || miners < 0 || miners > count) {
-    throw new UsageError(`--miners must be 0-${count}, got "${flags.miners}"`)
-  }
+  const plan = planDevnet(flags)
+  const count = plan.roles.length
+  const genesis = await devnetGenesisOf(plan, flags.genesis)
   const temporary = !flags.datadir
   const base = flags.datadir ?? (await mkdtemp(join(tmpdir(), 'peerchain-devnet-')))
-  await mkdir(base, { recursive: true })
-  const genesis = flags.genesis ? await readGenesisFile(flags.genesis) : devnetGenesis()
-  const genesisPath = join(base, 'genesis.json')
-  await writeFile(genesisPath, JSON.stringify(genesisToJson(genesis), null, 2))
+  const genesisPath = await writeDevnetFiles(base, plan, genesis)
 
   const nodes: DevnetNode[] = []
   let stopping = false
@@ -79,23 +191,16 @@ export async function devnetCommand(flags: DevnetFlags): Promise<void> {
   process.on('SIGTERM', () => void stopAll(0))
 
   const where = flags.lab ? `127.0.1.1-${labHost(count - 1)} (lab mode)` : '127.0.0.1'
-  console.log(`peerchain devnet: ${count} nodes on ${where}, chain "${genesis.chainId}", data in ${base}`)
+  const engine = plan.consensus === 'pos' ? 'proof of stake' : 'proof of work'
+  console.log(`peerchain devnet: ${count} nodes on ${where}, chain "${genesis.chainId}" (${engine}), data in ${base}`)
   try {
-    for (let i = 0; i < count; i++) {
-      const args = loopbackNodeArgs({
-        dataDir: join(base, `node-${i}`),
-        genesisPath,
-        logLevel: flags.logLevel,
-        listenWs: true,
-        mine: i < miners,
-        bootstrap: i > 0 ? [(nodes[0] as DevnetNode).listen[0] as string] : [],
-        devAccounts: i < DEVNET_ACCOUNTS ? [i] : [],
-        ...(flags.lab ? { host: labHost(i), lab: true } : {}),
-      })
+    for (const [i, role] of plan.roles.entries()) {
+      const bootstrap = i > 0 ? [(nodes[0] as DevnetNode).listen[0] as string] : []
+      const args = devnetNodeArgs({ base, genesisPath, flags, index: i, role, bootstrap })
       const started = await spawnNode(args, join(base, `node-${i}.log`))
       const node = { ...started, index: i }
       nodes.push(node)
-      console.log(`node ${i}${i < miners ? ' (miner)' : ''}  rpc ${node.rpc}  peer ${node.peerId}`)
+      console.log(`node ${i}  ${role.padEnd(9)}  rpc ${node.rpc}  peer ${node.peerId}`)
       console.log(`        dashboard ${node.dashboard}`)
     }
   } catch (err) {
