@@ -38,7 +38,9 @@ export interface SimConsensus {
 /** The run's genesis: proof of work's, or proof of stake's fixed target. */
 export function simGenesisOf(scenario: Scenario, senders: readonly KeyPair[]): Genesis {
   const blockIntervalMs = scenario.block_interval_s * 1000
-  return scenario.consensus === 'pos' ? simPosGenesis(senders, blockIntervalMs) : simGenesis(senders, blockIntervalMs)
+  if (scenario.consensus === 'pow') return simGenesis(senders, blockIntervalMs)
+  const keys = Array.from({ length: validatorCount(scenario) }, (_, i) => simValidatorKey(i))
+  return simPosGenesis(senders, blockIntervalMs, keys, bftTimeouts(scenario.timeouts))
 }
 
 /**

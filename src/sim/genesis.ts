@@ -4,11 +4,12 @@
  * consensus parameters whose block time is the scenario's interval. Under
  * proof of stake, validator keys are derived from their index the same way.
  */
+
+import type { TimeoutConfig } from '../consensus/bft/timeouts.js'
 import type { Validator } from '../consensus/bft/validators.js'
-import { POS_TARGET } from '../consensus/pos/engine.js'
 import { addressFromPublicKey } from '../ledger/address.js'
 import { type KeyPair, keyPairFromSeed, sha256 } from '../ledger/crypto.js'
-import { COIN, devnetGenesis, type Genesis } from '../ledger/genesis.js'
+import { COIN, devnetGenesis, type Genesis, POS_DEFAULTS, POS_FIXED_POW_PARAMS } from '../ledger/genesis.js'
 import { ADDRESS_BYTES } from '../ledger/limits.js'
 
 export const SIM_CHAIN_ID = 'peerchain-sim'
@@ -31,14 +32,36 @@ export function simGenesis(senderKeys: readonly KeyPair[], blockIntervalMs: numb
 }
 
 /**
- * The proof-of-stake genesis: a proof-of-work-shaped genesis whose target is
- * the fixed PoS target (PosEngine checks headers against it), the block time
- * being the commit pause between heights.
+ * The proof-of-stake genesis (ledger/genesis.ts's PoS shape): the fixed
+ * proof-of-work fields, and the validators bonded with equal stake. Only the
+ * validators' keys and power reach the engines (consensus.ts); the block time
+ * is the commit pause between heights.
  */
-export function simPosGenesis(senderKeys: readonly KeyPair[], blockIntervalMs: number): Genesis {
+export function simPosGenesis(
+  senderKeys: readonly KeyPair[],
+  blockIntervalMs: number,
+  validatorKeys: readonly KeyPair[],
+  timeouts: TimeoutConfig,
+): Genesis {
   const base = simGenesis(senderKeys, blockIntervalMs)
-  return { ...base, params: { ...base.params, initialTarget: POS_TARGET, powLimit: POS_TARGET } }
+  return {
+    ...base,
+    params: { ...base.params, engine: 'pos', ...POS_FIXED_POW_PARAMS },
+    pos: {
+      ...POS_DEFAULTS,
+      validators: validatorKeys.map((key, i) => ({
+        publicKey: key.publicKey,
+        address: addressFromPublicKey(key.publicKey),
+        stake: SIM_VALIDATOR_STAKE,
+        name: `sim-validator-${i}`,
+      })),
+      timeouts,
+    },
+  }
 }
+
+/** Stake each simulated validator bonds at genesis (equal: power is equal). */
+export const SIM_VALIDATOR_STAKE = 1_000n * COIN
 
 export function simValidatorKey(index: number): KeyPair {
   return keyPairFromSeed(sha256(new TextEncoder().encode(`peerchain sim validator ${index}`)))
