@@ -29,6 +29,9 @@ import { signVote, type Vote } from './vote.js'
 import { type AddVoteResult, DEFAULT_ROUND_WINDOW, HeightVoteSet } from './vote-set.js'
 import type { VoteType } from './vote-type.js'
 
+/** A step waiting for votes that never come ends after this many times its timeout (scheduleQuorumTimeouts). */
+export const STALL_FACTOR = 2
+
 export interface RoundStateDeps {
   readonly chainId: string
   /** The validators of `height` (consensus/pos/ computes them). */
@@ -82,6 +85,8 @@ class HeightState {
   prevoteTimeoutSet = false
   precommitTimeoutSet = false
   polkaSeen = false
+  /** The step of the current round whose stall timeout is set (scheduleQuorumTimeouts). */
+  stallStep: RoundStep | undefined
 
   constructor(
     readonly height: bigint,
@@ -205,6 +210,7 @@ export class RoundState {
     h.prevoteTimeoutSet = false
     h.precommitTimeoutSet = false
     h.polkaSeen = false
+    h.stallStep = undefined
     h.votes.setRound(round)
     if (this.signer && h.ourIndex >= 0 && h.set.proposer(round) === h.ourIndex) {
       // lines 14–19: re-propose the value a polka made valid, with that polka's round
@@ -325,6 +331,17 @@ export class RoundState {
       h.precommitTimeoutSet = true
       this.schedule('precommit', h.round)
     }
+    // Algorithm 1 starts the timeouts above only once ⅔+ of the step's votes (for anything) have
+    // arrived, leaning on a network layer that re-sends votes a peer lacks. Ours sends each vote
+    // once, so a validator that missed votes (sent before its peers connected, or lost in a
+    // partition) would wait in its step forever. A stall timeout, STALL_FACTOR times the step's,
+    // started on entering the step, ends such a round in nil votes and a new one: safety is
+    // unaffected, the new round's votes (and the +⅓ round skip) line everyone up again, and in
+    // a round that gets its quorum the regular timeout fires first.
+    if ((h.step === 'prevote' || h.step === 'precommit') && h.stallStep !== h.step) {
+      h.stallStep = h.step
+      this.schedule(h.step, h.round, STALL_FACTOR)
+    }
   }
 
   /** Lines 57–65. */
@@ -355,15 +372,12 @@ export class RoundState {
     this.deps.broadcastVote(vote)
   }
 
-  private schedule(step: TimeoutStep, round: number): void {
+  private schedule(step: TimeoutStep, round: number, factor = 1): void {
     const height = this.current().height
-    const handle = this.deps.timers.setTimeout(
-      () => {
-        this.timerHandles.delete(handle)
-        this.run(() => this.onTimeout(step, height, round))
-      },
-      timeoutMs(this.timeouts[step], round),
-    )
+    const handle = this.deps.timers.setTimeout(() => {
+      this.timerHandles.delete(handle)
+      this.run(() => this.onTimeout(step, height, round))
+    }, timeoutMs(this.timeouts[step], round) * factor)
     this.timerHandles.add(handle)
   }
 

@@ -86,8 +86,9 @@ describe('a simulated network of BFT validators', () => {
     net.agreedDecisions()
     for (const node of net.honest) {
       expect(node.decisions.size).toBe(0)
-      // both timed out on the proposal and prevoted nil, and wait for a ⅔+ that cannot come
-      expect(node.rs.snapshot).toMatchObject({ height: 1n, round: 0, step: 'prevote' })
+      // no ⅔+ can come: the rounds end in stall timeouts, one after another, at height 1
+      expect(node.rs.snapshot?.height).toBe(1n)
+      expect(node.rs.snapshot?.round).toBeGreaterThan(0)
     }
   })
 })

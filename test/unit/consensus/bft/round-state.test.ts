@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { verifyCommit } from '../../../../src/consensus/bft/commit.js'
 import { verifyEvidence } from '../../../../src/consensus/bft/evidence.js'
+import { STALL_FACTOR } from '../../../../src/consensus/bft/round-state.js'
 import { DEFAULT_TIMEOUTS, timeoutMs } from '../../../../src/consensus/bft/timeouts.js'
 import { expectVerifyError } from '../../ledger/fixtures.js'
 import { blockHash, CHAIN_ID, proposalBy, RoundRobinSet, voteBy } from './helpers.js'
@@ -84,12 +85,12 @@ describe('RoundState: precommit (lines 34–48, 61)', () => {
     expect(f.rs.snapshot?.lockedRound).toBe(-1)
   })
 
-  it('split prevotes start the prevote timeout, then it precommits nil; without ⅔+ it waits', () => {
+  it('split prevotes start the prevote timeout, then it precommits nil; without ⅔+ it waits for the stall bound', () => {
     const f = fixture(0)
     f.rs.start(1n)
     f.rs.onProposal(proposalBy(1), true)
     f.votesFrom([1], 'prevote', 0, B)
-    f.timers.advance(60_000)
+    f.timers.advance(prevoteMs(0))
     expect(f.ourVotes('precommit', 0)).toEqual([])
     f.votesFrom([2], 'prevote', 0, null)
     f.timers.advance(prevoteMs(0) - 1)
@@ -98,13 +99,13 @@ describe('RoundState: precommit (lines 34–48, 61)', () => {
     expect(f.ourVotes('precommit', 0)).toEqual(['nil'])
   })
 
-  it('⅔+ precommits of any kind start the precommit timeout, then round 1; without them it waits', () => {
+  it('⅔+ precommits of any kind start the precommit timeout, then round 1; without them it waits for the stall bound', () => {
     const f = fixture(0)
     f.rs.start(1n)
     f.rs.onProposal(proposalBy(1), true)
     f.votesFrom([1, 2, 3], 'prevote', 0, null)
     f.votesFrom([1], 'precommit', 0, null)
-    f.timers.advance(60_000)
+    f.timers.advance(precommitMs(0))
     expect(f.rs.snapshot?.round).toBe(0)
     f.votesFrom([2], 'precommit', 0, B)
     f.timers.advance(precommitMs(0) - 1)
@@ -148,7 +149,7 @@ describe('RoundState: decide (line 49)', () => {
     const f = fixture(0)
     f.rs.start(1n)
     f.rs.onProposal(proposalBy(1), true)
-    f.timers.advance(60_000) // nothing more arrives for a while
+    f.timers.advance(proposeMs(0)) // nothing more arrives for a while
     f.votesFrom([1, 2, 3], 'prevote', 1, null)
     f.votesFrom([1, 2, 3], 'precommit', 1, null)
     f.timers.advance(precommitMs(1))
@@ -307,5 +308,30 @@ describe('timeouts', () => {
     expect(f.ourVotes('prevote', round)).toEqual([])
     f.timers.advance(1)
     expect(f.ourVotes('prevote', round)).toEqual(['nil'])
+  })
+})
+
+describe('stall timeouts (votes that never come)', () => {
+  it('a prevote step with no ⅔+ ends after STALL_FACTOR times its timeout, in a nil precommit', () => {
+    const f = fixture(0)
+    f.rs.start(1n)
+    f.rs.onProposal(proposalBy(1), true)
+    f.votesFrom([1], 'prevote', 0, A)
+    f.timers.advance(STALL_FACTOR * prevoteMs(0) - 1)
+    expect(f.ourVotes('precommit', 0)).toEqual([])
+    f.timers.advance(1)
+    expect(f.ourVotes('precommit', 0)).toEqual(['nil'])
+  })
+
+  it('a precommit step with no ⅔+ precommits ends after STALL_FACTOR times its timeout, in the next round', () => {
+    const f = fixture(0)
+    f.rs.start(1n)
+    f.rs.onProposal(proposalBy(1), true)
+    f.votesFrom([1, 2, 3], 'prevote', 0, null)
+    expect(f.rs.snapshot?.step).toBe('precommit')
+    f.timers.advance(STALL_FACTOR * precommitMs(0) - 1)
+    expect(f.rs.snapshot?.round).toBe(0)
+    f.timers.advance(1)
+    expect(f.rs.snapshot).toMatchObject({ round: 1, step: 'propose' })
   })
 })
