@@ -12,14 +12,18 @@ import { withLabMethods } from '../api/lab-methods.js'
 import { RPC_METHODS } from '../api/methods.js'
 import { type HttpRoute, RpcServer } from '../api/server.js'
 import { createStaticHandler } from '../api/static.js'
+import type { ConsensusEngine } from '../consensus/engine.js'
+import { PosEngine } from '../consensus/pos/engine.js'
+import { genesisValidators } from '../consensus/pos/genesis-set.js'
 import { PowEngine } from '../consensus/pow/engine.js'
+import { addressFromPublicKey } from '../ledger/address.js'
 import { isVerifyError } from '../ledger/errors.js'
 import { SignatureVerifier } from '../ledger/sigverify/pool.js'
 import type { Tx } from '../ledger/tx.js'
 import { metricsHandler, type NodeMetrics } from '../metrics/index.js'
 import { createNetwork } from '../net/libp2p-network.js'
 import { LinkShaper } from '../net/link-shaper.js'
-import { blockTopic, txTopic } from '../relay/topics.js'
+import { blockTopic, proposalTopic, txTopic, voteTopic } from '../relay/topics.js'
 import { LevelStore } from '../storage/level.js'
 import type { SyncStatus } from '../sync/meter.js'
 import { systemClock } from '../util/clock.js'
@@ -33,6 +37,7 @@ import { NodeApiImpl } from './node-api.js'
 import { removeRpcCookie, rpcCookiePath, writeRpcCookie } from './rpc-cookie.js'
 import { stopOnStoreFailure } from './store-failure.js'
 import { type NodeTrace, openNodeTrace, SyncedBlockSources } from './trace-wiring.js'
+import { loadOrCreateValidatorKey } from './validator-key.js'
 import { devAccountKeys, NodeWallet } from './wallet.js'
 
 /** The built dashboard (`npm run build:dashboard`), served at /dashboard/. */
@@ -117,12 +122,14 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
           log: (msg, fields) => netLog.info(msg, fields),
         })
   labLinks?.start()
+  // A validator's key lives in its data directory (made on first start, like the miner key).
+  const validatorKey = config.role === 'validator' ? await loadOrCreateValidatorKey(config.dataDir) : undefined
   const network = await createNetwork({
     dataDir: config.dataDir,
     listen: config.listen,
     bootstrap: config.bootstrap,
     chainId: config.genesis.chainId,
-    scoredTopics: [txTopic(config.genesis.chainId), blockTopic(config.genesis.chainId)],
+    scoredTopics: scoredTopics(config),
     mdns: config.mdns,
     dhtServer: true,
     localCluster: config.localCluster,
@@ -142,7 +149,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     {
       network,
       store: new LevelStore(join(config.dataDir, 'chain')),
-      engine: new PowEngine(config.genesis.params, { mineThreads: config.mineThreads }),
+      engine: createEngine(config),
       signatures: new SignatureVerifier({}),
       clock: systemClock,
       timers: systemTimers,
@@ -160,6 +167,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       minerAddress: config.minerAddress as Uint8Array,
       serve: { uploadCapBytes: (config.maxUploadMib ?? 0) * 1024 * 1024 },
       chain: { maxReorgDepth: config.maxReorgDepth },
+      validator: validatorKey && { key: validatorKey, timeouts: config.genesis.pos?.timeouts },
     },
   )
   let running: RunningNode | undefined
@@ -205,6 +213,10 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     role: config.role,
     mineThreads: config.mineThreads,
     minerAddress: config.minerAddress as Uint8Array,
+    validator:
+      validatorKey && node.validator
+        ? { address: addressFromPublicKey(validatorKey.publicKey), service: node.validator }
+        : undefined,
   })
   const routes: HttpRoute[] = [
     {
@@ -275,4 +287,20 @@ function startTrace(
     },
     onWriteError: (err) => log.warn('trace: a write failed; its lines are counted as dropped', { error: String(err) }),
   })
+}
+
+/** The consensus engine the genesis names. */
+function createEngine(config: NodeConfig): ConsensusEngine {
+  const { genesis } = config
+  if (genesis.params.engine === 'pos') {
+    return new PosEngine({ chainId: genesis.chainId, validators: genesisValidators(genesis) })
+  }
+  return new PowEngine(genesis.params, { mineThreads: config.mineThreads })
+}
+
+/** The gossip topics whose deliveries count in peer scores: proof of stake adds its votes and proposals. */
+function scoredTopics(config: NodeConfig): string[] {
+  const { chainId, params } = config.genesis
+  const topics = [txTopic(chainId), blockTopic(chainId)]
+  return params.engine === 'pos' ? [...topics, voteTopic(chainId), proposalTopic(chainId)] : topics
 }
