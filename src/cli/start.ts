@@ -62,7 +62,7 @@ export function registerStartCommand(program: Command): void {
       '--rpc-requests-per-sec <n>',
       withDefault('rpc.requests_per_sec', 'JSON-RPC calls per second per client address'),
     )
-    .option('--role <role>', withDefault('node.role', 'node role: full or miner'))
+    .option('--role <role>', withDefault('node.role', 'node role: full, miner or validator'))
     .option('--mine', 'mine from the start')
     .option('--mine-threads <n>', withDefault('mining.threads', 'mining worker threads, 1-64'))
     .option('--miner-address <pc1…>', 'address paid for mined blocks (default: a key in the data directory)')
