@@ -13,7 +13,6 @@ import type { Block, HeaderFields } from '../ledger/block.js'
 import { BlockTxError, VerifyError } from '../ledger/errors.js'
 import type { Genesis } from '../ledger/genesis.js'
 import { checkHeaderFields } from '../ledger/rules/block.js'
-import { type Account, EMPTY_ACCOUNT } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
 import type { KvStore } from '../storage/kv.js'
 import type { Clock } from '../util/clock.js'
@@ -30,7 +29,7 @@ import type { DecodedNodeCache } from './mpt/update.js'
 import { type OrphanLimits, OrphanPool } from './orphans.js'
 import { type SignatureChecker, SignaturePrechecks } from './prechecks.js'
 import { DEFAULT_MAX_REORG_DEPTH, ReorgLimit } from './reorg-limit.js'
-import { storedTxLocation } from './stored.js'
+import { StoredReads } from './stored-reads.js'
 import { buildTemplate } from './template.js'
 import { StateTrie } from './trie.js'
 
@@ -72,7 +71,7 @@ export { ChainHaltedError, ChainStoreError, StoreCorruptError, StoreWriteError }
 /** A valid block was stored (on the main chain or a side chain): what a propagation measure hears. */
 export type BlockStoredListener = (block: Block, source: BlockSource) => void
 
-export class Chain {
+export class Chain extends StoredReads {
   private readonly listeners = new Set<(change: HeadChange) => void>()
   private readonly storedListeners = new Set<BlockStoredListener>()
   private readonly haltListeners = new Set<(err: StoreWriteError) => void>()
@@ -89,13 +88,14 @@ export class Chain {
 
   private constructor(
     private readonly deps: ChainDeps,
-    readonly index: HeaderIndex,
+    index: HeaderIndex,
     head: HeaderEntry,
     readonly genesisBlock: Block,
     private readonly trie: StateTrie,
-    private readonly accounts: AccountCache,
+    accounts: AccountCache,
     opts: ChainOptions,
   ) {
+    super(deps.store, index, accounts)
     this.orphans = new OrphanPool(opts.orphans)
     // Under BFT finality every block on the main chain is final: no fork below the head is followed.
     const maxDepth = deps.engine.finality ? 0 : (opts.maxReorgDepth ?? DEFAULT_MAX_REORG_DEPTH)
@@ -364,40 +364,6 @@ export class Chain {
     return change
   }
 
-  // ---- reads -------------------------------------------------------------
-
-  async getBlock(id: string): Promise<Block | undefined> {
-    const entry = this.index.get(id)
-    return entry ? readBlock(this.deps.store, entry) : undefined
-  }
-
-  /** A stored block's bytes, without decoding them (for serving peers). */
-  async getBlockBytes(id: string): Promise<Uint8Array | undefined> {
-    const entry = this.index.get(id)
-    return entry ? this.deps.store.get(layout.block(entry.header.hash)) : undefined
-  }
-
-  async getBlockAt(height: number): Promise<Block | undefined> {
-    const entry = this.index.mainAt(height)
-    return entry ? readBlock(this.deps.store, entry) : undefined
-  }
-
-  /** Accounts at the head (an unknown address reads as an empty account). */
-  async getAccounts(addresses: readonly Uint8Array[]): Promise<Account[]> {
-    const found = await this.accounts.getMany(addresses)
-    return found.map((a) => a?.account ?? EMPTY_ACCOUNT)
-  }
-
-  async getAccount(address: Uint8Array): Promise<Account> {
-    return (await this.getAccounts([address]))[0] as Account
-  }
-
-  /** The commit stored with a block (proof of stake), or undefined. */
-  async getCommit(id: string): Promise<Uint8Array | undefined> {
-    const entry = this.index.get(id)
-    return entry ? this.deps.store.get(layout.commit(entry.header.hash)) : undefined
-  }
-
   /**
    * Checks a proposed child of the head against every rule a block passes on
    * import, state root included, without storing anything (a BFT validator's
@@ -405,13 +371,6 @@ export class Chain {
    */
   checkCandidate(block: Block): Promise<void> {
     return this.exclusive(() => checkCandidate(this.deps, this.index, this.steps, block))
-  }
-
-  /** Where a main-chain transaction sits, or undefined. */
-  async getTxLocation(txHash: Uint8Array): Promise<{ blockId: string; index: number } | undefined> {
-    const key = layout.txLocation(txHash)
-    const value = await this.deps.store.get(key)
-    return value ? storedTxLocation(key, value) : undefined
   }
 
   /** A Merkle proof of the account (or of its absence) against the head's state root. */
