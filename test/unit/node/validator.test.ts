@@ -1,16 +1,20 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Chain } from '../../../src/chain/chain.js'
 import { decodeCommit, verifyCommit } from '../../../src/consensus/bft/commit.js'
+import { encodeProposal, signProposal } from '../../../src/consensus/bft/proposal.js'
+import { encodeProposalMessage } from '../../../src/consensus/bft/proposal-message.js'
 import type { Validator } from '../../../src/consensus/bft/validators.js'
 import { encodeVote, signVote } from '../../../src/consensus/bft/vote.js'
 import { POS_TARGET, PosEngine } from '../../../src/consensus/pos/engine.js'
 import { addressFromPublicKey } from '../../../src/ledger/address.js'
+import { Block } from '../../../src/ledger/block.js'
 import { type KeyPair, keyPairFromSeed, sha256 } from '../../../src/ledger/crypto.js'
 import { devnetGenesis, type Genesis } from '../../../src/ledger/genesis.js'
 import type { GossipMessage, GossipVerdict } from '../../../src/net/network.js'
 import { ValidatorService } from '../../../src/node/validator.js'
-import { voteTopic } from '../../../src/relay/topics.js'
+import { proposalTopic, voteTopic } from '../../../src/relay/topics.js'
 import { MemoryStore } from '../../../src/storage/memory.js'
+import { equalBytes } from '../../../src/util/bytes.js'
 import { systemClock } from '../../../src/util/clock.js'
 import { createLogger } from '../../../src/util/log.js'
 import { systemTimers } from '../../../src/util/timers.js'
@@ -154,5 +158,42 @@ describe('the validator service', () => {
     await until(() => hub.verdicts.some((v) => v.topic === voteTopic(genesis.chainId)), 'a verdict')
     expect(hub.verdicts.find((v) => v.topic === voteTopic(genesis.chainId))?.verdict).toBe('reject')
     expect(hub.charges.map((c) => c.peer)).toEqual(['mallory'])
+  }, 30_000)
+})
+
+describe('the validator service, refusals', () => {
+  it('rejects a proposal whose block is not the block it names, and charges its sender', async () => {
+    const hub = new Hub()
+    const genesis = posGenesis()
+    const { chain, engine } = await startValidator(hub, genesis, 0)
+    const set = engine.schedule.setAt(1)
+    const proposerIndex = set.proposer(0)
+    const proposerKey = keys.find((k) =>
+      equalBytes(addressFromPublicKey(k.publicKey), set.validator(proposerIndex).address),
+    )
+    const { fields, txs } = await chain.buildBlock({ miner: set.validator(proposerIndex).address, txs: [] })
+    const block = new Block(await engine.seal(fields), txs)
+    const proposal = signProposal(
+      genesis.chainId,
+      {
+        height: 1n,
+        round: 0,
+        polRound: -1,
+        blockHash: new Uint8Array(32).fill(7),
+        proposer: set.validator(proposerIndex).address,
+      },
+      (proposerKey as KeyPair).secretKey,
+    )
+    hub.deliver(
+      'mallory',
+      proposalTopic(genesis.chainId),
+      encodeProposalMessage({ proposal: encodeProposal(proposal), block: block.bytes }),
+    )
+    await until(
+      () => hub.verdicts.some((v) => v.topic === proposalTopic(genesis.chainId) && v.to === 'v0'),
+      'a verdict',
+    )
+    expect(hub.verdicts.find((v) => v.topic === proposalTopic(genesis.chainId))?.verdict).toBe('reject')
+    expect(hub.charges).toEqual([{ by: 'v0', peer: 'mallory', reason: 'PROPOSAL_BLOCK_MISMATCH' }])
   }, 30_000)
 })
