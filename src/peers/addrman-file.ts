@@ -74,8 +74,9 @@ export function entryRecord(entry: AddrEntry): AddrManFileEntry {
   }
 }
 
+/** A non-negative safe integer; -0 (which JSON.parse yields for "-0") is refused so saves round-trip exactly. */
 const isTime = (value: unknown): value is number =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 && !Object.is(value, -0)
 
 /** A well-formed entry of the file, or undefined. */
 function readEntry(item: unknown): AddrManFileEntry | undefined {

@@ -133,6 +133,7 @@ describe('addrman.json, strict about what it is, lenient about entries', () => {
       { ...first, lastTryMs: 1.5 },
       { ...first, lastSuccessMs: '0' },
       { ...first, attempts: Number.MAX_VALUE },
+      { ...first, attempts: -0 },
     ]
     const { addrman, skipped } = AddrMan.fromFile({ ...doc, new: [...bad, second] }, deps(), 'addrman.json')
     expect(skipped).toBe(bad.length)
