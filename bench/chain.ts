@@ -62,7 +62,7 @@ async function validateApply(batches: Tx[][], chainId: string, limits: ReturnTyp
   for (const batch of batches) {
     const overlay = new StateOverlay((hex) => base.get(hex))
     for (const tx of batch) {
-      checkTxStateless(tx, { chainId, limits })
+      checkTxStateless(tx, { chainId, limits, staking: false })
       checkTxSignature(tx)
       applyTx(overlay, tx)
       txs++
@@ -103,7 +103,7 @@ async function validateApplyWithRoot(
     } else if (firstBadSignature(batch) !== -1) throw new Error('bad signature in bench data')
     const overlay = new StateOverlay((hex) => base.get(hex))
     for (const tx of batch) {
-      checkTxStateless(tx, { chainId, limits })
+      checkTxStateless(tx, { chainId, limits, staking: false })
       applyTx(overlay, tx)
       txs++
     }

@@ -61,6 +61,8 @@ export function* transferBatches(accounts: number, blocks: number, perBlock: num
         memo: new Uint8Array(0),
         senderPubKey: (keys[from] as KeyPair).publicKey,
         signature: new Uint8Array(0),
+        kind: 0,
+        payload: new Uint8Array(0),
       }
       batch.push(Tx.fromFields({ ...fields, signature: sign(signingKeys[from]!, signingBytes(fields)) }))
       nonces[from] = (nonces[from] as bigint) + 1n

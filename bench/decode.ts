@@ -38,6 +38,8 @@ export function largestBlockBytes(): Uint8Array {
       nonce: BigInt(i % 7),
       memo: new Uint8Array(MEMO_BYTES).fill(i & 0xff),
       signature: new Uint8Array(64).fill(4),
+      kind: 0,
+      payload: new Uint8Array(0),
     }
   })
   const header: HeaderFields = {

@@ -63,6 +63,8 @@ function transfer(from: Sender, nonce: number, fee: bigint): Tx {
     nonce: BigInt(nonce),
     memo: new Uint8Array(0),
     signature: new Uint8Array(0),
+    kind: 0,
+    payload: new Uint8Array(0),
   }
   return Tx.fromFields({ ...fields, signature: sign(from.signingKey, signingBytes(fields)) })
 }
@@ -102,6 +104,7 @@ export async function run(): Promise<void> {
     {
       chainId: CHAIN_ID,
       limits: { ...DEFAULT_LIMITS, blockTxsMax: 5_000 },
+      staking: false,
       clock: new ManualClock(0),
       readAccounts,
       // checkTxSignature is what the pool uses by default; the switch lets the fill and one phase skip it.

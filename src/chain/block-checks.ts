@@ -8,6 +8,7 @@ import type { ConsensusEngine } from '../consensus/engine.js'
 import type { Block } from '../ledger/block.js'
 import type { Genesis } from '../ledger/genesis.js'
 import { checkBlockBody, checkHeaderContext, checkHeaderFields, medianTimePast } from '../ledger/rules/block.js'
+import { isStaking } from '../ledger/rules/tx.js'
 import type { HeaderEntry, HeaderIndex } from './header-index.js'
 
 export interface BlockCheckDeps {
@@ -19,7 +20,7 @@ export interface BlockCheckDeps {
 export function checkBlockStateless(deps: BlockCheckDeps, block: Block): void {
   checkHeaderFields(block.header)
   deps.engine.checkSeal(block.header)
-  checkBlockBody(block, { chainId: deps.genesis.chainId, limits: deps.genesis.limits })
+  checkBlockBody(block, { chainId: deps.genesis.chainId, limits: deps.genesis.limits, staking: isStaking(deps.engine) })
 }
 
 /** The header against its stored parent (time rules and the engine's rule), then the body. */
@@ -38,5 +39,5 @@ export function checkBlockOnParent(
     maxFutureDriftMs: params.maxFutureDriftMs,
   })
   deps.engine.checkHeader(block.header, parent.header, index)
-  checkBlockBody(block, { chainId, limits })
+  checkBlockBody(block, { chainId, limits, staking: isStaking(deps.engine) })
 }

@@ -33,6 +33,10 @@ export const RULES = {
   TX_AMOUNT_OVERFLOW: reject(100),
   TX_FEE_TOO_LOW: ignore,
   TX_BAD_SIGNATURE: reject(100),
+  // tx kinds (tx-kind.ts): an undefined kind, a staking kind on a chain without stake, a payload wrong for its kind
+  TX_BAD_KIND: reject(100),
+  TX_KIND_UNSUPPORTED: reject(100),
+  TX_BAD_PAYLOAD: reject(100),
   // transaction, against state
   TX_NONCE_TOO_LOW: ignore,
   TX_NONCE_TOO_HIGH: ignore,
@@ -87,11 +91,21 @@ export const RULES = {
   COMMIT_UNKNOWN_VALIDATOR: reject(100),
   COMMIT_DUPLICATE_VALIDATOR: reject(100),
   COMMIT_NO_QUORUM: reject(100),
+  // a commit of a height whose validators are not known yet: from further ahead than we are, not a lie
+  COMMIT_EPOCH_UNKNOWN: ignore,
   // double-sign evidence: whoever sends a bad one tries to convict an innocent validator
   EVIDENCE_BAD_VOTE: reject(100),
   EVIDENCE_NOT_CONFLICTING: reject(100),
   EVIDENCE_UNKNOWN_VALIDATOR: reject(100),
   EVIDENCE_BAD_SIGNATURE: reject(100),
+  // evidence against the state: stale, early or already punished, not a lie
+  EVIDENCE_TOO_OLD: ignore,
+  EVIDENCE_FROM_FUTURE: ignore,
+  EVIDENCE_DUPLICATE: ignore,
+  // stake and unstake against the state
+  TX_INSUFFICIENT_STAKE: ignore,
+  TX_UNBONDING_FULL: ignore,
+  TX_VALIDATOR_TOMBSTONED: ignore,
 } as const satisfies Record<string, Rule>
 
 export type RuleCode = keyof typeof RULES

@@ -115,7 +115,7 @@ export class Mempool {
   ) {
     this.config = resolveOptions(options)
     this.store = new PoolStore(this.config.perSenderMax)
-    this.ctx = { chainId: deps.chainId, limits: deps.limits }
+    this.ctx = { chainId: deps.chainId, limits: deps.limits, staking: deps.staking }
     this.verify = deps.verify ?? checkTxSignature
   }
 

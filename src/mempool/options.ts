@@ -7,6 +7,8 @@ import type { Clock } from '../util/clock.js'
 export interface MempoolDeps {
   chainId: string
   limits: ChainLimits
+  /** The chain runs proof of stake (consensus/engine.ts isStaking): stake, unstake and evidence txs are admitted. */
+  staking: boolean
   clock: Clock
   /**
    * The committed head-state accounts of `addresses`, in the same order; an

@@ -10,6 +10,7 @@ import { Chain, type ChainOptions, type HeadChange } from '../chain/chain.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
 import { Block } from '../ledger/block.js'
 import type { Genesis } from '../ledger/genesis.js'
+import { isStaking } from '../ledger/rules/tx.js'
 import type { TxSignatureChecker } from '../ledger/sigverify/checker.js'
 import type { Tx } from '../ledger/tx.js'
 import { type AddResult, Mempool, type MempoolOptions, type TxSource } from '../mempool/index.js'
@@ -55,6 +56,7 @@ export class LedgerNode {
         {
           chainId: options.genesis.chainId,
           limits: options.genesis.limits,
+          staking: isStaking(engine),
           clock,
           readAccounts: (addresses) => chain.getAccounts(addresses),
           // On the worker pool, after the cheap checks; a signature checked on admission

@@ -36,6 +36,8 @@ export function unfundedTxs(chainId: string, count: number, keys = 64): Tx[] {
       memo: new Uint8Array(0),
       senderPubKey: pairs[from]!.publicKey,
       signature: new Uint8Array(0),
+      kind: 0,
+      payload: new Uint8Array(0),
     }
     return Tx.fromFields({ ...fields, signature: sign(signers[from]!, signingBytes(fields)) })
   })

@@ -30,6 +30,10 @@ export interface TxFields {
   nonce: bigint
   memo: Uint8Array
   signature: Uint8Array
+  /** What the tx does (ledger/tx-kind.ts TX_KIND); 0, a transfer, is left out of the encoding. */
+  kind: number
+  /** Empty but for evidence: the encoded DuplicateVoteEvidence. */
+  payload: Uint8Array
 }
 
 export interface HeaderFields {

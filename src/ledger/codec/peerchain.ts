@@ -12,6 +12,8 @@ export interface Transaction {
   nonce: bigint
   memo: Uint8Array<ArrayBuffer>
   signature: Uint8Array<ArrayBuffer>
+  kind: number
+  payload: Uint8Array<ArrayBuffer>
 }
 
 export namespace Transaction {
@@ -64,6 +66,16 @@ export namespace Transaction {
           w.bytes(obj.signature)
         }
 
+        if ((obj.kind != null && obj.kind !== 0)) {
+          w.uint32(72)
+          w.uint32(obj.kind)
+        }
+
+        if ((obj.payload != null && obj.payload.byteLength > 0)) {
+          w.uint32(82)
+          w.bytes(obj.payload)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -76,7 +88,9 @@ export namespace Transaction {
           fee: 0n,
           nonce: 0n,
           memo: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          kind: 0,
+          payload: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -115,6 +129,14 @@ export namespace Transaction {
             }
             case 8: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 9: {
+              obj.kind = reader.uint32()
+              break
+            }
+            case 10: {
+              obj.payload = reader.bytes()
               break
             }
             default: {
@@ -188,6 +210,20 @@ export namespace Transaction {
               }
               break
             }
+            case 9: {
+              yield {
+                field: `${prefix}.kind`,
+                value: reader.uint32()
+              }
+              break
+            }
+            case 10: {
+              yield {
+                field: `${prefix}.payload`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -240,6 +276,16 @@ export namespace Transaction {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface TransactionKindFieldEvent {
+    field: '$.kind'
+    value: number
+  }
+
+  export interface TransactionPayloadFieldEvent {
+    field: '$.payload'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<Transaction>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Transaction.codec())
   }
@@ -248,7 +294,7 @@ export namespace Transaction {
     return decodeMessage(buf, Transaction.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Transaction>): Generator<TransactionChainIdFieldEvent | TransactionSenderPubKeyFieldEvent | TransactionRecipientFieldEvent | TransactionAmountFieldEvent | TransactionFeeFieldEvent | TransactionNonceFieldEvent | TransactionMemoFieldEvent | TransactionSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Transaction>): Generator<TransactionChainIdFieldEvent | TransactionSenderPubKeyFieldEvent | TransactionRecipientFieldEvent | TransactionAmountFieldEvent | TransactionFeeFieldEvent | TransactionNonceFieldEvent | TransactionMemoFieldEvent | TransactionSignatureFieldEvent | TransactionKindFieldEvent | TransactionPayloadFieldEvent> {
     return streamMessage(buf, Transaction.codec(), opts)
   }
 }
@@ -760,6 +806,18 @@ export namespace Block {
     index: number
   }
 
+  export interface BlockTxsKindFieldEvent {
+    field: '$.txs[].kind'
+    value: number
+    index: number
+  }
+
+  export interface BlockTxsPayloadFieldEvent {
+    field: '$.txs[].payload'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
   export function encode (obj: Partial<Block>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Block.codec())
   }
@@ -768,7 +826,7 @@ export namespace Block {
     return decodeMessage(buf, Block.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Block>): Generator<BlockHeaderVersionFieldEvent | BlockHeaderHeightFieldEvent | BlockHeaderParentHashFieldEvent | BlockHeaderTimestampFieldEvent | BlockHeaderTxRootFieldEvent | BlockHeaderStateRootFieldEvent | BlockHeaderTargetFieldEvent | BlockHeaderMinerFieldEvent | BlockHeaderRewardFieldEvent | BlockHeaderNonceFieldEvent | BlockTxsChainIdFieldEvent | BlockTxsSenderPubKeyFieldEvent | BlockTxsRecipientFieldEvent | BlockTxsAmountFieldEvent | BlockTxsFeeFieldEvent | BlockTxsNonceFieldEvent | BlockTxsMemoFieldEvent | BlockTxsSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Block>): Generator<BlockHeaderVersionFieldEvent | BlockHeaderHeightFieldEvent | BlockHeaderParentHashFieldEvent | BlockHeaderTimestampFieldEvent | BlockHeaderTxRootFieldEvent | BlockHeaderStateRootFieldEvent | BlockHeaderTargetFieldEvent | BlockHeaderMinerFieldEvent | BlockHeaderRewardFieldEvent | BlockHeaderNonceFieldEvent | BlockTxsChainIdFieldEvent | BlockTxsSenderPubKeyFieldEvent | BlockTxsRecipientFieldEvent | BlockTxsAmountFieldEvent | BlockTxsFeeFieldEvent | BlockTxsNonceFieldEvent | BlockTxsMemoFieldEvent | BlockTxsSignatureFieldEvent | BlockTxsKindFieldEvent | BlockTxsPayloadFieldEvent> {
     return streamMessage(buf, Block.codec(), opts)
   }
 }

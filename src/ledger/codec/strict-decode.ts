@@ -26,7 +26,7 @@ import { DecodeError } from '../errors.js'
 import type { HeaderFields, TxFields } from './codec.js'
 
 /** The canonical (one-byte) tag of each field: field number << 3 | wire type (0 varint, 2 length-delimited). */
-const TX_TAGS = [0, 0x0a, 0x12, 0x1a, 0x20, 0x28, 0x30, 0x3a, 0x42]
+const TX_TAGS = [0, 0x0a, 0x12, 0x1a, 0x20, 0x28, 0x30, 0x3a, 0x42, 0x48, 0x52]
 const HEADER_TAGS = [0, 0x08, 0x10, 0x1a, 0x20, 0x2a, 0x32, 0x3a, 0x42, 0x48, 0x50]
 const BLOCK_HEADER_TAG = 0x0a
 const BLOCK_TX_TAG = 0x12
@@ -146,6 +146,14 @@ class Cursor {
     return value
   }
 
+  /** A non-zero uint32 (the varint minimal and below 2^32). */
+  nonZero32(end: number): number {
+    const value = this.uint32(end)
+    if (value < 0) this.fail('DECODE_NON_CANONICAL', 'uint32 of 2^32 or more')
+    if (value === 0) this.fail('DECODE_NON_CANONICAL', 'zero written')
+    return value
+  }
+
   /** Checks a non-empty bytes field as `bytes` does, without making a view of it. */
   skipBytes(end: number): void {
     const to = this.length(end)
@@ -215,6 +223,8 @@ function readTx(c: Cursor, end: number): TxFields {
   let nonce = 0n
   let memo = EMPTY
   let signature = EMPTY
+  let kind = 0
+  let payload = EMPTY
   let last = 0
   while (c.pos < end) {
     last = c.field(TX_TAGS, last)
@@ -240,11 +250,17 @@ function readTx(c: Cursor, end: number): TxFields {
       case 7:
         memo = c.bytes(end)
         break
-      default:
+      case 8:
         signature = c.bytes(end)
+        break
+      case 9:
+        kind = c.nonZero32(end)
+        break
+      default:
+        payload = c.bytes(end)
     }
   }
-  return { chainId, senderPubKey, recipient, amount, fee, nonce, memo, signature }
+  return { chainId, senderPubKey, recipient, amount, fee, nonce, memo, signature, kind, payload }
 }
 
 /**
@@ -260,6 +276,7 @@ function scanTx(c: Cursor, end: number): void {
     last = c.field(TX_TAGS, last)
     if (last === 1) c.string(end)
     else if (last >= 4 && last <= 6) c.skipNonZero64(end)
+    else if (last === 9) c.nonZero32(end)
     else c.skipBytes(end)
   }
 }
@@ -281,13 +298,9 @@ function readHeader(c: Cursor, end: number): HeaderFields {
   while (c.pos < end) {
     last = c.field(HEADER_TAGS, last)
     switch (last) {
-      case 1: {
-        const version = c.uint32(end)
-        if (version < 0) c.fail('DECODE_NON_CANONICAL', 'version of 2^32 or more')
-        if (version === 0) c.fail('DECODE_NON_CANONICAL', 'zero written')
-        h.version = version
+      case 1:
+        h.version = c.nonZero32(end)
         break
-      }
       case 2:
         h.height = c.nonZero64(end)
         break

@@ -1,13 +1,32 @@
 /** Stateless transaction rules: everything that can be checked without the state. */
-import { U64_MAX } from '../../util/bytes.js'
+import { decodeEvidence } from '../../consensus/bft/evidence.js'
+import { BFT_LIMITS } from '../../consensus/bft/limits.js'
+import type { ConsensusEngine } from '../../consensus/engine.js'
+import { equalBytes, U64_MAX } from '../../util/bytes.js'
 import { verify } from '../crypto.js'
-import { VerifyError } from '../errors.js'
+import { isVerifyError, VerifyError } from '../errors.js'
 import { ADDRESS_BYTES, type ChainLimits, PUBKEY_BYTES, SIGNATURE_BYTES } from '../limits.js'
 import type { Tx } from '../tx.js'
+import { isTxKind, TX_KIND, txKindName } from '../tx-kind.js'
 
 export interface TxContext {
   chainId: string
   limits: ChainLimits
+  /**
+   * True only on a proof-of-stake chain (isStaking): the kinds beside
+   * transfer (stake, unstake, evidence) exist there alone.
+   */
+  staking: boolean
+}
+
+/**
+ * TxContext.staking of a chain run by `engine`: true for proof of stake, the
+ * engine with BFT finality. Every TxContext (mempool, block bodies) takes it
+ * from here, so stake, unstake and evidence txs exist on exactly the chains
+ * that finalize.
+ */
+export function isStaking(engine: ConsensusEngine): boolean {
+  return engine.finality !== undefined
 }
 
 export function checkTxStateless(tx: Tx, ctx: TxContext): void {
@@ -36,8 +55,48 @@ export function checkTxStateless(tx: Tx, ctx: TxContext): void {
   if (f.amount < 0n || f.fee < 0n || f.amount + f.fee > U64_MAX) {
     throw new VerifyError('TX_AMOUNT_OVERFLOW', 'amount + fee exceeds u64')
   }
+  checkTxKind(tx, ctx)
   if (f.fee < ctx.limits.minFee) {
     throw new VerifyError('TX_FEE_TOO_LOW', `fee ${f.fee} < minimum ${ctx.limits.minFee}`)
+  }
+}
+
+/**
+ * The rules of each kind (the fields' lengths are checked already): a
+ * transfer carries no payload; a stake or unstake moves a positive amount
+ * and names the sender itself as recipient; evidence moves nothing, names
+ * the sender (who reports it) as recipient and carries one strictly decoded
+ * DuplicateVoteEvidence. Whether the evidence convicts anyone is a state rule.
+ */
+function checkTxKind(tx: Tx, ctx: TxContext): void {
+  const { kind, amount, recipient, payload } = tx.fields
+  if (!isTxKind(kind)) throw new VerifyError('TX_BAD_KIND', `kind ${kind} is not one of 0 to 3`)
+  if (kind === TX_KIND.transfer) {
+    if (payload.byteLength !== 0) throw new VerifyError('TX_BAD_PAYLOAD', 'a transfer carries no payload')
+    return
+  }
+  const name = txKindName(kind)
+  if (!ctx.staking) {
+    throw new VerifyError('TX_KIND_UNSUPPORTED', `a ${name} tx exists only on a proof-of-stake chain`)
+  }
+  if (!equalBytes(recipient, tx.sender)) {
+    throw new VerifyError('TX_BAD_FIELD', `the recipient of a ${name} tx is its sender's own address`)
+  }
+  if (kind !== TX_KIND.evidence) {
+    if (amount === 0n) throw new VerifyError('TX_BAD_FIELD', `the amount of a ${name} tx is above 0`)
+    if (payload.byteLength !== 0) throw new VerifyError('TX_BAD_PAYLOAD', `a ${name} tx carries no payload`)
+    return
+  }
+  if (amount !== 0n) throw new VerifyError('TX_BAD_FIELD', 'the amount of an evidence tx is 0')
+  if (payload.byteLength === 0) throw new VerifyError('TX_BAD_PAYLOAD', 'an evidence tx carries its evidence')
+  if (payload.byteLength > BFT_LIMITS.evidenceBytesMax) {
+    throw new VerifyError('TX_BAD_PAYLOAD', `evidence of ${payload.byteLength} bytes > ${BFT_LIMITS.evidenceBytesMax}`)
+  }
+  try {
+    decodeEvidence(payload)
+  } catch (err) {
+    if (isVerifyError(err)) throw new VerifyError('TX_BAD_PAYLOAD', `evidence does not decode: ${err.message}`)
+    throw err
   }
 }
 

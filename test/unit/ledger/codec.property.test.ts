@@ -39,6 +39,8 @@ const txArb: fc.Arbitrary<TxFields> = fc.record({
   nonce: u64,
   memo: fc.uint8Array({ maxLength: 300 }),
   signature: fc.oneof(bytesExactly(64), fc.uint8Array({ maxLength: 70 })),
+  kind: fc.oneof(fc.constantFrom(0, 1, 2, 3, 127, 128, 2 ** 32 - 1), fc.integer({ min: 0, max: 2 ** 32 - 1 })),
+  payload: fc.oneof(fc.constant(new Uint8Array(0)), fc.uint8Array({ maxLength: 340 })),
 })
 
 const headerArb: fc.Arbitrary<HeaderFields> = fc.record({

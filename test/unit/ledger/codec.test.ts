@@ -60,7 +60,7 @@ describe('canonical encodings', () => {
 
 describe('DECODE_NON_CANONICAL', () => {
   it('an unknown field appended', () => {
-    expectDecodeError(() => decodeTx(concat(encodeTx(sampleTx), u8(0x48, 0x01))), 'DECODE_NON_CANONICAL')
+    expectDecodeError(() => decodeTx(concat(encodeTx(sampleTx), u8(0x58, 0x01))), 'DECODE_NON_CANONICAL')
     expectDecodeError(() => decodeHeader(concat(encodeHeader(sampleHeader), u8(0x58, 0x01))), 'DECODE_NON_CANONICAL')
     expectDecodeError(() => decodeAccount(u8(0x08, 0x01, 0x18, 0x01)), 'DECODE_NON_CANONICAL')
     // an unknown length-delimited field

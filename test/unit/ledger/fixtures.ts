@@ -42,6 +42,8 @@ export interface TxSpec {
   fee?: bigint
   nonce?: bigint
   memo?: Uint8Array
+  kind?: number
+  payload?: Uint8Array
 }
 
 /** A correctly signed tx from test key `from`. */
@@ -54,6 +56,8 @@ export function signedTx(spec: TxSpec = {}, from = 0): Tx {
       fee: spec.fee ?? 1n,
       nonce: spec.nonce ?? 0n,
       memo: spec.memo,
+      kind: spec.kind,
+      payload: spec.payload,
     },
     testKey(from),
   )
@@ -70,6 +74,8 @@ export function txFields(overrides: Partial<TxFields> = {}): TxFields {
     nonce: 0n,
     memo: new Uint8Array(0),
     signature: bytesOf(64, 3),
+    kind: 0,
+    payload: new Uint8Array(0),
     ...overrides,
   }
 }

@@ -100,6 +100,8 @@ const txArb: fc.Arbitrary<TxFields> = fc.record({
   nonce: u64,
   memo: bytesUpTo(40),
   signature: bytesUpTo(65),
+  kind: fc.oneof(fc.constantFrom(0, 1, 2, 3, 127, 128, 2 ** 31, 2 ** 32 - 1), fc.nat()),
+  payload: bytesUpTo(40),
 })
 const headerArb: fc.Arbitrary<HeaderFields> = fc.record({
   version: fc.oneof(fc.constantFrom(0, 1, 2 ** 31, 2 ** 32 - 1), fc.nat()),
@@ -208,13 +210,18 @@ describe('a tx inside a block is held to every rule of a tx alone', () => {
   const tail = only(u8(1, 2))
   const valid = concat(head, nonce, tail)
   const cases: Record<string, Uint8Array> = {
-    'an unknown field': concat(valid, u8(0x48, 0x01)),
+    'an unknown field': concat(valid, u8(0x58, 0x01)),
     'a non-minimal varint': concat(head, u8(0x30, 0xac, 0x82, 0x00), tail),
     'a zero written': concat(head, u8(0x30, 0x00), tail),
     'empty bytes written': concat(head, nonce, u8(0x3a, 0x00), only(none)),
     'fields out of order': concat(nonce, head, tail),
     'a wrong wire type': concat(head, u8(0x32, 0x02, 0xac, 0x02), tail),
     'a length past its end': valid.subarray(0, -1),
+    'an explicit kind 0': concat(valid, u8(0x48, 0x00)),
+    'a non-minimal kind': concat(valid, u8(0x48, 0x81, 0x00)),
+    'a kind of 2^32': concat(valid, u8(0x48), varint(2n ** 32n)),
+    'an empty payload written': concat(valid, u8(0x48, 0x01, 0x52, 0x00)),
+    'payload before kind': concat(valid, u8(0x52, 0x01, 0x07, 0x48, 0x01)),
   }
   const inBlock = (txBytes: Uint8Array): Uint8Array =>
     concat(encodeBlock({ header: headerFields(), txs: [] }), u8(0x12), varint(BigInt(txBytes.byteLength)), txBytes)
@@ -222,6 +229,9 @@ describe('a tx inside a block is held to every rule of a tx alone', () => {
   it('(the valid tx these are made from decodes, alone and in a block)', () => {
     expect(decodeTx(valid).nonce).toBe(300n)
     expect(Block.fromBytes(inBlock(valid)).txs[0]?.fields.nonce).toBe(300n)
+    const withKind = concat(valid, u8(0x48, 0x03, 0x52, 0x01, 0x07))
+    expect(decodeTx(withKind).kind).toBe(3)
+    expect(Block.fromBytes(inBlock(withKind)).txs[0]?.fields.payload).toEqual(u8(0x07))
   })
 
   it.each(Object.entries(cases))('%s', (_name, txBytes) => {
@@ -291,7 +301,7 @@ describe('what Block.fromBytes hands out', () => {
   it('a refusal names the tx at fault', () => {
     const second = Block.fromBytes(bytes).txs[1] as Tx
     const bad = Uint8Array.from(bytes)
-    bad[second.bytes.byteOffset - bytes.byteOffset] = 0x48 // its first tag: an unknown field 9
+    bad[second.bytes.byteOffset - bytes.byteOffset] = 0x58 // its first tag: an unknown field 11
     const err = thrownBy(() => Block.fromBytes(bad)) as DecodeError
     expect(err.code).toBe('DECODE_NON_CANONICAL')
     expect(err.message).toMatch(/block: tx 1: unknown field/)

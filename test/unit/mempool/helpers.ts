@@ -84,7 +84,7 @@ export function harness(options: MempoolOptions = {}, deps: Partial<MempoolDeps>
   for (let i = 0; i < 10; i++) accounts.set(i, {})
   const clock = new ManualClock(1_000_000)
   const pool = new Mempool(
-    { chainId: CHAIN_ID, limits: LIMITS, clock, readAccounts: accounts.readAccounts, ...deps },
+    { chainId: CHAIN_ID, limits: LIMITS, staking: false, clock, readAccounts: accounts.readAccounts, ...deps },
     options,
   )
   return { pool, accounts, clock }

@@ -1,6 +1,7 @@
 /** src/relay/gossip.ts under BFT finality: the block topic carries committed blocks. */
 import { describe, expect, it } from 'vitest'
 import { decodeCommittedBlock, encodeCommittedBlock } from '../../../src/ledger/codec/wire-codec.js'
+import { isStaking } from '../../../src/ledger/rules/tx.js'
 import { Mempool } from '../../../src/mempool/index.js'
 import type { GossipMessage, GossipVerdict } from '../../../src/net/network.js'
 import { announceHeads } from '../../../src/relay/announce.js'
@@ -36,6 +37,7 @@ async function relayOn<T extends PosTestChain | TestChain>(t: T) {
   const mempool = new Mempool({
     chainId: t.chain.chainId,
     limits: t.genesis.limits,
+    staking: isStaking(t.engine),
     clock: t.clock,
     readAccounts: (a) => t.chain.getAccounts(a),
   })

@@ -42,6 +42,7 @@ async function setup(opts: { syncing?: boolean } = {}) {
   const mempool = new Mempool({
     chainId: t.chain.chainId,
     limits: t.genesis.limits,
+    staking: false,
     clock: t.clock,
     readAccounts: (a) => t.chain.getAccounts(a),
   })

@@ -90,7 +90,7 @@ describe('checkHeaderContext', () => {
 })
 
 describe('checkBlockBody', () => {
-  const ctx = { chainId: CHAIN_ID, limits: limits() }
+  const ctx = { chainId: CHAIN_ID, limits: limits(), staking: false }
   const threeTxs = (): Tx[] => [signedTx({ nonce: 0n }, 0), signedTx({ nonce: 0n }, 1), signedTx({ nonce: 0n }, 2)]
 
   it('accepts an empty block and a block of valid txs', () => {

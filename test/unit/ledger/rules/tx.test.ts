@@ -4,7 +4,7 @@ import { Tx } from '../../../../src/ledger/tx.js'
 import { U64_MAX } from '../../../../src/util/bytes.js'
 import { bytesOf, CHAIN_ID, expectVerifyError, limits, signedTx, testKey, txFields } from '../fixtures.js'
 
-const ctx = { chainId: CHAIN_ID, limits: limits() }
+const ctx = { chainId: CHAIN_ID, limits: limits(), staking: false }
 
 describe('checkTxStateless', () => {
   it('accepts a well-formed tx', () => {
@@ -14,14 +14,22 @@ describe('checkTxStateless', () => {
 
   it('TX_TOO_LARGE: encoded tx above txBytesMax', () => {
     const tx = signedTx({ memo: bytesOf(150, 7) })
-    const small = { chainId: CHAIN_ID, limits: limits({ txBytesMax: tx.bytes.byteLength - 1, memoBytesMax: 1024 }) }
+    const small = {
+      chainId: CHAIN_ID,
+      staking: false,
+      limits: limits({ txBytesMax: tx.bytes.byteLength - 1, memoBytesMax: 1024 }),
+    }
     expectVerifyError(() => checkTxStateless(tx, small), 'TX_TOO_LARGE', 'reject')
-    const exact = { chainId: CHAIN_ID, limits: limits({ txBytesMax: tx.bytes.byteLength, memoBytesMax: 1024 }) }
+    const exact = {
+      chainId: CHAIN_ID,
+      staking: false,
+      limits: limits({ txBytesMax: tx.bytes.byteLength, memoBytesMax: 1024 }),
+    }
     expect(() => checkTxStateless(tx, exact)).not.toThrow()
   })
 
   it('TX_MEMO_TOO_LARGE: memo above memoBytesMax', () => {
-    const tight = { chainId: CHAIN_ID, limits: limits({ memoBytesMax: 10 }) }
+    const tight = { chainId: CHAIN_ID, staking: false, limits: limits({ memoBytesMax: 10 }) }
     expectVerifyError(() => checkTxStateless(signedTx({ memo: bytesOf(11, 1) }), tight), 'TX_MEMO_TOO_LARGE', 'reject')
     expect(() => checkTxStateless(signedTx({ memo: bytesOf(10, 1) }), tight)).not.toThrow()
   })
@@ -67,7 +75,7 @@ describe('checkTxStateless', () => {
 
   it('TX_FEE_TOO_LOW: fee below minFee is ignored, not punished', () => {
     expectVerifyError(() => checkTxStateless(signedTx({ fee: 0n }), ctx), 'TX_FEE_TOO_LOW', 'ignore')
-    const pricey = { chainId: CHAIN_ID, limits: limits({ minFee: 100n }) }
+    const pricey = { chainId: CHAIN_ID, staking: false, limits: limits({ minFee: 100n }) }
     expectVerifyError(() => checkTxStateless(signedTx({ fee: 99n }), pricey), 'TX_FEE_TOO_LOW', 'ignore')
     expect(() => checkTxStateless(signedTx({ fee: 100n }), pricey)).not.toThrow()
   })
@@ -101,6 +109,8 @@ describe('checkTxSignature', () => {
       { chainId: 'test-chaim' },
       { recipient: flipBit(good.fields.recipient, 0) },
       { memo: bytesOf(1, 0) },
+      { kind: 1 },
+      { payload: bytesOf(1, 0) },
     ]) {
       const tx = Tx.fromFields({ ...good.fields, ...changed })
       expectVerifyError(() => checkTxSignature(tx), 'TX_BAD_SIGNATURE', 'reject')
