@@ -24,7 +24,7 @@ import { type BlockSource, describeHeadChange, type HeadChange } from './head-ch
 import { ConnectFailure, HeadSteps } from './head-steps.js'
 import { encodeEntry, type HeaderEntry, type HeaderIndex } from './header-index.js'
 import { layout } from './layout.js'
-import { loadIndex, openGenesis, readBlock } from './load.js'
+import { loadEpochs, loadIndex, openGenesis, readBlock } from './load.js'
 import type { DecodedNodeCache } from './mpt/update.js'
 import { type OrphanLimits, OrphanPool } from './orphans.js'
 import { type SignatureChecker, SignaturePrechecks } from './prechecks.js'
@@ -120,6 +120,7 @@ export class Chain extends StoredReads {
     const genesisBlock = await openGenesis(deps.store, deps.genesis, trie, (header) => deps.engine.work(header))
     trie.discardWrites()
     const { index, head } = await loadIndex(deps.store)
+    await loadEpochs(deps.store, deps.engine.staking)
     const accounts = new AccountCache(deps.store, opts.accountCacheMax)
     const chain = new Chain(deps, index, head, genesisBlock, trie, accounts, opts)
     // A block stored just before a crash, with more work than the head, is connected now.
@@ -387,7 +388,7 @@ export class Chain extends StoredReads {
     return this.exclusive(async () => {
       try {
         return await buildTemplate(
-          { trie: this.trie, accounts: this.accounts, genesis: this.deps.genesis, engine: this.deps.engine },
+          { ...this.steps.stateContext(), engine: this.deps.engine },
           this.index,
           this.steps.head,
           opts.miner,

@@ -2,12 +2,20 @@
  * Connecting and disconnecting one block against staged (uncommitted) state.
  * Both only add ops to the caller's batch; nothing is written here.
  */
+import type { EpochStaking } from '../consensus/engine.js'
 import type { Block } from '../ledger/block.js'
 import { VerifyError } from '../ledger/errors.js'
 import { type Genesis, subsidyAt } from '../ledger/genesis.js'
-import { type Account, accountToBytes, applyBlockTxs, type DirtyAccount, StateOverlay } from '../ledger/state.js'
+import {
+  type Account,
+  accountToBytes,
+  applyBlockTxs,
+  type DirtyAccount,
+  type StakingRules,
+  StateOverlay,
+} from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
-import type { BatchOp, KvStore } from '../storage/kv.js'
+import { type BatchOp, type KvStore, prefixRange } from '../storage/kv.js'
 import { equalBytes, toHex } from '../util/bytes.js'
 import { readAccountBytes } from './account-bytes.js'
 import type { AccountCache, StagedAccounts } from './account-cache.js'
@@ -24,12 +32,57 @@ export interface StateContext {
   trie: StateTrie
   accounts: AccountCache
   genesis: Genesis
+  /** Proof of stake: the staking rules, and the store whose staker index an epoch end reads. */
+  staking?: { rules: EpochStaking; store: KvStore }
 }
 
-/** Every address a block's state transition reads. */
-export function touchedAddresses(txs: readonly Tx[], miner: Uint8Array): Uint8Array[] {
+/** Every account holding a stake at the head, from the staker index (in address order). */
+export async function readStakers(store: KvStore): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = []
+  for await (const [key] of store.entries(prefixRange(layout.stakerPrefix))) out.push(key.slice(1))
+  return out
+}
+
+/**
+ * The state transition of a block at `height` beyond its txs' own rules, for
+ * proof of stake: the staking context of its txs, and at an epoch end the
+ * accounts the end reads. Undefined without staking.
+ */
+export async function stakingStep(
+  ctx: StateContext,
+  height: number,
+): Promise<{ rules: EpochStaking; stakers: Uint8Array[]; epochEnd: boolean } | undefined> {
+  if (!ctx.staking) return undefined
+  const { rules, store } = ctx.staking
+  const epochEnd = rules.isEpochEnd(height)
+  return { rules, epochEnd, stakers: epochEnd ? await readStakers(store) : [] }
+}
+
+/**
+ * Ends the epoch whose last block (at `height`) `overlay` holds the txs of:
+ * every staker of the index, and every account the block made one.
+ */
+export function endEpoch(
+  rules: EpochStaking,
+  overlay: StateOverlay,
+  indexed: Uint8Array[],
+  height: number,
+): Uint8Array {
+  const seen = new Set(indexed.map((a) => toHex(a)))
+  const stakers = [...indexed]
+  for (const { address, hex, account } of overlay.changes()) {
+    if (account.stake && !seen.has(hex)) stakers.push(address)
+  }
+  return rules.endEpoch(overlay, stakers, height)
+}
+
+/** Every address a block's state transition reads (with `staking`, the ones its staking txs name too). */
+export function touchedAddresses(txs: readonly Tx[], miner: Uint8Array, staking?: StakingRules): Uint8Array[] {
   const out = [miner]
-  for (const tx of txs) out.push(tx.sender, tx.fields.recipient)
+  for (const tx of txs) {
+    out.push(tx.sender, tx.fields.recipient)
+    if (staking && tx.fields.kind !== 0) out.push(...staking.extraAddresses(tx))
+  }
   return out
 }
 
@@ -76,18 +129,33 @@ export async function loadAccounts(
   return { accounts: view, bytes }
 }
 
-/** Applies `block` (child of `entry.parent`) to the staged state: checks the reward and the state root. */
+/**
+ * Applies `block` (child of `entry.parent`) to the staged state: checks the
+ * reward and the state root. Returns the record of the validator set it
+ * chose when it ends an epoch (proof of stake), for the caller to hand to the
+ * engine once the batch is stored.
+ */
 export async function connectBlock(
   ctx: StateContext,
   entry: HeaderEntry,
   block: Block,
   staged: StagedAccounts,
   ops: BatchOp[],
-): Promise<void> {
+): Promise<Uint8Array | undefined> {
   const header = block.header.fields
-  const loaded = await loadAccounts(ctx.accounts, staged, touchedAddresses(block.txs, header.miner))
+  const staking = await stakingStep(ctx, entry.height)
+  const touched = touchedAddresses(block.txs, header.miner, staking?.rules.rules)
+  if (staking) touched.push(...staking.stakers)
+  const loaded = await loadAccounts(ctx.accounts, staged, touched)
   const overlay = new StateOverlay((hex) => loaded.accounts.get(hex))
-  applyBlockTxs(overlay, block.txs, header.miner, header.reward, subsidyAt(entry.height, ctx.genesis.params))
+  const subsidy = subsidyAt(entry.height, ctx.genesis.params)
+  const stakingTxs = staking && { rules: staking.rules.rules, height: entry.height }
+  applyBlockTxs(overlay, block.txs, header.miner, header.reward, subsidy, stakingTxs)
+  let epochRecord: Uint8Array | undefined
+  if (staking?.epochEnd) {
+    epochRecord = endEpoch(staking.rules, overlay, staking.stakers, entry.height)
+    ops.push({ type: 'put', key: layout.epoch(entry.height), value: epochRecord })
+  }
   // Each changed account is encoded once: the trie's leaf and the flat index hold the same bytes.
   const dirty = overlay.changes()
   const changes: AccountChange[] = new Array(dirty.length)
@@ -103,13 +171,15 @@ export async function connectBlock(
     throw new VerifyError('BLOCK_BAD_STATE_ROOT', `state root ${toHex(header.stateRoot)} != computed ${toHex(root)}`)
   }
   for (const c of changes) staged.set(c.hex as string, { address: c.address, account: c.account, bytes: c.bytes })
-  ops.push({ type: 'put', key: layout.undo(block.hash), value: encodeUndo(undo) })
+  // Under proof of stake every block is final (no reorg ever disconnects one), so no undo record is kept.
+  if (!staking) ops.push({ type: 'put', key: layout.undo(block.hash), value: encodeUndo(undo) })
   ops.push({ type: 'put', key: layout.height(entry.height), value: block.hash })
   ops.push({ type: 'put', key: layout.header(block.hash), value: encodeEntry({ ...entry, status: 'valid' }) })
   const txs = block.txs
   for (let i = 0; i < txs.length; i++) {
     ops.push({ type: 'put', key: layout.txLocation((txs[i] as Tx).hash), value: txLocationValue(block.hash, i) })
   }
+  return epochRecord
 }
 
 /** A tx location's value: blockHash(32) | index(4, BE). */
@@ -143,13 +213,23 @@ export async function disconnectBlock(
   for (const tx of block.txs) ops.push({ type: 'del', key: layout.txLocation(tx.hash) })
 }
 
-/** The flat account index's writes for the staged accounts (a deleted account is removed); fills in each missing encoding. */
-export function accountOps(staged: StagedAccounts, ops: BatchOp[]): void {
+/**
+ * The flat account index's writes for the staged accounts (a deleted account
+ * is removed); fills in each missing encoding. With `stakers`, the staker
+ * index follows each account too.
+ */
+export function accountOps(staged: StagedAccounts, ops: BatchOp[], stakers = false): void {
   for (const entry of staged.values()) {
     const { address, account } = entry
     if (account) {
       entry.bytes ??= accountToBytes(account)
       ops.push({ type: 'put', key: layout.account(address), value: entry.bytes })
     } else ops.push({ type: 'del', key: layout.account(address) })
+    if (stakers) {
+      if (account?.stake) ops.push({ type: 'put', key: layout.staker(address), value: NO_BYTES })
+      else ops.push({ type: 'del', key: layout.staker(address) })
+    }
   }
 }
+
+const NO_BYTES = new Uint8Array(0)

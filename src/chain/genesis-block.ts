@@ -4,11 +4,26 @@ import { sha256 } from '../ledger/crypto.js'
 import { type Genesis, genesisToJson } from '../ledger/genesis.js'
 import { ADDRESS_BYTES } from '../ledger/limits.js'
 import { EMPTY_ROOT } from '../ledger/merkle.js'
-import { bigintToBytes } from '../util/bytes.js'
+import { bigintToBytes, toHex } from '../util/bytes.js'
 import type { AccountChange, StateTrie } from './trie.js'
 
+/**
+ * The genesis state: the allocation, and under proof of stake each genesis
+ * validator's bonded stake on its own account (beside any balance the
+ * allocation gives it).
+ */
 export function genesisAccounts(genesis: Genesis): AccountChange[] {
-  return genesis.alloc.map(({ address, balance }) => ({ address, account: { balance, nonce: 0n } }))
+  const accounts = new Map<string, AccountChange>()
+  for (const { address, balance } of genesis.alloc) {
+    accounts.set(toHex(address), { address, account: { balance, nonce: 0n } })
+  }
+  for (const v of genesis.pos?.validators ?? []) {
+    const hex = toHex(v.address)
+    const balance = accounts.get(hex)?.account.balance ?? 0n
+    const stake = { publicKey: v.publicKey, bonded: v.stake, unbonding: [] }
+    accounts.set(hex, { address: v.address, account: { balance, nonce: 0n, stake } })
+  }
+  return [...accounts.values()]
 }
 
 /** What the genesis block's `parentHash` holds: a hash of the whole genesis file (chain id, allocation, parameters, limits). */

@@ -6,13 +6,14 @@
  * store holds the last one that did, and nothing more is written until the
  * node is restarted. Fork choice (which tip to walk to) stays in chain.ts.
  */
+import type { ConsensusEngine } from '../consensus/engine.js'
 import type { Block } from '../ledger/block.js'
 import { VerifyError } from '../ledger/errors.js'
 import type { Genesis } from '../ledger/genesis.js'
 import type { BatchOp, KvStore } from '../storage/kv.js'
 import type { Clock } from '../util/clock.js'
 import type { AccountCache } from './account-cache.js'
-import { accountOps, connectBlock, disconnectBlock, type StagedAccounts } from './connect.js'
+import { accountOps, connectBlock, disconnectBlock, type StagedAccounts, type StateContext } from './connect.js'
 import { ChainHaltedError, StoreWriteError } from './errors.js'
 import type { BlockSource } from './head-change.js'
 import type { HeaderEntry, HeaderIndex } from './header-index.js'
@@ -30,6 +31,7 @@ export interface HeadStepsDeps {
   index: HeaderIndex
   trie: StateTrie
   accounts: AccountCache
+  engine: ConsensusEngine
   /** Called once, by the write that halts the chain. */
   onHalt(err: StoreWriteError): void
 }
@@ -91,17 +93,18 @@ export class HeadSteps {
    * step, which decides whether the batch is fsynced.
    */
   private async connectHead(entry: HeaderEntry, block: Block, last: BlockSource | undefined): Promise<void> {
-    const { trie, accounts, genesis } = this.deps
+    const { trie, accounts } = this.deps
     const staged: StagedAccounts = new Map()
     const ops: BatchOp[] = []
+    let epochRecord: Uint8Array | undefined
     try {
-      await connectBlock({ trie, accounts, genesis }, entry, block, staged, ops)
+      epochRecord = await connectBlock(this.stateContext(), entry, block, staged, ops)
     } catch (err) {
       trie.discardWrites()
       if (err instanceof VerifyError) throw new ConnectFailure(entry, err)
       throw err
     }
-    accountOps(staged, ops)
+    accountOps(staged, ops, this.deps.engine.staking !== undefined)
     ops.push(...trie.takeWrites())
     ops.push({ type: 'put', key: layout.head, value: entry.header.hash })
     // A head change is what peers and users act on: make it durable before announcing it. Blocks
@@ -114,6 +117,7 @@ export class HeadSteps {
     if (durable) this.lastFsyncMs = now
 
     // Committed: bring the in-memory view in step.
+    if (epochRecord) this.deps.engine.staking?.recordEpoch(entry.height, epochRecord)
     entry.status = 'valid'
     accounts.commit(staged)
     this.deps.index.setMain(entry)
@@ -126,12 +130,17 @@ export class HeadSteps {
    * written. A validator's verdict on a proposed block.
    */
   async checkConnect(entry: HeaderEntry, block: Block): Promise<void> {
-    const { trie, accounts, genesis } = this.deps
     try {
-      await connectBlock({ trie, accounts, genesis }, entry, block, new Map(), [])
+      await connectBlock(this.stateContext(), entry, block, new Map(), [])
     } finally {
-      trie.discardWrites()
+      this.deps.trie.discardWrites()
     }
+  }
+
+  /** What a block's state transition reads: the trie, the accounts, and under proof of stake the staking rules. */
+  stateContext(): StateContext {
+    const { trie, accounts, genesis, engine, store } = this.deps
+    return { trie, accounts, genesis, staking: engine.staking && { rules: engine.staking, store } }
   }
 
   /** Fsyncs the head pointer: a walk that did not end on its planned last step (a block failed on the way). */

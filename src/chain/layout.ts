@@ -10,6 +10,8 @@
  *   'c' + blockHash(32)        → commit of a block (proof of stake: the ⅔+ precommits that finalized it)
  *   'u' + blockHash(32)        → undo record of a connected block (accounts before it)
  *   'a' + address(20)          → account at the head (flat index beside the trie)
+ *   'v' + address(20)          → empty: the account holds a stake (proof of stake; enumerated at each epoch end)
+ *   'e' + height(8, BE)        → the validator set the epoch-ending block at that height chose (proof of stake)
  *   's' + trieNodeKey          → Merkle-Patricia trie node (content-addressed, never deleted)
  *   'm' + 'head'               → hash of the head block
  *   'm' + 'genesis'            → hash of the genesis block (guards against another chain's data)
@@ -41,6 +43,10 @@ export const layout = {
   undo: (hash: Uint8Array) => key('u', hash),
   commit: (hash: Uint8Array) => key('c', hash),
   account: (address: Uint8Array) => key('a', address),
+  stakerPrefix: enc.encode('v'),
+  staker: (address: Uint8Array) => key('v', address),
+  epochPrefix: enc.encode('e'),
+  epoch: (height: number) => key('e', u64be(height)),
   trieNode: (nodeKey: Uint8Array) => key('s', nodeKey),
   head: new Uint8Array([...enc.encode('m'), ...enc.encode('head')]),
   genesis: new Uint8Array([...enc.encode('m'), ...enc.encode('genesis')]),

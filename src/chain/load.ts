@@ -1,4 +1,5 @@
 /** Reading the chain store: the genesis and the header index at open, blocks on demand. */
+import type { EpochStaking } from '../consensus/engine.js'
 import type { Block, Header } from '../ledger/block.js'
 import type { Genesis } from '../ledger/genesis.js'
 import { accountToBytes } from '../ledger/state.js'
@@ -51,11 +52,10 @@ async function writeGenesis(
 ): Promise<void> {
   await store.batch([
     ...trie.takeWrites(),
-    ...genesisAccounts(genesis).map(({ address, account }) => ({
-      type: 'put' as const,
-      key: layout.account(address),
-      value: accountToBytes(account),
-    })),
+    ...genesisAccounts(genesis).flatMap(({ address, account }) => [
+      { type: 'put' as const, key: layout.account(address), value: accountToBytes(account) },
+      ...(account.stake ? [{ type: 'put' as const, key: layout.staker(address), value: new Uint8Array(0) }] : []),
+    ]),
     {
       type: 'put',
       key: layout.header(block.hash),
@@ -85,4 +85,17 @@ export async function readBlock(store: KvStore, entry: HeaderEntry): Promise<Blo
   const bytes = await store.get(key)
   if (!bytes) throw new StoreCorruptError(key, `block ${entry.id} is indexed but not stored`)
   return storedBlock(entry.header.hash, bytes)
+}
+
+/** Hands every stored epoch record to the engine, in height order (proof of stake; nothing is stored otherwise). */
+export async function loadEpochs(store: KvStore, staking: EpochStaking | undefined): Promise<void> {
+  if (!staking) return
+  for await (const [key, value] of store.entries(prefixRange(layout.epochPrefix))) {
+    const height = Number(new DataView(key.buffer, key.byteOffset + 1, 8).getBigUint64(0))
+    try {
+      staking.recordEpoch(height, value)
+    } catch (err) {
+      throw new StoreCorruptError(key, `epoch record at height ${height}: ${(err as Error).message}`)
+    }
+  }
 }

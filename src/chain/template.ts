@@ -10,7 +10,7 @@ import { medianTimePast } from '../ledger/rules/block.js'
 import { applyTx, StateOverlay } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
 import { bigintToBytes, U64_MAX } from '../util/bytes.js'
-import { loadAccounts, type StateContext, touchedAddresses } from './connect.js'
+import { endEpoch, loadAccounts, type StateContext, stakingStep, touchedAddresses } from './connect.js'
 import type { HeaderEntry, HeaderIndex } from './header-index.js'
 
 export async function buildTemplate(
@@ -22,24 +22,29 @@ export async function buildTemplate(
   nowMs: number,
 ): Promise<{ fields: HeaderFields; txs: Tx[] }> {
   const { params } = ctx.genesis
-  const view = await loadAccounts(ctx.accounts, new Map(), touchedAddresses(candidates, miner))
+  const height = head.height + 1
+  const staking = await stakingStep(ctx, height)
+  const touched = touchedAddresses(candidates, miner, staking?.rules.rules)
+  if (staking) touched.push(...staking.stakers)
+  const view = await loadAccounts(ctx.accounts, new Map(), touched)
   const overlay = new StateOverlay((hex) => view.accounts.get(hex))
+  const stakingTxs = staking && { rules: staking.rules.rules, height }
   const txs: Tx[] = []
   let fees = 0n
   for (const tx of candidates) {
     try {
-      fees += applyTx(overlay, tx)
+      fees += applyTx(overlay, tx, stakingTxs)
       txs.push(tx)
     } catch (err) {
       if (!(err instanceof VerifyError)) throw err // a tx the head no longer allows: leave it out
     }
   }
-  const height = head.height + 1
   const reward = subsidyAt(height, params) + fees
   if (reward > 0n) {
     const account = overlay.get(miner)
     if (account.balance + reward <= U64_MAX) overlay.set(miner, { ...account, balance: account.balance + reward })
   }
+  if (staking?.epochEnd) endEpoch(staking.rules, overlay, staking.stakers, height)
   const stateRoot = await ctx.trie.update(head.header.fields.stateRoot, overlay.changes())
   const mtp = medianTimePast(index.recentTimestamps(head, params.medianTimeSpan))
   return {

@@ -5,6 +5,7 @@
  * fork choice, and how to seal a new one.
  */
 import type { Header, HeaderFields } from '../ledger/block.js'
+import type { StakingRules, StateOverlay } from '../ledger/state.js'
 
 /** Read access to the header tree, for rules that look back (retarget, median time). */
 export interface HeaderTree {
@@ -22,10 +23,34 @@ export interface FinalityRules {
   checkCommit(header: Header, commit: Uint8Array): void
 }
 
+/**
+ * What an engine with stake in the state adds (proof of stake,
+ * consensus/pos/staking.ts): the rules of the stake, unstake and evidence
+ * txs, and the end of each epoch, where the next validator set is chosen
+ * from the state. The chain runs them inside each block's state transition
+ * and stores what each epoch end chose.
+ */
+export interface EpochStaking {
+  readonly rules: StakingRules
+  /** True when the block at `height` is the last of an epoch. */
+  isEpochEnd(height: number): boolean
+  /**
+   * The end of the epoch whose last block is at `height`, applied to `state`
+   * (the block's txs applied already); `stakers` are every account that
+   * holds a stake. Returns the record of the set it chose, which the chain
+   * stores with the block and hands to `recordEpoch` once the block is stored.
+   */
+  endEpoch(state: StateOverlay, stakers: readonly Uint8Array[], height: number): Uint8Array
+  /** The set the block at `height` chose takes effect (after it is stored, and for each stored one on load). */
+  recordEpoch(height: number, record: Uint8Array): void
+}
+
 export interface ConsensusEngine {
   readonly name: string
   /** Present for an engine whose blocks are final once committed; absent for proof of work. */
   readonly finality?: FinalityRules
+  /** Present for an engine whose validators stake in the state; absent for proof of work. */
+  readonly staking?: EpochStaking
   /**
    * The checks that need no parent (for PoW: the hash meets the header's own
    * target, which is within the limit). Run before a block with an unknown

@@ -13,8 +13,7 @@ import { RPC_METHODS } from '../api/methods.js'
 import { type HttpRoute, RpcServer } from '../api/server.js'
 import { createStaticHandler } from '../api/static.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
-import { PosEngine } from '../consensus/pos/engine.js'
-import { genesisValidators } from '../consensus/pos/genesis-set.js'
+import { posEngineOf } from '../consensus/pos/genesis-set.js'
 import { PowEngine } from '../consensus/pow/engine.js'
 import { addressFromPublicKey } from '../ledger/address.js'
 import { isVerifyError } from '../ledger/errors.js'
@@ -293,7 +292,7 @@ function startTrace(
 function createEngine(config: NodeConfig): ConsensusEngine {
   const { genesis } = config
   if (genesis.params.engine === 'pos') {
-    return new PosEngine({ chainId: genesis.chainId, validators: genesisValidators(genesis) })
+    return posEngineOf(genesis)
   }
   return new PowEngine(genesis.params, { mineThreads: config.mineThreads })
 }

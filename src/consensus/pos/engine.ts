@@ -15,8 +15,11 @@ import { VerifyError } from '../../ledger/errors.js'
 import { equalBytes } from '../../util/bytes.js'
 import { decodeCommit, verifyCommit } from '../bft/commit.js'
 import type { Validator } from '../bft/validators.js'
-import type { ConsensusEngine, FinalityRules } from '../engine.js'
+import type { ConsensusEngine, EpochStaking, FinalityRules } from '../engine.js'
+import { decodeEpochRecord, encodeEpochRecord } from './epoch-record.js'
+import { EpochError } from './errors.js'
 import { ValidatorSchedule } from './schedule.js'
+import { PosStateRules, type StakingParams } from './staking.js'
 
 /** The `target` every PoS header carries: the largest, so no header field means work. */
 export const POS_TARGET = (1n << 256n) - 1n
@@ -25,15 +28,19 @@ export interface PosEngineOptions {
   chainId: string
   /** The genesis validators, with their voting power. */
   validators: readonly Validator[]
+  /** The rules of stake in the state; absent, the genesis set signs every height and only transfers exist. */
+  staking?: Omit<StakingParams, 'chainId'>
 }
 
 export class PosEngine implements ConsensusEngine, FinalityRules {
   readonly name = 'pos'
   readonly finality: FinalityRules = this
+  readonly staking?: EpochStaking
   readonly schedule: ValidatorSchedule
 
   constructor(private readonly opts: PosEngineOptions) {
-    this.schedule = new ValidatorSchedule(opts.validators)
+    this.schedule = new ValidatorSchedule(opts.validators, opts.staking?.epochLength)
+    if (opts.staking) this.staking = stakingOf(this.schedule, { ...opts.staking, chainId: opts.chainId })
   }
 
   checkSeal(header: Header): void {
@@ -56,6 +63,9 @@ export class PosEngine implements ConsensusEngine, FinalityRules {
   }
 
   checkCommit(header: Header, commitBytes: Uint8Array): void {
+    if (!this.schedule.knows(header.height)) {
+      throw new VerifyError('COMMIT_EPOCH_UNKNOWN', `the validators of height ${header.height} are not known yet`)
+    }
     const set = this.schedule.setAt(header.height)
     const commit = decodeCommit(commitBytes, set.size)
     if (commit.height !== BigInt(header.height) || !equalBytes(commit.blockHash, header.hash)) {
@@ -70,4 +80,19 @@ export class PosEngine implements ConsensusEngine, FinalityRules {
   }
 
   async close(): Promise<void> {}
+}
+
+/** The state rules and epoch ends of `schedule`'s chain. */
+function stakingOf(schedule: ValidatorSchedule, params: StakingParams): EpochStaking {
+  const rules = new PosStateRules(params, (height) => {
+    if (!schedule.knows(height)) throw new EpochError('UNKNOWN_EPOCH', `no set known at height ${height}`)
+    return schedule.setAt(height)
+  })
+  const epochAfter = (height: number): number => (height + 1) / params.epochLength
+  return {
+    rules,
+    isEpochEnd: (height) => rules.isEpochEnd(height),
+    endEpoch: (state, stakers, height) => encodeEpochRecord(rules.endEpoch(state, stakers, height)),
+    recordEpoch: (height, record) => schedule.recordEpoch(epochAfter(height), decodeEpochRecord(record)),
+  }
 }

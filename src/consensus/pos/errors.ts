@@ -26,7 +26,14 @@ export class ValidatorSetError extends Error {
   }
 }
 
-export type EpochErrorCode = 'BAD_EPOCH_LENGTH' | 'BAD_HEIGHT' | 'BAD_EPOCH' | 'BAD_RULES' | 'BAD_CANDIDATE'
+export type EpochErrorCode =
+  | 'BAD_EPOCH_LENGTH'
+  | 'BAD_HEIGHT'
+  | 'BAD_EPOCH'
+  | 'BAD_RULES'
+  | 'BAD_CANDIDATE'
+  | 'UNKNOWN_EPOCH'
+  | 'BAD_RECORD'
 
 /** Epoch arithmetic or selection asked with arguments outside its domain. */
 export class EpochError extends Error {

@@ -5,6 +5,7 @@
  */
 import { COIN, type Genesis } from '../../ledger/genesis.js'
 import type { Validator } from '../bft/validators.js'
+import { PosEngine } from './engine.js'
 import { chooseValidators } from './epoch.js'
 
 /** Stake per unit of voting power. */
@@ -18,4 +19,20 @@ export function genesisValidators(genesis: Genesis): Validator[] {
     pos.validators.map((v) => ({ address: v.address, publicKey: v.publicKey, stake: v.stake, jailed: false })),
     { validatorsMax: pos.validatorsMax, stakeMin: pos.stakeMin, powerReduction: POWER_REDUCTION },
   )
+}
+
+/** The proof-of-stake engine of a PoS genesis: its first set, and its stake, epoch and slashing rules. */
+export function posEngineOf(genesis: Genesis): PosEngine {
+  const pos = genesis.pos
+  if (genesis.params.engine !== 'pos' || !pos) throw new Error('not a proof-of-stake genesis')
+  return new PosEngine({
+    chainId: genesis.chainId,
+    validators: genesisValidators(genesis),
+    staking: {
+      epochLength: pos.epochLength,
+      unbondingBlocks: pos.unbondingBlocks,
+      slashDoubleSignBps: pos.slashDoubleSignBps,
+      selection: { validatorsMax: pos.validatorsMax, stakeMin: pos.stakeMin, powerReduction: POWER_REDUCTION },
+    },
+  })
 }
