@@ -10,6 +10,7 @@ import { formatAddress } from '../ledger/address.js'
 import type { Block } from '../ledger/block.js'
 import type { Account } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
+import { TX_KIND, txKindName } from '../ledger/tx-kind.js'
 import type { AddResult, PoolTxInfo, TxStatus } from '../mempool/index.js'
 import type { AddrManStats, ConnectionType, PeerInfo } from '../net/network.js'
 import type { SyncStatus } from '../sync/meter.js'
@@ -28,6 +29,10 @@ export interface TxJson {
   fee: string
   nonce: string
   memo: string
+  /** `transfer`, `stake`, `unstake` or `evidence` (ledger/tx-kind.ts). */
+  kind: string
+  /** Evidence only: the encoded DuplicateVoteEvidence, hex. */
+  payload?: string
 }
 
 export interface HeadJson {
@@ -70,6 +75,8 @@ export interface MempoolTxJson {
   nonce: string
   fee: string
   status: PendingStatus
+  /** `transfer`, `stake`, `unstake` or `evidence`. */
+  kind: string
 }
 
 export interface MempoolJson {
@@ -188,6 +195,8 @@ export function txToJson(tx: Tx): TxJson {
     fee: decimal(f.fee),
     nonce: decimal(f.nonce),
     memo: toHex(f.memo),
+    kind: txKindName(f.kind),
+    ...(f.kind === TX_KIND.evidence ? { payload: toHex(f.payload) } : {}),
   }
 }
 
@@ -241,6 +250,7 @@ export function mempoolTxToJson(info: Pick<PoolTxInfo, 'id' | 'tx' | 'nonce' | '
     nonce: decimal(info.nonce),
     fee: decimal(info.fee),
     status: info.status,
+    kind: txKindName(info.tx.kind),
   }
 }
 

@@ -158,15 +158,18 @@ export function renderBlock(block: BlockJson, ctx: RenderContext): string {
   return `${header}\n\n${renderTable(TX_COLUMNS, rows, ctx)}`
 }
 
+/** A tx's fields; its kind only when it is not a plain transfer (so a transfer reads as it always has), its payload only when it has one. */
 function txFields(tx: TxJson): Array<[string, string]> {
   return [
     ['hash', tx.hash],
+    ...(tx.kind === 'transfer' ? [] : [['kind', tx.kind] as [string, string]]),
     ['from', tx.from],
     ['to', tx.to],
     ['amount', formatCoins(tx.amount)],
     ['fee', formatCoins(tx.fee)],
     ['nonce', tx.nonce],
     ['memo', formatMemo(tx.memo)],
+    ...(tx.payload === undefined ? [] : [['payload', tx.payload] as [string, string]]),
     ['chain id', tx.chainId],
   ]
 }

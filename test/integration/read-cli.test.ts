@@ -236,6 +236,7 @@ describe('a transaction through mempool, tx get and block', () => {
       nonce: account.nonce,
       fee: '1000',
       status: 'ready',
+      kind: 'transfer',
     })
     const poolText = await cliText(miner, ['mempool', '--limit', '10'])
     expect(poolText).toMatch(new RegExp(`^${pool.size} pending transactions?\\n`))

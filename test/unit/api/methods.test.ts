@@ -150,6 +150,7 @@ describe('chain_head and chain_getBlock', () => {
         fee: '7',
         nonce: '0',
         memo: '',
+        kind: 'transfer',
       },
     ])
   })
@@ -296,9 +297,9 @@ describe('mempool_list', () => {
     const all = await client.call('mempool_list')
     expect(all.size).toBe(3)
     expect(all.txs).toEqual([
-      { hash: txs[0]?.id, sender: devnetAddress(0), nonce: '0', fee: '10', status: 'ready' },
-      { hash: txs[1]?.id, sender: devnetAddress(0), nonce: '1', fee: '10', status: 'ready' },
-      { hash: txs[2]?.id, sender: devnetAddress(4), nonce: '3', fee: '10', status: 'future' },
+      { hash: txs[0]?.id, sender: devnetAddress(0), nonce: '0', fee: '10', status: 'ready', kind: 'transfer' },
+      { hash: txs[1]?.id, sender: devnetAddress(0), nonce: '1', fee: '10', status: 'ready', kind: 'transfer' },
+      { hash: txs[2]?.id, sender: devnetAddress(4), nonce: '3', fee: '10', status: 'future', kind: 'transfer' },
     ])
     const one = await client.call('mempool_list', { limit: 1 })
     expect(one).toEqual({ size: 3, txs: all.txs.slice(0, 1) })

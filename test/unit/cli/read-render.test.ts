@@ -55,6 +55,7 @@ const tx = (overrides: Partial<TxJson> = {}): TxJson => ({
   fee: '1000',
   nonce: '7',
   memo: Buffer.from('rent').toString('hex'),
+  kind: 'transfer',
   ...overrides,
 })
 
@@ -308,6 +309,18 @@ describe('renderTxLookup', () => {
     )
   })
 
+  it('names the kind of a tx that is not a transfer, and shows an evidence payload', () => {
+    const lines = renderTxLookup({
+      status: 'pending',
+      tx: tx({ kind: 'evidence', amount: '0', payload: 'abcd' }),
+    }).split('\n')
+    expect(lines.slice(1, 3)).toEqual([`hash      ${HASH_B}`, 'kind      evidence'])
+    expect(lines).toContain('payload   abcd')
+    const stake = renderTxLookup({ status: 'pending', tx: tx({ kind: 'stake' }) })
+    expect(stake).toContain('kind      stake')
+    expect(stake).not.toContain('payload')
+  })
+
   it('says a pending tx is not in a block yet', () => {
     const text = renderTxLookup({ status: 'pending', tx: tx({ memo: '' }) })
     expect(text.split('\n')[0]).toBe('status    pending (in the mempool, not in a block yet)')
@@ -320,8 +333,8 @@ describe('renderMempool', () => {
   const pool: MempoolJson = {
     size: 3,
     txs: [
-      { hash: HASH_A, sender: ALICE, nonce: '0', fee: '1000', status: 'ready' },
-      { hash: HASH_B, sender: BOB, nonce: '12', fee: '250000000', status: 'future' },
+      { hash: HASH_A, sender: ALICE, nonce: '0', fee: '1000', status: 'ready', kind: 'transfer' },
+      { hash: HASH_B, sender: BOB, nonce: '12', fee: '250000000', status: 'future', kind: 'transfer' },
     ],
   }
 
