@@ -20,13 +20,13 @@ export interface TxContext {
 }
 
 /**
- * TxContext.staking of a chain run by `engine`: true for proof of stake, the
- * engine with BFT finality. Every TxContext (mempool, block bodies) takes it
- * from here, so stake, unstake and evidence txs exist on exactly the chains
- * that finalize.
+ * TxContext.staking of a chain run by `engine`: true when its validators
+ * stake in the state (proof of stake, ConsensusEngine.staking), the engine
+ * that has the state rules of these txs. Every TxContext (mempool, block
+ * bodies) takes it from here.
  */
 export function isStaking(engine: ConsensusEngine): boolean {
-  return engine.finality !== undefined
+  return engine.staking !== undefined
 }
 
 export function checkTxStateless(tx: Tx, ctx: TxContext): void {

@@ -2,10 +2,14 @@
 import { describe, expect, it } from 'vitest'
 import { duplicateVoteEvidence, encodeEvidence } from '../../../../src/consensus/bft/evidence.js'
 import { BFT_LIMITS } from '../../../../src/consensus/bft/limits.js'
+import { PosEngine } from '../../../../src/consensus/pos/engine.js'
+import { genesisValidators, posEngineOf } from '../../../../src/consensus/pos/genesis-set.js'
+import { PowEngine } from '../../../../src/consensus/pow/engine.js'
 import { Block } from '../../../../src/ledger/block.js'
 import { BlockTxError } from '../../../../src/ledger/errors.js'
+import { devnetGenesis, devnetPosGenesis } from '../../../../src/ledger/genesis.js'
 import { checkBlockBody } from '../../../../src/ledger/rules/block.js'
-import { checkTxStateless, type TxContext } from '../../../../src/ledger/rules/tx.js'
+import { checkTxStateless, isStaking, type TxContext } from '../../../../src/ledger/rules/tx.js'
 import type { Tx } from '../../../../src/ledger/tx.js'
 import { TX_KIND } from '../../../../src/ledger/tx-kind.js'
 import { blockHash, voteBy } from '../../consensus/bft/helpers.js'
@@ -170,5 +174,20 @@ describe('kinds on a chain without stake (staking: false)', () => {
     expect(tx.kind).toBe(TX_KIND.evidence)
     expect(hex(tx.fields.payload)).toBe(hex(EVIDENCE))
     expect(() => checkBlockBody(block, pos)).not.toThrow()
+  })
+})
+
+describe('isStaking: where every TxContext.staking comes from', () => {
+  it('is true for the proof-of-stake engine of a PoS genesis, with its stake rules', () => {
+    const genesis = devnetPosGenesis(4)
+    expect(isStaking(posEngineOf(genesis))).toBe(true)
+    // a PoS engine without state rules for stake has no place for these txs
+    expect(isStaking(new PosEngine({ chainId: genesis.chainId, validators: genesisValidators(genesis) }))).toBe(false)
+  })
+
+  it('is false for proof of work', async () => {
+    const engine = new PowEngine(devnetGenesis().params)
+    expect(isStaking(engine)).toBe(false)
+    await engine.close()
   })
 })
