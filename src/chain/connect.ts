@@ -4,6 +4,7 @@
  */
 import type { EpochStaking } from '../consensus/engine.js'
 import type { Block } from '../ledger/block.js'
+import { readAccountBytes } from '../ledger/codec/account-bytes.js'
 import { VerifyError } from '../ledger/errors.js'
 import { type Genesis, subsidyAt } from '../ledger/genesis.js'
 import {
@@ -17,7 +18,6 @@ import {
 import type { Tx } from '../ledger/tx.js'
 import { type BatchOp, type KvStore, prefixRange } from '../storage/kv.js'
 import { equalBytes, toHex } from '../util/bytes.js'
-import { readAccountBytes } from './account-bytes.js'
 import type { AccountCache, StagedAccounts } from './account-cache.js'
 import { StoreCorruptError } from './errors.js'
 import { encodeEntry, type HeaderEntry } from './header-index.js'

@@ -6,10 +6,10 @@
  * or length is refused before it is trusted.
  */
 import { Block, type Header } from '../ledger/block.js'
+import { readAccountBytes } from '../ledger/codec/account-bytes.js'
 import { HASH_BYTES } from '../ledger/limits.js'
 import type { Account } from '../ledger/state.js'
 import { equalBytes, toHex } from '../util/bytes.js'
-import { readAccountBytes } from './account-bytes.js'
 import { StoreCorruptError } from './errors.js'
 import { type BlockStatus, decodeEntry } from './header-index.js'
 import { layout } from './layout.js'

@@ -6,9 +6,10 @@
  * Encoding: count(4, BE), then per account: address(20) | length(1) | account bytes
  * (length 0 = the account did not exist).
  */
+
+import { ACCOUNT_BYTES_MAX, checkAccountBytes } from '../ledger/codec/account-bytes.js'
 import { ADDRESS_BYTES } from '../ledger/limits.js'
 import { type Account, accountToBytes } from '../ledger/state.js'
-import { ACCOUNT_BYTES_MAX, checkAccountBytes } from './account-bytes.js'
 
 export interface UndoEntry {
   address: Uint8Array

@@ -21,6 +21,7 @@ export interface Account {
 export const EMPTY_ACCOUNT: Readonly<Account> = Object.freeze({ balance: 0n, nonce: 0n })
 
 export const accountToBytes = (a: Account): Uint8Array => writeAccount(a.balance, a.nonce, a.stake)
+/** Strict: DecodeError for anything but the canonical encoding. */
 export const accountFromBytes = (b: Uint8Array): Account => decodeAccount(b)
 
 /**

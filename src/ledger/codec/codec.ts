@@ -14,8 +14,11 @@
 import { equalBytes } from '../../util/bytes.js'
 import { DecodeError } from '../errors.js'
 import { ABS_LIMITS } from '../limits.js'
+import type { AccountStake } from '../stake.js'
+import { readAccountBytes } from './account-bytes.js'
 import { writeAccount } from './account-encode.js'
 import * as pb from './peerchain.js'
+import { TruncatedError } from './stake-codec.js'
 import { type DecodedBlock, strictDecodeBlock, strictDecodeHeader, strictDecodeTx } from './strict-decode.js'
 import './uint64-fix.js'
 
@@ -57,6 +60,7 @@ export interface BlockFields {
 export interface AccountFields {
   balance: bigint
   nonce: bigint
+  stake?: AccountStake
 }
 
 export interface Codec<T> {
@@ -67,7 +71,6 @@ export interface Codec<T> {
 const Transaction = pb.Transaction as unknown as Codec<TxFields>
 const BlockHeader = pb.BlockHeader as unknown as Codec<HeaderFields>
 const Block = pb.Block as unknown as Codec<BlockFields>
-const Account = pb.Account as unknown as Codec<AccountFields>
 
 /** Step (1) of every decoder: bytes, and no more of them than `bytesMax`. */
 function checkSize(what: string, bytes: Uint8Array, bytesMax: number): void {
@@ -165,9 +168,19 @@ export function decodeBlockParts(bytes: Uint8Array, limits: BlockDecodeLimits = 
 }
 
 export function encodeAccount(account: AccountFields): Uint8Array {
-  return writeAccount(account.balance, account.nonce)
+  return writeAccount(account.balance, account.nonce, account.stake)
 }
 
+/** Most bytes an account encodes to: balance and nonce, and a stake with every unbonding entry full. */
+export const ACCOUNT_ENCODED_MAX = 512
+
+/** Strict decode by the hand-written reader (account-bytes.ts), which a property test holds to protons' encoding. */
 export function decodeAccount(bytes: Uint8Array): AccountFields {
-  return strictDecode(Account, 'account', bytes, 32)
+  checkSize('account', bytes, ACCOUNT_ENCODED_MAX)
+  try {
+    return readAccountBytes(bytes)
+  } catch (err) {
+    const code = err instanceof TruncatedError ? 'DECODE_MALFORMED' : 'DECODE_NON_CANONICAL'
+    throw new DecodeError(code, `account: ${(err as Error).message}`)
+  }
 }

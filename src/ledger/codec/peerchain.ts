@@ -834,6 +834,7 @@ export namespace Block {
 export interface Account {
   balance: bigint
   nonce: bigint
+  stake?: Stake
 }
 
 export namespace Account {
@@ -854,6 +855,11 @@ export namespace Account {
         if ((obj.nonce != null && obj.nonce !== 0n)) {
           w.uint32(16)
           w.uint64(obj.nonce)
+        }
+
+        if (obj.stake != null) {
+          w.uint32(26)
+          Stake.codec().encode(obj.stake, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -877,6 +883,12 @@ export namespace Account {
             }
             case 2: {
               obj.nonce = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.stake = Stake.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.stake
+              })
               break
             }
             default: {
@@ -908,6 +920,13 @@ export namespace Account {
               }
               break
             }
+            case 3: {
+              yield * Stake.codec().stream(reader, reader.uint32(), `${prefix}.stake`, {
+                limits: opts.limits?.stake
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -930,6 +949,39 @@ export namespace Account {
     value: bigint
   }
 
+  export interface AccountStakePublicKeyFieldEvent {
+    field: '$.stake.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface AccountStakeBondedFieldEvent {
+    field: '$.stake.bonded'
+    value: bigint
+  }
+
+  export interface AccountStakeUnbondingAmountFieldEvent {
+    field: '$.stake.unbonding[].amount'
+    value: bigint
+    index: number
+  }
+
+  export interface AccountStakeUnbondingStartHeightFieldEvent {
+    field: '$.stake.unbonding[].startHeight'
+    value: bigint
+    index: number
+  }
+
+  export interface AccountStakeUnbondingReleaseHeightFieldEvent {
+    field: '$.stake.unbonding[].releaseHeight'
+    value: bigint
+    index: number
+  }
+
+  export interface AccountStakeJailedUntilFieldEvent {
+    field: '$.stake.jailedUntil'
+    value: bigint
+  }
+
   export function encode (obj: Partial<Account>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Account.codec())
   }
@@ -938,7 +990,336 @@ export namespace Account {
     return decodeMessage(buf, Account.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Account>): Generator<AccountBalanceFieldEvent | AccountNonceFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Account>): Generator<AccountBalanceFieldEvent | AccountNonceFieldEvent | AccountStakePublicKeyFieldEvent | AccountStakeBondedFieldEvent | AccountStakeUnbondingAmountFieldEvent | AccountStakeUnbondingStartHeightFieldEvent | AccountStakeUnbondingReleaseHeightFieldEvent | AccountStakeJailedUntilFieldEvent> {
     return streamMessage(buf, Account.codec(), opts)
+  }
+}
+
+export interface Stake {
+  publicKey: Uint8Array<ArrayBuffer>
+  bonded: bigint
+  unbonding: Unbonding[]
+  jailedUntil: bigint
+}
+
+export namespace Stake {
+  let _codec: Codec<Stake>
+
+  export const codec = (): Codec<Stake> => {
+    if (_codec == null) {
+      _codec = message<Stake>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.publicKey != null && obj.publicKey.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.publicKey)
+        }
+
+        if ((obj.bonded != null && obj.bonded !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.bonded)
+        }
+
+        if (obj.unbonding != null && obj.unbonding.length > 0) {
+          for (const value of obj.unbonding) {
+            w.uint32(26)
+            Unbonding.codec().encode(value, w)
+          }
+        }
+
+        if ((obj.jailedUntil != null && obj.jailedUntil !== 0n)) {
+          w.uint32(32)
+          w.uint64(obj.jailedUntil)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          publicKey: uint8ArrayAlloc(0),
+          bonded: 0n,
+          unbonding: [],
+          jailedUntil: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.publicKey = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.bonded = reader.uint64()
+              break
+            }
+            case 3: {
+              if (opts.limits?.unbonding != null && obj.unbonding.length === opts.limits.unbonding) {
+                throw new MaxLengthError('Decode error - repeated field "unbonding" had too many elements')
+              }
+
+              obj.unbonding.push(Unbonding.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.unbonding$
+              }))
+              break
+            }
+            case 4: {
+              obj.jailedUntil = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          unbonding: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.publicKey`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.bonded`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.unbonding != null && obj.unbonding === opts.limits.unbonding) {
+                throw new MaxLengthError('Streaming decode error - repeated field "unbonding" had too many elements')
+              }
+
+              for (const evt of Unbonding.codec().stream(reader, reader.uint32(), `${prefix}.unbonding[]`, {
+                limits: opts.limits?.unbonding$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.unbonding
+                }
+              }
+
+              obj.unbonding++
+
+              break
+            }
+            case 4: {
+              yield {
+                field: `${prefix}.jailedUntil`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface StakePublicKeyFieldEvent {
+    field: '$.publicKey'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface StakeBondedFieldEvent {
+    field: '$.bonded'
+    value: bigint
+  }
+
+  export interface StakeUnbondingAmountFieldEvent {
+    field: '$.unbonding[].amount'
+    value: bigint
+    index: number
+  }
+
+  export interface StakeUnbondingStartHeightFieldEvent {
+    field: '$.unbonding[].startHeight'
+    value: bigint
+    index: number
+  }
+
+  export interface StakeUnbondingReleaseHeightFieldEvent {
+    field: '$.unbonding[].releaseHeight'
+    value: bigint
+    index: number
+  }
+
+  export interface StakeJailedUntilFieldEvent {
+    field: '$.jailedUntil'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<Stake>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Stake.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Stake>): Stake {
+    return decodeMessage(buf, Stake.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Stake>): Generator<StakePublicKeyFieldEvent | StakeBondedFieldEvent | StakeUnbondingAmountFieldEvent | StakeUnbondingStartHeightFieldEvent | StakeUnbondingReleaseHeightFieldEvent | StakeJailedUntilFieldEvent> {
+    return streamMessage(buf, Stake.codec(), opts)
+  }
+}
+
+export interface Unbonding {
+  amount: bigint
+  startHeight: bigint
+  releaseHeight: bigint
+}
+
+export namespace Unbonding {
+  let _codec: Codec<Unbonding>
+
+  export const codec = (): Codec<Unbonding> => {
+    if (_codec == null) {
+      _codec = message<Unbonding>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.amount != null && obj.amount !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.amount)
+        }
+
+        if ((obj.startHeight != null && obj.startHeight !== 0n)) {
+          w.uint32(16)
+          w.uint64(obj.startHeight)
+        }
+
+        if ((obj.releaseHeight != null && obj.releaseHeight !== 0n)) {
+          w.uint32(24)
+          w.uint64(obj.releaseHeight)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          amount: 0n,
+          startHeight: 0n,
+          releaseHeight: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.amount = reader.uint64()
+              break
+            }
+            case 2: {
+              obj.startHeight = reader.uint64()
+              break
+            }
+            case 3: {
+              obj.releaseHeight = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.amount`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.startHeight`,
+                value: reader.uint64()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.releaseHeight`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface UnbondingAmountFieldEvent {
+    field: '$.amount'
+    value: bigint
+  }
+
+  export interface UnbondingStartHeightFieldEvent {
+    field: '$.startHeight'
+    value: bigint
+  }
+
+  export interface UnbondingReleaseHeightFieldEvent {
+    field: '$.releaseHeight'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<Unbonding>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, Unbonding.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Unbonding>): Unbonding {
+    return decodeMessage(buf, Unbonding.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Unbonding>): Generator<UnbondingAmountFieldEvent | UnbondingStartHeightFieldEvent | UnbondingReleaseHeightFieldEvent> {
+    return streamMessage(buf, Unbonding.codec(), opts)
   }
 }

@@ -12,6 +12,9 @@
  */
 import { ABS_UNBONDING_ENTRIES_MAX, type AccountStake, type UnbondingEntry } from '../stake.js'
 
+/** Bytes that end inside a field: cut short, rather than another encoding. */
+export class TruncatedError extends RangeError {}
+
 const PUBLIC_KEY_BYTES = 32
 const TAG_PUBKEY = 0x0a
 const TAG_BONDED = 0x10
@@ -92,7 +95,7 @@ class Reader {
     public off: number,
     readonly limit: number,
   ) {
-    if (limit > bytes.byteLength || off > limit) throw new RangeError('stake: length runs past the end')
+    if (limit > bytes.byteLength || off > limit) throw new TruncatedError('stake: length runs past the end')
   }
 
   /** True (and past the tag) when the next byte is `tag`. */
@@ -108,7 +111,7 @@ class Reader {
   varint(nonzero: boolean): bigint {
     let value = 0n
     for (let i = 0; i < 10; i++) {
-      if (this.off >= this.limit) throw new RangeError('stake: varint runs past the end')
+      if (this.off >= this.limit) throw new TruncatedError('stake: varint runs past the end')
       const byte = this.bytes[this.off++] as number
       value |= BigInt(byte & 0x7f) << BigInt(7 * i)
       if ((byte & 0x80) === 0) {
@@ -132,7 +135,7 @@ class Reader {
 
   length(): number {
     const length = this.varint(false)
-    if (length > BigInt(this.limit - this.off)) throw new RangeError('stake: length runs past the end')
+    if (length > BigInt(this.limit - this.off)) throw new TruncatedError('stake: length runs past the end')
     return Number(length)
   }
 

@@ -9,7 +9,7 @@
  */
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
-import { readAccountBytes } from '../../../src/chain/account-bytes.js'
+import { readAccountBytes } from '../../../src/ledger/codec/account-bytes.js'
 import { StoreCorruptError } from '../../../src/chain/errors.js'
 import { layout } from '../../../src/chain/layout.js'
 import {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { Block, Header } from '../../../src/ledger/block.js'
 import {
+  ACCOUNT_ENCODED_MAX,
   decodeAccount,
   decodeBlock,
   decodeHeader,
@@ -189,7 +190,7 @@ describe('DECODE_TOO_LARGE', () => {
 
   it('a header, an account and a block above their caps', () => {
     expectDecodeError(() => decodeHeader(new Uint8Array(ABS_LIMITS.headerBytesMax + 1)), 'DECODE_TOO_LARGE')
-    expectDecodeError(() => decodeAccount(new Uint8Array(33)), 'DECODE_TOO_LARGE')
+    expectDecodeError(() => decodeAccount(new Uint8Array(ACCOUNT_ENCODED_MAX + 1)), 'DECODE_TOO_LARGE')
     const block = encodeBlock({ header: sampleHeader, txs: [sampleTx] })
     expectDecodeError(() => decodeBlock(block, { blockBytesMax: block.byteLength - 1 }), 'DECODE_TOO_LARGE')
     expect(decodeBlock(block, { blockBytesMax: block.byteLength }).txs).toHaveLength(1)

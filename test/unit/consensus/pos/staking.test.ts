@@ -8,6 +8,7 @@ import { ValidatorSet } from '../../../../src/consensus/pos/validator-set.js'
 import { addressFromPublicKey } from '../../../../src/ledger/address.js'
 import { type KeyPair, keyPairFromSeed, sha256 } from '../../../../src/ledger/crypto.js'
 import { isVerifyError } from '../../../../src/ledger/errors.js'
+import type { AccountStake } from '../../../../src/ledger/stake.js'
 import { type Account, applyTx, StateOverlay } from '../../../../src/ledger/state.js'
 import { Tx } from '../../../../src/ledger/tx.js'
 import { TX_KIND } from '../../../../src/ledger/tx-kind.js'
@@ -127,7 +128,7 @@ describe('stake and unstake', () => {
     expect(codeOf(() => applyTx(s, tx(TX_KIND.unstake, 1n, { nonce: 8n }), at(1)))).toBe('TX_UNBONDING_FULL')
     const before = s.get(USER_ADDRESS)
     const tomb = state({
-      [toHex(USER_ADDRESS)]: { ...before, stake: { ...(before.stake as never), jailedUntil: JAILED_FOREVER } },
+      [toHex(USER_ADDRESS)]: { ...before, stake: { ...(before.stake as AccountStake), jailedUntil: JAILED_FOREVER } },
     })
     expect(codeOf(() => applyTx(tomb, tx(TX_KIND.stake, 1n, { nonce: 8n }), at(1)))).toBe('TX_VALIDATOR_TOMBSTONED')
     expect(tomb.changes()).toEqual([])

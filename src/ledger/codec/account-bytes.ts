@@ -8,8 +8,9 @@
  * answers. Checking the bytes makes no bigint, so a whole undo record is
  * checked in a few milliseconds and its accounts are made as they are used.
  */
-import { readStake } from '../ledger/codec/stake-codec.js'
-import type { Account } from '../ledger/state.js'
+
+import type { Account } from '../state.js'
+import { readStake, TruncatedError } from './stake-codec.js'
 
 /** The longest encoding of an account without stake (all a proof-of-work chain has): two tags and two 10-byte varints. */
 export const ACCOUNT_BYTES_MAX = 22
@@ -65,7 +66,7 @@ function stakeOffset(bytes: Uint8Array): number {
 /** Checks the length varint at `off` is minimal and at most 5 bytes. */
 function skipLength(bytes: Uint8Array, off: number): void {
   for (let i = 0; i < 5; i++) {
-    if (off + i >= bytes.byteLength) throw new RangeError('account stake length runs past the end')
+    if (off + i >= bytes.byteLength) throw new TruncatedError('account stake length runs past the end')
     const byte = bytes[off + i] as number
     if ((byte & 0x80) === 0) {
       if (i > 0 && byte === 0) throw new RangeError('account stake length is not canonical')
@@ -78,7 +79,7 @@ function skipLength(bytes: Uint8Array, off: number): void {
 /** Checks the varint at `off` is minimal, nonzero, at most 64 bits and ends before `limit`; returns the offset after it. */
 function skipVarint(bytes: Uint8Array, off: number, limit: number): number {
   for (let i = 0; i < 10; i++) {
-    if (off + i >= limit) throw new RangeError('account varint runs past the end')
+    if (off + i >= limit) throw new TruncatedError('account varint runs past the end')
     const byte = bytes[off + i] as number
     if ((byte & 0x80) === 0) {
       // Canonical: no zero field (it would be omitted), no padding byte, no value past 64 bits.
