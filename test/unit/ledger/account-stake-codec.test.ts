@@ -32,7 +32,7 @@ function protonsShape(a: Account): pb.Account {
   const out: pb.Account = { balance: a.balance, nonce: a.nonce }
   if (a.stake) {
     out.stake = {
-      publicKey: a.stake.publicKey,
+      publicKey: new Uint8Array(a.stake.publicKey),
       bonded: a.stake.bonded,
       unbonding: a.stake.unbonding.map((e) => ({
         amount: e.amount,
