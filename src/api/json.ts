@@ -91,6 +91,12 @@ export interface SubmitTxJson {
   status: PendingStatus
 }
 
+/** What `validator_stake` and `validator_unstake` answer: the tx the node signed and submitted. */
+export interface ValidatorTxJson {
+  txId: string
+  status: PendingStatus
+}
+
 export type TxLookupJson =
   | { status: 'pending'; tx: TxJson }
   | { status: 'included'; blockHash: string; height: number; index: number; tx: TxJson }

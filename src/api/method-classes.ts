@@ -1,13 +1,14 @@
 /**
  * Which methods need the API token on every bind, loopback included: those
- * that spend or unlock (wallet), steer the node's peers (network admin) or its
- * miner. The rule goes by prefix with a short list of read exceptions, so a
- * method added later under `wallet_`, `net_` or `miner_` is guarded until
- * someone decides otherwise.
+ * that spend or unlock (wallet), steer the node's peers (network admin), its
+ * miner, or spend and bond with its validator key (validator). The rule goes
+ * by prefix with a short list of read exceptions, so a method added later
+ * under `wallet_`, `net_`, `miner_` or `validator_` is guarded until someone
+ * decides otherwise.
  */
 import { RpcCode, RpcError } from './errors.js'
 
-export type MethodClass = 'read' | 'wallet' | 'network-admin' | 'miner'
+export type MethodClass = 'read' | 'wallet' | 'network-admin' | 'miner' | 'validator'
 
 /** Under a guarded prefix, yet only reading. */
 const READ_EXCEPTIONS = new Set(['wallet_list', 'net_peers', 'net_addrman'])
@@ -16,6 +17,7 @@ const PREFIX_CLASSES: ReadonlyArray<readonly [string, MethodClass]> = [
   ['wallet_', 'wallet'],
   ['net_', 'network-admin'],
   ['miner_', 'miner'],
+  ['validator_', 'validator'],
   // the network lab's methods (lab-methods.ts): they cut a node's connections
   ['lab_', 'network-admin'],
 ]

@@ -31,6 +31,8 @@ const SUBSCRIPTION_ID_CHARS_MAX = 64
 const PASSPHRASE_CHARS_MAX = 1024
 /** `wallet_send`'s fee when none is given, in base units (as `peerchain tx send`). */
 export const WALLET_FEE_DEFAULT = 1000n
+/** `validator_stake`'s and `validator_unstake`'s fee when none is given, in base units. */
+export const VALIDATOR_FEE_DEFAULT = 1000n
 
 function noParams(params: Params): void {
   params.end()
@@ -238,6 +240,8 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
       }
     },
   ],
+  ['validator_stake', (p, { api }) => validatorBond('stake', p, api)],
+  ['validator_unstake', (p, { api }) => validatorBond('unstake', p, api)],
   [
     'subscribe',
     (p, ctx) => {
@@ -255,6 +259,19 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
     },
   ],
 ])
+
+/** validator_stake / validator_unstake: `{amount, fee?}`, the node signs with its validator key. */
+async function validatorBond(kind: 'stake' | 'unstake', p: Params, api: NodeApi) {
+  const amount = p.required('amount', check.baseUnits(1n))
+  const fee = p.optional('fee', check.baseUnits(0n)) ?? VALIDATOR_FEE_DEFAULT
+  p.end()
+  try {
+    return await api.validatorBond({ kind, amount, fee })
+  } catch (err) {
+    if (isVerifyError(err)) throw txRejected(err)
+    throw err
+  }
+}
 
 /** net_ban / net_unban name exactly one of `peerId` and `subnet` (an IPv4 or IPv6 CIDR; net/ parses it for real). */
 function banTarget(p: Params): string {

@@ -23,6 +23,7 @@ import type {
   PeerJson,
   SubmitTxJson,
   TxLookupJson,
+  ValidatorTxJson,
   WalletKeyJson,
 } from './json.js'
 
@@ -39,6 +40,14 @@ export interface WalletSendParams {
   amount: bigint
   fee: bigint
   memo: Uint8Array
+}
+
+/** A stake or unstake of the node's own validator, signed with its validator key. */
+export interface ValidatorBondParams {
+  kind: 'stake' | 'unstake'
+  /** Base units, at least 1. */
+  amount: bigint
+  fee: bigint
 }
 
 export interface NodeApi {
@@ -86,6 +95,14 @@ export interface NodeApi {
   walletUnlock(name: string, passphrase: string, timeoutSec: number): Promise<WalletKeyJson>
   walletLock(name: string): Promise<void>
   walletSend(params: WalletSendParams): Promise<SubmitTxJson>
+
+  /**
+   * Signs a stake or unstake with the node's validator key (its account key
+   * too) at its next free nonce and submits it like `submitTx`, which it
+   * throws VerifyError as. A node that is not a validator throws `RpcError`
+   * `RpcCode.UNAVAILABLE` with `data: {code: 'NOT_A_VALIDATOR', role}`.
+   */
+  validatorBond(params: ValidatorBondParams): Promise<ValidatorTxJson>
 
   /** Calls `listener` after every head change (once per change, with the new head and the finalized block as `head()`). */
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe

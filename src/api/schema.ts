@@ -13,6 +13,7 @@ import type {
   PeerJson,
   SubmitTxJson,
   TxLookupJson,
+  ValidatorTxJson,
   WalletKeyJson,
 } from './json.js'
 import type { Topic } from './subscriptions.js'
@@ -47,6 +48,10 @@ export interface RpcSchema {
     params: { from: string; to: string; amount: string; fee?: string; memo?: string }
     result: SubmitTxJson
   }
+  /** A validator node only. `amount` and `fee` are decimal strings of base units; `fee` defaults to 1000. */
+  validator_stake: { params: { amount: string; fee?: string }; result: ValidatorTxJson }
+  /** As validator_stake: starts unbonding `amount` of the validator's stake. */
+  validator_unstake: { params: { amount: string; fee?: string }; result: ValidatorTxJson }
   subscribe: { params: { topic: Topic }; result: string }
   unsubscribe: { params: { subscription: string }; result: boolean }
 }

@@ -19,10 +19,11 @@ import {
   type ValidatorJson,
   type WalletKeyJson,
 } from '../api/json.js'
-import type { NodeApi, Unsubscribe, WalletSendParams } from '../api/node-api.js'
+import type { NodeApi, Unsubscribe, ValidatorBondParams, WalletSendParams } from '../api/node-api.js'
 import type { Chain } from '../chain/chain.js'
 import { formatAddress } from '../ledger/address.js'
 import type { Block } from '../ledger/block.js'
+import type { KeyPair } from '../ledger/crypto.js'
 import type { Tx } from '../ledger/tx.js'
 import type { AddResult, Mempool } from '../mempool/index.js'
 import type { Network } from '../net/network.js'
@@ -32,6 +33,7 @@ import { WalletError } from '../wallet/errors.js'
 import type { NodeRole } from './config.js'
 import type { MinerLoop } from './miner.js'
 import type { ValidatorService } from './validator.js'
+import { ValidatorTxSigner } from './validator-tx.js'
 import type { NodeWallet, SendContext } from './wallet.js'
 
 const VERSION = '0.1.0'
@@ -59,12 +61,18 @@ export interface NodeApiParts {
 
 export interface ValidatorParts {
   address: Uint8Array
+  /** The validator key (validator.key): it signs the validator's own stake and unstake txs too. */
+  key: KeyPair
   /** Where the service's rounds stand, and the double-sign evidence it kept (the API only counts it). */
   service: { readonly state: ValidatorService['state']; readonly evidenceSeen: ArrayLike<unknown> }
 }
 
 export class NodeApiImpl implements NodeApi {
-  constructor(private readonly n: NodeApiParts) {}
+  private readonly bonds: ValidatorTxSigner | undefined
+
+  constructor(private readonly n: NodeApiParts) {
+    this.bonds = n.validator && new ValidatorTxSigner(n.validator.key)
+  }
 
   info() {
     const { chain } = this.n
@@ -217,6 +225,15 @@ export class NodeApiImpl implements NodeApi {
     return walletCall(() => this.n.wallet.send(params, ledgerSendContext(this.n, submit)))
   }
 
+  validatorBond(params: ValidatorBondParams) {
+    if (!this.bonds) throw notAValidator(params.kind, this.n.role)
+    const submit = async (tx: Tx) => {
+      const result = await this.n.submitTx(tx)
+      return { txId: result.id, status: result.status }
+    }
+    return this.bonds.send(params, ledgerSendContext(this.n, submit))
+  }
+
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe {
     const { chain } = this.n
     const off = chain.onHeadChange((change) => listener(headToJson(change.head, chain.finalized)))
@@ -270,6 +287,15 @@ export async function walletCall<T>(fn: () => Promise<T>): Promise<T> {
     if (err instanceof WalletError) throw new RpcError(RpcCode.WALLET_ERROR, err.message, { code: err.code })
     throw err
   }
+}
+
+/** What `validator_stake` / `validator_unstake` answer on a node without a validator key. */
+export function notAValidator(kind: 'stake' | 'unstake', role: NodeRole): RpcError {
+  return new RpcError(
+    RpcCode.UNAVAILABLE,
+    `not a validator: this node's role is "${role}"; a ${kind} is signed with the validator key of a node started with --role validator`,
+    { code: 'NOT_A_VALIDATOR', role },
+  )
 }
 
 /** net/ refuses a ban target that is no peer id or subnet, or a ban beyond its cap, with a RangeError: the caller's params. */

@@ -214,7 +214,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     minerAddress: config.minerAddress as Uint8Array,
     validator:
       validatorKey && node.validator
-        ? { address: addressFromPublicKey(validatorKey.publicKey), service: node.validator }
+        ? { address: addressFromPublicKey(validatorKey.publicKey), key: validatorKey, service: node.validator }
         : undefined,
   })
   const routes: HttpRoute[] = [

@@ -24,14 +24,17 @@ import {
   submitResultToJson,
   type TxLookupJson,
   txToJson,
+  type ValidatorTxJson,
   type WalletKeyJson,
 } from '../../../src/api/json.js'
-import type { NodeApi, Unsubscribe, WalletSendParams } from '../../../src/api/node-api.js'
+import type { NodeApi, Unsubscribe, ValidatorBondParams, WalletSendParams } from '../../../src/api/node-api.js'
 import { formatAddress } from '../../../src/ledger/address.js'
 import type { Block } from '../../../src/ledger/block.js'
+import type { KeyPair } from '../../../src/ledger/crypto.js'
 import type { Tx } from '../../../src/ledger/tx.js'
 import type { LedgerNode } from '../../../src/node/ledger-node.js'
-import { ledgerSendContext, walletCall } from '../../../src/node/node-api.js'
+import { ledgerSendContext, notAValidator, walletCall } from '../../../src/node/node-api.js'
+import { ValidatorTxSigner } from '../../../src/node/validator-tx.js'
 import { devAccountKeys, NodeWallet } from '../../../src/node/wallet.js'
 import { SimScheduler } from '../../../src/sim/scheduler.js'
 import { fromHex } from '../../../src/util/bytes.js'
@@ -70,6 +73,10 @@ export class FakeNode implements NodeApi {
   connectGate: Promise<void> = Promise.resolve()
   readonly headListeners = new Set<(head: HeadJson) => void>()
   readonly txListeners = new Set<(tx: MempoolTxJson) => void>()
+  /** The key validator_stake / validator_unstake sign with; unset, the node is no validator. */
+  validatorKey?: KeyPair
+  /** Every validatorBond call, as the method handed it over. */
+  readonly bondCalls: ValidatorBondParams[] = []
 
   private constructor(
     readonly ledger: LedgerNode,
@@ -265,6 +272,16 @@ export class FakeNode implements NodeApi {
         ledgerSendContext(this.ledger, (tx) => this.submitTx(tx)),
       ),
     )
+  }
+
+  validatorBond(params: ValidatorBondParams): Promise<ValidatorTxJson> {
+    this.bondCalls.push(params)
+    if (!this.validatorKey) return Promise.reject(notAValidator(params.kind, this.role))
+    const submit = async (tx: Tx) => {
+      const { hash, status } = await this.submitTx(tx)
+      return { txId: hash, status }
+    }
+    return new ValidatorTxSigner(this.validatorKey).send(params, ledgerSendContext(this.ledger, submit))
   }
 
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe {

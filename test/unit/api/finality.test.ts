@@ -174,7 +174,7 @@ describe('finality over JSON-RPC, proof of stake', () => {
       state: undefined,
       evidenceSeen: [],
     }
-    const client = await serve(ledger, { address, service })
+    const client = await serve(ledger, { address, key: keys[0] as KeyPair, service })
 
     // Before its first height starts, the service has no round state: it is about to decide height 1.
     expect((await client.call('node_status')).validator).toEqual({

@@ -34,6 +34,8 @@ const PARAM_NAMES: Record<string, readonly string[]> = {
   wallet_unlock: ['name', 'passphrase', 'timeout'],
   wallet_lock: ['name'],
   wallet_send: ['from', 'to', 'amount', 'fee', 'memo'],
+  validator_stake: ['amount', 'fee'],
+  validator_unstake: ['amount', 'fee'],
   subscribe: ['topic'],
   unsubscribe: ['subscription'],
 }
