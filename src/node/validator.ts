@@ -14,13 +14,15 @@
  *   the next few heights is kept (FutureMessages) once its signature checks.
  * - A decision imports the block with its commit; the head change announces
  *   the committed block to the network (relay), and starts the next height.
- * - Double signing seen in votes is kept as evidence (bounded) and logged.
+ * - Double signing seen in votes is kept as evidence (bounded), logged, and
+ *   reported once per offender in an evidence tx (`submitEvidence`), which
+ *   slashes and jails the offender when a block includes it.
  *
  * Protocol time, timers and the network come from outside, as everywhere.
  */
 import type { Chain, HeadChange } from '../chain/chain.js'
 import { encodeCommit } from '../consensus/bft/commit.js'
-import type { DuplicateVoteEvidence } from '../consensus/bft/evidence.js'
+import { type DuplicateVoteEvidence, encodeEvidence } from '../consensus/bft/evidence.js'
 import { decodeProposal, encodeProposal, type Proposal, verifyProposalSignature } from '../consensus/bft/proposal.js'
 import { decodeProposalMessage, encodeProposalMessage } from '../consensus/bft/proposal-message.js'
 import { RoundState } from '../consensus/bft/round-state.js'
@@ -62,6 +64,8 @@ export interface ValidatorServiceDeps {
   timeouts?: TimeoutConfig
   /** Pause after a decision before the next height starts. */
   commitPauseMs: number
+  /** Sends an evidence tx carrying `payload` (encoded evidence); absent, evidence is only kept and logged. */
+  submitEvidence?: (payload: Uint8Array) => Promise<unknown>
 }
 
 type Pending = { kind: 'vote'; vote: Vote } | { kind: 'proposal'; proposal: Proposal; block: Block }
@@ -75,6 +79,8 @@ export class ValidatorService {
   private blocks = new Map<string, Block>()
   private readonly future = new FutureMessages<Pending>(FUTURE_HEIGHTS, FUTURE_PER_HEIGHT_MAX)
   private readonly evidence: DuplicateVoteEvidence[] = []
+  /** Offenders (address hex) already reported: a double-sign is punished once, so one report each. */
+  private readonly reported = new Set<string>()
   private startTimer: unknown
   private starting: Promise<void> | undefined
   private stopped = false
@@ -319,11 +325,21 @@ export class ValidatorService {
   private keepEvidence(evidence: DuplicateVoteEvidence): void {
     this.evidence.push(evidence)
     if (this.evidence.length > EVIDENCE_MAX) this.evidence.shift()
+    const offender = toHex(evidence.voteA.validator)
     this.deps.log.warn('double signing seen', {
-      validator: toHex(evidence.voteA.validator),
+      validator: offender,
       height: Number(evidence.voteA.height),
       round: evidence.voteA.round,
       type: evidence.voteA.type,
+    })
+    const { submitEvidence } = this.deps
+    if (!submitEvidence || this.reported.has(offender)) return
+    // Bounded: the set holds at most one entry per validator that ever double-signed in our sight.
+    if (this.reported.size >= EVIDENCE_MAX) return
+    this.reported.add(offender)
+    submitEvidence(encodeEvidence(evidence)).catch((err: unknown) => {
+      this.reported.delete(offender)
+      this.deps.log.warn('reporting double signing failed', { validator: offender, error: String(err) })
     })
   }
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { Chain } from '../../../src/chain/chain.js'
 import { decodeCommit, verifyCommit } from '../../../src/consensus/bft/commit.js'
+import { decodeEvidence } from '../../../src/consensus/bft/evidence.js'
 import { encodeProposal, signProposal } from '../../../src/consensus/bft/proposal.js'
 import { encodeProposalMessage } from '../../../src/consensus/bft/proposal-message.js'
 import type { Validator } from '../../../src/consensus/bft/validators.js'
@@ -77,7 +78,12 @@ afterEach(() => {
   for (const s of running.splice(0)) s.stop()
 })
 
-async function startValidator(hub: Hub, genesis: Genesis, i: number) {
+async function startValidator(
+  hub: Hub,
+  genesis: Genesis,
+  i: number,
+  submitEvidence?: (payload: Uint8Array) => Promise<unknown>,
+) {
   const store = new MemoryStore()
   await store.open()
   const engine = new PosEngine({ chainId: genesis.chainId, validators })
@@ -92,6 +98,7 @@ async function startValidator(hub: Hub, genesis: Genesis, i: number) {
     key: keys[i],
     timeouts,
     commitPauseMs: 20,
+    submitEvidence,
   })
   service.start()
   running.push(service)
@@ -195,5 +202,26 @@ describe('the validator service, refusals', () => {
     )
     expect(hub.verdicts.find((v) => v.topic === proposalTopic(genesis.chainId))?.verdict).toBe('reject')
     expect(hub.charges).toEqual([{ by: 'v0', peer: 'mallory', reason: 'PROPOSAL_BLOCK_MISMATCH' }])
+  }, 30_000)
+
+  it('reports a double-signing validator in one evidence tx, however many conflicting votes it sends', async () => {
+    const hub = new Hub()
+    const genesis = posGenesis()
+    const reports: Uint8Array[] = []
+    await startValidator(hub, genesis, 0, async (payload) => reports.push(payload))
+    const offender = validators[2]?.address as Uint8Array
+    for (const hashByte of [1, 2, 3]) {
+      const vote = signVote(
+        genesis.chainId,
+        { type: 'prevote', height: 1n, round: 0, blockHash: new Uint8Array(32).fill(hashByte), validator: offender },
+        (keys[2] as KeyPair).secretKey,
+      )
+      hub.deliver('v2', voteTopic(genesis.chainId), encodeVote(vote))
+    }
+    await until(() => hub.verdicts.filter((v) => v.topic === voteTopic(genesis.chainId)).length === 3, 'verdicts')
+    expect(reports).toHaveLength(1)
+    const evidence = decodeEvidence(reports[0] as Uint8Array)
+    expect(equalBytes(evidence.voteA.validator, offender)).toBe(true)
+    expect(evidence.voteA.height).toBe(1n)
   }, 30_000)
 })
