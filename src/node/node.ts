@@ -49,7 +49,7 @@ import type { Timers } from '../util/timers.js'
 import { LedgerNode } from './ledger-node.js'
 import { MinerLoop } from './miner.js'
 import { createSyncFns } from './sync-fns.js'
-import { ValidatorService } from './validator.js'
+import { type ValidatorFault, ValidatorService } from './validator.js'
 
 /** Watchers that are not part of the protocol (metrics): they see events, they decide nothing. */
 export interface NodeObserver {
@@ -88,7 +88,7 @@ export interface NodeInit {
   /** Serving sync: per-peer quotas, and the upload cap (bytes of historical blocks per 24 h; 0 = unlimited). */
   serve?: { quota?: Partial<ServeQuotaLimits>; uploadCapBytes?: number }
   /** Proof of stake: take part in BFT rounds with this key (the engine must be a PosEngine). */
-  validator?: { key: KeyPair; timeouts?: TimeoutConfig }
+  validator?: { key: KeyPair; timeouts?: TimeoutConfig; fault?: ValidatorFault }
 }
 
 export class PeerchainNode {
@@ -259,6 +259,7 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
       log: log.child({ module: 'validator' }),
       key: init.validator.key,
       timeouts: init.validator.timeouts,
+      fault: init.validator.fault,
       commitPauseMs: init.genesis.params.blockTimeMs,
     })
   }

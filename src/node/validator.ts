@@ -27,7 +27,7 @@ import { decodeProposal, encodeProposal, type Proposal, verifyProposalSignature 
 import { decodeProposalMessage, encodeProposalMessage } from '../consensus/bft/proposal-message.js'
 import { RoundState } from '../consensus/bft/round-state.js'
 import type { TimeoutConfig } from '../consensus/bft/timeouts.js'
-import { decodeVote, encodeVote, type Vote, verifyVoteSignature } from '../consensus/bft/vote.js'
+import { decodeVote, encodeVote, signVote, type Vote, verifyVoteSignature } from '../consensus/bft/vote.js'
 import type { PosEngine } from '../consensus/pos/engine.js'
 import { addressFromPublicKey } from '../ledger/address.js'
 import { Block } from '../ledger/block.js'
@@ -66,7 +66,17 @@ export interface ValidatorServiceDeps {
   commitPauseMs: number
   /** Sends an evidence tx carrying `payload` (encoded evidence); absent, evidence is only kept and logged. */
   submitEvidence?: (payload: Uint8Array) => Promise<unknown>
+  /** A Byzantine behaviour, for the simulator's fuzzer and fault tests only (see ValidatorFault). */
+  fault?: ValidatorFault
 }
+
+/**
+ * Faults a validator can be driven to, to test that the others stay safe and
+ * punish it: `equivocate` sends, beside each of its votes, a conflicting one
+ * (another block, or nil); `silent` never votes nor proposes; `late` sends
+ * each vote `lateMs` after it was cast.
+ */
+export type ValidatorFault = { kind: 'equivocate' } | { kind: 'silent' } | { kind: 'late'; lateMs: number }
 
 type Pending = { kind: 'vote'; vote: Vote } | { kind: 'proposal'; proposal: Proposal; block: Block }
 
@@ -95,7 +105,7 @@ export class ValidatorService {
       timeouts: deps.timeouts,
       key,
       broadcastProposal: (proposal) => this.publishProposal(proposal),
-      broadcastVote: (vote) => this.publish(voteTopic(chain.chainId), encodeVote(vote)),
+      broadcastVote: (vote) => this.broadcastVote(vote),
       propose: (height) => this.candidateHash(height),
       // The machine must not be re-entered from its callbacks: the import runs on the next turn.
       decide: (height, blockHash, commit) => {
@@ -305,7 +315,24 @@ export class ValidatorService {
     }
   }
 
+  private broadcastVote(vote: Vote): void {
+    const { chain, fault, key, timers } = this.deps
+    const topic = voteTopic(chain.chainId)
+    if (fault?.kind === 'silent') return
+    if (fault?.kind === 'late') {
+      timers.setTimeout(() => this.publish(topic, encodeVote(vote)), fault.lateMs)
+      return
+    }
+    this.publish(topic, encodeVote(vote))
+    if (fault?.kind === 'equivocate' && key) {
+      const other = vote.blockHash === null ? new Uint8Array(32).fill(0xee) : null
+      const { signature: _, ...unsigned } = vote
+      this.publish(topic, encodeVote(signVote(chain.chainId, { ...unsigned, blockHash: other }, key.secretKey)))
+    }
+  }
+
   private publishProposal(proposal: Proposal): void {
+    if (this.deps.fault?.kind === 'silent') return
     const block = this.blocks.get(toHex(proposal.blockHash))
     if (!block) {
       this.deps.log.error('proposing a block we do not hold', { height: Number(proposal.height) })

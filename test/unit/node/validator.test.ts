@@ -12,7 +12,7 @@ import { Block } from '../../../src/ledger/block.js'
 import { type KeyPair, keyPairFromSeed, sha256 } from '../../../src/ledger/crypto.js'
 import { devnetGenesis, type Genesis } from '../../../src/ledger/genesis.js'
 import type { GossipMessage, GossipVerdict } from '../../../src/net/network.js'
-import { ValidatorService } from '../../../src/node/validator.js'
+import { type ValidatorFault, ValidatorService } from '../../../src/node/validator.js'
 import { proposalTopic, voteTopic } from '../../../src/relay/topics.js'
 import { MemoryStore } from '../../../src/storage/memory.js'
 import { equalBytes } from '../../../src/util/bytes.js'
@@ -83,6 +83,7 @@ async function startValidator(
   genesis: Genesis,
   i: number,
   submitEvidence?: (payload: Uint8Array) => Promise<unknown>,
+  fault?: ValidatorFault,
 ) {
   const store = new MemoryStore()
   await store.open()
@@ -99,6 +100,7 @@ async function startValidator(
     timeouts,
     commitPauseMs: 20,
     submitEvidence,
+    fault,
   })
   service.start()
   running.push(service)
@@ -224,4 +226,19 @@ describe('the validator service, refusals', () => {
     expect(equalBytes(evidence.voteA.validator, offender)).toBe(true)
     expect(evidence.voteA.height).toBe(1n)
   }, 30_000)
+
+  it('an equivocating validator is reported by the honest ones, who still commit one block per height', async () => {
+    const hub = new Hub()
+    const genesis = posGenesis()
+    const reports: Uint8Array[] = []
+    const honest = await Promise.all(
+      [0, 1, 2].map((i) => startValidator(hub, genesis, i, async (p) => reports.push(p))),
+    )
+    await startValidator(hub, genesis, 3, undefined, { kind: 'equivocate' })
+    await until(() => honest.every((n) => n.chain.head.height >= 3) && reports.length >= 3, 'height 3 and reports')
+    for (const report of reports) {
+      expect(equalBytes(decodeEvidence(report).voteA.validator, validators[3]?.address as Uint8Array)).toBe(true)
+    }
+    for (let h = 1; h <= 3; h++) expect(new Set(honest.map((n) => n.chain.index.mainAt(h)?.id)).size).toBe(1)
+  }, 60_000)
 })
