@@ -50,6 +50,7 @@ import { LedgerNode } from './ledger-node.js'
 import { MinerLoop } from './miner.js'
 import { createSyncFns } from './sync-fns.js'
 import { type ValidatorFault, ValidatorService } from './validator.js'
+import { ValidatorTxSigner } from './validator-tx.js'
 
 /** Watchers that are not part of the protocol (metrics): they see events, they decide nothing. */
 export interface NodeObserver {
@@ -250,6 +251,8 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
   if (init.validator) {
     const { engine } = deps
     if (!(engine instanceof PosEngine)) throw new Error('a validator needs the proof-of-stake engine')
+    // Signs the evidence txs the service sends, one at a time so each takes the next nonce.
+    const signer = new ValidatorTxSigner(init.validator.key)
     validator = new ValidatorService({
       chain,
       engine,
@@ -261,6 +264,15 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
       timeouts: init.validator.timeouts,
       fault: init.validator.fault,
       commitPauseMs: init.genesis.params.blockTimeMs,
+      submitEvidence: (payload) => {
+        const request = { kind: 'evidence' as const, payload, fee: init.genesis.limits.minFee }
+        return signer.send(request, {
+          chainId: chain.chainId,
+          accountNonce: async (address) => (await chain.getAccount(address)).nonce,
+          nextNonce: (senderHex, accountNonce) => ledger.mempool.nextNonce(senderHex, accountNonce),
+          submit: (tx) => relay.submitTx(tx),
+        })
+      },
     })
   }
   return new PeerchainNode(deps, init, ledger, status, relay, sync, miner, validator)

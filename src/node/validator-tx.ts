@@ -1,6 +1,7 @@
 /**
- * A validator operator's own stake and unstake txs (`validator_stake`,
- * `validator_unstake`): the node signs them with its validator key, since a
+ * A validator's own txs: the operator's stake and unstake (`validator_stake`,
+ * `validator_unstake`), and the evidence txs the validator service sends when
+ * it sees another validator sign twice. The node signs them with its validator key, since a
  * validator's consensus key is its account key (the stake bonds to the
  * address of the key that signs its votes). Like a wallet send
  * (wallet.ts), a tx takes the key's next free nonce, past its txs already
@@ -15,12 +16,19 @@ import { TX_KIND } from '../ledger/tx-kind.js'
 import { toHex } from '../util/bytes.js'
 import type { SendContext } from './wallet.js'
 
-export interface BondRequest {
-  kind: 'stake' | 'unstake'
-  /** Base units to bond (stake) or start unbonding (unstake). */
-  amount: bigint
-  fee: bigint
-}
+export type BondRequest =
+  | {
+      kind: 'stake' | 'unstake'
+      /** Base units to bond (stake) or start unbonding (unstake). */
+      amount: bigint
+      fee: bigint
+    }
+  | {
+      kind: 'evidence'
+      /** The encoded DuplicateVoteEvidence. */
+      payload: Uint8Array
+      fee: bigint
+    }
 
 export class ValidatorTxSigner {
   readonly address: Uint8Array
@@ -39,17 +47,12 @@ export class ValidatorTxSigner {
 
   /** The tx `request` becomes at `nonce`: to the validator's own address, as the stateless rules require. */
   build(request: BondRequest, chainId: string, nonce: bigint): Tx {
-    return Tx.create(
-      {
-        chainId,
-        recipient: this.address,
-        amount: request.amount,
-        fee: request.fee,
-        nonce,
-        kind: request.kind === 'stake' ? TX_KIND.stake : TX_KIND.unstake,
-      },
-      this.key,
-    )
+    const common = { chainId, recipient: this.address, fee: request.fee, nonce }
+    if (request.kind === 'evidence') {
+      return Tx.create({ ...common, amount: 0n, kind: TX_KIND.evidence, payload: request.payload }, this.key)
+    }
+    const kind = request.kind === 'stake' ? TX_KIND.stake : TX_KIND.unstake
+    return Tx.create({ ...common, amount: request.amount, kind }, this.key)
   }
 
   private async signAndSubmit<R>(request: BondRequest, ctx: SendContext<R>): Promise<R> {
