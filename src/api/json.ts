@@ -6,6 +6,7 @@
  */
 
 import type { HeaderEntry } from '../chain/header-index.js'
+import { JAILED_FOREVER } from '../consensus/pos/stake-record.js'
 import { formatAddress } from '../ledger/address.js'
 import type { Block } from '../ledger/block.js'
 import type { Account } from '../ledger/state.js'
@@ -67,6 +68,19 @@ export interface AccountJson {
   address: string
   balance: string
   nonce: string
+  /** Proof of stake, present when the account holds a stake. */
+  stake?: StakeJson
+}
+
+export interface StakeJson {
+  /** The validator key (hex), the account's own. */
+  publicKey: string
+  bonded: string
+  unbonding: Array<{ amount: string; startHeight: number; releaseHeight: number }>
+  /** Not eligible for a set below this height; null: never jailed. */
+  jailedUntil: number | null
+  /** Slashed for signing twice: jailed for good. */
+  tombstoned: boolean
 }
 
 export interface MempoolTxJson {
@@ -246,7 +260,22 @@ export function blockToJson(block: Block): BlockJson {
 }
 
 export function accountToJson(address: Uint8Array, account: Account): AccountJson {
-  return { address: formatAddress(address), balance: decimal(account.balance), nonce: decimal(account.nonce) }
+  const json: AccountJson = {
+    address: formatAddress(address),
+    balance: decimal(account.balance),
+    nonce: decimal(account.nonce),
+  }
+  const stake = account.stake
+  if (stake) {
+    json.stake = {
+      publicKey: toHex(stake.publicKey),
+      bonded: decimal(stake.bonded),
+      unbonding: stake.unbonding.map((e) => ({ ...e, amount: decimal(e.amount) })),
+      jailedUntil: stake.jailedUntil ?? null,
+      tombstoned: stake.jailedUntil === JAILED_FOREVER,
+    }
+  }
+  return json
 }
 
 export function mempoolTxToJson(info: Pick<PoolTxInfo, 'id' | 'tx' | 'nonce' | 'fee' | 'status'>): MempoolTxJson {

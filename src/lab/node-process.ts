@@ -65,10 +65,16 @@ export function loopbackNodeArgs(o: LoopbackNodeOptions): string[] {
 const BIN = fileURLToPath(new URL('../../bin/peerchain.js', import.meta.url))
 
 /** Starts one `peerchain start` child and resolves with its ready line (killed if none within `readyMs`). */
-export function spawnNode(args: string[], logFile?: string, readyMs = 60_000): Promise<DevnetNode & { index: -1 }> {
+export function spawnNode(
+  args: string[],
+  logFile?: string,
+  readyMs = 60_000,
+  env?: Record<string, string>,
+): Promise<DevnetNode & { index: -1 }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, 'start', '--exit-with-parent', ...args], {
       stdio: ['ignore', 'pipe', logFile ? 'pipe' : 'inherit'],
+      env: env && { ...process.env, ...env },
     })
     if (logFile && child.stderr) {
       import('node:fs').then(({ createWriteStream }) => child.stderr?.pipe(createWriteStream(logFile, { flags: 'a' })))

@@ -36,6 +36,7 @@ import { NodeApiImpl } from './node-api.js'
 import { removeRpcCookie, rpcCookiePath, writeRpcCookie } from './rpc-cookie.js'
 import { stopOnStoreFailure } from './store-failure.js'
 import { type NodeTrace, openNodeTrace, SyncedBlockSources } from './trace-wiring.js'
+import type { ValidatorFault } from './validator.js'
 import { loadOrCreateValidatorKey } from './validator-key.js'
 import { devAccountKeys, NodeWallet } from './wallet.js'
 
@@ -166,7 +167,11 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       minerAddress: config.minerAddress as Uint8Array,
       serve: { uploadCapBytes: (config.maxUploadMib ?? 0) * 1024 * 1024 },
       chain: { maxReorgDepth: config.maxReorgDepth },
-      validator: validatorKey && { key: validatorKey, timeouts: config.genesis.pos?.timeouts },
+      validator: validatorKey && {
+        key: validatorKey,
+        timeouts: config.genesis.pos?.timeouts,
+        fault: testFault(process.env.PEERCHAIN_TEST_VALIDATOR_FAULT, log),
+      },
     },
   )
   let running: RunningNode | undefined
@@ -286,6 +291,25 @@ function startTrace(
     },
     onWriteError: (err) => log.warn('trace: a write failed; its lines are counted as dropped', { error: String(err) }),
   })
+}
+
+/**
+ * A Byzantine fault the validator is driven to, for tests only
+ * (PEERCHAIN_TEST_VALIDATOR_FAULT = equivocate | silent | late:<ms>): the
+ * integration tests check that the other validators stay safe and slash it.
+ */
+function testFault(value: string | undefined, log: Logger): ValidatorFault | undefined {
+  if (value === undefined || value === '') return undefined
+  const late = /^late:(\d{1,6})$/.exec(value)
+  const fault: ValidatorFault | undefined =
+    value === 'equivocate' || value === 'silent'
+      ? { kind: value }
+      : late
+        ? { kind: 'late', lateMs: Number(late[1]) }
+        : undefined
+  if (!fault) throw new Error(`PEERCHAIN_TEST_VALIDATOR_FAULT: "${value}" is not equivocate, silent or late:<ms>`)
+  log.warn('TEST FAULT: this validator misbehaves on purpose and will be slashed', { fault: value })
+  return fault
 }
 
 /** The consensus engine the genesis names. */

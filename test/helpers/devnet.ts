@@ -51,6 +51,8 @@ export class TestNet {
       host?: string
       /** The network lab (`--lab`): 127.A.B.C is routable, grouped by 127.A.B. */
       lab?: boolean
+      /** Environment variables beside this process's (e.g. PEERCHAIN_TEST_VALIDATOR_FAULT). */
+      env?: Record<string, string>
     } = {},
   ): Promise<TestNode> {
     const dataDir = join(this.dir, name)
@@ -68,7 +70,8 @@ export class TestNet {
     ]
     // A restart on the same data directory gets its own log (<name>.2.log, …): the first one is kept.
     const runs = this.nodes.filter((n) => n.dataDir === dataDir).length
-    const started = await spawnNode(args, join(this.dir, runs === 0 ? `${name}.log` : `${name}.${runs + 1}.log`))
+    const logFile = join(this.dir, runs === 0 ? `${name}.log` : `${name}.${runs + 1}.log`)
+    const started = await spawnNode(args, logFile, undefined, opts.env)
     const node: TestNode = { ...started, index: this.nodes.length, dataDir, addr: started.listen[0] as string }
     this.nodes.push(node)
     dataDirByRpc.set(node.rpc, dataDir)
