@@ -2,7 +2,9 @@
  * Proof of stake with real node processes: four validators and a full node
  * over libp2p on 127.0.0.1 commit the same blocks, each final at once; a tx
  * sent to the full node is included; with one validator stopped the other
- * three (¾ of the power) go on committing.
+ * three (¾ of the power) go on committing; with two stopped the chain halts
+ * with no conflicting commit and resumes when one returns; a fresh full node
+ * syncs the chain, checking every commit.
  */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
@@ -92,5 +94,46 @@ describe('a proof-of-stake network of real nodes', () => {
       async () => (await heads(live)).every((h) => h.height >= start + 3),
       90_000,
     )
+  }, 120_000)
+
+  it('halts with two of four validators stopped, commits nothing conflicting, and resumes when one returns', async () => {
+    await net.stop(validators[2] as TestNode)
+    const live = [validators[0], validators[1], full] as TestNode[]
+    // A block whose precommits were already on the wire may still land: let them settle first.
+    await new Promise((r) => setTimeout(r, 3_000))
+    const top = Math.max(...(await heads(live)).map((h) => h.height))
+    // Half the power cannot commit: over several round timeouts, no node moves past the top.
+    await new Promise((r) => setTimeout(r, 6_000))
+    const halted = await heads(live)
+    expect(Math.max(...halted.map((h) => h.height))).toBe(top)
+    for (const h of halted) expect(h.finalizedHeight).toBe(h.height)
+    const back = await net.start('v2', { bootstrap: [validators[0]?.addr as string], extra: ['--role', 'validator'] })
+    validators[2] = back
+    const resumed = [validators[0], validators[1], back, full] as TestNode[]
+    await waitFor(
+      'two heights past the halt',
+      async () => (await heads(resumed)).every((h) => h.height >= top + 2),
+      90_000,
+    )
+    for (let height = 1; height <= top + 2; height++) {
+      const blocks = await Promise.all(resumed.map((n) => rpc<{ hash: string }>(n.rpc, 'chain_getBlock', { height })))
+      expect(new Set(blocks.map((b) => b.hash)).size).toBe(1)
+    }
+  }, 180_000)
+
+  it('a fresh full node syncs the chain, each block with its commit', async () => {
+    const fresh = await net.start('fresh', { bootstrap: [full.addr] })
+    const target = (await rpc<Head>(full.rpc, 'chain_head')).height
+    await waitFor(
+      'the fresh node at the head',
+      async () => (await rpc<Head>(fresh.rpc, 'chain_head')).height >= target,
+      90_000,
+    )
+    const [a, b] = await Promise.all(
+      [full, fresh].map((n) => rpc<{ hash: string }>(n.rpc, 'chain_getBlock', { height: target })),
+    )
+    expect(b?.hash).toBe(a?.hash)
+    const head = await rpc<Head>(fresh.rpc, 'chain_head')
+    expect(head.finalizedHeight).toBe(head.height)
   }, 120_000)
 })
