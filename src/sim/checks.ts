@@ -7,6 +7,7 @@
  * and again after each heal). Each returns the violations it found (empty =
  * holds), so tests and `sim:fuzz` can print them.
  */
+import { JAILED_FOREVER } from '../consensus/pos/stake-record.js'
 import type { Account } from '../ledger/state.js'
 import type { PeerchainNode } from '../node/node.js'
 import { fromHex, toHex } from '../util/bytes.js'
@@ -139,11 +140,17 @@ export function safetyViolations(
 /**
  * The longest a network with ⅔+ of the power connected may go without a new
  * height: the commit pause, then a round at its capped timeouts for each
- * offline proposer in a row (at most the offline validators), one for a round
- * lost to a heal or a late proposal, and one for the round that commits.
+ * proposer in a row that proposes nothing (at most the offline and silent
+ * validators), one for a round lost to a heal or a late proposal, and one
+ * for the round that commits.
  */
 export function livenessStallMsMax(scenario: Scenario): number {
-  return scenario.block_interval_s * 1000 + (scenario.offline_validators + 2) * roundMsMax(scenario.timeouts)
+  return scenario.block_interval_s * 1000 + (absentProposers(scenario) + 2) * roundMsMax(scenario.timeouts)
+}
+
+/** Validators that never propose: the offline ones and the silent ones. */
+export function absentProposers(scenario: Scenario): number {
+  return scenario.offline_validators + scenario.byzantine.filter((b) => b.fault === 'silent').length
 }
 
 /**
@@ -173,4 +180,45 @@ export function finalityViolations(world: SimWorld): string[] {
       return { node: index, height: chain.head.height, mainAt: (h: number) => chain.index.mainAt(h)?.id }
     })
   return [...safetyViolations(record, chains), ...livenessViolations(record, livenessStallMsMax(world.scenario))]
+}
+
+/**
+ * Proof of stake's slashing, on every honest running node's state at its
+ * head: each validator that equivocated is jailed for good with its bonded
+ * stake cut by exactly `slashDoubleSignBps` of its genesis stake, and every
+ * other validator keeps its genesis stake, unjailed (the simulated
+ * validators stake nothing more and unstake nothing, and no rule jails for
+ * anything else). A silent or late validator is not slashed either: only
+ * double signing is.
+ */
+export async function slashingViolations(world: SimWorld): Promise<string[]> {
+  const pos = world.genesis.pos
+  if (!pos) return []
+  const equivocators = new Set(world.scenario.byzantine.filter((b) => b.fault === 'equivocate').map((b) => b.validator))
+  const out: string[] = []
+  for (const { index, node, running, fault } of world.nodes) {
+    if (!running || fault) continue
+    const accounts = await node.ledger.chain.getAccounts(pos.validators.map((v) => v.address))
+    pos.validators.forEach((v, i) => {
+      const stake = accounts[i]?.stake
+      const jailed = stake?.jailedUntil
+      if (equivocators.has(i)) {
+        const expected = v.stake - (v.stake * BigInt(pos.slashDoubleSignBps)) / 10_000n
+        if (jailed !== JAILED_FOREVER) out.push(`node ${index}: equivocating validator ${i} is not jailed for good`)
+        if (stake?.bonded !== expected) {
+          out.push(
+            `node ${index}: equivocating validator ${i} holds ${stake?.bonded} bonded, slashed it is ${expected}`,
+          )
+        }
+      } else {
+        if (jailed !== undefined) out.push(`node ${index}: validator ${i}, which never signed twice, is jailed`)
+        if (stake?.bonded !== v.stake) {
+          out.push(
+            `node ${index}: validator ${i}, which never signed twice, holds ${stake?.bonded} bonded of ${v.stake}`,
+          )
+        }
+      }
+    })
+  }
+  return out
 }

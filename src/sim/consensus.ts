@@ -8,15 +8,24 @@
  */
 import type { TimeoutConfig } from '../consensus/bft/timeouts.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
-import { PosEngine } from '../consensus/pos/engine.js'
+import { genesisValidators, posEngineOf } from '../consensus/pos/genesis-set.js'
 import { addressFromPublicKey } from '../ledger/address.js'
 import type { KeyPair } from '../ledger/crypto.js'
 import type { Genesis } from '../ledger/genesis.js'
 import type { NodeInit } from '../node/node.js'
+import type { ValidatorFault } from '../node/validator.js'
+import { toHex } from '../util/bytes.js'
 import { exponential } from '../util/rng.js'
 import { SimPowEngine } from './engine.js'
-import { simGenesis, simMinerAddress, simPosGenesis, simValidatorKey, simValidators } from './genesis.js'
-import { isRunning, type Scenario, type ScenarioTimeouts, validatorCount } from './scenario.js'
+import { simGenesis, simMinerAddress, simPosGenesis, simValidatorKey } from './genesis.js'
+import {
+  type ByzantineValidator,
+  faultOf,
+  isRunning,
+  type Scenario,
+  type ScenarioTimeouts,
+  validatorCount,
+} from './scenario.js'
 import type { SimScheduler } from './scheduler.js'
 
 /** What createNode needs that depends on the consensus. */
@@ -29,6 +38,8 @@ export interface SimNodeConsensus {
   power: bigint
   /** False for an offline validator: built, never started. */
   running: boolean
+  /** Proof of stake: the fault this validator is driven to (absent: honest). */
+  fault?: ValidatorFault
 }
 
 export interface SimConsensus {
@@ -40,7 +51,7 @@ export function simGenesisOf(scenario: Scenario, senders: readonly KeyPair[]): G
   const blockIntervalMs = scenario.block_interval_s * 1000
   if (scenario.consensus === 'pow') return simGenesis(senders, blockIntervalMs)
   const keys = Array.from({ length: validatorCount(scenario) }, (_, i) => simValidatorKey(i))
-  return simPosGenesis(senders, blockIntervalMs, keys, bftTimeouts(scenario.timeouts))
+  return simPosGenesis(senders, blockIntervalMs, keys, bftTimeouts(scenario.timeouts), scenario.epoch_length)
 }
 
 /**
@@ -77,12 +88,13 @@ function powConsensus(scenario: Scenario, genesis: Genesis, scheduler: SimSchedu
 
 function posConsensus(scenario: Scenario, genesis: Genesis): SimConsensus {
   const keys = Array.from({ length: validatorCount(scenario) }, (_, i) => simValidatorKey(i))
-  const validators = simValidators(keys)
+  // The genesis set's power by address: what the epoch rules give each genesis stake.
+  const powers = new Map(genesisValidators(genesis).map((v) => [toHex(v.address), v.power]))
   const timeouts = bftTimeouts(scenario.timeouts)
   return {
     nodeConsensus(index) {
       // Each node its own engine, as each process has: the validator schedule is per node.
-      const engine = new PosEngine({ chainId: genesis.chainId, validators })
+      const engine = posEngineOf(genesis)
       const key = keys[index]
       const running = isRunning(scenario, index)
       if (!key) {
@@ -94,20 +106,30 @@ function posConsensus(scenario: Scenario, genesis: Genesis): SimConsensus {
           running,
         }
       }
+      const address = addressFromPublicKey(key.publicKey)
+      const byzantine = faultOf(scenario, index)
+      const fault = byzantine && validatorFault(byzantine)
       return {
         engine,
         init: {
           role: 'full',
           mine: false,
-          minerAddress: addressFromPublicKey(key.publicKey),
-          validator: { key, timeouts },
+          minerAddress: address,
+          validator: fault ? { key, timeouts, fault } : { key, timeouts },
         },
         hashShare: 0,
-        power: validators[index]?.power ?? 0n,
+        power: powers.get(toHex(address)) ?? 0n,
         running,
+        ...(fault && { fault }),
       }
     },
   }
+}
+
+/** A scenario's `byzantine` entry as the validator service takes it. */
+export function validatorFault(b: ByzantineValidator): ValidatorFault {
+  if (b.fault === 'late') return { kind: 'late', lateMs: b.late_ms ?? 0 }
+  return { kind: b.fault }
 }
 
 /** The scenario's timeouts (snake_case, from TOML) as the round machine takes them. */

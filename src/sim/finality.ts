@@ -7,7 +7,12 @@
  *   another block at a height), not only the chains at the end.
  * - Liveness: while ⅔+ of the voting power is connected (no partition, or a
  *   side holding it), new heights keep committing; while no side holds ⅔+,
- *   none does; after a heal, heights commit again.
+ *   none does; after a heal, heights commit again. A faulty (byzantine)
+ *   validator's power may help commit a height but is never owed: heights
+ *   must commit while the honest power of one side is ⅔+, and may while the
+ *   running power (faulty included) of one side is. The power is the set's
+ *   at each height, so a validator dropped at an epoch (a slashed
+ *   equivocator) stops counting there.
  * - Pace: each height's first proposal, the moment its block is final at ⅔
  *   of the running nodes, and the round it was decided in.
  *
@@ -26,8 +31,16 @@ export const SPLIT_GRACE_MS = 2000
 export interface FinalityInit {
   /** Nodes that run (offline validators never start and never count). */
   running: readonly boolean[]
-  /** Voting power of each node (0 for a full node); powers are equal in the simulator but need not be. */
+  /** Voting power of each node in the genesis set (0 for a full node). */
   power: readonly bigint[]
+  /** Nodes driven to a fault (byzantine validators): their power may commit a height but is not owed one. Default: none. */
+  faulty?: readonly boolean[]
+  /**
+   * Each node's voting power in the set of `height` (the set changes at
+   * epochs); undefined when the set is not known yet. Absent: `power` at
+   * every height.
+   */
+  powerAt?: (height: number) => readonly bigint[] | undefined
 }
 
 export interface FinalAt {
@@ -55,17 +68,20 @@ export class FinalityRecord {
   readonly heals: Array<{ atMs: number; heightAt: number; committedAfter: boolean }> = []
   private readonly finalCounts = new Map<number, number>()
   private readonly runningCount: number
-  private readonly totalPower: bigint
-  /** Since when ⅔+ of the power has been connected; undefined while it is not. */
+  private readonly everyNode: readonly number[]
+  /** Since when ⅔+ of the honest power has been connected; undefined while it is not. */
   private liveSinceMs: number | undefined
+  /** The network's sides now (one, holding every node, while it is whole). */
+  private sides: readonly (readonly number[])[]
   private splitAtMs = 0
   private lastCommitMs = 0
   private bestFinal = 0
 
   constructor(private readonly init: FinalityInit) {
     this.runningCount = init.running.filter(Boolean).length
-    this.totalPower = init.power.reduce((a, b) => a + b, 0n)
-    if (this.hasQuorum(init.running.map((_, i) => i))) this.liveSinceMs = 0
+    this.everyNode = init.running.map((_, i) => i)
+    this.sides = [this.everyNode]
+    if (this.owesCommits(1)) this.liveSinceMs = 0
   }
 
   /** The highest height any node holds final. */
@@ -110,13 +126,15 @@ export class FinalityRecord {
   onSplit(sides: readonly (readonly number[])[], atMs: number): void {
     this.closeLive(atMs)
     this.splitAtMs = atMs
-    if (sides.some((side) => this.hasQuorum(side))) this.liveSinceMs = atMs
+    this.sides = sides
+    if (this.owesCommits(this.bestFinal + 1)) this.liveSinceMs = atMs
   }
 
   onHeal(atMs: number): void {
     this.closeLive(atMs)
     this.heals.push({ atMs, heightAt: this.bestFinal, committedAfter: false })
-    if (this.hasQuorum(this.init.running.map((_, i) => i))) this.liveSinceMs = atMs
+    this.sides = [this.everyNode]
+    if (this.owesCommits(this.bestFinal + 1)) this.liveSinceMs = atMs
   }
 
   /** The run is over: the wait since the last height counts too. */
@@ -151,10 +169,15 @@ export class FinalityRecord {
     if (heal && height > heal.heightAt) heal.committedAfter = true
     if (this.liveSinceMs !== undefined) {
       this.stallMsMax = Math.max(this.stallMsMax, atMs - Math.max(this.liveSinceMs, this.lastCommitMs))
-    } else if (atMs - this.splitAtMs > SPLIT_GRACE_MS) {
+    } else if (atMs - this.splitAtMs > SPLIT_GRACE_MS && !this.mayCommit(height)) {
       this.commitsWithoutQuorum.push(`height ${height} committed at ${atMs} ms while no side held ⅔+ of the power`)
     }
     this.lastCommitMs = atMs
+    if (height < this.bestFinal) return
+    // The next height's set may differ (an epoch began): whether it is owed a commit is asked again.
+    const owed = this.owesCommits(height + 1)
+    if (owed && this.liveSinceMs === undefined) this.liveSinceMs = atMs
+    else if (!owed) this.liveSinceMs = undefined
   }
 
   private closeLive(atMs: number): void {
@@ -163,10 +186,23 @@ export class FinalityRecord {
     this.liveSinceMs = undefined
   }
 
-  /** Whether the running validators among `nodes` hold ⅔+ of all the power (the offline's included). */
-  private hasQuorum(nodes: readonly number[]): boolean {
+  /** Whether one side's running honest validators hold ⅔+ of the power of `height`'s set: that height is owed a commit. */
+  private owesCommits(height: number): boolean {
+    return this.sides.some((side) => this.hasQuorum(side, height, false))
+  }
+
+  /** Whether one side's running validators, faulty ones included, hold ⅔+ of the power of `height`'s set. */
+  private mayCommit(height: number): boolean {
+    return this.sides.some((side) => this.hasQuorum(side, height, true))
+  }
+
+  /** Whether the running validators among `nodes` hold ⅔+ of all the power of `height`'s set (the offline's included). */
+  private hasQuorum(nodes: readonly number[], height: number, withFaulty: boolean): boolean {
+    const { running, faulty } = this.init
+    const powers = this.init.powerAt?.(height) ?? this.init.power
+    const total = powers.reduce((a, b) => a + b, 0n)
     let power = 0n
-    for (const i of nodes) if (this.init.running[i]) power += this.init.power[i] ?? 0n
-    return this.totalPower > 0n && power * 3n > this.totalPower * 2n
+    for (const i of nodes) if (running[i] && (withFaulty || !faulty?.[i])) power += powers[i] ?? 0n
+    return total > 0n && power * 3n > total * 2n
   }
 }

@@ -6,7 +6,6 @@
  */
 
 import type { TimeoutConfig } from '../consensus/bft/timeouts.js'
-import type { Validator } from '../consensus/bft/validators.js'
 import { addressFromPublicKey } from '../ledger/address.js'
 import { type KeyPair, keyPairFromSeed, sha256 } from '../ledger/crypto.js'
 import { COIN, devnetGenesis, type Genesis, POS_DEFAULTS, POS_FIXED_POW_PARAMS } from '../ledger/genesis.js'
@@ -32,49 +31,43 @@ export function simGenesis(senderKeys: readonly KeyPair[], blockIntervalMs: numb
 }
 
 /**
- * The proof-of-stake genesis (ledger/genesis.ts's PoS shape): the fixed
- * proof-of-work fields, and the validators bonded with equal stake. Only the
- * validators' keys and power reach the engines (consensus.ts); the block time
- * is the commit pause between heights.
+ * The proof-of-stake genesis (ledger/genesis.ts's PoS shape, as
+ * devnetPosGenesis builds it): the fixed proof-of-work fields, the validators
+ * bonded with equal stake, the scenario's epoch length and timeouts, and the
+ * other stake rules at their defaults. Each validator's account is also
+ * funded (SIM_VALIDATOR_BALANCE), so it can pay the fee of the evidence txs
+ * it sends before it has proposed a block. The block time is the commit
+ * pause between heights. Every node builds its engine from this genesis
+ * (consensus/pos/genesis-set.ts posEngineOf), stake rules included.
  */
 export function simPosGenesis(
   senderKeys: readonly KeyPair[],
   blockIntervalMs: number,
   validatorKeys: readonly KeyPair[],
   timeouts: TimeoutConfig,
+  epochLength: number,
 ): Genesis {
   const base = simGenesis(senderKeys, blockIntervalMs)
+  const validators = validatorKeys.map((key, i) => ({
+    publicKey: key.publicKey,
+    address: addressFromPublicKey(key.publicKey),
+    stake: SIM_VALIDATOR_STAKE,
+    name: `sim-validator-${i}`,
+  }))
   return {
     ...base,
+    alloc: [...base.alloc, ...validators.map((v) => ({ address: v.address, balance: SIM_VALIDATOR_BALANCE }))],
     params: { ...base.params, engine: 'pos', ...POS_FIXED_POW_PARAMS },
-    pos: {
-      ...POS_DEFAULTS,
-      validators: validatorKeys.map((key, i) => ({
-        publicKey: key.publicKey,
-        address: addressFromPublicKey(key.publicKey),
-        stake: SIM_VALIDATOR_STAKE,
-        name: `sim-validator-${i}`,
-      })),
-      timeouts,
-    },
+    pos: { ...POS_DEFAULTS, validators, epochLength, timeouts },
   }
 }
 
 /** Stake each simulated validator bonds at genesis (equal: power is equal). */
 export const SIM_VALIDATOR_STAKE = 1_000n * COIN
 
+/** Spendable balance of each simulated validator's account at genesis (fees of its evidence txs). */
+export const SIM_VALIDATOR_BALANCE = 10n * COIN
+
 export function simValidatorKey(index: number): KeyPair {
   return keyPairFromSeed(sha256(new TextEncoder().encode(`peerchain sim validator ${index}`)))
-}
-
-/** Voting power of each simulated validator: equal, so ⅔+ of the power is ⅔+ of the validators. */
-export const SIM_VALIDATOR_POWER = 10n
-
-/** The genesis validator set of `count` simulated validators (keys 0 … count − 1). */
-export function simValidators(keys: readonly KeyPair[]): Validator[] {
-  return keys.map((key) => ({
-    address: addressFromPublicKey(key.publicKey),
-    publicKey: key.publicKey,
-    power: SIM_VALIDATOR_POWER,
-  }))
 }

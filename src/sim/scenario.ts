@@ -46,6 +46,25 @@ const timeoutsSchema = z
   })
   .strict()
 
+/**
+ * A validator driven to misbehave (node/validator.ts ValidatorFault):
+ * `equivocate` sends a conflicting vote beside each of its votes, `silent`
+ * never votes nor proposes, `late` sends each vote `late_ms` after casting it.
+ */
+const byzantineSchema = z
+  .object({
+    /** The validator's node index (0 … validators − 1, not an offline one). */
+    validator: z.number().int().nonnegative(),
+    fault: z.enum(['equivocate', 'silent', 'late']),
+    /** Only with fault = "late": how long each vote is held back. */
+    late_ms: z.number().int().positive().optional(),
+  })
+  .strict()
+  .refine((b) => (b.fault === 'late') === (b.late_ms !== undefined), {
+    message: 'late_ms is required with fault = "late" and allowed with it only',
+    path: ['late_ms'],
+  })
+
 export const scenarioSchema = z
   .object({
     seed: z.number().int().nonnegative().max(0xffffffff).default(1),
@@ -65,6 +84,10 @@ export const scenarioSchema = z
     validators: z.number().int().min(1).optional(),
     /** Proof of stake: the last this many validators are never started (their power is offline for the whole run). */
     offline_validators: z.number().int().nonnegative().default(0),
+    /** Proof of stake: blocks per epoch (the validator set changes, by the stake in the state, at epoch boundaries). */
+    epoch_length: z.number().int().min(1).max(1_000_000).default(20),
+    /** Proof of stake: validators driven to a fault (each at most once). */
+    byzantine: z.array(byzantineSchema).default([]),
     /** Proof of stake: each BFT step's timeout. */
     timeouts: timeoutsSchema.prefault({}),
     outbound_peers: z.number().int().min(1).max(64).default(8),
@@ -96,6 +119,25 @@ export const scenarioSchema = z
     message: 'validators and offline_validators need consensus = "pos"',
     path: ['consensus'],
   })
+  .refine((s) => s.consensus === 'pos' || s.byzantine.length === 0, {
+    message: 'byzantine validators need consensus = "pos"',
+    path: ['byzantine'],
+  })
+  .superRefine((s, ctx) => {
+    const validators = s.validators ?? s.nodes
+    const seen = new Set<number>()
+    s.byzantine.forEach((b, i) => {
+      const path = ['byzantine', i, 'validator']
+      if (b.validator >= validators) {
+        ctx.addIssue({ code: 'custom', path, message: `must name a validator, 0 … ${validators - 1}` })
+      } else if (b.validator >= validators - s.offline_validators) {
+        ctx.addIssue({ code: 'custom', path, message: `validator ${b.validator} is offline (never started)` })
+      }
+      if (seen.has(b.validator))
+        ctx.addIssue({ code: 'custom', path, message: `validator ${b.validator} is listed twice` })
+      seen.add(b.validator)
+    })
+  })
   .refine((s) => s.bandwidth_mbps_max >= s.bandwidth_mbps_min, {
     message: 'bandwidth_mbps_max must be at least bandwidth_mbps_min',
     path: ['bandwidth_mbps_max'],
@@ -104,6 +146,7 @@ export const scenarioSchema = z
 export type Scenario = z.output<typeof scenarioSchema>
 export type PartitionEvent = Scenario['partitions'][number]
 export type ScenarioTimeouts = Scenario['timeouts']
+export type ByzantineValidator = Scenario['byzantine'][number]
 
 /** How many nodes validate (proof of stake; 0 under proof of work). */
 export function validatorCount(scenario: Scenario): number {
@@ -114,6 +157,16 @@ export function validatorCount(scenario: Scenario): number {
 export function isRunning(scenario: Scenario, index: number): boolean {
   const validators = validatorCount(scenario)
   return index < validators - scenario.offline_validators || index >= validators
+}
+
+/** The fault scenario `byzantine` drives validator `index` to, if any. */
+export function faultOf(scenario: Scenario, index: number): ByzantineValidator | undefined {
+  return scenario.byzantine.find((b) => b.validator === index)
+}
+
+/** Validators that propose and vote as the protocol says (running, not byzantine). */
+export function honestValidatorCount(scenario: Scenario): number {
+  return validatorCount(scenario) - scenario.offline_validators - scenario.byzantine.length
 }
 
 export class ScenarioError extends Error {

@@ -9,12 +9,16 @@
 import type { HeadChange } from '../chain/chain.js'
 import type { TrieNode } from '../chain/mpt/nodes.js'
 import { PosEngine } from '../consensus/pos/engine.js'
+import { addressFromPublicKey } from '../ledger/address.js'
 import type { KeyPair } from '../ledger/crypto.js'
 import type { Genesis } from '../ledger/genesis.js'
 import type { Tx } from '../ledger/tx.js'
 import { createNode, type PeerchainNode } from '../node/node.js'
+import type { ValidatorFault } from '../node/validator.js'
 import { MemoryStore, SharedValues } from '../storage/memory.js'
 import { BoundedCache } from '../util/bounded-cache.js'
+import { toHex } from '../util/bytes.js'
+import { absentProposers } from './checks.js'
 import { roundMsMax, type SimConsensus, type SimNodeConsensus, simConsensus, simGenesisOf } from './consensus.js'
 import { SharedDecodeMemo } from './decode-memo.js'
 import { FinalityRecord } from './finality.js'
@@ -38,6 +42,8 @@ export interface SimNode {
   power: bigint
   /** False for an offline validator: built, never started, never connected. */
   running: boolean
+  /** Proof of stake: the fault the scenario drives this validator to (absent: honest). */
+  fault?: ValidatorFault
 }
 
 export interface SimWorldOptions {
@@ -75,6 +81,8 @@ export class SimWorld {
   private readonly parts: readonly SimNodeConsensus[]
   /** Indices of the nodes that run (every node, but offline validators). */
   private readonly runningIndices: number[]
+  /** Proof of stake: each node's validator address (hex), or undefined for a full node. */
+  private readonly validatorAddresses: readonly (string | undefined)[]
   private readonly startMs: number
 
   private constructor(
@@ -92,10 +100,19 @@ export class SimWorld {
     this.observer = new SimObserver({ nowMs: () => scheduler.nowMs() - this.startMs }, scenario.nodes, options.trace)
     const parts = Array.from({ length: scenario.nodes }, (_, i) => consensus.nodeConsensus(i))
     this.parts = parts
+    this.validatorAddresses = parts.map((p) => {
+      const key = p.init.validator?.key
+      return key && toHex(addressFromPublicKey(key.publicKey))
+    })
     this.runningIndices = parts.flatMap((p, i) => (p.running ? [i] : []))
     this.finality =
       scenario.consensus === 'pos'
-        ? new FinalityRecord({ running: parts.map((p) => p.running), power: parts.map((p) => p.power) })
+        ? new FinalityRecord({
+            running: parts.map((p) => p.running),
+            power: parts.map((p) => p.power),
+            faulty: parts.map((p) => p.fault !== undefined),
+            powerAt: (height) => this.powerAt(height),
+          })
         : undefined
     // Wallets submit to running nodes only (under proof of work, every node: the same draws as ever).
     const running = this.runningIndices
@@ -142,7 +159,7 @@ export class SimWorld {
     // Every node starts from the same data directory: the first node writes the genesis, the others copy it.
     let genesisStore: MemoryStore | undefined
     for (let index = 0; index < scenario.nodes; index++) {
-      const { engine, init, hashShare, power, running } = world.parts[index] as SimNodeConsensus
+      const { engine, init, hashShare, power, running, fault } = world.parts[index] as SimNodeConsensus
       const { bandwidth_mbps_min: min, bandwidth_mbps_max: max } = scenario
       const network = fabric.addNode({
         region: rng.int(WAN6.regions.length),
@@ -170,7 +187,7 @@ export class SimWorld {
         },
       )
       genesisStore ??= store
-      const simNode: SimNode = { index, node, hashShare, power, running }
+      const simNode: SimNode = { index, node, hashShare, power, running, ...(fault && { fault }) }
       world.nodes.push(simNode)
       node.ledger.chain.onBlockStored((block, source) => world.observer.onBlockStored(index, block, source))
       node.ledger.chain.onHeadChange((change) => {
@@ -286,8 +303,28 @@ export class SimWorld {
     const { scenario } = this
     const blockIntervalMs = scenario.block_interval_s * 1000
     if (scenario.consensus === 'pow') return scenario.blocks * blockIntervalMs * STALL_INTERVALS_PER_BLOCK
-    const heightMsMax = blockIntervalMs + (scenario.offline_validators + 1) * roundMsMax(scenario.timeouts)
+    const heightMsMax = blockIntervalMs + (absentProposers(scenario) + 1) * roundMsMax(scenario.timeouts)
     return scenario.blocks * heightMsMax * STALL_HEIGHTS_PER_BLOCK
+  }
+
+  /**
+   * Each node's voting power in the set of `height`, as the first running
+   * node whose engine knows that set holds it (every node's sets agree, or
+   * the safety checks say so); undefined when none knows it yet.
+   */
+  private powerAt(height: number): bigint[] | undefined {
+    for (const { index, running } of this.nodes) {
+      const engine = this.parts[index]?.engine
+      if (!running || !(engine instanceof PosEngine) || !engine.schedule.knows(height)) continue
+      const set = engine.schedule.setAt(height)
+      const byAddress = new Map<string, bigint>()
+      for (let i = 0; i < set.size; i++) {
+        const v = set.validator(i)
+        byAddress.set(toHex(v.address), v.power)
+      }
+      return this.validatorAddresses.map((address) => (address ? (byAddress.get(address) ?? 0n) : 0n))
+    }
+    return undefined
   }
 
   /** The decided round of every height, from the stored commits of the running node with the longest chain. */
