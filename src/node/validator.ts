@@ -278,6 +278,8 @@ export class ValidatorService {
   /** Keeps a message of a coming height once its signer checks out; relayed only then. */
   private keepFuture(height: bigint, pending: Pending): GossipVerdict {
     if (!this.future.accepts(height, this.height)) return 'ignore'
+    // A height of the next epoch before the block that chooses its set is stored: nothing to check it against.
+    if (!this.deps.engine.schedule.knows(Number(height))) return 'ignore'
     if (pending.kind === 'vote') {
       const set = this.deps.engine.schedule.setAt(Number(height))
       const index = set.indexOf(pending.vote.validator)

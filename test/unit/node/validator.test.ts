@@ -7,10 +7,12 @@ import { encodeProposalMessage } from '../../../src/consensus/bft/proposal-messa
 import type { Validator } from '../../../src/consensus/bft/validators.js'
 import { encodeVote, signVote } from '../../../src/consensus/bft/vote.js'
 import { POS_TARGET, PosEngine } from '../../../src/consensus/pos/engine.js'
+import { posEngineOf } from '../../../src/consensus/pos/genesis-set.js'
 import { addressFromPublicKey } from '../../../src/ledger/address.js'
 import { Block } from '../../../src/ledger/block.js'
 import { type KeyPair, keyPairFromSeed, sha256 } from '../../../src/ledger/crypto.js'
-import { devnetGenesis, type Genesis } from '../../../src/ledger/genesis.js'
+import { devnetGenesis, devnetPosGenesis, type Genesis } from '../../../src/ledger/genesis.js'
+import { devnetValidatorKey } from '../../../src/ledger/genesis-pos.js'
 import type { GossipMessage, GossipVerdict } from '../../../src/net/network.js'
 import { type ValidatorFault, ValidatorService } from '../../../src/node/validator.js'
 import { proposalTopic, voteTopic } from '../../../src/relay/topics.js'
@@ -241,4 +243,62 @@ describe('the validator service, refusals', () => {
     }
     for (let h = 1; h <= 3; h++) expect(new Set(honest.map((n) => n.chain.index.mainAt(h)?.id)).size).toBe(1)
   }, 60_000)
+
+  it('charges a vote from outside the set, ignores one for a height past the window, and refuses malformed bytes', async () => {
+    const hub = new Hub()
+    const genesis = posGenesis()
+    await startValidator(hub, genesis, 0)
+    const outsider = keyPairFromSeed(sha256(new TextEncoder().encode('not a validator')))
+    const vote = (height: bigint, key: KeyPair) =>
+      encodeVote(
+        signVote(
+          genesis.chainId,
+          { type: 'prevote', height, round: 0, blockHash: null, validator: addressFromPublicKey(key.publicKey) },
+          key.secretKey,
+        ),
+      )
+    const topic = voteTopic(genesis.chainId)
+    hub.deliver('outsider', topic, vote(1n, outsider))
+    hub.deliver('faraway', topic, vote(50n, keys[1] as KeyPair))
+    hub.deliver('garbage', topic, new Uint8Array([0x08, 0xff]))
+    await until(() => hub.verdicts.filter((v) => v.topic === topic).length >= 3, 'three verdicts')
+    expect(hub.charges.map((c) => [c.peer, c.reason]).sort()).toEqual([
+      ['garbage', 'DECODE_MALFORMED'],
+      ['outsider', 'VOTE_UNKNOWN_VALIDATOR'],
+    ])
+  }, 30_000)
+
+  it('ignores a vote for the next epoch before the block that chooses its set, without an error', async () => {
+    const hub = new Hub()
+    const genesis = { ...devnetPosGenesis(4, { epochLength: 2 }), timestampMs: Date.now() - 60_000 }
+    const store = new MemoryStore()
+    await store.open()
+    const engine = posEngineOf(genesis)
+    const chain = await Chain.open({ store, genesis, engine, clock: systemClock, signatures: inlineSignatures })
+    const errors: string[] = []
+    const service = new ValidatorService({
+      chain,
+      engine,
+      mempool: { template: () => [] },
+      net: hub.connect('v0'),
+      timers: systemTimers,
+      log: createLogger('error', {}, (line) => errors.push(line)),
+      key: devnetValidatorKey(0),
+      timeouts,
+      commitPauseMs: 20,
+    })
+    service.start()
+    running.push(service)
+    const key = devnetValidatorKey(1)
+    const vote = signVote(
+      genesis.chainId,
+      { type: 'prevote', height: 2n, round: 0, blockHash: null, validator: addressFromPublicKey(key.publicKey) },
+      key.secretKey,
+    )
+    const topic = voteTopic(genesis.chainId)
+    hub.deliver('v1', topic, encodeVote(vote))
+    await until(() => hub.verdicts.some((v) => v.topic === topic), 'a verdict')
+    expect(hub.verdicts.find((v) => v.topic === topic)?.verdict).toBe('ignore')
+    expect(errors).toEqual([])
+  }, 30_000)
 })
