@@ -29,6 +29,7 @@ import type { DecodedNodeCache } from './mpt/update.js'
 import { type OrphanLimits, OrphanPool } from './orphans.js'
 import { type SignatureChecker, SignaturePrechecks } from './prechecks.js'
 import { DEFAULT_MAX_REORG_DEPTH, ReorgLimit } from './reorg-limit.js'
+import { checkStakingTx } from './staking-check.js'
 import { StoredReads } from './stored-reads.js'
 import { buildTemplate } from './template.js'
 import { StateTrie } from './trie.js'
@@ -377,6 +378,11 @@ export class Chain extends StoredReads {
   /** A Merkle proof of the account (or of its absence) against the head's state root. */
   proveAccount(address: Uint8Array): Promise<Uint8Array[]> {
     return this.exclusive(() => this.trie.prove(this.steps.head.header.fields.stateRoot, address))
+  }
+
+  /** Throws the VerifyError the next block would refuse `tx` with for its kind's state rules (staking.ts); transfers pass. */
+  checkStakingTx(tx: Tx): Promise<void> {
+    return checkStakingTx(this.steps.stateContext(), tx, this.steps.head.height + 1)
   }
 
   /**

@@ -192,6 +192,7 @@ export class Mempool {
     const [committed] = await this.readAccounts([tx.sender])
     const account = committed as Account
     checkFunded(tx, account, this.nextNonce(tx.senderHex, account.nonce), this.config.nonceGapMax)
+    if (!tx.isTransfer) await this.deps.checkState?.(tx)
     await this.verify(tx)
     const result = await this.serial.run(async () => {
       // A reset that began since the first read may have moved the head under it: read again.
@@ -230,6 +231,7 @@ export class Mempool {
       for (const tx of returned) addresses.set(tx.senderHex, tx.sender)
       const accountList = await this.readAccounts([...addresses.values()])
       const accounts = new Map([...addresses.keys()].map((hex, i) => [hex, accountList[i] as Account]))
+      const disallowed = await this.disallowedByState([...this.store.entries()].map((e) => e.tx))
 
       // Synchronous from here on.
       let includedCount = 0
@@ -260,10 +262,31 @@ export class Mempool {
         queue.account = account
         for (const entry of this.store.settle(queue)) droppedIds.push(entry.id)
       }
+      for (const id of disallowed) {
+        const entry = this.store.get(id)
+        if (entry) for (const e of this.store.dropWithTail(entry)) droppedIds.push(e.id)
+      }
       for (const entry of this.trimToCaps()) droppedIds.push(entry.id)
       const readdedIds = returned.filter((tx) => this.store.has(tx.id)).map((tx) => tx.id)
       return { includedCount, readdedIds, droppedIds }
     })
+  }
+
+  /** The ids of the stake, unstake and evidence txs among `txs` that the head's state no longer allows. */
+  private async disallowedByState(txs: readonly Tx[]): Promise<string[]> {
+    const check = this.deps.checkState
+    if (!check) return []
+    const out: string[] = []
+    for (const tx of txs) {
+      if (tx.isTransfer) continue
+      try {
+        await check(tx)
+      } catch (err) {
+        if (!isVerifyError(err)) throw err
+        out.push(tx.id)
+      }
+    }
+    return out
   }
 
   /** Drops the txs admitted `expiryMs` or more ago, with the later nonces of their senders; returns their ids. */

@@ -22,6 +22,14 @@ export interface MempoolDeps {
    * benchmarks inject their own.
    */
   verify?: (tx: Tx) => void | Promise<void>
+  /**
+   * The state rules of a stake, unstake or evidence tx at the head (chain
+   * checkStakingTx), beyond nonce and funds; throws VerifyError. Asked at
+   * admission and again for every such pending tx at each reset, which drops
+   * one the head no longer allows (with its sender's later txs). Absent: not
+   * checked (a chain without staking has no such txs).
+   */
+  checkState?: (tx: Tx) => Promise<void>
 }
 
 export interface MempoolOptions {

@@ -59,6 +59,7 @@ export class LedgerNode {
           staking: isStaking(engine),
           clock,
           readAccounts: (addresses) => chain.getAccounts(addresses),
+          checkState: (tx) => chain.checkStakingTx(tx),
           // On the worker pool, after the cheap checks; a signature checked on admission
           // need not be checked again when the block arrives.
           verify: (tx) => signatures.verifyTx(tx),

@@ -18,6 +18,7 @@ import { COIN, DEVNET_VALIDATOR_STAKE, devnetKey, devnetPosGenesis } from '../..
 import { devnetValidatorKey } from '../../../../src/ledger/genesis-pos.js'
 import { Tx } from '../../../../src/ledger/tx.js'
 import { TX_KIND } from '../../../../src/ledger/tx-kind.js'
+import { Mempool } from '../../../../src/mempool/index.js'
 import { MemoryStore } from '../../../../src/storage/memory.js'
 import { toHex } from '../../../../src/util/bytes.js'
 import { ManualClock } from '../../../../src/util/clock.js'
@@ -159,5 +160,34 @@ describe('stake on a proof-of-stake chain', () => {
     const again = reopened.engine.schedule.setAt(6)
     expect({ hash: again.hash(), proposers: [0, 1, 2, 3, 4].map((r) => again.proposer(r)) }).toEqual(expected)
     await commitBlock(reopened)
+  })
+
+  it('the mempool refuses evidence against a validator already punished, and drops a pending one once another is included', async () => {
+    const h = await openChain()
+    const pool = new Mempool({
+      chainId: genesis.chainId,
+      limits: genesis.limits,
+      staking: true,
+      clock: h.clock,
+      readAccounts: (addresses) => h.chain.getAccounts(addresses),
+      checkState: (tx) => h.chain.checkStakingTx(tx),
+    })
+    const payload = encodeEvidence(duplicateVoteEvidence(precommit(0, 1, 7), precommit(0, 1, 8)))
+    const other = devnetKey(1)
+    await commitBlock(h)
+    const first = stakingTx(NEWCOMER, TX_KIND.evidence, 0n, 0n, payload)
+    const second = stakingTx(other, TX_KIND.evidence, 0n, 0n, payload)
+    const later = stakingTx(other, TX_KIND.stake, COIN, 1n)
+    for (const tx of [first, second, later]) await pool.add(tx)
+    await commitBlock(h, [first])
+    const { droppedIds } = await pool.reset({ included: [first], returned: [] })
+    // the second report can never be included; its sender's later tx goes with it, reported as dropped
+    expect(droppedIds.sort()).toEqual([second.id, later.id].sort())
+    await expect(pool.add(stakingTx(other, TX_KIND.evidence, 0n, 0n, payload))).rejects.toMatchObject({
+      code: 'EVIDENCE_DUPLICATE',
+    })
+    await expect(pool.add(stakingTx(other, TX_KIND.unstake, COIN, 0n))).rejects.toMatchObject({
+      code: 'TX_INSUFFICIENT_STAKE',
+    })
   })
 })
