@@ -163,6 +163,42 @@ export interface ValidatorJson {
   evidenceSeen: number
 }
 
+/** One validator of a height's set, as `pos_validators` lists it. */
+export interface PosValidatorJson {
+  /** pc1… */
+  address: string
+  /** The Ed25519 key its votes are checked against, hex. */
+  publicKey: string
+  /** Voting power, a decimal string. */
+  power: string
+  /** Bonded stake at the head (base units, decimal); "0" when the account holds no stake record. */
+  stake: string
+  /** Jailed at the head (not eligible for the next epoch's set). */
+  jailed: boolean
+  /** Jailed for good: slashed for signing twice. */
+  tombstoned: boolean
+  /** It proposes round 0 of the height. */
+  proposer: boolean
+  /** Of the last `missedWindow` committed blocks, how many have a commit without its precommit. */
+  missed: number
+}
+
+/** What `pos_validators` answers: the validator set of one height. */
+export interface PosValidatorsJson {
+  /** The height whose set this is (by default the one above the head). */
+  height: number
+  /** The epoch of that height (0 on a chain without stake in its state). */
+  epoch: number
+  /** The first height of the next epoch, when the set may change; null on a chain without epochs. */
+  nextEpochHeight: number | null
+  /** Sum of the set's voting power, a decimal string. */
+  totalPower: string
+  /** Committed blocks the `missed` counts cover: min(window, the head's height). */
+  missedWindow: number
+  /** In the set's canonical order (power descending, then address). */
+  validators: PosValidatorJson[]
+}
+
 /** Where the node's catch-up stands (sync/meter.ts); the same numbers drive `start`'s progress bar and `peerchain status`. */
 export type SyncStatusJson = SyncStatus
 

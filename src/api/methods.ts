@@ -243,6 +243,14 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
   ['validator_stake', (p, { api }) => validatorBond('stake', p, api)],
   ['validator_unstake', (p, { api }) => validatorBond('unstake', p, api)],
   [
+    'pos_validators',
+    (p, { api }) => {
+      const height = p.optional('height', check.height)
+      p.end()
+      return api.posValidators(height)
+    },
+  ],
+  [
     'subscribe',
     (p, ctx) => {
       const topic = p.required('topic', check.oneOf(TOPICS))

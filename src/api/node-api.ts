@@ -21,6 +21,7 @@ import type {
   NodeInfoJson,
   NodeStatusJson,
   PeerJson,
+  PosValidatorsJson,
   SubmitTxJson,
   TxLookupJson,
   ValidatorTxJson,
@@ -103,6 +104,15 @@ export interface NodeApi {
    * `RpcCode.UNAVAILABLE` with `data: {code: 'NOT_A_VALIDATOR', role}`.
    */
   validatorBond(params: ValidatorBondParams): Promise<ValidatorTxJson>
+
+  /**
+   * Proof of stake: the validator set of `height` (default: the one above
+   * the head), with each validator's stake, jail and missed votes. A height
+   * outside 1 … head + 1 throws `RpcError` INVALID_PARAMS; a proof-of-work
+   * node throws `RpcError` `RpcCode.UNAVAILABLE` with
+   * `data: {code: 'NOT_PROOF_OF_STAKE', consensus: 'pow'}`.
+   */
+  posValidators(height: number | undefined): Promise<PosValidatorsJson>
 
   /** Calls `listener` after every head change (once per change, with the new head and the finalized block as `head()`). */
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe

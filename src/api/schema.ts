@@ -11,6 +11,7 @@ import type {
   NodeInfoJson,
   NodeStatusJson,
   PeerJson,
+  PosValidatorsJson,
   SubmitTxJson,
   TxLookupJson,
   ValidatorTxJson,
@@ -52,6 +53,8 @@ export interface RpcSchema {
   validator_stake: { params: { amount: string; fee?: string }; result: ValidatorTxJson }
   /** As validator_stake: starts unbonding `amount` of the validator's stake. */
   validator_unstake: { params: { amount: string; fee?: string }; result: ValidatorTxJson }
+  /** Proof of stake only: the validator set of `height` (1 … head + 1; default head + 1). */
+  pos_validators: { params: { height?: number } | undefined; result: PosValidatorsJson }
   subscribe: { params: { topic: Topic }; result: string }
   unsubscribe: { params: { subscription: string }; result: boolean }
 }

@@ -6,6 +6,7 @@ export {
   type GossipVerdictLabel,
   NodeMetrics,
   type NodeMetricsSources,
+  type PosMetricsSources,
   reasonLabel,
   SYNC_STATE_VALUE,
   type SyncSnapshot,

@@ -8,7 +8,7 @@
  * Label values come from fixed sets: a reason is a rule code (anything else
  * becomes OTHER), and no label ever holds a peer id, a hash or an address.
  */
-import { Counter, Gauge, type Registry } from 'prom-client'
+import { Counter, Gauge, Histogram, type Registry } from 'prom-client'
 import { RULES } from '../ledger/errors.js'
 
 export type BlockSource = 'gossip' | 'sync' | 'mined'
@@ -28,6 +28,19 @@ export interface NodeMetricsSources {
   /** Bytes through every connection's transport since the network started. */
   traffic(): { bytesIn: number; bytesOut: number }
 }
+
+/** What the proof-of-stake gauges read at each scrape; cheap, synchronous, never throwing. */
+export interface PosMetricsSources {
+  /** The validators of the next height (pc1… addresses) and their missed votes in the window. */
+  missedVotes(): ReadonlyArray<{ address: string; missed: number }>
+  /** Head height minus the last final block's height. */
+  finalityLag(): number
+}
+
+/** `peerchain_pos_rounds_per_height` buckets: the decided round + 1. */
+export const ROUNDS_PER_HEIGHT_BUCKETS = [1, 2, 3, 4, 6, 8, 12, 16]
+/** `peerchain_pos_commit_latency_seconds` buckets. */
+export const COMMIT_LATENCY_BUCKETS = [0.25, 0.5, 1, 1.5, 2, 3, 4, 6, 8, 10, 15, 30, 60]
 
 /** `peerchain_sync_state` values. */
 export const SYNC_STATE_VALUE = { idle: 0, headers: 1, blocks: 2 } as const
@@ -54,6 +67,7 @@ export class NodeMetrics {
   private readonly txsRejected: Counter<'source' | 'reason'>
   private readonly reorgs: Counter
   private readonly reorgedBlocks: Counter
+  private pos?: { roundsPerHeight: Histogram; commitLatency: Histogram }
 
   constructor(readonly registry: Registry) {
     const registers = [registry]
@@ -167,6 +181,55 @@ export class NodeMetrics {
   /** Points the scrape-time gauges at the running node (until then they read zero). */
   observe(sources: NodeMetricsSources): void {
     this.sources = sources
+  }
+
+  /**
+   * Registers the proof-of-stake metrics (a proof-of-work node has none) and
+   * points their gauges at `sources`. Once only.
+   */
+  observePos(sources: PosMetricsSources): void {
+    if (this.pos) throw new Error('the proof-of-stake metrics are registered already')
+    const registers = [this.registry]
+    const roundsPerHeight = new Histogram({
+      name: 'peerchain_pos_rounds_per_height',
+      help: 'Rounds each committed height took: the round its commit was decided in, plus one.',
+      buckets: ROUNDS_PER_HEIGHT_BUCKETS,
+      registers,
+    })
+    const commitLatency = new Histogram({
+      name: 'peerchain_pos_commit_latency_seconds',
+      help: "From the previous block stored here (the height began) to this height's block stored here.",
+      buckets: COMMIT_LATENCY_BUCKETS,
+      registers,
+    })
+    const missed: Gauge<'validator'> = new Gauge({
+      name: 'peerchain_pos_missed_votes',
+      help: "Of the recent committed blocks (window: min(downtimeWindow, 1000)), those whose commit lacks the validator's precommit; one series per validator of the next height's set.",
+      labelNames: ['validator'],
+      registers,
+      collect: () => {
+        // Only the current set: a validator that left drops its series, so the label set stays bounded.
+        missed.reset()
+        for (const { address, missed: count } of sources.missedVotes()) missed.set({ validator: address }, count)
+      },
+    })
+    const lag: Gauge = new Gauge({
+      name: 'peerchain_pos_finality_lag_blocks',
+      help: "Head height minus the last final block's height (0 under BFT finality, where every stored block is final).",
+      registers,
+      collect: () => lag.set(sources.finalityLag()),
+    })
+    this.pos = { roundsPerHeight, commitLatency }
+  }
+
+  /** A height committed in `round` (0-based). */
+  posHeightCommitted(round: number): void {
+    this.pos?.roundsPerHeight.observe(round + 1)
+  }
+
+  /** Seconds from the previous block stored here to this height's block stored here. */
+  posCommitLatency(seconds: number): void {
+    this.pos?.commitLatency.observe(seconds)
   }
 
   blockImported(source: BlockSource): void {

@@ -6,12 +6,15 @@
  * scrape reads levels straight from the running node.
  */
 import type { HeadChange } from '../chain/chain.js'
+import type { ValidatorSchedule } from '../consensus/pos/schedule.js'
+import { formatAddress } from '../ledger/address.js'
 import { isVerifyError } from '../ledger/errors.js'
 import type { TxAddedListener } from '../mempool/index.js'
 import { createMetricsRegistry, NodeMetrics, type SyncSnapshot } from '../metrics/index.js'
 import type { Network } from '../net/network.js'
 import type { RelayHooks } from '../relay/gossip.js'
 import type { SyncFns, SyncProgress } from '../sync/index.js'
+import type { ValidatorStats } from './validator-stats.js'
 
 export interface NodeMetricHooks {
   /** RelayHooks.onVerdict: gossip verdicts, and what they say about blocks and rejected txs. */
@@ -97,4 +100,49 @@ export function observeNode(metrics: NodeMetrics, node: ObservedNode): void {
 function syncSnapshot(progress: SyncProgress): SyncSnapshot {
   if (progress.state === 'idle') return { state: 'idle' }
   return { state: progress.state, doneHeight: progress.doneHeight, targetHeight: progress.targetHeight }
+}
+
+/** What the proof-of-stake metrics read of a running PoS node. */
+export interface ObservedPos {
+  chain: {
+    readonly head: { height: number }
+    readonly finalized: { height: number } | undefined
+    onHeadChange(listener: (change: HeadChange) => void): unknown
+  }
+  schedule: Pick<ValidatorSchedule, 'setAt'>
+  stats: Pick<ValidatorStats, 'missed' | 'onHeight'>
+  /** Milliseconds, monotonic (performance.now in production). */
+  nowMs(): number
+}
+
+/**
+ * Registers the proof-of-stake metrics and feeds them: rounds per height from
+ * each recorded commit, commit latency from the time between two head
+ * changes of one height each (a height starts when the block before it is
+ * stored here), and at each scrape the missed votes of the next height's set
+ * and the finality lag. Blocks from sync or the store are not timed: their
+ * pace is the download's, not consensus'.
+ */
+export function observePos(metrics: NodeMetrics, pos: ObservedPos): void {
+  const { chain, schedule, stats } = pos
+  let heightStartMs: number | undefined
+  chain.onHeadChange((change) => {
+    const now = pos.nowMs()
+    const live = change.source !== 'sync' && change.source !== 'store'
+    if (live && heightStartMs !== undefined && change.connectedCount === 1 && change.disconnectedCount === 0) {
+      metrics.posCommitLatency((now - heightStartMs) / 1000)
+    }
+    heightStartMs = live ? now : undefined
+  })
+  stats.onHeight((committed) => metrics.posHeightCommitted(committed.round))
+  metrics.observePos({
+    missedVotes: () => {
+      const set = schedule.setAt(chain.head.height + 1)
+      return Array.from({ length: set.size }, (_, i) => {
+        const { address } = set.validator(i)
+        return { address: formatAddress(address), missed: stats.missed(address) }
+      })
+    },
+    finalityLag: () => chain.head.height - (chain.finalized?.height ?? chain.head.height),
+  })
 }

@@ -13,6 +13,7 @@ import {
   type MempoolTxJson,
   mempoolTxToJson,
   type NodeStatusJson,
+  type PosValidatorsJson,
   peerToJson,
   submitResultToJson,
   txToJson,
@@ -21,19 +22,22 @@ import {
 } from '../api/json.js'
 import type { NodeApi, Unsubscribe, ValidatorBondParams, WalletSendParams } from '../api/node-api.js'
 import type { Chain } from '../chain/chain.js'
+import { epochOf, firstHeightOf } from '../consensus/pos/epoch.js'
+import type { ValidatorSchedule } from '../consensus/pos/schedule.js'
+import { isJailed, JAILED_FOREVER } from '../consensus/pos/stake-record.js'
 import { formatAddress } from '../ledger/address.js'
 import type { Block } from '../ledger/block.js'
-import type { KeyPair } from '../ledger/crypto.js'
 import type { Tx } from '../ledger/tx.js'
 import type { AddResult, Mempool } from '../mempool/index.js'
 import type { Network } from '../net/network.js'
 import type { SyncStatus } from '../sync/meter.js'
-import { fromHex } from '../util/bytes.js'
+import { fromHex, toHex } from '../util/bytes.js'
 import { WalletError } from '../wallet/errors.js'
 import type { NodeRole } from './config.js'
 import type { MinerLoop } from './miner.js'
 import type { ValidatorService } from './validator.js'
-import { ValidatorTxSigner } from './validator-tx.js'
+import type { ValidatorStats } from './validator-stats.js'
+import type { ValidatorTxSigner } from './validator-tx.js'
 import type { NodeWallet, SendContext } from './wallet.js'
 
 const VERSION = '0.1.0'
@@ -57,22 +61,30 @@ export interface NodeApiParts {
   minerAddress: Uint8Array
   /** Proof of stake with a validator key: the key's address and the service running its BFT rounds. */
   validator?: ValidatorParts
+  /** Proof of stake: the schedule of validator sets and the missed-vote tracker (`pos_validators`). */
+  pos?: PosParts
+}
+
+export interface PosParts {
+  schedule: Pick<ValidatorSchedule, 'setAt'>
+  /** Blocks per epoch; absent on a chain without stake in its state (the genesis set signs every height). */
+  epochLength?: number
+  stats: Pick<ValidatorStats, 'missed' | 'coveredHeights'>
 }
 
 export interface ValidatorParts {
   address: Uint8Array
-  /** The validator key (validator.key): it signs the validator's own stake and unstake txs too. */
-  key: KeyPair
+  /**
+   * The node's one signer of its validator key's txs (PeerchainNode.validatorTxs): the same queue
+   * sends the service's evidence txs, so a stake and an evidence tx never race for one nonce.
+   */
+  signer: Pick<ValidatorTxSigner, 'send'>
   /** Where the service's rounds stand, and the double-sign evidence it kept (the API only counts it). */
   service: { readonly state: ValidatorService['state']; readonly evidenceSeen: ArrayLike<unknown> }
 }
 
 export class NodeApiImpl implements NodeApi {
-  private readonly bonds: ValidatorTxSigner | undefined
-
-  constructor(private readonly n: NodeApiParts) {
-    this.bonds = n.validator && new ValidatorTxSigner(n.validator.key)
-  }
+  constructor(private readonly n: NodeApiParts) {}
 
   info() {
     const { chain } = this.n
@@ -226,12 +238,55 @@ export class NodeApiImpl implements NodeApi {
   }
 
   validatorBond(params: ValidatorBondParams) {
-    if (!this.bonds) throw notAValidator(params.kind, this.n.role)
+    const signer = this.n.validator?.signer
+    if (!signer) throw notAValidator(params.kind, this.n.role)
     const submit = async (tx: Tx) => {
       const result = await this.n.submitTx(tx)
       return { txId: result.id, status: result.status }
     }
-    return this.bonds.send(params, ledgerSendContext(this.n, submit))
+    return signer.send(params, ledgerSendContext(this.n, submit))
+  }
+
+  async posValidators(height: number | undefined): Promise<PosValidatorsJson> {
+    const { chain, pos } = this.n
+    if (!pos) throw notProofOfStake()
+    const next = chain.head.height + 1
+    const at = height ?? next
+    if (at < 1 || at > next) {
+      throw new RpcError(RpcCode.INVALID_PARAMS, `invalid params: "height" must be 1 … ${next} (the head + 1)`, {
+        param: 'height',
+        expected: `an integer from 1 to ${next}`,
+      })
+    }
+    const set = pos.schedule.setAt(at)
+    const proposer = set.proposer(0)
+    const head = chain.head.height
+    const validators = await Promise.all(
+      Array.from({ length: set.size }, async (_, i) => {
+        const v = set.validator(i)
+        const stake = (await chain.getAccount(v.address)).stake
+        return {
+          address: formatAddress(v.address),
+          publicKey: toHex(v.publicKey),
+          power: v.power.toString(10),
+          stake: (stake?.bonded ?? 0n).toString(10),
+          jailed: stake ? isJailed(stake, head + 1) : false,
+          tombstoned: stake?.jailedUntil === JAILED_FOREVER,
+          proposer: i === proposer,
+          missed: pos.stats.missed(v.address),
+        }
+      }),
+    )
+    const epochLength = pos.epochLength
+    const epoch = epochLength === undefined ? 0 : epochOf(at, epochLength)
+    return {
+      height: at,
+      epoch,
+      nextEpochHeight: epochLength === undefined ? null : firstHeightOf(epoch + 1, epochLength),
+      totalPower: set.totalPower.toString(10),
+      missedWindow: pos.stats.coveredHeights,
+      validators,
+    }
   }
 
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe {
@@ -295,6 +350,15 @@ export function notAValidator(kind: 'stake' | 'unstake', role: NodeRole): RpcErr
     RpcCode.UNAVAILABLE,
     `not a validator: this node's role is "${role}"; a ${kind} is signed with the validator key of a node started with --role validator`,
     { code: 'NOT_A_VALIDATOR', role },
+  )
+}
+
+/** What `pos_validators` answers on a proof-of-work node. */
+export function notProofOfStake(): RpcError {
+  return new RpcError(
+    RpcCode.UNAVAILABLE,
+    'not a proof-of-stake chain: this node runs proof of work, which has no validators',
+    { code: 'NOT_PROOF_OF_STAKE', consensus: 'pow' },
   )
 }
 

@@ -109,6 +109,11 @@ export class PeerchainNode {
     readonly miner: MinerLoop,
     /** Proof of stake with a validator key: the BFT rounds this node takes part in. */
     readonly validator: ValidatorService | undefined,
+    /**
+     * The one signer of the validator key's own txs: the service's evidence txs and the
+     * operator's stake and unstake (the API's) share its queue, so no two take one nonce.
+     */
+    readonly validatorTxs: ValidatorTxSigner | undefined = undefined,
   ) {
     this.syncMeter = new SyncMeter(deps.clock)
     const reportPeer = (peer: string, penalty: number, reason: string) => deps.network.reportPeer(peer, penalty, reason)
@@ -248,11 +253,13 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
     { payTo: init.minerAddress },
   )
   let validator: ValidatorService | undefined
+  let signer: ValidatorTxSigner | undefined
   if (init.validator) {
     const { engine } = deps
     if (!(engine instanceof PosEngine)) throw new Error('a validator needs the proof-of-stake engine')
-    // Signs the evidence txs the service sends, one at a time so each takes the next nonce.
-    const signer = new ValidatorTxSigner(init.validator.key)
+    // Signs the evidence txs the service sends and the API's stakes, one at a time so each takes the next nonce.
+    const txs = new ValidatorTxSigner(init.validator.key)
+    signer = txs
     validator = new ValidatorService({
       chain,
       engine,
@@ -266,7 +273,7 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
       commitPauseMs: init.genesis.params.blockTimeMs,
       submitEvidence: (payload) => {
         const request = { kind: 'evidence' as const, payload, fee: init.genesis.limits.minFee }
-        return signer.send(request, {
+        return txs.send(request, {
           chainId: chain.chainId,
           accountNonce: async (address) => (await chain.getAccount(address)).nonce,
           nextNonce: (senderHex, accountNonce) => ledger.mempool.nextNonce(senderHex, accountNonce),
@@ -275,5 +282,5 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
       },
     })
   }
-  return new PeerchainNode(deps, init, ledger, status, relay, sync, miner, validator)
+  return new PeerchainNode(deps, init, ledger, status, relay, sync, miner, validator, signer)
 }

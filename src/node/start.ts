@@ -13,6 +13,7 @@ import { RPC_METHODS } from '../api/methods.js'
 import { type HttpRoute, RpcServer } from '../api/server.js'
 import { createStaticHandler } from '../api/static.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
+import { PosEngine } from '../consensus/pos/engine.js'
 import { posEngineOf } from '../consensus/pos/genesis-set.js'
 import { PowEngine } from '../consensus/pow/engine.js'
 import { addressFromPublicKey } from '../ledger/address.js'
@@ -30,7 +31,7 @@ import type { Logger } from '../util/log.js'
 import { systemRng } from '../util/rng.js'
 import { systemTimers } from '../util/timers.js'
 import type { NodeConfig } from './config.js'
-import { createNodeMetrics, observeNode } from './metrics.js'
+import { createNodeMetrics, observeNode, observePos } from './metrics.js'
 import { createNode, type PeerchainNode } from './node.js'
 import { NodeApiImpl } from './node-api.js'
 import { removeRpcCookie, rpcCookiePath, writeRpcCookie } from './rpc-cookie.js'
@@ -38,6 +39,7 @@ import { stopOnStoreFailure } from './store-failure.js'
 import { type NodeTrace, openNodeTrace, SyncedBlockSources } from './trace-wiring.js'
 import type { ValidatorFault } from './validator.js'
 import { loadOrCreateValidatorKey } from './validator-key.js'
+import { missedWindowOf, ValidatorStats } from './validator-stats.js'
 import { devAccountKeys, NodeWallet } from './wallet.js'
 
 /** The built dashboard (`npm run build:dashboard`), served at /dashboard/. */
@@ -145,11 +147,12 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
   })
   // the peer that served each synced block, for the trace
   const syncSources = config.traceFile === undefined ? undefined : new SyncedBlockSources()
+  const engine = createEngine(config)
   const node = await createNode(
     {
       network,
       store: new LevelStore(join(config.dataDir, 'chain')),
-      engine: createEngine(config),
+      engine,
       signatures: new SignatureVerifier({}),
       clock: systemClock,
       timers: systemTimers,
@@ -182,6 +185,21 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     exit: (code) => process.exit(code),
   })
   observeNode(metrics, node)
+  // Proof of stake: missed votes over recent commits, for pos_validators and the metrics.
+  const posStats =
+    engine instanceof PosEngine
+      ? await ValidatorStats.open({
+          chain: node.ledger.chain,
+          engine,
+          window: missedWindowOf(config.genesis),
+          onError: (err, height) =>
+            log.warn('validator stats: a commit could not be read', { height, error: String(err) }),
+        })
+      : undefined
+  if (posStats && engine instanceof PosEngine) {
+    const { chain } = node.ledger
+    observePos(metrics, { chain, schedule: engine.schedule, stats: posStats, nowMs: () => performance.now() })
+  }
   const trace = syncSources && (await startTrace(config.traceFile as string, node, network, syncSources, log))
   await node.start()
 
@@ -218,8 +236,12 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     mineThreads: config.mineThreads,
     minerAddress: config.minerAddress as Uint8Array,
     validator:
-      validatorKey && node.validator
-        ? { address: addressFromPublicKey(validatorKey.publicKey), key: validatorKey, service: node.validator }
+      validatorKey && node.validator && node.validatorTxs
+        ? { address: addressFromPublicKey(validatorKey.publicKey), signer: node.validatorTxs, service: node.validator }
+        : undefined,
+    pos:
+      posStats && engine instanceof PosEngine
+        ? { schedule: engine.schedule, epochLength: engine.staking && config.genesis.pos?.epochLength, stats: posStats }
         : undefined,
   })
   const routes: HttpRoute[] = [

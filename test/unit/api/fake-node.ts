@@ -20,6 +20,7 @@ import {
   type NodeInfoJson,
   type NodeStatusJson,
   type PeerJson,
+  type PosValidatorsJson,
   type SubmitTxJson,
   submitResultToJson,
   type TxLookupJson,
@@ -33,7 +34,7 @@ import type { Block } from '../../../src/ledger/block.js'
 import type { KeyPair } from '../../../src/ledger/crypto.js'
 import type { Tx } from '../../../src/ledger/tx.js'
 import type { LedgerNode } from '../../../src/node/ledger-node.js'
-import { ledgerSendContext, notAValidator, walletCall } from '../../../src/node/node-api.js'
+import { ledgerSendContext, notAValidator, notProofOfStake, walletCall } from '../../../src/node/node-api.js'
 import { ValidatorTxSigner } from '../../../src/node/validator-tx.js'
 import { devAccountKeys, NodeWallet } from '../../../src/node/wallet.js'
 import { SimScheduler } from '../../../src/sim/scheduler.js'
@@ -282,6 +283,14 @@ export class FakeNode implements NodeApi {
       return { txId: hash, status }
     }
     return new ValidatorTxSigner(this.validatorKey).send(params, ledgerSendContext(this.ledger, submit))
+  }
+
+  /** A proof-of-work node: pos_validators is unavailable. Every call's height, as the method handed it over. */
+  readonly posValidatorsCalls: Array<number | undefined> = []
+
+  posValidators(height: number | undefined): Promise<PosValidatorsJson> {
+    this.posValidatorsCalls.push(height)
+    return Promise.reject(notProofOfStake())
   }
 
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe {

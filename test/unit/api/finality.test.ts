@@ -21,6 +21,7 @@ import { SignatureVerifier } from '../../../src/ledger/sigverify/pool.js'
 import type { AddrManStats } from '../../../src/net/network.js'
 import { LedgerNode } from '../../../src/node/ledger-node.js'
 import { NodeApiImpl, type ValidatorParts } from '../../../src/node/node-api.js'
+import { ValidatorTxSigner } from '../../../src/node/validator-tx.js'
 import { NodeWallet } from '../../../src/node/wallet.js'
 import { SimScheduler } from '../../../src/sim/scheduler.js'
 import { MemoryStore } from '../../../src/storage/memory.js'
@@ -174,7 +175,8 @@ describe('finality over JSON-RPC, proof of stake', () => {
       state: undefined,
       evidenceSeen: [],
     }
-    const client = await serve(ledger, { address, key: keys[0] as KeyPair, service })
+    const signer = new ValidatorTxSigner(keys[0] as KeyPair)
+    const client = await serve(ledger, { address, signer, service })
 
     // Before its first height starts, the service has no round state: it is about to decide height 1.
     expect((await client.call('node_status')).validator).toEqual({

@@ -19,6 +19,7 @@ import { TX_KIND } from '../../../src/ledger/tx-kind.js'
 import type { AddrManStats } from '../../../src/net/network.js'
 import { LedgerNode } from '../../../src/node/ledger-node.js'
 import { NodeApiImpl } from '../../../src/node/node-api.js'
+import { ValidatorTxSigner } from '../../../src/node/validator-tx.js'
 import { NodeWallet } from '../../../src/node/wallet.js'
 import { SimScheduler } from '../../../src/sim/scheduler.js'
 import { MemoryStore } from '../../../src/storage/memory.js'
@@ -118,7 +119,7 @@ async function posValidatorNode(): Promise<{ ledger: LedgerNode; client: RpcClie
     minerAddress: minerAddress(),
     validator: {
       address: addressFromPublicKey(key.publicKey),
-      key,
+      signer: new ValidatorTxSigner(key),
       service: { state: undefined, evidenceSeen: [] },
     },
   })
