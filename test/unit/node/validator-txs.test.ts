@@ -30,8 +30,7 @@ describe('PeerchainNode.validatorTxs', () => {
     const send = vi.spyOn(signer, 'send')
 
     // The service's evidence report goes through it …
-    const deps = (node.validator as unknown as { deps: { submitEvidence(payload: Uint8Array): Promise<unknown> } })
-      .deps
+    const deps = (node.validator as unknown as { deps: { submitEvidence(payload: Uint8Array): Promise<unknown> } }).deps
     await deps.submitEvidence(new Uint8Array([1, 2, 3])).catch(() => undefined)
     // … and so does the API's stake, given the node's signer.
     const api = new NodeApiImpl({
