@@ -121,6 +121,19 @@ describe('stake and unstake', () => {
     expect(s.get(USER_ADDRESS)).toEqual({ balance: COIN + 4_000n, nonce: 1n })
   })
 
+  it('keeps an unbonding entry whose release would take the balance past u64', () => {
+    const full = (1n << 64n) - 1n
+    const s = state({
+      [toHex(USER_ADDRESS)]: {
+        balance: full,
+        nonce: 0n,
+        stake: { publicKey: USER.publicKey, bonded: 0n, unbonding: [{ amount: 5n, startHeight: 1, releaseHeight: 2 }] },
+      },
+    })
+    rules.endEpoch(s, [USER_ADDRESS], 9)
+    expect(s.changes()).toEqual([])
+  })
+
   it('refuses an unstake past the bonded stake, past the entry cap, and a stake for a tombstoned validator, leaving the state as it was', () => {
     const s = state({ [toHex(USER_ADDRESS)]: staked(USER, 10n, COIN) })
     expect(codeOf(() => applyTx(s, tx(TX_KIND.unstake, 11n), at(1)))).toBe('TX_INSUFFICIENT_STAKE')
