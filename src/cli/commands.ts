@@ -19,7 +19,10 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
   { names: ['demo'], load: async () => registerDemoCommand },
   // `tx send` is the wallet's, `tx get` the read commands': `tx` needs both.
   { names: ['wallet', 'tx'], load: async () => (await import('./wallet.js')).registerWalletCommands },
-  { names: ['validator'], load: async () => (await import('./validator.js')).registerValidatorCommands },
+  {
+    names: ['validator', 'stake', 'unstake', 'validators'],
+    load: async () => (await import('./validator.js')).registerValidatorCommands,
+  },
   {
     names: ['status', 'peers', 'addrman', 'block', 'tx', 'mempool'],
     load: async () => (await import('./read.js')).registerReadCommands,

@@ -10,6 +10,7 @@ import type {
   MempoolJson,
   NodeStatusJson,
   PeerJson,
+  PosValidatorsJson,
   SyncStatusJson,
   TxJson,
   TxLookupJson,
@@ -203,4 +204,40 @@ export function renderMempool(pool: MempoolJson, ctx: Pick<RenderContext, 'maxWi
     summary += ` (the oldest ${formatCount(pool.txs.length)} shown; --limit shows up to 1000)`
   const rows = pool.txs.map((tx) => [tx.hash, tx.sender, tx.nonce, formatCoins(tx.fee), tx.status])
   return `${summary}\n${renderTable(MEMPOOL_COLUMNS, rows, ctx)}`
+}
+
+const VALIDATOR_COLUMNS: Column[] = [
+  { header: 'ADDRESS', shrink: true, minWidth: 16 },
+  { header: 'POWER', align: 'right' },
+  { header: 'STAKE', align: 'right' },
+  { header: 'JAILED' },
+  { header: 'MISSED', align: 'right' },
+  { header: 'PROPOSER' },
+]
+
+/** "no", "yes", or "tombstoned" (jailed for good, for signing twice). */
+export function formatJail(v: { jailed: boolean; tombstoned: boolean }): string {
+  return v.tombstoned ? 'tombstoned' : v.jailed ? 'yes' : 'no'
+}
+
+/**
+ * `peerchain validators`: the height, its epoch and when the next begins, the
+ * total power and the missed-vote window, then one row per validator in the
+ * set's order; `*` marks round 0's proposer.
+ */
+export function renderValidators(set: PosValidatorsJson, ctx: Pick<RenderContext, 'maxWidth'>): string {
+  const epoch =
+    set.nextEpochHeight === null ? `epoch ${set.epoch}` : `epoch ${set.epoch}, the next from #${set.nextEpochHeight}`
+  const summary =
+    `${plural(set.validators.length, 'validator')} at #${set.height} (${epoch}), total power ${formatCount(BigInt(set.totalPower))}; ` +
+    `missed: of the last ${plural(set.missedWindow, 'committed block')}`
+  const rows = set.validators.map((v) => [
+    v.address,
+    formatCount(BigInt(v.power)),
+    formatCoins(v.stake),
+    formatJail(v),
+    `${formatCount(v.missed)}/${formatCount(set.missedWindow)}`,
+    v.proposer ? '*' : '',
+  ])
+  return `${summary}\n${renderTable(VALIDATOR_COLUMNS, rows, ctx)}`
 }

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest'
-import type { AddrManJson, BlockJson, MempoolJson, NodeStatusJson, PeerJson, TxJson } from '../../../src/api/json.js'
+import type {
+  AddrManJson,
+  BlockJson,
+  MempoolJson,
+  NodeStatusJson,
+  PeerJson,
+  PosValidatorsJson,
+  TxJson,
+} from '../../../src/api/json.js'
 import {
   formatSync,
   formatValidator,
@@ -9,6 +17,7 @@ import {
   renderPeers,
   renderStatus,
   renderTxLookup,
+  renderValidators,
 } from '../../../src/cli/read-render.js'
 
 const NOW = 1_767_225_602_000
@@ -353,5 +362,54 @@ describe('renderMempool', () => {
 
   it('says when the pool is empty', () => {
     expect(renderMempool({ size: 0, txs: [] }, UNLIMITED)).toBe('the mempool is empty')
+  })
+})
+
+describe('renderValidators', () => {
+  const set: PosValidatorsJson = {
+    height: 1235,
+    epoch: 12,
+    nextEpochHeight: 1300,
+    totalPower: '3000',
+    missedWindow: 1000,
+    validators: [
+      {
+        address: ALICE,
+        publicKey: 'ab'.repeat(32),
+        power: '2000',
+        stake: '200000000000',
+        jailed: false,
+        tombstoned: false,
+        proposer: false,
+        missed: 3,
+      },
+      {
+        address: BOB,
+        publicKey: 'cd'.repeat(32),
+        power: '1000',
+        stake: '100000000000',
+        jailed: true,
+        tombstoned: true,
+        proposer: true,
+        missed: 1000,
+      },
+    ],
+  }
+
+  it('lists address, power, stake, jail, missed votes of the window and marks the proposer', () => {
+    expect(renderValidators(set, UNLIMITED)).toBe(
+      [
+        '2 validators at #1235 (epoch 12, the next from #1300), total power 3,000; missed: of the last 1,000 committed blocks',
+        'ADDRESS                                    POWER     STAKE  JAILED           MISSED  PROPOSER',
+        `${ALICE}  2,000  2,000 PC  no              3/1,000`,
+        `${BOB}  1,000  1,000 PC  tombstoned  1,000/1,000  *`,
+      ].join('\n'),
+    )
+  })
+
+  it('says so when the chain has no epochs, and shortens addresses to fit', () => {
+    const out = renderValidators({ ...set, nextEpochHeight: null, epoch: 0 }, { maxWidth: 70 })
+    expect(out.split('\n')[0]).toContain('(epoch 0)')
+    for (const line of out.split('\n').slice(1)) expect([...line].length).toBeLessThanOrEqual(70)
   })
 })

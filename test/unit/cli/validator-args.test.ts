@@ -1,4 +1,7 @@
-/** `peerchain validator stake | unstake AMOUNT [--fee F]`: argument parsing and what is printed (cli/validator.ts). */
+/**
+ * `peerchain validator stake | unstake AMOUNT [--fee F]`, the top-level `stake` / `unstake`, and
+ * `peerchain validators`: argument parsing and what is printed (cli/validator.ts).
+ */
 import { Command } from 'commander'
 import { describe, expect, it } from 'vitest'
 import { commandGroups } from '../../../src/cli/commands.js'
@@ -6,6 +9,7 @@ import { UsageError } from '../../../src/cli/errors.js'
 import {
   bondParams,
   describeBond,
+  parseSetHeight,
   registerValidatorCommands,
   VALIDATOR_CLI_FEE_DEFAULT,
 } from '../../../src/cli/validator.js'
@@ -48,8 +52,51 @@ describe('registerValidatorCommands', () => {
     }
   })
 
-  it('is loaded for `peerchain validator …` only', () => {
-    expect(commandGroups(['validator', 'stake', '5']).flatMap((g) => g.names)).toEqual(['validator'])
+  it('adds stake and unstake at the top level, the same commands as validator stake / unstake', () => {
+    const p = program()
+    const validator = p.commands.find((c) => c.name() === 'validator') as Command
+    for (const name of ['stake', 'unstake']) {
+      const top = p.commands.find((c) => c.name() === name) as Command
+      const nested = validator.commands.find((c) => c.name() === name) as Command
+      expect(top.registeredArguments.map((a) => [a.name(), a.required])).toEqual([['amount', true]])
+      expect(top.options.map((o) => [o.long, o.defaultValue])).toEqual(
+        nested.options.map((o) => [o.long, o.defaultValue]),
+      )
+      expect(top.description()).toContain(nested.description())
+      expect(top.description()).toContain(`validator ${name}`)
+    }
+  })
+
+  it('adds validators with --height, --datadir, --json and --rpc', () => {
+    const validators = program().commands.find((c) => c.name() === 'validators') as Command
+    expect(validators.registeredArguments).toEqual([])
+    expect(validators.options.map((o) => o.long)).toEqual(
+      expect.arrayContaining(['--height', '--datadir', '--json', '--rpc', '--rpc-token-file']),
+    )
+    expect(validators.description()).toMatch(/missed votes/)
+  })
+
+  it('is loaded for `peerchain validator …`, `stake`, `unstake` and `validators` only', () => {
+    for (const args of [
+      ['validator', 'stake', '5'],
+      ['stake', '5'],
+      ['unstake', '5'],
+      ['validators', '--json'],
+    ]) {
+      expect(commandGroups(args).flatMap((g) => g.names)).toEqual(['validator', 'stake', 'unstake', 'validators'])
+    }
+  })
+})
+
+describe('parseSetHeight', () => {
+  it('reads a height of 1 or more', () => {
+    expect(parseSetHeight('1')).toBe(1)
+    expect(parseSetHeight('4096')).toBe(4096)
+  })
+
+  it.each(['0', '-1', '1.5', 'x', '', '99999999999999999999'])('refuses --height %j', (text) => {
+    expect(() => parseSetHeight(text)).toThrow(UsageError)
+    expect(() => parseSetHeight(text)).toThrow(/--height/)
   })
 })
 
