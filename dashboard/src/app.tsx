@@ -8,6 +8,7 @@ import { SendCard } from './send-card.js'
 import type { NodeStore } from './store.js'
 import { SyncCard } from './sync-card.js'
 import { ValidatorCard } from './validator-card.js'
+import { ValidatorsCard } from './validators-card.js'
 
 export function App({ store }: { store: NodeStore }) {
   const state = useDashboardState(store)
@@ -20,6 +21,9 @@ export function App({ store }: { store: NodeStore }) {
         <PeersCard peers={state.peers} selfId={status?.peerId} error={errors.peers} />
         <SyncCard status={status} error={errors.status} />
         {status?.validator && <ValidatorCard validator={status.validator} error={errors.status} />}
+        {status?.consensus === 'pos' && (
+          <ValidatorsCard set={state.validators} head={state.head} error={errors.validators} />
+        )}
         <BlocksCard blocks={state.blocks} />
         <SendCard rpc={store.rpc} sent={state.sent} onSent={(tx) => store.trackSent(tx)} />
         <MempoolCard mempool={state.mempool} totals={status?.mempool} error={errors.mempool} />

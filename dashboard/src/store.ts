@@ -1,11 +1,19 @@
 /**
  * Everything the page shows about the node, kept fresh: a full refresh
- * (node_status, net_peers, mempool_list, chain_head) on every WebSocket event
+ * (node_status, net_peers, mempool_list, chain_head, and on a proof-of-stake
+ * node pos_validators) on every WebSocket event
  * and every 3 s, the last blocks followed back from the head by parent hash
  * (so a reorg replaces them), and the status of the transactions sent from
  * this page. Components read the state and re-render when it changes.
  */
-import type { BlockJson, HeadJson, MempoolJson, NodeStatusJson, PeerJson } from '../../src/api/json.js'
+import type {
+  BlockJson,
+  HeadJson,
+  MempoolJson,
+  NodeStatusJson,
+  PeerJson,
+  PosValidatorsJson,
+} from '../../src/api/json.js'
 import { errorText, type NodeRpc } from './rpc.js'
 import { LiveSocket, type SocketState } from './socket.js'
 
@@ -22,7 +30,7 @@ export interface SentTx {
   status: SentStatus
 }
 
-export type Section = 'status' | 'peers' | 'mempool' | 'head'
+export type Section = 'status' | 'peers' | 'mempool' | 'head' | 'validators'
 
 export interface DashboardState {
   socket: SocketState
@@ -30,6 +38,8 @@ export interface DashboardState {
   head?: HeadJson
   peers?: PeerJson[]
   mempool?: MempoolJson
+  /** Proof of stake only: the set deciding the next block (pos_validators). */
+  validators?: PosValidatorsJson
   /** Newest first, at most RECENT_BLOCKS, each the parent of the one before. */
   blocks: BlockJson[]
   sent: SentTx[]
@@ -121,8 +131,21 @@ export class NodeStore {
     }
     this.update({ ...patch, errors })
     if (head.status === 'fulfilled') this.acceptHead(head.value)
+    if (this.state.status?.consensus === 'pos') await this.loadValidators()
     await this.loadBlocks()
     await this.checkSent()
+  }
+
+  /** The validator set of the next height (a proof-of-stake node only). */
+  private async loadValidators(): Promise<void> {
+    const errors = { ...this.state.errors }
+    try {
+      const validators = await this.rpc.call('pos_validators')
+      delete errors.validators
+      this.update({ validators, errors })
+    } catch (err) {
+      this.update({ errors: { ...errors, validators: errorText(err) } })
+    }
   }
 
   /** Takes `head` unless we already show one with more work (an answer can be older than a notification). */
