@@ -5,6 +5,8 @@
  * (address, power, stake, jail, missed votes, one proposer), the finalized
  * height following the head and a finality lag of 0, all agreeing with
  * pos_validators. The screenshot is kept in test-artifacts/dashboard-pos.png.
+ * The same node's operator surface outside the page: `peerchain validators`
+ * and the proof-of-stake metrics at /metrics.
  */
 import { execFile } from 'node:child_process'
 import { mkdir } from 'node:fs/promises'
@@ -17,7 +19,8 @@ import { devnetPosGenesis } from '../../src/ledger/genesis.js'
 import { devnetValidatorKey } from '../../src/ledger/genesis-pos.js'
 import { writeValidatorKey } from '../../src/node/validator-key.js'
 import { launchChromium } from '../helpers/chromium.js'
-import { rpc, TestNet, type TestNode, waitFor } from '../helpers/devnet.js'
+import { cli, cliJson } from '../helpers/cli.js'
+import { cookieOf, rpc, TestNet, type TestNode, waitFor } from '../helpers/devnet.js'
 
 const ROOT = join(import.meta.dirname, '..', '..')
 const SCREENSHOT = join(ROOT, 'test-artifacts', 'dashboard-pos.png')
@@ -89,5 +92,34 @@ describe('the dashboard of a proof-of-stake node', () => {
       await page.screenshot({ path: SCREENSHOT, fullPage: true })
       await page.close()
     }
+  })
+
+  it('lists the set with `peerchain validators` and exposes the proof-of-stake metrics', async () => {
+    const set = await cliJson<PosValidatorsJson>(['validators', '--rpc', v0.rpc])
+    expect(set.validators).toHaveLength(2)
+    const table = await cli(['validators', '--rpc', v0.rpc, '--height', '1'])
+    expect(table.code).toBe(0)
+    expect(table.stdout).toMatch(/^2 validators at #1 \(epoch 0, the next from #100\)/)
+    for (const v of set.validators) expect(table.stdout).toContain(v.address)
+    expect(table.stdout).toMatch(/\*$/m)
+    const tooHigh = await cli(['validators', '--rpc', v0.rpc, '--height', '999999'])
+    expect(tooHigh.code).toBe(1)
+
+    const token = await cookieOf(v0.rpc)
+    await waitFor(
+      'PoS metrics with a timed commit',
+      async () => {
+        const res = await fetch(new URL('/metrics', v0.rpc), { headers: { authorization: `Bearer ${token}` } })
+        const text = await res.text()
+        const count = /^peerchain_pos_commit_latency_seconds_count (\d+)/m.exec(text)
+        return (
+          Number(count?.[1] ?? 0) > 0 &&
+          /^peerchain_pos_rounds_per_height_count [1-9]/m.test(text) &&
+          /^peerchain_pos_finality_lag_blocks 0$/m.test(text) &&
+          set.validators.every((v) => text.includes(`peerchain_pos_missed_votes{validator="${v.address}"}`))
+        )
+      },
+      30_000,
+    )
   })
 })
