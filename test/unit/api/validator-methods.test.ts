@@ -135,25 +135,28 @@ describe('validator_stake / validator_unstake on a validator node', () => {
     const key = devnetKey(0)
     const self = addressFromPublicKey(key.publicKey)
     // Sent together: the node serialises them, so they take consecutive nonces.
-    const [stake, unstake] = await Promise.all([
+    const [stake, more] = await Promise.all([
       client.call('validator_stake', { amount: '250000', fee: '10' }),
-      client.call('validator_unstake', { amount: '1000' }),
+      client.call('validator_stake', { amount: '1000' }),
     ])
     expect(stake.status).toBe('ready')
-    expect(unstake.status).toBe('ready')
+    expect(more.status).toBe('ready')
     const bonded = ledger.mempool.get(stake.txId) as Tx
-    const unbonded = ledger.mempool.get(unstake.txId) as Tx
-    expect(bonded.kind).toBe(TX_KIND.stake)
-    expect(unbonded.kind).toBe(TX_KIND.unstake)
-    for (const tx of [bonded, unbonded]) {
+    const again = ledger.mempool.get(more.txId) as Tx
+    for (const tx of [bonded, again]) {
+      expect(tx.kind).toBe(TX_KIND.stake)
       expect(toHex(tx.fields.recipient)).toBe(toHex(self))
       expect(toHex(tx.fields.senderPubKey)).toBe(toHex(key.publicKey))
       expect(verify(key.publicKey, tx.signingBytes, tx.fields.signature)).toBe(true)
       expect(tx.fields.payload.byteLength).toBe(0)
     }
     expect([bonded.fields.amount, bonded.fields.fee]).toEqual([250_000n, 10n])
-    expect([unbonded.fields.amount, unbonded.fields.fee]).toEqual([1000n, VALIDATOR_FEE_DEFAULT])
-    expect([bonded.fields.nonce, unbonded.fields.nonce].sort()).toEqual([0n, 1n])
+    expect([again.fields.amount, again.fields.fee]).toEqual([1000n, VALIDATOR_FEE_DEFAULT])
+    expect([bonded.fields.nonce, again.fields.nonce].sort()).toEqual([0n, 1n])
+    // An unstake is checked against the stake bonded at the head: none yet, so it is refused, with the rule's code.
+    const err = await rpcError(client.call('validator_unstake', { amount: '1000' }))
+    expect(err.code).toBe(RpcCode.TX_REJECTED)
+    expect(err.data).toMatchObject({ code: 'TX_INSUFFICIENT_STAKE' })
 
     const listed = await client.call('tx_get', { hash: stake.txId })
     expect(listed.status === 'pending' && listed.tx.kind).toBe('stake')
