@@ -14,6 +14,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   mempool: () => import('./mempool.js'),
   network: () => import('./network.js'),
   sim: () => import('./sim.js'),
+  pos: () => import('./pos.js'),
   footprint: () => import('./footprint.js'),
   flood: () => import('./flood.js'),
   eclipse: () => import('./eclipse.js'),
