@@ -1,0 +1,665 @@
+/**
+ * One fuzz run: the real BFT round state machine (consensus/bft/round-state.ts)
+ * in every modelled validator, on virtual time, over a modelled network. It
+ * drives each machine as the validator service does (node/validator.ts), but
+ * without a chain:
+ *
+ * - a block is a 32-byte hash its proposer picks (blockHashFor), valid when
+ *   well formed (an equivocator's second proposal may name an invalid one,
+ *   marked by its first byte: blockValid);
+ * - a vote or proposal of an older height is ignored, one of the next two
+ *   heights is kept (FutureMessages, as the service does) and replayed when
+ *   the height starts; a proposal more than 3 rounds ahead is ignored; a
+ *   message the machine refuses (VerifyError) is dropped for good;
+ * - a decision is announced to every peer with its commit (the relay of the
+ *   committed block), and the next height starts `commitPauseMs` later; a
+ *   validator that receives the commit of the height it is deciding checks it
+ *   (verifyCommit) and takes it as its decision, as sync would import the
+ *   block; at GST every validator announces its commits again (sync catching
+ *   up once the network heals);
+ * - nothing is re-sent: a message lost before GST stays lost, and only the
+ *   machine's stall timeout gets a round going again.
+ *
+ * The network is partially synchronous: before GST each message may be
+ * dropped, may take up to preGstDelayMaxMs, and may not cross a partition;
+ * from GST on every message arrives within delayMinMs … delayMaxMs (plus a
+ * late validator's lateness). Byzantine validators behave as in node/
+ * validator.ts's ValidatorFault, made nastier: equivocators collude, each
+ * (height, round) either sending both of their votes to everyone or the
+ * machine's to one side of the network and a conflicting one (the same evil
+ * block for all of them) to the other, and an equivocating proposer proposes
+ * that evil block to the other side.
+ *
+ * Everything random comes from the seed, so a seed replays exactly.
+ */
+import type { KeyObject } from 'node:crypto'
+import { type Commit, verifyCommit } from '../../consensus/bft/commit.js'
+import type { DuplicateVoteEvidence } from '../../consensus/bft/evidence.js'
+import { type Proposal, signProposal } from '../../consensus/bft/proposal.js'
+import { RoundState } from '../../consensus/bft/round-state.js'
+import type { ValidatorSetView } from '../../consensus/bft/validators.js'
+import { signVote, type Vote } from '../../consensus/bft/vote.js'
+import { ValidatorSet } from '../../consensus/pos/validator-set.js'
+import { addressFromPublicKey } from '../../ledger/address.js'
+import { type KeyPair, keyPairFromSeed, privateKeyObject, sha256 } from '../../ledger/crypto.js'
+import { isVerifyError } from '../../ledger/errors.js'
+import { FutureMessages } from '../../node/future-messages.js'
+import { equalBytes, toHex, u64be } from '../../util/bytes.js'
+import { type Rng, seededRng } from '../../util/rng.js'
+import type { Timers } from '../../util/timers.js'
+import { EventQueue, SimEvent } from '../event-queue.js'
+import type { BftFault, BftFuzzScenario } from './scenario.js'
+
+export const FUZZ_CHAIN_ID = 'peerchain-bft-fuzz'
+
+/** As node/validator.ts: heights ahead whose messages are kept, and how many per height. */
+const FUTURE_HEIGHTS = 2
+const FUTURE_PER_HEIGHT_MAX = 4096
+/** As node/validator.ts: rounds ahead of the machine's whose proposals are looked at. */
+const PROPOSAL_ROUNDS_AHEAD = 3
+
+const encoder = new TextEncoder()
+
+/** First byte of a block hash that names an invalid block. */
+const INVALID_MARK = 0xff
+
+/** The block `label` stands for: its hash, valid (first byte below INVALID_MARK) or not. */
+function labelledHash(label: string, valid: boolean): Uint8Array {
+  const hash = sha256(encoder.encode(label))
+  hash[0] = valid ? (hash[0] as number) & 0x7f : INVALID_MARK
+  return hash
+}
+
+/**
+ * The block the proposer of (height, round) builds. A round has one proposer,
+ * so the proposer need not be part of the label; leaving it out makes the
+ * votes of one (height, round) the same in every seed whoever proposed, and
+ * the signature memo answers most of them.
+ */
+export function blockHashFor(height: bigint, round: number): Uint8Array {
+  return labelledHash(`peerchain bft fuzz block ${height}/${round}`, true)
+}
+
+/** The block every equivocator pushes at (height, round): invalid in odd rounds. */
+export function evilHashFor(height: bigint, round: number): Uint8Array {
+  return labelledHash(`peerchain bft fuzz evil ${height}/${round}`, round % 2 === 0)
+}
+
+/** The caller's verdict on a proposed block: any well-formed block is valid, unless marked invalid. */
+export function blockValid(hash: Uint8Array): boolean {
+  return hash.byteLength === 32 && hash[0] !== INVALID_MARK
+}
+
+const keyPool: { pair: KeyPair; secretKey: KeyObject }[] = []
+function pooledKey(index: number): { pair: KeyPair; secretKey: KeyObject } {
+  let key = keyPool[index]
+  if (!key) {
+    const pair = keyPairFromSeed(sha256(encoder.encode(`peerchain bft fuzz validator ${index}`)))
+    key = { pair, secretKey: privateKeyObject(pair.secretKey) }
+    keyPool[index] = key
+  }
+  return key
+}
+
+/** Validator `index` of the fuzzer's fixed key pool. */
+export function fuzzKey(index: number): KeyPair {
+  return pooledKey(index).pair
+}
+
+/** Timers over the simulator's event queue, run synchronously. */
+export class VirtualTimers implements Timers {
+  nowMs = 0
+  events = 0
+  private readonly queue = new EventQueue()
+
+  setTimeout(callback: () => void, ms: number): SimEvent {
+    return this.at(this.nowMs + (ms >= 1 ? Math.ceil(ms) : 1), callback as (arg: unknown) => void, undefined)
+  }
+
+  clearTimeout(handle: unknown): void {
+    if (handle instanceof SimEvent) this.queue.cancel(handle)
+  }
+
+  at<A>(timeMs: number, fn: (arg: A) => void, arg: A): SimEvent {
+    const event = new SimEvent(Math.max(this.nowMs, Math.ceil(timeMs)), fn as (arg: unknown) => void, arg)
+    this.queue.push(event)
+    return event
+  }
+
+  /** Runs events in time order until `done()`, nothing is left, the next is after `untilMs`, or `eventsMax` ran. */
+  run(untilMs: number, eventsMax: number, done: () => boolean): 'done' | 'idle' | 'untilMs' | 'eventsMax' {
+    for (;;) {
+      if (done()) return 'done'
+      const at = this.queue.peekTimeMs()
+      if (at === undefined) return 'idle'
+      if (at > untilMs) {
+        this.nowMs = untilMs
+        return 'untilMs'
+      }
+      this.nowMs = at
+      for (;;) {
+        const event = this.queue.shift(at)
+        if (event === undefined) break
+        if (this.events++ >= eventsMax) return 'eventsMax'
+        const fn = event.fn as (arg: unknown) => void
+        event.fn = null
+        fn(event.arg)
+      }
+    }
+  }
+}
+
+export interface Decision {
+  readonly height: bigint
+  readonly blockHash: Uint8Array
+  readonly commit: Commit
+  readonly atMs: number
+  /** From the validator's own rounds, or a commit it received (sync). */
+  readonly via: 'rounds' | 'sync'
+}
+
+/** What one validator did in a run (by scenario index). */
+export interface NodeRecord {
+  readonly index: number
+  readonly address: Uint8Array
+  readonly fault: BftFault | undefined
+  /** First decision of each height. */
+  readonly decisions: Map<bigint, Decision>
+  /** A second decision of a height that differs from the first (the machine against itself, or against sync). */
+  readonly selfConflicts: Decision[]
+  /** Everything its machine reported. */
+  readonly evidence: DuplicateVoteEvidence[]
+  /** Validators (scenario index) two of whose conflicting votes this validator handed its machine at one height. */
+  readonly conflictsSeen: Set<number>
+  /** The highest round its machine reached, over all heights. */
+  maxRound: number
+  /**
+   * The most rounds its machine went through at one height after GST: its
+   * round less the highest round an honest validator was in at that height at
+   * GST (0 for a height nobody had started by then).
+   */
+  roundsAfterGst: number
+}
+
+export interface RunRecord {
+  readonly scenario: BftFuzzScenario
+  readonly nodes: readonly NodeRecord[]
+  setAt(height: bigint): ValidatorSetView
+  /** Scenario index of the validator with this address, or −1. */
+  indexOf(address: Uint8Array): number
+  /** Validators (scenario index) that sent at least one conflicting vote. */
+  readonly equivocated: ReadonlySet<number>
+  /** Virtual time the run ended. */
+  endMs: number
+  stop: 'done' | 'idle' | 'untilMs' | 'eventsMax'
+  /** Unexpected throws (not VerifyError) of the machines or the harness. */
+  readonly errors: string[]
+  readonly counts: { sent: number; dropped: number; refused: number; events: number }
+}
+
+/**
+ * Deliberately broken variants, for the tests that show the checks bite:
+ * `honest-equivocates` makes the first honest validator send a conflicting
+ * vote beside each of its own, `evidence-lost` throws away every evidence
+ * report, `no-gst` keeps dropping messages to the first honest validator
+ * forever, `forge-commit` keeps only the first signature of each commit a
+ * machine decides with.
+ */
+export type Sabotage = 'honest-equivocates' | 'evidence-lost' | 'no-gst' | 'forge-commit'
+
+export interface RunOptions {
+  /** Virtual ms the run may last at most. */
+  readonly untilMs: number
+  /** The run also stops once an honest validator's roundsAfterGst passes this (liveness is lost already). */
+  readonly roundsAfterGstMax?: number
+  readonly eventsMax?: number
+  readonly sabotage?: Sabotage
+  /**
+   * `once` (the real service): each message is sent once, and what is lost
+   * before GST stays lost. `catch-up`: at GST every validator also sends again
+   * every vote and proposal it holds for the height it is deciding, as the
+   * vote gossip Algorithm 1 assumes (CometBFT's peers send each other the
+   * votes they lack) would: the model under which the paper proves liveness.
+   */
+  readonly gossip?: 'once' | 'catch-up'
+}
+
+type Message =
+  | { readonly kind: 'vote'; readonly vote: Vote }
+  | { readonly kind: 'proposal'; readonly proposal: Proposal }
+  | { readonly kind: 'commit'; readonly height: bigint; readonly blockHash: Uint8Array; readonly commit: Commit }
+
+type Pending = Exclude<Message, { kind: 'commit' }>
+
+interface Delivery {
+  readonly to: number
+  readonly message: Message
+}
+
+interface Node {
+  readonly record: NodeRecord
+  readonly machine: RoundState | undefined
+  readonly secretKey: KeyObject
+  /** Equivocates although the scenario calls it honest (sabotage). */
+  readonly rogue: boolean
+  /** The height being decided; 0 before the first start. */
+  height: bigint
+  readonly future: FutureMessages<Pending>
+  /** Commits of heights not started yet. */
+  readonly commitsAhead: Map<bigint, Message & { kind: 'commit' }>
+  /** Block hashes handed to the machine at the current height, by `validator/round/type`. */
+  seen: Map<string, Set<string>>
+  /** Votes and proposals of the current height it sent or its machine took (for `catch-up` gossip). */
+  held: Pending[]
+  startTimer: SimEvent | undefined
+}
+
+/** The side of the network (0 or 1) an equivocator sends its machine's (0) or its conflicting (1) messages to. */
+interface Split {
+  readonly all: boolean
+  readonly side: readonly number[]
+}
+
+export class BftFuzzRun {
+  readonly timers = new VirtualTimers()
+  readonly record: RunRecord
+  private readonly rng: Rng
+  private readonly nodes: Node[] = []
+  private readonly sets: ValidatorSet[] = []
+  private readonly byAddress = new Map<string, number>()
+  private readonly honest: number[] = []
+  private readonly splits = new Map<string, Split>()
+  private readonly groupOf = new Map<number, number>()
+  private readonly errors: string[] = []
+  private readonly counts = { sent: 0, dropped: 0, refused: 0, events: 0 }
+  private readonly equivocated = new Set<number>()
+  /** For each height some honest validator was deciding at GST, the highest round one was in. */
+  private readonly gstRounds = new Map<bigint, number>()
+  private stable = false
+  private roundsExceeded = false
+
+  constructor(
+    readonly scenario: BftFuzzScenario,
+    private readonly options: RunOptions,
+  ) {
+    this.rng = seededRng(scenario.seed)
+    const keys = scenario.validators.map((v) => fuzzKey(v.key))
+    const addresses = keys.map((k) => addressFromPublicKey(k.publicKey))
+    addresses.forEach((a, i) => {
+      this.byAddress.set(toHex(a), i)
+    })
+    this.sets.push(
+      ValidatorSet.create(
+        scenario.validators.map((v, i) => ({
+          address: addresses[i] as Uint8Array,
+          publicKey: (keys[i] as KeyPair).publicKey,
+          power: BigInt(v.power),
+        })),
+      ),
+    )
+    scenario.partition?.groups.forEach((group, g) => {
+      for (const i of group) this.groupOf.set(i, g)
+    })
+    scenario.validators.forEach((v, i) => {
+      if (!v.fault) this.honest.push(i)
+    })
+    const rogue = options.sabotage === 'honest-equivocates' ? this.honest[0] : undefined
+    scenario.validators.forEach((v, index) => {
+      const key = keys[index] as KeyPair
+      const record: NodeRecord = {
+        index,
+        address: addresses[index] as Uint8Array,
+        fault: v.fault,
+        decisions: new Map(),
+        selfConflicts: [],
+        evidence: [],
+        conflictsSeen: new Set(),
+        maxRound: 0,
+        roundsAfterGst: 0,
+      }
+      const node: Node = {
+        record,
+        machine: undefined,
+        secretKey: pooledKey(v.key).secretKey,
+        rogue: index === rogue,
+        height: 0n,
+        future: new FutureMessages(FUTURE_HEIGHTS, FUTURE_PER_HEIGHT_MAX),
+        commitsAhead: new Map(),
+        seen: new Map(),
+        held: [],
+        startTimer: undefined,
+      }
+      // a silent validator sends nothing: it needs no machine at all
+      if (v.fault?.kind !== 'silent') (node as { machine: RoundState }).machine = this.machineOf(node, key)
+      this.nodes.push(node)
+    })
+    this.record = {
+      scenario,
+      nodes: this.nodes.map((n) => n.record),
+      setAt: (height) => this.setAt(height),
+      indexOf: (address) => this.byAddress.get(toHex(address)) ?? -1,
+      equivocated: this.equivocated,
+      endMs: 0,
+      stop: 'idle',
+      errors: this.errors,
+      counts: this.counts,
+    }
+  }
+
+  /** Runs until every honest validator decided every height, or the time runs out. */
+  run(): RunRecord {
+    const { scenario } = this
+    for (const node of this.nodes) {
+      if (node.machine) node.startTimer = this.timers.setTimeout(() => this.startHeight(node, 1n), this.rng.int(50))
+    }
+    if (scenario.gstMs > 0) this.timers.at(scenario.gstMs, () => this.stabilise(), undefined)
+    else this.stable = true
+    const target = BigInt(scenario.heights)
+    const done = (): boolean =>
+      this.roundsExceeded || this.honest.every((i) => this.nodes[i]?.record.decisions.has(target))
+    try {
+      this.record.stop = this.timers.run(this.options.untilMs, this.options.eventsMax ?? 2_000_000, done)
+    } catch (err) {
+      this.errors.push(`the harness threw at ${this.timers.nowMs} ms: ${(err as Error).stack ?? String(err)}`)
+    }
+    this.record.endMs = this.timers.nowMs
+    this.counts.events = this.timers.events
+    return this.record
+  }
+
+  private setAt(height: bigint): ValidatorSet {
+    while (this.sets.length < Number(height)) this.sets.push((this.sets[this.sets.length - 1] as ValidatorSet).next())
+    return this.sets[Number(height) - 1] as ValidatorSet
+  }
+
+  private machineOf(node: Node, key: KeyPair): RoundState {
+    const { scenario, options } = this
+    // the machine's own timeouts move its round: look at it after each
+    const timers: Timers = {
+      setTimeout: (callback, ms) =>
+        this.timers.setTimeout(() => {
+          callback()
+          this.observe(node)
+        }, ms),
+      clearTimeout: (handle) => this.timers.clearTimeout(handle),
+    }
+    return new RoundState({
+      chainId: FUZZ_CHAIN_ID,
+      validatorSet: (height) => this.setAt(height),
+      timers,
+      timeouts: scenario.timeouts,
+      key,
+      broadcastProposal: (proposal) => this.sendProposal(node, proposal),
+      broadcastVote: (vote) => this.sendVote(node, vote),
+      propose: (height, round) => blockHashFor(height, round),
+      decide: (height, blockHash, decidedCommit) => {
+        let commit = decidedCommit
+        if (options.sabotage === 'forge-commit') commit = { ...commit, signatures: commit.signatures.slice(0, 1) }
+        this.decided(node, { height, blockHash, commit, atMs: this.timers.nowMs, via: 'rounds' })
+        // the machine must not be re-entered from its callback: the block is applied on the next turn
+        this.timers.setTimeout(() => this.applied(node, height), 0)
+      },
+      reportEvidence: (evidence) => {
+        if (options.sabotage !== 'evidence-lost') node.record.evidence.push(evidence)
+      },
+    })
+  }
+
+  // --- heights ---------------------------------------------------------------------------------
+
+  private startHeight(node: Node, height: bigint): void {
+    node.startTimer = undefined
+    const machine = node.machine
+    if (!machine || height <= node.height) return
+    node.height = height
+    node.seen = new Map()
+    node.held = []
+    machine.start(height)
+    this.observe(node)
+    for (const pending of node.future.take(height)) this.handle(node, pending)
+    const commit = node.commitsAhead.get(height)
+    for (const h of [...node.commitsAhead.keys()]) if (h <= height) node.commitsAhead.delete(h)
+    if (commit) this.adopt(node, commit)
+  }
+
+  private decided(node: Node, decision: Decision): void {
+    const { decisions, selfConflicts } = node.record
+    const first = decisions.get(decision.height)
+    if (!first) decisions.set(decision.height, decision)
+    else if (!equalBytes(first.blockHash, decision.blockHash)) selfConflicts.push(decision)
+  }
+
+  /** The decided block of `height` is applied: announce it, and start the next height after the pause. */
+  private applied(node: Node, height: bigint): void {
+    const decision = node.record.decisions.get(height)
+    if (!decision) return
+    this.broadcast(node, this.commitMessage(decision))
+    if (height >= BigInt(this.scenario.heights) || node.startTimer || node.height > height) return
+    node.startTimer = this.timers.setTimeout(() => this.startHeight(node, height + 1n), this.scenario.commitPauseMs)
+  }
+
+  private commitMessage({ height, blockHash, commit }: Decision): Message {
+    return { kind: 'commit', height, blockHash, commit }
+  }
+
+  /** A commit of the height being decided: checked, then taken as the decision (sync importing the block). */
+  private adopt(node: Node, message: Message & { kind: 'commit' }): void {
+    const { height, blockHash, commit } = message
+    if (node.record.decisions.has(height)) return
+    try {
+      if (commit.height !== height || !equalBytes(commit.blockHash, blockHash)) return
+      verifyCommit(commit, this.setAt(height), FUZZ_CHAIN_ID)
+    } catch (err) {
+      if (isVerifyError(err)) {
+        this.counts.refused++
+        return
+      }
+      throw err
+    }
+    this.decided(node, { height, blockHash, commit, atMs: this.timers.nowMs, via: 'sync' })
+    this.applied(node, height)
+  }
+
+  /** GST: the network has healed, and every validator's sync fetches what it missed. */
+  private stabilise(): void {
+    this.stable = true
+    for (const i of this.honest) {
+      const snapshot = this.nodes[i]?.machine?.snapshot
+      if (!snapshot || snapshot.step === 'decided') continue
+      this.gstRounds.set(snapshot.height, Math.max(this.gstRounds.get(snapshot.height) ?? 0, snapshot.round))
+    }
+    for (const node of this.nodes) {
+      if (!node.machine) continue
+      for (const decision of node.record.decisions.values()) this.broadcast(node, this.commitMessage(decision))
+      if (this.options.gossip === 'catch-up') for (const message of node.held) this.broadcast(node, message)
+    }
+  }
+
+  // --- receiving -------------------------------------------------------------------------------
+
+  private deliver({ to, message }: Delivery): void {
+    const node = this.nodes[to] as Node
+    if (!node.machine) return
+    if (message.kind === 'commit') {
+      if (message.height < node.height || node.record.decisions.has(message.height)) return
+      if (message.height > node.height) {
+        if (!node.commitsAhead.has(message.height)) node.commitsAhead.set(message.height, message)
+        return
+      }
+      this.adopt(node, message)
+      return
+    }
+    const height = message.kind === 'vote' ? message.vote.height : message.proposal.height
+    if (height < node.height) return
+    if (height > node.height) {
+      if (message.kind === 'proposal' && message.proposal.round > PROPOSAL_ROUNDS_AHEAD) return
+      node.future.add(height, node.height, message)
+      return
+    }
+    this.handle(node, message)
+  }
+
+  /** A vote or proposal of the height `node` is deciding, handed to its machine as the service does. */
+  private handle(node: Node, message: Pending): void {
+    const machine = node.machine as RoundState
+    try {
+      if (message.kind === 'vote') {
+        const { vote } = message
+        machine.onVote(vote)
+        if (this.options.gossip === 'catch-up') node.held.push(message)
+        // it counted or was recognised (added, duplicate, equivocation): note what the machine saw
+        const key = `${toHex(vote.validator)}/${vote.round}/${vote.type}`
+        let hashes = node.seen.get(key)
+        if (!hashes) {
+          hashes = new Set()
+          node.seen.set(key, hashes)
+        }
+        hashes.add(vote.blockHash ? toHex(vote.blockHash) : 'nil')
+        if (hashes.size > 1) node.record.conflictsSeen.add(this.byAddress.get(toHex(vote.validator)) ?? -1)
+      } else {
+        const { proposal } = message
+        if (proposal.round > (machine.snapshot?.round ?? 0) + PROPOSAL_ROUNDS_AHEAD) return
+        machine.onProposal(proposal, blockValid(proposal.blockHash))
+        if (this.options.gossip === 'catch-up') node.held.push(message)
+      }
+    } catch (err) {
+      if (!isVerifyError(err)) throw err
+      this.counts.refused++
+    } finally {
+      this.observe(node)
+    }
+  }
+
+  /** Notes the round `node`'s machine is in. */
+  private observe(node: Node): void {
+    const snapshot = node.machine?.snapshot
+    if (!snapshot) return
+    const { record } = node
+    if (snapshot.round > record.maxRound) record.maxRound = snapshot.round
+    if (!this.stable) return
+    const rounds = snapshot.round - (this.gstRounds.get(snapshot.height) ?? 0)
+    if (rounds <= record.roundsAfterGst) return
+    record.roundsAfterGst = rounds
+    const max = this.options.roundsAfterGstMax
+    if (max !== undefined && rounds > max && record.fault === undefined) this.roundsExceeded = true
+  }
+
+  // --- sending ---------------------------------------------------------------------------------
+
+  private sendVote(node: Node, vote: Vote): void {
+    if (this.options.gossip === 'catch-up' && vote.height === node.height) node.held.push({ kind: 'vote', vote })
+    const { fault } = node.record
+    if (fault?.kind !== 'equivocate' && !node.rogue) {
+      this.broadcast(node, { kind: 'vote', vote })
+      return
+    }
+    const evil = evilHashFor(vote.height, vote.round)
+    const split = this.splitOf(vote.height, vote.round)
+    let other: Uint8Array | null
+    if (split.all) other = vote.blockHash === null ? evil : this.rng.next() < 0.5 ? null : evil
+    else other = vote.blockHash !== null && equalBytes(vote.blockHash, evil) ? null : evil
+    const { signature: _, ...unsigned } = vote
+    const conflicting = signVote(FUZZ_CHAIN_ID, { ...unsigned, blockHash: other }, node.secretKey)
+    this.equivocated.add(node.record.index)
+    this.sendSplit(node, split, { kind: 'vote', vote }, { kind: 'vote', vote: conflicting })
+  }
+
+  private sendProposal(node: Node, proposal: Proposal): void {
+    if (this.options.gossip === 'catch-up' && proposal.height === node.height) {
+      node.held.push({ kind: 'proposal', proposal })
+    }
+    if (node.record.fault?.kind !== 'equivocate') {
+      this.broadcast(node, { kind: 'proposal', proposal })
+      return
+    }
+    const split = this.splitOf(proposal.height, proposal.round)
+    const evil = evilHashFor(proposal.height, proposal.round)
+    if (split.all || equalBytes(proposal.blockHash, evil)) {
+      this.broadcast(node, { kind: 'proposal', proposal })
+      return
+    }
+    const { signature: _, ...unsigned } = proposal
+    const second = signProposal(FUZZ_CHAIN_ID, { ...unsigned, polRound: -1, blockHash: evil }, node.secretKey)
+    this.sendSplit(node, split, { kind: 'proposal', proposal }, { kind: 'proposal', proposal: second })
+  }
+
+  /**
+   * How the equivocators treat (height, round), the same for all of them: both
+   * messages to everyone (half the rounds), or the machine's message to side
+   * 0 and the conflicting one to side 1.
+   */
+  private splitOf(height: bigint, round: number): Split {
+    const key = `${height}/${round}`
+    let split = this.splits.get(key)
+    if (!split) {
+      split = { all: this.rng.next() < 0.5, side: this.nodes.map(() => this.rng.int(2)) }
+      this.splits.set(key, split)
+    }
+    return split
+  }
+
+  private sendSplit(node: Node, split: Split, mine: Message, conflicting: Message): void {
+    const from = node.record.index
+    for (const to of this.nodes.keys()) {
+      if (to === from) continue
+      if (split.all) {
+        this.send(node, to, mine)
+        this.send(node, to, conflicting)
+      } else this.send(node, to, split.side[to] === 0 ? mine : conflicting)
+    }
+  }
+
+  private broadcast(node: Node, message: Message): void {
+    if (node.record.fault?.kind === 'silent') return
+    for (const to of this.nodes.keys()) if (to !== node.record.index) this.send(node, to, message)
+  }
+
+  private send(node: Node, to: number, message: Message): void {
+    const { scenario, rng, timers } = this
+    const from = node.record.index
+    const now = timers.nowMs
+    this.counts.sent++
+    const stable = now >= scenario.gstMs
+    if (this.options.sabotage === 'no-gst' && to === this.honest[0]) {
+      this.counts.dropped++
+      return
+    }
+    if (!stable) {
+      if (rng.next() < scenario.dropRate || this.partitioned(from, to, now)) {
+        this.counts.dropped++
+        return
+      }
+    }
+    const fault = node.record.fault
+    const lateMs = fault?.kind === 'late' ? fault.lateMs : 0
+    const spreadMs = (stable ? scenario.delayMaxMs : scenario.preGstDelayMaxMs) - scenario.delayMinMs
+    const delayMs = lateMs + scenario.delayMinMs + rng.int(spreadMs + 1)
+    timers.at(now + delayMs, (d: Delivery) => this.deliver(d), { to, message })
+  }
+
+  private partitioned(from: number, to: number, now: number): boolean {
+    const partition = this.scenario.partition
+    if (!partition || now < partition.fromMs) return false
+    const a = this.groupOf.get(from)
+    const b = this.groupOf.get(to)
+    return a !== undefined && b !== undefined && a !== b
+  }
+}
+
+/** One run of `scenario`, with its record. */
+export function runScenario(scenario: BftFuzzScenario, options: RunOptions): RunRecord {
+  return new BftFuzzRun(scenario, options).run()
+}
+
+/** A short digest of what a run decided and when: equal digests, equal runs (for replay tests). */
+export function traceDigest(record: RunRecord): string {
+  const parts: Uint8Array[] = []
+  for (const node of record.nodes) {
+    for (const d of node.decisions.values()) {
+      parts.push(encoder.encode(`${node.index}:${d.height}:${d.via}:${d.atMs}:${d.commit.round}:`), d.blockHash)
+    }
+    parts.push(u64be(BigInt(node.evidence.length)), u64be(BigInt(node.maxRound)))
+  }
+  parts.push(encoder.encode(`${record.endMs}/${record.counts.sent}/${record.counts.dropped}/${record.counts.events}`))
+  return toHex(sha256(...parts)).slice(0, 16)
+}
