@@ -130,7 +130,8 @@ describe('BFT fuzzer: the checks bite', () => {
     honest.decisions.set(1n, { ...real, blockHash: blockHashFor(1n, 99) })
     const forged = safetyViolations(result.record).map((v) => v.message)
     expect(forged.length).toBeGreaterThan(0)
-    for (const message of forged) expect(message).toMatch(new RegExp(`^height 1: validator ${honest.index} \\(honest\\)`))
+    for (const message of forged)
+      expect(message).toMatch(new RegExp(`^height 1: validator ${honest.index} \\(honest\\)`))
 
     const twoOfFour = (s: BftFuzzScenario): BftFuzzScenario => ({
       ...s,
