@@ -15,6 +15,7 @@
  * - a local tx → relay.submitTx (mempool, then publish).
  */
 import type { ChainOptions } from '../chain/chain.js'
+import { StateTrie } from '../chain/trie.js'
 import type { TimeoutConfig } from '../consensus/bft/timeouts.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
 import { PosEngine } from '../consensus/pos/engine.js'
@@ -23,12 +24,13 @@ import type { LedgerDecoders } from '../ledger/decoders.js'
 import type { Genesis } from '../ledger/genesis.js'
 import type { TxSignatureChecker } from '../ledger/sigverify/checker.js'
 import type { Tx } from '../ledger/tx.js'
+import { createLightHandler, LIGHT_SERVE_LIMITS, LightQuota } from '../light/index.js'
 import type { AddResult, MempoolOptions } from '../mempool/index.js'
 import type { Network } from '../net/network.js'
 import { announceHeads } from '../relay/announce.js'
 import { Relay, type RelayHooks } from '../relay/gossip.js'
 import { type Role, StatusExchange } from '../relay/status.js'
-import { syncProtocol } from '../relay/topics.js'
+import { lightProtocol, syncProtocol } from '../relay/topics.js'
 import type { KvStore } from '../storage/kv.js'
 import {
   createSyncHandler,
@@ -51,6 +53,9 @@ import { MinerLoop } from './miner.js'
 import { createSyncFns } from './sync-fns.js'
 import { type ValidatorFault, ValidatorService } from './validator.js'
 import { ValidatorTxSigner } from './validator-tx.js'
+
+/** Encoded trie nodes the light server's proof reader keeps in memory. */
+const LIGHT_PROOF_TRIE_CACHE_NODES = 4096
 
 /** Watchers that are not part of the protocol (metrics): they see events, they decide nothing. */
 export interface NodeObserver {
@@ -98,6 +103,8 @@ export class PeerchainNode {
   /** Per-peer turns and quotas of the sync server. */
   readonly serveQuota: ServeQuota
   readonly uploadCap: UploadCap
+  /** Per-peer quotas of the light server (light/quota.ts). */
+  readonly lightQuota: LightQuota
 
   constructor(
     private readonly deps: NodeDeps,
@@ -119,6 +126,7 @@ export class PeerchainNode {
     const reportPeer = (peer: string, penalty: number, reason: string) => deps.network.reportPeer(peer, penalty, reason)
     this.serveQuota = new ServeQuota({ clock: deps.clock, timers: deps.timers, reportPeer }, init.serve?.quota)
     this.uploadCap = new UploadCap({ bytesPerPeriod: init.serve?.uploadCapBytes ?? 0 }, deps.clock)
+    this.lightQuota = new LightQuota({ clock: deps.clock, reportPeer })
   }
 
   get network(): Network {
@@ -154,6 +162,20 @@ export class PeerchainNode {
         },
       ),
       SYNC_SERVE_LIMITS,
+    )
+    // Light clients' proofs read the state trie through a reader of their own over the same store (nodes are never pruned).
+    await network.handle(
+      lightProtocol(chain.chainId),
+      createLightHandler(
+        chain,
+        await StateTrie.open(this.deps.store, LIGHT_PROOF_TRIE_CACHE_NODES),
+        {},
+        {
+          reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason),
+          quota: this.lightQuota,
+        },
+      ),
+      LIGHT_SERVE_LIMITS,
     )
     this.relay.start()
     announceHeads({

@@ -1,0 +1,6 @@
+export * from './client.js'
+export * from './codec.js'
+export * from './handler.js'
+export * from './limits.js'
+export * from './quota.js'
+export * from './verify.js'
