@@ -5,11 +5,18 @@
  * header rule such as the target). A failure throws the rule's VerifyError.
  */
 import type { ConsensusEngine } from '../consensus/engine.js'
-import type { Block } from '../ledger/block.js'
-import type { Genesis } from '../ledger/genesis.js'
-import { checkBlockBody, checkHeaderContext, checkHeaderFields, medianTimePast } from '../ledger/rules/block.js'
+import { BLOCK_VERSION_MMR, type Block } from '../ledger/block.js'
+import { type Genesis, headerVersionOf } from '../ledger/genesis.js'
+import {
+  checkBlockBody,
+  checkHeaderContext,
+  checkHeaderFields,
+  checkHeaderMmr,
+  medianTimePast,
+} from '../ledger/rules/block.js'
 import { isStaking } from '../ledger/rules/tx.js'
 import type { HeaderEntry, HeaderIndex } from './header-index.js'
+import { mmrStateOf } from './mmr-store.js'
 
 export interface BlockCheckDeps {
   genesis: Genesis
@@ -18,12 +25,12 @@ export interface BlockCheckDeps {
 
 /** What a block must pass with no state at all: worth checking before its signatures go to the pool. */
 export function checkBlockStateless(deps: BlockCheckDeps, block: Block): void {
-  checkHeaderFields(block.header)
+  checkHeaderFields(block.header, headerVersionOf(deps.genesis.params))
   deps.engine.checkSeal(block.header)
   checkBlockBody(block, { chainId: deps.genesis.chainId, limits: deps.genesis.limits, staking: isStaking(deps.engine) })
 }
 
-/** The header against its stored parent (time rules and the engine's rule), then the body. */
+/** The header against its stored parent (time rules, the MMR commitment, the engine's rule), then the body. */
 export function checkBlockOnParent(
   deps: BlockCheckDeps,
   index: HeaderIndex,
@@ -38,6 +45,7 @@ export function checkBlockOnParent(
     nowMs,
     maxFutureDriftMs: params.maxFutureDriftMs,
   })
+  if (headerVersionOf(params) >= BLOCK_VERSION_MMR) checkHeaderMmr(block.header, mmrStateOf(parent))
   deps.engine.checkHeader(block.header, parent.header, index)
   checkBlockBody(block, { chainId, limits, staking: isStaking(deps.engine) })
 }

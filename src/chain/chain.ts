@@ -9,9 +9,9 @@
  * Listeners hear of a reorg once, when it is over (head-change.ts).
  */
 import type { ConsensusEngine } from '../consensus/engine.js'
-import type { Block, HeaderFields } from '../ledger/block.js'
+import { BLOCK_VERSION_MMR, type Block, type HeaderFields } from '../ledger/block.js'
 import { BlockTxError, VerifyError } from '../ledger/errors.js'
-import type { Genesis } from '../ledger/genesis.js'
+import { type Genesis, headerVersionOf } from '../ledger/genesis.js'
 import { checkHeaderFields } from '../ledger/rules/block.js'
 import type { Tx } from '../ledger/tx.js'
 import type { KvStore } from '../storage/kv.js'
@@ -25,6 +25,7 @@ import { ConnectFailure, HeadSteps } from './head-steps.js'
 import { encodeEntry, type HeaderEntry, type HeaderIndex } from './header-index.js'
 import { layout } from './layout.js'
 import { loadEpochs, loadIndex, openGenesis, readBlock } from './load.js'
+import { mmrStateAfter } from './mmr-store.js'
 import type { DecodedNodeCache } from './mpt/update.js'
 import { type OrphanLimits, OrphanPool } from './orphans.js'
 import { type SignatureChecker, SignaturePrechecks } from './prechecks.js'
@@ -120,7 +121,7 @@ export class Chain extends StoredReads {
     const trie = await StateTrie.open(deps.store, opts.trieCacheNodesMax, opts.trieNodeCache)
     const genesisBlock = await openGenesis(deps.store, deps.genesis, trie, (header) => deps.engine.work(header))
     trie.discardWrites()
-    const { index, head } = await loadIndex(deps.store)
+    const { index, head } = await loadIndex(deps.store, headerVersionOf(deps.genesis.params) >= BLOCK_VERSION_MMR)
     await loadEpochs(deps.store, deps.engine.staking)
     const accounts = new AccountCache(deps.store, opts.accountCacheMax)
     const chain = new Chain(deps, index, head, genesisBlock, trie, accounts, opts)
@@ -267,7 +268,8 @@ export class Chain extends StoredReads {
       throw new VerifyError('BLOCK_KNOWN', `block ${block.id} is already stored`)
     }
     const header = block.header
-    checkHeaderFields(header)
+    const version = headerVersionOf(this.deps.genesis.params)
+    checkHeaderFields(header, version)
     const parent = this.index.get(header.parentId)
     const { finality } = this.deps.engine
     if (!parent) {
@@ -291,13 +293,16 @@ export class Chain extends StoredReads {
       throw new BlockTxError(bad, new VerifyError('TX_BAD_SIGNATURE', `signature of tx ${bad} does not verify`))
     }
 
-    const totalWork = parent.totalWork + this.deps.engine.work(header)
+    const work = this.deps.engine.work(header)
+    const totalWork = parent.totalWork + work
+    const mmr = version >= BLOCK_VERSION_MMR ? mmrStateAfter(parent, header, work) : undefined
     await this.steps.write([
       { type: 'put', key: layout.header(block.hash), value: encodeEntry({ status: 'stored', totalWork, header }) },
       { type: 'put', key: layout.block(block.hash), value: block.bytes },
       ...(commit && finality ? [{ type: 'put' as const, key: layout.commit(block.hash), value: commit }] : []),
+      ...(mmr ? [{ type: 'put' as const, key: layout.mmr(block.hash), value: mmr }] : []),
     ])
-    const entry = this.index.add(header, totalWork, 'stored')
+    const entry = this.index.add(header, totalWork, 'stored', mmr)
     for (const listener of this.storedListeners) listener(block, source)
     if (totalWork <= this.steps.head.totalWork) return { status: 'side' }
 

@@ -1,9 +1,10 @@
 /** Builds the genesis block of a genesis file: no transactions, the allocation as its state. */
-import { BLOCK_VERSION, Block, Header } from '../ledger/block.js'
+import { BLOCK_VERSION_MMR, Block, Header } from '../ledger/block.js'
 import { sha256 } from '../ledger/crypto.js'
-import { type Genesis, genesisToJson } from '../ledger/genesis.js'
+import { type Genesis, genesisToJson, headerVersionOf } from '../ledger/genesis.js'
 import { ADDRESS_BYTES } from '../ledger/limits.js'
 import { EMPTY_ROOT } from '../ledger/merkle.js'
+import { EMPTY_MMR, mmrRoot } from '../ledger/mmr.js'
 import { bigintToBytes, toHex } from '../util/bytes.js'
 import type { AccountChange, StateTrie } from './trie.js'
 
@@ -42,8 +43,9 @@ const commitments = new WeakMap<Genesis, Uint8Array>()
 /** The genesis block; its state's trie nodes are left pending in `trie`. */
 export async function buildGenesisBlock(genesis: Genesis, trie: StateTrie): Promise<Block> {
   const stateRoot = await trie.update(trie.emptyRoot, genesisAccounts(genesis))
+  const version = headerVersionOf(genesis.params)
   const header = Header.fromFields({
-    version: BLOCK_VERSION,
+    version,
     height: 0n,
     // The genesis block commits to the whole genesis file (chain id, parameters, limits).
     parentHash: genesisCommitment(genesis),
@@ -54,6 +56,8 @@ export async function buildGenesisBlock(genesis: Genesis, trie: StateTrie): Prom
     miner: new Uint8Array(ADDRESS_BYTES),
     reward: 0n,
     nonce: 0n,
+    // version 2: the MMR of no blocks (a version 1 genesis encodes exactly as before the field existed)
+    ...(version >= BLOCK_VERSION_MMR ? { mmrRoot: mmrRoot(EMPTY_MMR) } : {}),
   })
   return new Block(header, [])
 }

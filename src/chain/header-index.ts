@@ -19,6 +19,8 @@ export interface HeaderEntry {
   readonly totalWork: bigint
   readonly parent: HeaderEntry | undefined
   status: BlockStatus
+  /** Header version 2: the MMR state after this block (encodeMmrPeaks; chain/mmr-store.ts). */
+  readonly mmr?: Uint8Array
 }
 
 export function encodeEntry(entry: Pick<HeaderEntry, 'status' | 'totalWork' | 'header'>): Uint8Array {
@@ -49,25 +51,32 @@ export class HeaderIndex implements HeaderTree {
     return this.entries.get(id)
   }
 
-  /** Adds a header whose parent is already indexed (or genesis). */
-  add(header: Header, totalWork: bigint, status: BlockStatus): HeaderEntry {
+  /** Adds a header whose parent is already indexed (or genesis); `mmr` on a version 2 chain. */
+  add(header: Header, totalWork: bigint, status: BlockStatus, mmr?: Uint8Array): HeaderEntry {
     const parent = header.height === 0 ? undefined : this.entries.get(header.parentId)
     if (header.height !== 0 && !parent) throw new Error(`parent of ${header.id} is not indexed`)
-    const entry: HeaderEntry = { header, id: header.id, height: header.height, totalWork, parent, status }
+    const entry: HeaderEntry = { header, id: header.id, height: header.height, totalWork, parent, status, mmr }
     this.entries.set(entry.id, entry)
     if (parent) this.tips.delete(parent)
     this.tips.add(entry)
     return entry
   }
 
-  /** Re-links loaded entries: call after adding all stored headers in any order via addLoaded. */
-  static fromLoaded(loaded: Array<{ header: Header; totalWork: bigint; status: BlockStatus }>): HeaderIndex {
+  /**
+   * Re-links loaded entries, given in any order. `mmrOf` (a version 2 chain)
+   * gives each entry's MMR state, its parent's already indexed.
+   */
+  static fromLoaded(
+    loaded: Array<{ header: Header; totalWork: bigint; status: BlockStatus }>,
+    mmrOf?: (header: Header, totalWork: bigint, parent: HeaderEntry | undefined) => Uint8Array,
+  ): HeaderIndex {
     const index = new HeaderIndex()
     // Heights are sequential along a chain, so adding by height guarantees parents come first.
     loaded.sort((a, b) => a.header.height - b.header.height)
     for (const e of loaded) {
-      if (e.header.height !== 0 && !index.entries.has(e.header.parentId)) continue // unreachable leftover
-      index.add(e.header, e.totalWork, e.status)
+      const parent = e.header.height === 0 ? undefined : index.entries.get(e.header.parentId)
+      if (e.header.height !== 0 && !parent) continue // unreachable leftover
+      index.add(e.header, e.totalWork, e.status, mmrOf?.(e.header, e.totalWork, parent))
     }
     return index
   }

@@ -13,6 +13,8 @@
  *   'v' + address(20)          → empty: the account holds a stake (proof of stake; enumerated at each epoch end)
  *   'e' + height(8, BE)        → the validator set the epoch-ending block at that height chose (proof of stake)
  *   's' + trieNodeKey          → Merkle-Patricia trie node (content-addressed, never deleted)
+ *   'r' + blockHash(32)        → header version 2 only: the MMR state (peaks) after the block, encodeMmrPeaks
+ *                                (ledger/mmr.ts: size(8, BE) | (hash(32) | work(32)) per peak; chain/mmr-store.ts)
  *   'm' + 'head'               → hash of the head block
  *   'm' + 'genesis'            → hash of the genesis block (guards against another chain's data)
  */
@@ -48,6 +50,8 @@ export const layout = {
   epochPrefix: enc.encode('e'),
   epoch: (height: number) => key('e', u64be(height)),
   trieNode: (nodeKey: Uint8Array) => key('s', nodeKey),
+  mmrPrefix: enc.encode('r'),
+  mmr: (hash: Uint8Array) => key('r', hash),
   head: new Uint8Array([...enc.encode('m'), ...enc.encode('head')]),
   genesis: new Uint8Array([...enc.encode('m'), ...enc.encode('genesis')]),
 } as const

@@ -1,7 +1,7 @@
 /** Reading the chain store: the genesis and the header index at open, blocks on demand. */
 import type { EpochStaking } from '../consensus/engine.js'
-import type { Block, Header } from '../ledger/block.js'
-import type { Genesis } from '../ledger/genesis.js'
+import { BLOCK_VERSION_MMR, type Block, type Header } from '../ledger/block.js'
+import { type Genesis, headerVersionOf } from '../ledger/genesis.js'
 import { accountToBytes } from '../ledger/state.js'
 import { type KvStore, prefixRange } from '../storage/kv.js'
 import { equalBytes, toHex } from '../util/bytes.js'
@@ -9,6 +9,7 @@ import { ChainStoreError, StoreCorruptError } from './errors.js'
 import { buildGenesisBlock, genesisAccounts, genesisCommitment } from './genesis-block.js'
 import { type BlockStatus, encodeEntry, type HeaderEntry, HeaderIndex } from './header-index.js'
 import { layout } from './layout.js'
+import { loadMmrStates, mmrStateAfter } from './mmr-store.js'
 import { storedBlock, storedEntry, storedHash } from './stored.js'
 import type { StateTrie } from './trie.js'
 
@@ -62,16 +63,26 @@ async function writeGenesis(
       value: encodeEntry({ status: 'valid', totalWork: work, header: block.header }),
     },
     { type: 'put', key: layout.block(block.hash), value: block.bytes },
+    ...(headerVersionOf(genesis.params) >= BLOCK_VERSION_MMR
+      ? [{ type: 'put' as const, key: layout.mmr(block.hash), value: mmrStateAfter(undefined, block.header, work) }]
+      : []),
     { type: 'put', key: layout.height(0), value: block.hash },
     { type: 'put', key: layout.head, value: block.hash },
     { type: 'put', key: layout.genesis, value: block.hash },
   ])
 }
 
-export async function loadIndex(store: KvStore): Promise<{ index: HeaderIndex; head: HeaderEntry }> {
+/** The header index; on a version 2 chain (`withMmr`) with each entry's MMR state, stored or (if absent) recomputed. */
+export async function loadIndex(store: KvStore, withMmr = false): Promise<{ index: HeaderIndex; head: HeaderEntry }> {
   const loaded: Array<{ header: Block['header']; totalWork: bigint; status: BlockStatus }> = []
   for await (const [key, value] of store.entries(prefixRange(layout.headerPrefix))) loaded.push(storedEntry(key, value))
-  const index = HeaderIndex.fromLoaded(loaded)
+  const states = withMmr ? await loadMmrStates(store) : undefined
+  const index = HeaderIndex.fromLoaded(
+    loaded,
+    states &&
+      ((header, totalWork, parent) =>
+        states.get(header.id) ?? mmrStateAfter(parent, header, totalWork - (parent?.totalWork ?? 0n))),
+  )
   const headHash = await store.get(layout.head)
   if (!headHash) throw new StoreCorruptError(layout.head, 'the store has no head pointer')
   const head = index.get(toHex(storedHash(layout.head, headHash)))

@@ -3,15 +3,16 @@
  * transactions, with the state root and reward already computed.
  */
 import type { ConsensusEngine } from '../consensus/engine.js'
-import { BLOCK_VERSION, type HeaderFields, txRootOf } from '../ledger/block.js'
+import { BLOCK_VERSION_MMR, type HeaderFields, txRootOf } from '../ledger/block.js'
 import { VerifyError } from '../ledger/errors.js'
-import { subsidyAt } from '../ledger/genesis.js'
+import { headerVersionOf, subsidyAt } from '../ledger/genesis.js'
 import { medianTimePast } from '../ledger/rules/block.js'
 import { applyTx, StateOverlay } from '../ledger/state.js'
 import type { Tx } from '../ledger/tx.js'
 import { bigintToBytes, U64_MAX } from '../util/bytes.js'
 import { endEpoch, loadAccounts, type StateContext, stakingStep, touchedAddresses } from './connect.js'
 import type { HeaderEntry, HeaderIndex } from './header-index.js'
+import { childMmrRoot } from './mmr-store.js'
 
 export async function buildTemplate(
   ctx: StateContext & { engine: ConsensusEngine },
@@ -47,9 +48,10 @@ export async function buildTemplate(
   if (staking?.epochEnd) endEpoch(staking.rules, overlay, staking.stakers, height)
   const stateRoot = await ctx.trie.update(head.header.fields.stateRoot, overlay.changes())
   const mtp = medianTimePast(index.recentTimestamps(head, params.medianTimeSpan))
+  const version = headerVersionOf(params)
   return {
     fields: {
-      version: BLOCK_VERSION,
+      version,
       height: BigInt(height),
       parentHash: head.header.hash,
       timestamp: BigInt(Math.max(nowMs, mtp + 1)),
@@ -59,6 +61,7 @@ export async function buildTemplate(
       miner,
       reward,
       nonce: 0n,
+      ...(version >= BLOCK_VERSION_MMR ? { mmrRoot: childMmrRoot(head) } : {}),
     },
     txs,
   }

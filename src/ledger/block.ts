@@ -18,7 +18,35 @@ import { Tx } from './tx.js'
 
 export type { HeaderFields }
 
+/** The header version of a chain whose genesis sets none. */
 export const BLOCK_VERSION = 1
+/** The header version that carries `mmrRoot`, the commitment to every ancestor (ledger/mmr.ts). */
+export const BLOCK_VERSION_MMR = 2
+
+/** The fields that follow the nonce (field 10) in a header's encoding: none in version 1, `mmrRoot` in 2. */
+const AFTER_NONCE: HeaderFields = {
+  version: 0,
+  height: 0n,
+  parentHash: new Uint8Array(0),
+  timestamp: 0n,
+  txRoot: new Uint8Array(0),
+  stateRoot: new Uint8Array(0),
+  target: new Uint8Array(0),
+  miner: new Uint8Array(0),
+  reward: 0n,
+  nonce: 0n,
+}
+
+/**
+ * The encoding of `fields` with nonce 0 split where the nonce goes: the
+ * header with nonce n >= 1 encodes as prefix ‖ 0x50 ‖ varint(n) ‖ tail (a
+ * proof-of-work miner hashes the fixed parts around each nonce).
+ */
+export function headerNonceSplit(fields: HeaderFields): { prefix: Uint8Array; tail: Uint8Array } {
+  const bytes = encodeHeader({ ...fields, nonce: 0n })
+  const tail = encodeHeader({ ...AFTER_NONCE, mmrRoot: fields.mmrRoot ?? new Uint8Array(0) })
+  return { prefix: bytes.subarray(0, bytes.byteLength - tail.byteLength), tail }
+}
 
 export class Header {
   readonly hash: Uint8Array

@@ -53,6 +53,18 @@ export interface ConsensusParams {
   medianTimeSpan: number
   /** How far ahead of our clock a block's timestamp may be. */
   maxFutureDriftMs: number
+  /**
+   * The version every header of the chain carries (proof of work only): 1, or
+   * 2 for headers that commit to an MMR of their ancestors (`mmrRoot`,
+   * ledger/mmr.ts). Absent means 1, and leaves the genesis file (and hash) as
+   * it was before the key existed.
+   */
+  headerVersion?: number
+}
+
+/** The header version of a chain: `consensus.headerVersion`, 1 when absent. */
+export function headerVersionOf(params: ConsensusParams): number {
+  return params.headerVersion ?? 1
 }
 
 export interface Genesis {
@@ -79,7 +91,7 @@ export const POS_FIXED_POW_PARAMS = Object.freeze({
   maxAdjustFactor: 1,
 })
 
-const POW_ONLY_KEYS = ['retargetInterval', 'maxAdjustFactor', 'initialTarget', 'powLimit'] as const
+const POW_ONLY_KEYS = ['retargetInterval', 'maxAdjustFactor', 'initialTarget', 'powLimit', 'headerVersion'] as const
 /** The consensus keys of both engines. */
 const SHARED_KEYS = [
   'engine',
@@ -202,6 +214,7 @@ function parsePowConsensus(c: Json): ConsensusParams {
     halvingInterval: int(c.halvingInterval, 'consensus.halvingInterval', 0),
     medianTimeSpan: int(c.medianTimeSpan, 'consensus.medianTimeSpan', 1, 1000),
     maxFutureDriftMs: int(c.maxFutureDriftMs, 'consensus.maxFutureDriftMs', 0),
+    ...(c.headerVersion === undefined ? {} : { headerVersion: int(c.headerVersion, 'consensus.headerVersion', 1, 2) }),
   }
   if (params.initialTarget > params.powLimit) {
     throw new GenesisError('consensus.initialTarget', 'must not exceed consensus.powLimit')

@@ -1,6 +1,6 @@
 /** Proof of work: SHA-256 of the header at or below a target that retargets toward the block time. */
 
-import { Header, type HeaderFields } from '../../ledger/block.js'
+import { Header, type HeaderFields, headerNonceSplit } from '../../ledger/block.js'
 import { VerifyError } from '../../ledger/errors.js'
 import type { ConsensusParams } from '../../ledger/genesis.js'
 import { bigintToBytes, bytesToBigint } from '../../util/bytes.js'
@@ -63,7 +63,8 @@ export class PowEngine implements ConsensusEngine {
   async seal(fields: HeaderFields, signal?: AbortSignal): Promise<Header | null> {
     const zero = Header.fromFields({ ...fields, nonce: 0n })
     if (bytesToBigint(zero.hash) <= zero.target) return zero
-    const found = await this.pool.mine(zero.bytes, bigintToBytes(zero.target), signal)
+    const { prefix, tail } = headerNonceSplit(fields)
+    const found = await this.pool.mine(prefix, bigintToBytes(zero.target), signal, tail)
     return found ? Header.fromFields({ ...fields, nonce: found.nonce }) : null
   }
 

@@ -1,8 +1,10 @@
 /**
  * Mining in worker threads, so the event loop never blocks. A header's nonce
- * is its last protobuf field, so encode(header with nonce n) is
- * encode(header with nonce 0) + [0x50, varint(n)] for n >= 1: each worker hashes
- * a fixed prefix plus a short suffix. Workers poll a shared flag, so a
+ * is field 10, followed only by `mmrRoot` (field 11, version 2), so
+ * encode(header with nonce n) is prefix + [0x50, varint(n)] + tail for n >= 1,
+ * where prefix + tail = encode(header with nonce 0) and the tail is empty in
+ * version 1 (ledger/block.ts headerNonceSplit): each worker hashes a fixed
+ * prefix, a short suffix and a fixed tail. Workers poll a shared flag, so a
  * cancelled search stops within one batch of hashes.
  *
  * The pool's workers live as long as the pool (starting threads for every
@@ -21,8 +23,9 @@ const { parentPort } = require('node:worker_threads')
 const { createHash } = require('node:crypto')
 const BATCH = 4096
 const MAX = (1n << 64n) - 1n
-parentPort.on('message', ({ job, prefix, target, start, step, stop }) => {
+parentPort.on('message', ({ job, prefix, tail, target, start, step, stop }) => {
   const prefixBuf = Buffer.from(prefix)
+  const tailBuf = Buffer.from(tail)
   const targetBuf = Buffer.from(target)
   const flag = new Int32Array(stop)
   const suffix = Buffer.alloc(11)
@@ -35,7 +38,7 @@ parentPort.on('message', ({ job, prefix, target, start, step, stop }) => {
       let n = nonce, len = 1
       while (n >= 0x80n) { suffix[len++] = Number(n & 0x7fn) | 0x80; n >>= 7n }
       suffix[len++] = Number(n)
-      const h = createHash('sha256').update(prefixBuf).update(suffix.subarray(0, len)).digest()
+      const h = createHash('sha256').update(prefixBuf).update(suffix.subarray(0, len)).update(tailBuf).digest()
       if (h.compare(targetBuf) <= 0) { parentPort.postMessage({ job, nonce: nonce.toString() }); return }
     }
   }
@@ -79,10 +82,15 @@ export class MinerPool {
   }
 
   /**
-   * Searches nonces >= 1 until sha256(prefix + suffix(nonce)) <= target.
+   * Searches nonces >= 1 until sha256(prefix + suffix(nonce) + tail) <= target.
    * Resolves null when `signal` aborts, a newer search starts, or the nonce space is exhausted.
    */
-  mine(prefix: Uint8Array, target: Uint8Array, signal?: AbortSignal): Promise<MineResult | null> {
+  mine(
+    prefix: Uint8Array,
+    target: Uint8Array,
+    signal?: AbortSignal,
+    tail: Uint8Array = new Uint8Array(0),
+  ): Promise<MineResult | null> {
     if (this.closed) return Promise.reject(new Error('the mining pool is closed'))
     this.job?.settle(null) // one search at a time: the newer one wins
     if (signal?.aborted) return Promise.resolve(null)
@@ -108,7 +116,7 @@ export class MinerPool {
       signal?.addEventListener('abort', onAbort, { once: true })
       workers.forEach((worker, i) => {
         worker.ref() // busy: keep the process alive until the search ends
-        worker.postMessage({ job: job.id, prefix, target, start: (i + 1).toString(), step: this.threads, stop })
+        worker.postMessage({ job: job.id, prefix, tail, target, start: (i + 1).toString(), step: this.threads, stop })
       })
     })
   }
@@ -140,10 +148,11 @@ export async function mineNonce(
   target: Uint8Array,
   threads: number,
   signal?: AbortSignal,
+  tail?: Uint8Array,
 ): Promise<MineResult | null> {
   const pool = new MinerPool(threads)
   try {
-    return await pool.mine(prefix, target, signal)
+    return await pool.mine(prefix, target, signal, tail)
   } finally {
     await pool.close()
   }

@@ -50,6 +50,12 @@ export interface HeaderFields {
   miner: Uint8Array
   reward: bigint
   nonce: bigint
+  /**
+   * Header version 2: the MMR root of every ancestor's hash (ledger/mmr.ts).
+   * Empty (or absent when building one) in version 1, and then not encoded at
+   * all; a decoded header always has it.
+   */
+  mmrRoot?: Uint8Array
 }
 
 export interface BlockFields {

@@ -310,6 +310,7 @@ export interface BlockHeader {
   miner: Uint8Array<ArrayBuffer>
   reward: bigint
   nonce: bigint
+  mmrRoot: Uint8Array<ArrayBuffer>
 }
 
 export namespace BlockHeader {
@@ -372,6 +373,11 @@ export namespace BlockHeader {
           w.uint64(obj.nonce)
         }
 
+        if ((obj.mmrRoot != null && obj.mmrRoot.byteLength > 0)) {
+          w.uint32(90)
+          w.bytes(obj.mmrRoot)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -386,7 +392,8 @@ export namespace BlockHeader {
           target: uint8ArrayAlloc(0),
           miner: uint8ArrayAlloc(0),
           reward: 0n,
-          nonce: 0n
+          nonce: 0n,
+          mmrRoot: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -433,6 +440,10 @@ export namespace BlockHeader {
             }
             case 10: {
               obj.nonce = reader.uint64()
+              break
+            }
+            case 11: {
+              obj.mmrRoot = reader.bytes()
               break
             }
             default: {
@@ -520,6 +531,13 @@ export namespace BlockHeader {
               }
               break
             }
+            case 11: {
+              yield {
+                field: `${prefix}.mmrRoot`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -582,6 +600,11 @@ export namespace BlockHeader {
     value: bigint
   }
 
+  export interface BlockHeaderMmrRootFieldEvent {
+    field: '$.mmrRoot'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<BlockHeader>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, BlockHeader.codec())
   }
@@ -590,7 +613,7 @@ export namespace BlockHeader {
     return decodeMessage(buf, BlockHeader.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlockHeader>): Generator<BlockHeaderVersionFieldEvent | BlockHeaderHeightFieldEvent | BlockHeaderParentHashFieldEvent | BlockHeaderTimestampFieldEvent | BlockHeaderTxRootFieldEvent | BlockHeaderStateRootFieldEvent | BlockHeaderTargetFieldEvent | BlockHeaderMinerFieldEvent | BlockHeaderRewardFieldEvent | BlockHeaderNonceFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlockHeader>): Generator<BlockHeaderVersionFieldEvent | BlockHeaderHeightFieldEvent | BlockHeaderParentHashFieldEvent | BlockHeaderTimestampFieldEvent | BlockHeaderTxRootFieldEvent | BlockHeaderStateRootFieldEvent | BlockHeaderTargetFieldEvent | BlockHeaderMinerFieldEvent | BlockHeaderRewardFieldEvent | BlockHeaderNonceFieldEvent | BlockHeaderMmrRootFieldEvent> {
     return streamMessage(buf, BlockHeader.codec(), opts)
   }
 }
@@ -758,6 +781,11 @@ export namespace Block {
     value: bigint
   }
 
+  export interface BlockHeaderMmrRootFieldEvent {
+    field: '$.header.mmrRoot'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface BlockTxsChainIdFieldEvent {
     field: '$.txs[].chainId'
     value: string
@@ -826,7 +854,7 @@ export namespace Block {
     return decodeMessage(buf, Block.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Block>): Generator<BlockHeaderVersionFieldEvent | BlockHeaderHeightFieldEvent | BlockHeaderParentHashFieldEvent | BlockHeaderTimestampFieldEvent | BlockHeaderTxRootFieldEvent | BlockHeaderStateRootFieldEvent | BlockHeaderTargetFieldEvent | BlockHeaderMinerFieldEvent | BlockHeaderRewardFieldEvent | BlockHeaderNonceFieldEvent | BlockTxsChainIdFieldEvent | BlockTxsSenderPubKeyFieldEvent | BlockTxsRecipientFieldEvent | BlockTxsAmountFieldEvent | BlockTxsFeeFieldEvent | BlockTxsNonceFieldEvent | BlockTxsMemoFieldEvent | BlockTxsSignatureFieldEvent | BlockTxsKindFieldEvent | BlockTxsPayloadFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Block>): Generator<BlockHeaderVersionFieldEvent | BlockHeaderHeightFieldEvent | BlockHeaderParentHashFieldEvent | BlockHeaderTimestampFieldEvent | BlockHeaderTxRootFieldEvent | BlockHeaderStateRootFieldEvent | BlockHeaderTargetFieldEvent | BlockHeaderMinerFieldEvent | BlockHeaderRewardFieldEvent | BlockHeaderNonceFieldEvent | BlockHeaderMmrRootFieldEvent | BlockTxsChainIdFieldEvent | BlockTxsSenderPubKeyFieldEvent | BlockTxsRecipientFieldEvent | BlockTxsAmountFieldEvent | BlockTxsFeeFieldEvent | BlockTxsNonceFieldEvent | BlockTxsMemoFieldEvent | BlockTxsSignatureFieldEvent | BlockTxsKindFieldEvent | BlockTxsPayloadFieldEvent> {
     return streamMessage(buf, Block.codec(), opts)
   }
 }

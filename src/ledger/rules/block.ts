@@ -4,15 +4,21 @@
  * work) live in the consensus engine; state rules in state.ts and chain/.
  */
 import { equalBytes } from '../../util/bytes.js'
-import { BLOCK_VERSION, type Block, type Header } from '../block.js'
+import { BLOCK_VERSION, BLOCK_VERSION_MMR, type Block, type Header } from '../block.js'
 import { BlockTxError, VerifyError } from '../errors.js'
 import { ADDRESS_BYTES, HASH_BYTES } from '../limits.js'
+import { type MmrPeaks, mmrRoot } from '../mmr.js'
 import { checkTxStateless, type TxContext } from './tx.js'
 
-export function checkHeaderFields(header: Header): void {
+/** Field rules; `version` is the chain's header version (genesis `consensus.headerVersion`). */
+export function checkHeaderFields(header: Header, version: number = BLOCK_VERSION): void {
   const f = header.fields
-  if (f.version !== BLOCK_VERSION)
-    throw new VerifyError('BLOCK_BAD_VERSION', `version ${f.version} != ${BLOCK_VERSION}`)
+  if (f.version !== version) throw new VerifyError('BLOCK_BAD_VERSION', `version ${f.version} != ${version}`)
+  // version 1 has no mmrRoot; version 2 always a 32-byte one
+  const mmrBytes = f.mmrRoot?.byteLength ?? 0
+  if (mmrBytes !== (version >= BLOCK_VERSION_MMR ? HASH_BYTES : 0)) {
+    throw new VerifyError('BLOCK_BAD_FIELD', `mmrRoot is ${mmrBytes} bytes in a version ${version} header`)
+  }
   for (const [name, bytes] of [
     ['parentHash', f.parentHash],
     ['txRoot', f.txRoot],
@@ -24,6 +30,20 @@ export function checkHeaderFields(header: Header): void {
   }
   if (f.miner.byteLength !== ADDRESS_BYTES) {
     throw new VerifyError('BLOCK_BAD_FIELD', `miner is ${f.miner.byteLength} bytes`)
+  }
+}
+
+/**
+ * Version 2: the header's mmrRoot is the root of the MMR of its ancestors'
+ * hashes (genesis included), `ancestors` the peaks of that MMR, which is the
+ * parent's MMR state (chain/mmr-store.ts). Needs nothing but headers.
+ */
+export function checkHeaderMmr(header: Header, ancestors: MmrPeaks): void {
+  if (ancestors.size !== header.height) {
+    throw new Error(`MMR of ${ancestors.size} blocks given for a header at height ${header.height}`)
+  }
+  if (!equalBytes(header.fields.mmrRoot ?? new Uint8Array(0), mmrRoot(ancestors))) {
+    throw new VerifyError('BLOCK_BAD_MMR_ROOT', `mmrRoot is not the MMR of the ${ancestors.size} blocks before it`)
   }
 }
 

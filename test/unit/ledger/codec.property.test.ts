@@ -54,6 +54,7 @@ const headerArb: fc.Arbitrary<HeaderFields> = fc.record({
   miner: fc.oneof(bytesExactly(20), fc.uint8Array({ maxLength: 21 })),
   reward: u64,
   nonce: u64,
+  mmrRoot: fc.oneof(fc.constant(new Uint8Array(0)), bytesExactly(32), fc.uint8Array({ maxLength: 33 })),
 })
 
 const blockArb: fc.Arbitrary<BlockFields> = fc.record({

@@ -92,6 +92,7 @@ export function headerFields(overrides: Partial<HeaderFields> = {}): HeaderField
     miner: bytesOf(20, 0xcc),
     reward: 0n,
     nonce: 0n,
+    mmrRoot: new Uint8Array(0),
     ...overrides,
   }
 }

@@ -114,6 +114,7 @@ const headerArb: fc.Arbitrary<HeaderFields> = fc.record({
   miner: bytesUpTo(21),
   reward: u64,
   nonce: u64,
+  mmrRoot: bytesUpTo(33),
 })
 const blockArb = fc.record({ header: headerArb, txs: fc.array(txArb, { maxLength: 4 }) })
 

@@ -6,7 +6,7 @@ import { Header, type HeaderFields } from '../../../../src/ledger/block.js'
 import { VerifyError } from '../../../../src/ledger/errors.js'
 import { devnetGenesis } from '../../../../src/ledger/genesis.js'
 import { bigintToBytes, bytesToBigint } from '../../../../src/util/bytes.js'
-import { expectVerifyError, headerFields, thrownBy } from '../../ledger/fixtures.js'
+import { expectVerifyError, headerFields, hex, thrownBy } from '../../ledger/fixtures.js'
 
 const T = 1n << 248n // about 1 in 256 hashes
 const params = devnetGenesis({
@@ -180,6 +180,17 @@ describe('PowEngine.seal', () => {
     }
     const header = await sealed({ ...fields, nonce: 99n })
     expect(header.fields.nonce).toBe(0n)
+  })
+
+  it('seals a version 2 header (mmrRoot after the nonce): it decodes, keeps its mmrRoot and passes checkSeal', async () => {
+    const mmrRoot = new Uint8Array(32).fill(0x5a)
+    const fields = { ...fieldsNeedingWork(chain(1, 1)[0]!, T), version: 2, mmrRoot }
+    const header = await sealed(fields)
+    expect(header.fields.nonce).toBeGreaterThanOrEqual(1n)
+    const again = Header.fromBytes(header.bytes)
+    expect(again.id).toBe(header.id)
+    expect(hex(again.fields.mmrRoot!)).toBe(hex(mmrRoot))
+    expect(() => engine.checkSeal(again)).not.toThrow()
   })
 
   it('seals with several mining threads', async () => {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { MinerPool, mineNonce } from '../../../../src/consensus/pow/miner.js'
+import { headerNonceSplit } from '../../../../src/ledger/block.js'
 import { encodeHeader, type HeaderFields } from '../../../../src/ledger/codec/codec.js'
 import { bigintToBytes, bytesToBigint, U64_MAX } from '../../../../src/util/bytes.js'
 import { concat, headerFields, hex, varint } from '../../ledger/fixtures.js'
@@ -49,6 +50,25 @@ describe('the mining prefix trick', () => {
       { numRuns: 500 },
     )
   })
+
+  it('with an mmrRoot (field 11, version 2): encode(header with nonce n) = prefix + [0x50, varint(n)] + tail', () => {
+    fc.assert(
+      fc.property(
+        headerArb,
+        fc.uint8Array({ minLength: 0, maxLength: 33 }),
+        fc.bigInt({ min: 1n, max: U64_MAX }),
+        (fields, mmrRoot, n) => {
+          const { prefix, tail } = headerNonceSplit({ ...fields, mmrRoot })
+          expect(hex(concat(prefix, tail))).toBe(hex(encodeHeader({ ...fields, mmrRoot, nonce: 0n })))
+          expect(hex(encodeHeader({ ...fields, mmrRoot, nonce: n }))).toBe(
+            hex(concat(prefix, NONCE_TAG, varint(n), tail)),
+          )
+          expect(tail.byteLength).toBe(mmrRoot.byteLength === 0 ? 0 : 2 + mmrRoot.byteLength)
+        },
+      ),
+      { numRuns: 300 },
+    )
+  })
 })
 
 describe('mineNonce', () => {
@@ -63,6 +83,14 @@ describe('mineNonce', () => {
     }
     const found = await mineNonce(prefix, bigintToBytes(target), 1)
     expect(found?.nonce).toBe(expected)
+  })
+
+  it('hashes the fixed tail after the nonce', async () => {
+    const target = 1n << 248n
+    const { prefix, tail } = headerNonceSplit(headerFields({ version: 2, mmrRoot: new Uint8Array(32).fill(7) }))
+    const found = await mineNonce(prefix, bigintToBytes(target), 2, undefined, tail)
+    expect(found).not.toBeNull()
+    expect(bytesToBigint(sha(prefix, NONCE_TAG, varint(found!.nonce), tail)) <= target).toBe(true)
   })
 
   it('with several threads finds some nonce >= 1 that meets the target', async () => {
