@@ -6,8 +6,10 @@ import {
   DEVNET_ACCOUNTS,
   devnetGenesis,
   devnetKey,
+  devnetPosGenesis,
   GenesisError,
   genesisToJson,
+  headerVersionOf,
   parseGenesis,
   subsidyAt,
 } from '../../../src/ledger/genesis.js'
@@ -35,6 +37,22 @@ function expectGenesisError(json: unknown, key: string): GenesisError {
 }
 
 describe('parseGenesis', () => {
+  it('consensus.headerVersion: absent is 1 (and stays out of the file); 1 or 2; proof of work only', () => {
+    const json = genesisJson()
+    expect(section(json, 'consensus').headerVersion).toBeUndefined()
+    expect(headerVersionOf(parseGenesis(json).params)).toBe(1)
+    const v2 = devnetGenesis({ headerVersion: 2 })
+    expect(parseGenesis(JSON.parse(JSON.stringify(genesisToJson(v2)))).params.headerVersion).toBe(2)
+    for (const bad of [0, 3, '2', 1.5]) {
+      const j = genesisJson()
+      section(j, 'consensus').headerVersion = bad
+      expectGenesisError(j, 'consensus.headerVersion')
+    }
+    const pos = JSON.parse(JSON.stringify(genesisToJson(devnetPosGenesis(1)))) as Json
+    section(pos, 'consensus').headerVersion = 2
+    expectGenesisError(pos, 'consensus.headerVersion')
+  })
+
   it('refuses the same address funded twice (bech32 is case-insensitive)', () => {
     const json = genesisJson()
     const alloc = section(json, 'alloc')
