@@ -1,12 +1,15 @@
 /**
- * `npm run sim:fuzz -- --runs N [--from SEED]`: simulations on random seeds,
- * each seed deriving its own scenario (size, load, loss, gossip model, a
- * partition), every invariant checked. A failure prints its seed and the
- * one-line command that replays exactly that run; `--seed S` runs one seed.
+ * `npm run sim:fuzz -- [--pos] --runs N [--from SEED]`: simulations on random
+ * seeds, each seed deriving its own scenario (size, load, loss, gossip
+ * model, a partition), every invariant checked. A failure prints its seed
+ * and the one-line command that replays exactly that run; `--seed S` runs
+ * one seed. `--pos` fuzzes proof of stake instead (src/sim/pos-fuzz.ts:
+ * validators with Byzantine faults; safety, liveness after a heal, slashing).
  */
 import '../src/util/shims.js'
 import { parseArgs } from 'node:util'
 import { doubleInclusions, lostTxs, poolViolations, stateRootMismatches } from '../src/sim/checks.js'
+import { fuzzPosOnce } from '../src/sim/pos-fuzz.js'
 import { buildReport } from '../src/sim/report.js'
 import { parseScenario, type Scenario } from '../src/sim/scenario.js'
 import { SimWorld } from '../src/sim/world.js'
@@ -57,8 +60,15 @@ export async function fuzzOnce(seed: number): Promise<string[]> {
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { runs: { type: 'string', default: '20' }, from: { type: 'string' }, seed: { type: 'string' } },
+    options: {
+      runs: { type: 'string', default: '20' },
+      from: { type: 'string' },
+      seed: { type: 'string' },
+      pos: { type: 'boolean', default: false },
+    },
   })
+  const once = values.pos ? fuzzPosOnce : fuzzOnce
+  const replay = values.pos ? 'npm run sim:fuzz -- --pos --seed' : 'npm run sim:fuzz -- --seed'
   const seeds =
     values.seed !== undefined
       ? [Number(values.seed)]
@@ -67,14 +77,14 @@ async function main(): Promise<void> {
         )
   let failed = 0
   for (const seed of seeds) {
-    const problems = await fuzzOnce(seed)
+    const problems = await once(seed)
     if (problems.length === 0) {
       process.stdout.write(`seed ${seed}: ok\n`)
       continue
     }
     failed++
     process.stdout.write(`seed ${seed}: FAILED\n  ${problems.slice(0, 10).join('\n  ')}\n`)
-    process.stdout.write(`  replay: npm run sim:fuzz -- --seed ${seed}\n`)
+    process.stdout.write(`  replay: ${replay} ${seed}\n`)
   }
   process.stdout.write(`${seeds.length - failed} of ${seeds.length} runs held every invariant\n`)
   if (failed > 0) process.exitCode = 1

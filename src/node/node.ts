@@ -14,8 +14,9 @@
  *   (ledger-node.ts), announcement (relay/announce.ts), the sync meter;
  * - a local tx → relay.submitTx (mempool, then publish).
  */
-import type { ChainOptions } from '../chain/chain.js'
+import type { Chain, ChainOptions } from '../chain/chain.js'
 import { StateTrie } from '../chain/trie.js'
+import { decodeEvidence } from '../consensus/bft/evidence.js'
 import type { TimeoutConfig } from '../consensus/bft/timeouts.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
 import { PosEngine } from '../consensus/pos/engine.js'
@@ -293,7 +294,10 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
       timeouts: init.validator.timeouts,
       fault: init.validator.fault,
       commitPauseMs: init.genesis.params.blockTimeMs,
-      submitEvidence: (payload) => {
+      submitEvidence: async (payload) => {
+        // A block takes evidence of heights below its own only (EVIDENCE_FROM_FUTURE): double signing seen at
+        // the height being decided is sent once that height's block is on our chain.
+        await headReaches(chain, evidenceHeight(payload))
         const request = { kind: 'evidence' as const, payload, fee: init.genesis.limits.minFee }
         return txs.send(request, {
           chainId: chain.chainId,
@@ -305,4 +309,25 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
     })
   }
   return new PeerchainNode(deps, init, ledger, status, relay, sync, miner, validator, signer)
+}
+
+/** The height evidence names; 0 for a payload that does not decode (the tx rules refuse it, as ever). */
+function evidenceHeight(payload: Uint8Array): number {
+  try {
+    return Number(decodeEvidence(payload).voteA.height)
+  } catch {
+    return 0
+  }
+}
+
+/** Resolves once `chain`'s head is at `height` or above. */
+function headReaches(chain: Chain, height: number): Promise<void> {
+  if (chain.head.height >= height) return Promise.resolve()
+  return new Promise((resolve) => {
+    const off = chain.onHeadChange((change) => {
+      if (change.head.height < height) return
+      off()
+      resolve()
+    })
+  })
 }

@@ -164,7 +164,9 @@ export function livenessViolations(record: FinalityRecord, stallMsMax: number): 
     out.push(`no new height for ${record.stallMsMax} ms while ⅔+ of the power was connected (bound ${stallMsMax} ms)`)
   }
   for (const heal of record.heals) {
-    if (!heal.committedAfter) out.push(`no height committed after the heal at ${heal.atMs} ms`)
+    if (!heal.committedAfter) {
+      out.push(`no height committed after the ${heal.lossEnd ? 'end of loss' : 'heal'} at ${heal.atMs} ms`)
+    }
   }
   return out
 }

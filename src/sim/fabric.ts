@@ -65,7 +65,7 @@ export class SimFabric {
   readonly gossipParams: GossipParams
   readonly latencyMs: readonly (readonly number[])[]
   readonly jitterMs: number
-  readonly loss: number
+  private lossNow: number
   readonly dialTimeoutMs: number
   readonly log: (msg: string, fields?: Record<string, unknown>) => void
   private readonly regionNames: readonly string[] | undefined
@@ -83,7 +83,7 @@ export class SimFabric {
     checkLatencyMatrix(this.latencyMs)
     this.regionNames = init.regionNames ?? (this.latencyMs === WAN6.latencyMs ? WAN6.regions : undefined)
     this.jitterMs = init.jitterMs ?? 0
-    this.loss = init.loss ?? 0
+    this.lossNow = init.loss ?? 0
     this.dialTimeoutMs = init.dialTimeoutMs ?? 10_000
     this.log = init.log ?? (() => {})
     if (!(this.jitterMs >= 0)) throw new RangeError(`jitterMs must be >= 0: ${this.jitterMs}`)
@@ -92,6 +92,17 @@ export class SimFabric {
 
   get size(): number {
     return this.nodes.length
+  }
+
+  /** Loss probability of gossip messages on every link without its own (setLoss). */
+  get loss(): number {
+    return this.lossNow
+  }
+
+  /** No message is lost from now on, on any link (the global stabilisation time of partial synchrony). */
+  stopLoss(): void {
+    this.lossNow = 0
+    this.linkLoss.clear()
   }
 
   addNode(opts: AddNodeOptions): SimNetwork {

@@ -12,7 +12,9 @@
  *   must commit while the honest power of one side is ⅔+, and may while the
  *   running power (faulty included) of one side is. The power is the set's
  *   at each height, so a validator dropped at an epoch (a slashed
- *   equivocator) stops counting there.
+ *   equivocator) stops counting there. While messages are lost no height is
+ *   owed (a vote is sent once; a lost one is not sent again), and one must
+ *   commit after the loss stops.
  * - Pace: each height's first proposal, the moment its block is final at ⅔
  *   of the running nodes, and the round it was decided in.
  *
@@ -41,6 +43,8 @@ export interface FinalityInit {
    * every height.
    */
   powerAt?: (height: number) => readonly bigint[] | undefined
+  /** Messages are being lost at the start: no height is owed a commit until `onReliable`. */
+  lossy?: boolean
 }
 
 export interface FinalAt {
@@ -64,8 +68,8 @@ export class FinalityRecord {
   readonly commitsWithoutQuorum: string[] = []
   /** The longest wait for a new height while ⅔+ of the power was connected. */
   stallMsMax = 0
-  /** Heals, and whether a height committed after each. */
-  readonly heals: Array<{ atMs: number; heightAt: number; committedAfter: boolean }> = []
+  /** Heals (and the end of loss, `lossEnd`), and whether a height committed after each. */
+  readonly heals: Array<{ atMs: number; heightAt: number; committedAfter: boolean; lossEnd?: true }> = []
   private readonly finalCounts = new Map<number, number>()
   private readonly runningCount: number
   private readonly everyNode: readonly number[]
@@ -74,6 +78,7 @@ export class FinalityRecord {
   /** The network's sides now (one, holding every node, while it is whole). */
   private sides: readonly (readonly number[])[]
   private splitAtMs = 0
+  private lossy: boolean
   private lastCommitMs = 0
   private bestFinal = 0
 
@@ -81,6 +86,7 @@ export class FinalityRecord {
     this.runningCount = init.running.filter(Boolean).length
     this.everyNode = init.running.map((_, i) => i)
     this.sides = [this.everyNode]
+    this.lossy = init.lossy ?? false
     if (this.owesCommits(1)) this.liveSinceMs = 0
   }
 
@@ -137,6 +143,14 @@ export class FinalityRecord {
     if (this.owesCommits(this.bestFinal + 1)) this.liveSinceMs = atMs
   }
 
+  /** Messages stop being lost: heights are owed commits again (as after a heal), and one must commit. */
+  onReliable(atMs: number): void {
+    if (!this.lossy) return
+    this.lossy = false
+    this.heals.push({ atMs, heightAt: this.bestFinal, committedAfter: false, lossEnd: true })
+    if (this.owesCommits(this.bestFinal + 1)) this.liveSinceMs = atMs
+  }
+
   /** The run is over: the wait since the last height counts too. */
   onEnd(atMs: number): void {
     this.closeLive(atMs)
@@ -165,8 +179,12 @@ export class FinalityRecord {
 
   private onNewHeight(height: number, atMs: number): void {
     if (height > this.bestFinal) this.bestFinal = height
-    const heal = this.heals.at(-1)
-    if (heal && height > heal.heightAt) heal.committedAfter = true
+    // Every heal (or end of loss) not yet followed by a commit: two may come before the next commit.
+    for (let i = this.heals.length - 1; i >= 0; i--) {
+      const heal = this.heals[i] as FinalityRecord['heals'][number]
+      if (heal.committedAfter) break
+      if (height > heal.heightAt) heal.committedAfter = true
+    }
     if (this.liveSinceMs !== undefined) {
       this.stallMsMax = Math.max(this.stallMsMax, atMs - Math.max(this.liveSinceMs, this.lastCommitMs))
     } else if (atMs - this.splitAtMs > SPLIT_GRACE_MS && !this.mayCommit(height)) {
@@ -186,8 +204,12 @@ export class FinalityRecord {
     this.liveSinceMs = undefined
   }
 
-  /** Whether one side's running honest validators hold ⅔+ of the power of `height`'s set: that height is owed a commit. */
+  /**
+   * Whether one side's running honest validators hold ⅔+ of the power of
+   * `height`'s set, with no message lost: that height is owed a commit.
+   */
   private owesCommits(height: number): boolean {
+    if (this.lossy) return false
     return this.sides.some((side) => this.hasQuorum(side, height, false))
   }
 

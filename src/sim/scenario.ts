@@ -88,6 +88,13 @@ export const scenarioSchema = z
     epoch_length: z.number().int().min(1).max(1_000_000).default(20),
     /** Proof of stake: validators driven to a fault (each at most once). */
     byzantine: z.array(byzantineSchema).default([]),
+    /**
+     * Proof of stake: every running validator also dials every other one (as
+     * validators keep each other as persistent peers). Full nodes do not relay
+     * votes and proposals (only validators subscribe to those topics), so
+     * validators that reach each other only through full nodes cannot commit.
+     */
+    connect_validators: z.boolean().default(false),
     /** Proof of stake: each BFT step's timeout. */
     timeouts: timeoutsSchema.prefault({}),
     outbound_peers: z.number().int().min(1).max(64).default(8),
@@ -98,6 +105,13 @@ export const scenarioSchema = z
     jitter_ms: z.number().nonnegative().default(5),
     /** Probability that a gossip message is lost on a link. */
     loss: z.number().min(0).max(0.5).default(0),
+    /**
+     * Virtual seconds from the start when loss stops (the global stabilisation
+     * time); default: loss lasts the whole run. Proof of stake owes no
+     * liveness while messages are lost (votes are sent once, not re-gossiped),
+     * and a height must commit after loss stops.
+     */
+    loss_until_s: z.number().positive().optional(),
     /** Virtual seconds after the last block for propagation to finish. */
     drain_s: z.number().nonnegative().default(30),
     partitions: z.array(partitionSchema).default([]),
@@ -118,6 +132,10 @@ export const scenarioSchema = z
   .refine((s) => s.consensus === 'pos' || (s.validators === undefined && s.offline_validators === 0), {
     message: 'validators and offline_validators need consensus = "pos"',
     path: ['consensus'],
+  })
+  .refine((s) => s.consensus === 'pos' || !s.connect_validators, {
+    message: 'connect_validators needs consensus = "pos"',
+    path: ['connect_validators'],
   })
   .refine((s) => s.consensus === 'pos' || s.byzantine.length === 0, {
     message: 'byzantine validators need consensus = "pos"',

@@ -8,6 +8,7 @@
  */
 import type { HeadChange } from '../chain/chain.js'
 import type { TrieNode } from '../chain/mpt/nodes.js'
+import type { ConsensusEngine } from '../consensus/engine.js'
 import { PosEngine } from '../consensus/pos/engine.js'
 import { addressFromPublicKey } from '../ledger/address.js'
 import type { KeyPair } from '../ledger/crypto.js'
@@ -36,6 +37,8 @@ import { SharedSignatureMemo, SimSignatures } from './signatures.js'
 export interface SimNode {
   index: number
   node: PeerchainNode
+  /** The node's own consensus engine (under proof of stake, its PosEngine: its validator schedule). */
+  engine: ConsensusEngine
   /** Share of the network's hash power (0 for a node that does not mine). */
   hashShare: number
   /** Proof of stake: voting power (0 for a full node). */
@@ -112,6 +115,7 @@ export class SimWorld {
             power: parts.map((p) => p.power),
             faulty: parts.map((p) => p.fault !== undefined),
             powerAt: (height) => this.powerAt(height),
+            lossy: scenario.loss > 0,
           })
         : undefined
     // Wallets submit to running nodes only (under proof of work, every node: the same draws as ever).
@@ -187,7 +191,7 @@ export class SimWorld {
         },
       )
       genesisStore ??= store
-      const simNode: SimNode = { index, node, hashShare, power, running, ...(fault && { fault }) }
+      const simNode: SimNode = { index, node, engine, hashShare, power, running, ...(fault && { fault }) }
       world.nodes.push(simNode)
       node.ledger.chain.onBlockStored((block, source) => world.observer.onBlockStored(index, block, source))
       node.ledger.chain.onHeadChange((change) => {
@@ -237,7 +241,18 @@ export class SimWorld {
       }
       for (const j of picked) void this.fabric.connect(i, j)
     }
+    if (scenario.connect_validators) {
+      const validators = running.filter((i) => this.validatorAddresses[i] !== undefined)
+      for (const [k, i] of validators.entries()) for (const j of validators.slice(k + 1)) void this.fabric.connect(i, j)
+    }
     for (const p of scenario.partitions) this.schedulePartition(p.at_s * 1000, p.heal_s * 1000, p.fraction)
+    if (scenario.loss_until_s !== undefined) {
+      scheduler.setTimeout(() => {
+        this.fabric.stopLoss()
+        this.observer.trace('reliable', {})
+        this.finality?.onReliable(this.elapsedMs)
+      }, scenario.loss_until_s * 1000)
+    }
     this.load.start()
     this.observer.trace('start', { nodes: n, seed: scenario.seed })
   }
@@ -277,8 +292,8 @@ export class SimWorld {
   async run(): Promise<void> {
     const { scenario, finality } = this
     await this.start()
-    const lastHealMs = Math.max(0, ...scenario.partitions.map((p) => p.heal_s * 1000))
-    // Past the last heal, blocks keep coming until the sides have merged: a heal is over when every node holds one head.
+    const lastHealMs = 1000 * Math.max(0, scenario.loss_until_s ?? 0, ...scenario.partitions.map((p) => p.heal_s))
+    // The end of loss counts as a heal. Past the last heal, blocks keep coming until the sides have merged: a heal is over when every node holds one head.
     // Under proof of stake, a height must also have committed since the last heal.
     const done = (): boolean =>
       this.observer.bestHeight >= scenario.blocks &&
