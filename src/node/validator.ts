@@ -105,7 +105,7 @@ export class ValidatorService {
       timeouts: deps.timeouts,
       key,
       broadcastProposal: (proposal) => this.publishProposal(proposal),
-      broadcastVote: (vote) => this.broadcastVote(vote),
+      broadcastVote: (vote, resend) => this.broadcastVote(vote, resend),
       propose: (height) => this.candidateHash(height),
       // The machine must not be re-entered from its callbacks: the import runs on the next turn.
       decide: (height, blockHash, commit) => {
@@ -317,16 +317,17 @@ export class ValidatorService {
     }
   }
 
-  private broadcastVote(vote: Vote): void {
+  private broadcastVote(vote: Vote, resend?: number): void {
     const { chain, fault, key, timers } = this.deps
     const topic = voteTopic(chain.chainId)
+    const bytes = encodeVote(vote, resend)
     if (fault?.kind === 'silent') return
     if (fault?.kind === 'late') {
-      timers.setTimeout(() => this.publish(topic, encodeVote(vote)), fault.lateMs)
+      timers.setTimeout(() => this.publish(topic, bytes), fault.lateMs)
       return
     }
-    this.publish(topic, encodeVote(vote))
-    if (fault?.kind === 'equivocate' && key) {
+    this.publish(topic, bytes)
+    if (fault?.kind === 'equivocate' && key && resend === undefined) {
       const other = vote.blockHash === null ? new Uint8Array(32).fill(0xee) : null
       const { signature: _, ...unsigned } = vote
       this.publish(topic, encodeVote(signVote(chain.chainId, { ...unsigned, blockHash: other }, key.secretKey)))

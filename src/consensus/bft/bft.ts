@@ -10,6 +10,7 @@ export interface Vote {
   blockHash: Uint8Array<ArrayBuffer>
   validator: Uint8Array<ArrayBuffer>
   signature: Uint8Array<ArrayBuffer>
+  resend: number
 }
 
 export namespace Vote {
@@ -52,6 +53,11 @@ export namespace Vote {
           w.bytes(obj.signature)
         }
 
+        if ((obj.resend != null && obj.resend !== 0)) {
+          w.uint32(56)
+          w.uint32(obj.resend)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -62,7 +68,8 @@ export namespace Vote {
           round: 0,
           blockHash: uint8ArrayAlloc(0),
           validator: uint8ArrayAlloc(0),
-          signature: uint8ArrayAlloc(0)
+          signature: uint8ArrayAlloc(0),
+          resend: 0
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -93,6 +100,10 @@ export namespace Vote {
             }
             case 6: {
               obj.signature = reader.bytes()
+              break
+            }
+            case 7: {
+              obj.resend = reader.uint32()
               break
             }
             default: {
@@ -152,6 +163,13 @@ export namespace Vote {
               }
               break
             }
+            case 7: {
+              yield {
+                field: `${prefix}.resend`,
+                value: reader.uint32()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -194,6 +212,11 @@ export namespace Vote {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface VoteResendFieldEvent {
+    field: '$.resend'
+    value: number
+  }
+
   export function encode (obj: Partial<Vote>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, Vote.codec())
   }
@@ -202,7 +225,7 @@ export namespace Vote {
     return decodeMessage(buf, Vote.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Vote>): Generator<VoteTypeFieldEvent | VoteHeightFieldEvent | VoteRoundFieldEvent | VoteBlockHashFieldEvent | VoteValidatorFieldEvent | VoteSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Vote>): Generator<VoteTypeFieldEvent | VoteHeightFieldEvent | VoteRoundFieldEvent | VoteBlockHashFieldEvent | VoteValidatorFieldEvent | VoteSignatureFieldEvent | VoteResendFieldEvent> {
     return streamMessage(buf, Vote.codec(), opts)
   }
 }
@@ -531,6 +554,11 @@ export namespace DuplicateVoteEvidence {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DuplicateVoteEvidenceVoteAResendFieldEvent {
+    field: '$.voteA.resend'
+    value: number
+  }
+
   export interface DuplicateVoteEvidenceVoteBTypeFieldEvent {
     field: '$.voteB.type'
     value: number
@@ -561,6 +589,11 @@ export namespace DuplicateVoteEvidence {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface DuplicateVoteEvidenceVoteBResendFieldEvent {
+    field: '$.voteB.resend'
+    value: number
+  }
+
   export function encode (obj: Partial<DuplicateVoteEvidence>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, DuplicateVoteEvidence.codec())
   }
@@ -569,7 +602,7 @@ export namespace DuplicateVoteEvidence {
     return decodeMessage(buf, DuplicateVoteEvidence.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DuplicateVoteEvidence>): Generator<DuplicateVoteEvidenceVoteATypeFieldEvent | DuplicateVoteEvidenceVoteAHeightFieldEvent | DuplicateVoteEvidenceVoteARoundFieldEvent | DuplicateVoteEvidenceVoteABlockHashFieldEvent | DuplicateVoteEvidenceVoteAValidatorFieldEvent | DuplicateVoteEvidenceVoteASignatureFieldEvent | DuplicateVoteEvidenceVoteBTypeFieldEvent | DuplicateVoteEvidenceVoteBHeightFieldEvent | DuplicateVoteEvidenceVoteBRoundFieldEvent | DuplicateVoteEvidenceVoteBBlockHashFieldEvent | DuplicateVoteEvidenceVoteBValidatorFieldEvent | DuplicateVoteEvidenceVoteBSignatureFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<DuplicateVoteEvidence>): Generator<DuplicateVoteEvidenceVoteATypeFieldEvent | DuplicateVoteEvidenceVoteAHeightFieldEvent | DuplicateVoteEvidenceVoteARoundFieldEvent | DuplicateVoteEvidenceVoteABlockHashFieldEvent | DuplicateVoteEvidenceVoteAValidatorFieldEvent | DuplicateVoteEvidenceVoteASignatureFieldEvent | DuplicateVoteEvidenceVoteAResendFieldEvent | DuplicateVoteEvidenceVoteBTypeFieldEvent | DuplicateVoteEvidenceVoteBHeightFieldEvent | DuplicateVoteEvidenceVoteBRoundFieldEvent | DuplicateVoteEvidenceVoteBBlockHashFieldEvent | DuplicateVoteEvidenceVoteBValidatorFieldEvent | DuplicateVoteEvidenceVoteBSignatureFieldEvent | DuplicateVoteEvidenceVoteBResendFieldEvent> {
     return streamMessage(buf, DuplicateVoteEvidence.codec(), opts)
   }
 }

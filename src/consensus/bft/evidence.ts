@@ -49,6 +49,10 @@ export function decodeEvidence(bytes: Uint8Array): DuplicateVoteEvidence {
   if (wire.voteA === undefined || wire.voteB === undefined) {
     throw new DecodeError('DECODE_MALFORMED', 'evidence: a vote is missing')
   }
+  if ((wire.voteA.resend ?? 0) !== 0 || (wire.voteB.resend ?? 0) !== 0) {
+    // one double sign, one encoding: a vote's resend count is gossip's, never evidence's
+    throw new DecodeError('DECODE_NON_CANONICAL', 'evidence: a vote carries a resend count')
+  }
   const ev = {
     voteA: voteFromWire(wire.voteA, 'EVIDENCE_BAD_VOTE'),
     voteB: voteFromWire(wire.voteB, 'EVIDENCE_BAD_VOTE'),

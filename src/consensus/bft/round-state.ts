@@ -32,6 +32,9 @@ import type { VoteType } from './vote-type.js'
 /** A step waiting for votes that never come ends after this many times its timeout (scheduleQuorumTimeouts). */
 export const STALL_FACTOR = 2
 
+/** A new round re-sends our votes of this many rounds before it (and of our lock's and valid value's rounds). */
+export const RESEND_ROUNDS = 8
+
 export interface RoundStateDeps {
   readonly chainId: string
   /** The validators of `height` (consensus/pos/ computes them). */
@@ -43,7 +46,11 @@ export interface RoundStateDeps {
   /** Our validator key; absent for an observer. */
   readonly key?: KeyPair
   broadcastProposal(proposal: Proposal): void
-  broadcastVote(vote: Vote): void
+  /**
+   * Sends our vote; `resend` is absent when it is first cast, and the round
+   * re-sending it when a new round re-sends it (see startRound).
+   */
+  broadcastVote(vote: Vote, resend?: number): void
   /** The hash of a new block the caller built for (height, round); asked only when we have no valid value. */
   propose(height: bigint, round: number): Uint8Array
   /** `blockHash` is final at `height`, proven by `commit`. The machine then waits for start(height + 1). */
@@ -87,6 +94,8 @@ class HeightState {
   polkaSeen = false
   /** The step of the current round whose stall timeout is set (scheduleQuorumTimeouts). */
   stallStep: RoundStep | undefined
+  /** Every vote we cast at this height, oldest first (two a round at most). */
+  readonly ownVotes: Vote[] = []
 
   constructor(
     readonly height: bigint,
@@ -212,6 +221,7 @@ export class RoundState {
     h.polkaSeen = false
     h.stallStep = undefined
     h.votes.setRound(round)
+    if (round > 0) this.resendOwnVotes(round)
     if (this.signer && h.ourIndex >= 0 && h.set.proposer(round) === h.ourIndex) {
       // lines 14–19: re-propose the value a polka made valid, with that polka's round
       const blockHash = h.validValue ?? this.deps.propose(h.height, round)
@@ -225,6 +235,25 @@ export class RoundState {
       this.deps.broadcastProposal(proposal)
     } else {
       this.schedule('propose', round)
+    }
+  }
+
+  /**
+   * Algorithm 1 assumes a network that eventually delivers every message
+   * (Tendermint's peers re-send the votes a peer lacks); gossip here sends
+   * each vote once. A vote lost before the network settled can then leave
+   * validators locked on a value whose polka the others never saw, and the
+   * height never decides (the BFT fuzzer's seed 128: five honest validators,
+   * undecided after 220 rounds). So each new round re-sends our votes of the
+   * recent rounds and of the rounds of our lock and valid value: once
+   * messages flow again, everyone sees every polka that any honest validator
+   * saw, and the re-proposal of the valid value is accepted.
+   */
+  private resendOwnVotes(round: number): void {
+    const h = this.current()
+    for (const vote of h.ownVotes) {
+      const recent = vote.round >= round - RESEND_ROUNDS
+      if (recent || vote.round === h.lockedRound || vote.round === h.validRound) this.deps.broadcastVote(vote, round)
     }
   }
 
@@ -369,6 +398,7 @@ export class RoundState {
       this.signer.secretKey,
     )
     h.votes.add(vote)
+    h.ownVotes.push(vote)
     this.deps.broadcastVote(vote)
   }
 

@@ -42,6 +42,8 @@ export interface VoteWire {
   blockHash: Uint8Array
   validator: Uint8Array
   signature: Uint8Array
+  /** Not signed: the round that re-sends the vote (0, left out, when first sent). */
+  resend?: number
 }
 
 const VoteCodec = pb.Vote as unknown as Codec<VoteWire>
@@ -98,8 +100,9 @@ export function voteFromWire(wire: VoteWire, code: RuleCode = 'VOTE_BAD_FIELD'):
   return vote
 }
 
-export function encodeVote(vote: Vote): Uint8Array {
-  return VoteCodec.encode(voteToWire(vote))
+/** The vote's gossip bytes; `resend` > 0 (the round re-sending it) makes them new to gossip's seen-cache. */
+export function encodeVote(vote: Vote, resend = 0): Uint8Array {
+  return VoteCodec.encode({ ...voteToWire(vote), resend })
 }
 
 /** Strict decode: DecodeError for bad bytes, VerifyError VOTE_BAD_FIELD for bad fields. */

@@ -65,6 +65,18 @@ describe('vote codec', () => {
     }
   })
 
+  it('a re-sent vote has new bytes (so gossip carries it again) and decodes to the same signed vote', () => {
+    const vote = voteBy(2, { type: 'precommit', round: 3 })
+    const first = encodeVote(vote)
+    const again = encodeVote(vote, 4)
+    expect(again).not.toEqual(first)
+    expect(again.byteLength).toBeLessThanOrEqual(BFT_LIMITS.voteBytesMax)
+    expect(decodeVote(again)).toEqual(decodeVote(first))
+    expect(verifyVoteSignature(CHAIN_ID, decodeVote(again), testKey(2).publicKey)).toBe(true)
+    // an explicit 0 is not the canonical first sending
+    expect(() => decodeVote(concat(first, new Uint8Array([0x38, 0x00])))).toThrow()
+  })
+
   it('refuses oversized, malformed and non-canonical bytes with a DecodeError', () => {
     const good = encodeVote(voteBy(1))
     decodeError(() => decodeVote(new Uint8Array(BFT_LIMITS.voteBytesMax + 1)), 'DECODE_TOO_LARGE')

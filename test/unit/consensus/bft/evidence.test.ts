@@ -62,6 +62,12 @@ describe('DuplicateVoteEvidence', () => {
       voteB: voteToWire(ev.voteB) as pb.Vote,
     })
     expectVerifyError(() => decodeEvidence(badVote), 'EVIDENCE_BAD_VOTE', 'reject')
+    // a vote's resend count is gossip's: inside evidence it would give one double sign two encodings
+    const resent = pb.DuplicateVoteEvidence.encode({
+      voteA: { ...voteToWire(ev.voteA), resend: 2 } as pb.Vote,
+      voteB: voteToWire(ev.voteB) as pb.Vote,
+    })
+    expectVerifyError(() => decodeEvidence(resent), 'DECODE_NON_CANONICAL', 'reject')
   })
 })
 

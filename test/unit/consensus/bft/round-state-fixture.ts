@@ -22,6 +22,8 @@ export interface Fixture {
   timers: ManualTimers
   proposals: Proposal[]
   votes: Vote[]
+  /** Our votes sent again by a new round, with the round that re-sent each. */
+  resent: { vote: Vote; resend: number }[]
   decisions: Decision[]
   evidence: DuplicateVoteEvidence[]
   proposeCalls: { height: bigint; round: number }[]
@@ -40,6 +42,7 @@ export function fixture(me: number | undefined, powers: bigint[] = [1n, 1n, 1n, 
     timers,
     proposals: [],
     votes: [],
+    resent: [],
     decisions: [],
     evidence: [],
     proposeCalls: [],
@@ -56,7 +59,7 @@ export function fixture(me: number | undefined, powers: bigint[] = [1n, 1n, 1n, 
     timeouts: DEFAULT_TIMEOUTS,
     key: me === undefined ? undefined : testKey(me),
     broadcastProposal: (p) => f.proposals.push(p),
-    broadcastVote: (v) => f.votes.push(v),
+    broadcastVote: (v, resend) => (resend === undefined ? f.votes.push(v) : f.resent.push({ vote: v, resend })),
     propose: (height, round) => {
       f.proposeCalls.push({ height, round })
       return blockHash(`fresh ${height}/${round}`)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import { verifyCommit } from '../../../../src/consensus/bft/commit.js'
 import { verifyEvidence } from '../../../../src/consensus/bft/evidence.js'
-import { STALL_FACTOR } from '../../../../src/consensus/bft/round-state.js'
+import { RESEND_ROUNDS, STALL_FACTOR } from '../../../../src/consensus/bft/round-state.js'
 import { DEFAULT_TIMEOUTS, timeoutMs } from '../../../../src/consensus/bft/timeouts.js'
 import { expectVerifyError } from '../../ledger/fixtures.js'
 import { blockHash, CHAIN_ID, proposalBy, RoundRobinSet, voteBy } from './helpers.js'
@@ -333,5 +333,30 @@ describe('stall timeouts (votes that never come)', () => {
     expect(f.rs.snapshot?.round).toBe(0)
     f.timers.advance(1)
     expect(f.rs.snapshot).toMatchObject({ round: 1, step: 'propose' })
+  })
+
+  it('each new round re-sends our votes of the last RESEND_ROUNDS rounds and of our lock, marked with the round re-sending them', () => {
+    const f = fixture(0)
+    f.rs.start(1n)
+    // round 0: locked on the proposal of validator 1
+    f.rs.onProposal(proposalBy(1), true)
+    f.votesFrom([1, 2], 'prevote', 0, (f.proposals[0] ?? proposalBy(1)).blockHash)
+    expect(f.rs.snapshot?.lockedRound).toBe(0)
+    f.timers.advance(STALL_FACTOR * precommitMs(0))
+    expect(f.rs.snapshot?.round).toBe(1)
+    const firstRound = f.resent.filter((r) => r.resend === 1)
+    expect(firstRound.map((r) => [r.vote.type, r.vote.round])).toEqual([
+      ['prevote', 0],
+      ['precommit', 0],
+    ])
+    // rounds later, the lock's votes are still re-sent; rounds between that left the window are not
+    const skipTo = RESEND_ROUNDS + 4
+    // +⅓ of the power in a higher round moves us there (votes at most the vote window ahead)
+    for (const r of [4, 7, 10, skipTo]) f.votesFrom([1, 2], 'prevote', r, null)
+    expect(f.rs.snapshot?.round).toBe(skipTo)
+    const last = f.resent.filter((r) => r.resend === skipTo).map((r) => r.vote.round)
+    expect(last).toContain(0)
+    expect(last.every((round) => round === 0 || round >= skipTo - RESEND_ROUNDS)).toBe(true)
+    expect(f.votes.filter((v) => v.round === 0)).toHaveLength(2)
   })
 })
