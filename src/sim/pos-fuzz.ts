@@ -76,7 +76,11 @@ export function fuzzPosScenario(seed: number): Scenario {
     ...(loss > 0 && { loss_until_s: between(5, 40) }),
     jitter_ms: between(0, 30),
     drain_s: 5,
-    partitions: partition ? [{ at_s: atS, heal_s: atS + between(5, 40), fraction: between(2, 8) / 10 }] : [],
+    // Connections across the cut close and are dialed again at the heal, as in a long real partition. (Kept
+    // open and losing every packet, a node that missed the last block before a stall is never told of it.)
+    partitions: partition
+      ? [{ at_s: atS, heal_s: atS + between(5, 40), fraction: between(2, 8) / 10, redial: true }]
+      : [],
   })
 }
 

@@ -19,6 +19,13 @@ const partitionSchema = z
     fraction: z.number().gt(0).lt(1).default(0.5),
     /** Share of the hash power on the first side; default: as the miners fall. */
     hash_fraction: z.number().gt(0).lt(1).optional(),
+    /**
+     * Connections across the cut close at the split (as keepalives fail in a
+     * long partition) and are dialed again at the heal, so the sides greet
+     * each other anew (status handshake, then sync). Default: they stay open
+     * and lose every packet until the heal.
+     */
+    redial: z.boolean().default(false),
   })
   .strict()
   .refine((p) => p.heal_s > p.at_s, { message: 'heal_s must be after at_s' })

@@ -245,7 +245,7 @@ export class SimWorld {
       const validators = running.filter((i) => this.validatorAddresses[i] !== undefined)
       for (const [k, i] of validators.entries()) for (const j of validators.slice(k + 1)) void this.fabric.connect(i, j)
     }
-    for (const p of scenario.partitions) this.schedulePartition(p.at_s * 1000, p.heal_s * 1000, p.fraction)
+    for (const p of scenario.partitions) this.schedulePartition(p.at_s * 1000, p.heal_s * 1000, p.fraction, p.redial)
     if (scenario.loss_until_s !== undefined) {
       scheduler.setTimeout(() => {
         this.fabric.stopLoss()
@@ -257,8 +257,10 @@ export class SimWorld {
     this.observer.trace('start', { nodes: n, seed: scenario.seed })
   }
 
-  private schedulePartition(atMs: number, healMs: number, fraction: number): void {
-    const { scheduler } = this
+  private schedulePartition(atMs: number, healMs: number, fraction: number, redial: boolean): void {
+    const { scheduler, fabric } = this
+    /** With `redial`: the connections the split closed, as [dialer, listener], dialed again at the heal. */
+    const closed: Array<[number, number]> = []
     scheduler.setTimeout(() => {
       const order = this.nodes.map((n) => n.index)
       for (let i = order.length - 1; i > 0; i--) {
@@ -267,12 +269,24 @@ export class SimWorld {
       }
       const cut = Math.max(1, Math.min(order.length - 1, Math.round(order.length * fraction)))
       const sides = [order.slice(0, cut).sort((a, b) => a - b), order.slice(cut).sort((a, b) => a - b)]
-      this.fabric.partition(sides)
+      fabric.partition(sides)
+      if (redial) {
+        for (const { index } of this.nodes) {
+          const endpoint = fabric.node(index)
+          for (const peer of [...endpoint.connectedPeers()]) {
+            const conn = endpoint.connectionTo(peer)
+            if (!conn || !fabric.isCut(index, peer) || conn.dialer !== index) continue
+            closed.push([conn.dialer, conn.listener])
+            fabric.closeConnection(conn)
+          }
+        }
+      }
       this.observer.trace('split', { sizeA: sides[0]?.length ?? 0, sizeB: sides[1]?.length ?? 0 })
       this.finality?.onSplit(sides, this.elapsedMs)
     }, atMs)
     scheduler.setTimeout(() => {
-      this.fabric.heal()
+      fabric.heal()
+      for (const [dialer, listener] of closed) void fabric.connect(dialer, listener)
       this.observer.trace('heal', {})
       this.observer.markHeal()
       this.finality?.onHeal(this.elapsedMs)
