@@ -3,11 +3,14 @@
  * of the real round state machine in 4–10 modelled validators with Byzantine
  * faults and a partially synchronous network, and the checks shown to bite.
  *
- * The campaign asserts safety, commits and evidence on every seed, and
- * liveness on every seed without an equivocator. Lost votes no longer stall
- * a height (each new round re-sends our recent votes: round-state.ts
- * resendOwnVotes, found by this fuzzer's seed 128); an equivocator can still
- * split the locks on a few percent of the seeds (see the `it.fails` below).
+ * The campaign asserts safety, commits, evidence and liveness on every seed
+ * but the two known to lose liveness (KNOWN_STALLS). Three fixes came from
+ * this fuzzer: each new round re-sends our recent votes (lost votes had left
+ * validators locked on a polka the others never saw: seed 128), a
+ * re-proposal carries the prevotes of the polka it claims, and an
+ * equivocator's conflicting vote counts toward its own hash (its two votes,
+ * heard in different orders, had split who saw which polka). 998 of the
+ * 1,000 seeds are live; see the `it.fails` below for what is left.
  */
 import { describe, expect, it } from 'vitest'
 import type { CheckName, Violation } from '../../src/sim/bft-fuzz/checks.js'
@@ -20,6 +23,14 @@ import { signatureMemoStats } from '../../src/sim/bft-fuzz/signature-memo.js'
 const SEEDS = 1000
 const SHARDS = 4
 const PER_SHARD = SEEDS / SHARDS
+
+/**
+ * Seeds whose run loses liveness today: each has an equivocator, or an
+ * equivocator and a silent validator, holding just under ⅓ of the power, so
+ * every honest validator is needed for a quorum, and a partition before GST
+ * (seed 210 is the `it.fails` below).
+ */
+const KNOWN_STALLS: ReadonlySet<number> = new Set([210, 519])
 
 /** The checks that must hold on every seed today. */
 const ALWAYS: ReadonlySet<CheckName> = new Set(['safety', 'commit', 'evidence', 'harness'])
@@ -57,8 +68,7 @@ describe('BFT fuzzer: the real round state machine, Byzantine validators, a part
           const rounds = result.record.nodes.filter((n) => !n.fault).map((n) => n.roundsAfterGst)
           campaign.worstRoundsAfterGst = Math.max(campaign.worstRoundsAfterGst, ...rounds)
         }
-        // an equivocator splitting the locks is what breaks liveness today: without one, it must hold
-        if (!result.scenario.validators.some((v) => v.fault?.kind === 'equivocate')) {
+        if (!KNOWN_STALLS.has(seed)) {
           const live = result.violations.filter((v) => v.check === 'liveness')
           if (live.length > 0) failures.push(report(result, live))
         }
@@ -93,13 +103,16 @@ describe('BFT fuzzer: the real round state machine, Byzantine validators, a part
     expect(fuzzSeed(128).violations.filter((v) => v.check === 'liveness')).toEqual([])
   })
 
-  // Known bug, found by this fuzzer: an equivocator's two prevotes reach validators in different
-  // orders and the vote set keeps the first, so some never count the polka the others locked on
-  // (seed 24, even when every validator re-sends all it holds at GST). Locked power ≥ ⅓ then refuses
-  // every other value, and the rest refuses the re-proposal. When this is fixed it fails: make it
-  // a plain `it`.
-  it.fails('liveness after GST with catch-up gossip and an equivocator (seed 24)', () => {
-    expect(fuzzSeed(24, { gossip: 'catch-up' }).violations.filter((v) => v.check === 'liveness')).toEqual([])
+  // Known bug: the height still stalls past the bound when equivocators (and a silent validator)
+  // hold just under ⅓ of the power, so a quorum needs every honest validator, and a partition split
+  // them before GST. When this is fixed it fails: make it a plain `it`, and empty KNOWN_STALLS.
+  it.fails('liveness after GST with equivocators just under ⅓ and a partition (seed 210)', () => {
+    expect(fuzzSeed(210).violations.filter((v) => v.check === 'liveness')).toEqual([])
+  })
+
+  it('an equivocator no longer splits the locks (seed 24, which stalled before its votes counted for both hashes)', () => {
+    expect(fuzzSeed(24).violations).toEqual([])
+    expect(fuzzSeed(24, { gossip: 'catch-up' }).violations).toEqual([])
   })
 
   it('replays a seed exactly, with or without the signature memo', () => {

@@ -47,8 +47,9 @@ export interface RoundStateDeps {
   readonly key?: KeyPair
   broadcastProposal(proposal: Proposal): void
   /**
-   * Sends our vote; `resend` is absent when it is first cast, and the round
-   * re-sending it when a new round re-sends it (see startRound).
+   * Sends a vote: ours when first cast (`resend` absent); with `resend` (the
+   * round sending it again), one of ours re-sent by a new round, or one of
+   * the prevotes of the polka a re-proposal claims, sent with it.
    */
   broadcastVote(vote: Vote, resend?: number): void
   /** The hash of a new block the caller built for (height, round); asked only when we have no valid value. */
@@ -195,7 +196,7 @@ export class RoundState {
           this.deps.reportEvidence?.(result.evidence)
         }
       }
-      if (result.kind === 'added') this.applyRules()
+      if (result.kind === 'added' || (result.kind === 'equivocation' && result.counted)) this.applyRules()
       return result
     })
   }
@@ -233,6 +234,12 @@ export class RoundState {
       )
       h.proposals.set(round, { proposal, blockValid: true })
       this.deps.broadcastProposal(proposal)
+      // The polka that justifies a re-proposal goes with it (Tendermint's proof-of-lock): without
+      // it, validators that never saw that polka (an equivocator sent them its other vote) would
+      // refuse the re-proposal forever, and their locks with it.
+      if (polRound >= 0) {
+        for (const vote of h.votes.votesFor(polRound, 'prevote', blockHash)) this.deps.broadcastVote(vote, round)
+      }
     } else {
       this.schedule('propose', round)
     }

@@ -9,8 +9,16 @@
  * voting in a higher round, which faulty validators alone cannot reach.
  *
  * A second vote of a validator for another hash in the same round and type is
- * equivocation: it is not counted (the first vote stands) and comes back as
- * evidence.
+ * equivocation: it comes back as evidence, and it is also counted toward the
+ * power of its own hash (up to CONFLICTING_MAX votes per validator, round and
+ * type), as the paper counts every message received. Counting only the first
+ * vote let an equivocator split the validators: those who heard its votes in
+ * different orders saw different polkas, some locked on a value whose polka
+ * the others could never count, and the height never decided (the BFT
+ * fuzzer, src/sim/bft-fuzz/). Safety is kept: two quorums still share more
+ * than ⅓ of the power, of which the equivocators hold less than ⅓. A
+ * validator still counts once toward "⅔+ voted for anything" and the
+ * round-skip tally.
  */
 import { VerifyError } from '../../ledger/errors.js'
 import { equalBytes, toHex } from '../../util/bytes.js'
@@ -22,12 +30,15 @@ import type { VoteType } from './vote-type.js'
 /** Rounds beyond the current one whose votes are kept (for the round-skip rule). */
 export const DEFAULT_ROUND_WINDOW = 3
 
+/** Conflicting votes counted per validator, round and type beyond its first: enough to undo a split, bounded. */
+export const CONFLICTING_MAX = 3
+
 export type AddVoteResult =
   | { readonly kind: 'added' }
   /** The same vote again: nothing changes. */
   | { readonly kind: 'duplicate' }
-  /** A conflicting vote of a validator that already voted: not counted. */
-  | { readonly kind: 'equivocation'; readonly evidence: DuplicateVoteEvidence }
+  /** A conflicting vote of a validator that already voted: evidence; `counted` toward its hash. */
+  | { readonly kind: 'equivocation'; readonly evidence: DuplicateVoteEvidence; readonly counted: boolean }
 
 /** What ⅔+ of the power voted for: a block hash, or null for nil. */
 export interface QuorumValue {
@@ -38,17 +49,42 @@ const hashKey = (hash: Uint8Array | null): string => (hash === null ? 'nil' : to
 
 /** The votes of one type in one round. */
 class Tally {
+  /** Each validator's first vote. */
   readonly byValidator = new Map<number, Vote>()
+  /** An equivocator's later votes, each for another hash (at most CONFLICTING_MAX). */
+  readonly conflicting = new Map<number, Vote[]>()
   readonly byHash = new Map<string, { readonly blockHash: Uint8Array | null; power: bigint }>()
+  /** Power that voted, each validator once. */
   power = 0n
 
   add(index: number, vote: Vote, power: bigint): void {
     this.byValidator.set(index, vote)
+    this.addToHash(vote, power)
+    this.power += power
+  }
+
+  /** Counts a conflicting vote toward its hash; false when the validator's cap is reached. */
+  addConflicting(index: number, vote: Vote, power: bigint): boolean {
+    const list = this.conflicting.get(index) ?? []
+    if (list.length >= CONFLICTING_MAX) return false
+    list.push(vote)
+    this.conflicting.set(index, list)
+    this.addToHash(vote, power)
+    return true
+  }
+
+  /** The vote `index` cast for `blockHash`, if any (its first or a conflicting one). */
+  voteFor(index: number, blockHash: Uint8Array | null): Vote | undefined {
+    const first = this.byValidator.get(index)
+    if (first && sameBlockHash(first.blockHash, blockHash)) return first
+    return this.conflicting.get(index)?.find((v) => sameBlockHash(v.blockHash, blockHash))
+  }
+
+  private addToHash(vote: Vote, power: bigint): void {
     const key = hashKey(vote.blockHash)
     const entry = this.byHash.get(key)
     if (entry) entry.power += power
     else this.byHash.set(key, { blockHash: vote.blockHash, power })
-    this.power += power
   }
 }
 
@@ -101,17 +137,17 @@ export class HeightVoteSet {
     if (index < 0) throw new VerifyError('VOTE_UNKNOWN_VALIDATOR', 'vote of a validator outside the set')
     const tally = this.rounds.get(vote.round)?.[vote.type]
     const previous = tally?.byValidator.get(index)
-    if (previous && sameBlockHash(previous.blockHash, vote.blockHash)) {
-      // Ed25519 signatures are deterministic, so an identical one needs no second check
-      if (equalBytes(previous.signature, vote.signature)) return { kind: 'duplicate' }
-    }
+    const same = tally?.voteFor(index, vote.blockHash)
+    // Ed25519 signatures are deterministic, so an identical one needs no second check
+    if (same && equalBytes(same.signature, vote.signature)) return { kind: 'duplicate' }
     const { publicKey, power } = this.validators.validator(index)
     if (!verifyVoteSignature(this.chainId, vote, publicKey)) {
       throw new VerifyError('VOTE_BAD_SIGNATURE', `vote of validator ${index} does not verify`)
     }
-    if (previous) {
-      if (sameBlockHash(previous.blockHash, vote.blockHash)) return { kind: 'duplicate' }
-      return { kind: 'equivocation', evidence: duplicateVoteEvidence(previous, vote) }
+    if (same) return { kind: 'duplicate' }
+    if (previous && tally) {
+      const counted = tally.addConflicting(index, vote, power)
+      return { kind: 'equivocation', evidence: duplicateVoteEvidence(previous, vote), counted }
     }
     const round = this.roundVotes(vote.round)
     round[vote.type].add(index, vote, power)
@@ -161,7 +197,12 @@ export class HeightVoteSet {
   votesFor(round: number, type: VoteType, blockHash: Uint8Array | null): Vote[] {
     const tally = this.rounds.get(round)?.[type]
     if (!tally) return []
-    return [...tally.byValidator.values()].filter((v) => sameBlockHash(v.blockHash, blockHash))
+    const out: Vote[] = []
+    for (const index of [...tally.byValidator.keys()].sort((a, b) => a - b)) {
+      const vote = tally.voteFor(index, blockHash)
+      if (vote) out.push(vote)
+    }
+    return out
   }
 
   private roundVotes(round: number): RoundVotes {

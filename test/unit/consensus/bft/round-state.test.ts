@@ -3,7 +3,7 @@ import { verifyCommit } from '../../../../src/consensus/bft/commit.js'
 import { verifyEvidence } from '../../../../src/consensus/bft/evidence.js'
 import { RESEND_ROUNDS, STALL_FACTOR } from '../../../../src/consensus/bft/round-state.js'
 import { DEFAULT_TIMEOUTS, timeoutMs } from '../../../../src/consensus/bft/timeouts.js'
-import { expectVerifyError } from '../../ledger/fixtures.js'
+import { expectVerifyError, hex } from '../../ledger/fixtures.js'
 import { blockHash, CHAIN_ID, proposalBy, RoundRobinSet, voteBy } from './helpers.js'
 import { fixture, label } from './round-state-fixture.js'
 
@@ -260,6 +260,10 @@ describe('RoundState: locking', () => {
     expect(f.rs.snapshot?.round).toBe(3)
     expect(f.proposeCalls).toEqual([])
     expect(f.proposals.map((p) => [p.round, p.polRound, label(p.blockHash)])).toEqual([[3, 0, label(A)]])
+    // the polka of round 0 goes with the re-proposal, so a validator that never saw it can accept it
+    const pol = f.resent.filter((r) => r.resend === 3 && r.vote.type === 'prevote' && r.vote.round === 0)
+    expect(pol.map((r) => label(r.vote.blockHash))).toEqual(pol.map(() => label(A)))
+    expect(new Set(pol.map((r) => hex(r.vote.validator))).size).toBeGreaterThanOrEqual(3)
   })
 })
 

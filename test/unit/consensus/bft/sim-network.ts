@@ -4,7 +4,11 @@
  * RNG for each message's delay (so messages overtake each other), gossip
  * relay of every new vote and proposal by honest nodes, offline nodes that
  * never run, and byzantine nodes that send each half of the network a
- * different signed message. A seed replays a run exactly.
+ * different signed message. A node that decides also announces the commit,
+ * as a node gossips a committed block with its commit: a node still on that
+ * height (one that never got the decided block's proposal) checks it and
+ * takes the decision, as the real node imports the committed block. A seed
+ * replays a run exactly.
  */
 import { type Commit, verifyCommit } from '../../../../src/consensus/bft/commit.js'
 import type { DuplicateVoteEvidence } from '../../../../src/consensus/bft/evidence.js'
@@ -39,7 +43,10 @@ export interface SimDecision {
   readonly commit: Commit
 }
 
-type Message = { kind: 'vote'; vote: Vote } | { kind: 'proposal'; proposal: Proposal }
+type Message =
+  | { kind: 'vote'; vote: Vote }
+  | { kind: 'proposal'; proposal: Proposal }
+  | { kind: 'commit'; blockHash: Uint8Array; commit: Commit }
 
 interface SimNode {
   readonly index: number
@@ -145,7 +152,9 @@ export class SimNetwork {
   }
 
   private onDecide(node: SimNode, height: bigint, hash: Uint8Array, commit: Commit): void {
+    if (node.decisions.has(height)) return
     node.decisions.set(height, { blockHash: toHex(hash), round: commit.round, atMs: this.timers.clock.nowMs(), commit })
+    if (!this.byzantine.has(node.index)) this.broadcast(node.index, { kind: 'commit', blockHash: hash, commit })
     if (height >= BigInt(this.options.heights)) return
     this.timers.setTimeout(() => {
       node.rs.start(height + 1n)
@@ -166,12 +175,23 @@ export class SimNetwork {
   private deliver(to: number, message: Message): void {
     if (this.offline.has(to)) return
     const node = this.nodes[to]!
-    const height = message.kind === 'vote' ? message.vote.height : message.proposal.height
+    const height =
+      message.kind === 'vote'
+        ? message.vote.height
+        : message.kind === 'proposal'
+          ? message.proposal.height
+          : message.commit.height
     if (height > node.height) {
       node.future.push(message)
       return
     }
     if (height < node.height) return
+    if (message.kind === 'commit') {
+      if (node.decisions.has(height) || !this.validBlocks.has(toHex(message.blockHash))) return
+      verifyCommit(message.commit, SimNetwork.setAt(height, this.options.validators), CHAIN_ID)
+      this.onDecide(node, height, message.blockHash, message.commit)
+      return
+    }
     let fresh: boolean
     try {
       fresh =

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { verifyEvidence } from '../../../../src/consensus/bft/evidence.js'
-import { HeightVoteSet } from '../../../../src/consensus/bft/vote-set.js'
+import { CONFLICTING_MAX, HeightVoteSet } from '../../../../src/consensus/bft/vote-set.js'
 import { addressOf, expectVerifyError, hex, testKey } from '../../ledger/fixtures.js'
 import { blockHash, CHAIN_ID, RoundRobinSet, voteBy } from './helpers.js'
 
@@ -120,16 +120,44 @@ describe('HeightVoteSet refuses', () => {
 })
 
 describe('HeightVoteSet equivocation', () => {
-  it('returns evidence for a second, different vote and does not count it', () => {
+  it('returns evidence for a second, different vote, and counts it toward its own hash only', () => {
     const set = new RoundRobinSet([1n, 1n, 1n, 1n])
     const votes = new HeightVoteSet(CHAIN_ID, 1n, set)
     votes.add(voteBy(0, { blockHash: A }))
     const result = votes.add(voteBy(0, { blockHash: B }))
     expect(result.kind).toBe('equivocation')
     if (result.kind !== 'equivocation') return
+    expect(result.counted).toBe(true)
     expect(verifyEvidence(result.evidence, set, CHAIN_ID)).toBe(0)
-    expect(votes.powerFor(0, 'prevote', B)).toBe(0n)
+    expect(votes.powerFor(0, 'prevote', B)).toBe(1n)
     expect(votes.powerFor(0, 'prevote', A)).toBe(1n)
+    // once toward "⅔+ voted for anything": one validator is still one voter
+    expect(votes.hasQuorumAny(0, 'prevote')).toBe(false)
+    expect(votes.add(voteBy(0, { blockHash: B })).kind).toBe('duplicate')
+  })
+
+  it('an equivocator cannot split a polka: whichever of its votes came first, everyone sees ⅔+ for the block', () => {
+    for (const order of [
+      [A, B],
+      [B, A],
+    ]) {
+      const votes = voteSet()
+      for (const hash of order) votes.add(voteBy(0, { blockHash: hash }))
+      votes.add(voteBy(1, { blockHash: A }))
+      votes.add(voteBy(2, { blockHash: A }))
+      expect(votes.quorumValue(0, 'prevote')?.blockHash).toEqual(A)
+      expect(votes.votesFor(0, 'prevote', A)).toHaveLength(3)
+    }
+  })
+
+  it(`counts at most ${CONFLICTING_MAX} conflicting votes of one validator in a round and type`, () => {
+    const votes = voteSet()
+    votes.add(voteBy(0, { blockHash: A }))
+    const counted = ['B', 'C', 'D', 'E', 'F'].map(
+      (label) => votes.add(voteBy(0, { blockHash: blockHash(label) })) as { counted?: boolean },
+    )
+    expect(counted.map((r) => r.counted)).toEqual([true, true, true, false, false])
+    expect(votes.powerFor(0, 'prevote', blockHash('E'))).toBe(0n)
   })
 
   it('a nil vote and a block vote conflict too; votes of two types or two rounds do not', () => {
