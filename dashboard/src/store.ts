@@ -124,7 +124,7 @@ export class NodeStore {
     if (peers.status === 'fulfilled') patch.peers = peers.value
     if (mempool.status === 'fulfilled') patch.mempool = mempool.value
     const results = { status, peers, mempool, head }
-    for (const section of Object.keys(results) as Section[]) {
+    for (const section of Object.keys(results) as Array<keyof typeof results>) {
       const result = results[section]
       if (result.status === 'rejected') errors[section] = errorText(result.reason)
       else delete errors[section]
