@@ -271,6 +271,7 @@ export class RoundState {
       if (h.step === 'decided') return
       if (this.tryDecide()) return
       if (this.trySkipRound() || this.tryPrevote() || this.tryLockOnPolka() || this.tryPrecommitNil()) continue
+      if (this.tryNextRoundOnNilCommit()) continue
       this.scheduleQuorumTimeouts()
       return
     }
@@ -353,6 +354,21 @@ export class RoundState {
     if (polka === undefined || polka.blockHash !== null) return false
     this.castVote('precommit', null)
     h.step = 'precommit'
+    return true
+  }
+
+  /**
+   * ⅔+ precommitted nil in our round: nothing can be decided in it, so the
+   * next round starts at once instead of after the precommit timeout (line
+   * 47 waits it out). Moving to a higher round never touches a lock, so
+   * safety is unchanged; an offline proposer then costs its propose timeout,
+   * not that plus a precommit timeout.
+   */
+  private tryNextRoundOnNilCommit(): boolean {
+    const h = this.current()
+    const quorum = h.votes.quorumValue(h.round, 'precommit')
+    if (quorum === undefined || quorum.blockHash !== null) return false
+    this.startRound(h.round + 1)
     return true
   }
 

@@ -363,4 +363,14 @@ describe('stall timeouts (votes that never come)', () => {
     expect(last.every((round) => round === 0 || round >= skipTo - RESEND_ROUNDS)).toBe(true)
     expect(f.votes.filter((v) => v.round === 0)).toHaveLength(2)
   })
+
+  it('⅔+ nil precommits start the next round at once, without waiting out the precommit timeout', () => {
+    const f = fixture(0)
+    f.rs.start(1n)
+    f.timers.advance(DEFAULT_TIMEOUTS.propose.baseMs) // no proposal: we prevote nil
+    f.votesFrom([1, 2], 'prevote', 0, null)
+    expect(f.rs.snapshot?.step).toBe('precommit')
+    f.votesFrom([1, 2], 'precommit', 0, null)
+    expect(f.rs.snapshot).toMatchObject({ round: 1, step: 'propose' })
+  })
 })
