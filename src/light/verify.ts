@@ -21,7 +21,7 @@ import { retarget, workOf } from '../consensus/pow/target.js'
 import type { Header } from '../ledger/block.js'
 import { sha256 } from '../ledger/crypto.js'
 import { isVerifyError } from '../ledger/errors.js'
-import type { ConsensusParams } from '../ledger/genesis.js'
+import { type ConsensusParams, headerVersionOf } from '../ledger/genesis.js'
 import { ADDRESS_BYTES, HASH_BYTES } from '../ledger/limits.js'
 import { verifyMerkleProof } from '../ledger/merkle.js'
 import { checkHeaderFields, medianTimePast } from '../ledger/rules/block.js'
@@ -278,12 +278,13 @@ export function verifyHeaderChain(
     if (opts.parent && height === opts.parent.height) return opts.parent
     return opts.ancestor?.(height)
   }
+  const version = headerVersionOf(params)
   let work = 0n
   let retargetsBounded = 0
   let parent = opts.parent
   for (const [i, header] of headers.entries()) {
     try {
-      checkHeaderFields(header)
+      checkHeaderFields(header, version)
     } catch (err) {
       if (!isVerifyError(err)) throw err
       fail('HEADERS_BAD_FIELD', `header ${i}: ${err.message}`)

@@ -1,0 +1,283 @@
+/**
+ * A light node's chain: headers only, in a KvStore of its own (LevelDB under
+ * `<datadir>/light` in production), with the most-work tip. Nothing enters it
+ * unverified: `add` checks a run of headers against its stored parent with
+ * `verifyHeaderChain` (links, proof of work, retarget, median time past, the
+ * future drift) and refuses the whole run on the first fault, storing
+ * nothing. Fork choice is the full node's: most cumulative work, and on
+ * equal work the tip seen first stays.
+ *
+ * Layout (one atomic batch per run):
+ * - `'H' ‖ hash` → totalWork (32 bytes, big-endian) ‖ encoded header: every stored header, any branch;
+ * - `'N' ‖ u64be(height)` → hash: the main chain by height, genesis to tip;
+ * - `'T'` → the tip's hash; `'G'` → the genesis hash (a data dir of another chain is refused).
+ *
+ * Every header is also held in memory (a few hundred bytes each: ~30 MB at
+ * 100,000 headers); pruning side branches and old headers is left for later.
+ */
+import { workOf } from '../consensus/pow/target.js'
+import { Header } from '../ledger/block.js'
+import type { ConsensusParams } from '../ledger/genesis.js'
+import type { BatchOp, KvStore } from '../storage/kv.js'
+import { prefixRange } from '../storage/kv.js'
+import { bigintToBytes, bytesToBigint, concatBytes, equalBytes, toHex, u64be } from '../util/bytes.js'
+import type { Clock } from '../util/clock.js'
+import { verifyHeaderChain } from './verify.js'
+
+const HEADER = 0x48 // 'H'
+const MAIN = 0x4e // 'N'
+const TIP = new Uint8Array([0x54]) // 'T'
+const GENESIS = new Uint8Array([0x47]) // 'G'
+
+const headerKey = (hash: Uint8Array): Uint8Array => concatBytes(new Uint8Array([HEADER]), hash)
+const mainKey = (height: number): Uint8Array => concatBytes(new Uint8Array([MAIN]), u64be(height))
+
+/** One stored header with the work of its chain up to it. */
+export interface LightEntry {
+  readonly header: Header
+  readonly id: string
+  readonly height: number
+  /** Cumulative work from genesis to this header, inclusive. */
+  readonly totalWork: bigint
+}
+
+/** What a run added and whether the tip moved. */
+export interface AddResult {
+  /** Headers of the run not stored before. */
+  added: number
+  /** The run's last header (stored now or before). */
+  last: LightEntry
+  /** The tip after the run; `reorged` when the old tip left the main chain. */
+  tip: LightEntry
+  tipChanged: boolean
+  reorged: boolean
+}
+
+export type TipListener = (tip: LightEntry, previous: LightEntry) => void
+
+export class LightStoreError extends Error {
+  override readonly name = 'LightStoreError'
+}
+
+export interface LightHeaderStoreOptions {
+  /** With a clock, headers further ahead of it than params.maxFutureDriftMs are refused. */
+  clock?: Clock
+}
+
+export class LightHeaderStore {
+  private readonly entries = new Map<string, LightEntry>()
+  /** Main-chain ids by height, genesis first. */
+  private main: string[] = []
+  private readonly listeners = new Set<TipListener>()
+  /** Runs are added one at a time (each reads the tip the last one left). */
+  private queue: Promise<unknown> = Promise.resolve()
+
+  private constructor(
+    private readonly kv: KvStore,
+    readonly params: ConsensusParams,
+    readonly genesis: LightEntry,
+    private readonly options: LightHeaderStoreOptions,
+  ) {}
+
+  /**
+   * Opens `kv` (it is opened here and closed by `close`), writes the genesis
+   * header on first use, and loads every stored header; throws
+   * LightStoreError when the store holds another chain's genesis.
+   */
+  static async open(
+    kv: KvStore,
+    genesisHeader: Header,
+    params: ConsensusParams,
+    options: LightHeaderStoreOptions = {},
+  ): Promise<LightHeaderStore> {
+    await kv.open()
+    try {
+      const genesis: LightEntry = entryOf(genesisHeader, workOf(genesisHeader.target))
+      const store = new LightHeaderStore(kv, params, genesis, options)
+      await store.load()
+      return store
+    } catch (err) {
+      await kv.close()
+      throw err
+    }
+  }
+
+  private async load(): Promise<void> {
+    const storedGenesis = await this.kv.get(GENESIS)
+    if (storedGenesis && !equalBytes(storedGenesis, this.genesis.header.hash)) {
+      throw new LightStoreError(
+        `the light store holds the chain of genesis ${toHex(storedGenesis)}, not ${this.genesis.id}`,
+      )
+    }
+    if (!storedGenesis) {
+      await this.kv.batch(
+        [
+          { type: 'put', key: GENESIS, value: this.genesis.header.hash },
+          { type: 'put', key: headerKey(this.genesis.header.hash), value: encodeValue(this.genesis) },
+          { type: 'put', key: mainKey(0), value: this.genesis.header.hash },
+          { type: 'put', key: TIP, value: this.genesis.header.hash },
+        ],
+        { sync: true },
+      )
+    }
+    const loaded: LightEntry[] = []
+    for await (const [, value] of this.kv.entries(prefixRange(new Uint8Array([HEADER]))))
+      loaded.push(decodeValue(value))
+    loaded.sort((a, b) => a.height - b.height)
+    for (const entry of loaded) {
+      if (entry.height === 0 && entry.id !== this.genesis.id) continue
+      if (entry.height > 0 && !this.entries.has(entry.header.parentId)) continue // unreachable leftover
+      this.entries.set(entry.id, entry)
+    }
+    const tipHash = await this.kv.get(TIP)
+    const tip = tipHash && this.entries.get(toHex(tipHash))
+    if (!tip) throw new LightStoreError('the light store names no tip it holds')
+    this.main = this.branchIds(tip)
+  }
+
+  get tip(): LightEntry {
+    return this.entries.get(this.main[this.main.length - 1] as string) as LightEntry
+  }
+
+  /** Stored headers, every branch. */
+  get size(): number {
+    return this.entries.size
+  }
+
+  get(id: string): LightEntry | undefined {
+    return this.entries.get(id)
+  }
+
+  /** The main-chain header at `height`, if the tip is that high. */
+  mainAt(height: number): LightEntry | undefined {
+    const id = this.main[height]
+    return id === undefined ? undefined : this.entries.get(id)
+  }
+
+  onMain(id: string): boolean {
+    const entry = this.entries.get(id)
+    return entry !== undefined && this.main[entry.height] === id
+  }
+
+  /** Calls `listener` after every tip change (after the change is on disk). */
+  onTipChange(listener: TipListener): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+
+  /** The header at `height` on the branch ending at `entry` (none above it). */
+  ancestorOf(entry: LightEntry, height: number): LightEntry | undefined {
+    if (height > entry.height || height < 0) return undefined
+    let at: LightEntry | undefined = entry
+    // Walk back until the branch meets the main chain, then index by height.
+    while (at && at.height > height && !this.onMain(at.id)) at = this.entries.get(at.header.parentId)
+    if (!at) return undefined
+    if (at.height === height) return at
+    return this.mainAt(height)
+  }
+
+  /**
+   * Verifies `headers` (consecutive, the first one's parent stored) against
+   * that parent and its branch, then stores them and moves the tip if their
+   * branch now has the most work. Throws LightProofError for a run that does
+   * not verify (nothing is stored) and LightStoreError when the first
+   * header's parent is not stored.
+   */
+  add(headers: readonly Header[]): Promise<AddResult> {
+    const run = this.queue.then(() => this.addNow(headers))
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private async addNow(headers: readonly Header[]): Promise<AddResult> {
+    const first = headers[0]
+    if (!first) throw new RangeError('no headers to add')
+    const parent = this.entries.get(first.parentId)
+    if (!parent) throw new LightStoreError(`the parent of ${first.id} at ${first.height} is not stored`)
+    verifyHeaderChain(headers, this.params, {
+      parent: parent.header,
+      ancestor: (height) => this.ancestorOf(parent, height)?.header,
+      nowMs: this.options.clock?.nowMs(),
+    })
+    const ops: BatchOp[] = []
+    const fresh: LightEntry[] = []
+    let last = parent
+    for (const header of headers) {
+      const known = this.entries.get(header.id)
+      if (known) {
+        last = known
+        continue
+      }
+      last = entryOf(header, last.totalWork + workOf(header.target))
+      fresh.push(last)
+      ops.push({ type: 'put', key: headerKey(header.hash), value: encodeValue(last) })
+    }
+    const previous = this.tip
+    const tipChanged = last.totalWork > previous.totalWork
+    let nextMain = this.main
+    let reorged = false
+    if (tipChanged) {
+      for (const e of fresh) this.entries.set(e.id, e)
+      const branch = this.branchIds(last)
+      let fork = 0
+      while (fork < branch.length && fork < this.main.length && branch[fork] === this.main[fork]) fork++
+      reorged = fork < this.main.length
+      for (let h = fork; h < branch.length; h++) {
+        ops.push({
+          type: 'put',
+          key: mainKey(h),
+          value: (this.entries.get(branch[h] as string) as LightEntry).header.hash,
+        })
+      }
+      for (let h = branch.length; h < this.main.length; h++) ops.push({ type: 'del', key: mainKey(h) })
+      ops.push({ type: 'put', key: TIP, value: last.header.hash })
+      nextMain = branch
+    }
+    try {
+      await this.kv.batch(ops, { sync: tipChanged })
+    } catch (err) {
+      for (const e of fresh) this.entries.delete(e.id)
+      throw err
+    }
+    for (const e of fresh) this.entries.set(e.id, e)
+    this.main = nextMain
+    const tip = this.tip
+    if (tipChanged) for (const listener of this.listeners) listener(tip, previous)
+    return { added: fresh.length, last, tip, tipChanged, reorged }
+  }
+
+  /** Ids from genesis to `entry` along its branch. */
+  private branchIds(entry: LightEntry): string[] {
+    const ids: string[] = new Array(entry.height + 1)
+    let at: LightEntry | undefined = entry
+    while (at) {
+      // Shares the main chain below here: copy it instead of walking every parent.
+      if (at.height < this.main.length && this.main[at.height] === at.id) {
+        for (let h = at.height; h >= 0; h--) ids[h] = this.main[h] as string
+        return ids
+      }
+      ids[at.height] = at.id
+      if (at.height === 0) return ids
+      at = this.entries.get(at.header.parentId)
+    }
+    throw new LightStoreError(`the branch of ${entry.id} does not reach the genesis`)
+  }
+
+  async close(): Promise<void> {
+    await this.queue
+    await this.kv.close()
+  }
+}
+
+function entryOf(header: Header, totalWork: bigint): LightEntry {
+  return { header, id: header.id, height: header.height, totalWork }
+}
+
+function encodeValue(entry: LightEntry): Uint8Array {
+  return concatBytes(bigintToBytes(entry.totalWork, 32), entry.header.bytes)
+}
+
+function decodeValue(bytes: Uint8Array): LightEntry {
+  if (bytes.byteLength <= 32) throw new LightStoreError('a corrupt header entry in the light store')
+  return entryOf(Header.fromBytes(bytes.subarray(32)), bytesToBigint(bytes.subarray(0, 32)))
+}
