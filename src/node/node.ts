@@ -115,7 +115,7 @@ export class PeerchainNode {
     readonly relay: Relay,
     readonly sync: Synchronizer,
     readonly miner: MinerLoop,
-    /** Proof of stake with a validator key: the BFT rounds this node takes part in. */
+    /** Proof of stake: the BFT rounds this node votes in (a validator key) or follows, checking and relaying (a full node). */
     readonly validator: ValidatorService | undefined,
     /**
      * The one signer of the validator key's own txs: the service's evidence txs and the
@@ -277,8 +277,23 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
   )
   let validator: ValidatorService | undefined
   let signer: ValidatorTxSigner | undefined
+  const { engine } = deps
+  if (!init.validator && engine instanceof PosEngine) {
+    // A full node of a proof-of-stake chain follows the rounds without voting: it checks and relays
+    // votes and proposals (validators behind full nodes, sentry-style, reach each other through it)
+    // and imports each block as soon as it sees the block decided.
+    validator = new ValidatorService({
+      chain,
+      engine,
+      mempool: ledger.mempool,
+      net: network,
+      timers,
+      log: log.child({ module: 'rounds' }),
+      timeouts: init.genesis.pos?.timeouts,
+      commitPauseMs: init.genesis.params.blockTimeMs,
+    })
+  }
   if (init.validator) {
-    const { engine } = deps
     if (!(engine instanceof PosEngine)) throw new Error('a validator needs the proof-of-stake engine')
     // Signs the evidence txs the service sends and the API's stakes, one at a time so each takes the next nonce.
     const txs = new ValidatorTxSigner(init.validator.key)

@@ -44,6 +44,25 @@ describe('a proof-of-stake simulated network', () => {
     expect(again.report.traceSha256).toBe(first.report.traceSha256)
   })
 
+  it('validators that reach each other only through full nodes still commit: full nodes check and relay votes and proposals', async () => {
+    // Few outbound peers and no validator-to-validator dialing: some validators meet only via full nodes
+    // (before full nodes followed the rounds, this seed stalled at height 0).
+    const { world, violations, pos } = await runPos({
+      seed: 51,
+      nodes: 8,
+      validators: 5,
+      blocks: 12,
+      block_interval_s: 1,
+      epoch_length: 15,
+      outbound_peers: 2,
+      jitter_ms: 1,
+      drain_s: 5,
+    })
+    worlds.push(world)
+    expect(violations).toEqual([])
+    expect(pos.heightsCommitted).toBeGreaterThanOrEqual(12)
+  })
+
   it('commits nothing while a partition leaves neither side ⅔ of the power, and commits again after the heal', async () => {
     const splitMs = 10_000
     const healMs = 50_000
