@@ -70,6 +70,10 @@ export interface AccountJson {
   nonce: string
   /** Proof of stake, present when the account holds a stake. */
   stake?: StakeJson
+  /** A light node: the account was proven by Merkle proofs from two full peers of different network groups. */
+  verified?: true
+  /** A light node: the header of its own chain whose stateRoot the proofs were checked against. */
+  provenAt?: { height: number; hash: string }
 }
 
 export interface StakeJson {
@@ -113,7 +117,8 @@ export interface ValidatorTxJson {
 
 export type TxLookupJson =
   | { status: 'pending'; tx: TxJson }
-  | { status: 'included'; blockHash: string; height: number; index: number; tx: TxJson }
+  /** `verified` (a light node): a Merkle path to the txRoot of that block, a header of the light node's chain. */
+  | { status: 'included'; blockHash: string; height: number; index: number; tx: TxJson; verified?: true }
   | { status: 'unknown' }
 
 export interface PeerJson {
@@ -140,7 +145,7 @@ export interface NodeInfoJson {
   chainId: string
   genesisHash: string
   listenAddresses: string[]
-  role: 'full' | 'miner' | 'validator'
+  role: 'full' | 'miner' | 'validator' | 'light'
   mining: boolean
   head: { hash: string; height: number }
   peers: number
@@ -203,6 +208,8 @@ export interface PosValidatorsJson {
 export type SyncStatusJson = SyncStatus
 
 export interface NodeStatusJson {
+  /** Set by a light node ("light"): its head is a header, and it has no mempool or miner of its own. */
+  role?: 'light'
   peerId: string
   chainId: string
   version: string

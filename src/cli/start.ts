@@ -62,7 +62,7 @@ export function registerStartCommand(program: Command): void {
       '--rpc-requests-per-sec <n>',
       withDefault('rpc.requests_per_sec', 'JSON-RPC calls per second per client address'),
     )
-    .option('--role <role>', withDefault('node.role', 'node role: full, miner or validator'))
+    .option('--role <role>', withDefault('node.role', 'node role: full, miner, validator or light'))
     .option('--mine', 'mine from the start')
     .option('--mine-threads <n>', withDefault('mining.threads', 'mining worker threads, 1-64'))
     .option('--miner-address <pc1…>', 'address paid for mined blocks (default: a key in the data directory)')
@@ -144,7 +144,11 @@ export async function startCommand(flags: StartFlags): Promise<void> {
   }
   const log = createLogger(config.logLevel, {}, write, { format, color })
   if (config.configFile !== undefined) log.info('config file read', { path: config.configFile })
-  const { startNode } = await import('../node/start.js')
+  // A light node (headers and proofs) has a start of its own; both give the surface used below.
+  const startNode =
+    config.role === 'light'
+      ? (await import('../light/start.js')).startLightNode
+      : (await import('../node/start.js')).startNode
   const { LinksFileError } = await import('../net/link-file.js')
   let node: Awaited<ReturnType<typeof startNode>>
   try {

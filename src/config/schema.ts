@@ -54,15 +54,15 @@ function addressProblem(text: string): string | undefined {
   }
 }
 
-/** What node.role accepts; `validator` only with a proof-of-stake genesis, `miner` only with a proof-of-work one (resolve.ts). */
-export const NODE_ROLES = ['full', 'miner', 'validator'] as const
+/** What node.role accepts; `validator` only with a proof-of-stake genesis, `miner` and `light` only with a proof-of-work one (role-rules.ts). */
+export const NODE_ROLES = ['full', 'miner', 'validator', 'light'] as const
 
 const node = z.strictObject({
   role: z
     .enum(NODE_ROLES)
     .default('full')
     .register(keyDocs, {
-      doc: 'What the node does: "full" validates, stores and relays the chain; "miner" also mines (proof of work); "validator" takes part in BFT rounds with the key in <datadir>/validator.key (proof of stake: needs a PoS genesis).',
+      doc: 'What the node does: "full" validates, stores and relays the chain; "miner" also mines (proof of work); "validator" takes part in BFT rounds with the key in <datadir>/validator.key (proof of stake: needs a PoS genesis); "light" keeps block headers only and verifies balances and txs with Merkle proofs from full peers (proof of work only).',
       allowed: oneOf(NODE_ROLES),
       flag: '--role',
     }),

@@ -20,8 +20,8 @@
  * Runs are one at a time; `poke(peer)` queues a peer (a handshake that shows
  * more work, the follow timer, a tx proof in a block we do not hold yet).
  */
-import type { Header } from '../ledger/block.js'
 import type { PeerIdString } from '../net/network.js'
+import type { Clock } from '../util/clock.js'
 import type { LightClient, LightPenalties } from './client.js'
 import { DEFAULT_LIGHT_PENALTIES } from './client.js'
 import type { LightEntry, LightHeaderStore } from './header-store.js'
@@ -36,6 +36,7 @@ export interface HeaderSyncDeps {
   claimedWork(peer: PeerIdString): bigint | undefined
   /** Its headers fell short of its claim: believe only proven work from now on. */
   refuteClaim(peer: PeerIdString): void
+  clock?: Clock
   log?(msg: string, fields?: Record<string, unknown>): void
 }
 
@@ -67,10 +68,10 @@ export type HeaderSyncOutcome =
   | { kind: 'dropped'; peer: PeerIdString; added: number; code: string; reason: string }
 
 export interface HeaderSyncProgress {
-  state: 'idle' | 'headers'
+  /** The peer of the run in progress; null when idle. */
   peer: PeerIdString | null
-  /** Highest header the peer claimed at the handshake (0 when unknown). */
-  targetHeight: number
+  /** When that run began (the clock's ms; 0 without a clock). */
+  sinceMs: number
 }
 
 const FIRST_STEP_BACK = 16
@@ -80,6 +81,7 @@ export class HeaderSync {
   private readonly wanted = new Set<PeerIdString>()
   private running: Promise<void> | undefined
   private current: PeerIdString | null = null
+  private sinceMs = 0
   private stopped = false
   /** What each finished run ended as, for tests and logs (last 32). */
   readonly outcomes: HeaderSyncOutcome[] = []
@@ -104,7 +106,7 @@ export class HeaderSync {
   }
 
   progress(): HeaderSyncProgress {
-    return { state: this.current ? 'headers' : 'idle', peer: this.current, targetHeight: 0 }
+    return { peer: this.current, sinceMs: this.sinceMs }
   }
 
   /** Lets the run in progress finish its request, then stops. */
@@ -120,6 +122,7 @@ export class HeaderSync {
       if (peer === undefined) return
       this.wanted.delete(peer)
       this.current = peer
+      this.sinceMs = this.deps.clock?.nowMs() ?? 0
       try {
         const outcome = await this.syncFrom(peer)
         this.outcomes.push(outcome)
@@ -127,6 +130,9 @@ export class HeaderSync {
         if (outcome.kind === 'dropped') {
           this.deps.log?.('light sync: peer dropped', { peer, code: outcome.code, reason: outcome.reason })
         }
+      } catch (err) {
+        // Our own failure (the store, a bug), not the peer's: logged, and the next peer is tried.
+        this.deps.log?.('light sync: run failed', { peer, error: (err as Error).stack ?? String(err) })
       } finally {
         this.current = null
       }

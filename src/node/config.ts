@@ -6,7 +6,8 @@ import { addressFromPublicKey } from '../ledger/address.js'
 import { keyPairFromSeed } from '../ledger/crypto.js'
 import type { Genesis } from '../ledger/genesis.js'
 
-export type NodeRole = 'full' | 'miner' | 'validator'
+/** `light` is started by light/start.ts (headers and proofs), the others by start.ts. */
+export type NodeRole = 'full' | 'miner' | 'validator' | 'light'
 
 export interface NodeConfig {
   dataDir: string

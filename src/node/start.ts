@@ -111,6 +111,7 @@ export class RunningNode {
 }
 
 export async function startNode(config: NodeConfig, log: Logger): Promise<RunningNode> {
+  if (config.role === 'light') throw new Error('a light node is started by light/start.ts (startLightNode)')
   const { metrics, hooks } = createNodeMetrics()
   const netLog = log.child({ module: 'net' })
   // Lab only (the config allows it only with net.lab): every TCP byte shaped by region.

@@ -16,7 +16,6 @@
  * asking, same chain) is reported to the network, which cuts peers that never
  * complete one (the status deadline).
  */
-import type { Chain } from '../chain/chain.js'
 import { decodeStatus, encodeStatus, type StatusFields } from '../ledger/codec/wire-codec.js'
 import { isVerifyError } from '../ledger/errors.js'
 import {
@@ -33,9 +32,10 @@ import { type BucketRate, KeyedBuckets } from '../util/token-bucket.js'
 import { statusProtocol } from './topics.js'
 
 /**
- * What a node tells its peers it does. Informational: no rule reads a peer's
- * role, and the handshake accepts any role string (a newer peer may name a
- * role we do not know), so a validator is greeted like any node.
+ * What a node tells its peers it does. Informational, but for one rule: a
+ * `light` peer (headers only) is never followed by sync. The handshake
+ * accepts any role string (a newer peer may name a role we do not know), so
+ * a validator is greeted like any node.
  */
 export type Role = 'full' | 'miner' | 'validator' | 'light'
 
@@ -67,9 +67,16 @@ export interface StatusFns {
   on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void
 }
 
+/** What the handshake reads of our chain (a light node's header store has it too). */
+export interface StatusChain {
+  readonly chainId: string
+  readonly genesisBlock: { readonly hash: Uint8Array; readonly id: string }
+  readonly head: { readonly header: { readonly hash: Uint8Array }; readonly height: number; readonly totalWork: bigint }
+}
+
 export interface StatusDeps {
   net: StatusFns
-  chain: Chain
+  chain: StatusChain
   clock: Clock
   timers: Timers
   log?(msg: string, fields?: Record<string, unknown>): void
@@ -122,7 +129,7 @@ export class StatusExchange {
   private readonly requestQuota: KeyedBuckets<PeerIdString>
   private readonly protocol: string
   private readonly net: StatusFns
-  private readonly chain: Chain
+  private readonly chain: StatusChain
 
   constructor(
     private readonly deps: StatusDeps,
@@ -193,6 +200,8 @@ export class StatusExchange {
     this.exchange(peer)
       .then((theirs) => {
         if (!theirs?.claimTrusted || theirs.totalWork <= this.chain.head.totalWork) return
+        // A light peer holds headers only: nothing to sync from it.
+        if (theirs.role === 'light') return
         for (const listener of this.aheadListeners) listener(peer, theirs)
       })
       .catch((err: unknown) => {

@@ -127,7 +127,7 @@ describe('refused values', () => {
     const cases: Array<[Record<string, string | string[]>, string]> = [
       [{ rpcPort: 'x' }, 'rpc.port: "x" is not allowed (from flag --rpc-port)'],
       [{ mineThreads: '100' }, 'mining.threads: 100 is not allowed (from flag --mine-threads)'],
-      [{ role: 'light' }, 'node.role: "light" is not allowed (from flag --role)'],
+      [{ role: 'archive' }, 'node.role: "archive" is not allowed (from flag --role)'],
       [{ logLevel: 'loud' }, 'node.log_level: "loud" is not allowed (from flag --log-level)'],
       [{ logFormat: 'xml' }, 'node.log_format: "xml" is not allowed (from flag --log-format)'],
       [{ listen: ['/ip4/1.2.3.4/udp/x'] }, 'net.listen: "/ip4/1.2.3.4/udp/x" is not allowed (from flag --listen)'],

@@ -37,7 +37,7 @@ describe('node.role = "validator"', () => {
     expect(err.issues).toHaveLength(1)
     expect(err).toMatchObject({ key: 'node.role', value: 'validator', source: 'flag --role' })
     expect(err.message).toBe(
-      'node.role: "validator" is not allowed (from flag --role): expected one of "full", "miner", "validator" (a validator needs a proof-of-stake genesis; this chain is proof of work)',
+      'node.role: "validator" is not allowed (from flag --role): expected one of "full", "miner", "validator", "light" (a validator needs a proof-of-stake genesis; this chain is proof of work)',
     )
   })
 
