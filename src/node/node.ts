@@ -49,6 +49,7 @@ import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import type { Rng } from '../util/rng.js'
 import type { Timers } from '../util/timers.js'
+import { TokenBucket } from '../util/token-bucket.js'
 import { LedgerNode } from './ledger-node.js'
 import { MinerLoop } from './miner.js'
 import { createSyncFns } from './sync-fns.js'
@@ -278,6 +279,11 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
   let validator: ValidatorService | undefined
   let signer: ValidatorTxSigner | undefined
   const { engine } = deps
+  // A peer whose consensus messages show it ahead of us is synced from: at most one start every 2 s.
+  const aheadSyncs = new TokenBucket({ capacity: 1, ratePerSec: 0.5 }, clock)
+  const onAhead = (peer: string): void => {
+    if (sync.progress().state === 'idle' && aheadSyncs.tryTake()) void sync.sync(peer)
+  }
   if (!init.validator && engine instanceof PosEngine) {
     // A full node of a proof-of-stake chain follows the rounds without voting: it checks and relays
     // votes and proposals (validators behind full nodes, sentry-style, reach each other through it)
@@ -291,6 +297,7 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
       log: log.child({ module: 'rounds' }),
       timeouts: init.genesis.pos?.timeouts,
       commitPauseMs: init.genesis.params.blockTimeMs,
+      onAhead,
     })
   }
   if (init.validator) {
@@ -309,6 +316,7 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
       timeouts: init.validator.timeouts,
       fault: init.validator.fault,
       commitPauseMs: init.genesis.params.blockTimeMs,
+      onAhead,
       submitEvidence: async (payload) => {
         // A block takes evidence of heights below its own only (EVIDENCE_FROM_FUTURE): double signing seen at
         // the height being decided is sent once that height's block is on our chain.

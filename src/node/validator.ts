@@ -66,6 +66,14 @@ export interface ValidatorServiceDeps {
   commitPauseMs: number
   /** Sends an evidence tx carrying `payload` (encoded evidence); absent, evidence is only kept and logged. */
   submitEvidence?: (payload: Uint8Array) => Promise<unknown>
+  /**
+   * A peer sent a message of a height above ours while ours is not decided
+   * (or of two heights above): it is ahead, and we may have missed a
+   * committed block (a partition, a lost gossip message). The caller syncs
+   * from it, rate-limited; without this, a validator that missed the last
+   * block before a stall could never catch up (the sim's PoS fuzzer found it).
+   */
+  onAhead?: (peer: string) => void
   /** A Byzantine behaviour, for the simulator's fuzzer and fault tests only (see ValidatorFault). */
   fault?: ValidatorFault
 }
@@ -223,7 +231,10 @@ export class ValidatorService {
   private onVoteMessage(msg: GossipMessage): GossipVerdict {
     const vote = decodeVote(msg.data)
     if (vote.height < this.height) return 'ignore'
-    if (vote.height > this.height) return this.keepFuture(vote.height, { kind: 'vote', vote })
+    if (vote.height > this.height) {
+      this.noteAhead(msg.from, vote.height)
+      return this.keepFuture(vote.height, { kind: 'vote', vote })
+    }
     const result = this.machine.onVote(vote)
     // A conflicting vote is kept as evidence, not relayed: relaying it would amplify the attack.
     return result.kind === 'added' ? 'accept' : 'ignore'
@@ -242,7 +253,10 @@ export class ValidatorService {
         `proposal names ${toHex(proposal.blockHash)}, block is ${block.id}`,
       )
     }
-    if (proposal.height > this.height) return this.keepFuture(proposal.height, { kind: 'proposal', proposal, block })
+    if (proposal.height > this.height) {
+      this.noteAhead(msg.from, proposal.height)
+      return this.keepFuture(proposal.height, { kind: 'proposal', proposal, block })
+    }
     // The round first (the proposer's cost grows with it), then the signature, then the block:
     // checking a block costs far more than checking a signature.
     if (proposal.round > (this.machine.snapshot?.round ?? 0) + PROPOSAL_ROUNDS_AHEAD) return 'ignore'
@@ -276,6 +290,12 @@ export class ValidatorService {
   }
 
   /** Keeps a message of a coming height once its signer checks out; relayed only then. */
+  /** See `onAhead`: the next height while we are still deciding ours, or any height beyond it. */
+  private noteAhead(peer: string, height: bigint): void {
+    const decided = this.machine.snapshot?.step === 'decided'
+    if (height > this.height + 1n || !decided) this.deps.onAhead?.(peer)
+  }
+
   private keepFuture(height: bigint, pending: Pending): GossipVerdict {
     if (!this.future.accepts(height, this.height)) return 'ignore'
     // A height of the next epoch before the block that chooses its set is stored: nothing to check it against.

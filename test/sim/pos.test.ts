@@ -63,6 +63,29 @@ describe('a proof-of-stake simulated network', () => {
     expect(pos.heightsCommitted).toBeGreaterThanOrEqual(12)
   })
 
+  it('a validator that missed the last block before a partition catches up from peers whose votes show them ahead', async () => {
+    // Before votes of a higher height started a sync, this run stalled at height 8 for good: the
+    // partition kept connections open (status is exchanged only on connect) and the next epoch's
+    // proposals were ignored, their set unknown.
+    const { world, violations, pos } = await runPos({
+      seed: 35,
+      nodes: 7,
+      validators: 4,
+      blocks: 31,
+      block_interval_s: 2,
+      epoch_length: 9,
+      byzantine: [{ validator: 2, fault: 'equivocate' }],
+      connect_validators: true,
+      outbound_peers: 2,
+      jitter_ms: 11,
+      drain_s: 5,
+      partitions: [{ at_s: 18, heal_s: 33, fraction: 0.6 }],
+    })
+    worlds.push(world)
+    expect(violations).toEqual([])
+    expect(pos.heightsCommitted).toBeGreaterThanOrEqual(31)
+  })
+
   it('commits nothing while a partition leaves neither side ⅔ of the power, and commits again after the heal', async () => {
     const splitMs = 10_000
     const healMs = 50_000

@@ -86,6 +86,7 @@ async function startValidator(
   i: number,
   submitEvidence?: (payload: Uint8Array) => Promise<unknown>,
   fault?: ValidatorFault,
+  onAhead?: (peer: string) => void,
 ) {
   const store = new MemoryStore()
   await store.open()
@@ -103,6 +104,7 @@ async function startValidator(
     commitPauseMs: 20,
     submitEvidence,
     fault,
+    onAhead,
   })
   service.start()
   running.push(service)
@@ -300,5 +302,21 @@ describe('the validator service, refusals', () => {
     await until(() => hub.verdicts.some((v) => v.topic === topic), 'a verdict')
     expect(hub.verdicts.find((v) => v.topic === topic)?.verdict).toBe('ignore')
     expect(errors).toEqual([])
+  }, 30_000)
+
+  it('a vote of the next height while ours is undecided names its sender as ahead (the caller syncs from it)', async () => {
+    const hub = new Hub()
+    const genesis = posGenesis()
+    const ahead: string[] = []
+    await startValidator(hub, genesis, 0, undefined, undefined, (peer) => ahead.push(peer))
+    const key = keys[1] as KeyPair
+    const vote = signVote(
+      genesis.chainId,
+      { type: 'prevote', height: 2n, round: 0, blockHash: null, validator: addressFromPublicKey(key.publicKey) },
+      key.secretKey,
+    )
+    hub.deliver('v1', voteTopic(genesis.chainId), encodeVote(vote))
+    await until(() => hub.verdicts.some((v) => v.topic === voteTopic(genesis.chainId)), 'a verdict')
+    expect(ahead).toEqual(['v1'])
   }, 30_000)
 })
