@@ -40,6 +40,8 @@ export interface DevnetFlags {
   consensus?: string
   /** Proof of stake only; unset: 4. */
   validators?: string
+  /** Proof of work only: light nodes started after the others (unset: none). */
+  light?: string
   datadir?: string
   genesis?: string
   logLevel: string
@@ -72,7 +74,12 @@ export function planDevnet(flags: DevnetFlags): DevnetPlan {
     if (flags.validators !== undefined) throw new UsageError('--validators needs --consensus pos')
     const nodes = count('--nodes', flags.nodes ?? '3', 1, DEVNET_NODES_MAX)
     const miners = count('--miners', flags.miners ?? '1', 0, nodes)
-    return { consensus, roles: Array.from({ length: nodes }, (_, i) => (i < miners ? 'miner' : 'full')) }
+    const light = count('--light', flags.light ?? '0', 0, DEVNET_NODES_MAX - nodes)
+    const roles: NodeRole[] = Array.from({ length: nodes }, (_, i) => (i < miners ? 'miner' : 'full'))
+    return { consensus, roles: [...roles, ...Array.from({ length: light }, (): NodeRole => 'light')] }
+  }
+  if (flags.light !== undefined) {
+    throw new UsageError('--light is for --consensus pow: a light node does not check proof-of-stake commits yet')
   }
   if (flags.miners !== undefined) {
     throw new UsageError('--miners is for --consensus pow: a proof-of-stake chain is not mined')
@@ -135,11 +142,12 @@ export function devnetNodeArgs(spec: DevnetNodeSpec): string[] {
     listenWs: true,
     mine: role === 'miner',
     bootstrap: spec.bootstrap,
-    devAccounts: i < DEVNET_ACCOUNTS ? [i] : [],
+    // A light node holds no node wallet.
+    devAccounts: i < DEVNET_ACCOUNTS && role !== 'light' ? [i] : [],
     ...(spec.flags.lab ? { host: labHost(i), lab: true } : {}),
   })
   // loopbackNodeArgs knows the proof-of-work roles only.
-  return role === 'validator' ? [...args, '--role', 'validator'] : args
+  return role === 'validator' || role === 'light' ? [...args, '--role', role] : args
 }
 
 async function headOf(url: string): Promise<string> {
@@ -159,6 +167,7 @@ export function registerDevnetCommand(program: Command): void {
     .option('--consensus <engine>', 'pow (mined) or pos (validated by BFT rounds)', 'pow')
     .option('--miners <n>', 'how many of them mine (pow only; default: 1)')
     .option('--validators <n>', 'how many of them validate (pos only; default: 4)')
+    .option('--light <n>', 'light nodes (headers and proofs) started after the others (pow only; default: 0)')
     .option('--datadir <dir>', 'keep node data here (default: a temporary directory removed at exit)')
     .option('--genesis <file>', 'genesis file (default: the built-in devnet)')
     .option('--lab', 'network lab: node i on 127.0.<i+1>.1, each node its own network group')
@@ -195,7 +204,16 @@ export async function devnetCommand(flags: DevnetFlags): Promise<void> {
   console.log(`peerchain devnet: ${count} nodes on ${where}, chain "${genesis.chainId}" (${engine}), data in ${base}`)
   try {
     for (const [i, role] of plan.roles.entries()) {
-      const bootstrap = i > 0 ? [(nodes[0] as DevnetNode).listen[0] as string] : []
+      // A light node asks two full peers at least for each proof: it dials every full node (8 at most).
+      const bootstrap =
+        role === 'light'
+          ? nodes
+              .filter((_, j) => plan.roles[j] !== 'light')
+              .slice(0, 8)
+              .map((n) => n.listen[0] as string)
+          : i > 0
+            ? [(nodes[0] as DevnetNode).listen[0] as string]
+            : []
       const args = devnetNodeArgs({ base, genesisPath, flags, index: i, role, bootstrap })
       const started = await spawnNode(args, join(base, `node-${i}.log`))
       const node = { ...started, index: i }
