@@ -131,6 +131,17 @@ describe('StatusExchange', () => {
     expect(status.statusOf('peer-ahead')).toBeUndefined()
   })
 
+  it('never reports a light peer as ahead (it holds headers only), however much work it shows', async () => {
+    const { net, status, ahead } = await setup()
+    net.respond = async () =>
+      encodeStatus({ ...status.ours(), headHeight: 70n, totalWork: bigintToBytes(1n << 100n), role: 'light' })
+    net.emit('peer:connect', 'peer-light')
+    await settle()
+    expect(ahead).toEqual([])
+    expect(status.statusOf('peer-light')).toMatchObject({ role: 'light', headHeight: 70 })
+    expect(net.completed).toEqual(['peer-light'])
+  })
+
   it("bans a peer that does not speak our chain's status protocol", async () => {
     const { net, ahead } = await setup()
     net.respond = async () => {
