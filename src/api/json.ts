@@ -121,6 +121,36 @@ export type TxLookupJson =
   | { status: 'included'; blockHash: string; height: number; index: number; tx: TxJson; verified?: true }
   | { status: 'unknown' }
 
+/**
+ * `light_accountProof`: the raw material to check an account in a web page
+ * (light/verify-browser.ts): the block's header, the trie nodes from its
+ * `stateRoot` down the address's path, and the encoded account they end in.
+ * Hex throughout; the client checks, it trusts none of it.
+ */
+export interface AccountProofJson {
+  address: string
+  blockHash: string
+  height: number
+  /** The header's canonical bytes: its SHA-256 is `blockHash`. */
+  header: string
+  /** Trie nodes, root first (as the light protocol's AccountProofResponse). */
+  proof: string[]
+  /** The encoded account the proof ends in; "" when the proof shows there is none. */
+  account: string
+}
+
+/** `light_txProof`: a tx's bytes, its block's header, and its Merkle path (leaf to root) to that header's `txRoot`. */
+export interface TxProofJson {
+  hash: string
+  blockHash: string
+  height: number
+  header: string
+  tx: string
+  index: number
+  txCount: number
+  path: string[]
+}
+
 export interface PeerJson {
   id: string
   addresses: string[]

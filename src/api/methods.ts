@@ -251,6 +251,32 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
     },
   ],
   [
+    'light_accountProof',
+    (p, { api }) => {
+      const address = p.required('address', check.address)
+      const hash = p.optional('hash', check.hash)
+      const height = p.optional('height', check.height)
+      p.end()
+      if (hash !== undefined && height !== undefined) {
+        throw new RpcError(RpcCode.INVALID_PARAMS, 'invalid params: give "hash" or "height", not both', {
+          param: 'height',
+          expected: 'absent when "hash" is given',
+        })
+      }
+      if (!api.accountProof) throw notServed('light_accountProof')
+      return api.accountProof(address, { hash, height })
+    },
+  ],
+  [
+    'light_txProof',
+    (p, { api }) => {
+      const hash = p.required('hash', check.hash)
+      p.end()
+      if (!api.txProof) throw notServed('light_txProof')
+      return api.txProof(hash)
+    },
+  ],
+  [
     'subscribe',
     (p, ctx) => {
       const topic = p.required('topic', check.oneOf(TOPICS))
@@ -267,6 +293,13 @@ export const RPC_METHODS: MethodTable = new Map<string, RpcHandler>([
     },
   ],
 ])
+
+/** A proof method on a node that does not serve proofs (a light node: it holds no state or bodies). */
+function notServed(method: string): RpcError {
+  return new RpcError(RpcCode.UNAVAILABLE, `${method} is not served by this node (it holds no state to prove from)`, {
+    code: 'NOT_SERVED',
+  })
+}
 
 /** validator_stake / validator_unstake: `{amount, fee?}`, the node signs with its validator key. */
 async function validatorBond(kind: 'stake' | 'unstake', p: Params, api: NodeApi) {

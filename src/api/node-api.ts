@@ -13,6 +13,7 @@
 import type { Tx } from '../ledger/tx.js'
 import type {
   AccountJson,
+  AccountProofJson,
   AddrManJson,
   BlockJson,
   HeadJson,
@@ -24,6 +25,7 @@ import type {
   PosValidatorsJson,
   SubmitTxJson,
   TxLookupJson,
+  TxProofJson,
   ValidatorTxJson,
   WalletKeyJson,
 } from './json.js'
@@ -113,6 +115,16 @@ export interface NodeApi {
    * `data: {code: 'NOT_PROOF_OF_STAKE', consensus: 'pow'}`.
    */
   posValidators(height: number | undefined): Promise<PosValidatorsJson>
+
+  /**
+   * A full node: the raw proof of an account at a main-chain block (by hash
+   * or height; the head without either) within the light protocol's state
+   * window; null for a block unknown, off the main chain or past the window.
+   * Optional: a node without it answers -32030 `{code: "NOT_SERVED"}`.
+   */
+  accountProof?(address: Uint8Array, at: { hash?: string; height?: number }): Promise<AccountProofJson | null>
+  /** A full node: the inclusion proof of a main-chain tx (`hash` 64 hex digits); null when there is none. Optional as accountProof. */
+  txProof?(hash: string): Promise<TxProofJson | null>
 
   /** Calls `listener` after every head change (once per change, with the new head and the finalized block as `head()`). */
   onNewHead(listener: (head: HeadJson) => void): Unsubscribe

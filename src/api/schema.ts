@@ -4,6 +4,7 @@
  */
 import type {
   AccountJson,
+  AccountProofJson,
   AddrManJson,
   BlockJson,
   HeadJson,
@@ -14,6 +15,7 @@ import type {
   PosValidatorsJson,
   SubmitTxJson,
   TxLookupJson,
+  TxProofJson,
   ValidatorTxJson,
   WalletKeyJson,
 } from './json.js'
@@ -55,6 +57,13 @@ export interface RpcSchema {
   validator_unstake: { params: { amount: string; fee?: string }; result: ValidatorTxJson }
   /** Proof of stake only: the validator set of `height` (1 … head + 1; default head + 1). */
   pos_validators: { params: { height?: number } | undefined; result: PosValidatorsJson }
+  /** A full node: an account's Merkle proof at a main-chain block of the last 1,024 (default the head); null past them. */
+  light_accountProof: {
+    params: { address: string; hash?: string } | { address: string; height?: number }
+    result: AccountProofJson | null
+  }
+  /** A full node: a main-chain tx's inclusion proof; null for a tx not on the main chain. */
+  light_txProof: { params: { hash: string }; result: TxProofJson | null }
   subscribe: { params: { topic: Topic }; result: string }
   unsubscribe: { params: { subscription: string }; result: boolean }
 }

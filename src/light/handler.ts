@@ -91,7 +91,8 @@ function provableEntry(chain: LightSource, blockHash: Uint8Array, window: number
   return chain.head.height - entry.height < window ? entry : undefined
 }
 
-async function answerAccount(
+/** An account's proof at a main-chain block in the state window; empty when not provable (also the RPC's, rpc-proofs.ts). */
+export async function answerAccount(
   chain: LightSource,
   prover: StateProver,
   req: { blockHash: Uint8Array; address: Uint8Array },
@@ -111,7 +112,8 @@ async function answerAccount(
   return { header: entry.header.bytes, proof, account }
 }
 
-async function answerTx(chain: LightSource, txHash: Uint8Array): Promise<TxProofResponse> {
+/** A main-chain tx's inclusion proof; empty when there is none (also the RPC's, rpc-proofs.ts). */
+export async function answerTx(chain: LightSource, txHash: Uint8Array): Promise<TxProofResponse> {
   const location = await chain.getTxLocation(txHash)
   if (!location) return NO_TX_PROOF
   const entry = chain.index.get(location.blockId)

@@ -22,6 +22,7 @@
 import { type NestedUint8Array, RLP } from '@ethereumjs/rlp'
 import { sha256 as nobleSha256 } from '@noble/hashes/sha2.js'
 import { bech32m } from '@scure/base'
+import type { AccountProofJson, TxProofJson } from '../api/json.js'
 import { decodeHexPrefix } from '../chain/mpt/nibbles.js'
 import { encodeRlp } from '../chain/mpt/rlp.js'
 import { decodeAccount, decodeHeader, decodeTx, type HeaderFields, type TxFields } from '../ledger/codec/codec.js'
@@ -315,27 +316,10 @@ export function verifyTxProof(
 // --- the node's JSON answers, against a block the page trusts ---
 
 /** What `light_accountProof` answers (docs/API.md): hex strings. */
-export interface AccountProofAnswer {
-  address: string
-  blockHash: string
-  height: number
-  header: string
-  proof: string[]
-  /** The encoded account the node claims, "" for none. */
-  account: string
-}
+export type AccountProofAnswer = AccountProofJson
 
 /** What `light_txProof` answers (docs/API.md): hex strings. */
-export interface TxProofAnswer {
-  hash: string
-  blockHash: string
-  height: number
-  header: string
-  tx: string
-  index: number
-  txCount: number
-  path: string[]
-}
+export type TxProofAnswer = TxProofJson
 
 export type Checked<T> =
   | ({ ok: true; header: { hash: string; height: number } } & T)

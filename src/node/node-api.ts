@@ -28,6 +28,7 @@ import { isJailed, JAILED_FOREVER } from '../consensus/pos/stake-record.js'
 import { formatAddress } from '../ledger/address.js'
 import type { Block } from '../ledger/block.js'
 import type { Tx } from '../ledger/tx.js'
+import type { LightRpcProofs } from '../light/rpc-proofs.js'
 import type { AddResult, Mempool } from '../mempool/index.js'
 import type { Network } from '../net/network.js'
 import type { SyncStatus } from '../sync/meter.js'
@@ -63,6 +64,8 @@ export interface NodeApiParts {
   validator?: ValidatorParts
   /** Proof of stake: the schedule of validator sets and the missed-vote tracker (`pos_validators`). */
   pos?: PosParts
+  /** The light protocol's proofs, in JSON (`light_accountProof`, `light_txProof`; light/rpc-proofs.ts). */
+  proofs?: Pick<LightRpcProofs, 'account' | 'tx'>
 }
 
 export interface PosParts {
@@ -170,6 +173,21 @@ export class NodeApiImpl implements NodeApi {
 
   async account(address: Uint8Array) {
     return accountToJson(address, await this.n.chain.getAccount(address))
+  }
+
+  async accountProof(address: Uint8Array, at: { hash?: string; height?: number }) {
+    return (await this.proofs('light_accountProof').account(address, at)) ?? null
+  }
+
+  async txProof(hash: string) {
+    return (await this.proofs('light_txProof').tx(hash)) ?? null
+  }
+
+  private proofs(method: string): NonNullable<NodeApiParts['proofs']> {
+    if (!this.n.proofs) {
+      throw new RpcError(RpcCode.UNAVAILABLE, `${method} is not served by this node`, { code: 'NOT_SERVED' })
+    }
+    return this.n.proofs
   }
 
   async submitTx(tx: Tx) {

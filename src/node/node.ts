@@ -26,6 +26,7 @@ import type { Genesis } from '../ledger/genesis.js'
 import type { TxSignatureChecker } from '../ledger/sigverify/checker.js'
 import type { Tx } from '../ledger/tx.js'
 import { createLightHandler, LIGHT_SERVE_LIMITS, LightQuota } from '../light/index.js'
+import { LightRpcProofs } from '../light/rpc-proofs.js'
 import type { AddResult, MempoolOptions } from '../mempool/index.js'
 import type { Network } from '../net/network.js'
 import { announceHeads } from '../relay/announce.js'
@@ -102,6 +103,7 @@ export interface NodeInit {
 export class PeerchainNode {
   private readonly syncMeter: SyncMeter
   private started = false
+  private lightProofsRpc?: LightRpcProofs
   /** Per-peer turns and quotas of the sync server. */
   readonly serveQuota: ServeQuota
   readonly uploadCap: UploadCap
@@ -147,6 +149,11 @@ export class PeerchainNode {
     return this.init.minerAddress
   }
 
+  /** The light protocol's proofs for the JSON-RPC (`light_accountProof`, `light_txProof`), once started. */
+  get lightProofs(): LightRpcProofs | undefined {
+    return this.lightProofsRpc
+  }
+
   /** Serves the protocols, wires the events, starts the network and, if asked, the miner. */
   async start(): Promise<void> {
     const { network, clock, log } = this.deps
@@ -166,11 +173,13 @@ export class PeerchainNode {
       SYNC_SERVE_LIMITS,
     )
     // Light clients' proofs read the state trie through a reader of their own over the same store (nodes are never pruned).
+    const lightProver = await StateTrie.open(this.deps.store, LIGHT_PROOF_TRIE_CACHE_NODES)
+    this.lightProofsRpc = new LightRpcProofs(chain, lightProver)
     await network.handle(
       lightProtocol(chain.chainId),
       createLightHandler(
         chain,
-        await StateTrie.open(this.deps.store, LIGHT_PROOF_TRIE_CACHE_NODES),
+        lightProver,
         {},
         {
           reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason),

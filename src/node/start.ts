@@ -244,6 +244,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       posStats && engine instanceof PosEngine
         ? { schedule: engine.schedule, epochLength: engine.staking && config.genesis.pos?.epochLength, stats: posStats }
         : undefined,
+    proofs: node.lightProofs,
   })
   const routes: HttpRoute[] = [
     {

@@ -30,6 +30,8 @@ const PARAM_NAMES: Record<string, readonly string[]> = {
   chain_getAccount: ['address'],
   tx_submit: ['tx'],
   tx_get: ['hash'],
+  light_accountProof: ['address', 'hash', 'height'],
+  light_txProof: ['hash'],
   mempool_list: ['limit'],
   wallet_unlock: ['name', 'passphrase', 'timeout'],
   wallet_lock: ['name'],
