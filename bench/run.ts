@@ -20,11 +20,12 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   eclipse: () => import('./eclipse.js'),
   trace: () => import('./trace.js'),
   lab: () => import('./lab.js'),
+  light: () => import('./light.js'),
 }
 
 // `chain` prints the footprint figures too, so a plain `npm run bench` leaves `footprint` out;
 // `lab` runs real 50-node scenarios for about half an hour, so it runs only when named.
-const everything = Object.keys(suites).filter((name) => name !== 'footprint' && name !== 'lab')
+const everything = Object.keys(suites).filter((name) => name !== 'footprint' && name !== 'lab' && name !== 'light')
 // `--flag value` pairs (eclipse's --runs N) are for the benchmarks themselves
 const wanted = process.argv
   .slice(2)
