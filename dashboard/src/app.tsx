@@ -9,6 +9,7 @@ import type { NodeStore } from './store.js'
 import { SyncCard } from './sync-card.js'
 import { ValidatorCard } from './validator-card.js'
 import { ValidatorsCard } from './validators-card.js'
+import { VerifyCard } from './verify-card.js'
 
 export function App({ store }: { store: NodeStore }) {
   const state = useDashboardState(store)
@@ -26,6 +27,7 @@ export function App({ store }: { store: NodeStore }) {
         )}
         <BlocksCard blocks={state.blocks} />
         <SendCard rpc={store.rpc} sent={state.sent} onSent={(tx) => store.trackSent(tx)} />
+        <VerifyCard rpc={store.rpc} />
         <MempoolCard mempool={state.mempool} totals={status?.mempool} error={errors.mempool} />
       </main>
     </>
