@@ -20,11 +20,13 @@ import { type PeerIdString, RequestError } from '../net/network.js'
 import { equalBytes } from '../util/bytes.js'
 import {
   decodeAccountProofResponse,
+  decodeFlyProofResponse,
   decodeHeadersResponse,
   decodeTxProofResponse,
   encodeLightRequest,
   type LightRequest,
 } from './codec.js'
+import { FlyProofError, type FlyVerified, powFlyRules, verifyFlyProof } from './flyclient.js'
 import {
   encodeProvenAccount,
   type HeaderChainOptions,
@@ -118,6 +120,19 @@ export interface LightClient {
     opts?: HeaderChainOptions,
     signal?: AbortSignal,
   ): Promise<LightAnswer<ProvenHeaders>>
+  /**
+   * The peer's FlyClient proof of its chain's work for `samples` points,
+   * verified (flyclient.ts: sampled headers' proof of work, their inclusion in
+   * the tip's MMR with the work it claims, the genesis ours); `unavailable`
+   * when the peer has none (a version 1 chain, or only the genesis).
+   */
+  flyProof(
+    peer: PeerIdString,
+    samples: number,
+    params: ConsensusParams,
+    genesisHash: Uint8Array,
+    signal?: AbortSignal,
+  ): Promise<LightAnswer<FlyVerified>>
 }
 
 export function createLightClient(deps: LightClientDeps): LightClient {
@@ -149,6 +164,9 @@ export function createLightClient(deps: LightClientDeps): LightClient {
       if (err instanceof LightProofError) {
         penalty = penalties.badProof
         code = err.code
+      } else if (err instanceof FlyProofError) {
+        penalty = penalties.badProof
+        code = 'FLY_BAD_PROOF'
       } else if (err instanceof DecodeError || isVerifyError(err)) {
         penalty = err.penalty
         code = err.code
@@ -218,6 +236,14 @@ export function createLightClient(deps: LightClientDeps): LightClient {
         }
         const { work, retargetsBounded } = verifyHeaderChain(headers, params, opts)
         return { headers, work, retargetsBounded }
+      })
+    },
+
+    flyProof(peer, samples, params, genesisHash, signal) {
+      return exchange(peer, { kind: 'fly', samples }, signal, (bytes) => {
+        const proof = decodeFlyProofResponse(bytes, samples)
+        if (!proof) return unavailable(peer, 'no sampling proof')
+        return verifyFlyProof(proof, powFlyRules(params), genesisHash, samples)
       })
     },
   }

@@ -5,13 +5,21 @@
  * and every fault a DecodeError. A request asks for exactly one thing, with
  * well-formed hashes and within the protocol caps.
  */
+import { Header } from '../ledger/block.js'
 import { type Codec, strictDecode } from '../ledger/codec/codec.js'
 import * as pb from '../ledger/codec/light.js'
 import { DecodeError } from '../ledger/errors.js'
 import { ADDRESS_BYTES, HASH_BYTES } from '../ledger/limits.js'
+import type { MmrNode } from '../ledger/mmr.js'
+import { bigintToBytes, bytesToBigint, concatBytes } from '../util/bytes.js'
+import type { FlyProof } from './flyclient.js'
 import {
   ACCOUNT_PROOF_RESPONSE_BYTES_MAX,
+  FLY_PROOF_RESPONSE_BYTES_MAX,
   HEADERS_RESPONSE_BYTES_MAX,
+  LIGHT_FLY_NODE_BYTES,
+  LIGHT_FLY_PROOF_NODES_MAX,
+  LIGHT_FLY_SAMPLES_MAX,
   LIGHT_HEADERS_MAX,
   LIGHT_PROOF_NODES_MAX,
   LIGHT_REQUEST_BYTES_MAX,
@@ -24,6 +32,7 @@ export type LightRequest =
   | { kind: 'account'; blockHash: Uint8Array; address: Uint8Array }
   | { kind: 'tx'; txHash: Uint8Array }
   | { kind: 'headers'; fromHeight: number; count: number }
+  | { kind: 'fly'; samples: number }
 
 export interface AccountProofResponse {
   /** Encoded header of the block asked for; empty when the server will not prove there. */
@@ -51,12 +60,27 @@ interface LightRequestFields {
   account?: { blockHash: Uint8Array; address: Uint8Array }
   tx?: { txHash: Uint8Array }
   headers?: { fromHeight: bigint; count: number }
+  fly?: { samples: number }
+}
+
+interface FlySampleFields {
+  header: Uint8Array
+  siblings: Uint8Array
+  peaks: Uint8Array
+}
+
+/** A FlyProofResponse as on the wire; `tip` empty when the server has no proof. */
+export interface FlyProofResponse {
+  tip: Uint8Array
+  mmrWork: Uint8Array
+  samples: FlySampleFields[]
 }
 
 const Request = pb.LightRequest as unknown as Codec<LightRequestFields>
 const AccountResponse = pb.AccountProofResponse as unknown as Codec<AccountProofResponse>
 const TxResponse = pb.TxProofResponse as unknown as Codec<TxProofResponse>
 const HeadersResponseCodec = pb.HeadersResponse as unknown as Codec<HeadersResponse>
+const FlyResponse = pb.FlyProofResponse as unknown as Codec<FlyProofResponse>
 
 const malformed = (what: string, why: string): never => {
   throw new DecodeError('DECODE_MALFORMED', `${what}: ${why}`)
@@ -70,6 +94,8 @@ export function encodeLightRequest(req: LightRequest): Uint8Array {
       return Request.encode({ tx: { txHash: req.txHash } })
     case 'headers':
       return Request.encode({ headers: { fromHeight: BigInt(req.fromHeight), count: req.count } })
+    case 'fly':
+      return Request.encode({ fly: { samples: req.samples } })
   }
 }
 
@@ -77,7 +103,7 @@ export function encodeLightRequest(req: LightRequest): Uint8Array {
 export function decodeLightRequest(bytes: Uint8Array): LightRequest {
   const what = 'light request'
   const fields = strictDecode(Request, what, bytes, LIGHT_REQUEST_BYTES_MAX)
-  const asked = [fields.account, fields.tx, fields.headers].filter((f) => f !== undefined).length
+  const asked = [fields.account, fields.tx, fields.headers, fields.fly].filter((f) => f !== undefined).length
   if (asked !== 1) malformed(what, asked === 0 ? 'asks for nothing' : 'asks for more than one thing')
   if (fields.account) {
     const { blockHash, address } = fields.account
@@ -88,6 +114,13 @@ export function decodeLightRequest(bytes: Uint8Array): LightRequest {
   if (fields.tx) {
     if (fields.tx.txHash.byteLength !== HASH_BYTES) malformed(what, 'the tx hash is not 32 bytes')
     return { kind: 'tx', txHash: fields.tx.txHash }
+  }
+  if (fields.fly) {
+    const { samples } = fields.fly
+    if (samples === 0) malformed(what, 'asks for zero sample points')
+    if (samples > LIGHT_FLY_SAMPLES_MAX)
+      throw new DecodeError('DECODE_TOO_MANY', `${what}: ${samples} sample points > ${LIGHT_FLY_SAMPLES_MAX}`)
+    return { kind: 'fly', samples }
   }
   const { fromHeight, count } = fields.headers as { fromHeight: bigint; count: number }
   if (count === 0) malformed(what, 'asks for zero headers')
@@ -131,4 +164,63 @@ export function decodeHeadersResponse(bytes: Uint8Array, countMax: number): Head
   return strictDecode(HeadersResponseCodec, 'headers response', bytes, HEADERS_RESPONSE_BYTES_MAX, undefined, {
     limits: { headers: Math.min(countMax, LIGHT_HEADERS_MAX) },
   })
+}
+
+const EMPTY = new Uint8Array(0)
+
+const encodeNodes = (nodes: readonly MmrNode[]): Uint8Array =>
+  concatBytes(...nodes.map((n) => concatBytes(n.hash, bigintToBytes(n.work, 32))))
+
+function decodeNodes(what: string, bytes: Uint8Array): MmrNode[] {
+  if (bytes.byteLength % LIGHT_FLY_NODE_BYTES !== 0) malformed(what, 'MMR nodes are not 64 bytes each')
+  const nodes: MmrNode[] = []
+  for (let at = 0; at < bytes.byteLength; at += LIGHT_FLY_NODE_BYTES) {
+    nodes.push({ hash: bytes.slice(at, at + 32), work: bytesToBigint(bytes.subarray(at + 32, at + 64)) })
+  }
+  return nodes
+}
+
+/** The FlyProofResponse of `proof`; an empty one (no proof) for undefined. */
+export function encodeFlyProofResponse(proof: FlyProof | undefined): Uint8Array {
+  if (!proof) return FlyResponse.encode({ tip: EMPTY, mmrWork: EMPTY, samples: [] })
+  return FlyResponse.encode({
+    tip: proof.tip.bytes,
+    mmrWork: bigintToBytes(proof.mmrWork, 32),
+    samples: proof.samples.map((s) => ({
+      header: s.header.bytes,
+      siblings: encodeNodes(s.proof.siblings),
+      peaks: encodeNodes(s.proof.peaks),
+    })),
+  })
+}
+
+/**
+ * Decodes a FlyProofResponse of at most `samplesMax` points (the count asked
+ * for; the proof holds one more, the genesis): undefined when the server has
+ * no proof. Well-formed only: the proof itself is verifyFlyProof's to check.
+ */
+export function decodeFlyProofResponse(bytes: Uint8Array, samplesMax: number): FlyProof | undefined {
+  const what = 'fly proof response'
+  const r = strictDecode(FlyResponse, what, bytes, FLY_PROOF_RESPONSE_BYTES_MAX, undefined, {
+    limits: { samples: Math.min(samplesMax, LIGHT_FLY_SAMPLES_MAX) + 1 },
+  })
+  if (r.tip.byteLength === 0) {
+    if (r.mmrWork.byteLength > 0 || r.samples.length > 0) malformed(what, 'a proof without its tip')
+    return undefined
+  }
+  if (r.mmrWork.byteLength !== 32) malformed(what, 'the work is not 32 bytes')
+  return {
+    tip: Header.fromBytes(r.tip),
+    mmrWork: bytesToBigint(r.mmrWork),
+    samples: r.samples.map((s) => {
+      const siblings = decodeNodes(what, s.siblings)
+      const peaks = decodeNodes(what, s.peaks)
+      if (siblings.length + peaks.length > LIGHT_FLY_PROOF_NODES_MAX)
+        throw new DecodeError(
+          'DECODE_TOO_MANY',
+          `${what}: more than ${LIGHT_FLY_PROOF_NODES_MAX} MMR nodes in a sample`,
+        )
+      return { header: Header.fromBytes(s.header), proof: { siblings, peaks } }
+    }),
+  }
 }

@@ -26,8 +26,10 @@
  * retargeting and timestamps between sampled headers, and that a sampled
  * header's own `mmrRoot` is the root of the tip MMR's prefix.
  */
+import { workOf } from '../consensus/pow/target.js'
 import { BLOCK_VERSION_MMR, type Header } from '../ledger/block.js'
 import { sha256 } from '../ledger/crypto.js'
+import type { ConsensusParams } from '../ledger/genesis.js'
 import { MMR_WORK_BYTES, type MmrProof, MmrTree, mmrLeaf, mmrProofBytes, verifyMmrProof } from '../ledger/mmr.js'
 import { bigintToBytes, bytesToBigint, equalBytes } from '../util/bytes.js'
 
@@ -42,6 +44,17 @@ export const FLYCLIENT_SAMPLES_MAX = 1024
 export interface FlyRules {
   checkSeal(header: Header): void
   work(header: Header): bigint
+}
+
+/** PowEngine's seal check and work, without an engine (a light node has no miner): the target within the limit, the hash under it. */
+export function powFlyRules(params: Pick<ConsensusParams, 'powLimit'>): FlyRules {
+  return {
+    checkSeal(header) {
+      if (header.target > params.powLimit) throw new FlyProofError(`target of ${header.id} easier than the limit`)
+      if (bytesToBigint(header.hash) > header.target) throw new FlyProofError(`hash ${header.id} above its own target`)
+    },
+    work: (header) => workOf(header.target),
+  }
 }
 
 export interface FlySample {

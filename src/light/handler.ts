@@ -23,6 +23,7 @@ import {
   type LightRequest,
   type TxProofResponse,
 } from './codec.js'
+import { FlyServer } from './fly-serve.js'
 import { DEFAULT_LIGHT_SERVE_LIMITS, HEADERS_RESPONSE_BYTES_MAX, type LightServeLimits } from './limits.js'
 import type { LightQuota } from './quota.js'
 import { encodeProvenAccount, LightProofError, verifyAccountProof } from './verify.js'
@@ -58,6 +59,7 @@ export function createLightHandler(
   opts: LightHandlerOptions = {},
 ): RequestHandler {
   const serve: LightServeLimits = { ...DEFAULT_LIGHT_SERVE_LIMITS, ...limits }
+  const fly = new FlyServer(chain)
   return async (request, peer) => {
     let req: LightRequest
     try {
@@ -75,6 +77,7 @@ export function createLightHandler(
       let bytes: Uint8Array
       if (req.kind === 'account') bytes = encodeAccountProofResponse(await answerAccount(chain, prover, req, serve))
       else if (req.kind === 'tx') bytes = encodeTxProofResponse(await answerTx(chain, req.txHash))
+      else if (req.kind === 'fly') bytes = fly.answer(req.samples)
       else bytes = encodeHeadersResponse({ headers: answerHeaders(chain, req.fromHeight, req.count, serve) })
       opts.quota?.served(peer, bytes.byteLength)
       return bytes

@@ -51,11 +51,29 @@ export const TX_PROOF_RESPONSE_BYTES_MAX =
   2 * 6 +
   LIGHT_TX_PATH_MAX * (FRAMING + HASH_BYTES)
 export const HEADERS_RESPONSE_BYTES_MAX = LIGHT_HEADERS_MAX * (FRAMING + ABS_LIMITS.headerBytesMax)
+/** Most sample points a FlyProofRequest may ask for (the proof holds one header per point, and the genesis). */
+export const LIGHT_FLY_SAMPLES_MAX = 128
+/** Sample points a light client asks for (flyclient.ts's default). */
+export const LIGHT_FLY_SAMPLES = 64
+/**
+ * Most MMR nodes (siblings and other peaks) in one sample's inclusion proof:
+ * a leaf's siblings are at most its peak's height and the peaks at most the
+ * bits of the size, so 64 holds any chain shorter than 2^32 blocks.
+ */
+export const LIGHT_FLY_PROOF_NODES_MAX = 64
+/** An MMR node on the wire: hash ‖ work as 32 bytes big-endian. */
+export const LIGHT_FLY_NODE_BYTES = 64
+const FLY_SAMPLE_BYTES_MAX =
+  FRAMING + (FRAMING + ABS_LIMITS.headerBytesMax) + 2 * FRAMING + LIGHT_FLY_PROOF_NODES_MAX * LIGHT_FLY_NODE_BYTES
+/** A proof of LIGHT_FLY_SAMPLES_MAX points: ~600 KB at most, ~150 KB for 64 points at 100,000 headers. */
+export const FLY_PROOF_RESPONSE_BYTES_MAX =
+  FRAMING + ABS_LIMITS.headerBytesMax + FRAMING + 32 + (LIGHT_FLY_SAMPLES_MAX + 1) * FLY_SAMPLE_BYTES_MAX
 /** The largest response of any kind: a full headers response (~1 MB). */
 export const LIGHT_RESPONSE_BYTES_MAX = Math.max(
   ACCOUNT_PROOF_RESPONSE_BYTES_MAX,
   TX_PROOF_RESPONSE_BYTES_MAX,
   HEADERS_RESPONSE_BYTES_MAX,
+  FLY_PROOF_RESPONSE_BYTES_MAX,
 )
 /** One light exchange, stream open to last byte: answers are small, so shorter than sync's. */
 export const LIGHT_TIMEOUT_MS = 15_000

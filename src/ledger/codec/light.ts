@@ -316,10 +316,100 @@ export namespace HeadersRequest {
   }
 }
 
+export interface FlyProofRequest {
+  samples: number
+}
+
+export namespace FlyProofRequest {
+  let _codec: Codec<FlyProofRequest>
+
+  export const codec = (): Codec<FlyProofRequest> => {
+    if (_codec == null) {
+      _codec = message<FlyProofRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.samples != null && obj.samples !== 0)) {
+          w.uint32(8)
+          w.uint32(obj.samples)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          samples: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.samples = reader.uint32()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.samples`,
+                value: reader.uint32()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FlyProofRequestSamplesFieldEvent {
+    field: '$.samples'
+    value: number
+  }
+
+  export function encode (obj: Partial<FlyProofRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FlyProofRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FlyProofRequest>): FlyProofRequest {
+    return decodeMessage(buf, FlyProofRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FlyProofRequest>): Generator<FlyProofRequestSamplesFieldEvent> {
+    return streamMessage(buf, FlyProofRequest.codec(), opts)
+  }
+}
+
 export interface LightRequest {
   account?: AccountProofRequest
   tx?: TxProofRequest
   headers?: HeadersRequest
+  fly?: FlyProofRequest
 }
 
 export namespace LightRequest {
@@ -345,6 +435,11 @@ export namespace LightRequest {
         if (obj.headers != null) {
           w.uint32(26)
           HeadersRequest.codec().encode(obj.headers, w)
+        }
+
+        if (obj.fly != null) {
+          w.uint32(34)
+          FlyProofRequest.codec().encode(obj.fly, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -374,6 +469,12 @@ export namespace LightRequest {
             case 3: {
               obj.headers = HeadersRequest.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.headers
+              })
+              break
+            }
+            case 4: {
+              obj.fly = FlyProofRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.fly
               })
               break
             }
@@ -409,6 +510,13 @@ export namespace LightRequest {
             case 3: {
               yield * HeadersRequest.codec().stream(reader, reader.uint32(), `${prefix}.headers`, {
                 limits: opts.limits?.headers
+              })
+
+              break
+            }
+            case 4: {
+              yield * FlyProofRequest.codec().stream(reader, reader.uint32(), `${prefix}.fly`, {
+                limits: opts.limits?.fly
               })
 
               break
@@ -450,6 +558,11 @@ export namespace LightRequest {
     value: number
   }
 
+  export interface LightRequestFlySamplesFieldEvent {
+    field: '$.fly.samples'
+    value: number
+  }
+
   export function encode (obj: Partial<LightRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, LightRequest.codec())
   }
@@ -458,7 +571,7 @@ export namespace LightRequest {
     return decodeMessage(buf, LightRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LightRequest>): Generator<LightRequestAccountBlockHashFieldEvent | LightRequestAccountAddressFieldEvent | LightRequestTxTxHashFieldEvent | LightRequestHeadersFromHeightFieldEvent | LightRequestHeadersCountFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LightRequest>): Generator<LightRequestAccountBlockHashFieldEvent | LightRequestAccountAddressFieldEvent | LightRequestTxTxHashFieldEvent | LightRequestHeadersFromHeightFieldEvent | LightRequestHeadersCountFieldEvent | LightRequestFlySamplesFieldEvent> {
     return streamMessage(buf, LightRequest.codec(), opts)
   }
 }
@@ -945,5 +1058,311 @@ export namespace HeadersResponse {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<HeadersResponse>): Generator<HeadersResponseHeadersFieldEvent> {
     return streamMessage(buf, HeadersResponse.codec(), opts)
+  }
+}
+
+export interface FlySample {
+  header: Uint8Array<ArrayBuffer>
+  siblings: Uint8Array<ArrayBuffer>
+  peaks: Uint8Array<ArrayBuffer>
+}
+
+export namespace FlySample {
+  let _codec: Codec<FlySample>
+
+  export const codec = (): Codec<FlySample> => {
+    if (_codec == null) {
+      _codec = message<FlySample>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.header != null && obj.header.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.header)
+        }
+
+        if ((obj.siblings != null && obj.siblings.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.siblings)
+        }
+
+        if ((obj.peaks != null && obj.peaks.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.peaks)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          header: uint8ArrayAlloc(0),
+          siblings: uint8ArrayAlloc(0),
+          peaks: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.header = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.siblings = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.peaks = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.header`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.siblings`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.peaks`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FlySampleHeaderFieldEvent {
+    field: '$.header'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FlySampleSiblingsFieldEvent {
+    field: '$.siblings'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FlySamplePeaksFieldEvent {
+    field: '$.peaks'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<FlySample>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FlySample.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FlySample>): FlySample {
+    return decodeMessage(buf, FlySample.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FlySample>): Generator<FlySampleHeaderFieldEvent | FlySampleSiblingsFieldEvent | FlySamplePeaksFieldEvent> {
+    return streamMessage(buf, FlySample.codec(), opts)
+  }
+}
+
+export interface FlyProofResponse {
+  tip: Uint8Array<ArrayBuffer>
+  mmrWork: Uint8Array<ArrayBuffer>
+  samples: FlySample[]
+}
+
+export namespace FlyProofResponse {
+  let _codec: Codec<FlyProofResponse>
+
+  export const codec = (): Codec<FlyProofResponse> => {
+    if (_codec == null) {
+      _codec = message<FlyProofResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.tip != null && obj.tip.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.tip)
+        }
+
+        if ((obj.mmrWork != null && obj.mmrWork.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.mmrWork)
+        }
+
+        if (obj.samples != null && obj.samples.length > 0) {
+          for (const value of obj.samples) {
+            w.uint32(26)
+            FlySample.codec().encode(value, w)
+          }
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          tip: uint8ArrayAlloc(0),
+          mmrWork: uint8ArrayAlloc(0),
+          samples: []
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.tip = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.mmrWork = reader.bytes()
+              break
+            }
+            case 3: {
+              if (opts.limits?.samples != null && obj.samples.length === opts.limits.samples) {
+                throw new MaxLengthError('Decode error - repeated field "samples" had too many elements')
+              }
+
+              obj.samples.push(FlySample.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.samples$
+              }))
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const obj = {
+          samples: 0
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.tip`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.mmrWork`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              if (opts.limits?.samples != null && obj.samples === opts.limits.samples) {
+                throw new MaxLengthError('Streaming decode error - repeated field "samples" had too many elements')
+              }
+
+              for (const evt of FlySample.codec().stream(reader, reader.uint32(), `${prefix}.samples[]`, {
+                limits: opts.limits?.samples$
+              })) {
+                yield {
+                  ...evt,
+                  index: obj.samples
+                }
+              }
+
+              obj.samples++
+
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface FlyProofResponseTipFieldEvent {
+    field: '$.tip'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FlyProofResponseMmrWorkFieldEvent {
+    field: '$.mmrWork'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface FlyProofResponseSamplesHeaderFieldEvent {
+    field: '$.samples[].header'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FlyProofResponseSamplesSiblingsFieldEvent {
+    field: '$.samples[].siblings'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export interface FlyProofResponseSamplesPeaksFieldEvent {
+    field: '$.samples[].peaks'
+    value: Uint8Array<ArrayBuffer>
+    index: number
+  }
+
+  export function encode (obj: Partial<FlyProofResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, FlyProofResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FlyProofResponse>): FlyProofResponse {
+    return decodeMessage(buf, FlyProofResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FlyProofResponse>): Generator<FlyProofResponseTipFieldEvent | FlyProofResponseMmrWorkFieldEvent | FlyProofResponseSamplesHeaderFieldEvent | FlyProofResponseSamplesSiblingsFieldEvent | FlyProofResponseSamplesPeaksFieldEvent> {
+    return streamMessage(buf, FlyProofResponse.codec(), opts)
   }
 }
