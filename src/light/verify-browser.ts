@@ -1,6 +1,7 @@
 /**
- * Light verification that runs in a web page: the account and tx proof checks
- * of verify.ts, with SHA-256 from @noble/hashes and no Buffer and no node:*
+ * Light verification that runs in a web page, and the one implementation of
+ * the account and tx proof checks (verify.ts's verifyAccountProof and
+ * verifyTxProof call these): SHA-256 from @noble/hashes and no Buffer and no node:*
  * import anywhere below it, so the dashboard bundles it (Vite) and checks
  * what its node sends in the page itself. The decoders it uses
  * (ledger/codec: the strict header, tx and account readers, protons-runtime)
@@ -38,9 +39,10 @@ export class BrowserProofError extends Error {
   override readonly name = 'BrowserProofError'
   constructor(
     readonly code: LightProofCode,
-    message: string,
+    /** The message without its code. */
+    readonly detail: string,
   ) {
-    super(`${code}: ${message}`)
+    super(`${code}: ${detail}`)
   }
 }
 
@@ -123,7 +125,7 @@ export function headerFromBytes(bytes: Uint8Array): ProofHeader {
   return { fields, bytes, hash, id: toHex(hash), height: Number(fields.height) }
 }
 
-// --- account proofs (verify.ts walkProof, step for step) ---
+// --- account proofs ---
 
 type Raw = Uint8Array | NestedUint8Array
 
@@ -208,7 +210,15 @@ function walkProof(root: Uint8Array, address: Uint8Array, proof: readonly Uint8A
   }
 }
 
-/** verify.ts verifyAccountProof: the account proven at `header`'s state root, or undefined for proven absent. */
+/**
+ * The account `proof` shows at `header`'s state root, or undefined for a
+ * valid proof that there is none. The proof must be exactly the nodes of the
+ * path to the key of `address` (SHA-256 of it, as chain/trie.ts keys
+ * accounts), in order from the root, as @ethereumjs/mpt's createMerkleProof
+ * lists them (a node embedded in its parent may be listed again on its own).
+ * With `claimedAccount` (an encoded account, empty for none, as the server
+ * sent it) the claim must be what is proven.
+ */
 export function verifyAccountProof(
   header: Pick<ProofHeader, 'fields'>,
   address: Uint8Array,
@@ -289,7 +299,7 @@ export interface ProvenTx {
   fields: TxFields
 }
 
-/** verify.ts verifyTxProof: the tx `txBytes` encode, at `index` of `txCount` under `header`'s txRoot. */
+/** The tx `txBytes` encode, proven at `index` of the `txCount` txs under `header`'s txRoot by `path` (leaf to root). */
 export function verifyTxProof(
   header: Pick<ProofHeader, 'fields' | 'id'>,
   txBytes: Uint8Array,

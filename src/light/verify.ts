@@ -10,25 +10,23 @@
  * commit (⅔+ of its validator set), which a light client would need the
  * validator sets to check; that is out of scope here (HEADERS_UNSUPPORTED).
  *
- * No I/O, but not yet browser-ready: hashing is ledger/crypto.ts's
- * (node:crypto) and ledger/merkle.ts compares with Buffer; a browser bundle
- * needs shims for both.
+ * The account and tx checks are verify-browser.ts's (one implementation,
+ * browser-safe, so the dashboard checks proofs in the page); here they throw
+ * LightProofError.
  */
-import { type NestedUint8Array, RLP } from '@ethereumjs/rlp'
-import { decodeHexPrefix } from '../chain/mpt/nibbles.js'
-import { encodeRlp } from '../chain/mpt/rlp.js'
 import { retarget, workOf } from '../consensus/pow/target.js'
 import type { Header } from '../ledger/block.js'
-import { sha256 } from '../ledger/crypto.js'
 import { isVerifyError } from '../ledger/errors.js'
 import { type ConsensusParams, headerVersionOf } from '../ledger/genesis.js'
-import { ADDRESS_BYTES, HASH_BYTES } from '../ledger/limits.js'
-import { verifyMerkleProof } from '../ledger/merkle.js'
 import { checkHeaderFields, medianTimePast } from '../ledger/rules/block.js'
-import { type Account, accountFromBytes, accountToBytes } from '../ledger/state.js'
+import { type Account, accountToBytes } from '../ledger/state.js'
 import { Tx } from '../ledger/tx.js'
 import { bytesToBigint, equalBytes } from '../util/bytes.js'
-import { LIGHT_PROOF_NODE_BYTES_MAX, LIGHT_PROOF_NODES_MAX, LIGHT_TX_PATH_MAX } from './limits.js'
+import {
+  BrowserProofError,
+  verifyAccountProof as verifyAccountProofIn,
+  verifyTxProof as verifyTxProofIn,
+} from './verify-browser.js'
 
 export const LIGHT_PROOF_CODES = [
   // account proofs
@@ -73,103 +71,19 @@ const fail = (code: LightProofCode, message: string): never => {
   throw new LightProofError(code, message)
 }
 
-type Raw = Uint8Array | NestedUint8Array
-
-function decodeRaw(bytes: Uint8Array, at: number): Raw {
+/** Runs a check of verify-browser.ts (the one implementation), its failures as LightProofErrors. */
+function asLightProof<T>(check: () => T): T {
   try {
-    return RLP.decode(bytes)
+    return check()
   } catch (err) {
-    return fail('PROOF_BAD_NODE', `proof node ${at} is not RLP: ${(err as Error).message}`)
-  }
-}
-
-/** The 64 nibbles of the trie key of `address` (SHA-256 of it, as chain/trie.ts keys accounts). */
-function keyNibbles(address: Uint8Array): Uint8Array {
-  const key = sha256(address)
-  const out = new Uint8Array(key.length * 2)
-  for (let i = 0; i < key.length; i++) {
-    out[2 * i] = (key[i] as number) >> 4
-    out[2 * i + 1] = (key[i] as number) & 0x0f
-  }
-  return out
-}
-
-function samePath(key: Uint8Array, from: number, path: Uint8Array): boolean {
-  if (from + path.length > key.length) return false
-  for (let i = 0; i < path.length; i++) if (key[from + i] !== path[i]) return false
-  return true
-}
-
-/**
- * Walks `proof` from `root` along the key of `address`: the leaf's value, or
- * undefined where the path shows the key is absent. The proof must be exactly
- * the nodes of that path, in order from the root (as @ethereumjs/mpt's
- * createMerkleProof lists them; a node embedded in its parent may be listed
- * again on its own).
- */
-function walkProof(root: Uint8Array, address: Uint8Array, proof: readonly Uint8Array[]): Uint8Array | undefined {
-  const key = keyNibbles(address)
-  let next = 0
-  const fetch = (hash: Uint8Array): Raw => {
-    const bytes = proof[next]
-    if (bytes === undefined) return fail('PROOF_TRUNCATED', `proof ends before node ${next} of the path`)
-    if (!equalBytes(sha256(bytes), hash)) {
-      return next === 0
-        ? fail('PROOF_BAD_ROOT', 'the first proof node is not the state root')
-        : fail('PROOF_BAD_HASH', `proof node ${next} is not the node its parent names`)
-    }
-    return decodeRaw(bytes, next++)
-  }
-  const done = (value: Uint8Array | undefined): Uint8Array | undefined => {
-    if (next !== proof.length) fail('PROOF_EXTRA_NODES', `${proof.length - next} proof nodes past the path`)
-    return value
-  }
-  let node = fetch(root)
-  let pos = 0
-  for (;;) {
-    if (node instanceof Uint8Array) return fail('PROOF_BAD_NODE', `node ${next - 1} is a string, not a list`)
-    let child: Raw
-    if (node.length === 17) {
-      if (pos === key.length) {
-        const value = node[16] as Raw
-        if (!(value instanceof Uint8Array)) return fail('PROOF_BAD_NODE', 'a branch value is a list')
-        return done(value.length > 0 ? value : undefined)
-      }
-      child = node[key[pos] as number] as Raw
-      pos++
-    } else if (node.length === 2) {
-      const [pathBytes, second] = node as [Raw, Raw]
-      const hp = pathBytes instanceof Uint8Array ? decodeHexPrefix(pathBytes) : undefined
-      if (!hp) return fail('PROOF_BAD_NODE', 'a bad hex-prefix path')
-      const matches = samePath(key, pos, hp.path)
-      if (hp.leaf) {
-        if (!(second instanceof Uint8Array)) return fail('PROOF_BAD_NODE', 'a leaf value is a list')
-        // A leaf for another key proves ours absent: the path to ours ends here.
-        return done(matches && pos + hp.path.length === key.length ? second : undefined)
-      }
-      if (hp.path.length === 0) return fail('PROOF_BAD_NODE', 'an empty extension')
-      if (!matches) return done(undefined)
-      pos += hp.path.length
-      child = second
-    } else return fail('PROOF_BAD_NODE', `a node of ${node.length} items`)
-
-    if (child instanceof Uint8Array) {
-      if (child.length === 0) return done(undefined)
-      if (child.length !== HASH_BYTES) return fail('PROOF_BAD_NODE', `a child reference of ${child.length} bytes`)
-      node = fetch(child)
-    } else {
-      // Embedded in its parent (shorter than 32 bytes): proven by the parent already.
-      const listed = proof[next]
-      if (listed !== undefined && listed.length < HASH_BYTES && equalBytes(listed, encodeRlp(child))) next++
-      node = child
-    }
+    if (err instanceof BrowserProofError) throw new LightProofError(err.code, err.detail)
+    throw err
   }
 }
 
 /**
  * The account `proof` shows at `header`'s state root, or undefined for a
- * valid proof that there is none. With `claimedAccount` (an encoded account,
- * empty for none, as the server sent it) the claim must be what is proven.
+ * valid proof that there is none (verify-browser.ts verifyAccountProof).
  */
 export function verifyAccountProof(
   header: Header,
@@ -177,32 +91,8 @@ export function verifyAccountProof(
   proof: readonly Uint8Array[],
   claimedAccount?: Uint8Array,
 ): Account | undefined {
-  if (address.byteLength !== ADDRESS_BYTES) throw new RangeError(`an address is ${ADDRESS_BYTES} bytes`)
-  if (proof.length > LIGHT_PROOF_NODES_MAX) fail('PROOF_TOO_LARGE', `${proof.length} nodes > ${LIGHT_PROOF_NODES_MAX}`)
-  for (const node of proof) {
-    if (node.byteLength > LIGHT_PROOF_NODE_BYTES_MAX)
-      fail('PROOF_TOO_LARGE', `a node of ${node.byteLength} bytes > ${LIGHT_PROOF_NODE_BYTES_MAX}`)
-  }
-  const value = walkProof(header.fields.stateRoot, address, proof)
-  let account: Account | undefined
-  if (value !== undefined) {
-    try {
-      account = accountFromBytes(value)
-    } catch (err) {
-      fail('PROOF_BAD_NODE', `the leaf is not an account: ${(err as Error).message}`)
-    }
-  }
-  if (claimedAccount !== undefined) {
-    const proven = value ?? new Uint8Array(0)
-    if (!equalBytes(proven, claimedAccount)) {
-      fail('PROOF_ACCOUNT_MISMATCH', `the account claimed is not the one the proof shows (${describe(account)})`)
-    }
-  }
-  return account
+  return asLightProof(() => verifyAccountProofIn(header, address, proof, claimedAccount))
 }
-
-const describe = (account: Account | undefined): string =>
-  account ? `balance ${account.balance}, nonce ${account.nonce}` : 'none'
 
 /** Encoded form of a proven account, empty for none (what an AccountProofResponse carries). */
 export const encodeProvenAccount = (account: Account | undefined): Uint8Array =>
@@ -219,18 +109,8 @@ export function verifyTxProof(
   txCount: number,
   path: readonly Uint8Array[],
 ): Tx {
-  if (path.length > LIGHT_TX_PATH_MAX) fail('PROOF_TOO_LARGE', `a path of ${path.length} > ${LIGHT_TX_PATH_MAX}`)
-  if (path.some((h) => h.byteLength !== HASH_BYTES)) fail('PROOF_BAD_NODE', 'a path hash is not 32 bytes')
-  let tx: Tx
-  try {
-    tx = Tx.fromBytes(txBytes)
-  } catch (err) {
-    return fail('TX_MALFORMED', (err as Error).message)
-  }
-  if (!verifyMerkleProof(tx.hash, index, txCount, [...path], header.fields.txRoot)) {
-    fail('TX_NOT_IN_BLOCK', `tx ${tx.id} is not at ${index} of ${txCount} under the txRoot of ${header.id}`)
-  }
-  return tx
+  asLightProof(() => verifyTxProofIn(header, txBytes, index, txCount, path))
+  return Tx.fromBytes(txBytes)
 }
 
 export interface HeaderChainOptions {
