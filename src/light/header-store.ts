@@ -10,10 +10,19 @@
  * Layout (one atomic batch per run):
  * - `'H' ‖ hash` → totalWork (32 bytes, big-endian) ‖ encoded header: every stored header, any branch;
  * - `'N' ‖ u64be(height)` → hash: the main chain by height, genesis to tip;
- * - `'T'` → the tip's hash; `'G'` → the genesis hash (a data dir of another chain is refused).
+ * - `'T'` → the tip's hash; `'G'` → the genesis hash (a data dir of another chain is refused);
+ * - `'A'` → the anchor's hash, on a chain started from a FlyClient proof (fly-sync.ts).
  *
- * Every header is also held in memory (a few hundred bytes each: ~30 MB at
- * 100,000 headers); pruning side branches and old headers is left for later.
+ * A chain started from a proof (`adoptProven`) holds the genesis and the
+ * recent headers only: the lowest of them, the anchor, has no stored parent,
+ * and its total work is the proof's, so fork choice compares the work the
+ * proof showed. Heights between the genesis and the anchor have no header.
+ *
+ * In memory the store keeps the main chain's ids by height, and the headers
+ * of the last `memoryWindow` heights (and the genesis): older headers stay in
+ * the KvStore only, and `get`/`mainAt` no longer answer for them. A fork that
+ * leaves the main chain below the window is not followed (its parent is not
+ * held); side branches there are dropped.
  */
 import { workOf } from '../consensus/pow/target.js'
 import { Header } from '../ledger/block.js'
@@ -28,6 +37,10 @@ const HEADER = 0x48 // 'H'
 const MAIN = 0x4e // 'N'
 const TIP = new Uint8Array([0x54]) // 'T'
 const GENESIS = new Uint8Array([0x47]) // 'G'
+const ANCHOR = new Uint8Array([0x41]) // 'A'
+
+/** Headers kept in memory below the tip by default: twice the light protocol's proof window. */
+export const LIGHT_MEMORY_WINDOW = 2048
 
 const headerKey = (hash: Uint8Array): Uint8Array => concatBytes(new Uint8Array([HEADER]), hash)
 const mainKey = (height: number): Uint8Array => concatBytes(new Uint8Array([MAIN]), u64be(height))
@@ -62,12 +75,18 @@ export class LightStoreError extends Error {
 export interface LightHeaderStoreOptions {
   /** With a clock, headers further ahead of it than params.maxFutureDriftMs are refused. */
   clock?: Clock
+  /** Heights below the tip whose headers are kept in memory (LIGHT_MEMORY_WINDOW by default). */
+  memoryWindow?: number
 }
 
 export class LightHeaderStore {
   private readonly entries = new Map<string, LightEntry>()
-  /** Main-chain ids by height, genesis first. */
+  /** Main-chain ids by height, genesis first; holes between the genesis and the anchor. */
   private main: string[] = []
+  /** The lowest header of a chain started from a proof: stored without its parent. */
+  private anchorId: string | undefined
+  /** Main-chain headers below this height (the genesis aside) are no longer in memory. */
+  private floor = 1
   private readonly listeners = new Set<TipListener>()
   /** Runs are added one at a time (each reads the tip the last one left). */
   private queue: Promise<unknown> = Promise.resolve()
@@ -120,26 +139,40 @@ export class LightHeaderStore {
         { sync: true },
       )
     }
+    const anchor = await this.kv.get(ANCHOR)
+    this.anchorId = anchor ? toHex(anchor) : undefined
     const loaded: LightEntry[] = []
     for await (const [, value] of this.kv.entries(prefixRange(new Uint8Array([HEADER]))))
       loaded.push(decodeValue(value))
     loaded.sort((a, b) => a.height - b.height)
     for (const entry of loaded) {
       if (entry.height === 0 && entry.id !== this.genesis.id) continue
-      if (entry.height > 0 && !this.entries.has(entry.header.parentId)) continue // unreachable leftover
+      const rooted = entry.id === this.anchorId || this.entries.has(entry.header.parentId)
+      if (entry.height > 0 && !rooted) continue // unreachable leftover
       this.entries.set(entry.id, entry)
     }
     const tipHash = await this.kv.get(TIP)
     const tip = tipHash && this.entries.get(toHex(tipHash))
     if (!tip) throw new LightStoreError('the light store names no tip it holds')
     this.main = this.branchIds(tip)
+    this.evict()
+  }
+
+  /** Main-chain headers below this height, the genesis aside, are not held (in memory): no batch attaches there. */
+  get floorHeight(): number {
+    return this.floor
+  }
+
+  /** The anchor of a chain started from a proof, if any. */
+  get anchor(): LightEntry | undefined {
+    return this.anchorId === undefined ? undefined : this.entries.get(this.anchorId)
   }
 
   get tip(): LightEntry {
     return this.entries.get(this.main[this.main.length - 1] as string) as LightEntry
   }
 
-  /** Stored headers, every branch. */
+  /** Headers held in memory, every branch. */
   get size(): number {
     return this.entries.size
   }
@@ -223,11 +256,9 @@ export class LightHeaderStore {
       while (fork < branch.length && fork < this.main.length && branch[fork] === this.main[fork]) fork++
       reorged = fork < this.main.length
       for (let h = fork; h < branch.length; h++) {
-        ops.push({
-          type: 'put',
-          key: mainKey(h),
-          value: (this.entries.get(branch[h] as string) as LightEntry).header.hash,
-        })
+        const id = branch[h]
+        if (id === undefined) continue // below the anchor
+        ops.push({ type: 'put', key: mainKey(h), value: (this.entries.get(id) as LightEntry).header.hash })
       }
       for (let h = branch.length; h < this.main.length; h++) ops.push({ type: 'del', key: mainKey(h) })
       ops.push({ type: 'put', key: TIP, value: last.header.hash })
@@ -242,8 +273,98 @@ export class LightHeaderStore {
     for (const e of fresh) this.entries.set(e.id, e)
     this.main = nextMain
     const tip = this.tip
-    if (tipChanged) for (const listener of this.listeners) listener(tip, previous)
+    if (tipChanged) {
+      this.evict()
+      for (const listener of this.listeners) listener(tip, previous)
+    }
     return { added: fresh.length, last, tip, tipChanged, reorged }
+  }
+
+  /**
+   * Starts the chain again from `headers` (consecutive, the last one a tip a
+   * FlyClient proof showed with `totalWork`, the chain's work up to it
+   * inclusive): they are checked among themselves (links, proof of work,
+   * retargets and median times they hold the inputs of) and stored with the
+   * work the proof showed, the first one as the anchor; every other header but
+   * the genesis is dropped. Only a chain of more work than our tip is adopted.
+   * Throws LightProofError for a run that does not verify, and
+   * LightStoreError when it does not carry more work.
+   */
+  adoptProven(headers: readonly Header[], totalWork: bigint): Promise<AddResult> {
+    const run = this.queue.then(() => this.adoptNow(headers, totalWork))
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  private async adoptNow(headers: readonly Header[], totalWork: bigint): Promise<AddResult> {
+    const first = headers[0]
+    const lastHeader = headers[headers.length - 1]
+    if (!first || !lastHeader) throw new RangeError('no headers to adopt')
+    if (first.height < 1) throw new RangeError('the genesis is not adopted')
+    verifyHeaderChain(headers, this.params, { nowMs: this.options.clock?.nowMs() })
+    const previous = this.tip
+    if (totalWork <= previous.totalWork) {
+      throw new LightStoreError(`the proven work ${totalWork} is not more than our tip's ${previous.totalWork}`)
+    }
+    // Total work of each header, down from the tip's.
+    const fresh: LightEntry[] = new Array(headers.length)
+    let work = totalWork
+    for (let i = headers.length - 1; i >= 0; i--) {
+      const header = headers[i] as Header
+      fresh[i] = entryOf(header, work)
+      work -= workOf(header.target)
+    }
+    if (work < this.genesis.totalWork) throw new LightStoreError('the proven work is less than the headers carry')
+    const ops: BatchOp[] = []
+    for (const [key] of await this.allKeys()) {
+      if (key[0] === HEADER && !equalBytes(key.subarray(1), this.genesis.header.hash)) ops.push({ type: 'del', key })
+      else if (key[0] === MAIN && !equalBytes(key, mainKey(0))) ops.push({ type: 'del', key })
+    }
+    for (const e of fresh) {
+      ops.push({ type: 'put', key: headerKey(e.header.hash), value: encodeValue(e) })
+      ops.push({ type: 'put', key: mainKey(e.height), value: e.header.hash })
+    }
+    ops.push({ type: 'put', key: ANCHOR, value: first.hash })
+    ops.push({ type: 'put', key: TIP, value: lastHeader.hash })
+    await this.kv.batch(ops, { sync: true })
+    this.entries.clear()
+    this.entries.set(this.genesis.id, this.genesis)
+    for (const e of fresh) this.entries.set(e.id, e)
+    this.anchorId = first.id
+    const main: string[] = new Array(lastHeader.height + 1)
+    main[0] = this.genesis.id
+    for (const e of fresh) main[e.height] = e.id
+    this.main = main
+    this.floor = first.height
+    this.evict()
+    const tip = this.tip
+    for (const listener of this.listeners) listener(tip, previous)
+    return { added: fresh.length, last: tip, tip, tipChanged: true, reorged: true }
+  }
+
+  private async allKeys(): Promise<Array<[Uint8Array, Uint8Array]>> {
+    const out: Array<[Uint8Array, Uint8Array]> = []
+    for (const prefix of [HEADER, MAIN]) {
+      for await (const kv of this.kv.entries(prefixRange(new Uint8Array([prefix])))) out.push(kv)
+    }
+    return out
+  }
+
+  /** Drops from memory the headers below the window (they stay in the KvStore), side branches there with them. */
+  private evict(): void {
+    const window = this.options.memoryWindow ?? LIGHT_MEMORY_WINDOW
+    const below = this.tip.height - window
+    if (below <= this.floor) return
+    for (let h = this.floor; h < below; h++) {
+      const id = this.main[h]
+      if (id !== undefined && id !== this.anchorId) this.entries.delete(id)
+    }
+    this.floor = below
+    if (this.entries.size > window + 1 + (this.anchorId ? 1 : 0) + 64) {
+      for (const [id, entry] of this.entries) {
+        if (entry.height > 0 && entry.height < below && id !== this.anchorId) this.entries.delete(id)
+      }
+    }
   }
 
   /** Ids from genesis to `entry` along its branch. */
@@ -258,6 +379,10 @@ export class LightHeaderStore {
       }
       ids[at.height] = at.id
       if (at.height === 0) return ids
+      if (at.id === this.anchorId) {
+        ids[0] = this.genesis.id
+        return ids
+      }
       at = this.entries.get(at.header.parentId)
     }
     throw new LightStoreError(`the branch of ${entry.id} does not reach the genesis`)

@@ -19,18 +19,30 @@
  *
  * Runs are one at a time; `poke(peer)` queues a peer (a handshake that shows
  * more work, the follow timer, a tx proof in a block we do not hold yet).
+ *
+ * On a version 2 chain whose tip is still the genesis, and with a client that
+ * asks for sampling proofs, the first run starts the chain from FlyClient
+ * proofs instead (fly-sync.ts): it waits for a second peer's poke (up to
+ * `flyDeferrals` pokes of one peer alone), asks the poked peers for proofs,
+ * and downloads only the last headers below the most-work proven tip; header
+ * sync then follows those peers from there. If no proof is adopted (none
+ * verified, or a version 1 peer), header sync runs from the genesis as before.
+ * Below the lowest header the store holds (a proven chain's anchor, or its
+ * memory window) no fork is followed.
  */
 import type { PeerIdString } from '../net/network.js'
 import type { Clock } from '../util/clock.js'
 import type { LightClient, LightPenalties } from './client.js'
 import { DEFAULT_LIGHT_PENALTIES } from './client.js'
+import { type FlySyncOptions, type FlySyncOutcome, flySync, wantsFlySync } from './fly-sync.js'
 import type { LightEntry, LightHeaderStore } from './header-store.js'
 import { LIGHT_HEADERS_MAX } from './limits.js'
 import { LightProofError } from './verify.js'
 
 export interface HeaderSyncDeps {
   store: LightHeaderStore
-  client: Pick<LightClient, 'headers'>
+  /** With `flyProof`, a fresh store on a version 2 chain starts from sampling proofs (fly-sync.ts). */
+  client: Pick<LightClient, 'headers'> & Partial<Pick<LightClient, 'flyProof'>>
   report(peer: PeerIdString, penalty: number, reason: string): void
   /** The work the peer claimed in its status handshake, while that claim is believed. */
   claimedWork(peer: PeerIdString): bigint | undefined
@@ -50,6 +62,10 @@ export interface HeaderSyncOptions {
   penalties: LightPenalties
   /** Requests in one run with one peer, at most (a peer that keeps us walking is left). */
   requestsMax: number
+  /** Starting from sampling proofs (fly-sync.ts), or `false` for header sync from the genesis always. */
+  fly: Partial<FlySyncOptions> | false
+  /** Pokes of one peer alone put off while waiting for a second peer to ask for a proof. */
+  flyDeferrals: number
 }
 
 export const DEFAULT_HEADER_SYNC_OPTIONS: HeaderSyncOptions = {
@@ -58,6 +74,8 @@ export const DEFAULT_HEADER_SYNC_OPTIONS: HeaderSyncOptions = {
   claimRefutedPenalty: 50,
   penalties: DEFAULT_LIGHT_PENALTIES,
   requestsMax: 1_000,
+  fly: {},
+  flyDeferrals: 2,
 }
 
 /** How a run with one peer ended. */
@@ -85,6 +103,12 @@ export class HeaderSync {
   private stopped = false
   /** What each finished run ended as, for tests and logs (last 32). */
   readonly outcomes: HeaderSyncOutcome[] = []
+  /** What each attempt to start from sampling proofs ended as. */
+  readonly flyOutcomes: FlySyncOutcome[] = []
+  /** Peers poked while we wait to ask them for sampling proofs. */
+  private readonly flyPeers = new Set<PeerIdString>()
+  private flyDeferred = 0
+  private flyTried = false
 
   constructor(
     private readonly deps: HeaderSyncDeps,
@@ -97,12 +121,23 @@ export class HeaderSync {
   poke(peer: PeerIdString): Promise<void> {
     if (this.stopped) return Promise.resolve()
     this.wanted.add(peer)
-    if (!this.running) {
-      this.running = this.drain().finally(() => {
-        this.running = undefined
-      })
-    }
+    if (!this.running) this.running = this.drainAll()
     return this.running
+  }
+
+  private async drainAll(): Promise<void> {
+    // Pokes of this same tick join this drain (two handshakes, before a proof is asked of both).
+    await Promise.resolve()
+    try {
+      await this.drain()
+    } finally {
+      this.running = undefined
+    }
+    // A poke that came as the drain ended.
+    if (this.wanted.size > 0 && !this.stopped) {
+      this.running = this.drainAll()
+      await this.running
+    }
   }
 
   progress(): HeaderSyncProgress {
@@ -121,6 +156,12 @@ export class HeaderSync {
       const peer = this.wanted.values().next().value as PeerIdString | undefined
       if (peer === undefined) return
       this.wanted.delete(peer)
+      if (this.flyWanted()) {
+        this.flyPeers.add(peer)
+        if (this.flyPeers.size < 2 && this.flyDeferred++ < this.options.flyDeferrals) continue
+        await this.runFly()
+        continue
+      }
       this.current = peer
       this.sinceMs = this.deps.clock?.nowMs() ?? 0
       try {
@@ -139,6 +180,45 @@ export class HeaderSync {
     }
   }
 
+  private flyWanted(): boolean {
+    return (
+      !this.flyTried &&
+      this.options.fly !== false &&
+      this.deps.client.flyProof !== undefined &&
+      wantsFlySync(this.deps.store)
+    )
+  }
+
+  /** Starts from the poked peers' sampling proofs, then queues them for header sync past the proven tip. */
+  private async runFly(): Promise<void> {
+    const peers = [...this.flyPeers]
+    this.flyPeers.clear()
+    this.flyTried = true
+    const { flyProof, headers } = this.deps.client
+    if (!flyProof) return
+    this.current = peers[0] ?? null
+    this.sinceMs = this.deps.clock?.nowMs() ?? 0
+    try {
+      const outcome = await flySync(
+        {
+          store: this.deps.store,
+          client: { flyProof, headers },
+          report: this.deps.report,
+          log: this.deps.log,
+        },
+        peers,
+        this.options.fly || {},
+      )
+      this.flyOutcomes.push(outcome)
+      if (outcome.kind === 'none') this.deps.log?.('light sync: no sampling proof adopted', { ...outcome })
+    } catch (err) {
+      this.deps.log?.('light sync: sampling proofs failed', { error: (err as Error).stack ?? String(err) })
+    } finally {
+      this.current = null
+    }
+    for (const p of peers) this.wanted.add(p)
+  }
+
   /** Follows `peer`'s main chain from our tip until it has nothing more. */
   async syncFrom(peer: PeerIdString): Promise<HeaderSyncOutcome> {
     const { store, client } = this.deps
@@ -148,12 +228,14 @@ export class HeaderSync {
     let added = 0
     /** Whether we looked below our tip for the work the peer claimed. */
     let probed = false
+    // The lowest height a batch can start at: its first header's parent must be held.
+    const lowestFrom = store.floorHeight <= 1 ? 1 : store.floorHeight + 1
     for (let requests = 0; ; requests++) {
       if (this.stopped) return { kind: 'done', peer, added }
       if (requests >= this.options.requestsMax) {
         return { kind: 'dropped', peer, added, code: 'TOO_MANY_REQUESTS', reason: `${requests} requests in one run` }
       }
-      const from = Math.max(1, cursor.height + 1 - back)
+      const from = Math.max(lowestFrom, cursor.height + 1 - back)
       const answer = await client.headers(peer, from, batch, store.params)
       if (!answer.ok) {
         // The client charged what deserved it (a batch that does not verify, an oversize answer).
@@ -197,6 +279,10 @@ export class HeaderSync {
         back = 0
         // A short batch may still not be the end (a server's byte cap): ask on until an empty one.
         continue
+      }
+      if (back > 0 && lowestFrom > 1 && from === lowestFrom) {
+        const reason = `its chain meets ours below the lowest header we hold (${lowestFrom - 1})`
+        return { kind: 'dropped', peer, added, code: 'FORK_TOO_DEEP', reason }
       }
       if (back > 2 * maxForkDepth) {
         const reason = `its chain meets ours more than ${maxForkDepth} headers down`
