@@ -14,12 +14,10 @@
  *   (ledger-node.ts), announcement (relay/announce.ts), the sync meter;
  * - a local tx → relay.submitTx (mempool, then publish).
  */
-import type { Chain, ChainOptions } from '../chain/chain.js'
+import type { ChainOptions } from '../chain/chain.js'
 import { StateTrie } from '../chain/trie.js'
-import { decodeEvidence } from '../consensus/bft/evidence.js'
 import type { TimeoutConfig } from '../consensus/bft/timeouts.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
-import { PosEngine } from '../consensus/pos/engine.js'
 import type { KeyPair } from '../ledger/crypto.js'
 import type { LedgerDecoders } from '../ledger/decoders.js'
 import type { Genesis } from '../ledger/genesis.js'
@@ -50,12 +48,12 @@ import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import type { Rng } from '../util/rng.js'
 import type { Timers } from '../util/timers.js'
-import { TokenBucket } from '../util/token-bucket.js'
 import { LedgerNode } from './ledger-node.js'
 import { MinerLoop } from './miner.js'
+import { createRounds } from './rounds.js'
 import { createSyncFns } from './sync-fns.js'
-import { type ValidatorFault, ValidatorService } from './validator.js'
-import { ValidatorTxSigner } from './validator-tx.js'
+import type { ValidatorFault, ValidatorService } from './validator.js'
+import type { ValidatorTxSigner } from './validator-tx.js'
 
 /** Encoded trie nodes the light server's proof reader keeps in memory. */
 const LIGHT_PROOF_TRIE_CACHE_NODES = 4096
@@ -285,81 +283,18 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
     { ledger, timers, log: log.child({ module: 'miner' }), canMine: () => sync.progress().state === 'idle' },
     { payTo: init.minerAddress },
   )
-  let validator: ValidatorService | undefined
-  let signer: ValidatorTxSigner | undefined
-  const { engine } = deps
-  // A peer whose consensus messages show it ahead of us is synced from: at most one start every 2 s.
-  const aheadSyncs = new TokenBucket({ capacity: 1, ratePerSec: 0.5 }, clock)
-  const onAhead = (peer: string): void => {
-    if (sync.progress().state === 'idle' && aheadSyncs.tryTake()) void sync.sync(peer)
-  }
-  if (!init.validator && engine instanceof PosEngine) {
-    // A full node of a proof-of-stake chain follows the rounds without voting: it checks and relays
-    // votes and proposals (validators behind full nodes, sentry-style, reach each other through it)
-    // and imports each block as soon as it sees the block decided.
-    validator = new ValidatorService({
-      chain,
-      engine,
-      mempool: ledger.mempool,
-      net: network,
-      timers,
-      log: log.child({ module: 'rounds' }),
-      timeouts: init.genesis.pos?.timeouts,
-      commitPauseMs: init.genesis.params.blockTimeMs,
-      onAhead,
-    })
-  }
-  if (init.validator) {
-    if (!(engine instanceof PosEngine)) throw new Error('a validator needs the proof-of-stake engine')
-    // Signs the evidence txs the service sends and the API's stakes, one at a time so each takes the next nonce.
-    const txs = new ValidatorTxSigner(init.validator.key)
-    signer = txs
-    validator = new ValidatorService({
-      chain,
-      engine,
-      mempool: ledger.mempool,
-      net: network,
-      timers,
-      log: log.child({ module: 'validator' }),
-      key: init.validator.key,
-      timeouts: init.validator.timeouts,
-      fault: init.validator.fault,
-      commitPauseMs: init.genesis.params.blockTimeMs,
-      onAhead,
-      submitEvidence: async (payload) => {
-        // A block takes evidence of heights below its own only (EVIDENCE_FROM_FUTURE): double signing seen at
-        // the height being decided is sent once that height's block is on our chain.
-        await headReaches(chain, evidenceHeight(payload))
-        const request = { kind: 'evidence' as const, payload, fee: init.genesis.limits.minFee }
-        return txs.send(request, {
-          chainId: chain.chainId,
-          accountNonce: async (address) => (await chain.getAccount(address)).nonce,
-          nextNonce: (senderHex, accountNonce) => ledger.mempool.nextNonce(senderHex, accountNonce),
-          submit: (tx) => relay.submitTx(tx),
-        })
-      },
-    })
-  }
-  return new PeerchainNode(deps, init, ledger, status, relay, sync, miner, validator, signer)
-}
-
-/** The height evidence names; 0 for a payload that does not decode (the tx rules refuse it, as ever). */
-function evidenceHeight(payload: Uint8Array): number {
-  try {
-    return Number(decodeEvidence(payload).voteA.height)
-  } catch {
-    return 0
-  }
-}
-
-/** Resolves once `chain`'s head is at `height` or above. */
-function headReaches(chain: Chain, height: number): Promise<void> {
-  if (chain.head.height >= height) return Promise.resolve()
-  return new Promise((resolve) => {
-    const off = chain.onHeadChange((change) => {
-      if (change.head.height < height) return
-      off()
-      resolve()
-    })
+  const { validator, signer } = createRounds({
+    engine: deps.engine,
+    chain,
+    ledger,
+    network,
+    timers,
+    clock,
+    log,
+    genesis: init.genesis,
+    key: init.validator,
+    sync,
+    submitTx: (tx) => relay.submitTx(tx),
   })
+  return new PeerchainNode(deps, init, ledger, status, relay, sync, miner, validator, signer)
 }
