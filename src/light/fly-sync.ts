@@ -29,7 +29,7 @@ import { equalBytes } from '../util/bytes.js'
 import type { LightClient } from './client.js'
 import type { FlyVerified } from './flyclient.js'
 import type { LightHeaderStore } from './header-store.js'
-import { LIGHT_FLY_SAMPLES, LIGHT_HEADERS_MAX, LIGHT_STATE_WINDOW } from './limits.js'
+import { LIGHT_FLY_SAMPLES, LIGHT_FLY_WINDOW, LIGHT_HEADERS_MAX } from './limits.js'
 import { LightProofError } from './verify.js'
 
 export interface FlySyncDeps {
@@ -52,7 +52,7 @@ export interface FlySyncOptions {
 
 export const DEFAULT_FLY_SYNC_OPTIONS: FlySyncOptions = {
   samples: LIGHT_FLY_SAMPLES,
-  window: LIGHT_STATE_WINDOW,
+  window: LIGHT_FLY_WINDOW,
   peersMax: 4,
   badProofPenalty: 100,
 }

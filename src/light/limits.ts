@@ -18,6 +18,13 @@ export const LIGHT_HEADERS_MAX = 2000
  */
 export const LIGHT_STATE_WINDOW = 1024
 /**
+ * Headers a fresh light node downloads below the tip a sampling proof
+ * proved (fly-sync.ts): enough for its account queries (the tip and a few
+ * below) and recent tx proofs; the proofs vouch for the work beneath. 256
+ * headers are ~54 KB, beside two proofs of ~50 KB each.
+ */
+export const LIGHT_FLY_WINDOW = 256
+/**
  * Most trie nodes in an account proof. A key is 64 nibbles, so no honest path
  * is longer than 65 nodes, and a real one is ~log16(accounts) + 2 (finding
  * two addresses whose SHA-256 share 60 nibbles is out of reach).
