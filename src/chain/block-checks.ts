@@ -5,6 +5,7 @@
  * header rule such as the target). A failure throws the rule's VerifyError.
  */
 import type { ConsensusEngine } from '../consensus/engine.js'
+import { isStaking } from '../consensus/engine.js'
 import { BLOCK_VERSION_MMR, type Block } from '../ledger/block.js'
 import { type Genesis, headerVersionOf } from '../ledger/genesis.js'
 import {
@@ -14,7 +15,6 @@ import {
   checkHeaderMmr,
   medianTimePast,
 } from '../ledger/rules/block.js'
-import { isStaking } from '../ledger/rules/tx.js'
 import type { HeaderEntry, HeaderIndex } from './header-index.js'
 import { mmrStateOf } from './mmr-store.js'
 

@@ -68,3 +68,13 @@ export interface ConsensusEngine {
   /** Releases workers. */
   close(): Promise<void>
 }
+
+/**
+ * TxContext.staking (ledger/rules/tx.ts) of a chain run by `engine`: true
+ * when its validators stake in the state (proof of stake), the engine that
+ * has the state rules of the stake, unstake and evidence txs. Every
+ * TxContext (mempool, block bodies) takes it from here.
+ */
+export function isStaking(engine: ConsensusEngine): boolean {
+  return engine.staking !== undefined
+}

@@ -37,3 +37,10 @@ export const HASH_BYTES = 32
 export const ADDRESS_BYTES = 20
 export const PUBKEY_BYTES = 32
 export const SIGNATURE_BYTES = 64
+
+/**
+ * Most bytes of an evidence tx's payload (a DuplicateVoteEvidence: two votes
+ * of at most 160 bytes each, with their tags and lengths). consensus/bft's
+ * limits take it from here, so the tx rules need not import consensus/.
+ */
+export const EVIDENCE_BYTES_MAX = 2 * (160 + 3)

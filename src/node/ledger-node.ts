@@ -8,9 +8,9 @@
  */
 import { Chain, type ChainOptions, type HeadChange } from '../chain/chain.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
+import { isStaking } from '../consensus/engine.js'
 import { Block } from '../ledger/block.js'
 import type { Genesis } from '../ledger/genesis.js'
-import { isStaking } from '../ledger/rules/tx.js'
 import type { TxSignatureChecker } from '../ledger/sigverify/checker.js'
 import type { Tx } from '../ledger/tx.js'
 import { type AddResult, Mempool, type MempoolOptions, type TxSource } from '../mempool/index.js'

@@ -2,6 +2,8 @@
  * Caps on BFT messages, checked before anything is parsed or stored. A vote
  * or proposal is at most ~145 bytes; the caps leave room for nothing else.
  */
+import { EVIDENCE_BYTES_MAX } from '../../ledger/limits.js'
+
 export const BFT_LIMITS = {
   /**
    * Highest round a message may name. Rounds grow one per timeout (seconds
@@ -12,7 +14,7 @@ export const BFT_LIMITS = {
   voteBytesMax: 160,
   proposalBytesMax: 160,
   /** Two votes, each a length-delimited field. */
-  evidenceBytesMax: 2 * (160 + 3),
+  evidenceBytesMax: EVIDENCE_BYTES_MAX,
   /** A commit's fixed fields, beside its signatures (commitBytesMax). */
   commitHeadBytesMax: 64,
   /** One CommitSig: index (≤ 6 bytes), 64-byte signature, tags and lengths. */

@@ -29,7 +29,7 @@ import type { Account, StakingRules, StateOverlay } from '../../ledger/state.js'
 import type { Tx } from '../../ledger/tx.js'
 import { TX_KIND } from '../../ledger/tx-kind.js'
 import { equalBytes, U64_MAX } from '../../util/bytes.js'
-import { decodeEvidence, verifyEvidence } from '../bft/evidence.js'
+import { type DuplicateVoteEvidence, decodeEvidence, verifyEvidence } from '../bft/evidence.js'
 import type { Validator, ValidatorSetView } from '../bft/validators.js'
 import { chooseValidators, type StakeCandidate, type ValidatorSelectionRules } from './epoch.js'
 import { slashForDoubleSign } from './slashing.js'
@@ -128,7 +128,7 @@ export class PosStateRules implements StakingRules {
   }
 
   private evidence(state: StateOverlay, tx: Tx, sender: Account, height: number): void {
-    const ev = decodeEvidence(tx.fields.payload)
+    const ev = evidenceOf(tx.fields.payload)
     const infraction = Number(ev.voteA.height)
     if (infraction >= height) {
       throw new VerifyError('EVIDENCE_FROM_FUTURE', `evidence of height ${infraction} in the block at ${height}`)
@@ -160,4 +160,14 @@ export class PosStateRules implements StakingRules {
 /** The stake as the account keeps it: none when it holds nothing and remembers no jail. */
 function keptStake(stake: AccountStake): AccountStake | undefined {
   return isEmptyStake(stake) ? undefined : stake
+}
+
+/** The strict decode of an evidence tx's payload; anything else is TX_BAD_PAYLOAD (the tx's fault, rejected). */
+function evidenceOf(payload: Uint8Array): DuplicateVoteEvidence {
+  try {
+    return decodeEvidence(payload)
+  } catch (err) {
+    if (err instanceof VerifyError) throw new VerifyError('TX_BAD_PAYLOAD', `evidence does not decode: ${err.message}`)
+    throw err
+  }
 }

@@ -1,11 +1,8 @@
 /** Stateless transaction rules: everything that can be checked without the state. */
-import { decodeEvidence } from '../../consensus/bft/evidence.js'
-import { BFT_LIMITS } from '../../consensus/bft/limits.js'
-import type { ConsensusEngine } from '../../consensus/engine.js'
 import { equalBytes, U64_MAX } from '../../util/bytes.js'
 import { verify } from '../crypto.js'
-import { isVerifyError, VerifyError } from '../errors.js'
-import { ADDRESS_BYTES, type ChainLimits, PUBKEY_BYTES, SIGNATURE_BYTES } from '../limits.js'
+import { VerifyError } from '../errors.js'
+import { ADDRESS_BYTES, type ChainLimits, EVIDENCE_BYTES_MAX, PUBKEY_BYTES, SIGNATURE_BYTES } from '../limits.js'
 import type { Tx } from '../tx.js'
 import { isTxKind, TX_KIND, txKindName } from '../tx-kind.js'
 
@@ -17,16 +14,6 @@ export interface TxContext {
    * transfer (stake, unstake, evidence) exist there alone.
    */
   staking: boolean
-}
-
-/**
- * TxContext.staking of a chain run by `engine`: true when its validators
- * stake in the state (proof of stake, ConsensusEngine.staking), the engine
- * that has the state rules of these txs. Every TxContext (mempool, block
- * bodies) takes it from here.
- */
-export function isStaking(engine: ConsensusEngine): boolean {
-  return engine.staking !== undefined
 }
 
 export function checkTxStateless(tx: Tx, ctx: TxContext): void {
@@ -89,15 +76,11 @@ function checkTxKind(tx: Tx, ctx: TxContext): void {
   }
   if (amount !== 0n) throw new VerifyError('TX_BAD_FIELD', 'the amount of an evidence tx is 0')
   if (payload.byteLength === 0) throw new VerifyError('TX_BAD_PAYLOAD', 'an evidence tx carries its evidence')
-  if (payload.byteLength > BFT_LIMITS.evidenceBytesMax) {
-    throw new VerifyError('TX_BAD_PAYLOAD', `evidence of ${payload.byteLength} bytes > ${BFT_LIMITS.evidenceBytesMax}`)
+  if (payload.byteLength > EVIDENCE_BYTES_MAX) {
+    throw new VerifyError('TX_BAD_PAYLOAD', `evidence of ${payload.byteLength} bytes > ${EVIDENCE_BYTES_MAX}`)
   }
-  try {
-    decodeEvidence(payload)
-  } catch (err) {
-    if (isVerifyError(err)) throw new VerifyError('TX_BAD_PAYLOAD', `evidence does not decode: ${err.message}`)
-    throw err
-  }
+  // Whether the payload decodes, strictly, is the staking rules' to say (consensus/pos/staking.ts,
+  // TX_BAD_PAYLOAD), asked at admission (the mempool's checkState) and in every block.
 }
 
 export function checkTxSignature(tx: Tx): void {

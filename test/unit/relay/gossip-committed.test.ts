@@ -1,7 +1,7 @@
 /** src/relay/gossip.ts under BFT finality: the block topic carries committed blocks. */
 import { describe, expect, it } from 'vitest'
+import { isStaking } from '../../../src/consensus/engine.js'
 import { decodeCommittedBlock, encodeCommittedBlock } from '../../../src/ledger/codec/wire-codec.js'
-import { isStaking } from '../../../src/ledger/rules/tx.js'
 import { Mempool } from '../../../src/mempool/index.js'
 import type { GossipMessage, GossipVerdict } from '../../../src/net/network.js'
 import { announceHeads } from '../../../src/relay/announce.js'

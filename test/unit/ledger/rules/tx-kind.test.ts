@@ -2,17 +2,20 @@
 import { describe, expect, it } from 'vitest'
 import { duplicateVoteEvidence, encodeEvidence } from '../../../../src/consensus/bft/evidence.js'
 import { BFT_LIMITS } from '../../../../src/consensus/bft/limits.js'
+import { isStaking } from '../../../../src/consensus/engine.js'
 import { PosEngine } from '../../../../src/consensus/pos/engine.js'
 import { genesisValidators, posEngineOf } from '../../../../src/consensus/pos/genesis-set.js'
+import { PosStateRules } from '../../../../src/consensus/pos/staking.js'
 import { PowEngine } from '../../../../src/consensus/pow/engine.js'
 import { Block } from '../../../../src/ledger/block.js'
 import { BlockTxError } from '../../../../src/ledger/errors.js'
 import { devnetGenesis, devnetPosGenesis } from '../../../../src/ledger/genesis.js'
 import { checkBlockBody } from '../../../../src/ledger/rules/block.js'
-import { checkTxStateless, isStaking, type TxContext } from '../../../../src/ledger/rules/tx.js'
+import { checkTxStateless, type TxContext } from '../../../../src/ledger/rules/tx.js'
+import { applyTx, StateOverlay } from '../../../../src/ledger/state.js'
 import type { Tx } from '../../../../src/ledger/tx.js'
 import { TX_KIND } from '../../../../src/ledger/tx-kind.js'
-import { blockHash, voteBy } from '../../consensus/bft/helpers.js'
+import { blockHash, RoundRobinSet, voteBy } from '../../consensus/bft/helpers.js'
 import {
   addressOf,
   blockOf,
@@ -128,23 +131,37 @@ describe('kinds on a proof-of-stake chain (staking: true)', () => {
       expect(err.message).toContain(`> ${BFT_LIMITS.evidenceBytesMax}`)
     })
 
-    it('TX_BAD_PAYLOAD: bytes that are not evidence (a DecodeError of the strict decoder)', () => {
-      for (const payload of [
-        bytesOf(10, 0xff),
-        EVIDENCE.subarray(0, -1),
-        Uint8Array.from([...EVIDENCE, 0x18, 0x01]),
-        // the two votes in the wrong order: non-canonical
-        encodeEvidence({ voteA: CANONICAL.voteB, voteB: CANONICAL.voteA }),
-      ]) {
-        const err = expectVerifyError(() => checkTxStateless(evidence({ payload }), pos), 'TX_BAD_PAYLOAD', 'reject')
-        expect(err.message).toContain('evidence does not decode')
-      }
-    })
+    // Whether the payload decodes is the staking rules' (consensus/pos/staking.ts): the tx rules are
+    // ledger's and import nothing of consensus/. The mempool asks both before it relays a tx.
+    const NOT_EVIDENCE = [
+      bytesOf(10, 0xff),
+      EVIDENCE.subarray(0, -1),
+      Uint8Array.from([...EVIDENCE, 0x18, 0x01]),
+      // the two votes in the wrong order: non-canonical
+      encodeEvidence({ voteA: CANONICAL.voteB, voteB: CANONICAL.voteA }),
+      // a malformed vote (EVIDENCE_BAD_VOTE of the decoder)
+      encodeEvidence({ voteA: CANONICAL.voteA, voteB: { ...CANONICAL.voteB, height: 0n } }),
+    ]
 
-    it('TX_BAD_PAYLOAD: evidence with a malformed vote (EVIDENCE_BAD_VOTE of the decoder)', () => {
-      const payload = encodeEvidence({ voteA: CANONICAL.voteA, voteB: { ...CANONICAL.voteB, height: 0n } })
-      const err = expectVerifyError(() => checkTxStateless(evidence({ payload }), pos), 'TX_BAD_PAYLOAD', 'reject')
-      expect(err.message).toContain('EVIDENCE_BAD_VOTE')
+    it('TX_BAD_PAYLOAD from the staking rules: bytes that are not evidence, strictly decoded', () => {
+      const rules = new PosStateRules(
+        {
+          chainId: CHAIN_ID,
+          epochLength: 10,
+          unbondingBlocks: 100,
+          slashDoubleSignBps: 500,
+          selection: { validatorsMax: 10, stakeMin: 1n, powerReduction: 1n },
+        },
+        () => new RoundRobinSet([1n, 1n, 1n, 1n]),
+      )
+      for (const payload of NOT_EVIDENCE) {
+        const tx = evidence({ payload })
+        expect(() => checkTxStateless(tx, pos)).not.toThrow()
+        const state = new StateOverlay(() => ({ balance: 10n ** 9n, nonce: 0n }))
+        const err = expectVerifyError(() => applyTx(state, tx, { rules, height: 5 }), 'TX_BAD_PAYLOAD', 'reject')
+        expect(err.message).toContain('evidence does not decode')
+        expect(state.changes()).toEqual([])
+      }
     })
   })
 })
