@@ -22,12 +22,12 @@
  */
 import type { Chain, HeadChange } from '../chain/chain.js'
 import { encodeCommit } from '../consensus/bft/commit.js'
-import { type DuplicateVoteEvidence, encodeEvidence } from '../consensus/bft/evidence.js'
+import type { DuplicateVoteEvidence } from '../consensus/bft/evidence.js'
 import { decodeProposal, encodeProposal, type Proposal, verifyProposalSignature } from '../consensus/bft/proposal.js'
 import { decodeProposalMessage, encodeProposalMessage } from '../consensus/bft/proposal-message.js'
 import { RoundState } from '../consensus/bft/round-state.js'
 import type { TimeoutConfig } from '../consensus/bft/timeouts.js'
-import { decodeVote, encodeVote, signVote, type Vote, verifyVoteSignature } from '../consensus/bft/vote.js'
+import { decodeVote, type Vote, verifyVoteSignature } from '../consensus/bft/vote.js'
 import type { PosEngine } from '../consensus/pos/engine.js'
 import { addressFromPublicKey } from '../ledger/address.js'
 import { Block } from '../ledger/block.js'
@@ -41,14 +41,16 @@ import { proposalTopic, voteTopic } from '../relay/topics.js'
 import { equalBytes, toHex } from '../util/bytes.js'
 import type { Logger } from '../util/log.js'
 import type { Timers } from '../util/timers.js'
+import { EvidenceReports } from './evidence-reports.js'
 import { FutureMessages } from './future-messages.js'
+import { sendVote, type ValidatorFault } from './validator-fault.js'
+
+export type { ValidatorFault }
 
 /** Heights ahead of the current one whose messages are kept. */
 const FUTURE_HEIGHTS = 2
 /** Messages kept per future height: a few rounds of every validator's votes and proposals. */
 const FUTURE_PER_HEIGHT_MAX = 4096
-/** Double-sign evidence kept for inclusion and inspection. */
-const EVIDENCE_MAX = 256
 /** Rounds ahead of the machine's whose proposals are checked at all (the machine's own window). */
 const PROPOSAL_ROUNDS_AHEAD = 3
 
@@ -78,14 +80,6 @@ export interface ValidatorServiceDeps {
   fault?: ValidatorFault
 }
 
-/**
- * Faults a validator can be driven to, to test that the others stay safe and
- * punish it: `equivocate` sends, beside each of its votes, a conflicting one
- * (another block, or nil); `silent` never votes nor proposes; `late` sends
- * each vote `lateMs` after it was cast.
- */
-export type ValidatorFault = { kind: 'equivocate' } | { kind: 'silent' } | { kind: 'late'; lateMs: number }
-
 type Pending = { kind: 'vote'; vote: Vote } | { kind: 'proposal'; proposal: Proposal; block: Block }
 
 export class ValidatorService {
@@ -96,9 +90,7 @@ export class ValidatorService {
   /** Blocks of the current height by hash hex: our candidate and the valid proposed ones. */
   private blocks = new Map<string, Block>()
   private readonly future = new FutureMessages<Pending>(FUTURE_HEIGHTS, FUTURE_PER_HEIGHT_MAX)
-  private readonly evidence: DuplicateVoteEvidence[] = []
-  /** Offenders (address hex) already reported: a double-sign is punished once, so one report each. */
-  private readonly reported = new Set<string>()
+  private readonly evidence: EvidenceReports
   private startTimer: unknown
   private starting: Promise<void> | undefined
   private stopped = false
@@ -106,6 +98,7 @@ export class ValidatorService {
   constructor(private readonly deps: ValidatorServiceDeps) {
     const { chain, engine, timers, key } = deps
     this.address = key && addressFromPublicKey(key.publicKey)
+    this.evidence = new EvidenceReports(deps.log, deps.submitEvidence)
     this.machine = new RoundState({
       chainId: chain.chainId,
       validatorSet: (height) => engine.schedule.setAt(Number(height)),
@@ -119,7 +112,7 @@ export class ValidatorService {
       decide: (height, blockHash, commit) => {
         timers.setTimeout(() => void this.commitDecision(height, blockHash, encodeCommit(commit)), 0)
       },
-      reportEvidence: (ev) => this.keepEvidence(ev),
+      reportEvidence: (ev) => this.evidence.add(ev),
     })
   }
 
@@ -131,7 +124,7 @@ export class ValidatorService {
 
   /** Double signing seen so far (most recent last). */
   get evidenceSeen(): readonly DuplicateVoteEvidence[] {
-    return this.evidence
+    return this.evidence.seen
   }
 
   start(): void {
@@ -340,18 +333,7 @@ export class ValidatorService {
   private broadcastVote(vote: Vote, resend?: number): void {
     const { chain, fault, key, timers } = this.deps
     const topic = voteTopic(chain.chainId)
-    const bytes = encodeVote(vote, resend)
-    if (fault?.kind === 'silent') return
-    if (fault?.kind === 'late') {
-      timers.setTimeout(() => this.publish(topic, bytes), fault.lateMs)
-      return
-    }
-    this.publish(topic, bytes)
-    if (fault?.kind === 'equivocate' && key && resend === undefined) {
-      const other = vote.blockHash === null ? new Uint8Array(32).fill(0xee) : null
-      const { signature: _, ...unsigned } = vote
-      this.publish(topic, encodeVote(signVote(chain.chainId, { ...unsigned, blockHash: other }, key.secretKey)))
-    }
+    sendVote(vote, resend, (bytes) => this.publish(topic, bytes), { fault, key, chainId: chain.chainId, timers })
   }
 
   private publishProposal(proposal: Proposal): void {
@@ -370,27 +352,6 @@ export class ValidatorService {
     this.deps.net
       .publish(topic, data)
       .catch((err: unknown) => this.deps.log.debug('publish failed', { topic, error: String(err) }))
-  }
-
-  private keepEvidence(evidence: DuplicateVoteEvidence): void {
-    this.evidence.push(evidence)
-    if (this.evidence.length > EVIDENCE_MAX) this.evidence.shift()
-    const offender = toHex(evidence.voteA.validator)
-    this.deps.log.warn('double signing seen', {
-      validator: offender,
-      height: Number(evidence.voteA.height),
-      round: evidence.voteA.round,
-      type: evidence.voteA.type,
-    })
-    const { submitEvidence } = this.deps
-    if (!submitEvidence || this.reported.has(offender)) return
-    // Bounded: the set holds at most one entry per validator that ever double-signed in our sight.
-    if (this.reported.size >= EVIDENCE_MAX) return
-    this.reported.add(offender)
-    submitEvidence(encodeEvidence(evidence)).catch((err: unknown) => {
-      this.reported.delete(offender)
-      this.deps.log.warn('reporting double signing failed', { validator: offender, error: String(err) })
-    })
   }
 
   /** Runs a message's checks; a VerifyError becomes its verdict and a rejection charges the sender. */

@@ -22,11 +22,15 @@ import { equalBytes, toHex } from '../../util/bytes.js'
 import type { Timers } from '../../util/timers.js'
 import { type Commit, commitFromPrecommits } from './commit.js'
 import type { DuplicateVoteEvidence } from './evidence.js'
+import { HeightState, type ProposalResult, type RoundStateSnapshot, type RoundStep } from './height-state.js'
 import { checkProposalFields, type Proposal, signProposal, verifyProposalSignature } from './proposal.js'
 import { DEFAULT_TIMEOUTS, type TimeoutConfig, type TimeoutStep, timeoutMs } from './timeouts.js'
 import type { ValidatorSetView } from './validators.js'
 import { signVote, type Vote } from './vote.js'
 import { type AddVoteResult, DEFAULT_ROUND_WINDOW, HeightVoteSet } from './vote-set.js'
+
+export type { ProposalResult, RoundStateSnapshot, RoundStep }
+
 import type { VoteType } from './vote-type.js'
 
 /** A step waiting for votes that never come ends after this many times its timeout (scheduleQuorumTimeouts). */
@@ -58,53 +62,6 @@ export interface RoundStateDeps {
   decide(height: bigint, blockHash: Uint8Array, commit: Commit): void
   /** A validator signed two conflicting votes (each offence reported once). */
   reportEvidence?(evidence: DuplicateVoteEvidence): void
-}
-
-export type RoundStep = 'propose' | 'prevote' | 'precommit' | 'decided'
-
-export interface RoundStateSnapshot {
-  readonly height: bigint
-  readonly round: number
-  readonly step: RoundStep
-  readonly lockedValue: Uint8Array | null
-  readonly lockedRound: number
-  readonly validValue: Uint8Array | null
-  readonly validRound: number
-}
-
-export type ProposalResult = 'added' | 'duplicate'
-
-interface ProposalEntry {
-  readonly proposal: Proposal
-  readonly blockValid: boolean
-}
-
-/** Everything that lives for one height. */
-class HeightState {
-  round = 0
-  step: RoundStep = 'propose'
-  lockedValue: Uint8Array | null = null
-  lockedRound = -1
-  validValue: Uint8Array | null = null
-  validRound = -1
-  readonly proposals = new Map<number, ProposalEntry>()
-  readonly equivocators = new Set<string>()
-  // "for the first time" guards of the current round (lines 34, 36, 47)
-  prevoteTimeoutSet = false
-  precommitTimeoutSet = false
-  polkaSeen = false
-  /** The step of the current round whose stall timeout is set (scheduleQuorumTimeouts). */
-  stallStep: RoundStep | undefined
-  /** Every vote we cast at this height, oldest first (two a round at most). */
-  readonly ownVotes: Vote[] = []
-
-  constructor(
-    readonly height: bigint,
-    readonly set: ValidatorSetView,
-    readonly votes: HeightVoteSet,
-    /** Our index in `set`, or −1 when we do not vote at this height. */
-    readonly ourIndex: number,
-  ) {}
 }
 
 interface Signer {
