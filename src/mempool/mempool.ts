@@ -108,6 +108,8 @@ export class Mempool {
   /** Resets begun so far: add() re-reads its sender's account when one began during its signature check. */
   private resets = 0
   private readonly addedListeners = new Set<TxAddedListener>()
+  /** Nonces held by txs outside the pool (Dandelion's private stem pool), which nextNonce skips as it skips pending ones. */
+  private heldOutside?: (senderHex: string, nonce: bigint) => boolean
 
   constructor(
     private readonly deps: MempoolDeps,
@@ -153,8 +155,31 @@ export class Mempool {
   nextNonce(senderHex: string, accountNonce: bigint): bigint {
     const queue = this.store.queue(senderHex)
     let nonce = accountNonce
-    while (queue?.get(nonce)) nonce++
+    while (queue?.get(nonce) || this.heldOutside?.(senderHex, nonce)) nonce++
     return nonce
+  }
+
+  /** Txs held outside the pool (the stem pool) take their nonces too: a wallet's next send must not reuse one. */
+  setHeldOutside(held: (senderHex: string, nonce: bigint) => boolean): void {
+    this.heldOutside = held
+  }
+
+  /**
+   * Runs add()'s rules 1-6 on `tx` without admitting it: Dandelion's stem
+   * txs are validated like any tx but kept out of the pool's public view
+   * until fluffed. Throws VerifyError; returns the status admission would give.
+   */
+  async check(tx: Tx): Promise<TxStatus> {
+    if (this.store.has(tx.id)) throw duplicate(tx)
+    checkTxStateless(tx, this.ctx)
+    const [committed] = await this.readAccounts([tx.sender])
+    const account = committed as Account
+    checkFunded(tx, account, this.nextNonce(tx.senderHex, account.nonce), this.config.nonceGapMax)
+    if (!tx.isTransfer) await this.deps.checkState?.(tx)
+    await this.verify(tx)
+    const queue = this.store.queue(tx.senderHex)
+    checkAgainstPending(tx, account, queue, this.config)
+    return tx.fields.nonce === (queue?.nextNonce ?? account.nonce) ? 'ready' : 'future'
   }
 
   /** The ready txs, grouped by sender in nonce order. */
