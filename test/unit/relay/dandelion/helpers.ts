@@ -30,7 +30,8 @@ export class ManualTimers implements Timers {
     const endMs = this.clock.nowMs() + ms
     for (;;) {
       let first: [number, { atMs: number; callback: () => void }] | undefined
-      for (const entry of this.due) if (entry[1].atMs <= endMs && (!first || entry[1].atMs < first[1].atMs)) first = entry
+      for (const entry of this.due)
+        if (entry[1].atMs <= endMs && (!first || entry[1].atMs < first[1].atMs)) first = entry
       if (!first) break
       this.due.delete(first[0])
       this.clock.set(Math.max(this.clock.nowMs(), first[1].atMs))
