@@ -41,7 +41,10 @@
  *   /proc/<pid>/status after IDLE_S (30) s idle past its first verified
  *   balance (V8 shrinks an idle heap some 8–20 s after its last burst, as
  *   bench/footprint.ts notes), with the reading after IDLE_EARLY_S (5) s and
- *   VmHWM beside it.
+ *   VmHWM beside it, its anonymous and file-backed parts, and the runtime's
+ *   floor from bench/runtime-floor.ts: a bare `node` holds ~41 MiB (35 of
+ *   them the binary's shared pages) and one that has only loaded libp2p
+ *   ~80 MiB, so the goal lies below what Node with libp2p can reach.
  *
  * Every process is stopped and the temp dir removed, on failure and on
  * SIGINT/SIGTERM too. `npm run bench -- light` (about 3 minutes) or
@@ -60,6 +63,7 @@ import { procStatusMib } from './footprint.js'
 import { buildLightChain, lightGenesis, syntheticHeaders, writeChainDir } from './light-chain.js'
 import { accountProofFigures, type FlyFigures, flyFigures, txProofFigures } from './light-proofs.js'
 import { CountingProxy } from './light-proxy.js'
+import { runtimeFloor } from './runtime-floor.js'
 
 const BLOCKS = Number(process.env.LIGHT_BLOCKS ?? 10_000)
 const TXS_PER_BLOCK = Number(process.env.LIGHT_TXS_PER_BLOCK ?? 10)
@@ -247,11 +251,15 @@ export async function run(): Promise<void> {
     }
     progress(`verified balance after ${((balanceAt - spawnAt) / 1000).toFixed(2)} s; idling ${IDLE_S} s`)
     const lightPid = light.process.pid as number
+    // What Node alone, and Node with only libp2p's modules loaded, hold (same run, same machine).
+    const floor = await runtimeFloor()
     await sleep(IDLE_EARLY_S * 1000)
     const rssEarly = await procStatusMib(lightPid, 'VmRSS')
     await sleep((IDLE_S - IDLE_EARLY_S) * 1000)
     const rss = await procStatusMib(lightPid, 'VmRSS')
     const hwm = await procStatusMib(lightPid, 'VmHWM')
+    const anon = await procStatusMib(lightPid, 'RssAnon')
+    const file = await procStatusMib(lightPid, 'RssFile')
     const afterIdle = lightBytes()
     const lightUnrelayed = await unrelayedPeers(light, [lightToA, lightToB])
     const lightPeers = (await rpc<PeerJson[]>(light.rpc, 'net_peers')).length
@@ -275,6 +283,9 @@ export async function run(): Promise<void> {
       idleS: IDLE_S,
       [`after${IDLE_EARLY_S}s`]: rssEarly,
       vmHwmMib: hwm,
+      rssAnonMib: anon,
+      rssFileMib: file,
+      runtimeFloor: floor,
       headers: lightTip.height + 1,
       goal: `<= ${GOAL_IDLE_RSS_MIB}`,
       met: rss <= GOAL_IDLE_RSS_MIB,
