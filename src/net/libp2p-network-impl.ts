@@ -10,12 +10,15 @@
 import { isIP } from 'node:net'
 import type { Connection, IdentifyResult } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
+import type { Blockstore } from 'interface-blockstore'
 import type { AddrMan } from '../peers/addrman.js'
 import { ipOfAddr } from '../peers/net-group.js'
 import type { GroupPolicy, PeerAddress } from '../peers/types.js'
 import { systemRng } from '../util/rng.js'
 import { systemTimers } from '../util/timers.js'
 import { ipOf } from './ban-target.js'
+import { BitswapError, BitswapExchange } from './bitswap.js'
+import { DhtContentRouting } from './content-routing.js'
 import { type DhtDiversityGuard, hostDhtDiversityGuard } from './dht-diversity-guard.js'
 import { dialableAddrs, splitPeerAddr } from './dialable-addrs.js'
 import { GossipRouter } from './gossip.js'
@@ -25,6 +28,8 @@ import type { InboundGate } from './inbound-gate.js'
 import { msgIdHex, tapMessageCopies } from './message-copies.js'
 import type {
   AddrManStats,
+  BlockExchange,
+  ContentRouting,
   GossipMessage,
   GossipValidator,
   MessageCopy,
@@ -77,6 +82,8 @@ type Listener<E extends keyof NetworkEvents> = (detail: NetworkEvents[E]) => voi
 
 export class Libp2pNetwork implements Network, NetworkTaps {
   readonly peerId: PeerIdString
+  readonly contentRouting: ContentRouting
+  private bitswap: BitswapExchange | undefined
   private readonly gossip: GossipRouter
   private readonly manager: PeerManager
   private readonly randomWalk: RandomWalk
@@ -117,6 +124,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
       onMissed: (peer) => this.onStatusMissed(peer),
     })
     this.peerId = host.peerId.toString()
+    this.contentRouting = new DhtContentRouting(host)
     this.gossip = new GossipRouter(options.log)
     this.manager = new PeerManager({
       host: managedHost(host),
@@ -168,6 +176,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     this.randomWalk.start()
     this.every(PING_SAMPLE_INTERVAL_MS, () => this.samplePings())
     this.every(ADDRMAN_SAVE_INTERVAL_MS, () => void this.saveAddrMan())
+    await this.bitswap?.start()
     const { new: fresh, tried } = this.addrmanTable.stats()
     this.options.log('net: started', {
       peerId: this.peerId,
@@ -191,6 +200,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     const anchors = this.manager.stop()
     this.statusDeadline.stop()
     this.gossip.detach()
+    await this.bitswap?.stop()
     await this.host.stop()
     await this.files.saveAnchors(anchors).catch((err: unknown) => {
       this.options.log('net: could not save the anchors', { err: describe(err) })
@@ -234,6 +244,18 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   /** mDNS found a peer on the LAN. */
   lanPeerFound(peer: string, addrs: string[]): void {
     if (this.state === 'started') this.manager.discovered(peer, addrs, 'mdns')
+  }
+
+  enableBitswap(blockstore: Blockstore): BlockExchange {
+    if (this.bitswap !== undefined) throw new BitswapError('ALREADY_ENABLED', 'bitswap is enabled once per network')
+    const bitswap = new BitswapExchange({ host: this.host, blockstore, log: this.options.log })
+    this.bitswap = bitswap
+    if (this.state === 'started') {
+      void bitswap
+        .start()
+        .catch((err: unknown) => this.options.log('net: bitswap failed to start', { err: describe(err) }))
+    }
+    return bitswap
   }
 
   listenAddresses(): string[] {

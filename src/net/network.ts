@@ -3,6 +3,8 @@
  * libp2p; everything above it (relay/, sync/, node/) talks to this interface,
  * so their tests can pass a fake and the lab can pass a simulated network.
  */
+import type { Blockstore } from 'interface-blockstore'
+import type { CID } from 'multiformats/cid'
 import type { ConnectionType } from '../peers/types.js'
 
 export type { ConnectionType } from '../peers/types.js'
@@ -102,8 +104,39 @@ export interface AddrManStats {
 /** Useful work a peer did for us: `status` completes the handshake (and stops its deadline); `tx`/`block` protect it from eviction. */
 export type PeerActivity = 'status' | 'block' | 'tx'
 
+/**
+ * Who holds content: provider records in the node's DHT (net/content-routing.ts).
+ * A light node, a DHT client, provides and searches through full nodes.
+ */
+export interface ContentRouting {
+  /** Announces this node as a provider of `cid` to the DHT peers closest to it. Throws ContentRoutingError. */
+  provide(cid: CID, options?: { signal?: AbortSignal }): Promise<void>
+  /** Peers that announced `cid` (never this node), at most `max` (default and cap PROVIDERS_FOUND_MAX). */
+  findProviders(cid: CID, options?: { signal?: AbortSignal; max?: number }): AsyncIterable<PeerIdString>
+}
+
+/** Blocks over Bitswap, the IPFS block exchange (net/bitswap.ts): what src/files/ falls back to. */
+export interface BlockExchange {
+  /**
+   * Asks the connected Bitswap peers (and providers the DHT finds) for one
+   * block and resolves with its bytes, already checked against `cid`. It does
+   * not store the block. Throws BitswapError (and aborts with `signal`).
+   */
+  want(cid: CID, options?: { signal?: AbortSignal }): Promise<Uint8Array>
+  /** Tells the Bitswap peers that asked for `cid` that we now hold it (call once it is stored). */
+  notify(cid: CID): Promise<void>
+}
+
 export interface Network {
   readonly peerId: PeerIdString
+  /** Provider records in the DHT; absent where there is no DHT (the simulator). */
+  readonly contentRouting?: ContentRouting
+  /**
+   * Serves `blockstore`'s blocks to Bitswap peers and fetches blocks from
+   * them, over this network's connections, from now until stop (or from
+   * start, if called before it). Once per network; absent in the simulator.
+   */
+  enableBitswap?(blockstore: Blockstore): BlockExchange
   start(): Promise<void>
   stop(): Promise<void>
   /** Our listen multiaddrs, each ending in /p2p/<peerId>. */

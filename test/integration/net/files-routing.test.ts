@@ -1,0 +1,124 @@
+/**
+ * Content routing and Bitswap between peerchain networks over TCP on
+ * 127.0.0.1, in one process: a node provides a CID in the DHT and another
+ * finds it; a node fetches a block over Bitswap from a peer's blockstore.
+ * Every network is stopped in afterEach.
+ */
+import { MemoryBlockstore } from 'blockstore-core'
+import { CID } from 'multiformats/cid'
+import * as raw from 'multiformats/codecs/raw'
+import { sha256 } from 'multiformats/hashes/sha2'
+import { afterEach, describe, expect, it } from 'vitest'
+import { BitswapError } from '../../../src/net/bitswap.js'
+import { ContentRoutingError, PROVIDERS_FOUND_MAX } from '../../../src/net/content-routing.js'
+import { createNetwork, type NetworkInit } from '../../../src/net/libp2p-network.js'
+import type { Network } from '../../../src/net/network.js'
+
+const running: Network[] = []
+
+afterEach(async () => {
+  await Promise.allSettled(running.splice(0).map((n) => n.stop()))
+})
+
+async function startNode(init: Partial<NetworkInit> = {}): Promise<Network> {
+  const network = await createNetwork({
+    listen: ['/ip4/127.0.0.1/tcp/0'],
+    bootstrap: [],
+    chainId: 'files-test',
+    localCluster: true,
+    dhtServer: true,
+    ...init,
+  })
+  running.push(network)
+  await network.start()
+  return network
+}
+
+async function rawBlock(text: string): Promise<{ cid: CID; bytes: Uint8Array }> {
+  const bytes = new TextEncoder().encode(text)
+  return { cid: CID.createV1(raw.code, await sha256.digest(bytes)), bytes }
+}
+
+async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
+  const out: string[] = []
+  for await (const item of iterable) out.push(item)
+  return out
+}
+
+/** Provides until the other node finds us: the DHT learns its peers a moment after they connect. */
+async function provideUntilFound(provider: Network, seeker: Network, cid: CID): Promise<string[]> {
+  const deadline = Date.now() + 15_000
+  for (;;) {
+    await provider.contentRouting?.provide(cid).catch(() => {})
+    const found = await collect(seeker.contentRouting!.findProviders(cid, { max: 5, signal: AbortSignal.timeout(3_000) }))
+    if (found.length > 0 || Date.now() > deadline) return found
+    await new Promise((resolve) => setTimeout(resolve, 200))
+  }
+}
+
+describe('content routing over the DHT', () => {
+  it('a node that provides a CID is found by another, and never finds itself', async () => {
+    const a = await startNode()
+    const b = await startNode()
+    const c = await startNode({ dhtServer: false })
+    await b.dial(a.listenAddresses()[0]!)
+    await c.dial(b.listenAddresses()[0]!)
+    const { cid } = await rawBlock('provided by a')
+    expect(await provideUntilFound(a, b, cid)).toEqual([a.peerId])
+    // a light node (DHT client) finds it through the full nodes
+    const deadline = Date.now() + 15_000
+    let found: string[] = []
+    while (found.length === 0 && Date.now() < deadline) {
+      found = await collect(c.contentRouting!.findProviders(cid, { signal: AbortSignal.timeout(3_000) }))
+    }
+    expect(found).toEqual([a.peerId])
+    expect(await collect(a.contentRouting!.findProviders(cid, { signal: AbortSignal.timeout(3_000) }))).toEqual([])
+  })
+
+  it('refuses a max outside 1..PROVIDERS_FOUND_MAX with a typed error', async () => {
+    const a = await startNode()
+    const { cid } = await rawBlock('x')
+    for (const max of [0, PROVIDERS_FOUND_MAX + 1, 1.5]) {
+      const err = await collect(a.contentRouting!.findProviders(cid, { max })).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(ContentRoutingError)
+      expect((err as ContentRoutingError).code).toBe('BAD_MAX')
+    }
+  })
+})
+
+describe('bitswap between peerchain nodes', () => {
+  it('fetches a block a connected peer holds, and serves the one it then stores', async () => {
+    const a = await startNode()
+    const b = await startNode()
+    const c = await startNode()
+    const storeA = new MemoryBlockstore()
+    const storeB = new MemoryBlockstore()
+    const storeC = new MemoryBlockstore()
+    const exA = a.enableBitswap!(storeA)
+    const exB = b.enableBitswap!(storeB)
+    const exC = c.enableBitswap!(storeC)
+    const { cid, bytes } = await rawBlock('a block only a holds')
+    await storeA.put(cid, bytes)
+    await b.dial(a.listenAddresses()[0]!)
+    const got = await exB.want(cid, { signal: AbortSignal.timeout(15_000) })
+    expect(Buffer.from(got).equals(Buffer.from(bytes))).toBe(true)
+    expect(exA).toBeDefined()
+
+    // c asks before b holds it; b stores it, notifies, and c gets it from b (c never connects to a)
+    await c.dial(b.listenAddresses()[0]!)
+    const second = await rawBlock('stored later by b')
+    const wanted = exC.want(second.cid, { signal: AbortSignal.timeout(15_000) })
+    await new Promise((resolve) => setTimeout(resolve, 300))
+    await storeB.put(second.cid, second.bytes)
+    await exB.notify(second.cid)
+    expect(Buffer.from(await wanted).equals(Buffer.from(second.bytes))).toBe(true)
+  })
+
+  it('a want nobody can answer ends with the caller signal; bitswap is enabled once', async () => {
+    const a = await startNode()
+    const ex = a.enableBitswap!(new MemoryBlockstore())
+    expect(() => a.enableBitswap!(new MemoryBlockstore())).toThrow(BitswapError)
+    const { cid } = await rawBlock('nobody has this')
+    await expect(ex.want(cid, { signal: AbortSignal.timeout(500) })).rejects.toThrow()
+  })
+})
