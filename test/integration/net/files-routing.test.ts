@@ -50,7 +50,9 @@ async function provideUntilFound(provider: Network, seeker: Network, cid: CID): 
   const deadline = Date.now() + 15_000
   for (;;) {
     await provider.contentRouting?.provide(cid).catch(() => {})
-    const found = await collect(seeker.contentRouting!.findProviders(cid, { max: 5, signal: AbortSignal.timeout(3_000) }))
+    const found = await collect(
+      seeker.contentRouting!.findProviders(cid, { max: 5, signal: AbortSignal.timeout(3_000) }),
+    )
     if (found.length > 0 || Date.now() > deadline) return found
     await new Promise((resolve) => setTimeout(resolve, 200))
   }
