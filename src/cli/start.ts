@@ -43,6 +43,9 @@ export interface StartFlags extends ConfigFlags {
   logLevel?: string
   logFormat?: string
   trace?: string
+  dandelion?: boolean
+  fluffPercent?: string
+  embargoMeanMs?: string
   exitWithParent?: boolean
   devAccounts?: string
 }
@@ -89,6 +92,14 @@ export function registerStartCommand(program: Command): void {
     .option(
       '--status-deadline-ms <ms>',
       withDefault('net.status_deadline_ms', 'cut a peer that has not completed the status exchange by then'),
+    )
+    // Both forms, so an absent flag leaves dandelion undefined (commander defaults a lone --no-x to true).
+    .addOption(new Option('--dandelion', 'relay local txs by Dandelion++ (default)').hideHelp())
+    .option('--no-dandelion', 'send local txs straight to gossip, without the Dandelion++ stem (config dandelion.stem)')
+    .option('--fluff-percent <n>', withDefault('dandelion.fluff_percent', "Dandelion++'s per-epoch fluff probability"))
+    .option(
+      '--embargo-mean-ms <ms>',
+      withDefault('dandelion.embargo_mean_ms', 'mean embargo before a node gossips a stem tx itself'),
     )
     .addOption(new Option('--exit-with-parent', 'stop when the launching process exits (devnet, tests)').hideHelp())
     .addOption(

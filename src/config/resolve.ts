@@ -113,6 +113,11 @@ export async function resolveNodeConfig(options: ResolveOptions = {}): Promise<R
     logLevel: values.node.log_level,
     logFormat: values.node.log_format,
     traceFile: values.node.trace,
+    dandelion: {
+      enabled: values.dandelion.stem,
+      fluffProbability: values.dandelion.fluff_percent / 100,
+      embargoMeanMs: values.dandelion.embargo_mean_ms,
+    },
     configFile,
   }
 }

@@ -11,6 +11,7 @@ import { parseAddress } from '../ledger/address.js'
 import { bootstrapProblem, multiaddrProblem } from '../net/multiaddr-check.js'
 import { GOSSIP_ROUTERS, NETWORK_DEFAULTS } from '../net/options.js'
 import { DEFAULT_LISTEN, DEFAULT_RPC_PORT } from '../node/config.js'
+import { EMBARGO_MEAN_MS } from '../relay/dandelion/embargo.js'
 import { LOG_FORMAT_SETTINGS, LOG_LEVELS } from '../util/log.js'
 
 export interface KeyDoc {
@@ -232,7 +233,25 @@ const chain = z.strictObject({
   }),
 })
 
-const SECTIONS = { node, net, rpc, mining, chain }
+const dandelion = z.strictObject({
+  stem: z.boolean().default(true).register(keyDocs, {
+    doc: 'Dandelion++ tx privacy: txs sent from this node (and stem txs peers relay to it) first travel a stem of single hops to random peers, then spread by gossip, so the first node to gossip a tx is most likely not its sender. false (`--no-dandelion`): local txs go straight to gossip, as miners measuring latency may want.',
+    allowed: 'true or false',
+    flag: '--dandelion',
+  }),
+  fluff_percent: z.int().min(0).max(100).default(10).register(keyDocs, {
+    doc: "Dandelion++'s fluff probability: the chance, drawn once per 10-minute epoch, that this node fluffs (gossips) the stem txs relayed to it instead of passing them on. The stem's mean length is 100 / this many hops.",
+    allowed: 'an integer 0-100 (percent)',
+    flag: '--fluff-percent',
+  }),
+  embargo_mean_ms: z.int().min(100).max(3_600_000).default(EMBARGO_MEAN_MS).register(keyDocs, {
+    doc: 'Mean of the exponential embargo timer each stem tx gets on each node: if the tx has not come back in gossip when it fires, the node gossips it itself (a dropped stem still reaches the network). Tests shorten it; in production a short embargo exposes senders.',
+    allowed: 'an integer 100-3600000 (milliseconds)',
+    flag: '--embargo-mean-ms',
+  }),
+})
+
+const SECTIONS = { node, net, rpc, mining, chain, dandelion }
 
 /** `prefault({})`: an absent section is parsed as an empty one, so its keys get their defaults. */
 export const configSchema = z.strictObject({
@@ -241,6 +260,7 @@ export const configSchema = z.strictObject({
   rpc: rpc.prefault({}),
   mining: mining.prefault({}),
   chain: chain.prefault({}),
+  dandelion: dandelion.prefault({}),
 })
 
 export type ConfigValues = z.output<typeof configSchema>

@@ -12,6 +12,7 @@ const SECTION_TITLES: Record<SectionName, string> = {
   rpc: 'JSON-RPC API (HTTP and WebSocket on one port)',
   mining: 'Mining (proof of work)',
   chain: 'The chain',
+  dandelion: 'Dandelion++ tx privacy (docs/PROTOCOL.md)',
 }
 
 const HEADER = [

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { addressFromPublicKey } from '../ledger/address.js'
 import { keyPairFromSeed } from '../ledger/crypto.js'
 import type { Genesis } from '../ledger/genesis.js'
+import type { DandelionSettings } from './dandelion-wiring.js'
 
 /** `light` is started by light/start.ts (headers and proofs), the others by start.ts. */
 export type NodeRole = 'full' | 'miner' | 'validator' | 'light'
@@ -52,6 +53,8 @@ export interface NodeConfig {
   maxReorgDepth?: number
   /** The event trace's file (config node.trace); unset: no trace. */
   traceFile?: string
+  /** Dandelion++ (config section dandelion); unset: off (the simulator and in-process tests). */
+  dandelion?: DandelionSettings
   /** Built-in devnet accounts the node holds unlocked in its wallet (devnets only). */
   devAccounts?: number[]
 }

@@ -12,14 +12,15 @@
  * - a gossiped block accepted → its sender's head moves (status.updateHead);
  * - a head change (with its source) → mempool reset and mining restart
  *   (ledger-node.ts), announcement (relay/announce.ts), the sync meter;
- * - a local tx → relay.submitTx (mempool, then publish).
+ * - a local tx → relay.submitTx (mempool, then publish), or with Dandelion++
+ *   the stem (node/dandelion-wiring.ts: private stem pool, then a relay).
  */
 import type { ChainOptions } from '../chain/chain.js'
 import { StateTrie } from '../chain/trie.js'
 import type { TimeoutConfig } from '../consensus/bft/timeouts.js'
 import type { ConsensusEngine } from '../consensus/engine.js'
 import type { KeyPair } from '../ledger/crypto.js'
-import type { LedgerDecoders } from '../ledger/decoders.js'
+import { type LedgerDecoders, strictDecoders } from '../ledger/decoders.js'
 import type { Genesis } from '../ledger/genesis.js'
 import type { TxSignatureChecker } from '../ledger/sigverify/checker.js'
 import type { Tx } from '../ledger/tx.js'
@@ -28,6 +29,7 @@ import { LightRpcProofs } from '../light/rpc-proofs.js'
 import type { AddResult, MempoolOptions } from '../mempool/index.js'
 import type { Network } from '../net/network.js'
 import { announceHeads } from '../relay/announce.js'
+import type { DandelionRelay } from '../relay/dandelion/index.js'
 import { Relay, type RelayHooks } from '../relay/gossip.js'
 import { type Role, StatusExchange } from '../relay/status.js'
 import { lightProtocol, syncProtocol } from '../relay/topics.js'
@@ -48,6 +50,7 @@ import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import type { Rng } from '../util/rng.js'
 import type { Timers } from '../util/timers.js'
+import { type DandelionSettings, wireDandelion } from './dandelion-wiring.js'
 import { LedgerNode } from './ledger-node.js'
 import { MinerLoop } from './miner.js'
 import { createRounds } from './rounds.js'
@@ -96,6 +99,8 @@ export interface NodeInit {
   serve?: { quota?: Partial<ServeQuotaLimits>; uploadCapBytes?: number }
   /** Proof of stake: take part in BFT rounds with this key (the engine must be a PosEngine). */
   validator?: { key: KeyPair; timeouts?: TimeoutConfig; fault?: ValidatorFault }
+  /** Dandelion++ for local txs and peers' stem txs; unset or disabled: local txs go straight to gossip. */
+  dandelion?: DandelionSettings
 }
 
 export class PeerchainNode {
@@ -123,6 +128,8 @@ export class PeerchainNode {
      * operator's stake and unstake (the API's) share its queue, so no two take one nonce.
      */
     readonly validatorTxs: ValidatorTxSigner | undefined = undefined,
+    /** Dandelion++ relay of local and stem txs (unset under --no-dandelion). */
+    readonly dandelion: DandelionRelay | undefined = undefined,
   ) {
     this.syncMeter = new SyncMeter(deps.clock)
     const reportPeer = (peer: string, penalty: number, reason: string) => deps.network.reportPeer(peer, penalty, reason)
@@ -187,6 +194,7 @@ export class PeerchainNode {
       LIGHT_SERVE_LIMITS,
     )
     this.relay.start()
+    await this.dandelion?.start()
     announceHeads({
       onHeadChange: (listener) => chain.onHeadChange(listener),
       publishBlock: (block) => this.relay.publishBlock(block),
@@ -201,9 +209,9 @@ export class PeerchainNode {
     this.validator?.start()
   }
 
-  /** Admits a local tx to our mempool and gossips it. Throws VerifyError. */
+  /** A local tx: into its Dandelion stem, or (without it) admitted to our mempool and gossiped. Throws VerifyError. */
   submitTx(tx: Tx): Promise<AddResult> {
-    return this.relay.submitTx(tx)
+    return this.dandelion ? this.dandelion.submitOwn(tx) : this.relay.submitTx(tx)
   }
 
   /** Where a catch-up stands, with its rate and ETA. */
@@ -213,6 +221,7 @@ export class PeerchainNode {
 
   async stop(): Promise<void> {
     this.validator?.stop()
+    this.dandelion?.stop()
     await this.miner.stop()
     await this.sync.stop()
     if (this.started) await this.deps.network.stop()
@@ -296,5 +305,21 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
     sync,
     submitTx: (tx) => relay.submitTx(tx),
   })
-  return new PeerchainNode(deps, init, ledger, status, relay, sync, miner, validator, signer)
+  const dandelion = init.dandelion?.enabled
+    ? wireDandelion(
+        {
+          network,
+          chainId: chain.chainId,
+          txBytesMax: init.genesis.limits.txBytesMax,
+          mempool: ledger.mempool,
+          decoders: deps.decoders ?? strictDecoders,
+          clock,
+          timers,
+          rng,
+          log,
+        },
+        init.dandelion,
+      )
+    : undefined
+  return new PeerchainNode(deps, init, ledger, status, relay, sync, miner, validator, signer, dandelion)
 }

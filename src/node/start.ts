@@ -171,6 +171,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       minerAddress: config.minerAddress as Uint8Array,
       serve: { uploadCapBytes: (config.maxUploadMib ?? 0) * 1024 * 1024 },
       chain: { maxReorgDepth: config.maxReorgDepth },
+      dandelion: config.dandelion,
       validator: validatorKey && {
         key: validatorKey,
         timeouts: config.genesis.pos?.timeouts,

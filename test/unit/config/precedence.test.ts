@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest'
 import { CONFIG_DEFAULTS, locateConfigFile, resolveDataDir, resolveNodeConfig } from '../../../src/config/index.js'
 import { addressFromPublicKey, formatAddress } from '../../../src/ledger/address.js'
 import { devnetGenesis, devnetKey, genesisToJson } from '../../../src/ledger/genesis.js'
+import { EMBARGO_MEAN_MS } from '../../../src/relay/dandelion/embargo.js'
 import { PEER_ID, useScratch } from './helpers.js'
 
 const scratch = useScratch()
@@ -32,6 +33,7 @@ describe('defaults', () => {
       rpc: { host: '127.0.0.1', port: 8645, max_connections: 256, requests_per_sec: 500 },
       mining: { enabled: false, threads: 1 },
       chain: { max_reorg_depth: 10_000 },
+      dandelion: { stem: true, fluff_percent: 10, embargo_mean_ms: EMBARGO_MEAN_MS },
     })
     expect(values).toEqual(CONFIG_DEFAULTS)
     expect(new Set(Object.values(sources))).toEqual(new Set(['default']))
@@ -229,6 +231,17 @@ describe('resolveNodeConfig', () => {
       genesis: { chainId: devnetGenesis().chainId },
     })
     expect(formatAddress(config.minerAddress as Uint8Array)).toBe(address)
+  })
+
+  it('maps the dandelion keys: --no-dandelion turns the stem off, percent becomes a probability, env sets the embargo', async () => {
+    const on = await resolveNodeConfig({ flags: { datadir: scratch.dataDir }, env: {}, cwd: scratch.dir })
+    expect(on.dandelion).toEqual({ enabled: true, fluffProbability: 0.1, embargoMeanMs: EMBARGO_MEAN_MS })
+    const off = await resolveNodeConfig({
+      flags: { datadir: scratch.dataDir, dandelion: false, fluffPercent: '25' },
+      env: { PEERCHAIN_DANDELION_EMBARGO_MEAN_MS: '1500' },
+      cwd: scratch.dir,
+    })
+    expect(off.dandelion).toEqual({ enabled: false, fluffProbability: 0.25, embargoMeanMs: 1500 })
   })
 
   it('maps the peer manager keys onto NodeConfig: lab, the AS map (a path), inbound caps, status deadline', async () => {

@@ -11,7 +11,7 @@ const uncommented = template.replace(/^# ([a-z_]+ = .*)$/gm, '$1')
 describe('the default config file', () => {
   it('parses as it is, every key commented out, and so gives the defaults', async () => {
     const parsed = await parseToml(template)
-    expect(parsed).toEqual({ node: {}, net: {}, rpc: {}, mining: {}, chain: {} })
+    expect(parsed).toEqual({ node: {}, net: {}, rpc: {}, mining: {}, chain: {}, dandelion: {} })
     expect(configSchema.parse(parsed)).toEqual(CONFIG_DEFAULTS)
   })
 
