@@ -14,7 +14,7 @@ import { tcp } from '@libp2p/tcp'
 import { yamux } from '@libp2p/yamux'
 import { multiaddr } from '@multiformats/multiaddr'
 import { MemoryBlockstore } from 'blockstore-core'
-import { createHelia, type Helia } from 'helia'
+import { createHelia } from 'helia'
 import type { Blockstore } from 'interface-blockstore'
 import { exporter } from 'ipfs-unixfs-exporter'
 import { fixedSize } from 'ipfs-unixfs-importer/chunker'
@@ -47,7 +47,9 @@ async function startPeerchain(blockstore: Blockstore): Promise<{ network: Networ
   return { network, bitswap }
 }
 
-async function startHelia(): Promise<Helia> {
+type StockHelia = ReturnType<typeof createHelia>
+
+async function startHelia(): Promise<StockHelia> {
   const helia = await createHelia({
     libp2p: {
       addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
