@@ -10,8 +10,10 @@ import type { ValidatorSchedule } from '../consensus/pos/schedule.js'
 import { formatAddress } from '../ledger/address.js'
 import { isVerifyError } from '../ledger/errors.js'
 import type { TxAddedListener } from '../mempool/index.js'
+import { dandelionMetricHooks } from '../metrics/dandelion-metrics.js'
 import { createMetricsRegistry, NodeMetrics, type SyncSnapshot } from '../metrics/index.js'
 import type { Network } from '../net/network.js'
+import type { DandelionHooks } from '../relay/dandelion/index.js'
 import type { RelayHooks } from '../relay/gossip.js'
 import type { SyncFns, SyncProgress } from '../sync/index.js'
 import type { ValidatorStats } from './validator-stats.js'
@@ -21,15 +23,17 @@ export interface NodeMetricHooks {
   onVerdict: NonNullable<RelayHooks['onVerdict']>
   /** The sync function table with every block import counted. */
   instrumentSync(fns: SyncFns): SyncFns
+  /** Dandelion++'s stem txs, fluffs and embargo fires (metrics/dandelion-metrics.ts). */
+  dandelion: DandelionHooks
 }
 
 /** A fresh registry (with process metrics), the node's metrics in it, and the callbacks that feed them. */
 export function createNodeMetrics(): { metrics: NodeMetrics; hooks: NodeMetricHooks } {
   const metrics = new NodeMetrics(createMetricsRegistry())
-  return { metrics, hooks: metricHooks(metrics) }
+  return { metrics, hooks: { ...metricHooks(metrics), dandelion: dandelionMetricHooks(metrics.registry) } }
 }
 
-export function metricHooks(metrics: NodeMetrics): NodeMetricHooks {
+export function metricHooks(metrics: NodeMetrics): Omit<NodeMetricHooks, 'dandelion'> {
   return {
     onVerdict(topic, verdict, code) {
       metrics.gossipVerdict(topic, verdict)

@@ -29,7 +29,7 @@ import { LightRpcProofs } from '../light/rpc-proofs.js'
 import type { AddResult, MempoolOptions } from '../mempool/index.js'
 import type { Network } from '../net/network.js'
 import { announceHeads } from '../relay/announce.js'
-import type { DandelionRelay } from '../relay/dandelion/index.js'
+import type { DandelionHooks, DandelionRelay } from '../relay/dandelion/index.js'
 import { Relay, type RelayHooks } from '../relay/gossip.js'
 import { type Role, StatusExchange } from '../relay/status.js'
 import { lightProtocol, syncProtocol } from '../relay/topics.js'
@@ -66,6 +66,8 @@ export interface NodeObserver {
   onVerdict?: RelayHooks['onVerdict']
   /** Wraps the sync function table, e.g. to count imports. */
   instrumentSync?(fns: SyncFns): SyncFns
+  /** Dandelion++'s stem txs, fluffs and embargo fires. */
+  dandelion?: DandelionHooks
 }
 
 /** Every part of the outside world the node touches. */
@@ -317,6 +319,7 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
           timers,
           rng,
           log,
+          hooks: observer?.dandelion,
         },
         init.dandelion,
       )

@@ -162,6 +162,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       observer: {
         onVerdict: hooks.onVerdict,
         instrumentSync: (fns) => hooks.instrumentSync(syncSources?.instrument(fns) ?? fns),
+        dandelion: hooks.dandelion,
       },
     },
     {
