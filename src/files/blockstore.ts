@@ -102,7 +102,8 @@ export class FileBlockstore implements Blockstore {
     const bytes = await this.inner.db.get(blockKey(cid))
     if (bytes === undefined) throw new FilesError('NOT_FOUND', `the store does not hold ${cid}`)
     options?.signal?.throwIfAborted()
-    return bytes
+    // Level hands back a Buffer: give callers the plain Uint8Array the Blockstore interface promises.
+    return new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength)
   }
 
   getMany(source: Iterable<CID> | AsyncIterable<CID>, options?: AbortOptions): AsyncGenerator<Pair> {
@@ -130,10 +131,12 @@ export class FileBlockstore implements Blockstore {
     for await (const key of this.inner.db.keys()) yield key
   }
 
-  /** Deletes the blocks of the given store keys in one batch. */
-  async deleteKeys(keys: readonly string[]): Promise<void> {
-    if (keys.length === 0) return
+  /** Deletes the blocks of the given store keys in one batch; resolves with the bytes they held. */
+  async deleteKeys(keys: string[]): Promise<number> {
+    if (keys.length === 0) return 0
+    const values = await this.inner.db.getMany(keys)
     await this.inner.db.batch(keys.map((key) => ({ type: 'del' as const, key })))
+    return values.reduce((sum, v) => sum + (v?.byteLength ?? 0), 0)
   }
 
   private async writeBatch(batch: Array<{ cid: CID; bytes: Uint8Array }>): Promise<CID[]> {
@@ -200,7 +203,8 @@ async function collectBlock(cid: CID, value: BlockBytes): Promise<Uint8Array> {
   return bytes
 }
 
-function writeFailure(err: unknown): FilesError {
+/** A LevelDB write error as a FilesError: DISK_FULL when the OS ran out of room, WRITE_FAILED otherwise. */
+export function writeFailure(err: unknown): FilesError {
   const text = String((err as { cause?: unknown })?.cause ?? err)
   if (/ENOSPC|no space left/i.test(text) || /ENOSPC|no space left/i.test(String(err))) {
     return new FilesError('DISK_FULL', `the disk is full: the block store refused the write (${text})`)

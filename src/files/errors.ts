@@ -36,6 +36,10 @@ export type FilesErrorCode =
   | 'NOT_PINNED'
   /** A download the node cannot start: no downloader, or it failed. */
   | 'DOWNLOAD_FAILED'
+  /** Too many downloads at once, or gc while one runs: try again later. */
+  | 'BUSY'
+  /** An upload over the cap. */
+  | 'TOO_LARGE'
 
 export class FilesError extends Error {
   override readonly name = 'FilesError'

@@ -33,3 +33,10 @@ export const PUT_BATCH_BLOCKS_MAX = 64
 export const DISK_FREE_BYTES_MIN = 64 * 1024 * 1024
 /** Bytes written between two checks of the free space. */
 export const DISK_CHECK_EVERY_BYTES = 16 * 1024 * 1024
+
+/** Downloads running at once. */
+export const DOWNLOADS_RUNNING_MAX = 8
+/** Finished downloads remembered for `files_get` to report (the oldest is forgotten first). */
+export const DOWNLOADS_KEPT_MAX = 64
+/** Largest upload `files_add` takes as bytes (base64 in the request, under the API's 1 MiB body cap). */
+export const UPLOAD_BYTES_MAX = 512 * 1024
