@@ -109,6 +109,9 @@ class FetchSession {
   private resolve!: (p: FetchProgress) => void
   private reject!: (err: unknown) => void
   private progressTimer: unknown
+  /** Wakes the pump when a block in flight turns late (the endgame's copies). */
+  private lateTimer: unknown
+  private lateAtMs: number | undefined
 
   constructor(
     private readonly root: CID,
@@ -224,7 +227,24 @@ class FetchSession {
     }
     for (const [peer, h] of this.haves) if (!h.inFlight && h.unasked.length > 0) this.askHave(peer, h)
     for (const req of this.sched.nextRequests(this.moreComing)) this.askWant(req)
+    this.watchLate()
     this.checkEnd()
+  }
+
+  /** Sets the timer for the next block in flight to turn late, when the endgame could copy it. */
+  private watchLate(): void {
+    const at = this.moreComing || !this.sched.allAsked ? undefined : this.sched.nextLateAtMs()
+    if (at === this.lateAtMs) return
+    this.opts.timers.clearTimeout(this.lateTimer)
+    this.lateAtMs = at
+    if (at === undefined) return
+    this.lateTimer = this.opts.timers.setTimeout(
+      () => {
+        this.lateAtMs = undefined
+        this.pump()
+      },
+      Math.max(at - this.opts.clock.nowMs(), 1),
+    )
   }
 
   private checkEnd(): void {
@@ -393,6 +413,7 @@ class FetchSession {
   private end(): void {
     this.finished = true
     this.opts.timers.clearTimeout(this.progressTimer)
+    this.opts.timers.clearTimeout(this.lateTimer)
     this.stop.abort(new Error('the download is over'))
     for (const sent of this.sent.values()) sent.cancelled = true
   }

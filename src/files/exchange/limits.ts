@@ -92,6 +92,12 @@ export interface FetchLimits {
   endgameCopiesMax: number
   /** Endgame: duplicate requests one peer holds at once. */
   endgamePerPeerMax: number
+  /**
+   * Endgame: a block is copied only when its request is this old. A healthy
+   * provider delivers its whole depth in about depthTargetMs, so twice that
+   * is late; equal fast providers then finish with no duplicates at all.
+   */
+  endgameAfterMs: number
   /** Blocks known and not yet fetched: the DAG is expanded only while fewer are pending. */
   pendingWindow: number
   /** A request with no answer after this long is abandoned and its blocks asked elsewhere. */
@@ -113,6 +119,7 @@ export const DEFAULT_FETCH_LIMITS: FetchLimits = {
   rarestChoice: 4,
   endgameCopiesMax: 2,
   endgamePerPeerMax: 1,
+  endgameAfterMs: 300,
   pendingWindow: 4096,
   stallTimeoutMs: 10_000,
   peerFailuresMax: 3,

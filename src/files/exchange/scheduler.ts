@@ -11,10 +11,11 @@
  *   `peerRequestsMax` requests, and all providers together at most
  *   `inFlightBlocksMax` blocks;
  * - endgame: once every wanted block is asked for and no more are coming, an
- *   idle provider is asked for a block already in flight elsewhere (one block
- *   per request, at most `endgameCopiesMax` copies, the most recently asked
- *   first: it would come last); the first copy to arrive wins, and the
- *   requests left with nothing to deliver are returned for cancelling;
+ *   idle provider is asked for a block already in flight elsewhere for
+ *   longer than `endgameAfterMs` (one block per request, at most
+ *   `endgameCopiesMax` copies, the most recently asked first: it would come
+ *   last); the first copy to arrive wins, and the requests left with nothing
+ *   to deliver are returned for cancelling;
  * - a provider that leaves hands its requests back: their blocks are wanted
  *   again, from the others.
  */
@@ -70,6 +71,7 @@ export type SchedulerLimits = Pick<
   | 'rarestChoice'
   | 'endgameCopiesMax'
   | 'endgamePerPeerMax'
+  | 'endgameAfterMs'
   | 'peerFailuresMax'
 >
 
@@ -326,26 +328,46 @@ export class PieceScheduler {
     return candidates[this.deps.rng.int(candidates.length)]
   }
 
-  /** The block `p` holds that was asked most recently elsewhere and has fewer than endgameCopiesMax copies asked. */
+  /**
+   * A block `p` holds, asked elsewhere at least `endgameAfterMs` ago (a
+   * healthy provider delivers its whole depth in about depthTargetMs, so an
+   * older request is late) and with fewer than endgameCopiesMax copies asked:
+   * the one asked most recently, which would come last.
+   */
   private pickEndgame(p: Provider): Want | undefined {
+    const lateBefore = this.deps.clock.nowMs() - this.limits.endgameAfterMs
     let best: Want | undefined
     let bestId = -1
     for (const key of p.have) {
       const want = this.wants.get(key)
       if (!want || want.requests.size === 0 || want.requests.size >= this.limits.endgameCopiesMax) continue
       let askedHere = false
+      let firstAskedMs = Number.POSITIVE_INFINITY
       let latestId = -1
       for (const r of want.requests) {
         if (r.peer === p.id) askedHere = true
+        firstAskedMs = Math.min(firstAskedMs, r.askedAtMs)
         latestId = Math.max(latestId, r.id)
       }
       // request ids grow with time: the highest is the one asked last
-      if (!askedHere && latestId > bestId) {
+      if (!askedHere && firstAskedMs <= lateBefore && latestId > bestId) {
         best = want
         bestId = latestId
       }
     }
     return best
+  }
+
+  /** When the next block in flight turns late (endgame), if any could be copied; for the caller's timer. */
+  nextLateAtMs(): number | undefined {
+    if (this.limits.endgameCopiesMax < 2) return undefined
+    let at: number | undefined
+    const now = this.deps.clock.nowMs()
+    for (const req of this.requests.values()) {
+      const due = req.askedAtMs + this.limits.endgameAfterMs
+      if (req.pending.size > 0 && due > now && (at === undefined || due < at)) at = due
+    }
+    return at
   }
 
   private openRequest(p: Provider, wants: Want[], endgame: boolean): WantRequest {

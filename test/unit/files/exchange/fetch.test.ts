@@ -1,0 +1,206 @@
+/**
+ * fetchDag over a fake network of providers in virtual time (helpers.ts):
+ * shares, faults (a liar, a provider that vanishes, one that stalls), resume,
+ * endgame and its duplicates, and the memory bound.
+ */
+import { describe, expect, it } from 'vitest'
+import { FilesFetchError } from '../../../../src/files/exchange/errors.js'
+import { type FetchDagOptions, fetchDag } from '../../../../src/files/exchange/fetch.js'
+import type { FetchProgress } from '../../../../src/files/exchange/progress.js'
+import { FakeFilesNet, fixedProviders, MapStore, makeFile, type TestFile } from './helpers.js'
+
+const KiB = 1024
+
+async function run(
+  net: FakeFilesNet,
+  file: TestFile,
+  into: MapStore,
+  extra: Partial<FetchDagOptions> = {},
+): Promise<FetchProgress> {
+  let outcome: { ok: FetchProgress } | { err: unknown } | undefined
+  fetchDag(file.root, {
+    network: net.network,
+    chainId: 'testnet',
+    providers: fixedProviders(...net.providers.keys()),
+    store: into,
+    clock: net.sim,
+    timers: net.sim,
+    rng: net.sim.rng,
+    ...extra,
+  }).then(
+    (ok) => {
+      outcome = { ok }
+    },
+    (err) => {
+      outcome = { err }
+    },
+  )
+  await net.sim.run({ until: () => outcome !== undefined })
+  if (!outcome) throw new Error('the download never ended')
+  if ('err' in outcome) throw outcome.err
+  return outcome.ok
+}
+
+/** Every block of the file is in `store`, byte for byte. */
+function expectComplete(file: TestFile, store: MapStore): void {
+  expect(store.blocks.size).toBe(file.store.blocks.size)
+  const differing = [...file.store.blocks].filter(([key, bytes]) => {
+    const got = store.blocks.get(key)
+    return got === undefined || Buffer.compare(got, bytes) !== 0
+  })
+  expect(differing.map(([key]) => key)).toEqual([])
+}
+
+describe('fetchDag', () => {
+  it('downloads a file from 4 equal providers, each serving a share, with no duplicates', async () => {
+    const file = await makeFile(512 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    for (const id of ['a', 'b', 'c', 'd']) net.addProvider(id, file.store.copy())
+    const into = new MapStore()
+    const p = await run(net, file, into)
+    expectComplete(file, into)
+    expect(p.blocksFetched).toBe(file.store.blocks.size)
+    expect(p.duplicateBytes).toBe(0)
+    expect(p.bytesTotal).toBe(512 * KiB)
+    const shares = Object.values(p.perProvider).map((b) => b / p.bytesFetched)
+    expect(shares).toHaveLength(4)
+    for (const share of shares) expect(share).toBeGreaterThan(0.15)
+    for (const share of shares) expect(share).toBeLessThan(0.35)
+  })
+
+  it('descends a deeper DAG level by level (many internal nodes)', async () => {
+    const file = await makeFile(300 * KiB, 1 * KiB, 8)
+    const net = new FakeFilesNet()
+    net.addProvider('a', file.store.copy())
+    net.addProvider('b', file.store.copy())
+    const into = new MapStore()
+    await run(net, file, into, { limits: { pendingWindow: 16 } })
+    expectComplete(file, into)
+  })
+
+  it('refuses the wrong bytes of a lying provider, charges it, and gets the block elsewhere', async () => {
+    const file = await makeFile(256 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    net.addProvider('liar', file.store.lyingCopy(file.leaves), { rateBytesPerSec: 100 * 1024 * 1024 })
+    net.addProvider('honest1', file.store.copy())
+    net.addProvider('honest2', file.store.copy())
+    const into = new MapStore()
+    const p = await run(net, file, into)
+    expectComplete(file, into)
+    expect(net.reports.filter((r) => r.peer === 'liar').map((r) => r.penalty)).toEqual([100])
+    expect(net.reports.every((r) => r.peer === 'liar')).toBe(true)
+    // every leaf came from the honest ones (the liar served only the root, whose bytes it did not change)
+    expect((p.perProvider.honest1 ?? 0) + (p.perProvider.honest2 ?? 0)).toBeGreaterThanOrEqual(256 * KiB)
+    expect(into.puts).toBe(file.store.blocks.size)
+  })
+
+  it('moves the requests of a provider that vanishes mid-download to the others', async () => {
+    const file = await makeFile(512 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    net.addProvider('a', file.store.copy())
+    net.addProvider('b', file.store.copy())
+    const gone = net.addProvider('gone', file.store.copy(), { behaviour: { kind: 'vanish', afterRequests: 6 } })
+    const into = new MapStore()
+    const p = await run(net, file, into)
+    expectComplete(file, into)
+    expect(gone.wantRequests).toBeGreaterThan(0)
+    expect(p.perProvider.gone ?? 0).toBeGreaterThan(0)
+    expect(p.providers).toBe(2)
+  })
+
+  it('moves the requests of a provider that stops answering, after the stall timeout', async () => {
+    const file = await makeFile(256 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    net.addProvider('a', file.store.copy())
+    net.addProvider('stuck', file.store.copy(), { behaviour: { kind: 'stall', afterRequests: 3 } })
+    const into = new MapStore()
+    const started = net.sim.nowMs()
+    // no endgame copies: only the stall timer can move the stuck requests
+    const p = await run(net, file, into, { limits: { stallTimeoutMs: 2_000, endgameCopiesMax: 1 } })
+    expectComplete(file, into)
+    expect(net.sim.nowMs() - started).toBeGreaterThanOrEqual(2_000)
+    expect(net.reports.some((r) => r.peer === 'stuck' && r.penalty === 2)).toBe(true)
+    expect(p.perProvider.a).toBeGreaterThan(0)
+  })
+
+  it('resumes: blocks already stored are not fetched again', async () => {
+    const file = await makeFile(512 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    net.addProvider('a', file.store.copy())
+    const half = new Set(file.leaves.slice(0, file.leaves.length / 2))
+    const into = file.store.copy((k) => half.has(k) || k === file.root.toString())
+    const p = await run(net, file, into)
+    expectComplete(file, into)
+    expect(p.blocksFetched).toBe(file.leaves.length / 2)
+    expect(p.blocksResumed).toBe(file.leaves.length / 2 + 1)
+    expect(p.bytesResumed).toBe(256 * KiB)
+  })
+
+  it('fails with UNAVAILABLE when no provider holds a block', async () => {
+    const file = await makeFile(64 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    const missing = file.leaves[3] as string
+    net.addProvider(
+      'a',
+      file.store.copy((k) => k !== missing),
+    )
+    const err = await run(net, file, new MapStore()).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(FilesFetchError)
+    expect((err as FilesFetchError).code).toBe('UNAVAILABLE')
+  })
+
+  it('gives a slow provider a shallow depth and a fast one a deep one, within the bounds', async () => {
+    const file = await makeFile(2048 * KiB, 16 * KiB)
+    const net = new FakeFilesNet()
+    net.addProvider('fast', file.store.copy(), { rateBytesPerSec: 20 * 1024 * 1024 })
+    net.addProvider('slow', file.store.copy(), { rateBytesPerSec: 256 * 1024 })
+    const into = new MapStore()
+    const p = await run(net, file, into, { limits: { inFlightBlocksMax: 24, peerDepthMax: 16 } })
+    expectComplete(file, into)
+    expect(p.perProvider.fast).toBeGreaterThan(10 * (p.perProvider.slow ?? 0))
+    expect(net.wantsInFlightMax).toBeLessThanOrEqual(24)
+  })
+
+  it('endgame: the last blocks are asked of a second provider and the slow copy is cancelled or counted', async () => {
+    const file = await makeFile(256 * KiB, 16 * KiB)
+    const net = new FakeFilesNet()
+    net.addProvider('fast', file.store.copy(), { rateBytesPerSec: 8 * 1024 * 1024 })
+    // holds many blocks in flight but delivers slowly: without the endgame the download waits on it
+    const slow = net.addProvider('slow', file.store.copy(), { rateBytesPerSec: 32 * 1024, latencyMs: 5 })
+    const into = new MapStore()
+    const started = net.sim.nowMs()
+    const p = await run(net, file, into, { limits: { peerDepthMin: 4, wantBatchMax: 1 } })
+    expectComplete(file, into)
+    // the slow one alone would need 16 KiB / 32 KiB/s = 500 ms per block it holds
+    expect(net.sim.nowMs() - started).toBeLessThan(1_000)
+    expect(slow.wantRequests).toBeGreaterThan(0)
+    expect(p.duplicateBytes).toBeLessThanOrEqual(2 * 16 * KiB)
+  })
+
+  it('holds at most inFlightBlocksMax blocks in flight', async () => {
+    const file = await makeFile(1024 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    for (const id of ['a', 'b', 'c', 'd', 'e', 'f']) net.addProvider(id, file.store.copy(), { latencyMs: 50 })
+    const into = new MapStore()
+    await run(net, file, into, { limits: { inFlightBlocksMax: 10, wantBatchMax: 1 } })
+    expectComplete(file, into)
+    expect(net.wantsInFlightMax).toBeLessThanOrEqual(10)
+    expect(net.wantsInFlightMax).toBeGreaterThan(4)
+  })
+
+  it('reports progress on its clock while it runs, and once at the end', async () => {
+    const file = await makeFile(512 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    net.addProvider('a', file.store.copy(), { rateBytesPerSec: 512 * 1024 })
+    const seen: FetchProgress[] = []
+    const p = await run(net, file, new MapStore(), {
+      onProgress: (x) => seen.push(x),
+      limits: { progressIntervalMs: 100 },
+    })
+    expect(seen.length).toBeGreaterThan(5)
+    expect(seen.at(-1)).toEqual(p)
+    const fetched = seen.map((s) => s.bytesFetched)
+    expect(fetched).toEqual([...fetched].sort((a, b) => a - b))
+    expect(p.bytesPerSec).toBeGreaterThan(0)
+  })
+})
