@@ -11,6 +11,7 @@ import { join } from 'node:path'
 import { LevelBlockstore } from 'blockstore-level'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
+import { identity as identityHash } from 'multiformats/hashes/identity'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { FileBlockstore, writeFailure } from '../../../src/files/blockstore.js'
@@ -63,12 +64,7 @@ describe('FileBlockstore', () => {
     const digest = await sha256.digest(bytes)
     const dagCbor = CID.createV1(0x71, digest)
     await expect(store.put(dagCbor, bytes)).rejects.toThrow(/UNKNOWN_CODEC: .*only raw \(0x55\) and dag-pb \(0x70\)/)
-    const identity = CID.createV1(raw.code, {
-      code: 0x00,
-      digest: bytes,
-      size: bytes.length,
-      bytes: new Uint8Array([0, 100, ...bytes]),
-    })
+    const identity = CID.createV1(raw.code, identityHash.digest(bytes))
     await expect(store.put(identity, bytes)).rejects.toMatchObject({ code: 'UNSUPPORTED_HASH' })
     const big = patternBytes(BLOCK_BYTES_MAX + 1)
     const bigCid = CID.createV1(raw.code, await sha256.digest(big))
