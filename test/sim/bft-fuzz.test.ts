@@ -15,8 +15,9 @@
 import { describe, expect, it } from 'vitest'
 import type { CheckName, Violation } from '../../src/sim/bft-fuzz/checks.js'
 import { commitViolations, safetyViolations } from '../../src/sim/bft-fuzz/checks.js'
+import { blockHashFor } from '../../src/sim/bft-fuzz/fixtures.js'
 import { type FuzzOptions, fuzzSeed, replayCommand, type SeedResult } from '../../src/sim/bft-fuzz/fuzz.js'
-import { blockHashFor, traceDigest } from '../../src/sim/bft-fuzz/harness.js'
+import { traceDigest } from '../../src/sim/bft-fuzz/harness.js'
 import { type BftFuzzScenario, describeScenario } from '../../src/sim/bft-fuzz/scenario.js'
 import { signatureMemoStats } from '../../src/sim/bft-fuzz/signature-memo.js'
 

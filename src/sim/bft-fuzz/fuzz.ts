@@ -11,7 +11,8 @@ import {
   runStats,
   type Violation,
 } from './checks.js'
-import { type RunRecord, runScenario, type Sabotage } from './harness.js'
+import { runScenario } from './harness.js'
+import type { RunRecord, Sabotage } from './records.js'
 import { type BftFuzzScenario, fuzzScenario } from './scenario.js'
 import { withSignatureMemo } from './signature-memo.js'
 

@@ -34,195 +34,31 @@
  */
 import type { KeyObject } from 'node:crypto'
 import { type Commit, verifyCommit } from '../../consensus/bft/commit.js'
-import type { DuplicateVoteEvidence } from '../../consensus/bft/evidence.js'
-import { type Proposal, signProposal } from '../../consensus/bft/proposal.js'
+import type { Proposal } from '../../consensus/bft/proposal.js'
 import { RoundState } from '../../consensus/bft/round-state.js'
-import type { ValidatorSetView } from '../../consensus/bft/validators.js'
-import { signVote, type Vote } from '../../consensus/bft/vote.js'
+import type { Vote } from '../../consensus/bft/vote.js'
 import { ValidatorSet } from '../../consensus/pos/validator-set.js'
 import { addressFromPublicKey } from '../../ledger/address.js'
-import { type KeyPair, keyPairFromSeed, privateKeyObject, sha256 } from '../../ledger/crypto.js'
+import { type KeyPair, sha256 } from '../../ledger/crypto.js'
 import { isVerifyError } from '../../ledger/errors.js'
 import { FutureMessages } from '../../node/future-messages.js'
 import { equalBytes, toHex, u64be } from '../../util/bytes.js'
 import { type Rng, seededRng } from '../../util/rng.js'
 import type { Timers } from '../../util/timers.js'
-import { EventQueue, SimEvent } from '../event-queue.js'
-import type { BftFault, BftFuzzScenario } from './scenario.js'
+import type { SimEvent } from '../event-queue.js'
+import { Equivocation, type Split } from './equivocation.js'
+import { blockHashFor, blockValid, FUZZ_CHAIN_ID, fuzzKey, pooledKey } from './fixtures.js'
+import type { Decision, NodeRecord, RunOptions, RunRecord } from './records.js'
+import type { BftFuzzScenario } from './scenario.js'
+import { VirtualTimers } from './virtual-timers.js'
 
-export const FUZZ_CHAIN_ID = 'peerchain-bft-fuzz'
+const encoder = new TextEncoder()
 
 /** As node/validator.ts: heights ahead whose messages are kept, and how many per height. */
 const FUTURE_HEIGHTS = 2
 const FUTURE_PER_HEIGHT_MAX = 4096
 /** As node/validator.ts: rounds ahead of the machine's whose proposals are looked at. */
 const PROPOSAL_ROUNDS_AHEAD = 3
-
-const encoder = new TextEncoder()
-
-/** First byte of a block hash that names an invalid block. */
-const INVALID_MARK = 0xff
-
-/** The block `label` stands for: its hash, valid (first byte below INVALID_MARK) or not. */
-function labelledHash(label: string, valid: boolean): Uint8Array {
-  const hash = sha256(encoder.encode(label))
-  hash[0] = valid ? (hash[0] as number) & 0x7f : INVALID_MARK
-  return hash
-}
-
-/**
- * The block the proposer of (height, round) builds. A round has one proposer,
- * so the proposer need not be part of the label; leaving it out makes the
- * votes of one (height, round) the same in every seed whoever proposed, and
- * the signature memo answers most of them.
- */
-export function blockHashFor(height: bigint, round: number): Uint8Array {
-  return labelledHash(`peerchain bft fuzz block ${height}/${round}`, true)
-}
-
-/** The block every equivocator pushes at (height, round): invalid in odd rounds. */
-export function evilHashFor(height: bigint, round: number): Uint8Array {
-  return labelledHash(`peerchain bft fuzz evil ${height}/${round}`, round % 2 === 0)
-}
-
-/** The caller's verdict on a proposed block: any well-formed block is valid, unless marked invalid. */
-export function blockValid(hash: Uint8Array): boolean {
-  return hash.byteLength === 32 && hash[0] !== INVALID_MARK
-}
-
-const keyPool: { pair: KeyPair; secretKey: KeyObject }[] = []
-function pooledKey(index: number): { pair: KeyPair; secretKey: KeyObject } {
-  let key = keyPool[index]
-  if (!key) {
-    const pair = keyPairFromSeed(sha256(encoder.encode(`peerchain bft fuzz validator ${index}`)))
-    key = { pair, secretKey: privateKeyObject(pair.secretKey) }
-    keyPool[index] = key
-  }
-  return key
-}
-
-/** Validator `index` of the fuzzer's fixed key pool. */
-export function fuzzKey(index: number): KeyPair {
-  return pooledKey(index).pair
-}
-
-/** Timers over the simulator's event queue, run synchronously. */
-export class VirtualTimers implements Timers {
-  nowMs = 0
-  events = 0
-  private readonly queue = new EventQueue()
-
-  setTimeout(callback: () => void, ms: number): SimEvent {
-    return this.at(this.nowMs + (ms >= 1 ? Math.ceil(ms) : 1), callback as (arg: unknown) => void, undefined)
-  }
-
-  clearTimeout(handle: unknown): void {
-    if (handle instanceof SimEvent) this.queue.cancel(handle)
-  }
-
-  at<A>(timeMs: number, fn: (arg: A) => void, arg: A): SimEvent {
-    const event = new SimEvent(Math.max(this.nowMs, Math.ceil(timeMs)), fn as (arg: unknown) => void, arg)
-    this.queue.push(event)
-    return event
-  }
-
-  /** Runs events in time order until `done()`, nothing is left, the next is after `untilMs`, or `eventsMax` ran. */
-  run(untilMs: number, eventsMax: number, done: () => boolean): 'done' | 'idle' | 'untilMs' | 'eventsMax' {
-    for (;;) {
-      if (done()) return 'done'
-      const at = this.queue.peekTimeMs()
-      if (at === undefined) return 'idle'
-      if (at > untilMs) {
-        this.nowMs = untilMs
-        return 'untilMs'
-      }
-      this.nowMs = at
-      for (;;) {
-        const event = this.queue.shift(at)
-        if (event === undefined) break
-        if (this.events++ >= eventsMax) return 'eventsMax'
-        const fn = event.fn as (arg: unknown) => void
-        event.fn = null
-        fn(event.arg)
-      }
-    }
-  }
-}
-
-export interface Decision {
-  readonly height: bigint
-  readonly blockHash: Uint8Array
-  readonly commit: Commit
-  readonly atMs: number
-  /** From the validator's own rounds, or a commit it received (sync). */
-  readonly via: 'rounds' | 'sync'
-}
-
-/** What one validator did in a run (by scenario index). */
-export interface NodeRecord {
-  readonly index: number
-  readonly address: Uint8Array
-  readonly fault: BftFault | undefined
-  /** First decision of each height. */
-  readonly decisions: Map<bigint, Decision>
-  /** A second decision of a height that differs from the first (the machine against itself, or against sync). */
-  readonly selfConflicts: Decision[]
-  /** Everything its machine reported. */
-  readonly evidence: DuplicateVoteEvidence[]
-  /** Validators (scenario index) two of whose conflicting votes this validator handed its machine at one height. */
-  readonly conflictsSeen: Set<number>
-  /** The highest round its machine reached, over all heights. */
-  maxRound: number
-  /**
-   * The most rounds its machine went through at one height after GST: its
-   * round less the highest round an honest validator was in at that height at
-   * GST (0 for a height nobody had started by then).
-   */
-  roundsAfterGst: number
-}
-
-export interface RunRecord {
-  readonly scenario: BftFuzzScenario
-  readonly nodes: readonly NodeRecord[]
-  setAt(height: bigint): ValidatorSetView
-  /** Scenario index of the validator with this address, or −1. */
-  indexOf(address: Uint8Array): number
-  /** Validators (scenario index) that sent at least one conflicting vote. */
-  readonly equivocated: ReadonlySet<number>
-  /** Virtual time the run ended. */
-  endMs: number
-  stop: 'done' | 'idle' | 'untilMs' | 'eventsMax'
-  /** Unexpected throws (not VerifyError) of the machines or the harness. */
-  readonly errors: string[]
-  readonly counts: { sent: number; dropped: number; refused: number; events: number }
-}
-
-/**
- * Deliberately broken variants, for the tests that show the checks bite:
- * `honest-equivocates` makes the first honest validator send a conflicting
- * vote beside each of its own, `evidence-lost` throws away every evidence
- * report, `no-gst` keeps dropping messages to the first honest validator
- * forever, `forge-commit` keeps only the first signature of each commit a
- * machine decides with.
- */
-export type Sabotage = 'honest-equivocates' | 'evidence-lost' | 'no-gst' | 'forge-commit'
-
-export interface RunOptions {
-  /** Virtual ms the run may last at most. */
-  readonly untilMs: number
-  /** The run also stops once an honest validator's roundsAfterGst passes this (liveness is lost already). */
-  readonly roundsAfterGstMax?: number
-  readonly eventsMax?: number
-  readonly sabotage?: Sabotage
-  /**
-   * `once` (the real service): each message is sent once, and what is lost
-   * before GST stays lost. `catch-up`: at GST every validator also sends again
-   * every vote and proposal it holds for the height it is deciding, as the
-   * vote gossip Algorithm 1 assumes (CometBFT's peers send each other the
-   * votes they lack) would: the model under which the paper proves liveness.
-   */
-  readonly gossip?: 'once' | 'catch-up'
-}
 
 type Message =
   | { readonly kind: 'vote'; readonly vote: Vote }
@@ -254,21 +90,15 @@ interface Node {
   startTimer: SimEvent | undefined
 }
 
-/** The side of the network (0 or 1) an equivocator sends its machine's (0) or its conflicting (1) messages to. */
-interface Split {
-  readonly all: boolean
-  readonly side: readonly number[]
-}
-
 export class BftFuzzRun {
   readonly timers = new VirtualTimers()
   readonly record: RunRecord
   private readonly rng: Rng
+  private readonly equivocation: Equivocation
   private readonly nodes: Node[] = []
   private readonly sets: ValidatorSet[] = []
   private readonly byAddress = new Map<string, number>()
   private readonly honest: number[] = []
-  private readonly splits = new Map<string, Split>()
   private readonly groupOf = new Map<number, number>()
   private readonly errors: string[] = []
   private readonly counts = { sent: 0, dropped: 0, refused: 0, events: 0 }
@@ -283,6 +113,7 @@ export class BftFuzzRun {
     private readonly options: RunOptions,
   ) {
     this.rng = seededRng(scenario.seed)
+    this.equivocation = new Equivocation(this.rng, scenario.validators.length)
     const keys = scenario.validators.map((v) => fuzzKey(v.key))
     const addresses = keys.map((k) => addressFromPublicKey(k.publicKey))
     addresses.forEach((a, i) => {
@@ -553,13 +384,8 @@ export class BftFuzzRun {
       this.broadcast(node, { kind: 'vote', vote })
       return
     }
-    const evil = evilHashFor(vote.height, vote.round)
-    const split = this.splitOf(vote.height, vote.round)
-    let other: Uint8Array | null
-    if (split.all) other = vote.blockHash === null ? evil : this.rng.next() < 0.5 ? null : evil
-    else other = vote.blockHash !== null && equalBytes(vote.blockHash, evil) ? null : evil
-    const { signature: _, ...unsigned } = vote
-    const conflicting = signVote(FUZZ_CHAIN_ID, { ...unsigned, blockHash: other }, node.secretKey)
+    const split = this.equivocation.splitOf(vote.height, vote.round)
+    const conflicting = this.equivocation.conflictingVote(vote, split, node.secretKey)
     this.equivocated.add(node.record.index)
     this.sendSplit(node, split, { kind: 'vote', vote }, { kind: 'vote', vote: conflicting })
   }
@@ -572,30 +398,13 @@ export class BftFuzzRun {
       this.broadcast(node, { kind: 'proposal', proposal })
       return
     }
-    const split = this.splitOf(proposal.height, proposal.round)
-    const evil = evilHashFor(proposal.height, proposal.round)
-    if (split.all || equalBytes(proposal.blockHash, evil)) {
+    const split = this.equivocation.splitOf(proposal.height, proposal.round)
+    const second = this.equivocation.secondProposal(proposal, split, node.secretKey)
+    if (!second) {
       this.broadcast(node, { kind: 'proposal', proposal })
       return
     }
-    const { signature: _, ...unsigned } = proposal
-    const second = signProposal(FUZZ_CHAIN_ID, { ...unsigned, polRound: -1, blockHash: evil }, node.secretKey)
     this.sendSplit(node, split, { kind: 'proposal', proposal }, { kind: 'proposal', proposal: second })
-  }
-
-  /**
-   * How the equivocators treat (height, round), the same for all of them: both
-   * messages to everyone (half the rounds), or the machine's message to side
-   * 0 and the conflicting one to side 1.
-   */
-  private splitOf(height: bigint, round: number): Split {
-    const key = `${height}/${round}`
-    let split = this.splits.get(key)
-    if (!split) {
-      split = { all: this.rng.next() < 0.5, side: this.nodes.map(() => this.rng.int(2)) }
-      this.splits.set(key, split)
-    }
-    return split
   }
 
   private sendSplit(node: Node, split: Split, mine: Message, conflicting: Message): void {
