@@ -27,6 +27,8 @@ export const RpcCode = {
   NETWORK_ERROR: -32020,
   UNAVAILABLE: -32030,
   WALLET_ERROR: -32040,
+  /** The file store refused: `data.code` is the FilesError code (BAD_CID, UNKNOWN_CODEC, DAG_TOO_DEEP, DISK_FULL…). */
+  FILES_ERROR: -32050,
 } as const
 
 export type RpcCodeName = keyof typeof RpcCode

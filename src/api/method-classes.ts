@@ -1,17 +1,18 @@
 /**
  * Which methods need the API token on every bind, loopback included: those
  * that spend or unlock (wallet), steer the node's peers (network admin), its
- * miner, or spend and bond with its validator key (validator). The rule goes
+ * miner, or spend and bond with its validator key (validator), or read and
+ * write the node's disk (files). The rule goes
  * by prefix with a short list of read exceptions, so a method added later
- * under `wallet_`, `net_`, `miner_` or `validator_` is guarded until someone
+ * under `wallet_`, `net_`, `miner_`, `validator_` or `files_` is guarded until someone
  * decides otherwise.
  */
 import { RpcCode, RpcError } from './errors.js'
 
-export type MethodClass = 'read' | 'wallet' | 'network-admin' | 'miner' | 'validator'
+export type MethodClass = 'read' | 'wallet' | 'network-admin' | 'miner' | 'validator' | 'files'
 
 /** Under a guarded prefix, yet only reading. */
-const READ_EXCEPTIONS = new Set(['wallet_list', 'net_peers', 'net_addrman'])
+const READ_EXCEPTIONS = new Set(['wallet_list', 'net_peers', 'net_addrman', 'files_stat', 'files_list', 'files_pins'])
 
 const PREFIX_CLASSES: ReadonlyArray<readonly [string, MethodClass]> = [
   ['wallet_', 'wallet'],
@@ -20,6 +21,8 @@ const PREFIX_CLASSES: ReadonlyArray<readonly [string, MethodClass]> = [
   ['validator_', 'validator'],
   // the network lab's methods (lab-methods.ts): they cut a node's connections
   ['lab_', 'network-admin'],
+  // the file store's (files-methods.ts): they read and write the node's disk, and start downloads
+  ['files_', 'files'],
 ]
 
 export function methodClass(method: string): MethodClass {

@@ -86,7 +86,7 @@ export class Params {
 const expectedOf = new WeakMap<Check<unknown>, string>()
 
 /** Attaches the text "must be …" uses when the parameter is missing. */
-function named<T>(expected: string, check: Check<T>): Check<T> {
+export function named<T>(expected: string, check: Check<T>): Check<T> {
   expectedOf.set(check, expected)
   return check
 }
