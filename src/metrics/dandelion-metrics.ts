@@ -4,11 +4,16 @@
  * which know nothing of Prometheus.
  */
 import { Counter, type Registry } from 'prom-client'
-import type { DandelionHooks, FluffReason } from '../relay/dandelion/index.js'
+import type { FluffReason } from '../relay/dandelion/index.js'
 
-export function dandelionMetricHooks(
-  registry: Registry,
-): Required<Pick<DandelionHooks, 'onStemTx' | 'onFluff' | 'onEmbargoFire'>> {
+/** The counters' side of DandelionHooks. */
+export interface DandelionMetricHooks {
+  onStemTx(own: boolean): void
+  onFluff(reason: FluffReason): void
+  onEmbargoFire(): void
+}
+
+export function dandelionMetricHooks(registry: Registry): DandelionMetricHooks {
   const registers = [registry]
   const stemTxs = new Counter({
     name: 'peerchain_dandelion_stem_txs_total',

@@ -65,8 +65,8 @@ export interface StemLedgerFns {
 
 export interface DandelionHooks {
   onStemTx?(own: boolean): void
-  onFluff?(reason: FluffReason): void
-  onEmbargoFire?(): void
+  onFluff?(reason: FluffReason, txId: string): void
+  onEmbargoFire?(txId: string): void
   log?(msg: string, fields?: Record<string, unknown>): void
 }
 
@@ -254,7 +254,7 @@ export class DandelionRelay {
   private onEmbargo(id: string): void {
     if (!this.pool.has(id)) return
     this.counts.embargoFires++
-    this.hooks.onEmbargoFire?.()
+    this.hooks.onEmbargoFire?.(id)
     void this.fluffHeld(id, 'embargo')
   }
 
@@ -268,7 +268,7 @@ export class DandelionRelay {
 
   private async fluffNow(tx: Tx, own: boolean, reason: FluffReason): Promise<void> {
     this.counts.fluffs++
-    this.hooks.onFluff?.(reason)
+    this.hooks.onFluff?.(reason, tx.id)
     try {
       await this.ledger.fluff(tx, own)
     } catch (err) {
