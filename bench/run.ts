@@ -21,6 +21,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   trace: () => import('./trace.js'),
   lab: () => import('./lab.js'),
   light: () => import('./light.js'),
+  'relay-dandelion': () => import('./relay-dandelion.js'),
 }
 
 // `chain` prints the footprint figures too, so a plain `npm run bench` leaves `footprint` out;
