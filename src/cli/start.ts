@@ -37,6 +37,7 @@ export interface StartFlags extends ConfigFlags {
   asmap?: string
   labLinks?: string
   gossip?: string
+  compactBlocks?: boolean
   maxInboundPerIp?: string
   maxInboundPerGroup?: string
   statusDeadlineMs?: string
@@ -84,6 +85,9 @@ export function registerStartCommand(program: Command): void {
     .option('--asmap <file>', 'AS map file ("<CIDR> <ASN>" lines): group peers by AS number')
     .option('--lab-links <file>', 'network lab only (with --lab): shape every TCP byte by region from this links file')
     .option('--gossip <router>', withDefault('net.gossip', 'pubsub router: gossipsub or floodsub (a lab baseline)'))
+    // Both forms, so an absent flag leaves compactBlocks undefined (as --dandelion below).
+    .addOption(new Option('--compact-blocks', 'relay blocks as compact blocks (default)').hideHelp())
+    .option('--no-compact-blocks', 'relay full blocks only, by gossip (config net.compact_blocks; a lab baseline)')
     .option('--max-inbound-per-ip <n>', withDefault('net.max_inbound_per_ip', 'inbound connections from one IP'))
     .option(
       '--max-inbound-per-group <n>',

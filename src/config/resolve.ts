@@ -105,6 +105,7 @@ export async function resolveNodeConfig(options: ResolveOptions = {}): Promise<R
     asmapFile: values.net.asmap,
     labLinksFile: values.net.lab_links,
     gossip: values.net.gossip,
+    compactBlocks: values.net.compact_blocks,
     inboundPerIpMax: values.net.max_inbound_per_ip,
     inboundPerGroupMax: values.net.max_inbound_per_group,
     statusDeadlineMs: values.net.status_deadline_ms,

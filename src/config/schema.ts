@@ -147,6 +147,11 @@ const net = z.strictObject({
       allowed: oneOf(GOSSIP_ROUTERS),
       flag: '--gossip',
     }),
+  compact_blocks: z.boolean().default(true).register(keyDocs, {
+    doc: 'Compact blocks (BIP152\'s scheme): new blocks go to peers that speak the protocol as a header, 6-byte short tx ids and the few txs they lack, rebuilt from their mempools; peers that do not speak it get full blocks by gossip. false (`--no-compact-blocks`): this node neither serves nor sends them, and relays full blocks only (a baseline for the lab).',
+    allowed: 'true or false',
+    flag: '--compact-blocks',
+  }),
   asmap: z.string().min(1).optional().register(keyDocs, {
     doc: 'AS map file, as bitcoind\'s -asmap: one "<CIDR> <ASN>" per line; a mapped peer is grouped by its AS number instead of its /16 (IPv4) or /32 (IPv6). Unset: groups by prefix only.',
     allowed: 'a path to an AS map text file',

@@ -6,6 +6,7 @@ export {
   type PoolTxInfo,
   type ResetResult,
   type TxAddedListener,
+  type TxDroppedListener,
   type TxSource,
 } from './mempool.js'
 export { MEMPOOL_DEFAULTS, type MempoolConfig, type MempoolDeps, type MempoolOptions } from './options.js'

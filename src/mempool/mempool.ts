@@ -67,6 +67,13 @@ export type TxSource = 'gossip' | 'rpc'
 /** A tx the pool admitted, with where it came from: the one event API subscriptions and metrics hear. */
 export type TxAddedListener = (tx: Tx, status: TxStatus, source: TxSource) => void
 
+/**
+ * Txs that left the pool without being mined (evicted for room, replaced,
+ * expired, no longer covered or allowed): compact blocks keep a few of them,
+ * since a block may still hold them.
+ */
+export type TxDroppedListener = (txs: readonly Tx[]) => void
+
 /** The txs a head change moved: what reset() needs of it. */
 export interface HeadTxs {
   /** Txs of the blocks the new chain connected. */
@@ -108,6 +115,7 @@ export class Mempool {
   /** Resets begun so far: add() re-reads its sender's account when one began during its signature check. */
   private resets = 0
   private readonly addedListeners = new Set<TxAddedListener>()
+  private readonly droppedListeners = new Set<TxDroppedListener>()
   /** Nonces held by txs outside the pool (Dandelion's private stem pool), which nextNonce skips as it skips pending ones. */
   private heldOutside?: (senderHex: string, nonce: bigint) => boolean
 
@@ -208,6 +216,17 @@ export class Mempool {
     return () => this.addedListeners.delete(listener)
   }
 
+  /** Calls `listener` with the txs that leave the pool unmined (see TxDroppedListener). */
+  onDropped(listener: TxDroppedListener): () => void {
+    this.droppedListeners.add(listener)
+    return () => this.droppedListeners.delete(listener)
+  }
+
+  private emitDropped(txs: readonly Tx[]): void {
+    if (txs.length === 0) return
+    for (const listener of this.droppedListeners) listener(txs)
+  }
+
   /** Validates and admits `tx`; throws VerifyError (see the rules above). */
   async add(tx: Tx, source: TxSource = 'rpc'): Promise<AddResult> {
     // Cheap checks before the signature, so duplicates and junk cost no verify.
@@ -238,6 +257,7 @@ export class Mempool {
       this.resets++
       const includedIds = new Set(change.included.map((tx) => tx.id))
       const droppedIds: string[] = []
+      const droppedTxs: Tx[] = []
       const returned: Tx[] = []
       const seen = new Set<string>()
       for (const tx of change.returned) {
@@ -249,6 +269,7 @@ export class Mempool {
         } catch (err) {
           if (!isVerifyError(err)) throw err
           droppedIds.push(tx.id)
+          droppedTxs.push(tx)
         }
       }
       const addresses = new Map<string, Uint8Array>()
@@ -274,10 +295,12 @@ export class Mempool {
           // One of the two can be mined; keep the one paying more (the pool's on a tie).
           if (existing.fee >= tx.fields.fee) {
             droppedIds.push(tx.id)
+            droppedTxs.push(tx)
             continue
           }
           this.store.drop(existing)
           droppedIds.push(existing.id)
+          droppedTxs.push(existing.tx)
         }
         this.store.insert(newEntry(tx, now, this.seq++), accounts.get(tx.senderHex) as Account)
       }
@@ -285,14 +308,16 @@ export class Mempool {
         const queue = this.store.queue(hex)
         if (!queue) continue
         queue.account = account
-        for (const entry of this.store.settle(queue)) droppedIds.push(entry.id)
+        for (const entry of this.store.settle(queue)) droppedTxs.push(entry.tx)
       }
       for (const id of disallowed) {
         const entry = this.store.get(id)
-        if (entry) for (const e of this.store.dropWithTail(entry)) droppedIds.push(e.id)
+        if (entry) for (const e of this.store.dropWithTail(entry)) droppedTxs.push(e.tx)
       }
-      for (const entry of this.trimToCaps()) droppedIds.push(entry.id)
+      for (const entry of this.trimToCaps()) droppedTxs.push(entry.tx)
+      for (const tx of droppedTxs.slice(droppedIds.length)) droppedIds.push(tx.id)
       const readdedIds = returned.filter((tx) => this.store.has(tx.id)).map((tx) => tx.id)
+      this.emitDropped(droppedTxs)
       return { includedCount, readdedIds, droppedIds }
     })
   }
@@ -319,10 +344,15 @@ export class Mempool {
     const cutoffMs = this.deps.clock.nowMs() - this.config.expiryMs
     const dropped: string[] = []
     // Arrival order is age order as long as the clock does not go back.
+    const droppedTxs: Tx[] = []
     for (const entry of this.store.entries()) {
       if (entry.addedMs > cutoffMs) break
-      for (const e of this.store.dropWithTail(entry)) dropped.push(e.id)
+      for (const e of this.store.dropWithTail(entry)) {
+        dropped.push(e.id)
+        droppedTxs.push(e.tx)
+      }
     }
+    this.emitDropped(droppedTxs)
     return dropped
   }
 
@@ -349,12 +379,12 @@ export class Mempool {
   private admit(tx: Tx, account: Account): AddResult {
     if (this.store.has(tx.id)) throw duplicate(tx)
     const { nonce } = tx.fields
-    const droppedIds: string[] = []
+    const droppedEntries: PoolEntry[] = []
     const known = this.store.queue(tx.senderHex)
     if (known) {
       // The head may have moved since the last reset: bring the sender up to date first.
       known.account = account
-      for (const entry of this.store.settle(known)) droppedIds.push(entry.id)
+      for (const entry of this.store.settle(known)) droppedEntries.push(entry)
     }
     const queue = this.store.queue(tx.senderHex)
     const existing = checkAgainstPending(tx, account, queue, this.config)
@@ -369,13 +399,15 @@ export class Mempool {
     for (let i = victims.length - 1; i >= 0; i--) {
       const victim = victims[i] as PoolEntry
       this.store.drop(victim)
-      droppedIds.push(victim.id)
+      droppedEntries.push(victim)
     }
     const target = this.store.insert(entry, account)
-    for (const dropped of this.store.settle(target)) droppedIds.push(dropped.id)
+    for (const dropped of this.store.settle(target)) droppedEntries.push(dropped)
     if (!this.store.has(entry.id)) throw new Error(`admitted tx ${entry.id} was dropped by its own sender's re-check`)
+    const droppedIds = droppedEntries.map((e) => e.id)
     const result: AddResult = { id: entry.id, status: entry.status, droppedIds }
     if (existing) result.replacedId = existing.id
+    this.emitDropped([...(existing ? [existing.tx] : []), ...droppedEntries.map((e) => e.tx)])
     return result
   }
 

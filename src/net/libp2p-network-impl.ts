@@ -306,6 +306,15 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     })
   }
 
+  async peerSupports(peer: PeerIdString, protocol: string): Promise<boolean> {
+    try {
+      const known = await this.host.peerStore.get(toPeerId(peer))
+      return known.protocols.includes(protocol)
+    } catch {
+      return false // not in the peer store (gone, or never identified)
+    }
+  }
+
   async dial(address: string): Promise<PeerIdString> {
     const conn = await this.host.dial(multiaddr(address), { signal: AbortSignal.timeout(this.options.dialTimeoutMs) })
     const peer = conn.remotePeer.toString()

@@ -162,6 +162,12 @@ export interface Network {
   ): Promise<Uint8Array>
 
   peers(): PeerInfo[]
+  /**
+   * The peer said (identify) that it serves `protocol`; false while that is
+   * not known. Optional: a network without it (the simulator) reports no
+   * support, and callers fall back to what every peer speaks (gossip).
+   */
+  peerSupports?(peer: PeerIdString, protocol: string): Promise<boolean>
   /** Dials a multiaddr (with /p2p/<id>); resolves with the peer id once connected. */
   dial(multiaddr: string): Promise<PeerIdString>
   hangUp(peer: PeerIdString): Promise<void>

@@ -41,6 +41,8 @@ export interface NodeConfig {
   labLinksFile?: string
   /** The pubsub router (config net.gossip); unset: gossipsub. */
   gossip?: 'gossipsub' | 'floodsub'
+  /** Compact blocks (config net.compact_blocks); unset: on. */
+  compactBlocks?: boolean
   /** Inbound connections from one IP, at most (config net.max_inbound_per_ip); unset: the network's default. */
   inboundPerIpMax?: number
   /** Inbound connections from one network group, at most (config net.max_inbound_per_group). */

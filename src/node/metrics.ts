@@ -10,9 +10,11 @@ import type { ValidatorSchedule } from '../consensus/pos/schedule.js'
 import { formatAddress } from '../ledger/address.js'
 import { isVerifyError } from '../ledger/errors.js'
 import type { TxAddedListener } from '../mempool/index.js'
+import { compactMetricHooks } from '../metrics/compact-metrics.js'
 import { dandelionMetricHooks } from '../metrics/dandelion-metrics.js'
 import { createMetricsRegistry, NodeMetrics, type SyncSnapshot } from '../metrics/index.js'
 import type { Network } from '../net/network.js'
+import type { CompactObserver } from '../relay/compact/index.js'
 import type { DandelionHooks } from '../relay/dandelion/index.js'
 import type { RelayHooks } from '../relay/gossip.js'
 import type { SyncFns, SyncProgress } from '../sync/index.js'
@@ -25,15 +27,24 @@ export interface NodeMetricHooks {
   instrumentSync(fns: SyncFns): SyncFns
   /** Dandelion++'s stem txs, fluffs and embargo fires (metrics/dandelion-metrics.ts). */
   dandelion: DandelionHooks
+  /** Compact blocks' counts (metrics/compact-metrics.ts). */
+  compact: CompactObserver
 }
 
 /** A fresh registry (with process metrics), the node's metrics in it, and the callbacks that feed them. */
 export function createNodeMetrics(): { metrics: NodeMetrics; hooks: NodeMetricHooks } {
   const metrics = new NodeMetrics(createMetricsRegistry())
-  return { metrics, hooks: { ...metricHooks(metrics), dandelion: dandelionMetricHooks(metrics.registry) } }
+  return {
+    metrics,
+    hooks: {
+      ...metricHooks(metrics),
+      dandelion: dandelionMetricHooks(metrics.registry),
+      compact: compactMetricHooks(metrics.registry),
+    },
+  }
 }
 
-export function metricHooks(metrics: NodeMetrics): Omit<NodeMetricHooks, 'dandelion'> {
+export function metricHooks(metrics: NodeMetrics): Omit<NodeMetricHooks, 'dandelion' | 'compact'> {
   return {
     onVerdict(topic, verdict, code) {
       metrics.gossipVerdict(topic, verdict)

@@ -29,6 +29,7 @@ import { LightRpcProofs } from '../light/rpc-proofs.js'
 import type { AddResult, MempoolOptions } from '../mempool/index.js'
 import type { Network } from '../net/network.js'
 import { announceHeads } from '../relay/announce.js'
+import type { CompactObserver } from '../relay/compact/index.js'
 import type { DandelionHooks, DandelionRelay } from '../relay/dandelion/index.js'
 import { Relay, type RelayHooks } from '../relay/gossip.js'
 import { type Role, StatusExchange } from '../relay/status.js'
@@ -50,6 +51,7 @@ import type { Clock } from '../util/clock.js'
 import type { Logger } from '../util/log.js'
 import type { Rng } from '../util/rng.js'
 import type { Timers } from '../util/timers.js'
+import { CompactWiring } from './compact-wiring.js'
 import { type DandelionSettings, wireDandelion } from './dandelion-wiring.js'
 import { LedgerNode } from './ledger-node.js'
 import { MinerLoop } from './miner.js'
@@ -68,6 +70,8 @@ export interface NodeObserver {
   instrumentSync?(fns: SyncFns): SyncFns
   /** Dandelion++'s stem txs, fluffs and embargo fires. */
   dandelion?: DandelionHooks
+  /** Compact blocks received, rebuilt, requests, fallbacks and bytes. */
+  compact?: CompactObserver
 }
 
 /** Every part of the outside world the node touches. */
@@ -103,6 +107,8 @@ export interface NodeInit {
   validator?: { key: KeyPair; timeouts?: TimeoutConfig; fault?: ValidatorFault }
   /** Dandelion++ for local txs and peers' stem txs; unset or disabled: local txs go straight to gossip. */
   dandelion?: DandelionSettings
+  /** Relay blocks as compact blocks (proof of work only); unset: off (the simulator and in-process tests). */
+  compactBlocks?: boolean
 }
 
 export class PeerchainNode {
@@ -132,6 +138,8 @@ export class PeerchainNode {
     readonly validatorTxs: ValidatorTxSigner | undefined = undefined,
     /** Dandelion++ relay of local and stem txs (unset under --no-dandelion). */
     readonly dandelion: DandelionRelay | undefined = undefined,
+    /** Compact blocks (unset under --no-compact-blocks, and under BFT finality). */
+    readonly compact: CompactWiring | undefined = undefined,
   ) {
     this.syncMeter = new SyncMeter(deps.clock)
     const reportPeer = (peer: string, penalty: number, reason: string) => deps.network.reportPeer(peer, penalty, reason)
@@ -197,9 +205,10 @@ export class PeerchainNode {
     )
     this.relay.start()
     await this.dandelion?.start()
+    await this.compact?.start()
     announceHeads({
       onHeadChange: (listener) => chain.onHeadChange(listener),
-      publishBlock: (block) => this.relay.publishBlock(block),
+      publishBlock: (block) => (this.compact ? this.compact.publishBlock(block) : this.relay.publishBlock(block)),
       clock,
       log: (msg, fields) => log.warn(msg, fields),
     })
@@ -273,6 +282,30 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
     syncing: () => sync.progress().state !== 'idle',
     clock,
   })
+  const compact =
+    init.compactBlocks && !chain.hasFinality
+      ? new CompactWiring({
+          network,
+          chain,
+          engine: ledger.engine,
+          mempool: ledger.mempool,
+          decoders: deps.decoders ?? strictDecoders,
+          requestBlocks: (peer, hashes, signal) => syncFns.requestBlocks(peer, hashes, signal),
+          publishGossip: (block) => relay.publishBlock(block),
+          onUnknownParent: (peer, block) => unknownParent.onUnknownParent(peer, block.id),
+          onPeerBlock: (peer, block) => {
+            const entry = chain.index.get(block.id)
+            if (!entry) return
+            chain.orphans.connected(peer)
+            status.updateHead(peer, entry.height, entry.totalWork, entry.id)
+          },
+          clock,
+          timers,
+          rng,
+          log,
+          observer: observer?.compact,
+        })
+      : undefined
   const relay = new Relay(
     network,
     chain,
@@ -284,6 +317,7 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
         status.updateHead(peer, entry.height, entry.totalWork, entry.id)
       },
       countsStatefulFailures: () => sync.progress().state === 'idle',
+      onTxIgnored: compact && ((tx) => compact.noteIgnoredTx(tx)),
       onVerdict: observer?.onVerdict,
       log: (msg, fields) => log.warn(msg, fields),
     },
@@ -324,5 +358,5 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
         init.dandelion,
       )
     : undefined
-  return new PeerchainNode(deps, init, ledger, status, relay, sync, miner, validator, signer, dandelion)
+  return new PeerchainNode(deps, init, ledger, status, relay, sync, miner, validator, signer, dandelion, compact)
 }

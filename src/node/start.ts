@@ -163,6 +163,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
         onVerdict: hooks.onVerdict,
         instrumentSync: (fns) => hooks.instrumentSync(syncSources?.instrument(fns) ?? fns),
         dandelion: hooks.dandelion,
+        compact: hooks.compact,
       },
     },
     {
@@ -173,6 +174,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       serve: { uploadCapBytes: (config.maxUploadMib ?? 0) * 1024 * 1024 },
       chain: { maxReorgDepth: config.maxReorgDepth },
       dandelion: config.dandelion,
+      compactBlocks: config.compactBlocks ?? true,
       validator: validatorKey && {
         key: validatorKey,
         timeouts: config.genesis.pos?.timeouts,

@@ -68,6 +68,11 @@ export interface RelayHooks {
   onPeerBlock?(peer: PeerIdString, entry: HeaderEntry): void
   /** False while we are behind the network (syncing): stateful failures then prove nothing. Default true. */
   countsStatefulFailures?(): boolean
+  /**
+   * A gossiped tx that decoded but the mempool ignored (a nonce gap, unfunded
+   * for now, the pool full): a block may still hold it (compact blocks keep a few).
+   */
+  onTxIgnored?(tx: Tx): void
   /** Counts verdicts per topic (metrics). */
   onVerdict?(topic: 'tx' | 'block', verdict: GossipVerdict, code?: string): void
   log?(msg: string, fields?: Record<string, unknown>): void
@@ -137,14 +142,16 @@ export class Relay {
   }
 
   private async validateTx(msg: GossipMessage): Promise<GossipVerdict> {
+    let tx: Tx | undefined
     const verdict = await this.judge(msg, async () => {
-      const tx = this.decode.tx(msg.data, this.chain.genesis.limits.txBytesMax)
+      tx = this.decode.tx(msg.data, this.chain.genesis.limits.txBytesMax)
       await this.mempool.add(tx, 'gossip')
       // Admitted (a duplicate or a failing tx throws): the sender did us a useful turn.
       this.net.notePeerActivity(msg.from, 'tx')
       return undefined
     })
     if (verdict.code !== undefined && STATEFUL_CODES.has(verdict.code as RuleCode)) this.countStatefulFailure(msg.from)
+    if (tx && verdict.verdict === 'ignore' && verdict.code !== 'MEMPOOL_DUPLICATE') this.hooks.onTxIgnored?.(tx)
     this.hooks.onVerdict?.('tx', verdict.verdict, verdict.code)
     return verdict.verdict
   }

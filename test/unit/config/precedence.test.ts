@@ -26,6 +26,7 @@ describe('defaults', () => {
         max_upload_mib: 0,
         lab: false,
         gossip: 'gossipsub',
+        compact_blocks: true,
         max_inbound_per_ip: 4,
         max_inbound_per_group: 8,
         status_deadline_ms: 20_000,
@@ -69,6 +70,7 @@ threads = 2
       max_upload_mib: 0,
       lab: false,
       gossip: 'gossipsub',
+      compact_blocks: true,
       max_inbound_per_ip: 4,
       max_inbound_per_group: 8,
       status_deadline_ms: 20_000,
@@ -122,6 +124,7 @@ threads = 2
       max_upload_mib: 0,
       lab: false,
       gossip: 'gossipsub',
+      compact_blocks: true,
       max_inbound_per_ip: 4,
       max_inbound_per_group: 8,
       status_deadline_ms: 20_000,
@@ -260,6 +263,23 @@ describe('resolveNodeConfig', () => {
     })
     const defaults = await resolveNodeConfig({ flags: { datadir: scratch.dataDir }, env: {}, cwd: scratch.dir })
     expect(defaults).toMatchObject({ lab: false, inboundPerIpMax: 4, inboundPerGroupMax: 3, statusDeadlineMs: 20_000 })
+  })
+
+  it('maps net.compact_blocks: on by default, --no-compact-blocks or the environment turns it off', async () => {
+    const on = await resolveNodeConfig({ flags: { datadir: scratch.dataDir }, env: {}, cwd: scratch.dir })
+    expect(on.compactBlocks).toBe(true)
+    const off = await resolveNodeConfig({
+      flags: { datadir: scratch.dataDir, compactBlocks: false },
+      env: {},
+      cwd: scratch.dir,
+    })
+    expect(off.compactBlocks).toBe(false)
+    const env = await resolveNodeConfig({
+      flags: { datadir: scratch.dataDir },
+      env: { PEERCHAIN_NET_COMPACT_BLOCKS: 'false' },
+      cwd: scratch.dir,
+    })
+    expect(env.compactBlocks).toBe(false)
   })
 
   it('maps the lab keys: the links file (a path) only with net.lab, and the gossip router', async () => {

@@ -1,0 +1,56 @@
+/**
+ * Compact blocks' counters (docs/METRICS.md): compact blocks received, rebuilt
+ * (with or without a missing-tx request), missing-tx requests and the txs they
+ * asked for, full-block fallbacks by reason, and the protocol's bytes. Fed by
+ * the compact relay's observer (relay/compact/), which knows nothing of
+ * Prometheus.
+ */
+import { Counter, type Registry } from 'prom-client'
+import type { CompactObserver } from '../relay/compact/index.js'
+
+export function compactMetricHooks(registry: Registry): CompactObserver {
+  const registers = [registry]
+  const received = new Counter({
+    name: 'peerchain_compact_blocks_received_total',
+    help: 'Compact blocks received (pushed by a high-bandwidth peer, or fetched after an announcement).',
+    registers,
+  })
+  const rebuilt = new Counter({
+    name: 'peerchain_compact_blocks_rebuilt_total',
+    help: 'Compact blocks rebuilt to their header\'s tx root, by whether missing txs had to be requested ("no": from the mempool and prefilled txs alone).',
+    labelNames: ['requested'],
+    registers,
+  })
+  const requests = new Counter({
+    name: 'peerchain_compact_missing_tx_requests_total',
+    help: 'Requests for the txs of a compact block we lacked.',
+    registers,
+  })
+  const requestedTxs = new Counter({
+    name: 'peerchain_compact_missing_txs_total',
+    help: 'Txs asked for by those requests.',
+    registers,
+  })
+  const fallbacks = new Counter({
+    name: 'peerchain_compact_full_block_fallbacks_total',
+    help: 'Compact blocks given up for the full block, by reason.',
+    labelNames: ['reason'],
+    registers,
+  })
+  const bytes = new Counter({
+    name: 'peerchain_compact_bytes_total',
+    help: 'Bytes of compact-block messages (requests and answers, before framing), by direction.',
+    labelNames: ['direction'],
+    registers,
+  })
+  return {
+    received: () => received.inc(),
+    rebuilt: (wasRequested) => rebuilt.inc({ requested: wasRequested ? 'yes' : 'no' }),
+    missingTxsRequested: (count) => {
+      requests.inc()
+      requestedTxs.inc(count)
+    },
+    fullBlockFallback: (reason) => fallbacks.inc({ reason }),
+    bytes: (direction, count) => bytes.inc({ direction }, count),
+  }
+}

@@ -1,0 +1,296 @@
+/**
+ * The receiving side of compact blocks: a compact block (pushed by a
+ * high-bandwidth peer, or fetched after a low-bandwidth announcement) is
+ * checked, rebuilt from the txs we hold, completed with one request for the
+ * txs we lack, and imported. Whatever goes wrong ends in the full block,
+ * fetched through sync's block download:
+ * - a short-id collision (two txs we hold share a slot's id, or the block names
+ *   one id twice), or a parent we lack → the full block from the sender;
+ * - the missing-tx request unanswered within MISSING_TXS_TIMEOUT_MS, or
+ *   answered with bytes that do not decode → from the other peers that
+ *   announced the block, then the sender;
+ * - the rebuilt txs do not hash to the header's txRoot → the full block, and
+ *   the sender is charged when a tx it sent (prefilled or asked for) is not
+ *   the block's (a slot we filled from our own pools may be a short-id
+ *   collision, which is nobody's fault).
+ * The header is checked (proof of work, parent known) before anything is
+ * asked for, and the block is imported (all its rules) before it is relayed.
+ */
+import { Block, Header } from '../../ledger/block.js'
+import { isVerifyError } from '../../ledger/errors.js'
+import type { Tx } from '../../ledger/tx.js'
+import { type PeerIdString, RequestError, type RequestLimits } from '../../net/network.js'
+import { equalBytes } from '../../util/bytes.js'
+import {
+  blockTxsBytesMax,
+  type CompactBlockMessage,
+  compactBlockBytesMax,
+  compactRequestBytesMax,
+  decodeBlockTxs,
+  decodeCompactBlock,
+  encodeCompactRequest,
+} from './compact-codec.js'
+import type { PeerBlocks } from './peer-blocks.js'
+import { fillMissing, matchesTxRoot, rebuildBlock } from './rebuild.js'
+import type { CompactDeps, FallbackReason } from './types.js'
+
+/** How long a peer has to answer a missing-tx (or compact block) request. */
+export const MISSING_TXS_TIMEOUT_MS = 5_000
+/** Blocks being rebuilt at once; a compact block beyond it is dropped (it comes again by announcement or sync). */
+export const PENDING_BLOCKS_MAX = 8
+/** Charged for a compact block whose txs (prefilled or sent on request) are not the header's. */
+export const BAD_TXS_PENALTY = 100
+/** Blocks remembered with the indexes we lacked (they are prefilled when we relay the block). */
+export const LACKED_BLOCKS_MAX = 8
+/** Most txs prefilled when relaying a block: beyond, the receiver asks for them. */
+export const PREFILL_TXS_MAX = 256
+
+/** Outcome of one rebuild, for the caller's relay decisions. */
+export interface Received {
+  block: Block
+  /** Indexes of the txs we did not hold. */
+  lacked: number[]
+}
+
+export class CompactReceiver {
+  private readonly pending = new Set<string>()
+  /** Per block recently rebuilt, the indexes we lacked: the next hop likely lacks them too. */
+  private readonly lackedByBlock = new Map<string, number[]>()
+
+  constructor(
+    private readonly deps: CompactDeps,
+    private readonly peerBlocks: PeerBlocks,
+  ) {}
+
+  /** The indexes we lacked of a block we rebuilt (prefilled when we pass it on). */
+  lacked(blockId: string): readonly number[] {
+    return this.lackedByBlock.get(blockId) ?? []
+  }
+
+  /** A compact block pushed by `peer`. */
+  async onCompactBlock(peer: PeerIdString, message: CompactBlockMessage): Promise<void> {
+    this.deps.observer?.received()
+    const header = this.headerOf(peer, message.header)
+    if (!header) return
+    await this.exclusive(peer, header, () => this.rebuild(peer, header, message))
+  }
+
+  /** A low-bandwidth announcement: check the header, then fetch its compact block from `peer`. */
+  async onAnnounce(peer: PeerIdString, headerBytes: Uint8Array): Promise<void> {
+    const header = this.headerOf(peer, headerBytes)
+    if (!header) return
+    await this.exclusive(peer, header, async () => {
+      const limits = this.requestLimits(compactBlockBytesMax(this.deps.chain.limits))
+      const answer = await this.ask(peer, encodeCompactRequest({ kind: 'getBlock', blockHash: header.hash }), limits)
+      if (answer === undefined || answer.byteLength === 0) return
+      let message: CompactBlockMessage
+      try {
+        message = decodeCompactBlock(answer, this.deps.chain.limits)
+        if (!equalBytes(message.header, headerBytes))
+          throw new RequestError('PROTOCOL', 'another header than announced')
+      } catch (err) {
+        this.charge(peer, err)
+        return
+      }
+      this.deps.observer?.received()
+      await this.rebuild(peer, header, message)
+    })
+  }
+
+  /** Decodes and checks a header; notes the peer has the block; undefined when there is nothing to do. */
+  private headerOf(peer: PeerIdString, bytes: Uint8Array): Header | undefined {
+    let header: Header
+    try {
+      header = Header.fromBytes(bytes)
+    } catch (err) {
+      this.charge(peer, err)
+      return undefined
+    }
+    this.peerBlocks.noteKnows(peer, header.id)
+    if (this.deps.chain.knows(header.id) || this.pending.has(header.id)) return undefined
+    return header
+  }
+
+  /** Runs `work` for one block at a time, after the header's own checks; bounded by PENDING_BLOCKS_MAX. */
+  private async exclusive(peer: PeerIdString, header: Header, work: () => Promise<void>): Promise<void> {
+    if (this.pending.has(header.id) || this.pending.size >= PENDING_BLOCKS_MAX) return
+    try {
+      this.deps.chain.checkSeal(header)
+    } catch (err) {
+      this.charge(peer, err)
+      return
+    }
+    this.pending.add(header.id)
+    try {
+      if (!this.deps.chain.hasParent(header)) await this.fallback(peer, header, 'parent_unknown', [peer])
+      else await work()
+    } catch (err) {
+      this.deps.log?.('compact block failed unexpectedly', { block: header.id, error: String(err) })
+    } finally {
+      this.pending.delete(header.id)
+    }
+  }
+
+  private async rebuild(peer: PeerIdString, header: Header, message: CompactBlockMessage): Promise<void> {
+    const { deps } = this
+    let prefilled: Array<{ index: number; tx: Tx }>
+    try {
+      prefilled = message.prefilled.map((p) => ({ index: p.index, tx: deps.txs.decodeTx(p.tx) }))
+    } catch (err) {
+      this.charge(peer, err)
+      return
+    }
+    const parts = { header, nonce: message.nonce, shortIds: message.shortIds, prefilled }
+    const result = rebuildBlock(parts, deps.txs.candidates())
+    if (result.status === 'collision') return this.fallback(peer, header, 'collision', [peer])
+    const fromPeer = new Set(prefilled.map((p) => p.index))
+    let txs: Tx[]
+    let lacked: number[] = []
+    if (result.status === 'complete') txs = result.txs
+    else {
+      lacked = result.missing
+      const sent = await this.askMissing(peer, header, result.missing)
+      if (sent === 'timeout') return this.fallback(peer, header, 'timeout', this.othersFirst(peer, header.id, false))
+      if (sent === 'bad') return this.fallback(peer, header, 'bad_answer', this.othersFirst(peer, header.id, false))
+      txs = fillMissing(result.slots, result.missing, sent)
+      for (const index of result.missing) fromPeer.add(index)
+    }
+    if (!matchesTxRoot(header, txs)) return this.txRootMismatch(peer, header, txs, fromPeer)
+    deps.observer?.rebuilt(result.status === 'partial')
+    this.rememberLacked(header.id, [...prefilled.map((p) => p.index), ...lacked])
+    await this.importFrom(peer, new Block(header, txs))
+  }
+
+  /** Asks `peer` for the txs at `missing`; 'timeout' when it does not answer in time, 'bad' for bytes that do not decode. */
+  private async askMissing(peer: PeerIdString, header: Header, missing: number[]): Promise<Tx[] | 'timeout' | 'bad'> {
+    const { deps } = this
+    deps.observer?.missingTxsRequested(missing.length)
+    const request = encodeCompactRequest({ kind: 'getBlockTxs', get: { blockHash: header.hash, indexes: missing } })
+    const answer = await this.ask(peer, request, this.requestLimits(blockTxsBytesMax(deps.chain.limits)))
+    if (answer === undefined) return 'timeout'
+    if (answer.byteLength === 0) return 'bad'
+    try {
+      const { txs } = decodeBlockTxs(answer, deps.chain.limits, header.hash, missing.length)
+      return txs.map((bytes) => deps.txs.decodeTx(bytes))
+    } catch (err) {
+      this.charge(peer, err)
+      return 'bad'
+    }
+  }
+
+  /** One request with our own deadline (on the injected timers); undefined when it failed or timed out. */
+  private async ask(peer: PeerIdString, request: Uint8Array, limits: RequestLimits): Promise<Uint8Array | undefined> {
+    const { deps } = this
+    const abort = new AbortController()
+    const timer = deps.timers.setTimeout(() => abort.abort(), MISSING_TXS_TIMEOUT_MS)
+    deps.observer?.bytes('out', request.byteLength)
+    try {
+      const deadline = new Promise<undefined>((resolve) =>
+        abort.signal.addEventListener('abort', () => resolve(undefined)),
+      )
+      const answer = await Promise.race([deps.net.send(peer, request, limits, abort.signal), deadline])
+      if (answer) deps.observer?.bytes('in', answer.byteLength)
+      return answer
+    } catch (err) {
+      deps.log?.('compact request failed', { peer, error: String(err) })
+      return undefined
+    } finally {
+      deps.timers.clearTimeout(timer)
+      abort.abort()
+    }
+  }
+
+  private requestLimits(responseBytesMax: number): RequestLimits {
+    return {
+      requestBytesMax: compactRequestBytesMax(this.deps.chain.limits),
+      responseBytesMax,
+      timeoutMs: MISSING_TXS_TIMEOUT_MS,
+    }
+  }
+
+  /**
+   * The rebuilt txs do not make the header's txRoot: fetch the full block, and
+   * charge `peer` if a tx it sent differs from the block's (or, with no full
+   * block to compare, if it sent every tx itself).
+   */
+  private async txRootMismatch(peer: PeerIdString, header: Header, txs: Tx[], fromPeer: Set<number>): Promise<void> {
+    this.deps.observer?.fullBlockFallback('tx_root')
+    const full = await this.fetchFrom(header, this.othersFirst(peer, header.id, true))
+    const lied = full
+      ? [...fromPeer].some((i) => full.block.txs[i]?.id !== txs[i]?.id)
+      : fromPeer.size === txs.length && txs.length > 0
+    if (lied) this.deps.net.reportPeer(peer, BAD_TXS_PENALTY, 'CMPCT_BAD_TXS')
+    if (full) await this.importFrom(full.peer, full.block)
+  }
+
+  private async fallback(
+    peer: PeerIdString,
+    header: Header,
+    reason: FallbackReason,
+    from: PeerIdString[],
+  ): Promise<void> {
+    this.deps.observer?.fullBlockFallback(reason)
+    const full = await this.fetchFrom(header, from.length > 0 ? from : [peer])
+    if (full) await this.importFrom(full.peer, full.block)
+    else this.deps.log?.('no peer gave the full block', { block: header.id, reason })
+  }
+
+  /** The other peers known to have the block, then (unless it is left out) `peer`. */
+  private othersFirst(peer: PeerIdString, blockId: string, withPeer: boolean): PeerIdString[] {
+    const others = this.deps.net.peers().filter((p) => p !== peer && this.peerBlocks.knows(p, blockId))
+    return withPeer ? [...others, peer] : others
+  }
+
+  /** The full block from the first of `peers` that has it (sync's download checks its bytes). */
+  private async fetchFrom(
+    header: Header,
+    peers: PeerIdString[],
+  ): Promise<{ peer: PeerIdString; block: Block } | undefined> {
+    for (const peer of peers) {
+      try {
+        const block = await this.deps.fetchBlock(peer, header.hash)
+        if (block && block.id === header.id) return { peer, block }
+      } catch (err) {
+        this.deps.log?.('full block fetch failed', { peer, block: header.id, error: String(err) })
+      }
+    }
+    return undefined
+  }
+
+  private async importFrom(peer: PeerIdString, block: Block): Promise<void> {
+    const { deps } = this
+    try {
+      const status = await deps.chain.importBlock(block)
+      if (status === 'orphan') {
+        deps.onUnknownParent(peer, block)
+        return
+      }
+      this.peerBlocks.broughtFirst(peer)
+      deps.onPeerBlock?.(peer, block)
+      deps.net.notePeerActivity(peer, 'block')
+    } catch (err) {
+      if (isVerifyError(err) && err.code === 'BLOCK_KNOWN') return
+      this.charge(peer, err)
+    }
+  }
+
+  /** A VerifyError the peer caused is charged when its verdict is reject; anything else is logged. */
+  private charge(peer: PeerIdString, err: unknown): void {
+    if (isVerifyError(err)) {
+      if (err.verdict === 'reject') this.deps.net.reportPeer(peer, err.penalty, err.code)
+      return
+    }
+    if (err instanceof RequestError) {
+      this.deps.net.reportPeer(peer, BAD_TXS_PENALTY, 'CMPCT_MALFORMED')
+      return
+    }
+    this.deps.log?.('compact block handling failed', { peer, error: String(err) })
+  }
+
+  private rememberLacked(blockId: string, indexes: number[]): void {
+    this.lackedByBlock.set(blockId, indexes.sort((a, b) => a - b).slice(0, PREFILL_TXS_MAX))
+    if (this.lackedByBlock.size > LACKED_BLOCKS_MAX) {
+      this.lackedByBlock.delete(this.lackedByBlock.keys().next().value as string)
+    }
+  }
+}

@@ -1,0 +1,210 @@
+/**
+ * Compact blocks (BIP152's scheme on `/peerchain/<chainId>/cmpct/1`): the
+ * service that serves the protocol and relays each new head.
+ *
+ * Relaying a block to the peers that speak the protocol and are not known to
+ * have it: the HIGH_BANDWIDTH_PEERS (3) peers that most recently brought us
+ * a new block first get the compact block pushed at once (half a round trip
+ * when their mempool holds the txs); the others get the header announced and
+ * fetch the compact block if they want it. Peers that do not speak the
+ * protocol still get the full block on the gossip topic: a block that
+ * reached us by compact block is published there when such a peer is
+ * connected (one that came by gossip is relayed by gossipsub itself), and the
+ * node's own announcements (announce.ts) go to gossip only then too.
+ *
+ * Serving: `getBlock` answers a block's compact form (one nonce per block,
+ * cached), `getBlockTxs` the txs at the indexes asked. Receiving is
+ * compact-receive.ts's.
+ */
+import type { Block } from '../../ledger/block.js'
+import { isVerifyError } from '../../ledger/errors.js'
+import type { PeerIdString, RequestLimits } from '../../net/network.js'
+import { fromHex, toHex } from '../../util/bytes.js'
+import {
+  blockTxsBytesMax,
+  type CompactBlockMessage,
+  type CompactLimits,
+  type CompactRequest,
+  compactBlockBytesMax,
+  compactRequestBytesMax,
+  decodeCompactRequest,
+  encodeBlockTxs,
+  encodeCompactBlock,
+  encodeCompactRequest,
+} from './compact-codec.js'
+import { CompactReceiver, MISSING_TXS_TIMEOUT_MS } from './compact-receive.js'
+import { PEERS_TRACKED_MAX, PeerBlocks } from './peer-blocks.js'
+import { compactTxs } from './rebuild.js'
+import { packShortIds } from './short-ids.js'
+import type { CompactDeps } from './types.js'
+
+/** Compact forms of recent blocks kept to serve (one nonce per block, as every peer gets the same bytes). */
+export const COMPACT_CACHE_MAX = 8
+/** Whole exchange of one push or announcement (the receiver answers at once and works after). */
+export const PUSH_TIMEOUT_MS = 5_000
+
+/** The protocol id; it carries the chain id, so chains never mix. */
+export const compactProtocol = (chainId: string): string => `/peerchain/${chainId}/cmpct/1`
+
+const EMPTY = new Uint8Array(0)
+
+/** What the handler accepts and answers (Network.handle's limits): the largest request is a pushed compact block. */
+export function compactServeLimits(limits: CompactLimits): RequestLimits {
+  return {
+    requestBytesMax: compactRequestBytesMax(limits),
+    responseBytesMax: Math.max(compactBlockBytesMax(limits), blockTxsBytesMax(limits)),
+    timeoutMs: MISSING_TXS_TIMEOUT_MS,
+  }
+}
+
+export class CompactRelay {
+  readonly peerBlocks = new PeerBlocks()
+  readonly receiver: CompactReceiver
+  /** Peers seen to speak the protocol (identify does not change its mind within a connection). */
+  private readonly speakers = new Set<PeerIdString>()
+  private readonly compactCache = new Map<string, CompactBlockMessage>()
+  /** Blocks that reached us by compact block, recently: gossipsub did not relay them for us. */
+  private readonly arrivedCompact = new Set<string>()
+
+  constructor(private readonly deps: CompactDeps) {
+    this.receiver = new CompactReceiver(
+      {
+        ...deps,
+        onPeerBlock: (peer, block) => {
+          this.remember(this.arrivedCompact, block.id)
+          deps.onPeerBlock?.(peer, block)
+        },
+      },
+      this.peerBlocks,
+    )
+  }
+
+  /** The protocol handler (Network.handle): decodes, answers at once, and rebuilds pushed blocks after answering. */
+  async handle(bytes: Uint8Array, peer: PeerIdString): Promise<Uint8Array> {
+    const { deps } = this
+    deps.observer?.bytes('in', bytes.byteLength)
+    this.speakers.add(peer)
+    let request: CompactRequest
+    try {
+      request = decodeCompactRequest(bytes, deps.chain.limits)
+    } catch (err) {
+      if (isVerifyError(err) && err.verdict === 'reject') deps.net.reportPeer(peer, err.penalty, err.code)
+      return EMPTY
+    }
+    let answer: Uint8Array = EMPTY
+    switch (request.kind) {
+      case 'block':
+        void this.receiver.onCompactBlock(peer, request.block)
+        break
+      case 'announce':
+        void this.receiver.onAnnounce(peer, request.header)
+        break
+      case 'getBlock':
+        answer = await this.serveCompact(peer, toHex(request.blockHash))
+        break
+      case 'getBlockTxs':
+        answer = await this.serveTxs(peer, toHex(request.get.blockHash), request.get.indexes)
+        break
+    }
+    deps.observer?.bytes('out', answer.byteLength)
+    return answer
+  }
+
+  /** True when a connected peer does not speak the protocol: blocks must go to gossip too. */
+  async gossipNeeded(): Promise<boolean> {
+    for (const peer of this.deps.net.peers()) if (!(await this.speaks(peer))) return true
+    return false
+  }
+
+  /**
+   * Relays a new head: pushed to the high-bandwidth peers, announced to the
+   * other speakers that are not known to have it, and published on gossip when
+   * it came by compact block and a connected peer does not speak the protocol.
+   */
+  async relayBlock(block: Block): Promise<void> {
+    const { deps } = this
+    const speaking: PeerIdString[] = []
+    let legacy = false
+    for (const peer of deps.net.peers()) {
+      if (await this.speaks(peer)) speaking.push(peer)
+      else legacy = true
+    }
+    if (legacy && this.arrivedCompact.has(block.id)) {
+      deps.publishGossip(block).catch((err: unknown) => deps.log?.('publishing a block failed', { error: String(err) }))
+    }
+    const targets = speaking.filter((p) => !this.peerBlocks.knows(p, block.id))
+    const highBandwidth = new Set(this.peerBlocks.highBandwidth(new Set(targets)))
+    const push = highBandwidth.size > 0 ? encodeCompactRequest({ kind: 'block', block: this.compactOf(block) }) : EMPTY
+    const announce = encodeCompactRequest({ kind: 'announce', header: block.header.bytes })
+    const limits = { ...compactServeLimits(deps.chain.limits), timeoutMs: PUSH_TIMEOUT_MS, responseBytesMax: 0 }
+    await Promise.all(
+      targets.map(async (peer) => {
+        this.peerBlocks.noteKnows(peer, block.id)
+        const request = highBandwidth.has(peer) ? push : announce
+        deps.observer?.bytes('out', request.byteLength)
+        try {
+          await deps.net.send(peer, request, limits)
+        } catch (err) {
+          deps.log?.('compact relay failed', { peer, error: String(err) })
+        }
+      }),
+    )
+  }
+
+  /** A peer left: forget what we knew of it. */
+  forget(peer: PeerIdString): void {
+    this.speakers.delete(peer)
+    this.peerBlocks.forget(peer)
+  }
+
+  private async speaks(peer: PeerIdString): Promise<boolean> {
+    if (this.speakers.has(peer)) return true
+    if (!(await this.deps.net.speaks(peer))) return false
+    if (this.speakers.size < PEERS_TRACKED_MAX) this.speakers.add(peer)
+    return true
+  }
+
+  /**
+   * The compact form of `block`, made once and cached: the txs we lacked when
+   * we rebuilt it are prefilled (the next hop likely lacks them too).
+   */
+  private compactOf(block: Block): CompactBlockMessage {
+    const cached = this.compactCache.get(block.id)
+    if (cached) return cached
+    const nonce = BigInt(this.deps.rng.int(2 ** 32)) * 2n ** 32n + BigInt(this.deps.rng.int(2 ** 32))
+    const prefill = new Set(this.receiver.lacked(block.id))
+    const { ids, prefilled } = compactTxs(block.header.bytes, nonce, block.txs, prefill)
+    const message = {
+      header: block.header.bytes,
+      nonce,
+      shortIds: packShortIds(ids),
+      prefilled: prefilled.map((p) => ({ index: p.index, tx: p.tx.bytes })),
+    }
+    this.compactCache.set(block.id, message)
+    if (this.compactCache.size > COMPACT_CACHE_MAX)
+      this.compactCache.delete(this.compactCache.keys().next().value as string)
+    return message
+  }
+
+  private async serveCompact(peer: PeerIdString, blockId: string): Promise<Uint8Array> {
+    const block = await this.deps.chain.getBlock(blockId)
+    if (!block) return EMPTY
+    this.peerBlocks.noteKnows(peer, blockId)
+    return encodeCompactBlock(this.compactOf(block))
+  }
+
+  private async serveTxs(peer: PeerIdString, blockId: string, indexes: number[]): Promise<Uint8Array> {
+    const block = await this.deps.chain.getBlock(blockId)
+    if (!block) return EMPTY
+    if ((indexes.at(-1) ?? 0) >= block.txs.length) {
+      this.deps.net.reportPeer(peer, 10, 'CMPCT_BAD_INDEX')
+      return EMPTY
+    }
+    return encodeBlockTxs({ blockHash: fromHex(blockId), txs: indexes.map((i) => block.txs[i]?.bytes as Uint8Array) })
+  }
+
+  private remember(set: Set<string>, id: string): void {
+    set.add(id)
+    if (set.size > COMPACT_CACHE_MAX) set.delete(set.values().next().value as string)
+  }
+}
