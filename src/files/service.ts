@@ -30,6 +30,8 @@ export interface FilesServiceDeps {
   clock: Clock
   /** The downloader (the exchange); without one `get` fails with DOWNLOAD_FAILED. */
   fetcher?: DagFetcher
+  /** Called with each root the node comes to hold whole (added, or downloaded): where the node announces it provides it. */
+  onRootHeld?: (cid: CID) => void
 }
 
 /** Store keys deleted per LevelDB batch by gc. */
@@ -108,6 +110,7 @@ export class FilesService {
         if (!walk.complete) throw new FilesError('INCOMPLETE', `the fetcher finished but ${cid} is not complete`)
         const indexed = this.deps.index.get(cid)
         if (indexed) await this.deps.index.put({ ...indexed, sizeBytes: (await this.sizeOf(cid, walk, indexed)) ?? 0 })
+        this.deps.onRootHeld?.(cid)
       },
     )
   }
@@ -224,6 +227,11 @@ export class FilesService {
     return { cid: cid.toString(), ...out }
   }
 
+  /** The roots the node holds whole and keeps (pinned): what it provides to others. */
+  async *heldRoots(): AsyncGenerator<CID> {
+    for (const entry of this.deps.index.pinned()) if ((await this.walk(entry.cid)).complete) yield entry.cid
+  }
+
   /** Stops the downloads; the caller closes the stores. */
   async stop(): Promise<void> {
     await this.downloads.stop()
@@ -250,6 +258,7 @@ export class FilesService {
       pinned: true,
       source: 'added',
     })
+    this.deps.onRootHeld?.(entry.cid)
     return { ...rootJson(entry), kind: imported.kind }
   }
 

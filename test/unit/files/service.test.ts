@@ -24,13 +24,15 @@ import { ampleDisk, patternBytes } from './fixtures.js'
 const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).digest('hex')
 
 let dir: string
-const opened: Array<{ blockstore: FileBlockstore; index: RootsIndex; service: FilesService }> = []
+const opened: Array<{ blockstore: FileBlockstore; index: RootsIndex; service: FilesService; held: string[] }> = []
 
 async function openService(name: string, fetcher?: DagFetcher) {
   const blockstore = await FileBlockstore.open(join(dir, name, 'blocks'), { diskFreeBytes: ampleDisk })
   const index = await RootsIndex.open(new MemoryStore())
-  const service = new FilesService({ blockstore, index, clock: new ManualClock(1_000_000), fetcher })
-  const node = { blockstore, index, service }
+  const held: string[] = []
+  const onRootHeld = (cid: CID) => held.push(cid.toString())
+  const service = new FilesService({ blockstore, index, clock: new ManualClock(1_000_000), fetcher, onRootHeld })
+  const node = { blockstore, index, service, held }
   opened.push(node)
   return node
 }
@@ -101,6 +103,9 @@ describe('FilesService', () => {
     expect(stat.sizeBytes).toBe(bytes.byteLength)
     expect(service.list().map((r) => r.cid)).toEqual([added.cid])
     expect(service.pins().map((r) => r.cid)).toEqual([added.cid])
+    const held: string[] = []
+    for await (const cid of service.heldRoots()) held.push(cid.toString())
+    expect(held).toEqual([added.cid])
   })
 
   it('refuses a bad CID, an unknown codec and an upload over the cap with typed errors', async () => {
@@ -177,6 +182,9 @@ describe('FilesService', () => {
       sizeBytes: bytes.byteLength,
     })
     expect(leech.service.list()[0]).toMatchObject({ source: 'downloaded', sizeBytes: bytes.byteLength })
+    // Held whole: announced once, when it completed (the seed announced it when added).
+    expect(leech.held).toEqual([added.cid])
+    expect(seed.held).toEqual([added.cid])
     await leech.service.export(added.cid, join(dir, 'got.bin'))
     expect(sha(await readFile(join(dir, 'got.bin')))).toBe(sha(bytes))
   })
