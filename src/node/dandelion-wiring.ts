@@ -25,6 +25,8 @@ export interface DandelionSettings {
   fluffProbability?: number
   /** Mean embargo per stem tx, ms (default EMBARGO_MEAN_MS). */
   embargoMeanMs?: number
+  /** Tests only: take stem txs and drop them (PEERCHAIN_TEST_STEM_FAULT=drop; see DandelionOptions.dropStems). */
+  testDropStems?: boolean
 }
 
 export interface DandelionWiringDeps {
@@ -71,7 +73,12 @@ export function wireDandelion(deps: DandelionWiringDeps, settings: DandelionSett
       },
     },
     { clock: deps.clock, timers: deps.timers, rng: deps.rng },
-    { chainId: deps.chainId, fluffProbability: settings.fluffProbability, embargoMeanMs: settings.embargoMeanMs },
+    {
+      chainId: deps.chainId,
+      fluffProbability: settings.fluffProbability,
+      embargoMeanMs: settings.embargoMeanMs,
+      dropStems: settings.testDropStems,
+    },
     { ...deps.hooks, log: (msg, fields) => stemLog.debug(msg, fields) },
   )
   mempool.setHeldOutside((senderHex, nonce) => relay.pool.holdsNonce(senderHex, nonce))

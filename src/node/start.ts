@@ -8,6 +8,7 @@
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { isLoopbackHost } from '../api/access.js'
+import { withFilesMethods } from '../api/files-methods.js'
 import { withLabMethods } from '../api/lab-methods.js'
 import { RPC_METHODS } from '../api/methods.js'
 import { type HttpRoute, RpcServer } from '../api/server.js'
@@ -31,6 +32,7 @@ import type { Logger } from '../util/log.js'
 import { systemRng } from '../util/rng.js'
 import { systemTimers } from '../util/timers.js'
 import type { NodeConfig } from './config.js'
+import { type NodeFiles, openNodeFiles } from './files-wiring.js'
 import { createNodeMetrics, observeNode, observePos } from './metrics.js'
 import { createNode, type PeerchainNode } from './node.js'
 import { NodeApiImpl } from './node-api.js'
@@ -62,6 +64,8 @@ export class RunningNode {
     private readonly trace?: NodeTrace,
     /** The lab's link shaper (`--lab-links`): its DNS refresh timer stops with the node. */
     private readonly labLinks?: LinkShaper,
+    /** The file store (files-wiring.ts): closed once the node (and so its network) has stopped. */
+    readonly files?: NodeFiles,
   ) {}
 
   get peerId(): string {
@@ -104,6 +108,7 @@ export class RunningNode {
     await this.rpc.close()
     await removeRpcCookie(this.config.dataDir, this.rpcToken)
     await this.node.stop()
+    await this.files?.close()
     this.labLinks?.stop()
     await this.trace?.stop()
     this.wallet.close()
@@ -146,6 +151,11 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     metricsRegistry: metrics.registry,
     log: (msg, fields) => netLog.debug(msg, fields),
   })
+  const files = await openNodeFiles({
+    dataDir: config.dataDir,
+    clock: systemClock,
+    net: { network, chainId: config.genesis.chainId, timers: systemTimers, rng: systemRng, log },
+  })
   // the peer that served each synced block, for the trace
   const syncSources = config.traceFile === undefined ? undefined : new SyncedBlockSources()
   const engine = createEngine(config)
@@ -173,7 +183,10 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
       minerAddress: config.minerAddress as Uint8Array,
       serve: { uploadCapBytes: (config.maxUploadMib ?? 0) * 1024 * 1024 },
       chain: { maxReorgDepth: config.maxReorgDepth },
-      dandelion: config.dandelion,
+      dandelion: config.dandelion && {
+        ...config.dandelion,
+        testDropStems: testStemDrop(process.env.PEERCHAIN_TEST_STEM_FAULT, log),
+      },
       compactBlocks: config.compactBlocks ?? true,
       validator: validatorKey && {
         key: validatorKey,
@@ -207,6 +220,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
   }
   const trace = syncSources && (await startTrace(config.traceFile as string, node, network, syncSources, log))
   await node.start()
+  await files.start()
 
   // Fresh at every start: a cookie a crash left behind is replaced, never read.
   const rpcToken = await writeRpcCookie(config.dataDir)
@@ -270,9 +284,12 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     token: rpcToken,
     connectionsMax: config.rpcMaxConnections,
     clientCallsPerSec: config.rpcRequestsPerSec,
-    ...(labLinks === undefined
-      ? {}
-      : { methods: withLabMethods(RPC_METHODS, { partition: async (groups) => labLinks.setPartition(groups) }) }),
+    methods: withFilesMethods(
+      labLinks === undefined
+        ? RPC_METHODS
+        : withLabMethods(RPC_METHODS, { partition: async (groups) => labLinks.setPartition(groups) }),
+      files.service,
+    ),
     routes,
     onInternalError: (err, where) => log.error('RPC internal error', { where, error: String(err) }),
   })
@@ -289,7 +306,7 @@ export async function startNode(config: NodeConfig, log: Logger): Promise<Runnin
     rpc: rpc.url,
     listen: network.listenAddresses(),
   })
-  running = new RunningNode(node, config, wallet, metrics, rpc, rpcToken, trace, labLinks)
+  running = new RunningNode(node, config, wallet, metrics, rpc, rpcToken, trace, labLinks, files)
   return running
 }
 
@@ -338,6 +355,18 @@ function testFault(value: string | undefined, log: Logger): ValidatorFault | und
   if (!fault) throw new Error(`PEERCHAIN_TEST_VALIDATOR_FAULT: "${value}" is not equivocate, silent or late:<ms>`)
   log.warn('TEST FAULT: this validator misbehaves on purpose and will be slashed', { fault: value })
   return fault
+}
+
+/**
+ * Tests only (PEERCHAIN_TEST_STEM_FAULT=drop): the node takes stem txs and
+ * drops them, so the integration test can kill a hop holding a stem and see
+ * the upstream embargo fire.
+ */
+function testStemDrop(value: string | undefined, log: Logger): boolean {
+  if (value === undefined || value === '') return false
+  if (value !== 'drop') throw new Error(`PEERCHAIN_TEST_STEM_FAULT: "${value}" is not drop`)
+  log.warn('TEST FAULT: this node drops the Dandelion stem txs it takes')
+  return true
 }
 
 /** The consensus engine the genesis names. */

@@ -80,6 +80,13 @@ export interface DandelionOptions {
   epochMs?: number
   poolTxsMax?: number
   poolBytesMax?: number
+  /**
+   * Tests only (PEERCHAIN_TEST_STEM_FAULT=drop): answer every stem tx
+   * accepted and drop it, holding nothing and starting no embargo: a next hop
+   * that takes a stem and loses it, so the integration test can check that
+   * the upstream embargo covers it.
+   */
+  dropStems?: boolean
 }
 
 export interface DandelionTime {
@@ -111,6 +118,7 @@ export class DandelionRelay {
   private readonly quota: KeyedBuckets<PeerIdString>
   private readonly counts: DandelionCounts = { stemTxs: 0, fluffs: 0, embargoFires: 0 }
   private stopped = false
+  private readonly dropStems: boolean
 
   constructor(
     private readonly net: StemNetFns,
@@ -132,6 +140,7 @@ export class DandelionRelay {
       this.onEmbargo(id),
     )
     this.quota = new KeyedBuckets(STEM_REQUEST_RATE, time.clock)
+    this.dropStems = options.dropStems ?? false
   }
 
   get stats(): Readonly<DandelionCounts> {
@@ -187,6 +196,12 @@ export class DandelionRelay {
     if (!this.quota.tryTake(peer)) {
       this.net.reportPeer(peer, STEM_OVER_RATE_PENALTY, 'STEM_RATE_LIMITED')
       throw new StemError('STEM_RATE_LIMITED', `stem txs from ${peer} past ${STEM_REQUEST_RATE.capacity} per burst`)
+    }
+    if (this.dropStems) {
+      this.hooks.log?.('stem: TEST FAULT: dropping a stem tx', { peer })
+      this.counts.stemTxs++
+      this.hooks.onStemTx?.(false)
+      return encodeStemAnswer('accepted')
     }
     let tx: Tx
     try {

@@ -206,3 +206,31 @@ describe('DandelionRelay', () => {
     expect(net.sent).toEqual([])
   })
 })
+
+describe('DandelionRelay test fault: dropStems', () => {
+  it('answers accepted, holds nothing and starts no embargo', async () => {
+    const { pool: mempool, clock } = harness()
+    const timers = new ManualTimers(clock)
+    const net = new FakeStemNet()
+    net.outbound = ['o1', 'o2']
+    const relay = new DandelionRelay(
+      net,
+      {
+        decodeTx: (bytes) => strictDecoders.tx(bytes, LIMITS.txBytesMax),
+        check: (t) => mempool.check(t),
+        isPublic: (id) => mempool.has(id),
+        fluff: async () => {
+          throw new Error('a dropping node fluffs nothing')
+        },
+      },
+      { clock, timers, rng: seededRng(1) },
+      { chainId: 'mempool-test', dropStems: true },
+    )
+    await relay.start()
+    expect([...(await net.deliver(tx(1, 0).bytes, 'in1'))]).toEqual([1])
+    await flush()
+    expect(relay.pool.size).toBe(0)
+    expect(relay.embargoesRunning).toBe(0)
+    expect(net.sent).toEqual([])
+  })
+})
