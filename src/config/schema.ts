@@ -148,7 +148,7 @@ const net = z.strictObject({
       flag: '--gossip',
     }),
   compact_blocks: z.boolean().default(true).register(keyDocs, {
-    doc: 'Compact blocks (BIP152\'s scheme): new blocks go to peers that speak the protocol as a header, 6-byte short tx ids and the few txs they lack, rebuilt from their mempools; peers that do not speak it get full blocks by gossip. false (`--no-compact-blocks`): this node neither serves nor sends them, and relays full blocks only (a baseline for the lab).',
+    doc: "Compact blocks (BIP152's scheme): new blocks go to peers that speak the protocol as a header, 6-byte short tx ids and the few txs they lack, rebuilt from their mempools; peers that do not speak it get full blocks by gossip. false (`--no-compact-blocks`): this node neither serves nor sends them, and relays full blocks only (a baseline for the lab).",
     allowed: 'true or false',
     flag: '--compact-blocks',
   }),

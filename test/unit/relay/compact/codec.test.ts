@@ -36,7 +36,10 @@ function code(fn: () => unknown): string | undefined {
 
 describe('compact-block codec', () => {
   it('round-trips every request kind and answer', () => {
-    expect(decodeCompactRequest(encodeCompactRequest({ kind: 'block', block }), limits)).toEqual({ kind: 'block', block })
+    expect(decodeCompactRequest(encodeCompactRequest({ kind: 'block', block }), limits)).toEqual({
+      kind: 'block',
+      block,
+    })
     expect(decodeCompactRequest(encodeCompactRequest({ kind: 'announce', header }), limits)).toEqual({
       kind: 'announce',
       header,
@@ -85,9 +88,9 @@ describe('compact-block codec', () => {
       'DECODE_MALFORMED',
     )
     const none = { blockHash: hash, indexes: [] }
-    expect(
-      code(() => decodeCompactRequest(encodeCompactRequest({ kind: 'getBlockTxs', get: none }), limits)),
-    ).toBe('DECODE_MALFORMED')
+    expect(code(() => decodeCompactRequest(encodeCompactRequest({ kind: 'getBlockTxs', get: none }), limits))).toBe(
+      'DECODE_MALFORMED',
+    )
     const answer = encodeBlockTxs({ blockHash: hash, txs: [new Uint8Array([1])] })
     expect(code(() => decodeBlockTxs(answer, limits, new Uint8Array(32), 1))).toBe('DECODE_MALFORMED')
     expect(code(() => decodeBlockTxs(answer, limits, hash, 2))).toBe('DECODE_MALFORMED')

@@ -1,0 +1,213 @@
+import { afterEach, describe, expect, it, vi } from 'vitest'
+import { Header } from '../../../../src/ledger/block.js'
+import { encodeCompactRequest } from '../../../../src/relay/compact/compact-codec.js'
+import { compactTxs } from '../../../../src/relay/compact/rebuild.js'
+import { packShortIds } from '../../../../src/relay/compact/short-ids.js'
+import { mineBlock, transfer } from '../../../helpers/chain.js'
+import { type Block, holdBlock, syncClocks, type TestNode, Wire } from './harness.js'
+
+/** Six transfers from six funded devnet accounts. */
+const txs = () => Array.from({ length: 6 }, (_, i) => transfer(i, i + 10, 0n))
+
+/** S mined a block of `txs()`; R holds `held` of them in its mempool; S and R are linked. */
+async function sentBlock(held: number[], opts: { highBandwidth?: boolean } = {}) {
+  const wire = new Wire()
+  const s = await wire.node('S')
+  const r = await wire.node('R')
+  wire.link('S', 'R')
+  const all = txs()
+  const block = await mineBlock(s.t, all)
+  await holdBlock(s, block)
+  syncClocks(wire, s.t.clock.nowMs())
+  for (const i of held) await r.mempool.add(all[i] as (typeof all)[number], 'gossip')
+  if (opts.highBandwidth) s.relay.peerBlocks.broughtFirst('R')
+  return { wire, s, r, block }
+}
+
+const stored = (node: TestNode, block: Block) => node.t.chain.index.get(block.id)?.status
+
+afterEach(() => {
+  vi.useRealTimers()
+})
+
+describe('compact blocks: reconstruction', () => {
+  it('rebuilds a block whose txs are all in the mempool without any request (high-bandwidth push)', async () => {
+    const { wire, s, r, block } = await sentBlock([0, 1, 2, 3, 4, 5], { highBandwidth: true })
+    await s.relay.relayBlock(block)
+    await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
+    expect(wire.sent).toEqual(['S→R block'])
+    expect(wire.txRequests).toEqual([])
+    expect(r.counts).toMatchObject({ receivedCount: 1, rebuiltWithout: 1, rebuiltWith: 0, fallbacks: [] })
+    expect(r.fetchedFrom).toEqual([])
+    expect(r.charges).toEqual([])
+  })
+
+  it('asks only for the missing txs when some are not in the mempool (low-bandwidth: announce, then fetch)', async () => {
+    const { wire, s, r, block } = await sentBlock([0, 2, 3, 5])
+    await s.relay.relayBlock(block)
+    await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
+    expect(wire.sent).toEqual(['S→R announce', 'R→S getBlock', 'R→S getBlockTxs'])
+    expect(r.counts.requestedTxs).toEqual([2])
+    expect(r.counts).toMatchObject({ rebuiltWithout: 0, rebuiltWith: 1, fallbacks: [] })
+    // The txs R lacked are prefilled when R passes the block on.
+    expect(r.relay.receiver.lacked(block.id)).toEqual([1, 4])
+  })
+
+  it('asks for every tx when the mempool holds none of them', async () => {
+    const { wire, s, r, block } = await sentBlock([], { highBandwidth: true })
+    await s.relay.relayBlock(block)
+    await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
+    expect(wire.txRequests).toEqual(['R→S'])
+    expect(r.counts.requestedTxs).toEqual([6])
+    expect(r.fetchedFrom).toEqual([])
+  })
+
+  it('finds txs the mempool dropped in the pool of recent txs', async () => {
+    const { wire, s, r, block } = await sentBlock([0, 1, 2], { highBandwidth: true })
+    for (const tx of txs().slice(3)) r.recent.add(tx)
+    await s.relay.relayBlock(block)
+    await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
+    expect(wire.txRequests).toEqual([])
+    expect(r.counts.rebuiltWithout).toBe(1)
+  })
+
+  it('falls back to the full block on a short-id collision (one id named twice)', async () => {
+    const { wire, r, block } = await sentBlock([0, 1, 2, 3, 4, 5])
+    const { ids } = compactTxs(block.header.bytes, 5n, block.txs, new Set())
+    ids[1] = ids[0] as number
+    const push = encodeCompactRequest({
+      kind: 'block',
+      block: { header: block.header.bytes, nonce: 5n, shortIds: packShortIds(ids), prefilled: [] },
+    })
+    await r.relay.handle(push, 'S')
+    await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
+    expect(r.counts.fallbacks).toEqual(['collision'])
+    expect(r.fetchedFrom).toEqual(['S'])
+    expect(wire.txRequests).toEqual([])
+    expect(r.charges).toEqual([])
+  })
+})
+
+describe('compact blocks: faults', () => {
+  it('charges a peer whose prefilled txs do not match the header txRoot, and takes the full block', async () => {
+    const { r, block } = await sentBlock([1, 2, 3, 4, 5])
+    const { ids } = compactTxs(block.header.bytes, 9n, block.txs, new Set([0]))
+    const wrongTx = transfer(7, 8, 0n)
+    const push = encodeCompactRequest({
+      kind: 'block',
+      block: {
+        header: block.header.bytes,
+        nonce: 9n,
+        shortIds: packShortIds(ids),
+        prefilled: [{ index: 0, tx: wrongTx.bytes }],
+      },
+    })
+    await r.relay.handle(push, 'S')
+    await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
+    expect(r.charges).toEqual([{ peer: 'S', penalty: 100, reason: 'CMPCT_BAD_TXS' }])
+    expect(r.counts.fallbacks).toEqual(['tx_root'])
+    expect(r.counts.rebuiltWithout + r.counts.rebuiltWith).toBe(0)
+  })
+
+  it('does not charge a peer for a mismatch in a slot our own pools filled (a collision nobody made)', async () => {
+    const { r, block } = await sentBlock([0, 1, 2, 3, 4, 5])
+    const { ids } = compactTxs(block.header.bytes, 9n, block.txs, new Set())
+    // R's pool answers slot 5 with a tx that is not the block's: as an unseen 48-bit collision would.
+    const other = transfer(7, 8, 0n)
+    const keyed = compactTxs(block.header.bytes, 9n, [other], new Set()).ids[0] as number
+    await r.mempool.add(other, 'gossip')
+    await r.mempool.reset({ included: [block.txs[5] as (typeof block.txs)[number]], returned: [] })
+    ids[5] = keyed
+    const push = encodeCompactRequest({
+      kind: 'block',
+      block: { header: block.header.bytes, nonce: 9n, shortIds: packShortIds(ids), prefilled: [] },
+    })
+    await r.relay.handle(push, 'S')
+    await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
+    expect(r.counts.fallbacks).toEqual(['tx_root'])
+    expect(r.charges).toEqual([])
+  })
+
+  it('times out a peer that never answers a missing-tx request and fetches the block from another', async () => {
+    const { wire, s, r, block } = await sentBlock([0, 1], { highBandwidth: true })
+    const h = await wire.node('H')
+    await holdBlock(h, block)
+    wire.link('H', 'R')
+    wire.silent.add('S')
+    await s.relay.relayBlock(block)
+    await vi.waitFor(() => expect(wire.txRequests).toEqual(['R→S']))
+    // H announces the block meanwhile: R now knows H has it.
+    await r.relay.handle(encodeCompactRequest({ kind: 'announce', header: block.header.bytes }), 'H')
+    expect(stored(r, block)).toBeUndefined()
+    r.timers.fireAll()
+    await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
+    expect(r.counts.fallbacks).toEqual(['timeout'])
+    expect(r.fetchedFrom).toEqual(['H'])
+  })
+
+  it('charges a peer whose header fails its proof of work, and asks it for nothing', async () => {
+    const { wire, r, block } = await sentBlock([0, 1, 2, 3, 4, 5])
+    const bad = new Uint8Array(block.header.bytes)
+    // The nonce is the header's last field in version 1: change it until the seal fails.
+    let tries = 0
+    do {
+      bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ (++tries & 0xff)
+    } while (passesSeal(r, bad) && tries < 64)
+    await r.relay.handle(encodeCompactRequest({ kind: 'announce', header: bad }), 'S')
+    expect(r.charges.map((c) => c.peer)).toEqual(['S'])
+    expect(wire.sent).toEqual([])
+  })
+})
+
+function passesSeal(node: TestNode, bytes: Uint8Array): boolean {
+  try {
+    node.t.engine.checkSeal(Header.fromBytes(bytes))
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('compact blocks: relay modes', () => {
+  it('pushes to the three peers that most recently brought a new block first and announces to the others', async () => {
+    const wire = new Wire()
+    const s = await wire.node('S')
+    for (const name of ['A', 'B', 'C', 'D', 'E']) {
+      await wire.node(name)
+      wire.link('S', name)
+    }
+    for (const name of ['A', 'B', 'C', 'D']) s.relay.peerBlocks.broughtFirst(name)
+    const block = await mineBlock(s.t, [])
+    await holdBlock(s, block)
+    syncClocks(wire, s.t.clock.nowMs())
+    await s.relay.relayBlock(block)
+    const fromS = wire.sent.filter((line) => line.startsWith('S→')).sort()
+    expect(fromS).toEqual(['S→A announce', 'S→B block', 'S→C block', 'S→D block', 'S→E announce'])
+  })
+
+  it('still gives full blocks to a peer that does not speak the protocol, by gossip', async () => {
+    const { wire, s, r, block } = await sentBlock([0, 1, 2, 3, 4, 5], { highBandwidth: true })
+    const legacy = await wire.node('L')
+    wire.mute.add('L')
+    wire.link('R', 'L')
+    expect(await s.relay.gossipNeeded()).toBe(false)
+    expect(await r.relay.gossipNeeded()).toBe(true)
+    await s.relay.relayBlock(block)
+    // Imported, and S noted as the peer that brought it first.
+    await vi.waitFor(() => expect(r.relay.peerBlocks.highBandwidth(new Set(['S']))).toEqual(['S']))
+    await r.relay.relayBlock(block)
+    expect(r.gossiped).toEqual([block.id])
+    expect(wire.sent.filter((line) => line.includes('→L'))).toEqual([])
+    expect(legacy.gossiped).toEqual([])
+  })
+
+  it('does not offer a block back to the peer it came from', async () => {
+    const { wire, s, r, block } = await sentBlock([0, 1, 2, 3, 4, 5], { highBandwidth: true })
+    await s.relay.relayBlock(block)
+    // Imported, and S noted as the peer that brought it first.
+    await vi.waitFor(() => expect(r.relay.peerBlocks.highBandwidth(new Set(['S']))).toEqual(['S']))
+    await r.relay.relayBlock(block)
+    expect(stored(r, block)).toBeDefined()
+    expect(wire.sent).toEqual(['S→R block'])
+  })
+})
