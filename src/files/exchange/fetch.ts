@@ -17,7 +17,7 @@ import type { Rng } from '../../util/rng.js'
 import type { Timers } from '../../util/timers.js'
 import { blockMatches, checkCid, cidKey, DAG_PB_CODE } from './cid.js'
 import { decodeHaveAnswer, decodeWantAnswer, encodeFilesRequest } from './codec.js'
-import { decodeDagNode } from './dag.js'
+import { type DagLink, decodeDagNode } from './dag.js'
 import { FilesFetchError, FilesWireError } from './errors.js'
 import {
   DEFAULT_FETCH_LIMITS,
@@ -56,6 +56,8 @@ interface Expansion {
   depth: number
   /** Children taken so far. */
   next: number
+  /** The decoded children, kept on the newest expansion only (the others are decoded again from the store). */
+  children?: DagLink[]
 }
 
 interface Sent {
@@ -155,7 +157,10 @@ class FetchSession {
       for await (const peer of this.opts.providers(this.root, this.stop.signal)) {
         if (this.finished) return
         if (this.gone.has(peer) || !this.sched.addProvider(peer)) continue
-        this.haves.set(peer, { unasked: this.sched.wantedKeys(), inFlight: false })
+        const rootKey = cidKey(this.root)
+        // a provider of the root is taken to hold it (a WANT's missing mark says otherwise): no HAVE round first
+        if (this.sched.isWanted(rootKey)) this.sched.noteHave(peer, [rootKey], [true])
+        this.haves.set(peer, { unasked: this.sched.wantedKeys().filter((k) => k !== rootKey), inFlight: false })
         this.progress.providers = this.sched.providerCount
         this.pump()
       }
@@ -180,7 +185,8 @@ class FetchSession {
       }
       this.wanted.set(key, { cid: link.cid, depth })
       this.sched.addWant(key)
-      for (const h of this.haves.values()) h.unasked.push(key)
+      if (depth === 0) for (const peer of this.haves.keys()) this.sched.noteHave(peer, [key], [true])
+      else for (const h of this.haves.values()) h.unasked.push(key)
     }
   }
 
@@ -190,16 +196,22 @@ class FetchSession {
     if (block === undefined) throw new Error(`the store lost ${cid}`)
     const node = decodeDagNode(cid, block, depth)
     if (depth === 0 && node.fileBytes !== undefined) this.progress.bytesTotal = node.fileBytes
-    if (node.children.length > 0) this.expansions.push({ cid, depth, next: 0 })
+    if (node.children.length === 0) return
+    const below = this.expansions[this.expansions.length - 1]
+    if (below) below.children = undefined
+    this.expansions.push({ cid, depth, next: 0, children: node.children })
   }
 
   /** Takes children of the newest expansions while the window has room. */
   private async expand(): Promise<void> {
     while (this.expansions.length > 0 && this.sched.wantCount < this.limits.pendingWindow && !this.finished) {
       const top = this.expansions[this.expansions.length - 1] as Expansion
-      const block = await this.opts.store.get(top.cid)
-      if (block === undefined) throw new Error(`the store lost ${top.cid}`)
-      const { children } = decodeDagNode(top.cid, block, top.depth)
+      let children = top.children
+      if (children === undefined) {
+        const block = await this.opts.store.get(top.cid)
+        if (block === undefined) throw new Error(`the store lost ${top.cid}`)
+        children = decodeDagNode(top.cid, block, top.depth).children
+      }
       const room = this.limits.pendingWindow - this.sched.wantCount
       const take = children.slice(top.next, top.next + room)
       top.next += take.length

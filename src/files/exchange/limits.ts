@@ -74,12 +74,15 @@ export interface FetchLimits {
   inFlightBlocksMax: number
   /** Blocks in flight at one peer: the top of its adaptive depth. */
   peerDepthMax: number
-  /** Blocks in flight at a peer whose throughput is not known yet, and the floor of its depth. */
+  /** Blocks in flight at a peer whose throughput is not known yet. */
+  peerDepthInitial: number
+  /** The floor of a peer's depth, however slow it is. */
   peerDepthMin: number
   /**
    * A peer's depth covers this much of its measured throughput: enough
-   * queued at it to keep it busy while answers travel, no more (a slow peer
-   * holds few blocks, so the tail waits on no one).
+   * queued at it to keep it busy while answers travel (it must exceed the
+   * round trip, or the depth measured through would shrink itself), no more
+   * (a slow peer holds few blocks, so the tail waits on no one for long).
    */
   depthTargetMs: number
   /** Requests in flight at one peer (below the server's FILES_SERVE_QUOTA.queueMax, so none is refused). */
@@ -93,9 +96,9 @@ export interface FetchLimits {
   /** Endgame: duplicate requests one peer holds at once. */
   endgamePerPeerMax: number
   /**
-   * Endgame: a block is copied only when its request is this old. A healthy
-   * provider delivers its whole depth in about depthTargetMs, so twice that
-   * is late; equal fast providers then finish with no duplicates at all.
+   * Endgame: a block is copied only when its request is late: older than
+   * twice the time its provider needs, at its measured rate, to deliver all
+   * it holds, and at least this old. Equal providers finish with no copies.
    */
   endgameAfterMs: number
   /** Blocks known and not yet fetched: the DAG is expanded only while fewer are pending. */
@@ -112,14 +115,15 @@ export const DEFAULT_FETCH_LIMITS: FetchLimits = {
   peersMax: 32,
   inFlightBlocksMax: 128,
   peerDepthMax: 32,
-  peerDepthMin: 4,
-  depthTargetMs: 150,
+  peerDepthInitial: 16,
+  peerDepthMin: 2,
+  depthTargetMs: 500,
   peerRequestsMax: 8,
   wantBatchMax: 4,
   rarestChoice: 4,
   endgameCopiesMax: 2,
   endgamePerPeerMax: 1,
-  endgameAfterMs: 300,
+  endgameAfterMs: 200,
   pendingWindow: 4096,
   stallTimeoutMs: 10_000,
   peerFailuresMax: 3,

@@ -12,6 +12,7 @@
 const RATE_EWMA_WEIGHT = 0.3
 
 export interface DepthBounds {
+  peerDepthInitial: number
   peerDepthMin: number
   peerDepthMax: number
   depthTargetMs: number
@@ -36,7 +37,7 @@ export class PeerMeter {
 
   /** Blocks this peer may hold in flight, for blocks of `blockBytes` on average. */
   depth(bounds: DepthBounds, blockBytes: number): number {
-    if (this.rateBytesPerSec === undefined) return bounds.peerDepthMin
+    if (this.rateBytesPerSec === undefined) return bounds.peerDepthInitial
     const blocks = Math.ceil((this.rateBytesPerSec * bounds.depthTargetMs) / 1000 / Math.max(blockBytes, 1))
     return Math.min(bounds.peerDepthMax, Math.max(bounds.peerDepthMin, blocks))
   }

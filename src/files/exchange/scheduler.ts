@@ -27,6 +27,10 @@ import { PeerMeter } from './peer-meter.js'
 
 /** Blocks are 256 KiB chunks until the first ones arrive. */
 const BLOCK_BYTES_GUESS = 256 * 1024
+/** Blocks delivered before their mean size replaces the guess. */
+const MEAN_BLOCK_SAMPLES_MIN = 8
+/** Answers smaller than this are not throughput samples (a lone small node measures latency, not rate). */
+const METER_SAMPLE_BYTES_MIN = 64 * 1024
 
 export interface WantRequest {
   readonly id: number
@@ -65,6 +69,7 @@ export type SchedulerLimits = Pick<
   | 'inFlightBlocksMax'
   | 'peerDepthMax'
   | 'peerDepthMin'
+  | 'peerDepthInitial'
   | 'peerRequestsMax'
   | 'depthTargetMs'
   | 'wantBatchMax'
@@ -256,7 +261,7 @@ export class PieceScheduler {
     if (!this.requests.has(req.id)) return
     const p = this.providers.get(req.peer)
     if (p && bytes > 0) {
-      p.meter.answer(bytes, req.askedAtMs, this.deps.clock.nowMs())
+      if (bytes >= METER_SAMPLE_BYTES_MIN) p.meter.answer(bytes, req.askedAtMs, this.deps.clock.nowMs())
       p.failures = 0
     }
     this.endRequest(req)
@@ -287,8 +292,9 @@ export class PieceScheduler {
     return this.providers.get(peer)?.blocksInFlight ?? 0
   }
 
+  /** The mean size of blocks delivered, once enough arrived to tell (a small root first says little). */
   private meanBlockBytes(): number {
-    return this.blocksSeen === 0 ? BLOCK_BYTES_GUESS : this.blockBytesSum / this.blocksSeen
+    return this.blocksSeen < MEAN_BLOCK_SAMPLES_MIN ? BLOCK_BYTES_GUESS : this.blockBytesSum / this.blocksSeen
   }
 
   private nextRequestFor(p: Provider, moreComing: boolean): WantRequest | undefined {
@@ -329,33 +335,43 @@ export class PieceScheduler {
   }
 
   /**
-   * A block `p` holds, asked elsewhere at least `endgameAfterMs` ago (a
-   * healthy provider delivers its whole depth in about depthTargetMs, so an
-   * older request is late) and with fewer than endgameCopiesMax copies asked:
-   * the one asked most recently, which would come last.
+   * A block `p` holds, asked elsewhere and late there, with fewer than
+   * endgameCopiesMax copies asked: the one asked most recently (it would
+   * come last). A request is late once it is older than twice the time its
+   * provider needs, at its measured rate, to deliver all it holds (and never
+   * before endgameAfterMs): equal providers then finish with no copies.
    */
   private pickEndgame(p: Provider): Want | undefined {
-    const lateBefore = this.deps.clock.nowMs() - this.limits.endgameAfterMs
+    const now = this.deps.clock.nowMs()
     let best: Want | undefined
     let bestId = -1
     for (const key of p.have) {
       const want = this.wants.get(key)
       if (!want || want.requests.size === 0 || want.requests.size >= this.limits.endgameCopiesMax) continue
       let askedHere = false
-      let firstAskedMs = Number.POSITIVE_INFINITY
+      let late = true
       let latestId = -1
       for (const r of want.requests) {
         if (r.peer === p.id) askedHere = true
-        firstAskedMs = Math.min(firstAskedMs, r.askedAtMs)
+        if (now < this.lateAtMs(r)) late = false
         latestId = Math.max(latestId, r.id)
       }
       // request ids grow with time: the highest is the one asked last
-      if (!askedHere && firstAskedMs <= lateBefore && latestId > bestId) {
+      if (!askedHere && late && latestId > bestId) {
         best = want
         bestId = latestId
       }
     }
     return best
+  }
+
+  /** When a request turns late: twice its provider's time to deliver all it holds, at least endgameAfterMs. */
+  private lateAtMs(req: WantRequest): number {
+    const holder = this.providers.get(req.peer)
+    const rate = holder?.meter.rateBytesPerSec
+    const drainMs =
+      holder && rate !== undefined && rate > 0 ? (holder.blocksInFlight * this.meanBlockBytes() * 1000) / rate : 0
+    return req.askedAtMs + Math.max(this.limits.endgameAfterMs, 2 * drainMs)
   }
 
   /** When the next block in flight turns late (endgame), if any could be copied; for the caller's timer. */
@@ -364,7 +380,7 @@ export class PieceScheduler {
     let at: number | undefined
     const now = this.deps.clock.nowMs()
     for (const req of this.requests.values()) {
-      const due = req.askedAtMs + this.limits.endgameAfterMs
+      const due = this.lateAtMs(req)
       if (req.pending.size > 0 && due > now && (at === undefined || due < at)) at = due
     }
     return at
