@@ -80,7 +80,7 @@ function filesFailure(err: unknown): unknown {
   if ((err as Error)?.name === 'FilesError' && typeof code === 'string') {
     const message = (err as Error).message
     const reason = message.startsWith(`${code}: `) ? message.slice(code.length + 2) : message
-    return new RpcError(RpcCode.FILES_ERROR, `file store: ${reason}`, { code, reason })
+    return new RpcError(RpcCode.FILES_ERROR, 'file store refused', { code, reason })
   }
   return err
 }

@@ -27,6 +27,7 @@ export const COMMAND_GROUPS: readonly CommandGroup[] = [
     names: ['status', 'peers', 'addrman', 'block', 'tx', 'mempool'],
     load: async () => (await import('./read.js')).registerReadCommands,
   },
+  { names: ['files'], load: async () => (await import('./files.js')).registerFilesCommands },
   { names: ['sim'], load: async () => (await import('./sim.js')).registerSimCommand },
   { names: ['lab'], load: async () => (await import('./lab.js')).registerLabCommands },
 ]

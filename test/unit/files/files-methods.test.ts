@@ -88,7 +88,7 @@ describe('files_* methods', () => {
     )
     expect(cbor.code).toBe(RpcCode.FILES_ERROR)
     expect(cbor.data).toMatchObject({ code: 'UNKNOWN_CODEC' })
-    expect(cbor.message).toMatch(/only raw \(0x55\) and dag-pb \(0x70\)/)
+    expect((cbor.data as { reason: string }).reason).toMatch(/only raw \(0x55\) and dag-pb \(0x70\)/)
     const missing = await rpcError(client.call('files_add', { path: join(dir, 'nope') }))
     expect(missing.data).toMatchObject({ code: 'BAD_PATH' })
     const noDownloader = await rpcError(
