@@ -21,6 +21,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   trace: () => import('./trace.js'),
   lab: () => import('./lab.js'),
   light: () => import('./light.js'),
+  files: () => import('./files.js'),
   'relay-dandelion': () => import('./relay-dandelion.js'),
 }
 
