@@ -1,4 +1,5 @@
 import { BlocksCard } from './blocks-card.js'
+import { FilesCard } from './files-card.js'
 import { HeadCard } from './head-card.js'
 import { Header } from './header.js'
 import { useDashboardState } from './hooks.js'
@@ -29,6 +30,7 @@ export function App({ store }: { store: NodeStore }) {
         <SendCard rpc={store.rpc} sent={state.sent} onSent={(tx) => store.trackSent(tx)} />
         <VerifyCard rpc={store.rpc} />
         <MempoolCard mempool={state.mempool} totals={status?.mempool} error={errors.mempool} />
+        <FilesCard rpc={store.rpc} />
       </main>
     </>
   )

@@ -2,6 +2,15 @@
  * Every method's parameters and result, as types: what the typed client
  * checks calls against. docs/API.md describes the same table in prose.
  */
+
+import type {
+  FileAddedJson,
+  FileDownloadJson,
+  FileExportJson,
+  FileGcJson,
+  FileRootJson,
+  FileStatJson,
+} from '../files/json.js'
 import type {
   AccountJson,
   AccountProofJson,
@@ -64,6 +73,17 @@ export interface RpcSchema {
   }
   /** A full node: a main-chain tx's inclusion proof; null for a tx not on the main chain. */
   light_txProof: { params: { hash: string }; result: TxProofJson | null }
+  /** A node with the file store: imports a path on the node, or base64 `data` (with an optional `name`). */
+  files_add: { params: { path: string } | { data: string; name?: string }; result: FileAddedJson }
+  /** Starts (or joins) the download of a root; answers its state at once. */
+  files_get: { params: { cid: string }; result: FileDownloadJson }
+  files_stat: { params: { cid: string }; result: FileStatJson }
+  files_list: { params: NoParams; result: FileRootJson[] }
+  files_pins: { params: NoParams; result: FileRootJson[] }
+  files_pin: { params: { cid: string }; result: FileRootJson }
+  files_unpin: { params: { cid: string }; result: FileRootJson }
+  files_gc: { params: NoParams; result: FileGcJson }
+  files_export: { params: { cid: string; path: string }; result: FileExportJson }
   subscribe: { params: { topic: Topic }; result: string }
   unsubscribe: { params: { subscription: string }; result: boolean }
 }
