@@ -185,8 +185,13 @@ class FetchSession {
       }
       this.wanted.set(key, { cid: link.cid, depth })
       this.sched.addWant(key)
-      if (depth === 0) for (const peer of this.haves.keys()) this.sched.noteHave(peer, [key], [true])
-      else for (const h of this.haves.values()) h.unasked.push(key)
+      // The providers in the session hold the root, and a provider of a DAG usually holds all of it: each is
+      // presumed to hold the block until its HAVE answer (asked at once) or a WANT's missing mark says otherwise,
+      // so the first blocks are asked without waiting a round trip for the have-lists.
+      for (const [peer, h] of this.haves) {
+        this.sched.noteHave(peer, [key], [true])
+        if (depth > 0) h.unasked.push(key)
+      }
     }
   }
 
