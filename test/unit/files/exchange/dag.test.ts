@@ -11,14 +11,13 @@ import { DAG_DEPTH_MAX, DAG_LINKS_MAX } from '../../../../src/files/exchange/lim
 
 const leaf = (n: number): CID => CID.createV1(raw.code, sha256.digest(Uint8Array.of(n & 0xff, n >> 8)) as never)
 
+/** A dag-pb node over `links` with `data` (a UnixFS file's by default; null: no Data field). */
 function node(
   links: CID[],
-  data: Uint8Array | undefined = new UnixFS({ type: 'file' }).marshal(),
-): {
-  cid: CID
-  bytes: Uint8Array
-} {
-  const bytes = dagPb.encode({ Data: data, Links: links.map((Hash) => ({ Hash, Tsize: 10 })) })
+  data: Uint8Array | null = new UnixFS({ type: 'file' }).marshal(),
+): { cid: CID; bytes: Uint8Array } {
+  const Links = links.map((Hash) => ({ Hash, Tsize: 10 }))
+  const bytes = dagPb.encode(data === null ? { Links } : { Data: data, Links })
   return { cid: CID.createV1(dagPb.code, sha256.digest(bytes) as never), bytes }
 }
 
