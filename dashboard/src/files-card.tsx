@@ -1,8 +1,8 @@
 /**
  * Files: the roots the node shares (`files_list`, refreshed every few
  * seconds) and downloads started from this card (`files_get` with a CID),
- * whose progress is polled live while they run: bytes, blocks, providers,
- * rate and ETA, then how each ended.
+ * whose progress is polled live while they run (`files_progress`, which
+ * only reads): bytes, blocks, providers, rate and ETA, then how each ended.
  */
 import type { TargetedSubmitEvent } from 'preact'
 import { useEffect, useState } from 'preact/hooks'
@@ -59,8 +59,12 @@ export function FilesCard({ rpc }: { rpc: NodeRpc }) {
     const poll = async () => {
       for (const cid of running) {
         try {
-          const status = await rpc.call('files_get', { cid })
-          if (live) setDownloads((all) => upsertDownload(all, status))
+          // files_progress only reads: a finished download is reported, never started again
+          const status = await rpc.call('files_progress', { cid })
+          if (!live) continue
+          setDownloads((all) =>
+            upsertDownload(all, status ?? unreadable(all, cid, 'the node no longer knows this download')),
+          )
         } catch (err) {
           if (live) setDownloads((all) => upsertDownload(all, unreadable(all, cid, errorText(err))))
         }
@@ -148,7 +152,13 @@ export function FilesCard({ rpc }: { rpc: NodeRpc }) {
 function DownloadRow({ download: d }: { download: FileDownloadJson }) {
   const fraction = downloadFraction(d)
   return (
-    <div data-testid="files-download" data-cid={d.cid} data-state={d.state} data-bytes-done={d.bytesDone}>
+    <div
+      data-testid="files-download"
+      data-cid={d.cid}
+      data-state={d.state}
+      data-bytes-done={d.bytesDone}
+      data-bytes-total={d.bytesTotal ?? ''}
+    >
       <div class="progress" title={d.cid}>
         <code>{shortHash(d.cid, 10, 6)}</code>
         <progress max={1} value={fraction} aria-label="download progress" />

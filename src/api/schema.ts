@@ -77,6 +77,8 @@ export interface RpcSchema {
   files_add: { params: { path: string } | { data: string; name?: string }; result: FileAddedJson }
   /** Starts (or joins) the download of a root; answers its state at once. */
   files_get: { params: { cid: string }; result: FileDownloadJson }
+  /** A download's state, read only (never starts one); null when the node knows no download of the root. */
+  files_progress: { params: { cid: string }; result: FileDownloadJson | null }
   files_stat: { params: { cid: string }; result: FileStatJson }
   files_list: { params: NoParams; result: FileRootJson[] }
   files_pins: { params: NoParams; result: FileRootJson[] }
