@@ -1,11 +1,12 @@
 /**
  * The file methods (`files_*`), added to the method table on a node that
  * runs the file store: add (a path on the node, or base64 bytes up to
- * UPLOAD_BYTES_MAX), get (starts or joins a download), stat, list, pins,
+ * UPLOAD_BYTES_MAX), get (starts or joins a download), progress (how a
+ * download stands or ended, without starting one), stat, list, pins,
  * pin, unpin, gc and export. Each validates its params and makes one call;
  * a `FilesError` becomes FILES_ERROR (-32050) with its code in `data.code`.
  * Those that write to the node's disk or start a download need the API
- * token (method-classes.ts); stat, list and pins are reads.
+ * token (method-classes.ts); progress, stat, list and pins are reads.
  */
 import { isAbsolute } from 'node:path'
 import type {
@@ -26,6 +27,8 @@ export interface FilesApi {
   add(path: string): Promise<FileAddedJson>
   addBytes(bytes: Uint8Array, name: string): Promise<FileAddedJson>
   get(cid: string): Promise<FileDownloadJson>
+  /** The download of `cid`, running or finished; undefined when the node knows none. */
+  download(cid: string): FileDownloadJson | undefined
   stat(cid: string): Promise<FileStatJson>
   list(): FileRootJson[]
   pins(): FileRootJson[]
@@ -121,6 +124,7 @@ export function withFilesMethods(methods: MethodTable, files: FilesApi): MethodT
       },
     ],
     ['files_get', (p, f) => f.get(oneCid(p))],
+    ['files_progress', (p, f) => f.download(oneCid(p)) ?? null],
     ['files_stat', (p, f) => f.stat(oneCid(p))],
     [
       'files_list',

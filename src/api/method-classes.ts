@@ -12,7 +12,15 @@ import { RpcCode, RpcError } from './errors.js'
 export type MethodClass = 'read' | 'wallet' | 'network-admin' | 'miner' | 'validator' | 'files'
 
 /** Under a guarded prefix, yet only reading. */
-const READ_EXCEPTIONS = new Set(['wallet_list', 'net_peers', 'net_addrman', 'files_stat', 'files_list', 'files_pins'])
+const READ_EXCEPTIONS = new Set([
+  'wallet_list',
+  'net_peers',
+  'net_addrman',
+  'files_progress',
+  'files_stat',
+  'files_list',
+  'files_pins',
+])
 
 const PREFIX_CLASSES: ReadonlyArray<readonly [string, MethodClass]> = [
   ['wallet_', 'wallet'],

@@ -94,7 +94,8 @@ async function get(cid: string, flags: GetFlags): Promise<void> {
     else bar?.draw(renderDownloadLine(status))
     if (status.state !== 'running') break
     await new Promise((done) => setTimeout(done, GET_POLL_MS))
-    status = (await client.call('files_get', { cid })) as FileDownloadJson
+    // files_progress only reads: a download that failed is reported, not started again.
+    status = ((await client.call('files_progress', { cid })) as FileDownloadJson | null) ?? status
   }
   bar?.clear()
   if (status.state === 'failed') {

@@ -17,8 +17,6 @@ interface Download {
   state: FileDownloadJson['state']
   progress: FetchProgress
   startedAtMs: number
-  /** Bytes already held at the start: resumed bytes are not counted in the rate. */
-  bytesAtStartDone: number
   finishedAtMs?: number
   error?: { code: string; message: string }
   abort: AbortController
@@ -75,15 +73,13 @@ export class DownloadTracker {
     const download: Download = {
       cid,
       state: 'running',
-      progress: { blocksDone: 0, blocksKnown: 1, bytesDone: 0, providers: 0 },
+      progress: { blocksDone: 0, blocksKnown: 1, bytesDone: 0, bytesFetched: 0, providers: 0 },
       startedAtMs: this.clock.nowMs(),
-      bytesAtStartDone: Number.NaN,
       abort,
       done: Promise.resolve(),
     }
     this.downloads.set(key, download)
     download.done = run((progress) => {
-      if (Number.isNaN(download.bytesAtStartDone)) download.bytesAtStartDone = progress.bytesDone
       download.progress = progress
     }, abort.signal).then(
       () => this.finish(download, undefined, onFinished),
@@ -136,8 +132,8 @@ export class DownloadTracker {
     const { progress } = d
     const endMs = d.finishedAtMs ?? this.clock.nowMs()
     const seconds = (endMs - d.startedAtMs) / 1000
-    const fresh = progress.bytesDone - (Number.isNaN(d.bytesAtStartDone) ? progress.bytesDone : d.bytesAtStartDone)
-    const bytesPerSecond = seconds > 0 ? fresh / seconds : 0
+    // Resumed bytes (held before this download) are not counted: they took no time.
+    const bytesPerSecond = seconds > 0 ? progress.bytesFetched / seconds : 0
     const left = progress.bytesTotal === undefined ? undefined : Math.max(0, progress.bytesTotal - progress.bytesDone)
     const etaSeconds =
       d.state === 'done' ? 0 : left !== undefined && bytesPerSecond > 0 ? Math.ceil(left / bytesPerSecond) : null

@@ -13,6 +13,8 @@ export interface FetchProgress {
   blocksKnown: number
   /** Verified bytes stored so far (blocks already held count too). */
   bytesDone: number
+  /** Of them, the bytes downloaded in this fetch (not found held already): the rate counts these. */
+  bytesFetched: number
   /** The content's size when known (a UnixFS file's size from its root), else undefined. */
   bytesTotal?: number
   /** Providers serving this download now. */

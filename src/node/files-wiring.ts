@@ -158,6 +158,7 @@ function exchangeFetcher(net: FilesNetworking, clock: Clock): DagFetcher {
             blocksDone: p.blocksFetched + p.blocksResumed,
             blocksKnown: p.blocksFetched + p.blocksResumed,
             bytesDone: p.bytesFetched + p.bytesResumed,
+            bytesFetched: p.bytesFetched,
             bytesTotal: p.bytesTotal,
             providers: p.providers,
           }),

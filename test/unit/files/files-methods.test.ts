@@ -61,7 +61,7 @@ describe('files_* methods', () => {
     for (const m of ['files_add', 'files_get', 'files_pin', 'files_unpin', 'files_gc', 'files_export']) {
       expect(isPrivileged(m), m).toBe(true)
     }
-    for (const m of ['files_stat', 'files_list', 'files_pins']) expect(isPrivileged(m), m).toBe(false)
+    for (const m of ['files_progress', 'files_stat', 'files_list', 'files_pins']) expect(isPrivileged(m), m).toBe(false)
   })
 
   it('add a path or base64 bytes; stat, list and pins show the root', async () => {
@@ -79,6 +79,7 @@ describe('files_* methods', () => {
     const list = (await anonymous.call('files_list')) as Array<{ cid: string }>
     expect(list.map((r) => r.cid).sort()).toEqual([added.cid, uploaded.cid].sort())
     expect(((await anonymous.call('files_pins')) as unknown[]).length).toBe(2)
+    expect(await anonymous.call('files_progress', { cid: added.cid })).toBeNull()
   })
 
   it('answer a file-store refusal as FILES_ERROR with its code, and bad params as INVALID_PARAMS', async () => {
@@ -104,7 +105,9 @@ describe('files_* methods', () => {
     const big = await rpcError(client.call('files_add', { data: tooBig }))
     expect(big.code).toBe(RpcCode.INVALID_PARAMS)
     expect(big.data).toMatchObject({ param: 'data' })
-    const typo = await rpcError(client.call('files_stat', { cdi: 'x' }))
+    // A typo the typed client would not let through: sent as any caller could.
+    const untyped = client.call.bind(client) as (method: string, params: unknown) => Promise<unknown>
+    const typo = await rpcError(untyped('files_stat', { cdi: 'x' }))
     expect(typo.code).toBe(RpcCode.INVALID_PARAMS)
   })
 

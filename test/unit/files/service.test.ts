@@ -43,7 +43,7 @@ function copyingFetcher(source: FileBlockstore, options: { failAfter?: number } 
   let failAfter = options.failAfter
   const fetcher: DagFetcher = {
     async fetch(root, { store, onProgress, signal }) {
-      const progress: FetchProgress = { blocksDone: 0, blocksKnown: 1, bytesDone: 0, providers: 1 }
+      const progress: FetchProgress = { blocksDone: 0, blocksKnown: 1, bytesDone: 0, bytesFetched: 0, providers: 1 }
       const stack: CID[] = [root]
       while (stack.length > 0) {
         signal.throwIfAborted()
@@ -57,6 +57,7 @@ function copyingFetcher(source: FileBlockstore, options: { failAfter?: number } 
           bytes = await source.getBytes(cid)
           await store.put(cid, bytes)
           fetched.push(cid.toString())
+          progress.bytesFetched += bytes.byteLength
         }
         const links = blockLinks(cid, bytes)
         progress.blocksDone++
