@@ -53,6 +53,11 @@ export class TestNet {
       lab?: boolean
       /** Environment variables beside this process's (e.g. PEERCHAIN_TEST_VALIDATOR_FAULT). */
       env?: Record<string, string>
+      /**
+       * Dandelion++ for local txs (on by default in production). Off unless asked, so a
+       * test's tx is in its node's mempool (and gossiped) when tx_submit answers.
+       */
+      dandelion?: boolean
     } = {},
   ): Promise<TestNode> {
     const dataDir = join(this.dir, name)
@@ -66,6 +71,7 @@ export class TestNet {
         host: opts.host,
         lab: opts.lab,
       }),
+      ...(opts.dandelion ? [] : ['--no-dandelion']),
       ...(opts.extra ?? []),
     ]
     // A restart on the same data directory gets its own log (<name>.2.log, …): the first one is kept.

@@ -50,10 +50,11 @@ beforeAll(async () => {
   net = await TestNet.create()
   const env = { PEERCHAIN_DANDELION_EMBARGO_MEAN_MS: EMBARGO_MEAN_MS }
   const dropping = { ...env, PEERCHAIN_TEST_STEM_FAULT: 'drop' }
-  const first = await net.start('b', { env: dropping })
+  const first = await net.start('b', { env: dropping, dandelion: true })
   hops = [first]
-  for (const name of ['c', 'd']) hops.push(await net.start(name, { bootstrap: [first.addr], env: dropping }))
-  sender = await net.start('a', { bootstrap: hops.map((h) => h.addr), env })
+  for (const name of ['c', 'd'])
+    hops.push(await net.start(name, { bootstrap: [first.addr], env: dropping, dandelion: true }))
+  sender = await net.start('a', { bootstrap: hops.map((h) => h.addr), env, dandelion: true })
 }, 60_000)
 
 afterAll(async () => {
@@ -100,7 +101,7 @@ describe('Dandelion++ across real nodes', () => {
 
   it('sends a --no-dandelion node’s tx straight to gossip', async () => {
     const alive = [sender, ...hops.filter((h) => h.process.exitCode === null && h.process.signalCode === null)]
-    const plain = await net.start('e', { bootstrap: alive.map((n) => n.addr), extra: ['--no-dandelion'] })
+    const plain = await net.start('e', { bootstrap: alive.map((n) => n.addr), dandelion: false })
     await waitFor('the plain node to have peers', async () => (await peers(plain)).length >= 1)
     const tx = transfer(4, 0n)
     await rpc(plain.rpc, 'tx_submit', { tx: toHex(tx.bytes) })

@@ -31,12 +31,12 @@ const mempoolIds = async (node: TestNode): Promise<string[]> =>
 
 beforeAll(async () => {
   net = await TestNet.create()
-  const first = await net.start('n0')
+  const first = await net.start('n0', { dandelion: true })
   nodes = [first]
   // A line of bootstraps (n3 → n2 → n1 → n0), so each of n1-n3 holds an outbound peer to stem to.
   for (let i = 1; i < 4; i++) {
     const extra = i === 3 ? ['--dev-accounts', '5'] : []
-    nodes.push(await net.start(`n${i}`, { bootstrap: [(nodes[i - 1] as TestNode).addr], extra }))
+    nodes.push(await net.start(`n${i}`, { bootstrap: [(nodes[i - 1] as TestNode).addr], extra, dandelion: true }))
   }
 }, 60_000)
 

@@ -176,7 +176,10 @@ export class DandelionRelay {
       await this.fluffNow(tx, true, 'pool-full')
       return result
     }
-    void this.send(tx.id, this.router.routeOwn(), undefined, 1)
+    const route = this.router.routeOwn()
+    // No relay to stem to (a lone node): gossip at once, and answer once the tx is in our mempool, as without Dandelion.
+    if (route.kind === 'fluff') await this.send(tx.id, route, undefined, 1)
+    else void this.send(tx.id, route, undefined, 1)
     return result
   }
 

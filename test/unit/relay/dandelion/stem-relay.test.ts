@@ -122,6 +122,17 @@ describe('DandelionRelay', () => {
     expect(fluffs).toEqual(['fallback'])
   })
 
+  it('gossips an own tx at once when there is no relay, and answers once it is in the mempool', async () => {
+    const { relay, mempool, net, published, fluffs } = setup({ outbound: [] })
+    await relay.start()
+    const t = tx(1, 0)
+    await relay.submitOwn(t)
+    expect(mempool.has(t.id)).toBe(true)
+    expect(published.map((p) => p.id)).toEqual([t.id])
+    expect(fluffs).toEqual(['no-relay'])
+    expect(net.sent).toEqual([])
+  })
+
   it('takes a valid stem tx from a peer, answers accepted, and keeps it private while it stems on', async () => {
     const { relay, mempool, net, published } = setup()
     await relay.start()
