@@ -125,6 +125,10 @@ export class ProcessFleet extends FleetRoster<ProcessNode> implements Fleet {
       join(dir, this.traceOf(spec.name)),
       '--gossip',
       gossip,
+      // The lab times relay from each tx's sender (its trace's `local` first sight); Dandelion++'s
+      // stem would move that sight to wherever the stem ends. Its figures are the simulator's
+      // (bench relay-dandelion).
+      '--no-dandelion',
     ]
     let started: Awaited<ReturnType<typeof spawnNode>>
     try {
