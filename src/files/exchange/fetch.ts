@@ -387,7 +387,9 @@ class FetchSession {
       this.opts.network.reportPeer(peer, FILES_PENALTIES.timeout, 'files: no answer in time')
     }
     const leave = req ? this.sched.failed(req) : true
-    if (leave || err instanceof FilesWireError) this.dropProvider(peer)
+    // unreachable (its process is gone) or malformed: no use asking it again
+    const gone = err instanceof RequestError && err.code === 'DIAL_FAILED'
+    if (leave || gone || err instanceof FilesWireError) this.dropProvider(peer)
   }
 
   private dropProvider(peer: PeerIdString): void {
