@@ -3,13 +3,16 @@
  * (with or without a missing-tx request), missing-tx requests and the txs they
  * asked for, full-block fallbacks by reason, and the protocol's bytes. Fed by
  * the compact relay's observer (relay/compact/), which knows nothing of
- * Prometheus.
+ * Prometheus. Blocks it stores count in peerchain_blocks_imported_total as
+ * source "gossip", as blocks relayed by the block topic do.
  */
-import { Counter, type Registry } from 'prom-client'
+import { Counter } from 'prom-client'
 import type { CompactObserver } from '../relay/compact/index.js'
+import type { NodeMetrics } from './node-metrics.js'
 
-export function compactMetricHooks(registry: Registry): CompactObserver {
-  const registers = [registry]
+/** The compact relay's observer over `metrics`: a block it stored counts as imported from gossip (relayed to us). */
+export function compactMetricHooks(metrics: NodeMetrics): CompactObserver {
+  const registers = [metrics.registry]
   const received = new Counter({
     name: 'peerchain_compact_blocks_received_total',
     help: 'Compact blocks received (pushed by a high-bandwidth peer, or fetched after an announcement).',
@@ -45,6 +48,7 @@ export function compactMetricHooks(registry: Registry): CompactObserver {
   })
   return {
     received: () => received.inc(),
+    imported: () => metrics.blockImported('gossip'),
     rebuilt: (wasRequested) => rebuilt.inc({ requested: wasRequested ? 'yes' : 'no' }),
     missingTxsRequested: (count) => {
       requests.inc()

@@ -39,7 +39,7 @@ export function createNodeMetrics(): { metrics: NodeMetrics; hooks: NodeMetricHo
     hooks: {
       ...metricHooks(metrics),
       dandelion: dandelionMetricHooks(metrics.registry),
-      compact: compactMetricHooks(metrics.registry),
+      compact: compactMetricHooks(metrics),
     },
   }
 }

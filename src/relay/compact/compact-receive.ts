@@ -265,6 +265,7 @@ export class CompactReceiver {
         deps.onUnknownParent(peer, block)
         return
       }
+      deps.observer?.imported()
       this.peerBlocks.broughtFirst(peer)
       deps.onPeerBlock?.(peer, block)
       deps.net.notePeerActivity(peer, 'block')

@@ -49,6 +49,8 @@ export interface CompactObserver {
   received(): void
   /** A compact block was rebuilt and matched its header's tx root; `requested`: missing txs had to be asked for. */
   rebuilt(requested: boolean): void
+  /** A block that came by compact block (or its full-block fallback) was stored. */
+  imported(): void
   /** A missing-tx request of `count` txs was sent. */
   missingTxsRequested(count: number): void
   /** The whole block was fetched instead. */

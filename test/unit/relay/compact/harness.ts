@@ -51,8 +51,12 @@ export class Counts implements CompactObserver {
   fallbacks: FallbackReason[] = []
   bytesIn = 0
   bytesOut = 0
+  importedCount = 0
   received(): void {
     this.receivedCount++
+  }
+  imported(): void {
+    this.importedCount++
   }
   rebuilt(requested: boolean): void {
     if (requested) this.rebuiltWith++
