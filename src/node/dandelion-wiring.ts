@@ -3,10 +3,12 @@
  * the node's network, validation through the mempool's admission rules
  * without admitting (`Mempool.check`), fluffs into the mempool and the tx
  * topic, stem txs ended by their arrival in gossip (the mempool's `added`
- * event with source `gossip`), relays replaced on disconnect, and the
+ * event with source `gossip`) or by a block that includes them, relays
+ * replaced on disconnect, and the
  * wallet's next nonce skipping own stem txs. Without it (`--no-dandelion`)
  * local txs go straight to gossip, as relay.submitTx does.
  */
+import type { HeadChange } from '../chain/chain.js'
 import type { LedgerDecoders } from '../ledger/decoders.js'
 import type { Tx } from '../ledger/tx.js'
 import type { Mempool } from '../mempool/index.js'
@@ -31,6 +33,8 @@ export interface DandelionSettings {
 
 export interface DandelionWiringDeps {
   network: Network
+  /** Head changes: txs a new block includes leave the stem pool. */
+  onHeadChange(listener: (change: HeadChange) => void): void
   chainId: string
   txBytesMax: number
   mempool: Mempool
@@ -86,5 +90,6 @@ export function wireDandelion(deps: DandelionWiringDeps, settings: DandelionSett
     if (source === 'gossip') relay.seenInGossip(tx.id)
   })
   network.on('peer:disconnect', (peer) => relay.peerGone(peer))
+  deps.onHeadChange((change) => relay.included(change.connected.flatMap((block) => block.txs.map((tx) => tx.id))))
   return relay
 }

@@ -345,6 +345,7 @@ export async function createNode(deps: NodeDeps, init: NodeInit): Promise<Peerch
     ? wireDandelion(
         {
           network,
+          onHeadChange: (listener) => chain.onHeadChange(listener),
           chainId: chain.chainId,
           txBytesMax: init.genesis.limits.txBytesMax,
           mempool: ledger.mempool,

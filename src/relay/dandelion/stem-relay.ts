@@ -189,6 +189,11 @@ export class DandelionRelay {
     this.embargo.cancel(id)
   }
 
+  /** Txs a block on our chain includes: public now, their stems end here without a fluff. */
+  included(ids: Iterable<string>): void {
+    for (const id of ids) this.seenInGossip(id)
+  }
+
   /** A peer disconnected: the router replaces it if it was a relay. */
   peerGone(peer: PeerIdString): void {
     this.router.peerGone(peer)
@@ -216,6 +221,8 @@ export class DandelionRelay {
         return encodeStemAnswer('accepted')
       }
       await this.ledger.check(tx)
+      // Another copy arrived while this one was checked (two edges of a cycle): the first one routes it.
+      if (this.pool.has(tx.id) || this.ledger.isPublic(tx.id)) return encodeStemAnswer('accepted')
     } catch (err) {
       if (!isVerifyError(err)) throw err
       if (err.verdict === 'reject') this.net.reportPeer(peer, err.penalty, err.code)

@@ -108,6 +108,29 @@ describe('DandelionRelay', () => {
     expect(relay.stats.embargoFires).toBe(0)
   })
 
+  it('ends the stem of a tx a block includes, without a fluff', async () => {
+    const { relay, timers, published } = setup()
+    await relay.start()
+    const t = tx(1, 0)
+    await relay.submitOwn(t)
+    relay.included([t.id, 'not-held'])
+    expect(relay.pool.size).toBe(0)
+    timers.advance(8 * EMBARGO_MEAN_MS)
+    await flush()
+    expect(published).toEqual([])
+    expect(relay.stats.embargoFires).toBe(0)
+  })
+
+  it('routes a tx that arrives twice while it is checked only once', async () => {
+    const { relay, net } = setup()
+    await relay.start()
+    const t = tx(1, 0)
+    await Promise.all([net.deliver(t.bytes, 'in1'), net.deliver(t.bytes, 'in2')])
+    await flush()
+    expect(relay.stats.stemTxs).toBe(1)
+    expect(net.sent).toHaveLength(1)
+  })
+
   it('falls back to the other relay when the next hop refuses, and fluffs when it is unreachable too', async () => {
     const { relay, net, published, fluffs } = setup({ outbound: ['o1', 'o2'] })
     await relay.start()
