@@ -98,6 +98,8 @@ export interface BitswapExchangeInit {
   log: NetworkLog
   clock?: Clock
   timers?: Timers
+  /** Upload to one peer; default BITSWAP_UPLOAD_PER_PEER. */
+  uploadPerPeer?: BucketRate
 }
 
 /** The limits handed to @helia/bitswap, each from a named constant above. */
@@ -131,7 +133,11 @@ export class BitswapExchange implements BlockExchange {
   private readonly pacer: UploadPacer
 
   constructor(private readonly init: BitswapExchangeInit) {
-    this.pacer = new UploadPacer(BITSWAP_UPLOAD_PER_PEER, init.clock ?? systemClock, init.timers ?? systemTimers)
+    this.pacer = new UploadPacer(
+      init.uploadPerPeer ?? BITSWAP_UPLOAD_PER_PEER,
+      init.clock ?? systemClock,
+      init.timers ?? systemTimers,
+    )
   }
 
   /** Starts serving and fetching; `want` waits for it. */

@@ -4,17 +4,23 @@
  * finds it; a node fetches a block over Bitswap from a peer's blockstore.
  * Every network is stopped in afterEach.
  */
+import { noise } from '@chainsafe/libp2p-noise'
+import { identify } from '@libp2p/identify'
+import { tcp } from '@libp2p/tcp'
+import { yamux } from '@libp2p/yamux'
 import { MemoryBlockstore } from 'blockstore-core'
+import { createLibp2p, type Libp2p } from 'libp2p'
 import { CID } from 'multiformats/cid'
 import * as raw from 'multiformats/codecs/raw'
 import { sha256 } from 'multiformats/hashes/sha2'
 import { afterEach, describe, expect, it } from 'vitest'
-import { BitswapError } from '../../../src/net/bitswap.js'
+import { BitswapError, BitswapExchange } from '../../../src/net/bitswap.js'
 import { ContentRoutingError, PROVIDERS_FOUND_MAX } from '../../../src/net/content-routing.js'
 import { createNetwork, type NetworkInit } from '../../../src/net/libp2p-network.js'
 import type { Network } from '../../../src/net/network.js'
+import { ManualTimers } from '../../unit/net/helpers.js'
 
-const running: Network[] = []
+const running: Array<{ stop(): Promise<void> }> = []
 
 afterEach(async () => {
   await Promise.allSettled(running.splice(0).map((n) => n.stop()))
@@ -34,9 +40,22 @@ async function startNode(init: Partial<NetworkInit> = {}): Promise<Network> {
   return network
 }
 
-async function rawBlock(text: string): Promise<{ cid: CID; bytes: Uint8Array }> {
-  const bytes = new TextEncoder().encode(text)
+async function rawBlock(text: string | Uint8Array): Promise<{ cid: CID; bytes: Uint8Array }> {
+  const bytes = typeof text === 'string' ? new TextEncoder().encode(text) : text
   return { cid: CID.createV1(raw.code, await sha256.digest(bytes)), bytes }
+}
+
+/** A bare libp2p node (TCP, Noise, Yamux, identify) on 127.0.0.1, for a BitswapExchange built by hand. */
+async function bareHost(): Promise<Libp2p> {
+  const host = await createLibp2p({
+    addresses: { listen: ['/ip4/127.0.0.1/tcp/0'] },
+    transports: [tcp()],
+    connectionEncrypters: [noise()],
+    streamMuxers: [yamux()],
+    services: { identify: identify() },
+  })
+  running.push({ stop: async () => host.stop() })
+  return host
 }
 
 async function collect(iterable: AsyncIterable<string>): Promise<string[]> {
@@ -122,5 +141,43 @@ describe('bitswap between peerchain nodes', () => {
     expect(() => a.enableBitswap!(new MemoryBlockstore())).toThrow(BitswapError)
     const { cid } = await rawBlock('nobody has this')
     await expect(ex.want(cid, { signal: AbortSignal.timeout(500) })).rejects.toThrow()
+  })
+})
+
+describe('bitswap upload pacing', () => {
+  it("a peer in debt gets its next block only once the debt is repaid on the server's clock", async () => {
+    const KiB = 1024
+    const timers = new ManualTimers(1_000_000)
+    const host = await bareHost()
+    const store = new MemoryBlockstore()
+    const server = new BitswapExchange({
+      host,
+      blockstore: store,
+      log: () => {},
+      clock: timers,
+      timers,
+      uploadPerPeer: { capacity: 64 * KiB, ratePerSec: 64 * KiB },
+    })
+    running.push(server)
+    await server.start()
+    const first = await rawBlock(new Uint8Array(512 * KiB).fill(1))
+    const second = await rawBlock(new Uint8Array(16 * KiB).fill(2))
+    await store.put(first.cid, first.bytes)
+    await store.put(second.cid, second.bytes)
+
+    const client = await startNode()
+    const exchange = client.enableBitswap!(new MemoryBlockstore())
+    await client.dial(host.getMultiaddrs()[0]!.toString())
+    // the first answer goes out at once and leaves the client 448 KiB (and the framing) in debt: 7 s at 64 KiB/s
+    expect((await exchange.want(first.cid, { signal: AbortSignal.timeout(15_000) })).byteLength).toBe(512 * KiB)
+    let got: Uint8Array | undefined
+    const wanted = exchange.want(second.cid, { signal: AbortSignal.timeout(15_000) }).then((bytes) => {
+      got = bytes
+    })
+    await new Promise((resolve) => setTimeout(resolve, 1_000))
+    expect(got).toBeUndefined()
+    timers.advance(8_000)
+    await wanted
+    expect(got?.byteLength).toBe(16 * KiB)
   })
 })
