@@ -38,6 +38,12 @@ export const BITSWAP_WANTS_PER_PEER_MAX = 128
 export const BITSWAP_SEND_QUEUE_PER_PEER_MAX = 10
 /** Upload to one peer over Bitswap: a burst of 16 MiB, then 32 MiB/s. */
 export const BITSWAP_UPLOAD_PER_PEER: BucketRate = { capacity: 16 * 1024 * 1024, ratePerSec: 32 * 1024 * 1024 }
+/**
+ * Messages being sent at once over all peers: more than the connections a
+ * node keeps, so a peer whose send waits on its upload debt never holds up
+ * another peer's.
+ */
+export const BITSWAP_SENDS_AT_ONCE = 128
 /** A message to or from a peer must be sent (or received) within this long. */
 export const BITSWAP_MESSAGE_TIMEOUT_MS = 10_000
 /** A block sent to a peer is not sent again to it within this long, even if asked. */
@@ -116,6 +122,7 @@ export function bitswapOptions(): BitswapInit {
     sendBlocksConcurrency: 1,
     sendBlocksMaxQueueLength: BITSWAP_SEND_QUEUE_PER_PEER_MAX,
     sendBlocksTimeout: BITSWAP_MESSAGE_TIMEOUT_MS,
+    messageSendConcurrency: BITSWAP_SENDS_AT_ONCE,
     messageSendTimeout: BITSWAP_MESSAGE_TIMEOUT_MS,
     messageReceiveTimeout: BITSWAP_MESSAGE_TIMEOUT_MS,
     incomingStreamTimeout: BITSWAP_MESSAGE_TIMEOUT_MS,
