@@ -163,7 +163,7 @@ sed "s/@SELF@/$SELF_HOST/" "$lab/links.json" > "$links"
 set -- --datadir "$traces/data/$POD_NAME" --genesis "$lab/genesis.json" \\
   --listen "/ip4/$POD_IP/tcp/${P2P_PORT}" --rpc-host 0.0.0.0 --rpc-port ${RPC_PORT} \\
   --lab --lab-links "$links" --trace "$run/traces/$POD_NAME.jsonl" \\
-  --gossip "$GOSSIP" --role "\${role:-full}" --log-format json
+  --gossip "$GOSSIP" --role "\${role:-full}" --log-format json --no-dandelion
 if [ -s "$run/bootstrap.txt" ]; then
   # One multiaddr per word.
   set -- "$@" --bootstrap $(cat "$run/bootstrap.txt")
