@@ -110,8 +110,9 @@ export interface BitswapExchangeInit {
 
 /** The limits handed to @helia/bitswap, each from a named constant above. */
 export function bitswapOptions(): BitswapInit {
-  const options: BitswapInit & { maxWantListSize: number } = {
-    protocol: BITSWAP_PROTOCOL,
+  const options: BitswapInit & { maxWantListSize: number; protocols: string[] } = {
+    // the network of @helia/bitswap 4.0.x reads `protocols`, not the documented `protocol`
+    protocols: [BITSWAP_PROTOCOL],
     maxInboundStreams: BITSWAP_STREAMS_PER_CONNECTION_MAX,
     maxOutboundStreams: BITSWAP_STREAMS_PER_CONNECTION_MAX,
     maxOutgoingMessageSize: BITSWAP_MESSAGE_BYTES_MAX,

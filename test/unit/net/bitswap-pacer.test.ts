@@ -1,7 +1,7 @@
 import type { Libp2p, Stream } from '@libp2p/interface'
 import { peerIdFromString } from '@libp2p/peer-id'
 import { describe, expect, it } from 'vitest'
-import { BITSWAP_WANTS_PER_PEER_MAX, bitswapOptions } from '../../../src/net/bitswap.js'
+import { BITSWAP_PROTOCOL, BITSWAP_WANTS_PER_PEER_MAX, bitswapOptions } from '../../../src/net/bitswap.js'
 import { UploadPacer } from '../../../src/net/bitswap-pacer.js'
 import { ManualTimers, newPeerId } from './helpers.js'
 
@@ -105,5 +105,9 @@ describe('bitswap limits', () => {
     const options = bitswapOptions() as Record<string, unknown>
     expect(options.maxWantlistSize).toBe(BITSWAP_WANTS_PER_PEER_MAX)
     expect(options.maxWantListSize).toBe(BITSWAP_WANTS_PER_PEER_MAX)
+  })
+
+  it('speaks Bitswap 1.2.0 only, under the key the library reads', () => {
+    expect((bitswapOptions() as Record<string, unknown>).protocols).toEqual([BITSWAP_PROTOCOL])
   })
 })
