@@ -11,7 +11,8 @@
  *   interval (sync/unknown-parent.ts);
  * - a gossiped block accepted → its sender's head moves (status.updateHead);
  * - a head change (with its source) → mempool reset and mining restart
- *   (ledger-node.ts), announcement (relay/announce.ts), the sync meter;
+ *   (ledger-node.ts), announcement (relay/announce.ts), compact-block relay
+ *   (compact-wiring.ts: to the peers that speak it), the sync meter;
  * - a local tx → relay.submitTx (mempool, then publish), or with Dandelion++
  *   the stem (node/dandelion-wiring.ts: private stem pool, then a relay).
  */

@@ -1,0 +1,232 @@
+/**
+ * Compact blocks in the network lab (issue 16): one scenario (default
+ * lab/scenarios/relay-16.toml; RELAY_SCENARIO=<name> picks another) run twice
+ * on real node processes, with compact blocks and with `--no-compact-blocks`
+ * (full blocks by gossip), in the same invocation. Dandelion is off in both
+ * runs (PEERCHAIN_DANDELION_STEM=false), so txs reach the mempools by gossip
+ * at once, as before it existed. Before the nodes stop, each one's /metrics
+ * is read.
+ *
+ * Figures, each with the full-block run beside it:
+ * - bytes per block per peer: compact-block bytes the nodes received (every
+ *   message and answer of the protocol) ÷ (blocks × receiving nodes); for
+ *   full blocks, the mean block size × block copies received per node; and
+ *   the compact figure as a share of the mean full block (goal ≤ 2 %);
+ * - the share of compact blocks rebuilt with no request (goal ≥ 90 %);
+ * - block propagation p90 to 50/90/100 % of the nodes (goal ≥ 40 % lower).
+ * Each run's lab report stays in lab-out/relay/<variant>/.
+ */
+import { readdir, readFile } from 'node:fs/promises'
+import { join } from 'node:path'
+import type { Fleet, FleetNode, FleetNodeSpec } from '../src/lab/fleet.js'
+import { ProcessFleet } from '../src/lab/fleet.js'
+import { layoutScenario } from '../src/lab/layout.js'
+import { computeReport, type RunReport } from '../src/lab/report/compute.js'
+import { loadRuns } from '../src/lab/report/load.js'
+import { writeReport } from '../src/lab/report/write.js'
+import { runScenario } from '../src/lab/run.js'
+import { loadScenario } from '../src/lab/scenario.js'
+import { measureShaperError } from '../src/net/link-shaper-measure.js'
+import { report } from './common.js'
+
+const SCENARIOS_DIR = join(import.meta.dirname, '../lab/scenarios')
+const OUT_DIR = join(import.meta.dirname, '../lab-out/relay')
+
+type Variant = 'compact' | 'full'
+
+/** A ProcessFleet that reads every node's /metrics before stopping them all. */
+class ScrapingFleet implements Fleet {
+  constructor(
+    private readonly inner: ProcessFleet,
+    private readonly dir: string,
+    readonly scrapes: Map<string, string>,
+  ) {}
+  get peerIds() {
+    return this.inner.peerIds
+  }
+  get crashed() {
+    return this.inner.crashed
+  }
+  isUp(name: string): boolean {
+    return this.inner.isUp(name)
+  }
+  upNames(): string[] {
+    return this.inner.upNames()
+  }
+  node(name: string): FleetNode {
+    return this.inner.node(name)
+  }
+  start(spec: FleetNodeSpec, bootstrap: string[]): Promise<FleetNode> {
+    return this.inner.start(spec, bootstrap)
+  }
+  kill(name: string, signal: 'SIGKILL' | 'SIGTERM'): Promise<void> {
+    return this.inner.kill(name, signal)
+  }
+  traceOf(name: string): string {
+    return this.inner.traceOf(name)
+  }
+  async stopAll(): Promise<void> {
+    await Promise.all(
+      this.upNames().map(async (name) => {
+        try {
+          const token = (await readFile(join(this.dir, 'nodes', name, 'rpc.cookie'), 'utf8')).trim()
+          const res = await fetch(new URL('/metrics', this.node(name).rpc.url), {
+            headers: { authorization: `Bearer ${token}` },
+          })
+          this.scrapes.set(name, await res.text())
+        } catch (err) {
+          process.stderr.write(`relay bench: no metrics from ${name}: ${String(err)}\n`)
+        }
+      }),
+    )
+    await this.inner.stopAll()
+  }
+}
+
+/** The sum over nodes of every sample of `name` whose labels include `labels`. */
+function metricSum(scrapes: Map<string, string>, name: string, labels: Record<string, string> = {}): number {
+  let sum = 0
+  for (const text of scrapes.values()) {
+    for (const line of text.split('\n')) {
+      const match = /^([a-z_]+)(\{[^}]*\})? (\S+)$/.exec(line)
+      if (!match || match[1] !== name) continue
+      const set = match[2] ?? ''
+      if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) sum += Number(match[3])
+    }
+  }
+  return sum
+}
+
+/** The blocks the nodes mined, and their mean size, from the traces (`block` lines from `local`). */
+async function minedBlocks(runDir: string): Promise<{ count: number; meanBytes: number }> {
+  const dir = join(runDir, 'traces')
+  const sizes = new Map<string, number>()
+  for (const file of await readdir(dir)) {
+    for (const line of (await readFile(join(dir, file), 'utf8')).split('\n')) {
+      if (!line.includes('"e":"block"')) continue
+      try {
+        const event = JSON.parse(line) as { hash: string; from: string; bytes?: number }
+        if (event.from === 'local' && event.bytes !== undefined) sizes.set(event.hash, event.bytes)
+      } catch {
+        // a half-written last line
+      }
+    }
+  }
+  const total = [...sizes.values()].reduce((a, b) => a + b, 0)
+  return { count: sizes.size, meanBytes: sizes.size === 0 ? 0 : total / sizes.size }
+}
+
+interface VariantFigures {
+  run: RunReport
+  blocks: number
+  meanBlockBytes: number
+  nodes: number
+  bytesPerBlockPerPeer: number
+  rebuiltNoRequest: number
+  rebuiltWithRequest: number
+  fallbacks: number
+  blockGossipMessages: number
+  p90: Record<number, number | null>
+}
+
+async function runVariant(name: string, variant: Variant): Promise<VariantFigures> {
+  const scenario = await loadScenario(join(SCENARIOS_DIR, `${name}.toml`))
+  const out = join(OUT_DIR, variant)
+  const scrapes = new Map<string, string>()
+  const saved = { compact: process.env.PEERCHAIN_NET_COMPACT_BLOCKS, stem: process.env.PEERCHAIN_DANDELION_STEM }
+  // The lab's node processes inherit this environment (the config's PEERCHAIN_* keys).
+  process.env.PEERCHAIN_NET_COMPACT_BLOCKS = variant === 'compact' ? 'true' : 'false'
+  process.env.PEERCHAIN_DANDELION_STEM = 'false'
+  try {
+    await runScenario(scenario, layoutScenario(scenario), {
+      out,
+      say: (line) => process.stderr.write(`[${variant}] ${line}\n`),
+      measureShaperError: () => measureShaperError({ latencyMs: 100, samples: 200 }),
+      fleet: (run) =>
+        new ScrapingFleet(
+          new ProcessFleet({ dir: run.dir, genesisPath: run.genesisPath, gossip: run.gossip, logLevel: 'warn' }),
+          run.dir,
+          scrapes,
+        ),
+    })
+  } finally {
+    restoreEnv('PEERCHAIN_NET_COMPACT_BLOCKS', saved.compact)
+    restoreEnv('PEERCHAIN_DANDELION_STEM', saved.stem)
+  }
+  const result = computeReport(await loadRuns(out))
+  await writeReport(out, result)
+  const run = result.runs[0] as RunReport
+  const { count: blocks, meanBytes } = await minedBlocks(join(out, run.gossip))
+  const nodes = run.nodes.honest
+  const receivers = Math.max(1, blocks * (nodes - 1))
+  const bytesPerBlockPerPeer =
+    variant === 'compact'
+      ? metricSum(scrapes, 'peerchain_compact_bytes_total', { direction: 'in' }) / receivers
+      : meanBytes * (run.copies.block.mean ?? 0)
+  const p90: Record<number, number | null> = {}
+  for (const reach of run.propagation.block.reach) p90[reach.level] = reach.delayMs.p90
+  return {
+    run,
+    blocks,
+    meanBlockBytes: meanBytes,
+    nodes,
+    bytesPerBlockPerPeer,
+    rebuiltNoRequest: metricSum(scrapes, 'peerchain_compact_blocks_rebuilt_total', { requested: 'no' }),
+    rebuiltWithRequest: metricSum(scrapes, 'peerchain_compact_blocks_rebuilt_total', { requested: 'yes' }),
+    fallbacks: metricSum(scrapes, 'peerchain_compact_full_block_fallbacks_total'),
+    blockGossipMessages: metricSum(scrapes, 'peerchain_gossip_messages_total', { topic: 'block' }),
+    p90,
+  }
+}
+
+function restoreEnv(key: string, value: string | undefined): void {
+  if (value === undefined) delete process.env[key]
+  else process.env[key] = value
+}
+
+export async function run(): Promise<void> {
+  const name = process.env.RELAY_SCENARIO ?? 'relay-16'
+  const wall = Date.now()
+  const compact = await runVariant(name, 'compact')
+  const full = await runVariant(name, 'full')
+  const tag = { scenario: name, nodes: compact.nodes, wall_s: (Date.now() - wall) / 1000 }
+  const meanBlock = (compact.meanBlockBytes + full.meanBlockBytes) / 2
+  report('relay_compact_bytes_per_block_per_peer', compact.bytesPerBlockPerPeer, 'bytes', {
+    ...tag,
+    without: full.bytesPerBlockPerPeer,
+    share_of_full_block_pct: (100 * compact.bytesPerBlockPerPeer) / Math.max(1, compact.meanBlockBytes),
+    goal_pct_max: 2,
+    mean_block_bytes: compact.meanBlockBytes,
+    mean_block_bytes_without: full.meanBlockBytes,
+    blocks: compact.blocks,
+    blocks_without: full.blocks,
+    block_gossip_messages: compact.blockGossipMessages,
+    block_gossip_messages_without: full.blockGossipMessages,
+  })
+  const rebuilt = compact.rebuiltNoRequest + compact.rebuiltWithRequest + compact.fallbacks
+  report('relay_compact_rebuilt_without_request_pct', (100 * compact.rebuiltNoRequest) / Math.max(1, rebuilt), '%', {
+    ...tag,
+    goal_pct_min: 90,
+    rebuilt_no_request: compact.rebuiltNoRequest,
+    rebuilt_with_request: compact.rebuiltWithRequest,
+    full_block_fallbacks: compact.fallbacks,
+    mean_block_bytes: meanBlock,
+  })
+  for (const level of [50, 90, 100]) {
+    const withP90 = compact.p90[level] ?? null
+    const withoutP90 = full.p90[level] ?? null
+    const lowerPct = withP90 !== null && withoutP90 ? (100 * (withoutP90 - withP90)) / withoutP90 : null
+    report(`relay_compact_block_propagation_to_${level}pct_p90`, withP90 ?? -1, 'ms', {
+      ...tag,
+      without: withoutP90,
+      lower_pct: lowerPct,
+      goal_lower_pct_min: 40,
+    })
+  }
+  for (const [variant, figures] of [
+    ['compact', compact],
+    ['full', full],
+  ] as const) {
+    report('relay_lab_node_cpu_mean', figures.run.cpu.meanPercent ?? -1, '% of a core', { ...tag, variant })
+  }
+}
