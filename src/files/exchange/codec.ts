@@ -43,7 +43,8 @@ class Writer {
   readonly bytes: Uint8Array
   at = 0
   constructor(size: number) {
-    this.bytes = new Uint8Array(size)
+    // not zero-filled (a WANT answer is megabytes): every byte is written before the message leaves
+    this.bytes = Buffer.allocUnsafe(size)
   }
   byte(b: number): void {
     this.bytes[this.at++] = b

@@ -119,7 +119,7 @@ export const DEFAULT_FETCH_LIMITS: FetchLimits = {
   peerDepthMin: 2,
   depthTargetMs: 500,
   peerRequestsMax: 8,
-  wantBatchMax: 4,
+  wantBatchMax: 16,
   rarestChoice: 4,
   endgameCopiesMax: 2,
   endgamePerPeerMax: 1,

@@ -103,8 +103,8 @@ export async function makeFile(
 
 export type Behaviour =
   | { kind: 'honest' }
-  /** Answers this many requests, then every request fails at once (the process died). */
-  | { kind: 'vanish'; afterRequests: number }
+  /** Its process dies `afterMs` after the network was made: requests in flight then and later fail. */
+  | { kind: 'vanish'; afterMs: number }
   /** Answers this many requests, then never answers again. */
   | { kind: 'stall'; afterRequests: number }
 
@@ -126,6 +126,7 @@ export interface FakeProvider {
 /** The fake network: providers by id, one requester, virtual time. */
 export class FakeFilesNet {
   readonly sim = new SimScheduler({ seed: 7 })
+  readonly startMs = this.sim.nowMs()
   readonly providers = new Map<PeerIdString, FakeProvider>()
   readonly reports: Array<{ peer: PeerIdString; penalty: number; reason: string }> = []
   /** Block requests (WANT) in flight now, and the most at once. */
@@ -180,9 +181,10 @@ export class FakeFilesNet {
     }
     try {
       const n = p.requests++
-      if (p.behaviour.kind === 'vanish' && n >= p.behaviour.afterRequests) {
+      const diesAtMs = p.behaviour.kind === 'vanish' ? this.startMs + p.behaviour.afterMs : Number.POSITIVE_INFINITY
+      if (this.sim.nowMs() >= diesAtMs) {
         await this.delay(1, signal)
-        throw new RequestError('RESET', 'connection closed')
+        throw new RequestError('DIAL_FAILED', 'connection refused')
       }
       if (p.behaviour.kind === 'stall' && n >= p.behaviour.afterRequests) {
         await this.delay(Number.POSITIVE_INFINITY, signal)
@@ -194,7 +196,12 @@ export class FakeFilesNet {
       const now = this.sim.nowMs()
       const start = Math.max(now, p.busyUntilMs)
       p.busyUntilMs = start + (answer.byteLength * 1000) / p.rateBytesPerSec
-      await this.delay(p.busyUntilMs - now + p.latencyMs, signal)
+      const arrivesAtMs = p.busyUntilMs + p.latencyMs
+      if (arrivesAtMs > diesAtMs) {
+        await this.delay(diesAtMs - now, signal)
+        throw new RequestError('RESET', 'connection closed')
+      }
+      await this.delay(arrivesAtMs - now, signal)
       return answer
     } finally {
       if (isWant) this.wantsInFlight--
