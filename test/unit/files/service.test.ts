@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { CID } from 'multiformats/cid'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { blockLinks } from '../../../src/files/block.js'
+import { blockLinks, parseCid } from '../../../src/files/block.js'
 import { FileBlockstore } from '../../../src/files/blockstore.js'
 import type { DagFetcher, FetchProgress } from '../../../src/files/fetcher.js'
 import { FILE_CHUNK_BYTES, UPLOAD_BYTES_MAX } from '../../../src/files/limits.js'
@@ -26,8 +26,8 @@ const sha = (bytes: Uint8Array): string => createHash('sha256').update(bytes).di
 let dir: string
 const opened: Array<{ blockstore: FileBlockstore; index: RootsIndex; service: FilesService; held: string[] }> = []
 
-async function openService(name: string, fetcher?: DagFetcher) {
-  const blockstore = await FileBlockstore.open(join(dir, name, 'blocks'), { diskFreeBytes: ampleDisk })
+async function openService(name: string, fetcher?: DagFetcher, diskFreeBytes = ampleDisk) {
+  const blockstore = await FileBlockstore.open(join(dir, name, 'blocks'), { diskFreeBytes })
   const index = await RootsIndex.open(new MemoryStore())
   const held: string[] = []
   const onRootHeld = (cid: CID) => held.push(cid.toString())
@@ -208,6 +208,34 @@ describe('FilesService', () => {
     expect(leech.service.download(added.cid)?.state).toBe('done')
     expect(fetched.length).toBe(10)
     expect(new Set(fetched).size).toBe(10)
+  })
+
+  it('stops a download cleanly on a full disk: failed with DISK_FULL, every stored block whole', async () => {
+    const seed = await openService('seed')
+    await writeFile(join(dir, 'f.bin'), patternBytes(80 * FILE_CHUNK_BYTES))
+    const added = await seed.service.add(join(dir, 'f.bin'))
+    const { fetcher, fetched } = copyingFetcher(seed.blockstore)
+    // 20 MiB of room above the floor: the check after the first 16 MiB finds it gone.
+    let free = 64 * 1024 * 1024 + 20 * 1024 * 1024
+    const leech = await openService('leech', fetcher, async () => free)
+    const original = leech.blockstore.put.bind(leech.blockstore)
+    leech.blockstore.put = async (cid, bytes, options) => {
+      const stored = await original(cid, bytes, options)
+      free -= 1024 * 1024
+      return stored
+    }
+    await leech.service.get(added.cid)
+    const ended = await leech.service.downloadSettled(added.cid)
+    expect(ended).toMatchObject({ state: 'failed', error: { code: 'DISK_FULL' } })
+    expect(fetched.length).toBeGreaterThan(0)
+    expect(fetched.length).toBeLessThan(81)
+    const stat = await leech.service.stat(added.cid)
+    expect(stat.complete).toBe(false)
+    expect(stat.blocksHeld).toBe(fetched.length)
+    for (const text of fetched) {
+      const cid = parseCid(text)
+      expect(sha(await leech.blockstore.getBytes(cid))).toBe(sha(await seed.blockstore.getBytes(cid)))
+    }
   })
 
   it('fails get without a downloader, and refuses gc while a download runs', async () => {
