@@ -2,8 +2,9 @@
  * Files end to end on a 3-node devnet of real processes: `peerchain files
  * add` on node 0, `files stat` and `files ls` show it there; `files get` on
  * nodes 1 and 2 (at once) saves bytes identical to the original (SHA-256),
- * with `--json` progress lines; and the progress bar in a real terminal
- * (tmux, its raw output recorded by pipe-pane).
+ * with `--json` progress lines; unpin and gc remove it, pin keeps it; and
+ * the progress bar in a real terminal (tmux, its raw output recorded by
+ * pipe-pane).
  */
 import { execFileSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
@@ -99,6 +100,23 @@ describe('peerchain files', () => {
       const stat: FileStatJson = JSON.parse(await cliOk(['files', 'stat', added.cid, '--json', ...on(leech)]))
       expect(stat).toMatchObject({ complete: true, pinned: true })
     }
+  })
+
+  it('unpin and gc remove a downloaded file from a node; pin keeps it', async () => {
+    const [kept, dropped] = leeches as [TestNode, TestNode]
+    expect(await cliOk(['files', 'unpin', added.cid, ...on(dropped)])).toBe(`unpinned ${added.cid}\n`)
+    const gc = JSON.parse(await cliOk(['files', 'gc', '--json', ...on(dropped)]))
+    expect(gc).toMatchObject({ blocksRemoved: 26, rootsRemoved: 1, blocksKept: 0 })
+    const stat: FileStatJson = JSON.parse(await cliOk(['files', 'stat', added.cid, '--json', ...on(dropped)]))
+    expect(stat).toMatchObject({ complete: false, blocksHeld: 0, pinned: false, indexed: false })
+    expect(await cliOk(['files', 'pin', added.cid, ...on(kept)])).toBe(`pinned ${added.cid}\n`)
+    expect(JSON.parse(await cliOk(['files', 'gc', '--json', ...on(kept)]))).toMatchObject({
+      blocksRemoved: 0,
+      blocksKept: 26,
+    })
+    const bad = await cli(['files', 'stat', 'bafyreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy', ...on(kept)])
+    expect(bad.code).toBe(1)
+    expect(bad.stderr).toMatch(/file store refused: UNKNOWN_CODEC: .*only raw \(0x55\) and dag-pb \(0x70\)/)
   })
 
   it('get draws its progress bar in a real terminal (tmux)', async () => {
