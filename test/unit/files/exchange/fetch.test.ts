@@ -3,9 +3,13 @@
  * shares, faults (a liar, a provider that vanishes, one that stalls), resume,
  * endgame and its duplicates, and the memory bound.
  */
+import * as dagPb from '@ipld/dag-pb'
+import { UnixFS } from 'ipfs-unixfs'
+import { CID } from 'multiformats/cid'
+import { sha256 } from 'multiformats/hashes/sha2'
 import { describe, expect, it } from 'vitest'
-import { FilesFetchError } from '../../../../src/files/exchange/errors.js'
-import { type FetchDagOptions, fetchDag } from '../../../../src/files/exchange/fetch.js'
+import { FilesCidError, type FilesDagError, FilesFetchError } from '../../../../src/files/exchange/errors.js'
+import { combineProviders, type FetchDagOptions, fetchDag } from '../../../../src/files/exchange/fetch.js'
 import type { FetchProgress } from '../../../../src/files/exchange/progress.js'
 import { FakeFilesNet, fixedProviders, MapStore, makeFile, type TestFile } from './helpers.js'
 
@@ -203,5 +207,75 @@ describe('fetchDag', () => {
     const fetched = seen.map((s) => s.bytesFetched)
     expect(fetched).toEqual([...fetched].sort((a, b) => a - b))
     expect(p.bytesPerSec).toBeGreaterThan(0)
+  })
+
+  it('stops at once with ABORTED when its signal aborts, and asks nothing more', async () => {
+    const file = await makeFile(512 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    const a = net.addProvider('a', file.store.copy(), { rateBytesPerSec: 256 * 1024 })
+    const abort = new AbortController()
+    net.sim.setTimeout(() => abort.abort(), 200)
+    const into = new MapStore()
+    const err = await run(net, file, into, { signal: abort.signal }).catch((e: unknown) => e)
+    expect((err as FilesFetchError).code).toBe('ABORTED')
+    const asked = a.requests
+    await net.sim.run({ untilMs: net.sim.nowMs() + 60_000 })
+    expect(a.requests).toBe(asked)
+    expect(into.blocks.size).toBeLessThan(file.store.blocks.size)
+  })
+
+  it("stops with the store's error when a write fails (a full disk), writing nothing after it", async () => {
+    const file = await makeFile(256 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    net.addProvider('a', file.store.copy())
+    const into = new MapStore()
+    const full = Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' })
+    const put = into.put.bind(into)
+    into.put = async (cid, bytes) => {
+      if (into.puts >= 10) throw full
+      await put(cid, bytes)
+    }
+    const err = await run(net, file, into).catch((e: unknown) => e)
+    expect(err).toBe(full)
+    expect(into.blocks.size).toBe(10)
+  })
+
+  it('ends with a typed error for a DAG past the limits or linking to an unknown codec, and for a root it cannot fetch', async () => {
+    const store = new MapStore()
+    const cbor = CID.createV1(0x71, sha256.digest(Uint8Array.of(1)) as never)
+    const bytes = dagPb.encode({ Data: new UnixFS({ type: 'file' }).marshal(), Links: [{ Hash: cbor, Tsize: 1 }] })
+    const root = CID.createV1(dagPb.code, sha256.digest(bytes) as never)
+    await store.put(root, bytes)
+    const net = new FakeFilesNet()
+    net.addProvider('a', store)
+    const file = { root, data: new Uint8Array(0), store, leaves: [] }
+    const err = await run(net, file, new MapStore()).catch((e: unknown) => e)
+    expect(err).toBeInstanceOf(FilesCidError)
+    expect((err as FilesCidError).code).toBe('CID_UNSUPPORTED_CODEC')
+    const noUnixfs = dagPb.encode({ Links: [] })
+    const bare = CID.createV1(dagPb.code, sha256.digest(noUnixfs) as never)
+    await store.put(bare, noUnixfs)
+    const dagErr = await run(net, { ...file, root: bare }, new MapStore()).catch((e: unknown) => e)
+    expect((dagErr as FilesDagError).code).toBe('DAG_NOT_UNIXFS')
+    const cborRoot = await run(net, { ...file, root: cbor }, new MapStore()).catch((e: unknown) => e)
+    expect((cborRoot as FilesCidError).code).toBe('CID_UNSUPPORTED_CODEC')
+  })
+
+  it('takes providers as the source yields them, each once (combineProviders: connected peers, then the DHT)', async () => {
+    const file = await makeFile(256 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    net.addProvider('a', file.store.copy())
+    net.addProvider('b', file.store.copy())
+    const connected = () => ['a']
+    const dht = async function* () {
+      yield 'a'
+      yield 'b'
+    }
+    const source = combineProviders(connected, dht)
+    const seen: string[] = []
+    for await (const peer of source(file.root, new AbortController().signal)) seen.push(peer)
+    expect(seen).toEqual(['a', 'b'])
+    const p = await run(net, file, new MapStore(), { providers: source })
+    expect(Object.keys(p.perProvider).sort()).toEqual(['a', 'b'])
   })
 })
