@@ -278,4 +278,27 @@ describe('fetchDag', () => {
     const p = await run(net, file, new MapStore(), { providers: source })
     expect(Object.keys(p.perProvider).sort()).toEqual(['a', 'b'])
   })
+
+  it('asks a provider of the root for it at once, and for the blocks below without waiting for its HAVE answer', async () => {
+    const file = await makeFile(128 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    net.addProvider('a', file.store.copy(), { latencyMs: 50 })
+    await run(net, file, new MapStore())
+    const [first, ...rest] = net.log
+    expect(first).toMatchObject({ kind: 'want', count: 1 })
+    // the root arrives at ~50 ms; then the HAVE and the first leaves go out together
+    const have = rest.find((r) => r.kind === 'have')
+    const leaves = rest.find((r) => r.kind === 'want')
+    expect(have?.count).toBe(32)
+    expect(leaves?.atMs).toBe(have?.atMs)
+  })
+
+  it('drops a provider it cannot dial at once, and completes from the others', async () => {
+    const file = await makeFile(256 * KiB, 4 * KiB)
+    const net = new FakeFilesNet()
+    net.addProvider('a', file.store.copy())
+    const p = await run(net, file, new MapStore(), { providers: fixedProviders('ghost', 'a') })
+    expect(net.log.filter((r) => r.peer === 'ghost')).toHaveLength(1)
+    expect(p.providers).toBe(1)
+  })
 })

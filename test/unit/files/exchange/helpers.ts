@@ -129,6 +129,8 @@ export class FakeFilesNet {
   readonly startMs = this.sim.nowMs()
   readonly providers = new Map<PeerIdString, FakeProvider>()
   readonly reports: Array<{ peer: PeerIdString; penalty: number; reason: string }> = []
+  /** Every request sent, in order: to whom, HAVE or WANT, how many CIDs, when. */
+  readonly log: Array<{ peer: PeerIdString; kind: 'have' | 'want'; count: number; atMs: number }> = []
   /** Block requests (WANT) in flight now, and the most at once. */
   wantsInFlight = 0
   wantsInFlightMax = 0
@@ -172,9 +174,10 @@ export class FakeFilesNet {
     limits: RequestLimits,
     signal?: AbortSignal,
   ): Promise<Uint8Array> {
+    const isWant = request[0] === 2
+    this.log.push({ peer, kind: isWant ? 'want' : 'have', count: request[1] as number, atMs: this.sim.nowMs() })
     const p = this.providers.get(peer)
     if (!p) throw new RequestError('DIAL_FAILED', `no provider ${peer}`)
-    const isWant = request[0] === 2
     if (isWant) {
       this.wantsInFlight++
       this.wantsInFlightMax = Math.max(this.wantsInFlightMax, this.wantsInFlight)
