@@ -4,33 +4,37 @@
  * carries its `goal` and whether it is `met`.
  *
  * The file: FILE_BYTES of random bytes, imported with ipfs-unixfs-importer
- * (CIDv1, raw leaves, 256 KiB fixed chunks, balanced layout: 256 leaves under
- * one dag-pb root) into a MemoryBlockstore (blockstore-core).
+ * (CIDv1, raw leaves, 256 KiB fixed chunks, balanced layout of 1,024 links as
+ * @helia/unixfs: 256 leaves under one dag-pb root) into a MemoryBlockstore
+ * (blockstore-core).
  *
- * Everything runs in this one process, on one event loop (so each side's
+ * Five figures, everything in this one process on one event loop (each side's
  * Noise and Yamux work shares one core, for every figure alike):
- * - the local limit: one request over our own libp2p network (createNetwork:
- *   TCP + Noise + Yamux) whose answer is the whole file in one frame, i.e.
- *   one stream carrying 64 MiB; the best of RAW_RUNS;
- * - ours: N provider networks (createNetwork), each serving the files
- *   protocol (createFilesHandler under FILES_SERVE_QUOTA) over the blocks,
- *   and a fetcher network that dials them all and runs fetchDag into an
- *   empty MemoryBlockstore, RUNS times over the same connections (the best
- *   run counts, as for the raw stream); with 1 and with 4 providers; each
- *   fetched file is checked block by block. Beside the throughput: the
- *   duplicate bytes over the file's, each provider's share, and the bytes
- *   the fetcher's connections received (transport level, encrypted) over
- *   the file's;
- * - Helia 7 (`createHelia` with TCP, Noise, Yamux, identify only: no
- *   bootstrap, DHT, delegated routing or gateways) on the same file: N
- *   provider nodes each `addBytes` it with the same options (same root CID),
- *   a fresh fetcher (its blockstore keeps what it fetched, so one per run)
- *   dials them all and reads the file with @helia/unixfs `cat`; with 1 and 4
- *   providers, the best of RUNS.
+ * - raw: the local limit, one request over our own libp2p network
+ *   (createNetwork: TCP + Noise + Yamux) whose answer is the whole file in
+ *   one frame, i.e. one stream carrying 64 MiB;
+ * - ours, 1 and 4 providers: provider networks (createNetwork), each serving
+ *   the files protocol (createFilesHandler under FILES_SERVE_QUOTA) over the
+ *   blocks, and a fetcher network dialed to them all that runs fetchDag into
+ *   an empty MemoryBlockstore each time (the same connections every time, as
+ *   raw's); each fetched file is checked block by block. Beside the
+ *   throughput: the duplicate bytes over the file's, each provider's share,
+ *   and the bytes the fetcher's connections received (transport level,
+ *   encrypted) over the file's;
+ * - Helia 7, 1 and 4 providers (`createHelia` with TCP, Noise, Yamux,
+ *   identify only: no bootstrap, DHT, delegated routing or gateways): provider
+ *   nodes each `addBytes` the file with the same options (the same root CID,
+ *   checked), and each time a fresh fetcher (its blockstore keeps what it
+ *   fetched) dials them all and reads the file with @helia/unixfs `cat`.
+ *
+ * Other work on the machine comes and goes, so the figures are measured in
+ * rounds, each round measuring all five once in turn, and the best of each
+ * counts; the first WARMUP_ROUNDS are not counted (the first download of a
+ * process runs several times slower while its code is compiled).
  *
  * Goals: 4 providers ≥ 3× Helia's 4 providers; duplicate bytes < 5%; no
  * provider above 40% with 4 equal providers; 1 provider ≥ 0.8× the raw
- * stream. `npm run bench -- files` (about a minute).
+ * stream. `npm run bench -- files` (two to five minutes).
  */
 import '../src/util/shims.js'
 import { randomBytes } from 'node:crypto'
@@ -66,14 +70,9 @@ const FILE_BYTES = 64 * MiB
 const CHUNK_BYTES = 256 * 1024
 const CHAIN_ID = 'files-bench'
 const RAW_PROTOCOL = '/peerchain-bench/raw/1'
-const RAW_RUNS = 4
-/**
- * Runs of each figure; the best counts (the machine is noisy). Each figure
- * first runs once unmeasured (WARMUP_RUNS), so no figure pays for compiling
- * its code paths: the first download of a process runs several times slower.
- */
-const RUNS = 3
-const WARMUP_RUNS = 1
+/** Rounds counted, and rounds run first and not counted. */
+const ROUNDS = 3
+const WARMUP_ROUNDS = 1
 const HELIA_TIMEOUT_MS = 180_000
 /** `files add`'s options, which are also @helia/unixfs's defaults but the chunk size: one root CID for both. */
 const IMPORT_OPTIONS = {
@@ -109,99 +108,101 @@ async function startNetwork(registry?: Registry): Promise<Network> {
 
 const mibPerSec = (bytes: number, ms: number): number => bytes / MiB / (ms / 1000)
 
+/** One measured download: its throughput, and what the figure reports beside it. */
+interface Measured {
+  mibPerSec: number
+  ours?: { progress: FetchProgress; wireBytesIn: number; shares: number[] }
+}
+
+/** A figure's setup (started once) and one measurement of it. */
+interface Figure {
+  name: string
+  measure(): Promise<Measured>
+}
+
+/** Times `fn` and logs the rate with the event loop's load (1: this process was CPU-bound). */
+async function timed(name: string, bytes: number, fn: () => Promise<void>): Promise<number> {
+  const t0 = performance.now()
+  const elu0 = performance.eventLoopUtilization()
+  await fn()
+  const ms = performance.now() - t0
+  const busy = Math.round(performance.eventLoopUtilization(elu0).utilization * 100)
+  const rate = mibPerSec(bytes, ms)
+  log(`${name}: ${rate.toFixed(1)} MiB/s (event loop ${busy}% busy)`)
+  return rate
+}
+
 /** One stream carrying the whole file: the most one libp2p connection moves here. */
-async function rawStream(file: Uint8Array): Promise<number> {
+async function rawFigure(file: Uint8Array): Promise<Figure> {
   const server = await startNetwork()
   const client = await startNetwork()
   const limits = { requestBytesMax: 16, responseBytesMax: file.byteLength + 16, timeoutMs: 120_000 }
   await server.handle(RAW_PROTOCOL, async () => file, limits)
   await client.dial(server.listenAddresses()[0] as string)
-  let best = 0
-  for (let i = 0; i < WARMUP_RUNS + RAW_RUNS; i++) {
-    const t0 = performance.now()
-    const elu0 = performance.eventLoopUtilization()
-    const got = await client.request(server.peerId, RAW_PROTOCOL, new Uint8Array(1), limits)
-    const ms = performance.now() - t0
-    const busy = Math.round(performance.eventLoopUtilization(elu0).utilization * 100)
-    log(`raw stream: ${mibPerSec(file.byteLength, ms).toFixed(1)} MiB/s, event loop ${busy}% busy`)
-    if (got.byteLength !== file.byteLength) throw new Error('raw stream: short answer')
-    if (i < WARMUP_RUNS) continue
-    best = Math.max(best, mibPerSec(file.byteLength, ms))
+  return {
+    name: 'raw stream',
+    async measure() {
+      const rate = await timed('raw stream', file.byteLength, async () => {
+        const got = await client.request(server.peerId, RAW_PROTOCOL, new Uint8Array(1), limits)
+        if (got.byteLength !== file.byteLength) throw new Error('raw stream: short answer')
+      })
+      return { mibPerSec: rate }
+    },
   }
-  await stopAll()
-  return best
 }
 
-interface OursRun {
-  mibPerSec: number
-  progress: FetchProgress
-  wireBytesIn: number
-  shares: number[]
-  /** The share of the download's time this process's event loop was busy (1: CPU-bound). */
-  eventLoopBusy: number
-}
-
-/**
- * `providers` serving networks and a fetcher connected to them all; `runs`
- * downloads, each into an empty store over the same (warm) connections, as
- * the raw stream's best run is; the best run is returned.
- */
-async function ours(
+/** `providers` networks serving the files protocol and a fetcher dialed to them all. */
+async function oursFigure(
   root: CID,
   source: MemoryBlockstore,
   blocks: number,
   providers: number,
   limits: Partial<FetchLimits> = {},
-  runs = RUNS,
-): Promise<OursRun> {
+): Promise<Figure> {
   const servers: Network[] = []
   for (let i = 0; i < providers; i++) {
     const network = await startNetwork()
-    const store = exchangeStoreOf(source)
     const quota = new ServeQuota(
       { clock: systemClock, timers: systemTimers, reportPeer: (p, n, r) => network.reportPeer(p, n, r) },
       FILES_SERVE_QUOTA,
     )
-    await network.handle(filesProtocol(CHAIN_ID), createFilesHandler(store, { quota }), FILES_SERVE_LIMITS)
+    const handler = createFilesHandler(exchangeStoreOf(source), { quota })
+    await network.handle(filesProtocol(CHAIN_ID), handler, FILES_SERVE_LIMITS)
     servers.push(network)
   }
-  const registry = new Registry()
-  const fetcher = await startNetwork(registry)
+  const fetcher = await startNetwork(new Registry())
   for (const s of servers) await fetcher.dial(s.listenAddresses()[0] as string)
-  let top: OursRun | undefined
-  for (let run = 0; run < WARMUP_RUNS + runs; run++) {
-    const into = new MemoryBlockstore()
-    const before = fetcher.traffic().bytesIn
-    const t0 = performance.now()
-    const elu0 = performance.eventLoopUtilization()
-    const progress = await fetchDag(root, {
-      network: fetcher,
-      chainId: CHAIN_ID,
-      providers: () => servers.map((s) => s.peerId),
-      store: exchangeStoreOf(into),
-      clock: systemClock,
-      timers: systemTimers,
-      rng: systemRng,
-      limits,
-    })
-    const ms = performance.now() - t0
-    const busy = performance.eventLoopUtilization(elu0).utilization
-    const wireBytesIn = fetcher.traffic().bytesIn - before
-    let held = 0
-    for await (const { cid } of source.getAll()) {
-      if (!(await into.has(cid))) throw new Error(`ours: ${cid} missing after the download`)
-      held++
-    }
-    if (held !== blocks || progress.blocksFetched !== blocks) throw new Error('ours: block count differs')
-    const shares = servers.map((s) => (progress.perProvider[s.peerId] ?? 0) / progress.bytesFetched)
-    const r = { mibPerSec: mibPerSec(FILE_BYTES, ms), progress, wireBytesIn, shares, eventLoopBusy: busy }
-    log(
-      `ours, ${providers} provider(s): ${r.mibPerSec.toFixed(1)} MiB/s, ${progress.duplicateBytes} duplicate bytes, event loop ${Math.round(busy * 100)}% busy`,
-    )
-    if (run >= WARMUP_RUNS && (!top || r.mibPerSec > top.mibPerSec)) top = r
+  const name = `ours, ${providers} provider${providers > 1 ? 's' : ''}`
+  return {
+    name,
+    async measure() {
+      const into = new MemoryBlockstore()
+      const before = fetcher.traffic().bytesIn
+      let progress: FetchProgress | undefined
+      const rate = await timed(name, FILE_BYTES, async () => {
+        progress = await fetchDag(root, {
+          network: fetcher,
+          chainId: CHAIN_ID,
+          providers: () => servers.map((s) => s.peerId),
+          store: exchangeStoreOf(into),
+          clock: systemClock,
+          timers: systemTimers,
+          rng: systemRng,
+          limits,
+        })
+      })
+      const p = progress as FetchProgress
+      const wireBytesIn = fetcher.traffic().bytesIn - before
+      let held = 0
+      for await (const { cid } of source.getAll()) {
+        if (!(await into.has(cid))) throw new Error(`${name}: ${cid} missing after the download`)
+        held++
+      }
+      if (held !== blocks || p.blocksFetched !== blocks) throw new Error(`${name}: block count differs`)
+      const shares = servers.map((s) => (p.perProvider[s.peerId] ?? 0) / p.bytesFetched)
+      return { mibPerSec: rate, ours: { progress: p, wireBytesIn, shares } }
+    },
   }
-  await stopAll()
-  return top as OursRun
 }
 
 type HeliaNode = Awaited<ReturnType<typeof createHelia>>
@@ -224,7 +225,8 @@ async function startHelia(): Promise<HeliaNode> {
   return helia
 }
 
-async function helia(file: Uint8Array, root: CID, providers: number): Promise<number> {
+/** `providers` Helia nodes holding the file; each measurement a fresh fetcher dialed to them all. */
+async function heliaFigure(file: Uint8Array, root: CID, providers: number): Promise<Figure> {
   const servers: HeliaNode[] = []
   for (let i = 0; i < providers; i++) {
     const node = await startHelia()
@@ -232,31 +234,41 @@ async function helia(file: Uint8Array, root: CID, providers: number): Promise<nu
     if (!cid.equals(root)) throw new Error(`helia: root ${cid} differs from ours ${root}`)
     servers.push(node)
   }
-  const fetcher = await startHelia()
-  for (const s of servers) await fetcher.libp2p.dial(multiaddr(s.libp2p.getMultiaddrs()[0]?.toString() as string))
-  const t0 = performance.now()
-  let bytes = 0
-  for await (const chunk of unixfs(fetcher).cat(root, { signal: AbortSignal.timeout(HELIA_TIMEOUT_MS) })) {
-    bytes += chunk.byteLength
+  const name = `helia, ${providers} provider${providers > 1 ? 's' : ''}`
+  return {
+    name,
+    async measure() {
+      const fetcher = await startHelia()
+      for (const s of servers) await fetcher.libp2p.dial(multiaddr(s.libp2p.getMultiaddrs()[0]?.toString() as string))
+      const rate = await timed(name, FILE_BYTES, async () => {
+        let bytes = 0
+        for await (const chunk of unixfs(fetcher).cat(root, { signal: AbortSignal.timeout(HELIA_TIMEOUT_MS) })) {
+          bytes += chunk.byteLength
+        }
+        if (bytes !== file.byteLength) throw new Error(`${name}: ${bytes} bytes read of ${file.byteLength}`)
+      })
+      await fetcher.stop()
+      return { mibPerSec: rate }
+    },
   }
-  const ms = performance.now() - t0
-  if (bytes !== file.byteLength) throw new Error(`helia: ${bytes} bytes read of ${file.byteLength}`)
-  await stopAll()
-  return mibPerSec(FILE_BYTES, ms)
 }
 
-async function best<T extends { mibPerSec: number }>(what: string, run: () => Promise<T>): Promise<T> {
-  let top: T | undefined
-  for (let i = 0; i < WARMUP_RUNS + RUNS; i++) {
-    const r = await run()
-    log(`${what}: ${r.mibPerSec.toFixed(1)} MiB/s${i < WARMUP_RUNS ? ' (warm-up)' : ''}`)
-    if (i >= WARMUP_RUNS && (!top || r.mibPerSec > top.mibPerSec)) top = r
+/** Measures every figure once per round; the best of the counted rounds, by figure. */
+async function rounds(figures: Figure[]): Promise<Measured[]> {
+  const best: Array<Measured | undefined> = figures.map(() => undefined)
+  for (let round = 0; round < WARMUP_ROUNDS + ROUNDS; round++) {
+    log(`round ${round + 1} of ${WARMUP_ROUNDS + ROUNDS}${round < WARMUP_ROUNDS ? ' (warm-up, not counted)' : ''}`)
+    for (const [i, figure] of figures.entries()) {
+      const m = await figure.measure()
+      const top = best[i]
+      if (round >= WARMUP_ROUNDS && (!top || m.mibPerSec > top.mibPerSec)) best[i] = m
+    }
   }
-  return top as T
+  return best as Measured[]
 }
 
 /** Exported for tuning runs (bench/files-tune.ts). */
-export { IMPORT_OPTIONS, ours, rawStream, stopAll }
+export { IMPORT_OPTIONS, oursFigure, rawFigure, stopAll }
 
 export async function run(): Promise<void> {
   const onSignal = (): void => {
@@ -273,18 +285,21 @@ export async function run(): Promise<void> {
     for await (const _ of source.getAll()) blocks++
     log(`root ${root}, ${blocks} blocks`)
 
-    const raw = await rawStream(file)
-    log(`raw stream: ${raw.toFixed(1)} MiB/s`)
-    const one = await ours(root, source, blocks, 1)
-    const four = await ours(root, source, blocks, 4)
-    const helia1 = await best('helia, 1 provider', async () => ({ mibPerSec: await helia(file, root, 1) }))
-    const helia4 = await best('helia, 4 providers', async () => ({ mibPerSec: await helia(file, root, 4) }))
+    const [raw, one, four, helia1, helia4] = (await rounds([
+      await rawFigure(file),
+      await oursFigure(root, source, blocks, 1),
+      await oursFigure(root, source, blocks, 4),
+      await heliaFigure(file, root, 1),
+      await heliaFigure(file, root, 4),
+    ])) as [Measured, Measured, Measured, Measured, Measured]
+    const fourOurs = four.ours as NonNullable<Measured['ours']>
+    const oneOurs = one.ours as NonNullable<Measured['ours']>
 
-    report('files_raw_stream_throughput', raw, 'MiB/s', { fileMiB: FILE_BYTES / MiB, runs: RAW_RUNS })
+    report('files_raw_stream_throughput', raw.mibPerSec, 'MiB/s', { fileMiB: FILE_BYTES / MiB, rounds: ROUNDS })
     report('files_throughput_1_provider', one.mibPerSec, 'MiB/s', {
       goal: '>= 0.8x raw stream',
-      ratioToRaw: one.mibPerSec / raw,
-      met: one.mibPerSec >= 0.8 * raw,
+      ratioToRaw: one.mibPerSec / raw.mibPerSec,
+      met: one.mibPerSec >= 0.8 * raw.mibPerSec,
     })
     report('files_throughput_4_providers', four.mibPerSec, 'MiB/s', {
       goal: ">= 3x Helia's 4 providers",
@@ -293,22 +308,22 @@ export async function run(): Promise<void> {
     })
     report('files_helia_throughput_1_provider', helia1.mibPerSec, 'MiB/s')
     report('files_helia_throughput_4_providers', helia4.mibPerSec, 'MiB/s')
-    const dupRatio = four.progress.duplicateBytes / FILE_BYTES
+    const dupRatio = fourOurs.progress.duplicateBytes / FILE_BYTES
     report('files_duplicate_ratio_4_providers', dupRatio * 100, '%', {
       goal: '< 5%',
-      duplicateBytes: four.progress.duplicateBytes,
-      duplicateBlocks: four.progress.duplicateBlocks,
-      oneProviderDuplicateBytes: one.progress.duplicateBytes,
+      duplicateBytes: fourOurs.progress.duplicateBytes,
+      duplicateBlocks: fourOurs.progress.duplicateBlocks,
+      oneProviderDuplicateBytes: oneOurs.progress.duplicateBytes,
       met: dupRatio < 0.05,
     })
-    const topShare = Math.max(...four.shares)
+    const topShare = Math.max(...fourOurs.shares)
     report('files_provider_share_max_4_providers', topShare * 100, '%', {
       goal: '<= 40%',
-      shares: four.shares.map((s) => Math.round(s * 1000) / 10),
+      shares: fourOurs.shares.map((s) => Math.round(s * 1000) / 10),
       met: topShare <= 0.4,
     })
-    report('files_wire_bytes_over_file_4_providers', four.wireBytesIn / FILE_BYTES, 'x', {
-      oneProvider: one.wireBytesIn / FILE_BYTES,
+    report('files_wire_bytes_over_file_4_providers', fourOurs.wireBytesIn / FILE_BYTES, 'x', {
+      oneProvider: oneOurs.wireBytesIn / FILE_BYTES,
     })
   } finally {
     await stopAll()
