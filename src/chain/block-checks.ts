@@ -25,7 +25,7 @@ export interface BlockCheckDeps {
 
 /** What a block must pass with no state at all: worth checking before its signatures go to the pool. */
 export function checkBlockStateless(deps: BlockCheckDeps, block: Block): void {
-  checkHeaderFields(block.header, headerVersionOf(deps.genesis.params))
+  checkHeaderFields(block.header, headerVersionOf(deps.genesis.params), deps.engine.finality !== undefined)
   deps.engine.checkSeal(block.header)
   checkBlockBody(block, { chainId: deps.genesis.chainId, limits: deps.genesis.limits, staking: isStaking(deps.engine) })
 }

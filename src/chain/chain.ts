@@ -269,9 +269,9 @@ export class Chain extends StoredReads {
     }
     const header = block.header
     const version = headerVersionOf(this.deps.genesis.params)
-    checkHeaderFields(header, version)
-    const parent = this.index.get(header.parentId)
     const { finality } = this.deps.engine
+    checkHeaderFields(header, version, finality !== undefined)
+    const parent = this.index.get(header.parentId)
     if (!parent) {
       this.deps.engine.checkSeal(header)
       // Under finality a block is stored only with its commit, which the orphan pool does not keep:

@@ -2,7 +2,7 @@
  * Connecting and disconnecting one block against staged (uncommitted) state.
  * Both only add ops to the caller's batch; nothing is written here.
  */
-import type { EpochStaking } from '../consensus/engine.js'
+import type { EpochStaking, FinalityRules } from '../consensus/engine.js'
 import type { Block } from '../ledger/block.js'
 import { readAccountBytes } from '../ledger/codec/account-bytes.js'
 import { VerifyError } from '../ledger/errors.js'
@@ -34,6 +34,8 @@ export interface StateContext {
   genesis: Genesis
   /** Proof of stake: the staking rules, and the store whose staker index an epoch end reads. */
   staking?: { rules: EpochStaking; store: KvStore }
+  /** Proof of stake: the rule of each header's `validatorsHash`. */
+  finality?: FinalityRules
 }
 
 /** Every account holding a stake at the head, from the staker index (in address order). */
@@ -155,6 +157,15 @@ export async function connectBlock(
   if (staking?.epochEnd) {
     epochRecord = endEpoch(staking.rules, overlay, staking.stakers, entry.height)
     ops.push({ type: 'put', key: layout.epoch(entry.height), value: epochRecord })
+  }
+  if (ctx.finality) {
+    const expected = ctx.finality.nextValidatorsHash(entry.height, epochRecord)
+    if (!equalBytes(header.validatorsHash ?? new Uint8Array(0), expected)) {
+      throw new VerifyError(
+        'BLOCK_BAD_VALIDATORS_HASH',
+        `validatorsHash is not ${toHex(expected)}, the hash of the set that signs height ${entry.height + 1}`,
+      )
+    }
   }
   // Each changed account is encoded once: the trie's leaf and the flat index hold the same bytes.
   const dirty = overlay.changes()

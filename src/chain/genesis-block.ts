@@ -1,4 +1,6 @@
 /** Builds the genesis block of a genesis file: no transactions, the allocation as its state. */
+import { genesisValidators } from '../consensus/pos/genesis-set.js'
+import { ValidatorSet } from '../consensus/pos/validator-set.js'
 import { BLOCK_VERSION_MMR, Block, Header } from '../ledger/block.js'
 import { sha256 } from '../ledger/crypto.js'
 import { type Genesis, genesisToJson, headerVersionOf } from '../ledger/genesis.js'
@@ -58,6 +60,13 @@ export async function buildGenesisBlock(genesis: Genesis, trie: StateTrie): Prom
     nonce: 0n,
     // version 2: the MMR of no blocks (a version 1 genesis encodes exactly as before the field existed)
     ...(version >= BLOCK_VERSION_MMR ? { mmrRoot: mmrRoot(EMPTY_MMR) } : {}),
+    // proof of stake: the genesis set signs height 1
+    ...(genesis.params.engine === 'pos' ? { validatorsHash: genesisValidatorsHash(genesis) } : {}),
   })
   return new Block(header, [])
+}
+
+/** The hash of a proof-of-stake genesis' set (ValidatorSet.hash), which its genesis header commits to. */
+export function genesisValidatorsHash(genesis: Genesis): Uint8Array {
+  return ValidatorSet.create(genesisValidators(genesis)).hash()
 }

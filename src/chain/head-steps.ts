@@ -140,7 +140,13 @@ export class HeadSteps {
   /** What a block's state transition reads: the trie, the accounts, and under proof of stake the staking rules. */
   stateContext(): StateContext {
     const { trie, accounts, genesis, engine, store } = this.deps
-    return { trie, accounts, genesis, staking: engine.staking && { rules: engine.staking, store } }
+    return {
+      trie,
+      accounts,
+      genesis,
+      staking: engine.staking && { rules: engine.staking, store },
+      finality: engine.finality,
+    }
   }
 
   /** Fsyncs the head pointer: a walk that did not end on its planned last step (a block failed on the way). */

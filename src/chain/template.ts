@@ -45,7 +45,7 @@ export async function buildTemplate(
     const account = overlay.get(miner)
     if (account.balance + reward <= U64_MAX) overlay.set(miner, { ...account, balance: account.balance + reward })
   }
-  if (staking?.epochEnd) endEpoch(staking.rules, overlay, staking.stakers, height)
+  const epochRecord = staking?.epochEnd ? endEpoch(staking.rules, overlay, staking.stakers, height) : undefined
   const stateRoot = await ctx.trie.update(head.header.fields.stateRoot, overlay.changes())
   const mtp = medianTimePast(index.recentTimestamps(head, params.medianTimeSpan))
   const version = headerVersionOf(params)
@@ -62,6 +62,7 @@ export async function buildTemplate(
       reward,
       nonce: 0n,
       ...(version >= BLOCK_VERSION_MMR ? { mmrRoot: childMmrRoot(head) } : {}),
+      ...(ctx.engine.finality ? { validatorsHash: ctx.engine.finality.nextValidatorsHash(height, epochRecord) } : {}),
     },
     txs,
   }

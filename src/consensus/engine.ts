@@ -21,6 +21,12 @@ export interface HeaderTree {
 export interface FinalityRules {
   /** Throws VerifyError unless `commit` (its encoding) proves `header` committed. */
   checkCommit(header: Header, commit: Uint8Array): void
+  /**
+   * What the header at `height` must carry as `validatorsHash`: the hash of
+   * the set that signs height + 1. At an epoch end, `epochRecord` is the
+   * record of the set the block's state chose (absent otherwise).
+   */
+  nextValidatorsHash(height: number, epochRecord: Uint8Array | undefined): Uint8Array
 }
 
 /**

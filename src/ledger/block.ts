@@ -23,7 +23,10 @@ export const BLOCK_VERSION = 1
 /** The header version that carries `mmrRoot`, the commitment to every ancestor (ledger/mmr.ts). */
 export const BLOCK_VERSION_MMR = 2
 
-/** The fields that follow the nonce (field 10) in a header's encoding: none in version 1, `mmrRoot` in 2. */
+/**
+ * The fields that follow the nonce (field 10) in a header's encoding: none in
+ * version 1, `mmrRoot` in 2, and `validatorsHash` under proof of stake.
+ */
 const AFTER_NONCE: HeaderFields = {
   version: 0,
   height: 0n,
@@ -44,7 +47,11 @@ const AFTER_NONCE: HeaderFields = {
  */
 export function headerNonceSplit(fields: HeaderFields): { prefix: Uint8Array; tail: Uint8Array } {
   const bytes = encodeHeader({ ...fields, nonce: 0n })
-  const tail = encodeHeader({ ...AFTER_NONCE, mmrRoot: fields.mmrRoot ?? new Uint8Array(0) })
+  const tail = encodeHeader({
+    ...AFTER_NONCE,
+    mmrRoot: fields.mmrRoot ?? new Uint8Array(0),
+    validatorsHash: fields.validatorsHash ?? new Uint8Array(0),
+  })
   return { prefix: bytes.subarray(0, bytes.byteLength - tail.byteLength), tail }
 }
 

@@ -54,6 +54,7 @@ export const RULES = {
   BLOCK_BAD_POW: reject(100),
   // header version 2: mmrRoot is the MMR of every ancestor's hash (ledger/mmr.ts)
   BLOCK_BAD_MMR_ROOT: reject(100),
+  BLOCK_BAD_VALIDATORS_HASH: reject(100),
   BLOCK_REORG_TOO_DEEP: ignore,
   // proof of stake: a block comes with its commit; without one it is not the sender's lie, just incomplete
   BLOCK_MISSING_COMMIT: ignore,

@@ -20,6 +20,7 @@ import { decodeEpochRecord, encodeEpochRecord } from './epoch-record.js'
 import { EpochError } from './errors.js'
 import { ValidatorSchedule } from './schedule.js'
 import { PosStateRules, type StakingParams } from './staking.js'
+import { ValidatorSet } from './validator-set.js'
 
 /** The `target` every PoS header carries: the largest, so no header field means work. */
 export const POS_TARGET = (1n << 256n) - 1n
@@ -72,6 +73,15 @@ export class PosEngine implements ConsensusEngine, FinalityRules {
       throw new VerifyError('COMMIT_BAD_FIELD', `the commit is for another block than ${header.id}`)
     }
     verifyCommit(commit, set, this.opts.chainId)
+  }
+
+  nextValidatorsHash(height: number, epochRecord: Uint8Array | undefined): Uint8Array {
+    if (epochRecord !== undefined) {
+      const chosen = decodeEpochRecord(epochRecord)
+      // nobody qualified: the set goes on
+      if (chosen.length > 0) return ValidatorSet.create(chosen).hash()
+    }
+    return this.schedule.setAt(Math.max(1, height)).hash()
   }
 
   /** A PoS header needs no search: the proposer's fields, nonce 0. */

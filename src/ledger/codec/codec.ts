@@ -56,6 +56,13 @@ export interface HeaderFields {
    * all; a decoded header always has it.
    */
   mmrRoot?: Uint8Array
+  /**
+   * Proof of stake only: the hash of the validator set that signs the next
+   * height (ValidatorSet.hash, consensus/pos/validator-set.ts), so the last
+   * block of an epoch commits to the next epoch's set. Empty (or absent when
+   * building one) under proof of work, and then not encoded at all.
+   */
+  validatorsHash?: Uint8Array
 }
 
 export interface BlockFields {

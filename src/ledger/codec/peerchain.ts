@@ -311,6 +311,7 @@ export interface BlockHeader {
   reward: bigint
   nonce: bigint
   mmrRoot: Uint8Array<ArrayBuffer>
+  validatorsHash: Uint8Array<ArrayBuffer>
 }
 
 export namespace BlockHeader {
@@ -378,6 +379,11 @@ export namespace BlockHeader {
           w.bytes(obj.mmrRoot)
         }
 
+        if ((obj.validatorsHash != null && obj.validatorsHash.byteLength > 0)) {
+          w.uint32(98)
+          w.bytes(obj.validatorsHash)
+        }
+
         if (opts.lengthDelimited !== false) {
           w.ldelim()
         }
@@ -393,7 +399,8 @@ export namespace BlockHeader {
           miner: uint8ArrayAlloc(0),
           reward: 0n,
           nonce: 0n,
-          mmrRoot: uint8ArrayAlloc(0)
+          mmrRoot: uint8ArrayAlloc(0),
+          validatorsHash: uint8ArrayAlloc(0)
         }
 
         const end = length == null ? reader.len : reader.pos + length
@@ -444,6 +451,10 @@ export namespace BlockHeader {
             }
             case 11: {
               obj.mmrRoot = reader.bytes()
+              break
+            }
+            case 12: {
+              obj.validatorsHash = reader.bytes()
               break
             }
             default: {
@@ -538,6 +549,13 @@ export namespace BlockHeader {
               }
               break
             }
+            case 12: {
+              yield {
+                field: `${prefix}.validatorsHash`,
+                value: reader.bytes()
+              }
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -605,6 +623,11 @@ export namespace BlockHeader {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface BlockHeaderValidatorsHashFieldEvent {
+    field: '$.validatorsHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<BlockHeader>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, BlockHeader.codec())
   }
@@ -613,7 +636,7 @@ export namespace BlockHeader {
     return decodeMessage(buf, BlockHeader.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlockHeader>): Generator<BlockHeaderVersionFieldEvent | BlockHeaderHeightFieldEvent | BlockHeaderParentHashFieldEvent | BlockHeaderTimestampFieldEvent | BlockHeaderTxRootFieldEvent | BlockHeaderStateRootFieldEvent | BlockHeaderTargetFieldEvent | BlockHeaderMinerFieldEvent | BlockHeaderRewardFieldEvent | BlockHeaderNonceFieldEvent | BlockHeaderMmrRootFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<BlockHeader>): Generator<BlockHeaderVersionFieldEvent | BlockHeaderHeightFieldEvent | BlockHeaderParentHashFieldEvent | BlockHeaderTimestampFieldEvent | BlockHeaderTxRootFieldEvent | BlockHeaderStateRootFieldEvent | BlockHeaderTargetFieldEvent | BlockHeaderMinerFieldEvent | BlockHeaderRewardFieldEvent | BlockHeaderNonceFieldEvent | BlockHeaderMmrRootFieldEvent | BlockHeaderValidatorsHashFieldEvent> {
     return streamMessage(buf, BlockHeader.codec(), opts)
   }
 }
@@ -786,6 +809,11 @@ export namespace Block {
     value: Uint8Array<ArrayBuffer>
   }
 
+  export interface BlockHeaderValidatorsHashFieldEvent {
+    field: '$.header.validatorsHash'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export interface BlockTxsChainIdFieldEvent {
     field: '$.txs[].chainId'
     value: string
@@ -854,7 +882,7 @@ export namespace Block {
     return decodeMessage(buf, Block.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Block>): Generator<BlockHeaderVersionFieldEvent | BlockHeaderHeightFieldEvent | BlockHeaderParentHashFieldEvent | BlockHeaderTimestampFieldEvent | BlockHeaderTxRootFieldEvent | BlockHeaderStateRootFieldEvent | BlockHeaderTargetFieldEvent | BlockHeaderMinerFieldEvent | BlockHeaderRewardFieldEvent | BlockHeaderNonceFieldEvent | BlockHeaderMmrRootFieldEvent | BlockTxsChainIdFieldEvent | BlockTxsSenderPubKeyFieldEvent | BlockTxsRecipientFieldEvent | BlockTxsAmountFieldEvent | BlockTxsFeeFieldEvent | BlockTxsNonceFieldEvent | BlockTxsMemoFieldEvent | BlockTxsSignatureFieldEvent | BlockTxsKindFieldEvent | BlockTxsPayloadFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<Block>): Generator<BlockHeaderVersionFieldEvent | BlockHeaderHeightFieldEvent | BlockHeaderParentHashFieldEvent | BlockHeaderTimestampFieldEvent | BlockHeaderTxRootFieldEvent | BlockHeaderStateRootFieldEvent | BlockHeaderTargetFieldEvent | BlockHeaderMinerFieldEvent | BlockHeaderRewardFieldEvent | BlockHeaderNonceFieldEvent | BlockHeaderMmrRootFieldEvent | BlockHeaderValidatorsHashFieldEvent | BlockTxsChainIdFieldEvent | BlockTxsSenderPubKeyFieldEvent | BlockTxsRecipientFieldEvent | BlockTxsAmountFieldEvent | BlockTxsFeeFieldEvent | BlockTxsNonceFieldEvent | BlockTxsMemoFieldEvent | BlockTxsSignatureFieldEvent | BlockTxsKindFieldEvent | BlockTxsPayloadFieldEvent> {
     return streamMessage(buf, Block.codec(), opts)
   }
 }

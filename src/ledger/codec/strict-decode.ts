@@ -27,7 +27,7 @@ import type { HeaderFields, TxFields } from './codec.js'
 
 /** The canonical (one-byte) tag of each field: field number << 3 | wire type (0 varint, 2 length-delimited). */
 const TX_TAGS = [0, 0x0a, 0x12, 0x1a, 0x20, 0x28, 0x30, 0x3a, 0x42, 0x48, 0x52]
-const HEADER_TAGS = [0, 0x08, 0x10, 0x1a, 0x20, 0x2a, 0x32, 0x3a, 0x42, 0x48, 0x50, 0x5a]
+const HEADER_TAGS = [0, 0x08, 0x10, 0x1a, 0x20, 0x2a, 0x32, 0x3a, 0x42, 0x48, 0x50, 0x5a, 0x62]
 const BLOCK_HEADER_TAG = 0x0a
 const BLOCK_TX_TAG = 0x12
 
@@ -294,6 +294,7 @@ function readHeader(c: Cursor, end: number): HeaderFields {
     reward: 0n,
     nonce: 0n,
     mmrRoot: EMPTY,
+    validatorsHash: EMPTY,
   }
   let last = 0
   while (c.pos < end) {
@@ -329,8 +330,11 @@ function readHeader(c: Cursor, end: number): HeaderFields {
       case 10:
         h.nonce = c.nonZero64(end)
         break
-      default:
+      case 11:
         h.mmrRoot = c.bytes(end)
+        break
+      default:
+        h.validatorsHash = c.bytes(end)
     }
   }
   return h

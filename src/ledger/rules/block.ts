@@ -10,10 +10,19 @@ import { ADDRESS_BYTES, HASH_BYTES } from '../limits.js'
 import { type MmrPeaks, mmrRoot } from '../mmr.js'
 import { checkTxStateless, type TxContext } from './tx.js'
 
-/** Field rules; `version` is the chain's header version (genesis `consensus.headerVersion`). */
-export function checkHeaderFields(header: Header, version: number = BLOCK_VERSION): void {
+/**
+ * Field rules; `version` is the chain's header version (genesis
+ * `consensus.headerVersion`), `pos` whether the chain is proof of stake: a
+ * PoS header carries a 32-byte `validatorsHash`, a PoW header none.
+ */
+export function checkHeaderFields(header: Header, version: number = BLOCK_VERSION, pos = false): void {
   const f = header.fields
   if (f.version !== version) throw new VerifyError('BLOCK_BAD_VERSION', `version ${f.version} != ${version}`)
+  const validatorsHashBytes = f.validatorsHash?.byteLength ?? 0
+  if (validatorsHashBytes !== (pos ? HASH_BYTES : 0)) {
+    const chain = pos ? 'proof-of-stake' : 'proof-of-work'
+    throw new VerifyError('BLOCK_BAD_FIELD', `validatorsHash is ${validatorsHashBytes} bytes in a ${chain} header`)
+  }
   // version 1 has no mmrRoot; version 2 always a 32-byte one
   const mmrBytes = f.mmrRoot?.byteLength ?? 0
   if (mmrBytes !== (version >= BLOCK_VERSION_MMR ? HASH_BYTES : 0)) {

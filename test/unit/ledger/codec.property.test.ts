@@ -55,6 +55,7 @@ const headerArb: fc.Arbitrary<HeaderFields> = fc.record({
   reward: u64,
   nonce: u64,
   mmrRoot: fc.oneof(fc.constant(new Uint8Array(0)), bytesExactly(32), fc.uint8Array({ maxLength: 33 })),
+  validatorsHash: fc.oneof(fc.constant(new Uint8Array(0)), bytesExactly(32), fc.uint8Array({ maxLength: 33 })),
 })
 
 const blockArb: fc.Arbitrary<BlockFields> = fc.record({

@@ -93,6 +93,7 @@ export function headerFields(overrides: Partial<HeaderFields> = {}): HeaderField
     reward: 0n,
     nonce: 0n,
     mmrRoot: new Uint8Array(0),
+    validatorsHash: new Uint8Array(0),
     ...overrides,
   }
 }
