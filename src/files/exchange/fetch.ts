@@ -17,8 +17,8 @@ import type { Rng } from '../../util/rng.js'
 import type { Timers } from '../../util/timers.js'
 import { blockMatches, checkCid, cidKey, DAG_PB_CODE } from './cid.js'
 import { decodeHaveAnswer, decodeWantAnswer, encodeFilesRequest } from './codec.js'
-import { type DagLink, decodeDagNode } from './dag.js'
 import { FilesFetchError, FilesWireError } from './errors.js'
+import { DagFrontier } from './frontier.js'
 import {
   DEFAULT_FETCH_LIMITS,
   type FetchLimits,
@@ -48,16 +48,6 @@ export interface FetchDagOptions {
   onProgress?(progress: FetchProgress): void
   signal?: AbortSignal
   limits?: Partial<FetchLimits>
-}
-
-/** Where a dag-pb node's children are taken from when the window has room. */
-interface Expansion {
-  cid: CID
-  depth: number
-  /** Children taken so far. */
-  next: number
-  /** The decoded children, kept on the newest expansion only (the others are decoded again from the store). */
-  children?: DagLink[]
 }
 
 interface Sent {
@@ -91,9 +81,7 @@ class FetchSession {
   private readonly limits: FetchLimits
   private readonly sched: PieceScheduler
   private readonly protocol: string
-  /** Wanted blocks' CIDs and depths (the scheduler knows them by key). */
-  private readonly wanted = new Map<string, { cid: CID; depth: number }>()
-  private readonly expansions: Expansion[] = []
+  private readonly frontier: DagFrontier
   private expanding = false
   /** The root's own discovery is done (until then, nothing can be finished). */
   private rootKnown = false
@@ -123,6 +111,13 @@ class FetchSession {
     this.sched = new PieceScheduler({ clock: opts.clock, rng: opts.rng }, this.limits)
     this.protocol = filesProtocol(opts.chainId)
     this.progress = new ProgressCounter(root.toString(), opts.clock)
+    this.frontier = new DagFrontier(opts.store, {
+      wanted: (key, depth) => this.want(key, depth),
+      resumed: (bytes) => this.progress.resumed(bytes),
+      fileBytes: (bytes) => {
+        this.progress.bytesTotal = bytes
+      },
+    })
   }
 
   run(): Promise<FetchProgress> {
@@ -141,7 +136,7 @@ class FetchSession {
       once: true,
     })
     this.scheduleProgress()
-    void this.discover([{ cid: this.root, sizeHint: 0 }], 0).then(
+    void this.frontier.discover([{ cid: this.root, sizeHint: 0 }], 0).then(
       () => {
         this.rootKnown = true
         this.pump()
@@ -171,76 +166,39 @@ class FetchSession {
     this.pump()
   }
 
-  /** Wants the blocks the store lacks; expands the dag-pb nodes it holds (resume). */
-  private async discover(links: Array<{ cid: CID; sizeHint: number }>, depth: number): Promise<void> {
-    const fresh = links.filter((l) => !this.wanted.has(cidKey(l.cid)))
-    const held = await Promise.all(fresh.map((l) => this.opts.store.has(l.cid)))
-    for (const [i, link] of fresh.entries()) {
-      const key = cidKey(link.cid)
-      if (this.wanted.has(key)) continue
-      if (held[i]) {
-        this.progress.resumed(link.cid.code === DAG_PB_CODE ? 0 : link.sizeHint)
-        if (link.cid.code === DAG_PB_CODE) await this.nodeArrived(link.cid, undefined, depth)
-        continue
-      }
-      this.wanted.set(key, { cid: link.cid, depth })
-      this.sched.addWant(key)
-      // The providers in the session hold the root, and a provider of a DAG usually holds all of it: each is
-      // presumed to hold the block until its HAVE answer (asked at once) or a WANT's missing mark says otherwise,
-      // so the first blocks are asked without waiting a round trip for the have-lists.
-      for (const [peer, h] of this.haves) {
-        this.sched.noteHave(peer, [key], [true])
-        if (depth > 0) h.unasked.push(key)
-      }
+  /** A block the frontier found missing from the store. */
+  private want(key: string, depth: number): void {
+    this.sched.addWant(key)
+    // The providers in the session hold the root, and a provider of a DAG usually holds all of it: each is
+    // presumed to hold the block until its HAVE answer (asked at once) or a WANT's missing mark says otherwise,
+    // so the first blocks are asked without waiting a round trip for the have-lists.
+    for (const [peer, h] of this.haves) {
+      this.sched.noteHave(peer, [key], [true])
+      if (depth > 0) h.unasked.push(key)
     }
   }
 
-  /** A dag-pb node is verified and stored (or was held): its children are expanded when the window has room. */
-  private async nodeArrived(cid: CID, bytes: Uint8Array | undefined, depth: number): Promise<void> {
-    const block = bytes ?? (await this.opts.store.get(cid))
-    if (block === undefined) throw new Error(`the store lost ${cid}`)
-    const node = decodeDagNode(cid, block, depth)
-    if (depth === 0 && node.fileBytes !== undefined) this.progress.bytesTotal = node.fileBytes
-    if (node.children.length === 0) return
-    const below = this.expansions[this.expansions.length - 1]
-    if (below) below.children = undefined
-    this.expansions.push({ cid, depth, next: 0, children: node.children })
-  }
-
-  /** Takes children of the newest expansions while the window has room. */
-  private async expand(): Promise<void> {
-    while (this.expansions.length > 0 && this.sched.wantCount < this.limits.pendingWindow && !this.finished) {
-      const top = this.expansions[this.expansions.length - 1] as Expansion
-      let children = top.children
-      if (children === undefined) {
-        const block = await this.opts.store.get(top.cid)
-        if (block === undefined) throw new Error(`the store lost ${top.cid}`)
-        children = decodeDagNode(top.cid, block, top.depth).children
-      }
-      const room = this.limits.pendingWindow - this.sched.wantCount
-      const take = children.slice(top.next, top.next + room)
-      top.next += take.length
-      if (top.next >= children.length) this.expansions.splice(this.expansions.indexOf(top), 1)
-      await this.discover(take, top.depth + 1)
-    }
-  }
+  /** Room for more wanted blocks (the window). */
+  private readonly room = (): number => this.limits.pendingWindow - this.sched.wantCount
 
   private get moreComing(): boolean {
-    return !this.rootKnown || this.storing > 0 || this.expansions.length > 0 || this.expanding
+    return !this.rootKnown || this.storing > 0 || this.frontier.expandable || this.expanding
   }
 
   /** Starts whatever can start now; finishes the download when nothing is left. */
   private pump(): void {
     if (this.finished) return
-    if (!this.expanding && this.expansions.length > 0 && this.sched.wantCount < this.limits.pendingWindow) {
+    if (!this.expanding && this.frontier.expandable && this.room() > 0) {
       this.expanding = true
-      this.expand().then(
-        () => {
-          this.expanding = false
-          this.pump()
-        },
-        (err) => this.fail(err),
-      )
+      this.frontier
+        .expand(this.room, () => this.finished)
+        .then(
+          () => {
+            this.expanding = false
+            this.pump()
+          },
+          (err) => this.fail(err),
+        )
     }
     for (const [peer, h] of this.haves) if (!h.inFlight && h.unasked.length > 0) this.askHave(peer, h)
     for (const req of this.sched.nextRequests(this.moreComing)) this.askWant(req)
@@ -282,10 +240,10 @@ class FetchSession {
   }
 
   private askHave(peer: PeerIdString, h: { unasked: string[]; inFlight: boolean }): void {
-    const keys = h.unasked.splice(0, HAVE_CIDS_MAX).filter((k) => this.wanted.has(k))
+    const keys = h.unasked.splice(0, HAVE_CIDS_MAX).filter((k) => this.frontier.isWanted(k))
     if (keys.length === 0) return
     h.inFlight = true
-    const cids = keys.map((k) => (this.wanted.get(k) as { cid: CID }).cid)
+    const cids = keys.map((k) => this.frontier.cidOf(k))
     this.request(peer, encodeFilesRequest({ kind: 'have', cids }))
       .then(
         (bytes) => {
@@ -302,7 +260,7 @@ class FetchSession {
   }
 
   private askWant(req: WantRequest): void {
-    const cids = req.keys.map((k) => (this.wanted.get(k) as { cid: CID }).cid)
+    const cids = req.keys.map((k) => this.frontier.cidOf(k))
     const sent: Sent = { req, cids, abort: new AbortController(), cancelled: false }
     this.sent.set(req.id, sent)
     const stall = this.opts.timers.setTimeout(
@@ -350,12 +308,11 @@ class FetchSession {
       }
       const idle = this.sched.delivered(req, key, block.byteLength)
       if (idle !== 'duplicate') for (const other of idle) this.cancel(other)
-      const { depth } = this.wanted.get(key) as { depth: number }
-      this.wanted.delete(key)
+      const depth = this.frontier.arrived(key)
       this.storing++
       try {
         await this.opts.store.put(cid, block)
-        if (cid.code === DAG_PB_CODE) await this.nodeArrived(cid, block, depth)
+        if (cid.code === DAG_PB_CODE) await this.frontier.nodeArrived(cid, block, depth)
       } finally {
         this.storing--
       }

@@ -24,6 +24,7 @@ import type { Clock } from '../../util/clock.js'
 import type { Rng } from '../../util/rng.js'
 import type { FetchLimits } from './limits.js'
 import { PeerMeter } from './peer-meter.js'
+import { RarityIndex } from './rarity.js'
 
 /** Blocks are 256 KiB chunks until the first ones arrive. */
 const BLOCK_BYTES_GUESS = 256 * 1024
@@ -82,8 +83,8 @@ export type SchedulerLimits = Pick<
 
 export class PieceScheduler {
   private readonly wants = new Map<string, Want>()
-  /** Wanted blocks nobody is asked for, by how many providers hold them (insertion order within). */
-  private readonly waiting = new Map<number, Set<Want>>()
+  /** Wanted blocks nobody is asked for, by how many providers hold them. */
+  private readonly waiting = new RarityIndex<Want>()
   private readonly providers = new Map<PeerIdString, Provider>()
   private readonly requests = new Map<number, WantRequest>()
   private nextId = 1
@@ -121,8 +122,7 @@ export class PieceScheduler {
 
   /** True when no wanted block is waiting to be asked and no provider holds one that is (nothing more to do but wait). */
   get allAsked(): boolean {
-    for (const set of this.waiting.values()) if (set.size > 0) return false
-    return true
+    return this.waiting.empty
   }
 
   /** Wanted blocks that no provider holds and nobody is asked for. */
@@ -137,7 +137,7 @@ export class PieceScheduler {
     if (this.wants.has(key)) return
     const want: Want = { key, holders: new Set(), requests: new Set(), bucket: -1 }
     this.wants.set(key, want)
-    this.reindex(want)
+    this.waiting.update(want)
   }
 
   hasProvider(peer: PeerIdString): boolean {
@@ -169,7 +169,7 @@ export class PieceScheduler {
       const want = this.wants.get(key)
       if (want) {
         want.holders.delete(peer)
-        this.reindex(want)
+        this.waiting.update(want)
       }
     }
     this.providers.delete(peer)
@@ -190,7 +190,7 @@ export class PieceScheduler {
         p.have.delete(key)
         want.holders.delete(peer)
       }
-      this.reindex(want)
+      this.waiting.update(want)
     })
   }
 
@@ -237,7 +237,7 @@ export class PieceScheduler {
     this.blockBytesSum += bytes
     this.blocksSeen++
     this.wants.delete(key)
-    this.unindex(want)
+    this.waiting.remove(want)
     const idle: WantRequest[] = []
     for (const other of want.requests) {
       if (other === req) continue
@@ -307,31 +307,15 @@ export class PieceScheduler {
     const batch: Want[] = []
     const size = Math.min(free, this.limits.wantBatchMax)
     while (batch.length < size) {
-      const want = this.pickRarest(p)
+      const want = this.waiting.pick(p.id, this.limits.rarestChoice, this.deps.rng)
       if (!want) break
       batch.push(want)
-      this.unindex(want)
+      this.waiting.remove(want)
     }
     if (batch.length > 0) return this.openRequest(p, batch, false)
     if (moreComing || !this.allAsked || p.endgameInFlight >= this.limits.endgamePerPeerMax) return undefined
     const copy = this.pickEndgame(p)
     return copy ? this.openRequest(p, [copy], true) : undefined
-  }
-
-  /** One of the `rarestChoice` rarest waiting blocks `p` holds, at random. */
-  private pickRarest(p: Provider): Want | undefined {
-    const candidates: Want[] = []
-    const counts = [...this.waiting.keys()].sort((a, b) => a - b)
-    for (const count of counts) {
-      for (const want of this.waiting.get(count) ?? []) {
-        if (!want.holders.has(p.id)) continue
-        candidates.push(want)
-        if (candidates.length >= this.limits.rarestChoice) break
-      }
-      if (candidates.length >= this.limits.rarestChoice) break
-    }
-    if (candidates.length === 0) return undefined
-    return candidates[this.deps.rng.int(candidates.length)]
   }
 
   /**
@@ -418,30 +402,7 @@ export class PieceScheduler {
       const want = this.wants.get(key)
       if (!want) continue
       want.requests.delete(req)
-      this.reindex(want)
+      this.waiting.update(want)
     }
-  }
-
-  /** Puts a want in the bucket of its availability when it waits to be asked, or takes it out. */
-  private reindex(want: Want): void {
-    const bucket = want.requests.size === 0 && want.holders.size > 0 ? want.holders.size : -1
-    if (bucket === want.bucket) return
-    this.unindex(want)
-    if (bucket < 0) return
-    let set = this.waiting.get(bucket)
-    if (!set) {
-      set = new Set()
-      this.waiting.set(bucket, set)
-    }
-    set.add(want)
-    want.bucket = bucket
-  }
-
-  private unindex(want: Want): void {
-    if (want.bucket < 0) return
-    const set = this.waiting.get(want.bucket)
-    set?.delete(want)
-    if (set?.size === 0) this.waiting.delete(want.bucket)
-    want.bucket = -1
   }
 }
