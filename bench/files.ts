@@ -15,8 +15,8 @@
  *   one frame, i.e. one stream carrying 64 MiB;
  * - ours, 1 and 4 providers: provider networks (createNetwork), each serving
  *   the files protocol (createFilesHandler under FILES_SERVE_QUOTA) over the
- *   blocks, and a fetcher network dialed to them all that runs fetchDag into
- *   an empty MemoryBlockstore each time (the same connections every time, as
+ *   blocks, and a fetcher network dialed to them all that runs fetchDag
+ *   (hashing on one HashWorkers thread) into an empty MemoryBlockstore each time (the same connections every time, as
  *   raw's); each fetched file is checked block by block. Beside the
  *   throughput: the duplicate bytes over the file's, each provider's share,
  *   and the bytes the fetcher's connections received (transport level,
@@ -54,6 +54,7 @@ import type { CID } from 'multiformats/cid'
 import { Registry } from 'prom-client'
 import { fetchDag } from '../src/files/exchange/fetch.js'
 import { createFilesHandler } from '../src/files/exchange/handler.js'
+import { HashWorkers } from '../src/files/exchange/hasher.js'
 import { type FetchLimits, FILES_SERVE_LIMITS, FILES_SERVE_QUOTA, filesProtocol } from '../src/files/exchange/limits.js'
 import type { FetchProgress } from '../src/files/exchange/progress.js'
 import { exchangeStoreOf } from '../src/files/exchange/store.js'
@@ -172,6 +173,8 @@ async function oursFigure(
   }
   const fetcher = await startNetwork(new Registry())
   for (const s of servers) await fetcher.dial(s.listenAddresses()[0] as string)
+  const hasher = new HashWorkers(1)
+  stops.push(() => hasher.close())
   const name = `ours, ${providers} provider${providers > 1 ? 's' : ''}`
   return {
     name,
@@ -189,6 +192,7 @@ async function oursFigure(
           timers: systemTimers,
           rng: systemRng,
           limits,
+          hasher,
         })
       })
       const p = progress as FetchProgress

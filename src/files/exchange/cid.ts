@@ -57,11 +57,14 @@ export function parseCid(text: string): CID {
 
 /** True when `bytes` hash (sha2-256) to the digest `cid` names. */
 export function blockMatches(cid: CID, bytes: Uint8Array): boolean {
-  const digest = sha256.digest(bytes) as { digest: Uint8Array }
+  return digestMatches(cid, (sha256.digest(bytes) as { digest: Uint8Array }).digest)
+}
+
+/** True when `digest` (a block's sha2-256) is the one `cid` names (a CID checkCid passed: sha2-256). */
+export function digestMatches(cid: CID, digest: Uint8Array): boolean {
   const want = cid.multihash.digest
-  const got = digest.digest
-  if (got.byteLength !== want.byteLength) return false
-  for (let i = 0; i < got.byteLength; i++) if (got[i] !== want[i]) return false
+  if (cid.multihash.code !== SHA2_256_CODE || digest.byteLength !== want.byteLength) return false
+  for (let i = 0; i < digest.byteLength; i++) if (digest[i] !== want[i]) return false
   return true
 }
 

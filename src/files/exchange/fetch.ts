@@ -15,10 +15,11 @@ import { type Network, type PeerIdString, RequestError } from '../../net/network
 import type { Clock } from '../../util/clock.js'
 import type { Rng } from '../../util/rng.js'
 import type { Timers } from '../../util/timers.js'
-import { blockMatches, checkCid, cidKey, DAG_PB_CODE } from './cid.js'
+import { checkCid, cidKey, DAG_PB_CODE, digestMatches } from './cid.js'
 import { decodeHaveAnswer, decodeWantAnswer, encodeFilesRequest } from './codec.js'
 import { FilesFetchError, FilesWireError } from './errors.js'
 import { DagFrontier } from './frontier.js'
+import { type AnswerHasher, inThreadHasher } from './hasher.js'
 import {
   DEFAULT_FETCH_LIMITS,
   type FetchLimits,
@@ -48,6 +49,8 @@ export interface FetchDagOptions {
   onProgress?(progress: FetchProgress): void
   signal?: AbortSignal
   limits?: Partial<FetchLimits>
+  /** Hashes the blocks of each answer (default: on this thread; HashWorkers: on worker threads). */
+  hasher?: AnswerHasher
 }
 
 interface Sent {
@@ -82,6 +85,7 @@ class FetchSession {
   private readonly sched: PieceScheduler
   private readonly protocol: string
   private readonly frontier: DagFrontier
+  private readonly hasher: AnswerHasher
   private expanding = false
   /** The root's own discovery is done (until then, nothing can be finished). */
   private rootKnown = false
@@ -110,6 +114,7 @@ class FetchSession {
     this.limits = { ...DEFAULT_FETCH_LIMITS, ...opts.limits }
     this.sched = new PieceScheduler({ clock: opts.clock, rng: opts.rng }, this.limits)
     this.protocol = filesProtocol(opts.chainId)
+    this.hasher = opts.hasher ?? inThreadHasher
     this.progress = new ProgressCounter(root.toString(), opts.clock)
     this.frontier = new DagFrontier(opts.store, {
       wanted: (key, depth) => this.want(key, depth),
@@ -293,15 +298,23 @@ class FetchSession {
       if (missing) this.sched.noteDontHave(req.peer, req.keys[i] as string)
     })
     let delivered = 0
-    for (const { index, bytes: block } of answer.blocks) {
+    const ranges = answer.blocks.map((b) => ({
+      offset: b.bytes.byteOffset - bytes.byteOffset,
+      length: b.bytes.byteLength,
+    }))
+    const hashed = await this.hasher.digests(bytes, ranges)
+    if (this.finished || !this.sched.hasProvider(req.peer)) return
+    for (const [i, { index }] of answer.blocks.entries()) {
       const key = req.keys[index] as string
       const cid = cids[index] as CID
+      const { offset, length } = ranges[i] as { offset: number; length: number }
+      const block = hashed.answer.subarray(offset, offset + length)
       if (this.sched.isDelivered(key)) {
         this.sched.delivered(req, key, block.byteLength)
         this.progress.duplicate(block.byteLength)
         continue
       }
-      if (!blockMatches(cid, block)) {
+      if (!digestMatches(cid, hashed.digests[i] as Uint8Array)) {
         this.opts.network.reportPeer(req.peer, FILES_PENALTIES.wrongBlock, `files: wrong bytes for ${cid}`)
         this.dropProvider(req.peer)
         return

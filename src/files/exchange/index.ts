@@ -3,6 +3,7 @@ export { blockMatches, checkCid, cidFromBytes, parseCid } from './cid.js'
 export { FilesCidError, FilesDagError, FilesFetchError, FilesWireError } from './errors.js'
 export { combineProviders, type FetchDagOptions, type FilesNetwork, fetchDag, type ProviderSource } from './fetch.js'
 export { createFilesHandler, type FilesHandlerOptions } from './handler.js'
+export { type AnswerHasher, HashWorkers, inThreadHasher } from './hasher.js'
 export {
   DEFAULT_FETCH_LIMITS,
   type FetchLimits,
