@@ -5,7 +5,7 @@
  * (full blocks by gossip), in the same invocation. Dandelion is off in both
  * runs (PEERCHAIN_DANDELION_STEM=false), so txs reach the mempools by gossip
  * at once, as before it existed. Before the nodes stop, each one's /metrics
- * is read.
+ * is read (and kept in <run>/metrics/<node>.txt).
  *
  * Figures, each with the full-block run beside it:
  * - bytes per block per peer: compact-block bytes the nodes received (every
@@ -16,7 +16,7 @@
  * - block propagation p90 to 50/90/100 % of the nodes (goal ≥ 40 % lower).
  * Each run's lab report stays in lab-out/relay/<variant>/.
  */
-import { readdir, readFile } from 'node:fs/promises'
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Fleet, FleetNode, FleetNodeSpec } from '../src/lab/fleet.js'
 import { ProcessFleet } from '../src/lab/fleet.js'
@@ -73,7 +73,10 @@ class ScrapingFleet implements Fleet {
           const res = await fetch(new URL('/metrics', this.node(name).rpc.url), {
             headers: { authorization: `Bearer ${token}` },
           })
-          this.scrapes.set(name, await res.text())
+          const text = await res.text()
+          this.scrapes.set(name, text)
+          await mkdir(join(this.dir, 'metrics'), { recursive: true })
+          await writeFile(join(this.dir, 'metrics', `${name}.txt`), text)
         } catch (err) {
           process.stderr.write(`relay bench: no metrics from ${name}: ${String(err)}\n`)
         }
@@ -133,6 +136,8 @@ async function runVariant(name: string, variant: Variant): Promise<VariantFigure
   const scenario = await loadScenario(join(SCENARIOS_DIR, `${name}.toml`))
   const out = join(OUT_DIR, variant)
   const scrapes = new Map<string, string>()
+  // A data directory from an earlier run may hold another genesis: every run starts empty.
+  await rm(out, { recursive: true, force: true })
   const saved = { compact: process.env.PEERCHAIN_NET_COMPACT_BLOCKS, stem: process.env.PEERCHAIN_DANDELION_STEM }
   // The lab's node processes inherit this environment (the config's PEERCHAIN_* keys).
   process.env.PEERCHAIN_NET_COMPACT_BLOCKS = variant === 'compact' ? 'true' : 'false'

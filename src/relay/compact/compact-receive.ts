@@ -53,7 +53,8 @@ export interface Received {
 }
 
 export class CompactReceiver {
-  private readonly pending = new Set<string>()
+  /** Blocks being rebuilt, each with the promise of its end (a child waits for its parent's). */
+  private readonly pending = new Map<string, Promise<void>>()
   /** Per block recently rebuilt, the indexes we lacked: the next hop likely lacks them too. */
   private readonly lackedByBlock = new Map<string, number[]>()
 
@@ -120,8 +121,15 @@ export class CompactReceiver {
       this.charge(peer, err)
       return
     }
-    this.pending.add(header.id)
+    const run = this.run(peer, header, work)
+    this.pending.set(header.id, run)
+    await run
+  }
+
+  private async run(peer: PeerIdString, header: Header, work: () => Promise<void>): Promise<void> {
     try {
+      // A parent still being rebuilt here (blocks in quick succession) is waited for, not fetched whole.
+      await this.pending.get(header.parentId)
       if (!this.deps.chain.hasParent(header)) await this.fallback(peer, header, 'parent_unknown', [peer])
       else await work()
     } catch (err) {

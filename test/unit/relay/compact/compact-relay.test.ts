@@ -88,6 +88,26 @@ describe('compact blocks: reconstruction', () => {
   })
 })
 
+describe('compact blocks: blocks in quick succession', () => {
+  it('waits for a parent still being rebuilt instead of fetching the child whole', async () => {
+    const { wire, s, r, block } = await sentBlock([0, 1, 2, 3, 4], { highBandwidth: true })
+    const child = await mineBlock(s.t, [transfer(6, 16, 0n)])
+    await holdBlock(s, child)
+    syncClocks(wire, s.t.clock.nowMs())
+    await r.mempool.add(transfer(6, 16, 0n), 'gossip')
+    wire.holdTxRequests = true
+    await s.relay.relayBlock(block)
+    await vi.waitFor(() => expect(wire.txRequests).toEqual(['R→S']))
+    await s.relay.relayBlock(child)
+    expect(stored(r, child)).toBeUndefined()
+    wire.releaseTxRequests()
+    await vi.waitFor(() => expect(stored(r, child)).toBeDefined())
+    expect(stored(r, block)).toBeDefined()
+    expect(r.counts.fallbacks).toEqual([])
+    expect(r.fetchedFrom).toEqual([])
+  })
+})
+
 describe('compact blocks: faults', () => {
   it('charges a peer whose prefilled txs do not match the header txRoot, and takes the full block', async () => {
     const { r, block } = await sentBlock([1, 2, 3, 4, 5])

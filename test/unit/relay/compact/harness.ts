@@ -96,6 +96,9 @@ export class Wire {
   readonly mute = new Set<string>()
   /** Peers that never answer a missing-tx request. */
   readonly silent = new Set<string>()
+  /** While true, missing-tx requests wait until `releaseTxRequests()`. */
+  holdTxRequests = false
+  private readonly held: Array<() => void> = []
   /** Links, both ways. */
   private readonly links = new Map<string, Set<string>>()
   /** Missing-tx requests sent, as `from→to`. */
@@ -165,6 +168,11 @@ export class Wire {
     return node
   }
 
+  releaseTxRequests(): void {
+    this.holdTxRequests = false
+    for (const release of this.held.splice(0)) release()
+  }
+
   link(a: string, b: string): void {
     for (const [x, y] of [
       [a, b],
@@ -184,6 +192,7 @@ export class Wire {
     if (kind === 'getBlockTxs') {
       this.txRequests.push(`${from}→${to}`)
       if (this.silent.has(to)) return new Promise(() => {})
+      if (this.holdTxRequests) await new Promise<void>((resolve) => this.held.push(resolve))
     }
     return target.relay.handle(request, from)
   }
