@@ -53,6 +53,8 @@ export type CompactRequest =
   | { kind: 'announce'; header: Uint8Array }
   | { kind: 'getBlock'; blockHash: Uint8Array }
   | { kind: 'getBlockTxs'; get: GetBlockTxsMessage }
+  /** BIP152's sendcmpct: push new blocks to the sender (high-bandwidth), or announce them. */
+  | { kind: 'mode'; highBandwidth: boolean }
 
 /** Tag and length of one field, at most (a length below 2^35). */
 const FIELD_FRAMING_BYTES_MAX = 6
@@ -139,6 +141,8 @@ export function encodeCompactRequest(request: CompactRequest): Uint8Array {
       return Request.encode({
         getBlockTxs: { blockHash: request.get.blockHash as Uint8Array<ArrayBuffer>, indexes: request.get.indexes },
       })
+    case 'mode':
+      return Request.encode({ highBandwidth: request.highBandwidth })
   }
 }
 
@@ -148,8 +152,11 @@ export function decodeCompactRequest(bytes: Uint8Array, limits: CompactLimits): 
   const request = strictDecode(Request, what, bytes, compactRequestBytesMax(limits), undefined, {
     limits: { block: { prefilled: txsMax }, getBlockTxs: { indexes: txsMax } },
   })
-  const set = [request.block, request.announce, request.getBlock, request.getBlockTxs].filter((f) => f !== undefined)
+  const set = [request.block, request.announce, request.getBlock, request.getBlockTxs, request.highBandwidth].filter(
+    (f) => f !== undefined,
+  )
   if (set.length !== 1) malformed(what, `${set.length} kinds in one request`)
+  if (request.highBandwidth !== undefined) return { kind: 'mode', highBandwidth: request.highBandwidth }
   if (request.block) return { kind: 'block', block: checkCompactBlock(request.block, limits) }
   if (request.announce) {
     if (request.announce.byteLength === 0 || request.announce.byteLength > ABS_LIMITS.headerBytesMax) {

@@ -274,12 +274,28 @@ export class CompactReceiver {
         return
       }
       deps.observer?.imported()
-      this.peerBlocks.broughtFirst(peer)
+      this.askModes(this.peerBlocks.broughtFirst(peer))
       deps.onPeerBlock?.(peer, block)
       deps.net.notePeerActivity(peer, 'block')
     } catch (err) {
       if (isVerifyError(err) && err.code === 'BLOCK_KNOWN') return
       this.charge(peer, err)
+    }
+  }
+
+  /** Asks a peer that joined our high-bandwidth set to push to us, and one that left it to announce. */
+  private askModes(change: { added?: PeerIdString; dropped?: PeerIdString }): void {
+    const limits = { ...this.requestLimits(0), timeoutMs: MISSING_TXS_TIMEOUT_MS }
+    for (const [peer, highBandwidth] of [
+      [change.added, true],
+      [change.dropped, false],
+    ] as const) {
+      if (peer === undefined) continue
+      const request = encodeCompactRequest({ kind: 'mode', highBandwidth })
+      this.deps.observer?.bytes('out', request.byteLength)
+      this.deps.net
+        .send(peer, request, limits)
+        .catch((err: unknown) => this.deps.log?.('compact mode request failed', { peer, error: String(err) }))
     }
   }
 

@@ -3,10 +3,12 @@
  * service that serves the protocol and relays each new head.
  *
  * Relaying a block to the peers that speak the protocol and are not known to
- * have it: the HIGH_BANDWIDTH_PEERS (3) peers that most recently brought us
- * a new block first get the compact block pushed at once (half a round trip
- * when their mempool holds the txs); the others get the header announced and
- * fetch the compact block if they want it. Peers that do not speak the
+ * have it (BIP152's modes): the peers that asked for high-bandwidth mode get
+ * the compact block pushed at once (half a round trip when their mempool
+ * holds the txs); the others get the header announced and fetch the compact
+ * block if they want it. Each node asks the HIGH_BANDWIDTH_PEERS (3) peers
+ * that most recently brought it a new block first to push to it (and the one
+ * that drops out of those three to announce again): compact-receive.ts. Peers that do not speak the
  * protocol still get the full block on the gossip topic: a block that
  * reached us by compact block is published there when such a peer is
  * connected (one that came by gossip is relayed by gossipsub itself), and the
@@ -104,6 +106,9 @@ export class CompactRelay {
         break
       case 'getBlockTxs':
         answer = await this.serveTxs(peer, toHex(request.get.blockHash), request.get.indexes)
+        break
+      case 'mode':
+        this.peerBlocks.setMode(peer, request.highBandwidth)
         break
     }
     deps.observer?.bytes('out', answer.byteLength)

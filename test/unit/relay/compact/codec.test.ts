@@ -53,6 +53,12 @@ describe('compact-block codec', () => {
       kind: 'getBlockTxs',
       get,
     })
+    for (const highBandwidth of [true, false]) {
+      expect(decodeCompactRequest(encodeCompactRequest({ kind: 'mode', highBandwidth }), limits)).toEqual({
+        kind: 'mode',
+        highBandwidth,
+      })
+    }
     expect(decodeCompactBlock(encodeCompactBlock(block), limits)).toEqual(block)
     const txs = { blockHash: hash, txs: [new Uint8Array([5]), new Uint8Array([6, 6])] }
     expect(decodeBlockTxs(encodeBlockTxs(txs), limits, hash, 2)).toEqual(txs)
@@ -62,6 +68,8 @@ describe('compact-block codec', () => {
     expect(code(() => decodeCompactRequest(pb.CmpctRequest.encode({}), limits))).toBe('DECODE_MALFORMED')
     const two = pb.CmpctRequest.encode({ announce: header, getBlock: hash })
     expect(code(() => decodeCompactRequest(two, limits))).toBe('DECODE_MALFORMED')
+    const modeAndBlock = pb.CmpctRequest.encode({ highBandwidth: true, getBlock: hash })
+    expect(code(() => decodeCompactRequest(modeAndBlock, limits))).toBe('DECODE_MALFORMED')
   })
 
   it('refuses short ids not in 6-byte units, too many txs, and prefilled indexes out of order or past the end', () => {

@@ -20,7 +20,8 @@ async function sentBlock(held: number[], opts: { highBandwidth?: boolean } = {})
   await holdBlock(s, block)
   syncClocks(wire, s.t.clock.nowMs())
   for (const i of held) await r.mempool.add(all[i] as (typeof all)[number], 'gossip')
-  if (opts.highBandwidth) s.relay.peerBlocks.broughtFirst('R')
+  // R asked S to push new blocks to it (BIP152's sendcmpct).
+  if (opts.highBandwidth) s.relay.peerBlocks.setMode('R', true)
   return { wire, s, r, block }
 }
 
@@ -35,7 +36,7 @@ describe('compact blocks: reconstruction', () => {
     const { wire, s, r, block } = await sentBlock([0, 1, 2, 3, 4, 5], { highBandwidth: true })
     await s.relay.relayBlock(block)
     await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
-    expect(wire.sent).toEqual(['S→R block'])
+    expect(relayed(wire)).toEqual(['S→R block'])
     expect(wire.txRequests).toEqual([])
     expect(r.counts).toMatchObject({ receivedCount: 1, rebuiltWithout: 1, rebuiltWith: 0, fallbacks: [] })
     expect(r.fetchedFrom).toEqual([])
@@ -46,7 +47,7 @@ describe('compact blocks: reconstruction', () => {
     const { wire, s, r, block } = await sentBlock([0, 2, 3, 5])
     await s.relay.relayBlock(block)
     await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
-    expect(wire.sent).toEqual(['S→R announce', 'R→S getBlock', 'R→S getBlockTxs'])
+    expect(relayed(wire)).toEqual(['S→R announce', 'R→S getBlock', 'R→S getBlockTxs'])
     expect(r.counts.requestedTxs).toEqual([2])
     expect(r.counts).toMatchObject({ rebuiltWithout: 0, rebuiltWith: 1, fallbacks: [] })
     // The txs R lacked are prefilled when R passes the block on.
@@ -175,9 +176,18 @@ describe('compact blocks: faults', () => {
     } while (passesSeal(r, bad) && tries < 64)
     await r.relay.handle(encodeCompactRequest({ kind: 'announce', header: bad }), 'S')
     expect(r.charges.map((c) => c.peer)).toEqual(['S'])
-    expect(wire.sent).toEqual([])
+    expect(relayed(wire)).toEqual([])
   })
 })
+
+/** The requests sent, leaving out the mode requests a node sends once a peer brought it a block first. */
+const relayed = (wire: Wire) => wire.sent.filter((line) => !line.endsWith(' mode'))
+
+/** A block's compact form with no prefilled txs. */
+function compactOf(block: Block) {
+  const { ids } = compactTxs(block.header.bytes, 1n, block.txs, new Set())
+  return { header: block.header.bytes, nonce: 1n, shortIds: packShortIds(ids), prefilled: [] }
+}
 
 function passesSeal(node: TestNode, bytes: Uint8Array): boolean {
   try {
@@ -189,20 +199,57 @@ function passesSeal(node: TestNode, bytes: Uint8Array): boolean {
 }
 
 describe('compact blocks: relay modes', () => {
-  it('pushes to the three peers that most recently brought a new block first and announces to the others', async () => {
+  it('pushes to the peers that asked for high-bandwidth mode and announces to the others', async () => {
     const wire = new Wire()
     const s = await wire.node('S')
     for (const name of ['A', 'B', 'C', 'D', 'E']) {
       await wire.node(name)
       wire.link('S', name)
     }
-    for (const name of ['A', 'B', 'C', 'D']) s.relay.peerBlocks.broughtFirst(name)
+    const mode = (highBandwidth: boolean) => encodeCompactRequest({ kind: 'mode', highBandwidth })
+    for (const name of ['B', 'C', 'D', 'A']) await s.relay.handle(mode(true), name)
+    await s.relay.handle(mode(false), 'A')
     const block = await mineBlock(s.t, [])
     await holdBlock(s, block)
     syncClocks(wire, s.t.clock.nowMs())
     await s.relay.relayBlock(block)
     const fromS = wire.sent.filter((line) => line.startsWith('S→')).sort()
     expect(fromS).toEqual(['S→A announce', 'S→B block', 'S→C block', 'S→D block', 'S→E announce'])
+  })
+
+  it('asks the three peers that most recently brought a new block first to push, and the one pushed out to announce', async () => {
+    const wire = new Wire()
+    const r = await wire.node('R')
+    const givers = ['A', 'B', 'C', 'D']
+    for (const name of givers) {
+      await wire.node(name)
+      wire.link('R', name)
+    }
+    const a = wire.nodes.get('A') as TestNode
+    for (const [i, name] of givers.entries()) {
+      const block = await mineBlock(a.t, [])
+      await holdBlock(a, block)
+      syncClocks(wire, a.t.clock.nowMs())
+      const giver = wire.nodes.get(name) as TestNode
+      if (giver !== a) await holdBlock(giver, block)
+      const full = encodeCompactRequest({ kind: 'block', block: compactOf(block) })
+      await r.relay.handle(full, name)
+      await vi.waitFor(() => expect(r.relay.peerBlocks.pushers()).toHaveLength(Math.min(i + 1, 3)))
+      await vi.waitFor(() => expect(r.relay.peerBlocks.pushers()[0]).toBe(name))
+    }
+    await vi.waitFor(() => expect(wire.sent.filter((line) => line.endsWith('mode'))).toHaveLength(5))
+    expect(wire.sent.filter((line) => line.endsWith('mode'))).toEqual([
+      'R→A mode',
+      'R→B mode',
+      'R→C mode',
+      'R→D mode',
+      'R→A mode',
+    ])
+    // A was told to announce again: only B, C and D push to R now.
+    expect(a.relay.peerBlocks.highBandwidth(new Set(['R']))).toEqual([])
+    for (const name of ['B', 'C', 'D']) {
+      expect((wire.nodes.get(name) as TestNode).relay.peerBlocks.highBandwidth(new Set(['R']))).toEqual(['R'])
+    }
   })
 
   it('still gives full blocks to a peer that does not speak the protocol, by gossip', async () => {
@@ -214,7 +261,7 @@ describe('compact blocks: relay modes', () => {
     expect(await r.relay.gossipNeeded()).toBe(true)
     await s.relay.relayBlock(block)
     // Imported, and S noted as the peer that brought it first.
-    await vi.waitFor(() => expect(r.relay.peerBlocks.highBandwidth(new Set(['S']))).toEqual(['S']))
+    await vi.waitFor(() => expect(r.relay.peerBlocks.pushers()).toEqual(['S']))
     await r.relay.relayBlock(block)
     expect(r.gossiped).toEqual([block.id])
     expect(wire.sent.filter((line) => line.includes('→L'))).toEqual([])
@@ -225,9 +272,9 @@ describe('compact blocks: relay modes', () => {
     const { wire, s, r, block } = await sentBlock([0, 1, 2, 3, 4, 5], { highBandwidth: true })
     await s.relay.relayBlock(block)
     // Imported, and S noted as the peer that brought it first.
-    await vi.waitFor(() => expect(r.relay.peerBlocks.highBandwidth(new Set(['S']))).toEqual(['S']))
+    await vi.waitFor(() => expect(r.relay.peerBlocks.pushers()).toEqual(['S']))
     await r.relay.relayBlock(block)
     expect(stored(r, block)).toBeDefined()
-    expect(wire.sent).toEqual(['S→R block'])
+    expect(wire.sent.filter((line) => !line.endsWith('mode'))).toEqual(['S→R block'])
   })
 })
