@@ -1,7 +1,8 @@
 /**
- * Compact blocks in the network lab (issue 16): one scenario (default
- * lab/scenarios/relay-16.toml; RELAY_SCENARIO=<name> picks another) run twice
- * on real node processes, with compact blocks and with `--no-compact-blocks`
+ * Compact blocks in the network lab (issue 16): each scenario (default
+ * lab/scenarios/relay-16.toml, 100 and 10 Mbit/s uplinks, and
+ * relay-16-slow.toml, 1 Mbit/s uplinks and larger blocks;
+ * RELAY_SCENARIOS=a,b picks others) run twice on real node processes, with compact blocks and with `--no-compact-blocks`
  * (full blocks by gossip), in the same invocation. Dandelion is off in both
  * runs (PEERCHAIN_DANDELION_STEM=false), so txs reach the mempools by gossip
  * at once, as before it existed. Before the nodes stop, each one's /metrics
@@ -14,7 +15,7 @@
  *   the compact figure as a share of the mean full block (goal ≤ 2 %);
  * - the share of compact blocks rebuilt with no request (goal ≥ 90 %);
  * - block propagation p90 to 50/90/100 % of the nodes (goal ≥ 40 % lower).
- * Each run's lab report stays in lab-out/relay/<variant>/.
+ * Each run's lab report stays in lab-out/relay/<scenario>/<variant>/.
  */
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
@@ -134,7 +135,7 @@ interface VariantFigures {
 
 async function runVariant(name: string, variant: Variant): Promise<VariantFigures> {
   const scenario = await loadScenario(join(SCENARIOS_DIR, `${name}.toml`))
-  const out = join(OUT_DIR, variant)
+  const out = join(OUT_DIR, name, variant)
   const scrapes = new Map<string, string>()
   // A data directory from an earlier run may hold another genesis: every run starts empty.
   await rm(out, { recursive: true, force: true })
@@ -145,7 +146,7 @@ async function runVariant(name: string, variant: Variant): Promise<VariantFigure
   try {
     await runScenario(scenario, layoutScenario(scenario), {
       out,
-      say: (line) => process.stderr.write(`[${variant}] ${line}\n`),
+      say: (line) => process.stderr.write(`[${name} ${variant}] ${line}\n`),
       measureShaperError: () => measureShaperError({ latencyMs: 100, samples: 200 }),
       fleet: (run) =>
         new ScrapingFleet(
@@ -190,7 +191,11 @@ function restoreEnv(key: string, value: string | undefined): void {
 }
 
 export async function run(): Promise<void> {
-  const name = process.env.RELAY_SCENARIO ?? 'relay-16'
+  const names = process.env.RELAY_SCENARIOS?.split(',').map((n) => n.trim()) ?? ['relay-16', 'relay-16-slow']
+  for (const name of names) await runScenarioPair(name)
+}
+
+async function runScenarioPair(name: string): Promise<void> {
   const wall = Date.now()
   const compact = await runVariant(name, 'compact')
   const full = await runVariant(name, 'full')
