@@ -1,0 +1,30 @@
+/** node/compact-wiring.ts: which head changes go out by compact block. */
+import { describe, expect, it } from 'vitest'
+import type { BlockSource, HeadChange } from '../../../../src/chain/chain.js'
+import { blockToRelay } from '../../../../src/node/compact-wiring.js'
+import { ANNOUNCE_AGE_MAX_MS } from '../../../../src/relay/announce.js'
+import { mineBlock, openTestChain } from '../../../helpers/chain.js'
+
+async function changeOf(source: BlockSource): Promise<{ change: HeadChange; minedMs: number }> {
+  const t = await openTestChain()
+  const block = await mineBlock(t)
+  const result = await t.chain.importBlock(block, source)
+  if (result.status !== 'head') throw new Error('the block did not become the head')
+  return { change: result.change, minedMs: block.header.timestampMs }
+}
+
+describe('blockToRelay', () => {
+  it('relays a head a peer gave us (gossip or compact block): no mesh relays it to compact peers', async () => {
+    const { change, minedMs } = await changeOf('gossip')
+    expect(blockToRelay(change, minedMs)?.id).toBe(change.head.id)
+  })
+
+  it('relays what announce.ts announces: our own blocks, fresh synced ones; never the store or history', async () => {
+    const mined = await changeOf('mined')
+    expect(blockToRelay(mined.change, mined.minedMs)?.id).toBe(mined.change.head.id)
+    const store = await changeOf('store')
+    expect(blockToRelay(store.change, store.minedMs)).toBeUndefined()
+    const synced = await changeOf('sync')
+    expect(blockToRelay(synced.change, synced.minedMs + ANNOUNCE_AGE_MAX_MS)).toBeUndefined()
+  })
+})
