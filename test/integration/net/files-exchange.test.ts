@@ -14,6 +14,7 @@ import type { CID } from 'multiformats/cid'
 import { afterEach, describe, expect, it } from 'vitest'
 import { fetchDag } from '../../../src/files/exchange/fetch.js'
 import { createFilesHandler } from '../../../src/files/exchange/handler.js'
+import { HashWorkers } from '../../../src/files/exchange/hasher.js'
 import { FILES_SERVE_LIMITS, FILES_SERVE_QUOTA, filesProtocol } from '../../../src/files/exchange/limits.js'
 import { type ExchangeStore, exchangeStoreOf } from '../../../src/files/exchange/store.js'
 import { createNetwork } from '../../../src/net/libp2p-network.js'
@@ -27,9 +28,11 @@ const CHAIN_ID = 'files-exchange-test'
 const CHUNK = 256 * 1024
 
 const running: Network[] = []
+const hashers: HashWorkers[] = []
 
 afterEach(async () => {
   await Promise.allSettled(running.splice(0).map((n) => n.stop()))
+  await Promise.allSettled(hashers.splice(0).map((h) => h.close()))
 })
 
 async function startNetwork(): Promise<Network> {
@@ -140,6 +143,8 @@ describe('files exchange over libp2p', () => {
       rng: systemRng,
       // shallow depths: many rounds, so the victim has requests in flight when it goes
       limits: { peerDepthInitial: 2, peerDepthMax: 4, wantBatchMax: 1 },
+      // as a node downloads: blocks hashed on a worker thread
+      hasher: hashers[hashers.push(new HashWorkers(1)) - 1],
     })
     await stopped
     await expectComplete(file, into)
