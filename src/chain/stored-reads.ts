@@ -41,6 +41,11 @@ export class StoredReads {
     return entry ? this.store.get(layout.commit(entry.header.hash)) : undefined
   }
 
+  /** The record of the set the epoch-ending block at `height` chose (proof of stake, 'e' + height), or undefined. */
+  async getEpochRecord(height: number): Promise<Uint8Array | undefined> {
+    return this.store.get(layout.epoch(height))
+  }
+
   /** Accounts at the head (an unknown address reads as an empty account). */
   async getAccounts(addresses: readonly Uint8Array[]): Promise<Account[]> {
     const found = await this.accounts.getMany(addresses)

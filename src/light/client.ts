@@ -10,6 +10,7 @@
  * groups) and returns what they agree on, or a disagreement between answers
  * that each verified, which the caller must report: it is never resolved here.
  */
+import { encodeEpochRecord } from '../consensus/pos/epoch-record.js'
 import { Header } from '../ledger/block.js'
 import { sha256 } from '../ledger/crypto.js'
 import { DecodeError, isVerifyError } from '../ledger/errors.js'
@@ -22,11 +23,13 @@ import {
   decodeAccountProofResponse,
   decodeFlyProofResponse,
   decodeHeadersResponse,
+  decodePosProofResponse,
   decodeTxProofResponse,
   encodeLightRequest,
   type LightRequest,
 } from './codec.js'
 import { FlyProofError, type FlyVerified, powFlyRules, verifyFlyProof } from './flyclient.js'
+import { epochEndOf, type PosRules, type PosTrust, verifyPosRun } from './pos-verify.js'
 import {
   encodeProvenAccount,
   type HeaderChainOptions,
@@ -133,6 +136,26 @@ export interface LightClient {
     genesisHash: Uint8Array,
     signal?: AbortSignal,
   ): Promise<LightAnswer<FlyVerified>>
+  /**
+   * Proof of stake: up to `count` headers after `trust`'s, no further than
+   * the end of its set's epoch, with the commit of the last (and the next set
+   * at an epoch end), verified by pos-verify.ts; `unavailable` when the peer
+   * has nothing past `trust`.
+   */
+  posRun(
+    peer: PeerIdString,
+    trust: PosTrust,
+    count: number,
+    rules: PosRules,
+    signal?: AbortSignal,
+  ): Promise<LightAnswer<PosVerifiedRun>>
+}
+
+/** A PoS run that verified: its headers, the trust at its last, and the record of that trust's set. */
+export interface PosVerifiedRun {
+  headers: Header[]
+  trust: PosTrust
+  nextSetRecord: Uint8Array
 }
 
 export function createLightClient(deps: LightClientDeps): LightClient {
@@ -236,6 +259,35 @@ export function createLightClient(deps: LightClientDeps): LightClient {
         }
         const { work, retargetsBounded } = verifyHeaderChain(headers, params, opts)
         return { headers, work, retargetsBounded }
+      })
+    },
+
+    async posRun(peer, trust, count, rules, signal) {
+      const fromHeight = trust.header.height + 1
+      const wanted = Math.min(count, epochEndOf(fromHeight, rules.epochLength) - trust.header.height)
+      const got = await exchange(peer, { kind: 'headers', fromHeight, count: wanted }, signal, (bytes) => {
+        const headers = decodeHeadersResponse(bytes, wanted).headers.map((h) => Header.fromBytes(h))
+        if (headers.length > 0 && headers[0]?.height !== fromHeight) {
+          throw new LightProofError(
+            'HEADERS_UNEXPECTED',
+            `first header at ${headers[0]?.height}, asked from ${fromHeight}`,
+          )
+        }
+        return headers
+      })
+      if (!got.ok) return got
+      const headers = got.value
+      const last = headers.at(-1)
+      if (!last) return unavailable(peer, `no header past ${trust.header.height}`)
+      return exchange(peer, { kind: 'pos', height: last.height }, signal, (bytes) => {
+        const r = decodePosProofResponse(bytes)
+        if (r.header.byteLength === 0) return unavailable(peer, `no commit at ${last.height}`)
+        if (!equalBytes(r.header, last.bytes)) {
+          throw new LightProofError('HEADERS_UNEXPECTED', `the commit's header is not the ${last.id} it served`)
+        }
+        const nextValidators = r.validators.byteLength > 0 ? r.validators : undefined
+        const next = verifyPosRun(trust, { headers, commit: r.commit, nextValidators }, rules)
+        return { headers, trust: next, nextSetRecord: encodeEpochRecord(next.nextSet.validators) }
       })
     },
 

@@ -24,6 +24,7 @@ import {
   LIGHT_PROOF_NODES_MAX,
   LIGHT_REQUEST_BYTES_MAX,
   LIGHT_TX_PATH_MAX,
+  POS_PROOF_RESPONSE_BYTES_MAX,
   TX_PROOF_RESPONSE_BYTES_MAX,
 } from './limits.js'
 
@@ -33,6 +34,14 @@ export type LightRequest =
   | { kind: 'tx'; txHash: Uint8Array }
   | { kind: 'headers'; fromHeight: number; count: number }
   | { kind: 'fly'; samples: number }
+  | { kind: 'pos'; height: number }
+
+/** Proof of stake: a main-chain header, its commit, and at an epoch end the set it chose; all empty when unknown. */
+export interface PosProofResponse {
+  header: Uint8Array
+  commit: Uint8Array
+  validators: Uint8Array
+}
 
 export interface AccountProofResponse {
   /** Encoded header of the block asked for; empty when the server will not prove there. */
@@ -61,6 +70,7 @@ interface LightRequestFields {
   tx?: { txHash: Uint8Array }
   headers?: { fromHeight: bigint; count: number }
   fly?: { samples: number }
+  pos?: { height: bigint }
 }
 
 interface FlySampleFields {
@@ -81,6 +91,7 @@ const AccountResponse = pb.AccountProofResponse as unknown as Codec<AccountProof
 const TxResponse = pb.TxProofResponse as unknown as Codec<TxProofResponse>
 const HeadersResponseCodec = pb.HeadersResponse as unknown as Codec<HeadersResponse>
 const FlyResponse = pb.FlyProofResponse as unknown as Codec<FlyProofResponse>
+const PosResponse = pb.PosProofResponse as unknown as Codec<PosProofResponse>
 
 const malformed = (what: string, why: string): never => {
   throw new DecodeError('DECODE_MALFORMED', `${what}: ${why}`)
@@ -96,6 +107,8 @@ export function encodeLightRequest(req: LightRequest): Uint8Array {
       return Request.encode({ headers: { fromHeight: BigInt(req.fromHeight), count: req.count } })
     case 'fly':
       return Request.encode({ fly: { samples: req.samples } })
+    case 'pos':
+      return Request.encode({ pos: { height: BigInt(req.height) } })
   }
 }
 
@@ -103,7 +116,9 @@ export function encodeLightRequest(req: LightRequest): Uint8Array {
 export function decodeLightRequest(bytes: Uint8Array): LightRequest {
   const what = 'light request'
   const fields = strictDecode(Request, what, bytes, LIGHT_REQUEST_BYTES_MAX)
-  const asked = [fields.account, fields.tx, fields.headers, fields.fly].filter((f) => f !== undefined).length
+  const asked = [fields.account, fields.tx, fields.headers, fields.fly, fields.pos].filter(
+    (f) => f !== undefined,
+  ).length
   if (asked !== 1) malformed(what, asked === 0 ? 'asks for nothing' : 'asks for more than one thing')
   if (fields.account) {
     const { blockHash, address } = fields.account
@@ -122,6 +137,12 @@ export function decodeLightRequest(bytes: Uint8Array): LightRequest {
       throw new DecodeError('DECODE_TOO_MANY', `${what}: ${samples} sample points > ${LIGHT_FLY_SAMPLES_MAX}`)
     return { kind: 'fly', samples }
   }
+  if (fields.pos) {
+    const { height } = fields.pos
+    if (height === 0n) malformed(what, 'the genesis has no commit')
+    if (height > BigInt(Number.MAX_SAFE_INTEGER)) malformed(what, `height ${height} is past 2^53 - 1`)
+    return { kind: 'pos', height: Number(height) }
+  }
   const { fromHeight, count } = fields.headers as { fromHeight: bigint; count: number }
   if (count === 0) malformed(what, 'asks for zero headers')
   if (count > LIGHT_HEADERS_MAX)
@@ -133,6 +154,17 @@ export function decodeLightRequest(bytes: Uint8Array): LightRequest {
 export const encodeAccountProofResponse = (r: AccountProofResponse): Uint8Array => AccountResponse.encode(r)
 export const encodeTxProofResponse = (r: TxProofResponse): Uint8Array => TxResponse.encode(r)
 export const encodeHeadersResponse = (r: HeadersResponse): Uint8Array => HeadersResponseCodec.encode(r)
+export const encodePosProofResponse = (r: PosProofResponse): Uint8Array => PosResponse.encode(r)
+
+/** Well-formed only (the commit and the set are pos-verify.ts's to check); all fields empty when the server has none. */
+export function decodePosProofResponse(bytes: Uint8Array): PosProofResponse {
+  const what = 'pos proof response'
+  const r = strictDecode(PosResponse, what, bytes, POS_PROOF_RESPONSE_BYTES_MAX)
+  if (r.header.byteLength === 0 && (r.commit.byteLength > 0 || r.validators.byteLength > 0))
+    malformed(what, 'a commit without its header')
+  if (r.header.byteLength > 0 && r.commit.byteLength === 0) malformed(what, 'a header without its commit')
+  return r
+}
 
 export function decodeAccountProofResponse(bytes: Uint8Array): AccountProofResponse {
   const what = 'account proof response'

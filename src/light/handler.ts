@@ -1,7 +1,8 @@
 /**
  * The serving side of `/peerchain/<chainId>/light/1`, on full nodes: account
  * proofs at a recent main-chain block, tx inclusion proofs, and main-chain
- * headers by range. A malformed request throws DecodeError (the net layer
+ * headers by range, and on proof-of-stake chains a block's commit with the
+ * set it chose at an epoch end. A malformed request throws DecodeError (the net layer
  * resets the stream; `reportPeer` charges the sender, as sync's handler
  * does); a request past the peer's quota throws LightServeRefused (reset too,
  * charged past a grace: quota.ts). What we cannot or will not prove (an
@@ -19,8 +20,10 @@ import {
   decodeLightRequest,
   encodeAccountProofResponse,
   encodeHeadersResponse,
+  encodePosProofResponse,
   encodeTxProofResponse,
   type LightRequest,
+  type PosProofResponse,
   type TxProofResponse,
 } from './codec.js'
 import { FlyServer } from './fly-serve.js'
@@ -34,6 +37,10 @@ export interface LightSource {
   readonly index: Pick<HeaderIndex, 'get' | 'mainAt' | 'onMain'>
   getBlock(id: string): Promise<Block | undefined>
   getTxLocation(txHash: Uint8Array): Promise<{ blockId: string; index: number } | undefined>
+  /** Proof of stake: the commit stored with a block. */
+  getCommit?(id: string): Promise<Uint8Array | undefined>
+  /** Proof of stake: the record of the set the epoch-ending block at `height` chose. */
+  getEpochRecord?(height: number): Promise<Uint8Array | undefined>
 }
 
 /** Proves an account at any stored state root (chain/trie.ts StateTrie.prove). */
@@ -78,6 +85,7 @@ export function createLightHandler(
       if (req.kind === 'account') bytes = encodeAccountProofResponse(await answerAccount(chain, prover, req, serve))
       else if (req.kind === 'tx') bytes = encodeTxProofResponse(await answerTx(chain, req.txHash))
       else if (req.kind === 'fly') bytes = fly.answer(req.samples)
+      else if (req.kind === 'pos') bytes = encodePosProofResponse(await answerPos(chain, req.height))
       else bytes = encodeHeadersResponse({ headers: answerHeaders(chain, req.fromHeight, req.count, serve) })
       opts.quota?.served(peer, bytes.byteLength)
       return bytes
@@ -153,4 +161,16 @@ function answerHeaders(chain: LightSource, from: number, count: number, serve: L
     bytes += size
   }
   return out
+}
+
+const NO_POS_PROOF: PosProofResponse = { header: EMPTY, commit: EMPTY, validators: EMPTY }
+
+/** The main-chain header at `height` with its commit, and the set it chose when it ended an epoch. */
+export async function answerPos(chain: LightSource, height: number): Promise<PosProofResponse> {
+  const entry = chain.index.mainAt(height)
+  if (!entry || !chain.getCommit) return NO_POS_PROOF
+  const commit = await chain.getCommit(entry.id)
+  if (!commit) return NO_POS_PROOF
+  const validators = (await chain.getEpochRecord?.(height)) ?? EMPTY
+  return { header: entry.header.bytes, commit, validators }
 }

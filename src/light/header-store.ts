@@ -11,7 +11,8 @@
  * - `'H' ‖ hash` → totalWork (32 bytes, big-endian) ‖ encoded header: every stored header, any branch;
  * - `'N' ‖ u64be(height)` → hash: the main chain by height, genesis to tip;
  * - `'T'` → the tip's hash; `'G'` → the genesis hash (a data dir of another chain is refused);
- * - `'A'` → the anchor's hash, on a chain started from a FlyClient proof (fly-sync.ts).
+ * - `'A'` → the anchor's hash, on a chain started from a FlyClient proof (fly-sync.ts);
+ * - `'V'` → proof of stake: the epoch record of the set that signs the height after the tip (pos-sync.ts).
  *
  * A chain started from a proof (`adoptProven`) holds the genesis and the
  * recent headers only: the lowest of them, the anchor, has no stored parent,
@@ -38,6 +39,7 @@ const MAIN = 0x4e // 'N'
 const TIP = new Uint8Array([0x54]) // 'T'
 const GENESIS = new Uint8Array([0x47]) // 'G'
 const ANCHOR = new Uint8Array([0x41]) // 'A'
+const POS_SET = new Uint8Array([0x56]) // 'V'
 
 /** Headers kept in memory below the tip by default: twice the light protocol's proof window. */
 export const LIGHT_MEMORY_WINDOW = 2048
@@ -222,17 +224,36 @@ export class LightHeaderStore {
     return run
   }
 
-  private async addNow(headers: readonly Header[]): Promise<AddResult> {
+  /**
+   * Proof of stake: stores `headers`, which pos-verify.ts verified on our tip
+   * (linked, and committed by ⅔+ of the set it trusted), with `nextSetRecord`,
+   * the set that signs the height after the last, in the same batch.
+   */
+  addCommitted(headers: readonly Header[], nextSetRecord: Uint8Array): Promise<AddResult> {
+    const run = this.queue.then(() => this.addNow(headers, nextSetRecord))
+    this.queue = run.catch(() => undefined)
+    return run
+  }
+
+  /** Proof of stake: the record addCommitted stored last, if any. */
+  async posSetRecord(): Promise<Uint8Array | undefined> {
+    return this.kv.get(POS_SET)
+  }
+
+  private async addNow(headers: readonly Header[], nextSetRecord?: Uint8Array): Promise<AddResult> {
     const first = headers[0]
     if (!first) throw new RangeError('no headers to add')
     const parent = this.entries.get(first.parentId)
     if (!parent) throw new LightStoreError(`the parent of ${first.id} at ${first.height} is not stored`)
-    verifyHeaderChain(headers, this.params, {
-      parent: parent.header,
-      ancestor: (height) => this.ancestorOf(parent, height)?.header,
-      nowMs: this.options.clock?.nowMs(),
-    })
+    if (nextSetRecord === undefined) {
+      verifyHeaderChain(headers, this.params, {
+        parent: parent.header,
+        ancestor: (height) => this.ancestorOf(parent, height)?.header,
+        nowMs: this.options.clock?.nowMs(),
+      })
+    }
     const ops: BatchOp[] = []
+    if (nextSetRecord !== undefined) ops.push({ type: 'put', key: POS_SET, value: nextSetRecord })
     const fresh: LightEntry[] = []
     let last = parent
     for (const header of headers) {

@@ -3,6 +3,7 @@
  * `lightProtocol` in relay/topics.ts), in one place. Protocol caps are what a
  * peer may ask of us and send us; every answer is bounded by them.
  */
+import { commitBytesMax } from '../consensus/bft/limits.js'
 import { ACCOUNT_ENCODED_MAX } from '../ledger/codec/codec.js'
 import { ABS_LIMITS, HASH_BYTES } from '../ledger/limits.js'
 import type { RequestLimits } from '../net/network.js'
@@ -58,6 +59,17 @@ export const TX_PROOF_RESPONSE_BYTES_MAX =
   2 * 6 +
   LIGHT_TX_PATH_MAX * (FRAMING + HASH_BYTES)
 export const HEADERS_RESPONSE_BYTES_MAX = LIGHT_HEADERS_MAX * (FRAMING + ABS_LIMITS.headerBytesMax)
+/** Most validators in a set a PoS light client takes from a peer (a commit's signatures, an epoch record's entries). */
+export const LIGHT_POS_VALIDATORS_MAX = 1_000 // genesis-pos.ts VALIDATORS_MAX_LIMIT (not imported: this module goes to the browser)
+/** A PosProofResponse: a header, a commit of the largest set (64 + 76·N bytes), its epoch record (4 + 40·N). */
+export const POS_PROOF_RESPONSE_BYTES_MAX =
+  FRAMING +
+  ABS_LIMITS.headerBytesMax +
+  FRAMING +
+  commitBytesMax(LIGHT_POS_VALIDATORS_MAX) +
+  FRAMING +
+  4 +
+  40 * LIGHT_POS_VALIDATORS_MAX
 /** Most sample points a FlyProofRequest may ask for (the proof holds one header per point, and the genesis). */
 export const LIGHT_FLY_SAMPLES_MAX = 128
 /** Sample points a light client asks for (flyclient.ts's default). */
@@ -81,6 +93,7 @@ export const LIGHT_RESPONSE_BYTES_MAX = Math.max(
   TX_PROOF_RESPONSE_BYTES_MAX,
   HEADERS_RESPONSE_BYTES_MAX,
   FLY_PROOF_RESPONSE_BYTES_MAX,
+  POS_PROOF_RESPONSE_BYTES_MAX,
 )
 /** One light exchange, stream open to last byte: answers are small, so shorter than sync's. */
 export const LIGHT_TIMEOUT_MS = 15_000

@@ -405,11 +405,101 @@ export namespace FlyProofRequest {
   }
 }
 
+export interface PosProofRequest {
+  height: bigint
+}
+
+export namespace PosProofRequest {
+  let _codec: Codec<PosProofRequest>
+
+  export const codec = (): Codec<PosProofRequest> => {
+    if (_codec == null) {
+      _codec = message<PosProofRequest>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.height != null && obj.height !== 0n)) {
+          w.uint32(8)
+          w.uint64(obj.height)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          height: 0n
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.height = reader.uint64()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.height`,
+                value: reader.uint64()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PosProofRequestHeightFieldEvent {
+    field: '$.height'
+    value: bigint
+  }
+
+  export function encode (obj: Partial<PosProofRequest>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PosProofRequest.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PosProofRequest>): PosProofRequest {
+    return decodeMessage(buf, PosProofRequest.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PosProofRequest>): Generator<PosProofRequestHeightFieldEvent> {
+    return streamMessage(buf, PosProofRequest.codec(), opts)
+  }
+}
+
 export interface LightRequest {
   account?: AccountProofRequest
   tx?: TxProofRequest
   headers?: HeadersRequest
   fly?: FlyProofRequest
+  pos?: PosProofRequest
 }
 
 export namespace LightRequest {
@@ -440,6 +530,11 @@ export namespace LightRequest {
         if (obj.fly != null) {
           w.uint32(34)
           FlyProofRequest.codec().encode(obj.fly, w)
+        }
+
+        if (obj.pos != null) {
+          w.uint32(42)
+          PosProofRequest.codec().encode(obj.pos, w)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -475,6 +570,12 @@ export namespace LightRequest {
             case 4: {
               obj.fly = FlyProofRequest.codec().decode(reader, reader.uint32(), {
                 limits: opts.limits?.fly
+              })
+              break
+            }
+            case 5: {
+              obj.pos = PosProofRequest.codec().decode(reader, reader.uint32(), {
+                limits: opts.limits?.pos
               })
               break
             }
@@ -521,6 +622,13 @@ export namespace LightRequest {
 
               break
             }
+            case 5: {
+              yield * PosProofRequest.codec().stream(reader, reader.uint32(), `${prefix}.pos`, {
+                limits: opts.limits?.pos
+              })
+
+              break
+            }
             default: {
               reader.skipType(tag & 7)
               break
@@ -563,6 +671,11 @@ export namespace LightRequest {
     value: number
   }
 
+  export interface LightRequestPosHeightFieldEvent {
+    field: '$.pos.height'
+    value: bigint
+  }
+
   export function encode (obj: Partial<LightRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, LightRequest.codec())
   }
@@ -571,7 +684,7 @@ export namespace LightRequest {
     return decodeMessage(buf, LightRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LightRequest>): Generator<LightRequestAccountBlockHashFieldEvent | LightRequestAccountAddressFieldEvent | LightRequestTxTxHashFieldEvent | LightRequestHeadersFromHeightFieldEvent | LightRequestHeadersCountFieldEvent | LightRequestFlySamplesFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<LightRequest>): Generator<LightRequestAccountBlockHashFieldEvent | LightRequestAccountAddressFieldEvent | LightRequestTxTxHashFieldEvent | LightRequestHeadersFromHeightFieldEvent | LightRequestHeadersCountFieldEvent | LightRequestFlySamplesFieldEvent | LightRequestPosHeightFieldEvent> {
     return streamMessage(buf, LightRequest.codec(), opts)
   }
 }
@@ -1364,5 +1477,140 @@ export namespace FlyProofResponse {
 
   export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<FlyProofResponse>): Generator<FlyProofResponseTipFieldEvent | FlyProofResponseMmrWorkFieldEvent | FlyProofResponseSamplesHeaderFieldEvent | FlyProofResponseSamplesSiblingsFieldEvent | FlyProofResponseSamplesPeaksFieldEvent> {
     return streamMessage(buf, FlyProofResponse.codec(), opts)
+  }
+}
+
+export interface PosProofResponse {
+  header: Uint8Array<ArrayBuffer>
+  commit: Uint8Array<ArrayBuffer>
+  validators: Uint8Array<ArrayBuffer>
+}
+
+export namespace PosProofResponse {
+  let _codec: Codec<PosProofResponse>
+
+  export const codec = (): Codec<PosProofResponse> => {
+    if (_codec == null) {
+      _codec = message<PosProofResponse>((obj, w, opts = {}) => {
+        if (opts.lengthDelimited !== false) {
+          w.fork()
+        }
+
+        if ((obj.header != null && obj.header.byteLength > 0)) {
+          w.uint32(10)
+          w.bytes(obj.header)
+        }
+
+        if ((obj.commit != null && obj.commit.byteLength > 0)) {
+          w.uint32(18)
+          w.bytes(obj.commit)
+        }
+
+        if ((obj.validators != null && obj.validators.byteLength > 0)) {
+          w.uint32(26)
+          w.bytes(obj.validators)
+        }
+
+        if (opts.lengthDelimited !== false) {
+          w.ldelim()
+        }
+      }, (reader, length, opts = {}) => {
+        const obj: any = {
+          header: uint8ArrayAlloc(0),
+          commit: uint8ArrayAlloc(0),
+          validators: uint8ArrayAlloc(0)
+        }
+
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              obj.header = reader.bytes()
+              break
+            }
+            case 2: {
+              obj.commit = reader.bytes()
+              break
+            }
+            case 3: {
+              obj.validators = reader.bytes()
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+
+        return obj
+      }, function * (reader, length, prefix, opts = {}) {
+        const end = length == null ? reader.len : reader.pos + length
+
+        while (reader.pos < end) {
+          const tag = reader.uint32()
+
+          switch (tag >>> 3) {
+            case 1: {
+              yield {
+                field: `${prefix}.header`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 2: {
+              yield {
+                field: `${prefix}.commit`,
+                value: reader.bytes()
+              }
+              break
+            }
+            case 3: {
+              yield {
+                field: `${prefix}.validators`,
+                value: reader.bytes()
+              }
+              break
+            }
+            default: {
+              reader.skipType(tag & 7)
+              break
+            }
+          }
+        }
+      })
+    }
+
+    return _codec
+  }
+
+  export interface PosProofResponseHeaderFieldEvent {
+    field: '$.header'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PosProofResponseCommitFieldEvent {
+    field: '$.commit'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export interface PosProofResponseValidatorsFieldEvent {
+    field: '$.validators'
+    value: Uint8Array<ArrayBuffer>
+  }
+
+  export function encode (obj: Partial<PosProofResponse>): Uint8Array<ArrayBuffer> {
+    return encodeMessage(obj, PosProofResponse.codec())
+  }
+
+  export function decode (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PosProofResponse>): PosProofResponse {
+    return decodeMessage(buf, PosProofResponse.codec(), opts)
+  }
+
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<PosProofResponse>): Generator<PosProofResponseHeaderFieldEvent | PosProofResponseCommitFieldEvent | PosProofResponseValidatorsFieldEvent> {
+    return streamMessage(buf, PosProofResponse.codec(), opts)
   }
 }
