@@ -166,7 +166,9 @@ export class CompactReceiver {
     if (!matchesTxRoot(header, txs)) return this.txRootMismatch(peer, header, txs, fromPeer)
     deps.observer?.rebuilt(result.status === 'partial')
     this.rememberLacked(header.id, [...prefilled.map((p) => p.index), ...lacked])
-    await this.importFrom(peer, new Block(header, txs))
+    const block = new Block(header, txs)
+    deps.onRebuilt?.(peer, block)
+    await this.importFrom(peer, block, 'compact')
   }
 
   /** Asks `peer` for the txs at `missing`; 'timeout' when it does not answer in time, 'bad' for bytes that do not decode. */
@@ -265,7 +267,13 @@ export class CompactReceiver {
     return undefined
   }
 
-  private async importFrom(peer: PeerIdString, block: Block): Promise<void> {
+  /**
+   * Imports a block from `peer`. A rule it breaks charges the peer, except for
+   * a compact block: as in BIP152, a node relays one on before its import (its
+   * header's proof of work and its txRoot checked), so an honest relay may
+   * pass on a block whose txs turn out invalid; its proof of work is the cost.
+   */
+  private async importFrom(peer: PeerIdString, block: Block, via: 'compact' | 'full' = 'full'): Promise<void> {
     const { deps } = this
     try {
       const status = await deps.chain.importBlock(block)
@@ -279,6 +287,10 @@ export class CompactReceiver {
       deps.net.notePeerActivity(peer, 'block')
     } catch (err) {
       if (isVerifyError(err) && err.code === 'BLOCK_KNOWN') return
+      if (via === 'compact' && isVerifyError(err)) {
+        deps.log?.('a compact block broke a rule at import', { peer, block: block.id, code: err.code })
+        return
+      }
       this.charge(peer, err)
     }
   }

@@ -66,14 +66,21 @@ export class CompactRelay {
   private readonly speakers = new Set<PeerIdString>()
   private readonly compactCache = new Map<string, CompactBlockMessage>()
   /** Blocks that reached us by compact block, recently: gossipsub did not relay them for us. */
-  private readonly arrivedCompact = new Set<string>()
+  private readonly arrivedCompact = new Map<string, true>()
+  /** Blocks rebuilt here recently, served before (or without) their import. */
+  private readonly rebuiltBlocks = new Map<string, Block>()
 
   constructor(private readonly deps: CompactDeps) {
     this.receiver = new CompactReceiver(
       {
         ...deps,
+        onRebuilt: (_peer, block) => {
+          // Passed on before its import: its proof of work and txRoot are checked, the rest is the import's.
+          this.remember(this.rebuiltBlocks, block.id, block)
+          this.relayBlock(block).catch((err: unknown) => deps.log?.('compact relay failed', { error: String(err) }))
+        },
         onPeerBlock: (peer, block) => {
-          this.remember(this.arrivedCompact, block.id)
+          this.remember(this.arrivedCompact, block.id, true)
           deps.onPeerBlock?.(peer, block)
         },
       },
@@ -192,14 +199,14 @@ export class CompactRelay {
   }
 
   private async serveCompact(peer: PeerIdString, blockId: string): Promise<Uint8Array> {
-    const block = await this.deps.chain.getBlock(blockId)
+    const block = await this.blockOf(blockId)
     if (!block) return EMPTY
     this.peerBlocks.noteKnows(peer, blockId)
     return encodeCompactBlock(this.compactOf(block))
   }
 
   private async serveTxs(peer: PeerIdString, blockId: string, indexes: number[]): Promise<Uint8Array> {
-    const block = await this.deps.chain.getBlock(blockId)
+    const block = await this.blockOf(blockId)
     if (!block) return EMPTY
     if ((indexes.at(-1) ?? 0) >= block.txs.length) {
       this.deps.net.reportPeer(peer, 10, 'CMPCT_BAD_INDEX')
@@ -208,8 +215,12 @@ export class CompactRelay {
     return encodeBlockTxs({ blockHash: fromHex(blockId), txs: indexes.map((i) => block.txs[i]?.bytes as Uint8Array) })
   }
 
-  private remember(set: Set<string>, id: string): void {
-    set.add(id)
-    if (set.size > COMPACT_CACHE_MAX) set.delete(set.values().next().value as string)
+  private remember<V>(map: Map<string, V>, id: string, value: V): void {
+    map.set(id, value)
+    if (map.size > COMPACT_CACHE_MAX) map.delete(map.keys().next().value as string)
+  }
+
+  private async blockOf(blockId: string): Promise<Block | undefined> {
+    return this.rebuiltBlocks.get(blockId) ?? this.deps.chain.getBlock(blockId)
   }
 }

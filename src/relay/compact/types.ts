@@ -72,6 +72,12 @@ export interface CompactDeps {
   publishGossip(block: Block): Promise<unknown>
   /** A block arrived whose parent we lack: sync from the peer that sent it (as gossip does). */
   onUnknownParent(peer: PeerIdString, block: Block): void
+  /**
+   * A compact block was rebuilt: its header passed its proof of work, its
+   * parent is stored and its txs make its txRoot. It may be relayed on now,
+   * before its import (BIP152's high-bandwidth relay).
+   */
+  onRebuilt?(peer: PeerIdString, block: Block): void
   /** A block from `peer` is stored: its head is at least there. */
   onPeerBlock?(peer: PeerIdString, block: Block): void
   clock: Clock

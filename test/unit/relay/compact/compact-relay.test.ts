@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
-import { Header } from '../../../../src/ledger/block.js'
+import { Header, txRootOf } from '../../../../src/ledger/block.js'
 import { encodeCompactRequest } from '../../../../src/relay/compact/compact-codec.js'
 import { compactTxs } from '../../../../src/relay/compact/rebuild.js'
 import { packShortIds } from '../../../../src/relay/compact/short-ids.js'
@@ -106,6 +106,43 @@ describe('compact blocks: blocks in quick succession', () => {
     expect(stored(r, block)).toBeDefined()
     expect(r.counts.fallbacks).toEqual([])
     expect(r.fetchedFrom).toEqual([])
+  })
+})
+
+describe('compact blocks: relay before import', () => {
+  it('passes a rebuilt block on to the peers that asked before its own import ends', async () => {
+    const { wire, s, r, block } = await sentBlock([0, 1, 2, 3, 4, 5], { highBandwidth: true })
+    const t = await wire.node('T')
+    wire.link('R', 'T')
+    syncClocks(wire, s.t.clock.nowMs())
+    for (const tx of txs()) await t.mempool.add(tx, 'gossip')
+    r.relay.peerBlocks.setMode('T', true)
+    wire.slowImports.add('R')
+    await s.relay.relayBlock(block)
+    await vi.waitFor(() => expect(stored(t, block)).toBeDefined())
+    expect(stored(r, block)).toBeUndefined()
+    expect(relayed(wire)).toEqual(['S→R block', 'R→T block'])
+    wire.releaseImports()
+    await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
+  })
+
+  it('charges nobody for a compact block whose proof of work and txRoot hold but whose import fails', async () => {
+    const { r } = await sentBlock([])
+    const inside = [transfer(0, 1, 0n)]
+    // A sealed header on R's head over those txs that leaves the state root as it was: invalid at import.
+    const empty = await mineBlock(r.t, [])
+    const header = (await r.t.engine.seal({ ...empty.header.fields, txRoot: txRootOf(inside) })) as Header
+    for (const tx of inside) r.recent.add(tx)
+    const { ids } = compactTxs(header.bytes, 2n, inside, new Set())
+    const push = encodeCompactRequest({
+      kind: 'block',
+      block: { header: header.bytes, nonce: 2n, shortIds: packShortIds(ids), prefilled: [] },
+    })
+    await r.relay.handle(push, 'S')
+    await vi.waitFor(() => expect(r.t.chain.index.get(header.id)?.status).toBe('invalid'))
+    expect(r.counts.rebuiltWithout).toBe(1)
+    expect(r.counts.importedCount).toBe(0)
+    expect(r.charges).toEqual([])
   })
 })
 
@@ -237,14 +274,9 @@ describe('compact blocks: relay modes', () => {
       await vi.waitFor(() => expect(r.relay.peerBlocks.pushers()).toHaveLength(Math.min(i + 1, 3)))
       await vi.waitFor(() => expect(r.relay.peerBlocks.pushers()[0]).toBe(name))
     }
-    await vi.waitFor(() => expect(wire.sent.filter((line) => line.endsWith('mode'))).toHaveLength(5))
-    expect(wire.sent.filter((line) => line.endsWith('mode'))).toEqual([
-      'R→A mode',
-      'R→B mode',
-      'R→C mode',
-      'R→D mode',
-      'R→A mode',
-    ])
+    const asked = () => wire.sent.filter((line) => line.startsWith('R→') && line.endsWith('mode'))
+    await vi.waitFor(() => expect(asked()).toHaveLength(5))
+    expect(asked()).toEqual(['R→A mode', 'R→B mode', 'R→C mode', 'R→D mode', 'R→A mode'])
     // A was told to announce again: only B, C and D push to R now.
     expect(a.relay.peerBlocks.highBandwidth(new Set(['R']))).toEqual([])
     for (const name of ['B', 'C', 'D']) {

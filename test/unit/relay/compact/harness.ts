@@ -96,6 +96,9 @@ export class Wire {
   readonly mute = new Set<string>()
   /** Peers that never answer a missing-tx request. */
   readonly silent = new Set<string>()
+  /** Nodes whose block imports wait until `releaseImports()`. */
+  readonly slowImports = new Set<string>()
+  private readonly heldImports: Array<() => void> = []
   /** While true, missing-tx requests wait until `releaseTxRequests()`. */
   holdTxRequests = false
   private readonly held: Array<() => void> = []
@@ -146,8 +149,10 @@ export class Wire {
         hasParent: (header) => t.chain.index.get(header.parentId) !== undefined,
         checkSeal: (header) => t.engine.checkSeal(header),
         getBlock: (id) => t.chain.getBlock(id),
-        importBlock: async (block) =>
-          (await t.chain.importBlock(block, 'gossip')).status === 'orphan' ? 'orphan' : 'stored',
+        importBlock: async (block) => {
+          if (this.slowImports.has(name)) await new Promise<void>((resolve) => this.heldImports.push(resolve))
+          return (await t.chain.importBlock(block, 'gossip')).status === 'orphan' ? 'orphan' : 'stored'
+        },
       },
       txs: {
         candidates: () => [mempool.pending(), recent.values()],
@@ -166,6 +171,11 @@ export class Wire {
     })
     this.nodes.set(name, node)
     return node
+  }
+
+  releaseImports(): void {
+    this.slowImports.clear()
+    for (const release of this.heldImports.splice(0)) release()
   }
 
   releaseTxRequests(): void {
