@@ -18,6 +18,7 @@ import { systemRng } from '../util/rng.js'
 import { systemTimers } from '../util/timers.js'
 import { ipOf } from './ban-target.js'
 import { BitswapError, BitswapExchange } from './bitswap.js'
+import { isContentOnlyProtocols } from './content-peer.js'
 import { DhtContentRouting } from './content-routing.js'
 import { type DhtDiversityGuard, hostDhtDiversityGuard } from './dht-diversity-guard.js'
 import { dialableAddrs, splitPeerAddr } from './dialable-addrs.js'
@@ -62,6 +63,8 @@ export const STATUS_MISSED_PENALTY = 10
 
 /** Connections' round-trip times are sampled this often (libp2p's connection monitor measures every 10 s). */
 const PING_SAMPLE_INTERVAL_MS = 10_000
+/** How long a peer whose status exchange failed may take to identify itself as an IPFS node (isContentOnlyPeer). */
+const IDENTIFY_WAIT_MS = 3_000
 
 /** What the network keeps beside the libp2p node. */
 export interface NetworkParts {
@@ -121,7 +124,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     this.statusDeadline = new StatusDeadline({
       timers: systemTimers,
       deadlineMs: options.statusDeadlineMs,
-      onMissed: (peer) => this.onStatusMissed(peer),
+      onMissed: (peer) => void this.onStatusMissed(peer),
     })
     this.peerId = host.peerId.toString()
     this.contentRouting = new DhtContentRouting(host)
@@ -315,6 +318,38 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     }
   }
 
+  async isContentOnlyPeer(peer: PeerIdString): Promise<boolean> {
+    if (this.bitswap === undefined) return false
+    // A failed status exchange may come before the peer's identify: wait for it, briefly.
+    const protocols = (await this.knownProtocols(peer)) ?? (await this.identifiedProtocols(peer))
+    return protocols !== undefined && isContentOnlyProtocols(protocols)
+  }
+
+  private async knownProtocols(peer: PeerIdString): Promise<string[] | undefined> {
+    try {
+      const { protocols } = await this.host.peerStore.get(toPeerId(peer))
+      return protocols.length > 0 ? protocols : undefined
+    } catch {
+      return undefined // not in the peer store (gone, or never identified)
+    }
+  }
+
+  /** The protocols `peer` lists in its identify, or undefined if none comes within IDENTIFY_WAIT_MS. */
+  private identifiedProtocols(peer: PeerIdString): Promise<string[] | undefined> {
+    return new Promise((resolve) => {
+      const done = (protocols: string[] | undefined): void => {
+        clearTimeout(timer)
+        this.host.removeEventListener('peer:identify', onIdentify)
+        resolve(protocols)
+      }
+      const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
+        if (evt.detail.peerId.toString() === peer) done(evt.detail.protocols)
+      }
+      const timer = setTimeout(() => done(undefined), IDENTIFY_WAIT_MS)
+      this.host.addEventListener('peer:identify', onIdentify)
+    })
+  }
+
   async dial(address: string): Promise<PeerIdString> {
     const conn = await this.host.dial(multiaddr(address), { signal: AbortSignal.timeout(this.options.dialTimeoutMs) })
     const peer = conn.remotePeer.toString()
@@ -333,9 +368,11 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   }
 
   /** The peer connected and never completed the status exchange: it loses the slot and a little score, no ban. */
-  private onStatusMissed(peer: PeerIdString): void {
+  private async onStatusMissed(peer: PeerIdString): Promise<void> {
     if (this.state !== 'started' || this.activity.hasStatus(peer)) return
     if (this.host.getConnections(toPeerId(peer)).length === 0) return
+    // An IPFS node fetching our files never sends a status: it is not a peer of another chain.
+    if (await this.isContentOnlyPeer(peer)) return
     this.options.log('net: no status within the deadline; disconnecting', {
       peer,
       deadlineMs: this.options.statusDeadlineMs,

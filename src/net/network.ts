@@ -168,6 +168,13 @@ export interface Network {
    * support, and callers fall back to what every peer speaks (gossip).
    */
   peerSupports?(peer: PeerIdString, protocol: string): Promise<boolean>
+  /**
+   * The peer is a stock IPFS node we serve files to: this network speaks
+   * Bitswap (enableBitswap) and the peer said (identify) that it does, and
+   * that it speaks no peerchain protocol at all. Such a peer is not on
+   * another chain: the status handshake and its deadline leave it alone.
+   */
+  isContentOnlyPeer?(peer: PeerIdString): Promise<boolean>
   /** Dials a multiaddr (with /p2p/<id>); resolves with the peer id once connected. */
   dial(multiaddr: string): Promise<PeerIdString>
   hangUp(peer: PeerIdString): Promise<void>

@@ -1,7 +1,8 @@
 /**
  * The status handshake on every new connection: each side sends its chain id,
  * genesis, head and role and gets the other's back. A peer on another chain
- * (or one that does not speak our chain's status protocol at all) is discouraged,
+ * (or one that does not speak our chain's status protocol at all, unless it
+ * is a stock IPFS node fetching our files over Bitswap) is discouraged,
  * so it is disconnected and never redialed; a peer whose head has more work
  * than ours is reported to `onPeerAhead` listeners (sync follows it). Heads
  * stay current after the handshake through `updateHead` (blocks a peer
@@ -64,6 +65,8 @@ export interface StatusFns {
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void
   /** The status exchange with `peer` completed: the net layer stops its status deadline. */
   notePeerActivity(peer: PeerIdString, kind: 'status'): void
+  /** A stock IPFS node fetching our files (Network.isContentOnlyPeer); absent: none is. */
+  isContentOnlyPeer?(peer: PeerIdString): Promise<boolean>
   on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void
 }
 
@@ -206,12 +209,24 @@ export class StatusExchange {
       })
       .catch((err: unknown) => {
         if (err instanceof RequestError && err.code === 'PROTOCOL') {
-          // It does not speak our chain's status protocol: another chain id.
-          this.net.discourage(peer, 'does not speak this chain id')
+          void this.refuseOtherChain(peer)
           return
         }
         this.deps.log?.('status exchange failed', { peer, error: String(err) })
       })
+  }
+
+  /**
+   * A peer that does not speak our chain's status protocol is on another
+   * chain id, unless it is a stock IPFS node fetching our files (it speaks
+   * Bitswap and no peerchain protocol): that one is left connected.
+   */
+  private async refuseOtherChain(peer: PeerIdString): Promise<void> {
+    if (await this.net.isContentOnlyPeer?.(peer)) {
+      this.deps.log?.('status: an IPFS peer (Bitswap only): no handshake asked of it', { peer })
+      return
+    }
+    this.net.discourage(peer, 'does not speak this chain id')
   }
 
   statusOf(peer: PeerIdString): PeerStatus | undefined {

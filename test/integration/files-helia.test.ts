@@ -4,7 +4,10 @@
  * bootstrap, no DHT, no delegated routing or gateways) fetches a file a
  * peerchain network imported (CIDv1, raw leaves, 256 KiB chunks), and the
  * peerchain network fetches a file the Helia node added. Bytes are compared
- * by SHA-256. Everything is stopped in afterEach.
+ * by SHA-256. Then the same against a real `peerchain start` process: a
+ * Helia node fetches a file the node added over RPC, and stays connected past
+ * the node's status deadline (an IPFS node never sends our status: it is not
+ * taken for a peer of another chain). Everything is stopped in afterEach.
  */
 import { createHash, randomBytes } from 'node:crypto'
 import { noise } from '@chainsafe/libp2p-noise'
@@ -23,6 +26,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { importBytes } from '../../src/files/import.js'
 import { createNetwork } from '../../src/net/libp2p-network.js'
 import type { BlockExchange, Network } from '../../src/net/network.js'
+import { rpc, TestNet } from '../helpers/devnet.js'
 
 const FILE_BYTES = 3 * 256 * 1024 + 12_345
 const CHUNK_BYTES = 256 * 1024
@@ -117,5 +121,26 @@ describe('bitswap interoperability with Helia', () => {
     const weGot = await fetchOverBitswap(heliaCid, peerchainStore, bitswap)
     expect(before).toBe(false)
     expect(sha256Hex(weGot)).toBe(sha256Hex(theirs))
+  })
+
+  it('a stock Helia node fetches a file from a real peerchain node and is not cut by its status deadline', async () => {
+    const net = await TestNet.create()
+    stops.push(() => net.close())
+    const STATUS_DEADLINE_MS = 1_500
+    const node = await net.start('files', { extra: ['--status-deadline-ms', String(STATUS_DEADLINE_MS)] })
+    const bytes = randomBytes(300 * 1024)
+    const added = await rpc<{ cid: string }>(node.rpc, 'files_add', {
+      data: bytes.toString('base64'),
+      name: 'upload.bin',
+    })
+    const helia = await startHelia()
+    const heliaFs: UnixFS = unixfs(helia)
+    const conn = await helia.libp2p.dial(multiaddr(node.addr))
+    const { CID } = await import('multiformats/cid')
+    const got = await concat(heliaFs.cat(CID.parse(added.cid), { signal: AbortSignal.timeout(20_000) }))
+    expect(sha256Hex(got)).toBe(sha256Hex(bytes))
+    // past the deadline (and the failed status exchange), the node has neither cut nor refused it
+    await new Promise((resolve) => setTimeout(resolve, STATUS_DEADLINE_MS * 2))
+    expect(helia.libp2p.getConnections(conn.remotePeer).length).toBeGreaterThan(0)
   })
 })

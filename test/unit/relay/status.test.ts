@@ -59,6 +59,13 @@ class FakeStatusNet implements StatusFns {
   notePeerActivity(peer: PeerIdString, kind: 'status'): void {
     if (kind === 'status') this.completed.push(peer)
   }
+
+  /** Peers the network found to be stock IPFS nodes (Bitswap, no peerchain protocol). */
+  readonly contentOnly = new Set<PeerIdString>()
+
+  async isContentOnlyPeer(peer: PeerIdString): Promise<boolean> {
+    return this.contentOnly.has(peer)
+  }
 }
 
 async function setup() {
@@ -150,6 +157,19 @@ describe('StatusExchange', () => {
     net.emit('peer:connect', 'peer-x')
     await settle()
     expect(net.bans).toEqual([{ peer: 'peer-x', reason: 'does not speak this chain id' }])
+    expect(ahead).toEqual([])
+  })
+
+  it('leaves a stock IPFS node (Bitswap only) connected: it fetches files, it is not on another chain', async () => {
+    const { net, ahead } = await setup()
+    net.respond = async () => {
+      throw new RequestError('PROTOCOL', 'protocol selection failed')
+    }
+    net.contentOnly.add('peer-ipfs')
+    net.emit('peer:connect', 'peer-ipfs')
+    net.emit('peer:connect', 'peer-other-chain')
+    await settle()
+    expect(net.bans).toEqual([{ peer: 'peer-other-chain', reason: 'does not speak this chain id' }])
     expect(ahead).toEqual([])
   })
 
