@@ -40,7 +40,7 @@ export interface DevnetFlags {
   consensus?: string
   /** Proof of stake only; unset: 4. */
   validators?: string
-  /** Proof of work only: light nodes started after the others (unset: none). */
+  /** Light nodes started after the others (unset: none). */
   light?: string
   datadir?: string
   genesis?: string
@@ -70,16 +70,14 @@ export function planDevnet(flags: DevnetFlags): DevnetPlan {
   if (consensus !== 'pow' && consensus !== 'pos') {
     throw new UsageError(`--consensus must be "pow" or "pos", got "${consensus}"`)
   }
+  const lightAfter = (nodes: number): NodeRole[] =>
+    Array.from({ length: count('--light', flags.light ?? '0', 0, DEVNET_NODES_MAX - nodes) }, (): NodeRole => 'light')
   if (consensus === 'pow') {
     if (flags.validators !== undefined) throw new UsageError('--validators needs --consensus pos')
     const nodes = count('--nodes', flags.nodes ?? '3', 1, DEVNET_NODES_MAX)
     const miners = count('--miners', flags.miners ?? '1', 0, nodes)
-    const light = count('--light', flags.light ?? '0', 0, DEVNET_NODES_MAX - nodes)
     const roles: NodeRole[] = Array.from({ length: nodes }, (_, i) => (i < miners ? 'miner' : 'full'))
-    return { consensus, roles: [...roles, ...Array.from({ length: light }, (): NodeRole => 'light')] }
-  }
-  if (flags.light !== undefined) {
-    throw new UsageError('--light is for --consensus pow: a light node does not check proof-of-stake commits yet')
+    return { consensus, roles: [...roles, ...lightAfter(nodes)] }
   }
   if (flags.miners !== undefined) {
     throw new UsageError('--miners is for --consensus pow: a proof-of-stake chain is not mined')
@@ -87,7 +85,8 @@ export function planDevnet(flags: DevnetFlags): DevnetPlan {
   const validators = count('--validators', flags.validators ?? '4', 1, DEVNET_NODES_MAX)
   const nodes = count('--nodes', flags.nodes ?? String(Math.max(3, validators)), 1, DEVNET_NODES_MAX)
   if (validators > nodes) throw new UsageError(`--validators must be 1-${nodes} (--nodes), got "${flags.validators}"`)
-  return { consensus, roles: Array.from({ length: nodes }, (_, i) => (i < validators ? 'validator' : 'full')) }
+  const roles: NodeRole[] = Array.from({ length: nodes }, (_, i) => (i < validators ? 'validator' : 'full'))
+  return { consensus, roles: [...roles, ...lightAfter(nodes)] }
 }
 
 /** The genesis of the plan: the file given, which must run the plan's engine, else the built-in devnet's. */
@@ -167,7 +166,7 @@ export function registerDevnetCommand(program: Command): void {
     .option('--consensus <engine>', 'pow (mined) or pos (validated by BFT rounds)', 'pow')
     .option('--miners <n>', 'how many of them mine (pow only; default: 1)')
     .option('--validators <n>', 'how many of them validate (pos only; default: 4)')
-    .option('--light <n>', 'light nodes (headers and proofs) started after the others (pow only; default: 0)')
+    .option('--light <n>', 'light nodes (headers and proofs) started after the others (default: 0)')
     .option('--datadir <dir>', 'keep node data here (default: a temporary directory removed at exit)')
     .option('--genesis <file>', 'genesis file (default: the built-in devnet)')
     .option('--lab', 'network lab: node i on 127.0.<i+1>.1, each node its own network group')

@@ -1,8 +1,9 @@
 /**
  * What the node does must suit the chain it joins: a validator needs a
  * proof-of-stake chain (its BFT rounds), and mining a proof-of-work one (a PoS
- * block has no seal to search for); a light node checks proof-of-work headers
- * only, and does not mine. Checked once the genesis is read, since
+ * block has no seal to search for); a light node follows either engine
+ * (proof-of-work headers by their work, proof-of-stake ones by their commits)
+ * and does not mine. Checked once the genesis is read, since
  * the file says which engine the chain runs.
  */
 import type { Genesis } from '../ledger/genesis.js'
@@ -25,15 +26,6 @@ export function roleIssues(
   }
   if (engine === 'pos' && role === 'miner') {
     issues.push(issue('node.role', role, 'a proof-of-stake chain is not mined: use "validator" or "full"'))
-  }
-  if (engine === 'pos' && role === 'light') {
-    issues.push(
-      issue(
-        'node.role',
-        role,
-        'a light node follows proof-of-work chains only (proof-of-stake headers are proven by commits, which it does not check yet)',
-      ),
-    )
   }
   if (role === 'light' && values.mining.enabled) {
     issues.push(issue('mining.enabled', true, 'a light node does not mine (it keeps headers only)'))

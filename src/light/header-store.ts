@@ -70,8 +70,23 @@ export interface AddResult {
 
 export type TipListener = (tip: LightEntry, previous: LightEntry) => void
 
+/** Why the store refused: a data dir it cannot use, or a run it cannot attach. */
+export type LightStoreErrorCode =
+  | 'OTHER_CHAIN'
+  | 'CORRUPT'
+  | 'PARENT_MISSING'
+  | 'NOT_ON_TIP'
+  | 'NOT_MORE_WORK'
+  | 'NO_PATH_TO_GENESIS'
+
 export class LightStoreError extends Error {
   override readonly name = 'LightStoreError'
+  constructor(
+    message: string,
+    readonly code: LightStoreErrorCode,
+  ) {
+    super(message)
+  }
 }
 
 export interface LightHeaderStoreOptions {
@@ -79,6 +94,13 @@ export interface LightHeaderStoreOptions {
   clock?: Clock
   /** Heights below the tip whose headers are kept in memory (LIGHT_MEMORY_WINDOW by default). */
   memoryWindow?: number
+  /**
+   * What a header adds to its chain's weight: the proof-of-work work of its
+   * target by default; a proof-of-stake chain passes its engine's (1 a
+   * block), so the head it shows in the status handshake weighs as a full
+   * node's does.
+   */
+  work?: (header: Header) => bigint
 }
 
 export class LightHeaderStore {
@@ -113,7 +135,7 @@ export class LightHeaderStore {
   ): Promise<LightHeaderStore> {
     await kv.open()
     try {
-      const genesis: LightEntry = entryOf(genesisHeader, workOf(genesisHeader.target))
+      const genesis: LightEntry = entryOf(genesisHeader, (options.work ?? powWork)(genesisHeader))
       const store = new LightHeaderStore(kv, params, genesis, options)
       await store.load()
       return store
@@ -128,6 +150,7 @@ export class LightHeaderStore {
     if (storedGenesis && !equalBytes(storedGenesis, this.genesis.header.hash)) {
       throw new LightStoreError(
         `the light store holds the chain of genesis ${toHex(storedGenesis)}, not ${this.genesis.id}`,
+        'OTHER_CHAIN',
       )
     }
     if (!storedGenesis) {
@@ -155,9 +178,13 @@ export class LightHeaderStore {
     }
     const tipHash = await this.kv.get(TIP)
     const tip = tipHash && this.entries.get(toHex(tipHash))
-    if (!tip) throw new LightStoreError('the light store names no tip it holds')
+    if (!tip) throw new LightStoreError('the light store names no tip it holds', 'CORRUPT')
     this.main = this.branchIds(tip)
     this.evict()
+  }
+
+  private workOf(header: Header): bigint {
+    return (this.options.work ?? powWork)(header)
   }
 
   /** Main-chain headers below this height, the genesis aside, are not held (in memory): no batch attaches there. */
@@ -227,7 +254,10 @@ export class LightHeaderStore {
   /**
    * Proof of stake: stores `headers`, which pos-verify.ts verified on our tip
    * (linked, and committed by ⅔+ of the set it trusted), with `nextSetRecord`,
-   * the set that signs the height after the last, in the same batch.
+   * the set that signs the height after the last, in the same batch. The run
+   * must extend the tip: a committed header is final, so there is no fork to
+   * choose, and the stored set belongs to the tip. Throws LightStoreError
+   * NOT_ON_TIP otherwise (nothing is stored).
    */
   addCommitted(headers: readonly Header[], nextSetRecord: Uint8Array): Promise<AddResult> {
     const run = this.queue.then(() => this.addNow(headers, nextSetRecord))
@@ -243,8 +273,16 @@ export class LightHeaderStore {
   private async addNow(headers: readonly Header[], nextSetRecord?: Uint8Array): Promise<AddResult> {
     const first = headers[0]
     if (!first) throw new RangeError('no headers to add')
+    if (nextSetRecord !== undefined && first.parentId !== this.tip.id) {
+      throw new LightStoreError(
+        `a committed run must extend the tip ${this.tip.id} at ${this.tip.height}; ${first.id} at ${first.height} follows ${first.parentId}`,
+        'NOT_ON_TIP',
+      )
+    }
     const parent = this.entries.get(first.parentId)
-    if (!parent) throw new LightStoreError(`the parent of ${first.id} at ${first.height} is not stored`)
+    if (!parent) {
+      throw new LightStoreError(`the parent of ${first.id} at ${first.height} is not stored`, 'PARENT_MISSING')
+    }
     if (nextSetRecord === undefined) {
       verifyHeaderChain(headers, this.params, {
         parent: parent.header,
@@ -262,7 +300,7 @@ export class LightHeaderStore {
         last = known
         continue
       }
-      last = entryOf(header, last.totalWork + workOf(header.target))
+      last = entryOf(header, last.totalWork + this.workOf(header))
       fresh.push(last)
       ops.push({ type: 'put', key: headerKey(header.hash), value: encodeValue(last) })
     }
@@ -325,7 +363,10 @@ export class LightHeaderStore {
     verifyHeaderChain(headers, this.params, { nowMs: this.options.clock?.nowMs() })
     const previous = this.tip
     if (totalWork <= previous.totalWork) {
-      throw new LightStoreError(`the proven work ${totalWork} is not more than our tip's ${previous.totalWork}`)
+      throw new LightStoreError(
+        `the proven work ${totalWork} is not more than our tip's ${previous.totalWork}`,
+        'NOT_MORE_WORK',
+      )
     }
     // Total work of each header, down from the tip's.
     const fresh: LightEntry[] = new Array(headers.length)
@@ -333,9 +374,10 @@ export class LightHeaderStore {
     for (let i = headers.length - 1; i >= 0; i--) {
       const header = headers[i] as Header
       fresh[i] = entryOf(header, work)
-      work -= workOf(header.target)
+      work -= this.workOf(header)
     }
-    if (work < this.genesis.totalWork) throw new LightStoreError('the proven work is less than the headers carry')
+    if (work < this.genesis.totalWork)
+      throw new LightStoreError('the proven work is less than the headers carry', 'NOT_MORE_WORK')
     const ops: BatchOp[] = []
     for (const [key] of await this.allKeys()) {
       if (key[0] === HEADER && !equalBytes(key.subarray(1), this.genesis.header.hash)) ops.push({ type: 'del', key })
@@ -406,13 +448,17 @@ export class LightHeaderStore {
       }
       at = this.entries.get(at.header.parentId)
     }
-    throw new LightStoreError(`the branch of ${entry.id} does not reach the genesis`)
+    throw new LightStoreError(`the branch of ${entry.id} does not reach the genesis`, 'NO_PATH_TO_GENESIS')
   }
 
   async close(): Promise<void> {
     await this.queue
     await this.kv.close()
   }
+}
+
+function powWork(header: Header): bigint {
+  return workOf(header.target)
 }
 
 function entryOf(header: Header, totalWork: bigint): LightEntry {
@@ -424,6 +470,6 @@ function encodeValue(entry: LightEntry): Uint8Array {
 }
 
 function decodeValue(bytes: Uint8Array): LightEntry {
-  if (bytes.byteLength <= 32) throw new LightStoreError('a corrupt header entry in the light store')
+  if (bytes.byteLength <= 32) throw new LightStoreError('a corrupt header entry in the light store', 'CORRUPT')
   return entryOf(Header.fromBytes(bytes.subarray(32)), bytesToBigint(bytes.subarray(0, 32)))
 }

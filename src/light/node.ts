@@ -4,9 +4,13 @@
  * - the status handshake (relay/status.ts, role `light`, our header tip as
  *   head): peers of another chain are cut as on a full node, and a peer
  *   ahead of us starts a header sync from it;
- * - header sync (header-sync.ts) into the header store (header-store.ts),
- *   and a follow timer that asks one full peer at a time for headers past
- *   our tip (the light node takes no block gossip);
+ * - header sync into the header store (header-store.ts): on a
+ *   proof-of-work chain header-sync.ts (most work, FlyClient start on a
+ *   version 2 chain), on a proof-of-stake chain pos-sync.ts (runs verified
+ *   by the commits of the set it trusts, from the genesis set on, so the
+ *   head is the newest header with a verified commit); and a follow timer
+ *   that asks one full peer at a time for headers past our tip (the light
+ *   node takes no block gossip);
  * - the queries (queries.ts) and the node's own txs (txs.ts), which the API
  *   (api.ts) answers from.
  * It subscribes to no gossip topic: its own txs are published on the tx
@@ -15,8 +19,9 @@
  */
 import { buildGenesisBlock } from '../chain/genesis-block.js'
 import { StateTrie } from '../chain/trie.js'
+import { genesisValidators } from '../consensus/pos/genesis-set.js'
 import type { Header } from '../ledger/block.js'
-import type { Genesis } from '../ledger/genesis.js'
+import { type Genesis, headerVersionOf } from '../ledger/genesis.js'
 import type { Network, PeerIdString } from '../net/network.js'
 import { type StatusChain, StatusExchange } from '../relay/status.js'
 import { lightProtocol, txTopic } from '../relay/topics.js'
@@ -31,6 +36,7 @@ import { createLightClient, type LightClient } from './client.js'
 import { LightHeaderStore } from './header-store.js'
 import { HeaderSync, type HeaderSyncOptions } from './header-sync.js'
 import { LIGHT_REQUEST_LIMITS } from './limits.js'
+import { PosHeaderSync, type PosHeaderSyncOptions } from './pos-sync.js'
 import { type LightPeer, LightQueries, type LightQueriesOptions } from './queries.js'
 import { LightTxs } from './txs.js'
 
@@ -47,7 +53,10 @@ export interface LightNodeInit {
   genesis: Genesis
   /** How often one full peer is asked for headers past our tip. Default: the block time, within 1–10 s. */
   followMs?: number
+  /** Proof-of-work header sync's options (header-sync.ts). */
   sync?: Partial<HeaderSyncOptions>
+  /** Proof-of-stake header sync's options (pos-sync.ts). */
+  posSync?: Partial<PosHeaderSyncOptions>
   queries?: Partial<LightQueriesOptions>
 }
 
@@ -62,6 +71,18 @@ export async function genesisHeaderOf(genesis: Genesis): Promise<Header> {
   }
 }
 
+/** What the node needs of either header sync: proof of work's (header-sync.ts) or proof of stake's (pos-sync.ts). */
+export interface LightSync {
+  /** Queues a run with `peer` (ahead of us, or the follow timer's turn). */
+  poke(peer: PeerIdString): Promise<void>
+  /** The peer of the run in progress; null when idle. */
+  progress(): { peer: PeerIdString | null }
+  stop(): Promise<void>
+}
+
+/** One proof-of-stake block weighs 1 in fork choice (consensus/pos/engine.ts), as on a full node. */
+const posWork = (): bigint => 1n
+
 export class LightNode {
   private followTimer: unknown
   private followNext = 0
@@ -74,7 +95,7 @@ export class LightNode {
     readonly store: LightHeaderStore,
     readonly status: StatusExchange,
     readonly client: LightClient,
-    readonly sync: HeaderSync,
+    readonly sync: LightSync,
     readonly queries: LightQueries,
     readonly txs: LightTxs,
     private readonly followMs: number,
@@ -84,11 +105,14 @@ export class LightNode {
   static async create(deps: LightNodeDeps, init: LightNodeInit): Promise<LightNode> {
     const { network, clock, timers, log } = deps
     const { genesis } = init
-    if (genesis.params.engine !== 'pow') {
-      throw new Error('a light node follows proof-of-work chains only (proof-of-stake headers need commits)')
-    }
+    const staking = genesis.params.engine === 'pos'
     const genesisHeader = await genesisHeaderOf(genesis)
-    const store = await LightHeaderStore.open(deps.store, genesisHeader, genesis.params, { clock })
+    const store = await LightHeaderStore.open(
+      deps.store,
+      genesisHeader,
+      genesis.params,
+      staking ? { clock, work: posWork } : { clock },
+    )
     const view: StatusChain = {
       chainId: genesis.chainId,
       genesisBlock: { hash: genesisHeader.hash, id: genesisHeader.id },
@@ -107,21 +131,42 @@ export class LightNode {
       report,
     })
     const syncLog = log.child({ module: 'light-sync' })
-    const sync = new HeaderSync(
-      {
-        store,
-        client,
-        report,
-        claimedWork: (peer) => {
-          const s = status.statusOf(peer)
-          return s?.claimTrusted ? s.totalWork : undefined
-        },
-        refuteClaim: (peer) => status.refuteClaim(peer),
-        clock,
-        log: (msg, fields) => syncLog.info(msg, fields),
-      },
-      init.sync,
-    )
+    let sync: LightSync
+    try {
+      sync = staking
+        ? await PosHeaderSync.open(
+            {
+              store,
+              client,
+              rules: {
+                chainId: genesis.chainId,
+                headerVersion: headerVersionOf(genesis.params),
+                epochLength: genesis.pos?.epochLength ?? Number.POSITIVE_INFINITY,
+              },
+              genesisValidators: genesisValidators(genesis),
+              log: (msg, fields) => syncLog.info(msg, fields),
+            },
+            init.posSync,
+          )
+        : new HeaderSync(
+            {
+              store,
+              client,
+              report,
+              claimedWork: (peer) => {
+                const s = status.statusOf(peer)
+                return s?.claimTrusted ? s.totalWork : undefined
+              },
+              refuteClaim: (peer) => status.refuteClaim(peer),
+              clock,
+              log: (msg, fields) => syncLog.info(msg, fields),
+            },
+            init.sync,
+          )
+    } catch (err) {
+      await store.close()
+      throw err
+    }
     const fullPeers = (): LightPeer[] =>
       network
         .peers()

@@ -51,6 +51,7 @@ export class PosHeaderSync {
   private readonly options: PosHeaderSyncOptions
   private readonly wanted = new Set<PeerIdString>()
   private running: Promise<void> | undefined
+  private current: PeerIdString | null = null
   private stopped = false
   readonly outcomes: PosSyncOutcome[] = []
 
@@ -77,6 +78,11 @@ export class PosHeaderSync {
     return this.trust
   }
 
+  /** The peer of the run in progress; null when idle. */
+  progress(): { peer: PeerIdString | null } {
+    return { peer: this.current }
+  }
+
   /** Queues a run with `peer`; resolves when the queue it joined is drained. */
   poke(peer: PeerIdString): Promise<void> {
     if (this.stopped) return Promise.resolve()
@@ -98,6 +104,7 @@ export class PosHeaderSync {
       const peer = this.wanted.values().next().value as PeerIdString | undefined
       if (peer === undefined) return
       this.wanted.delete(peer)
+      this.current = peer
       try {
         const outcome = await this.syncFrom(peer)
         this.outcomes.push(outcome)
@@ -105,6 +112,8 @@ export class PosHeaderSync {
         if (outcome.kind === 'dropped') this.deps.log?.('light pos sync: peer dropped', { ...outcome })
       } catch (err) {
         this.deps.log?.('light pos sync: run failed', { peer, error: (err as Error).stack ?? String(err) })
+      } finally {
+        this.current = null
       }
     }
   }

@@ -1,4 +1,4 @@
-/** `peerchain devnet --light N`: light nodes after the others, proof of work only, started with --role light. */
+/** `peerchain devnet --light N`: light nodes after the others, on either engine, started with --role light. */
 import { describe, expect, it } from 'vitest'
 import { devnetNodeArgs, planDevnet } from '../../../src/cli/devnet.js'
 import { UsageError } from '../../../src/cli/errors.js'
@@ -11,9 +11,18 @@ describe('devnet --light', () => {
     expect(planDevnet({ ...flags, nodes: '2', light: '2' }).roles).toEqual(['miner', 'full', 'light', 'light'])
   })
 
-  it('is refused under proof of stake and past the node cap', () => {
-    expect(() => planDevnet({ ...flags, consensus: 'pos', light: '1' })).toThrow(UsageError)
+  it('appends light nodes to a proof-of-stake plan too', () => {
+    expect(planDevnet({ ...flags, consensus: 'pos', validators: '3', light: '1' }).roles).toEqual([
+      'validator',
+      'validator',
+      'validator',
+      'light',
+    ])
+  })
+
+  it('is refused past the node cap, on either engine', () => {
     expect(() => planDevnet({ ...flags, nodes: '60', light: '5' })).toThrow(UsageError)
+    expect(() => planDevnet({ ...flags, consensus: 'pos', nodes: '60', light: '5' })).toThrow(UsageError)
   })
 
   it('starts a light node with --role light, no mining and no node wallet accounts', () => {

@@ -1,4 +1,4 @@
-/** node.role = "light": proof of work only, and never mining. */
+/** node.role = "light": on either engine, and never mining. */
 import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
@@ -16,13 +16,20 @@ describe('node.role = "light"', () => {
     expect((await resolve({ role: 'light' })).role).toBe('light')
   })
 
-  it('is refused on a proof-of-stake genesis, saying why', async () => {
+  it('is accepted on a proof-of-stake genesis (its headers are proven by commits)', async () => {
     const genesis = join(scratch.dir, 'pos.json')
     await writeFile(genesis, JSON.stringify(genesisToJson(devnetPosGenesis(4))))
-    const err = await resolve({ role: 'light', genesis }).catch((e: unknown) => e)
+    const config = await resolve({ role: 'light', genesis })
+    expect(config.role).toBe('light')
+    expect(config.genesis.params.engine).toBe('pos')
+  })
+
+  it('is refused with mining on a proof-of-stake genesis, for both reasons', async () => {
+    const genesis = join(scratch.dir, 'pos.json')
+    await writeFile(genesis, JSON.stringify(genesisToJson(devnetPosGenesis(4))))
+    const err = await resolve({ role: 'light', genesis, mine: true }).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(ConfigError)
-    expect(err).toMatchObject({ key: 'node.role', value: 'light', source: 'flag --role' })
-    expect((err as ConfigError).message).toContain('a light node follows proof-of-work chains only')
+    expect(err).toMatchObject({ key: 'mining.enabled' })
   })
 
   it('is refused with mining on', async () => {

@@ -13,7 +13,7 @@ import { genesisValidators } from '../../../src/consensus/pos/genesis-set.js'
 import { addressFromPublicKey } from '../../../src/ledger/address.js'
 import type { Block, Header } from '../../../src/ledger/block.js'
 import { COIN } from '../../../src/ledger/genesis.js'
-import { LightHeaderStore } from '../../../src/light/header-store.js'
+import { LightHeaderStore, LightStoreError } from '../../../src/light/header-store.js'
 import {
   createLightClient,
   createLightHandler,
@@ -132,5 +132,26 @@ describe('PoS light header sync', () => {
     expect(node.store.tip.height).toBe(0)
     expect(node.sync.outcomes[0]).toMatchObject({ kind: 'dropped', peer: 'liar', code: 'COMMIT_NO_QUORUM' })
     expect(node.reports).toMatchObject([{ peer: 'liar', penalty: 100 }])
+  })
+
+  it('stores a committed run only on the tip: a run beside it is refused NOT_ON_TIP, nothing stored', async () => {
+    const store = await LightHeaderStore.open(new MemoryStore(), genesisHeader, posGenesis.params, { work: () => 1n })
+    const record = encodeEpochRecord(h.engine.schedule.setAt(4).validators)
+    const headers = blocks.map((b) => b.header)
+    await store.addCommitted(headers.slice(0, 3), record)
+    expect(store.tip.height).toBe(3)
+    // beside the tip (from height 1), and again over it (from the genesis)
+    for (const run of [headers.slice(1, 4), headers.slice(0, 2)]) {
+      const err = await store.addCommitted(run, new Uint8Array([1])).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(LightStoreError)
+      expect(err).toMatchObject({ code: 'NOT_ON_TIP' })
+    }
+    expect(store.tip.height).toBe(3)
+    expect(store.get(headers[3]!.id)).toBeUndefined()
+    expect(await store.posSetRecord()).toEqual(record)
+    await store.addCommitted(headers.slice(3, 5), record)
+    // one a block, as a full node weighs PoS blocks: the genesis and 5
+    expect(store.tip).toMatchObject({ height: 5, totalWork: 6n })
+    await store.close()
   })
 })
