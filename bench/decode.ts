@@ -11,16 +11,21 @@
  */
 import '../src/util/shims.js'
 import { pathToFileURL } from 'node:url'
-import { Block, type HeaderFields, txRootOf } from '../src/ledger/block.js'
-import { decodeBlockParts, encodeBlock, type TxFields } from '../src/ledger/codec/codec.js'
+import { Block, Header, type HeaderFields, txRootOf } from '../src/ledger/block.js'
+import { decodeBlockParts, encodeBlock, encodeHeader, type TxFields } from '../src/ledger/codec/codec.js'
 import * as pb from '../src/ledger/codec/peerchain.js'
+import { decodeSyncResponse, encodeSyncResponse } from '../src/ledger/codec/wire-codec.js'
 import { sha256Hex } from '../src/ledger/crypto.js'
+import { DecodeError } from '../src/ledger/errors.js'
 import { ABS_LIMITS } from '../src/ledger/limits.js'
 import { Tx } from '../src/ledger/tx.js'
+import { BLOCKS_MAX, HEADERS_MAX, SYNC_RESPONSE_BYTES_MAX } from '../src/sync/limits.js'
 import { report } from './common.js'
 
 const ROUNDS = 15
 const BUDGET_MS = 50
+/** 2,000 headers strictly decoded and hashed: ~25 µs a header. */
+const HEADERS_BUDGET_MS = 150
 /** Memo bytes per tx: 20,000 such txs come to ~7.6 MB, as close to the 8 MiB cap as the count allows. */
 const MEMO_BYTES = 240
 
@@ -55,6 +60,19 @@ export function largestBlockBytes(): Uint8Array {
     nonce: 12_345n,
   }
   return encodeBlock({ header, txs })
+}
+
+/** `fn`, with the DecodeError it must throw caught (any other outcome is the bench's error). */
+function refusing(fn: () => unknown): () => void {
+  return () => {
+    try {
+      fn()
+    } catch (err) {
+      if (err instanceof DecodeError) return
+      throw err
+    }
+    throw new Error('bench/decode: an input that must be refused was decoded')
+  }
 }
 
 /** Fastest of ROUNDS runs of `fn`, in ms (a shared machine stalls some runs, never all). */
@@ -111,6 +129,43 @@ export async function run(): Promise<void> {
     bestMs(() => txRootOf(block.txs)),
     'ms',
     size,
+  )
+  // The rest of a peer's largest inputs (each with the 50 ms frame budget; headers: ~25 µs a header)
+  const tooMany = encodeBlock({
+    header: block.header.fields,
+    txs: [...block.txs.map((t) => t.fields), block.txs[0]!.fields],
+  })
+  report('block refused: one tx too many', bestMs(refusing(() => Block.fromBytes(tooMany, ABS_LIMITS))), 'ms', {
+    budgetMs: BUDGET_MS,
+  })
+  const frame = encodeSyncResponse({ headers: [], blocks: [new Uint8Array(ABS_LIMITS.blockBytesMax).fill(7)] })
+  report(
+    'sync response decode (8 MiB frame)',
+    bestMs(() => decodeSyncResponse(frame, SYNC_RESPONSE_BYTES_MAX, BLOCKS_MAX)),
+    'ms',
+    {
+      bytes: frame.byteLength,
+      budgetMs: BUDGET_MS,
+    },
+  )
+  const junk = new Uint8Array(8 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24)
+  report(
+    'sync response refused (8 MiB of junk)',
+    bestMs(refusing(() => decodeSyncResponse(junk, SYNC_RESPONSE_BYTES_MAX, BLOCKS_MAX))),
+    'ms',
+    { budgetMs: BUDGET_MS },
+  )
+  const headers = Array.from({ length: HEADERS_MAX }, (_, i) =>
+    encodeHeader({ ...block.header.fields, nonce: BigInt(i) }),
+  )
+  const headersFrame = encodeSyncResponse({ headers, blocks: [] })
+  report(
+    `sync response: ${HEADERS_MAX} headers decoded and parsed to Header objects`,
+    bestMs(() =>
+      decodeSyncResponse(headersFrame, SYNC_RESPONSE_BYTES_MAX, HEADERS_MAX).headers.map((h) => Header.fromBytes(h)),
+    ),
+    'ms',
+    { budgetMs: HEADERS_BUDGET_MS },
   )
   // protons, for reference: a parse and a re-encode of the whole block (the former strict check)
   const fields = pb.Block.decode(bytes)

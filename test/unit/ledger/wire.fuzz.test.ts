@@ -3,21 +3,11 @@
  * headers and blocks a response carries): any bytes either decode to a value
  * that re-encodes to exactly those bytes and passes every field check, or are
  * refused with a DecodeError, never another exception. Inputs go up to each
- * limit, and each is decoded or refused within its time budget:
- *
- * - every wire frame, up to the 8 MiB response frame: FRAME_BUDGET_MS (50 ms);
- * - a full answer of 2,000 headers parsed to Header objects (each strictly
- *   decoded and hashed): HEADERS_BUDGET_MS (~25 µs a header);
- * - a block of 20,000 transactions (~7.6 MB) decoded to a Block, every tx with
- *   its id: BLOCK_BUDGET_MS (50 ms), and refused within the same budget whether
- *   it has one tx too many or its very last byte is wrong. The strict decoder
- *   checks canonical form as it reads (strict-decode.ts) and builds the Tx
- *   objects only once the whole block has passed: ~13 ms on a developer
- *   machine, ~10 ms of it the 20,000 SHA-256 ids (protons' parse, re-encode and
- *   compare took ~330-450 ms). Refusing an oversized block costs nothing.
- *
- * Times are the best of BUDGET_TRIES runs, so a busy CI machine does not fail
- * a bound the code keeps.
+ * limit: the 8 MiB response frame, 2,000 headers, and a block of 20,000
+ * transactions (~7.6 MB) with every tx id; one tx more, a bad last byte, or a
+ * byte past a cap is refused. How fast each is decoded or refused (50 ms a
+ * frame or block, ~25 µs a header) is a benchmark's figure, not a test's:
+ * `npm run bench -- decode`.
  */
 import fc from 'fast-check'
 import { beforeAll, describe, expect, it } from 'vitest'
@@ -51,10 +41,6 @@ import { U64_MAX } from '../../../src/util/bytes.js'
 import { sourceChain } from '../sync/helpers.js'
 
 const RUNS = 1000
-const FRAME_BUDGET_MS = 50
-const HEADERS_BUDGET_MS = 150
-const BLOCK_BUDGET_MS = 50
-const BUDGET_TRIES = 3
 
 const bytesExactly = (n: number): fc.Arbitrary<Uint8Array> => fc.uint8Array({ minLength: n, maxLength: n })
 const hash = bytesExactly(32)
@@ -80,17 +66,6 @@ async function decodesOrRefusesAsync<T>(fn: () => Promise<T>): Promise<T | Decod
     if (err instanceof DecodeError) return err
     throw err
   }
-}
-
-/** Best time of a few runs of `fn` (whose outcome does not matter here), in ms. */
-function bestMs(fn: () => unknown): number {
-  let best = Number.POSITIVE_INFINITY
-  for (let i = 0; i < BUDGET_TRIES; i++) {
-    const start = performance.now()
-    decodesOrRefuses(fn)
-    best = Math.min(best, performance.now() - start)
-  }
-  return best
 }
 
 /** Flips, cuts or extends an encoding: the inputs a fuzzer finds near valid ones. */
@@ -154,7 +129,7 @@ describe('fuzz: Status', () => {
     )
   })
 
-  it(`decodes a status of ${STATUS_BYTES_MAX} bytes, and refuses one byte more, within ${FRAME_BUDGET_MS} ms`, () => {
+  it(`decodes a status of ${STATUS_BYTES_MAX} bytes, and refuses one byte more`, () => {
     const base: StatusFields = {
       chainId: '',
       genesisHash: new Uint8Array(32),
@@ -169,10 +144,8 @@ describe('fuzz: Status', () => {
     const largest = encodeStatus({ ...base, chainId: 'c'.repeat(room) })
     expect(largest.byteLength).toBe(STATUS_BYTES_MAX)
     expect(decodeStatus(largest).chainId.length).toBe(room)
-    expect(bestMs(() => decodeStatus(largest))).toBeLessThanOrEqual(FRAME_BUDGET_MS)
     const over = encodeStatus({ ...base, chainId: 'c'.repeat(room + 1) })
     expect(() => decodeStatus(over)).toThrow(DecodeError)
-    expect(bestMs(() => decodeStatus(over))).toBeLessThanOrEqual(FRAME_BUDGET_MS)
   })
 })
 
@@ -214,18 +187,15 @@ describe('fuzz: SyncRequest', () => {
     )
   })
 
-  it(`the largest request (${BLOCKS_MAX} hashes) is answered, and an oversized one refused, within ${FRAME_BUDGET_MS} ms`, async () => {
+  it(`the largest request (${BLOCKS_MAX} hashes) is answered, and an oversized one refused`, async () => {
     const hashes = Array.from({ length: BLOCKS_MAX }, (_, i) => new Uint8Array(32).fill(i))
     const largest = encodeSyncRequest({ locator: [], max: 0, blockHashes: hashes })
     expect(largest.byteLength).toBeLessThanOrEqual(SYNC_REQUEST_BYTES_MAX)
-    expect(bestMs(() => decodeSyncRequest(largest, SYNC_REQUEST_ITEMS_MAX))).toBeLessThanOrEqual(FRAME_BUDGET_MS)
-    const start = performance.now()
-    await handler(largest, 'fuzzer')
-    expect(performance.now() - start).toBeLessThanOrEqual(FRAME_BUDGET_MS)
+    expect(await handler(largest, 'fuzzer')).toBeInstanceOf(Uint8Array)
     const tooMany = encodeSyncRequest({ locator: [], max: 0, blockHashes: [...hashes, ...hashes] })
     await expect(handler(tooMany, 'fuzzer')).rejects.toBeInstanceOf(DecodeError)
     const garbage = new Uint8Array(SYNC_REQUEST_BYTES_MAX + 1).fill(0x0a)
-    expect(bestMs(() => decodeSyncRequest(garbage, SYNC_REQUEST_ITEMS_MAX))).toBeLessThanOrEqual(FRAME_BUDGET_MS)
+    expect(decodesOrRefuses(() => decodeSyncRequest(garbage, SYNC_REQUEST_ITEMS_MAX))).toBeInstanceOf(DecodeError)
   })
 })
 
@@ -273,29 +243,23 @@ describe('fuzz: SyncResponse', () => {
     )
   })
 
-  it(`decodes an 8 MiB frame, and refuses a larger one or 8 MiB of junk, within ${FRAME_BUDGET_MS} ms`, () => {
+  it('decodes an 8 MiB frame, and refuses a larger one or 8 MiB of junk', () => {
     const payload = new Uint8Array(ABS_LIMITS.blockBytesMax).fill(7)
     const full = encodeSyncResponse({ headers: [], blocks: [payload] })
     expect(full.byteLength).toBeGreaterThan(8 * 1024 * 1024)
     expect(full.byteLength).toBeLessThanOrEqual(SYNC_RESPONSE_BYTES_MAX)
     expect(decodeSyncResponse(full, SYNC_RESPONSE_BYTES_MAX, BLOCKS_MAX).blocks[0]?.byteLength).toBe(payload.byteLength)
-    expect(bestMs(() => decodeSyncResponse(full, SYNC_RESPONSE_BYTES_MAX, BLOCKS_MAX))).toBeLessThanOrEqual(
-      FRAME_BUDGET_MS,
-    )
-    // The block inside is junk: refused at once.
-    expect(bestMs(() => Block.fromBytes(payload))).toBeLessThanOrEqual(FRAME_BUDGET_MS)
+    // The block inside is junk: refused.
+    expect(decodesOrRefuses(() => Block.fromBytes(payload))).toBeInstanceOf(DecodeError)
     const over = new Uint8Array(SYNC_RESPONSE_BYTES_MAX + 1)
     expect(() => decodeSyncResponse(over, SYNC_RESPONSE_BYTES_MAX, BLOCKS_MAX)).toThrow(DecodeError)
-    expect(bestMs(() => decodeSyncResponse(over, SYNC_RESPONSE_BYTES_MAX, BLOCKS_MAX))).toBeLessThanOrEqual(
-      FRAME_BUDGET_MS,
-    )
     const junk = new Uint8Array(8 * 1024 * 1024).map((_, i) => (i * 2654435761) >>> 24)
-    expect(bestMs(() => decodeSyncResponse(junk, SYNC_RESPONSE_BYTES_MAX, BLOCKS_MAX))).toBeLessThanOrEqual(
-      FRAME_BUDGET_MS,
+    expect(decodesOrRefuses(() => decodeSyncResponse(junk, SYNC_RESPONSE_BYTES_MAX, BLOCKS_MAX))).toBeInstanceOf(
+      DecodeError,
     )
   })
 
-  it(`decodes a frame of ${HEADERS_MAX} headers within ${FRAME_BUDGET_MS} ms, parses them within ${HEADERS_BUDGET_MS} ms, refuses one more`, () => {
+  it(`decodes and parses a frame of ${HEADERS_MAX} headers, refuses one more`, () => {
     const header = validHeaders[0] as Uint8Array
     const fields = Header.fromBytes(header).fields
     const headers = Array.from({ length: HEADERS_MAX }, (_, i) => encodeHeader({ ...fields, nonce: BigInt(i) }))
@@ -303,15 +267,8 @@ describe('fuzz: SyncResponse', () => {
     const decodeAll = () =>
       decodeSyncResponse(frame, SYNC_RESPONSE_BYTES_MAX, HEADERS_MAX).headers.map(Header.fromBytes)
     expect(decodeAll().length).toBe(HEADERS_MAX)
-    expect(bestMs(() => decodeSyncResponse(frame, SYNC_RESPONSE_BYTES_MAX, HEADERS_MAX))).toBeLessThanOrEqual(
-      FRAME_BUDGET_MS,
-    )
-    expect(bestMs(decodeAll)).toBeLessThanOrEqual(HEADERS_BUDGET_MS)
     const more = encodeSyncResponse({ headers: [...headers, header], blocks: [] })
     expect(() => decodeSyncResponse(more, SYNC_RESPONSE_BYTES_MAX, HEADERS_MAX)).toThrow(DecodeError)
-    expect(bestMs(() => decodeSyncResponse(more, SYNC_RESPONSE_BYTES_MAX, HEADERS_MAX))).toBeLessThanOrEqual(
-      FRAME_BUDGET_MS,
-    )
   })
 })
 
@@ -341,7 +298,7 @@ describe('fuzz: the largest block', () => {
     payload: new Uint8Array(0),
   })
 
-  it(`a block of ${ABS_LIMITS.blockTxsMax} txs near ${ABS_LIMITS.blockBytesMax} bytes decodes, with every tx id, within ${BLOCK_BUDGET_MS} ms; one tx more or a bad last byte is refused as fast`, () => {
+  it(`a block of ${ABS_LIMITS.blockTxsMax} txs near ${ABS_LIMITS.blockBytesMax} bytes decodes, with every tx id; one tx more or a bad last byte is refused`, () => {
     const txs = Array.from({ length: ABS_LIMITS.blockTxsMax }, (_, i) => tx(i, 240))
     const bytes = encodeBlock({ header, txs })
     expect(bytes.byteLength).toBeGreaterThan(7 * 1024 * 1024)
@@ -352,21 +309,17 @@ describe('fuzz: the largest block', () => {
     const last = block.txs[ABS_LIMITS.blockTxsMax - 1] as Tx
     expect(last.id).toBe(Tx.fromFields(tx(ABS_LIMITS.blockTxsMax - 1, 240)).id)
     expect(last.fields.amount).toBe(BigInt(ABS_LIMITS.blockTxsMax - 1))
-    expect(bestMs(() => Block.fromBytes(bytes, ABS_LIMITS))).toBeLessThanOrEqual(BLOCK_BUDGET_MS)
     const tooMany = encodeBlock({ header, txs: [...txs, tx(0, 0)] })
     expect(() => Block.fromBytes(tooMany, ABS_LIMITS)).toThrow(DecodeError)
-    expect(bestMs(() => Block.fromBytes(tooMany, ABS_LIMITS))).toBeLessThanOrEqual(BLOCK_BUDGET_MS)
     // the last tx's signature one byte shorter, its last byte now the tag of an unknown field 11: found at the very end
     const badEnd = Uint8Array.from(bytes)
     expect([badEnd[badEnd.byteLength - 66], badEnd[badEnd.byteLength - 65]]).toEqual([0x42, 64])
     badEnd[badEnd.byteLength - 65] = 63
     badEnd[badEnd.byteLength - 1] = 0x58
     expect(() => Block.fromBytes(badEnd, ABS_LIMITS)).toThrow(/tx 19999/)
-    expect(bestMs(() => Block.fromBytes(badEnd, ABS_LIMITS))).toBeLessThanOrEqual(BLOCK_BUDGET_MS)
     // Past the byte cap: refused before a single field is read.
     const tooBig = new Uint8Array(ABS_LIMITS.blockBytesMax + 1)
     expect(() => Block.fromBytes(tooBig, ABS_LIMITS)).toThrow(DecodeError)
-    expect(bestMs(() => Block.fromBytes(tooBig, ABS_LIMITS))).toBeLessThanOrEqual(FRAME_BUDGET_MS)
   })
 
   it('mutated blocks decode to a block that re-encodes exactly, or are refused with a DecodeError', () => {
