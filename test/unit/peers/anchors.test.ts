@@ -50,11 +50,19 @@ describe('anchors file', () => {
     expect(parseAnchorsFile(doc, 'x')).toEqual([a, b])
   })
 
-  it('reads a huge anchors array in bounded time', () => {
-    const junk = Array.from({ length: 200_000 }, () => ({ peer: 'x', addr: 'y' }))
-    const started = performance.now()
+  it('reads only the head of a huge anchors array', () => {
+    let looked = 0
+    const junk = Array.from({ length: 200_000 }, () => ({
+      get peer() {
+        looked++
+        return 'x'
+      },
+      addr: 'y',
+    }))
     expect(parseAnchorsFile({ version: 1, anchors: [...junk, a] }, 'x')).toEqual([])
-    expect(performance.now() - started).toBeLessThan(50)
+    // each entry looked at is read a few times at most; all 200,000 would be read without the bound
+    expect(looked).toBeGreaterThan(0)
+    expect(looked).toBeLessThanOrEqual(ANCHORS_MAX * 8 * 4)
   })
 
   it('never throws anything but AnchorsFileError on random documents', () => {
