@@ -44,6 +44,8 @@ export const NOT_ON_LIGHT_NODE = 'NOT_ON_LIGHT_NODE'
 
 export interface LightApiParts {
   chainId: string
+  /** The chain's engine: under proof of stake every header the store holds has a verified commit, so its tip is final. */
+  consensus: 'pow' | 'pos'
   genesisId: string
   limits: ChainLimits
   store: Pick<LightHeaderStore, 'tip' | 'onTipChange' | 'onMain'>
@@ -92,8 +94,8 @@ export class LightNodeApi implements NodeApi {
       sync: this.n.syncStatus(),
       mempool: { size: this.n.txs.size, bytes: this.n.txs.bytes },
       mining: { active: false, threads: 0, address: '' },
-      consensus: 'pow',
-      finalized: null,
+      consensus: this.n.consensus,
+      finalized: this.n.consensus === 'pos' ? { height: tip.height, hash: tip.id } : null,
       validator: null,
     }
   }
@@ -123,7 +125,8 @@ export class LightNodeApi implements NodeApi {
   }
 
   head() {
-    return headToJson(this.n.store.tip, undefined)
+    const tip = this.n.store.tip
+    return headToJson(tip, this.n.consensus === 'pos' ? tip : undefined)
   }
 
   async blockByHash(): Promise<never> {

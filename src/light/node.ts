@@ -264,6 +264,7 @@ export class LightNode {
   apiParts(): LightApiParts {
     return {
       chainId: this.genesis.chainId,
+      consensus: this.genesis.params.engine,
       genesisId: this.store.genesis.id,
       limits: this.genesis.limits,
       store: this.store,

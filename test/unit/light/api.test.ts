@@ -73,6 +73,7 @@ async function lightApi(servers: Servers, groups: Record<PeerIdString, string>) 
   const logs: Array<{ level: string; msg: string }> = []
   const api = new LightNodeApi({
     chainId: genesis.chainId,
+    consensus: 'pow',
     genesisId: store.genesis.id,
     limits: genesis.limits,
     store,
@@ -324,5 +325,18 @@ describe('light API: what a light node does not serve', () => {
       mining: { active: false },
     })
     expect(api.info()).toMatchObject({ role: 'light', head: { height: 40 } })
+    expect(api.head()).toMatchObject({ finalizedHeight: null, finalizedHash: null })
+    expect(api.status().finalized).toBeNull()
+  })
+
+  it('under proof of stake shows its tip as final (every stored header has a verified commit)', async () => {
+    const { api, store } = await lightApi({ a: { handler } }, threeGroups)
+    const pos = new LightNodeApi({
+      ...(api as unknown as { n: ConstructorParameters<typeof LightNodeApi>[0] }).n,
+      consensus: 'pos',
+    })
+    const tip = store.tip
+    expect(pos.head()).toMatchObject({ height: tip.height, finalizedHeight: tip.height, finalizedHash: tip.id })
+    expect(pos.status()).toMatchObject({ consensus: 'pos', finalized: { height: tip.height, hash: tip.id } })
   })
 })
