@@ -47,6 +47,13 @@ export interface RequestLimits {
   responseBytesMax: number
   /** Whole exchange, from opening the stream to the last byte of the response. */
   timeoutMs: number
+  /**
+   * Request side: send the protocol id and the request in one message instead
+   * of waiting for the peer to agree to the protocol first (multistream-select's
+   * optimistic mode), a round trip less. For a protocol the peer is known to
+   * serve; one it does not serve fails as the request is read (RESET or PROTOCOL).
+   */
+  optimistic?: boolean
 }
 
 export type RequestHandler = (request: Uint8Array, peer: PeerIdString) => Promise<Uint8Array>

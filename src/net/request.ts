@@ -72,7 +72,11 @@ export async function sendRequest(
   const signal = abandon ? AbortSignal.any([timeout, abandon]) : timeout
   let stream: Stream
   try {
-    stream = await host.dialProtocol(peerId, protocol, { signal, maxOutboundStreams: STREAMS_PER_PROTOCOL_MAX })
+    stream = await host.dialProtocol(peerId, protocol, {
+      signal,
+      maxOutboundStreams: STREAMS_PER_PROTOCOL_MAX,
+      negotiateFully: limits.optimistic !== true,
+    })
   } catch (err) {
     throw toRequestError(err, signal, 'DIAL_FAILED')
   }

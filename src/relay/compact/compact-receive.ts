@@ -215,6 +215,8 @@ export class CompactReceiver {
       requestBytesMax: compactRequestBytesMax(this.deps.chain.limits),
       responseBytesMax,
       timeoutMs: MISSING_TXS_TIMEOUT_MS,
+      // Sent only to peers that speak the protocol: the protocol id goes with the request, a round trip less.
+      optimistic: true,
     }
   }
 

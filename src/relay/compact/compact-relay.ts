@@ -148,7 +148,12 @@ export class CompactRelay {
     const highBandwidth = new Set(this.peerBlocks.highBandwidth(new Set(targets)))
     const push = highBandwidth.size > 0 ? encodeCompactRequest({ kind: 'block', block: this.compactOf(block) }) : EMPTY
     const announce = encodeCompactRequest({ kind: 'announce', header: block.header.bytes })
-    const limits = { ...compactServeLimits(deps.chain.limits), timeoutMs: PUSH_TIMEOUT_MS, responseBytesMax: 0 }
+    const limits = {
+      ...compactServeLimits(deps.chain.limits),
+      timeoutMs: PUSH_TIMEOUT_MS,
+      responseBytesMax: 0,
+      optimistic: true,
+    }
     await Promise.all(
       targets.map(async (peer) => {
         this.peerBlocks.noteKnows(peer, block.id)

@@ -323,6 +323,15 @@ describe('libp2p network: request/response', () => {
     const unreachable = await rejectionOf(a.request(gone.peerId, '/test/echo/1', enc.encode('x'), limits))
     expect((unreachable as RequestError).code).toBe('DIAL_FAILED')
 
+    // optimistic negotiation (the protocol id sent with the request): the same answer, and a clear failure
+    const optimistic = { ...limits, optimistic: true }
+    expect(dec.decode(await a.request(b.peerId, '/test/echo/1', enc.encode('fast'), optimistic))).toBe(
+      `fast from ${a.peerId}`,
+    )
+    const unknownOptimistic = await rejectionOf(a.request(b.peerId, '/test/nope/1', enc.encode('x'), optimistic))
+    expect(unknownOptimistic).toBeInstanceOf(RequestError)
+    expect(['PROTOCOL', 'RESET']).toContain((unknownOptimistic as RequestError).code)
+
     // none of that broke the connection or the process
     expect(connected(a, b)).toBe(true)
     expect(dec.decode(await a.request(b.peerId, '/test/echo/1', enc.encode('again'), limits))).toBe(
