@@ -2,15 +2,20 @@
  * A light node on a proof-of-stake chain, on real processes: four validators
  * of a genesis with 3-block epochs and one `peerchain start --role light` on
  * loopback. The light node follows the headers from the genesis set by their
- * commits across epoch ends, shows its tip as final, proves a devnet
+ * commits across epoch ends, and past an epoch where the set changes (a
+ * devnet account bonds stake, so a fifth validator joins the set: the light
+ * node must take the new set from the epoch end's record to go on), shows its
+ * tip as final, proves a devnet
  * account's balance (`verified: true`), and a tx sent through it with the
  * unchanged CLI (`tx send --wait`) is included and proven.
  */
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { addressFromPublicKey, formatAddress } from '../../src/ledger/address.js'
-import { devnetKey, devnetPosGenesis } from '../../src/ledger/genesis.js'
+import { COIN, devnetKey, devnetPosGenesis } from '../../src/ledger/genesis.js'
 import { devnetValidatorKey } from '../../src/ledger/genesis-pos.js'
+import { Tx } from '../../src/ledger/tx.js'
+import { TX_KIND } from '../../src/ledger/tx-kind.js'
 import { writeValidatorKey } from '../../src/node/validator-key.js'
 import { toHex } from '../../src/util/bytes.js'
 import { type CliResult, cli as runCli } from '../helpers/cli.js'
@@ -69,9 +74,40 @@ async function lightAt(height: number): Promise<LightHead> {
   )
 }
 
+interface ValidatorsJson {
+  height: number
+  validators: Array<{ publicKey: string }>
+}
+
 describe('a light node on a proof-of-stake chain', () => {
-  it('follows the committed headers across epoch ends, its tip final', async () => {
-    const tip = await lightAt(2 * EPOCH + 1)
+  it('follows the committed headers across epoch ends and a change of the set, its tip final', async () => {
+    const v0 = validators[0] as TestNode
+    // devnet account 3 bonds 10 coins: from the next epoch on, a set of five signs (the four keep ⅔+ of its power).
+    const staker = devnetKey(3)
+    const stake = Tx.create(
+      {
+        chainId: 'peerchain-devnet-pos',
+        recipient: addressFromPublicKey(staker.publicKey),
+        amount: 10n * COIN,
+        fee: 1_000n,
+        nonce: 0n,
+        kind: TX_KIND.stake,
+      },
+      staker,
+    )
+    await rpc(v0.rpc, 'tx_submit', { tx: toHex(stake.bytes) })
+    const changed = await waitFor(
+      'a set of five',
+      async () => {
+        const set = await rpc<ValidatorsJson>(v0.rpc, 'pos_validators')
+        return set.validators.length === 5 ? set : undefined
+      },
+      30_000,
+    )
+    expect(changed.validators.map((v) => v.publicKey)).toContain(toHex(staker.publicKey))
+    expect((await rpc<ValidatorsJson>(v0.rpc, 'pos_validators', { height: 1 })).validators).toHaveLength(4)
+    // Headers at `changed.height` and on commit to the new set: past it, the light node took that set.
+    const tip = await lightAt(Math.max(2 * EPOCH + 1, changed.height + 1))
     expect(tip.finalizedHeight).toBe(tip.height)
     expect(tip.finalizedHash).toBe(tip.hash)
     const status = await rpc<{ role: string; consensus: string; finalized: { height: number } | null }>(
