@@ -5,7 +5,10 @@
  * `verifyHeaderChain` (links, proof of work, retarget, median time past, the
  * future drift) and refuses the whole run on the first fault, storing
  * nothing. Fork choice is the full node's: most cumulative work, and on
- * equal work the tip seen first stays.
+ * equal work the tip seen first stays. On a proof-of-stake chain runs come
+ * through `addCommitted` instead, already verified by their commits
+ * (pos-verify.ts): each must extend the tip, since a committed header is
+ * final and has no fork to choose.
  *
  * Layout (one atomic batch per run):
  * - `'H' ‖ hash` → totalWork (32 bytes, big-endian) ‖ encoded header: every stored header, any branch;
