@@ -34,6 +34,8 @@ describe('scenario library', () => {
         'churn.toml',
         'eclipse-addr-flood.toml',
         'partition-heal.toml',
+        'relay-16-slow.toml',
+        'relay-16.toml',
         'smoke.toml',
         'sybil-inbound.toml',
         'tx-flood.toml',
@@ -61,6 +63,19 @@ describe('scenario library', () => {
     expect(s.network.regions).toHaveLength(6)
     expect(s.duration_s).toBe(600)
     expect(s.gossip).toEqual(['gossipsub', 'floodsub'])
+  })
+
+  it('relay-16 and relay-16-slow are 16 nodes with 4 miners under tx load, the slow one on narrower links', async () => {
+    const fast = await loadScenario(join(LIBRARY, 'relay-16.toml'))
+    const slow = await loadScenario(join(LIBRARY, 'relay-16-slow.toml'))
+    for (const s of [fast, slow]) {
+      expect(s.nodes.reduce((n, g) => n + g.count, 0)).toBe(16)
+      expect(s.nodes.filter((g) => g.role === 'miner').reduce((n, g) => n + g.count, 0)).toBe(4)
+      expect(s.load.length).toBeGreaterThan(0)
+      expect(s.mining).not.toBeNull()
+    }
+    const narrowest = (s: Scenario) => Math.min(...s.nodes.map((g) => g.bandwidth_mbit ?? Number.POSITIVE_INFINITY))
+    expect(narrowest(slow)).toBeLessThan(narrowest(fast))
   })
 })
 
