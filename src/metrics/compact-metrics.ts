@@ -24,6 +24,11 @@ export function compactMetricHooks(metrics: NodeMetrics): CompactObserver {
     labelNames: ['requested'],
     registers,
   })
+  const imported = new Counter({
+    name: 'peerchain_compact_blocks_imported_total',
+    help: 'Blocks stored that came by compact block (or its full-block fallback); also counted in peerchain_blocks_imported_total as source "gossip".',
+    registers,
+  })
   const requests = new Counter({
     name: 'peerchain_compact_missing_tx_requests_total',
     help: 'Requests for the txs of a compact block we lacked.',
@@ -48,7 +53,10 @@ export function compactMetricHooks(metrics: NodeMetrics): CompactObserver {
   })
   return {
     received: () => received.inc(),
-    imported: () => metrics.blockImported('gossip'),
+    imported: () => {
+      imported.inc()
+      metrics.blockImported('gossip')
+    },
     rebuilt: (wasRequested) => rebuilt.inc({ requested: wasRequested ? 'yes' : 'no' }),
     missingTxsRequested: (count) => {
       requests.inc()

@@ -54,10 +54,17 @@ export function blockToRelay(change: HeadChange, nowMs: number): Block | undefin
   return change.source === 'gossip' ? change.connected.at(-1) : blockToAnnounce(change, nowMs)
 }
 
+/** What the trace hears of compact blocks: a copy arrived (pushed or announced), or the whole block was rebuilt. */
+export interface CompactArrivalListener {
+  arrived(peer: PeerIdString, blockId: string): void
+  rebuilt(peer: PeerIdString, blockId: string): void
+}
+
 export class CompactWiring {
   readonly relay: CompactRelay
   /** Recently evicted, replaced and ignored txs: a block may hold them. */
   readonly recentTxs = new RecentTxs()
+  private readonly arrivalListeners: CompactArrivalListener[] = []
 
   constructor(private readonly deps: CompactWiringDeps) {
     const { network, chain, mempool, decoders } = deps
@@ -95,12 +102,23 @@ export class CompactWiring {
       publishGossip: (block) => deps.publishGossip(block),
       onUnknownParent: (peer, block) => deps.onUnknownParent(peer, block),
       onPeerBlock: (peer, block) => deps.onPeerBlock(peer, block),
+      onArrived: (peer, blockId) => {
+        for (const listener of this.arrivalListeners) listener.arrived(peer, blockId)
+      },
+      onRebuilt: (peer, block) => {
+        for (const listener of this.arrivalListeners) listener.rebuilt(peer, block.id)
+      },
       clock: deps.clock,
       timers: deps.timers,
       rng: deps.rng,
       observer: deps.observer,
       log: (msg, fields) => log.debug(msg, fields),
     })
+  }
+
+  /** Hears each compact-block arrival and rebuild (the trace). */
+  onArrival(listener: CompactArrivalListener): void {
+    this.arrivalListeners.push(listener)
   }
 
   /** A gossiped tx the mempool ignored (RelayHooks.onTxIgnored). */

@@ -330,6 +330,7 @@ function startTrace(
     network,
     topics: { tx: txTopic(node.ledger.chain.chainId), block: blockTopic(node.ledger.chain.chainId) },
     syncSources,
+    compact: node.compact,
     sampleProcess: () => {
       const { user, system } = process.cpuUsage(cpuAtStart)
       return { cpuMs: (user + system) / 1000, rss: process.memoryUsage.rss() }

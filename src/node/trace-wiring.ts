@@ -7,9 +7,11 @@
  *   (the network's copy tap: the moment it arrived, before validation).
  * - `block`: a block stored for the first time. Mined or submitted over RPC it
  *   is `local`; by gossip, or by sync after arriving as an orphan, its first
- *   copy's time and sender; fetched by sync, the peer that served it.
+ *   copy's time and sender; by compact block, the time it was rebuilt (the
+ *   whole block in hand, as a gossip copy is) and the peer that sent it;
+ *   fetched by sync, the peer that served it.
  * - `copies`: per message, the copies received in the 10 s after the first
- *   (trace/copies.ts).
+ *   (trace/copies.ts); a compact block pushed or announced counts as a copy.
  * - `head` and `reorg` from head changes; `peer` open and close with the
  *   remote IP and direction; `cut` when discipline cuts a peer.
  * - `proc` and `bytes` (per protocol id) every second.
@@ -19,13 +21,14 @@ import { sha256 } from '../ledger/crypto.js'
 import type { Mempool } from '../mempool/index.js'
 import type { Network, NetworkTaps } from '../net/network.js'
 import type { SyncFns } from '../sync/index.js'
-import { CopyCounter, type MessageKind } from '../trace/copies.js'
+import { CopyCounter, type FirstSeen, type MessageKind } from '../trace/copies.js'
 import { openTraceFile } from '../trace/file-sink.js'
 import { TraceWriter, type TraceWriterLimits } from '../trace/writer.js'
 import { BoundedCache } from '../util/bounded-cache.js'
 import { toHex } from '../util/bytes.js'
 import type { Clock } from '../util/clock.js'
 import type { Timers } from '../util/timers.js'
+import type { CompactArrivalListener } from './compact-wiring.js'
 
 /** How often `proc` and `bytes` are sampled and copy windows closed. */
 export const TRACE_SAMPLE_INTERVAL_MS = 1_000
@@ -72,12 +75,19 @@ export interface NodeTraceDeps {
   network: Pick<Network, 'on' | 'peers'> & NetworkTaps
   topics: { tx: string; block: string }
   syncSources: SyncedBlockSources
+  /** Compact blocks' arrivals and rebuilds; unset when the node relays full blocks only. */
+  compact?: { onArrival(listener: CompactArrivalListener): void }
   sampleProcess(): ProcessSample
 }
+
+/** The copy counter's key for compact-block copies (gossip copies are keyed by their message id). */
+const compactKey = (blockId: string): string => `cmpct:${blockId}`
 
 export class NodeTrace {
   private readonly copies: CopyCounter
   private readonly txsTraced = new BoundedCache<string, true>(TXS_TRACED_MAX)
+  /** Blocks rebuilt from compact blocks, until stored: when, and from whom. */
+  private readonly rebuilt = new BoundedCache<string, FirstSeen>(SYNCED_BLOCKS_MAX)
   private readonly peers = new Map<string, { ip?: string; dir: 'in' | 'out' }>()
   private readonly kindOf: ReadonlyMap<string, MessageKind>
   private headId: string
@@ -96,6 +106,12 @@ export class NodeTrace {
       const kind = this.kindOf.get(topic)
       if (kind !== undefined) this.copies.copy(kind, msgId, from)
     })
+    deps.compact?.onArrival({
+      arrived: (peer, blockId) => this.copies.copy('block', compactKey(blockId), peer),
+      rebuilt: (peer, blockId) => {
+        if (!this.rebuilt.has(blockId)) this.rebuilt.set(blockId, { t: clock.nowMs(), from: peer })
+      },
+    })
     mempool.onAdded((tx, _status, source) => {
       if (this.txsTraced.has(tx.id)) return
       this.txsTraced.set(tx.id, true)
@@ -111,7 +127,12 @@ export class NodeTrace {
       if (source === 'mined' || source === 'rpc') {
         this.copies.local('block', msgId, block.id)
       } else {
-        first = this.copies.identify(msgId, block.id)
+        const compactCopy = this.copies.identify(compactKey(block.id), block.id)
+        const rebuilt = this.rebuilt.get(block.id)
+        this.rebuilt.delete(block.id)
+        // A compact block given up for the full block: stored now, from the peer that first offered it.
+        const fetched = compactCopy && { t: clock.nowMs(), from: compactCopy.from }
+        first = this.copies.identify(msgId, block.id) ?? rebuilt ?? fetched
         const servedBy = deps.syncSources.take(block.id)
         if (first === undefined && source === 'sync') first = { t: clock.nowMs(), from: servedBy ?? 'unknown' }
       }

@@ -108,7 +108,9 @@ export class CompactReceiver {
       return undefined
     }
     this.peerBlocks.noteKnows(peer, header.id)
-    if (this.deps.chain.knows(header.id) || this.pending.has(header.id)) return undefined
+    if (this.deps.chain.knows(header.id)) return undefined
+    this.deps.onArrived?.(peer, header.id)
+    if (this.pending.has(header.id)) return undefined
     return header
   }
 

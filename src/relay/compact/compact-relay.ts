@@ -74,7 +74,8 @@ export class CompactRelay {
     this.receiver = new CompactReceiver(
       {
         ...deps,
-        onRebuilt: (_peer, block) => {
+        onRebuilt: (peer, block) => {
+          deps.onRebuilt?.(peer, block)
           // Passed on before its import: its proof of work and txRoot are checked, the rest is the import's.
           this.remember(this.rebuiltBlocks, block.id, block)
           this.relayBlock(block).catch((err: unknown) => deps.log?.('compact relay failed', { error: String(err) }))

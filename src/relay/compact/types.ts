@@ -78,6 +78,8 @@ export interface CompactDeps {
    * before its import (BIP152's high-bandwidth relay).
    */
   onRebuilt?(peer: PeerIdString, block: Block): void
+  /** A copy of a block we lack arrived from `peer` (pushed, or announced), its header decoded: for the trace. */
+  onArrived?(peer: PeerIdString, blockId: string): void
   /** A block from `peer` is stored: its head is at least there. */
   onPeerBlock?(peer: PeerIdString, block: Block): void
   clock: Clock

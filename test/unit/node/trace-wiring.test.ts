@@ -5,6 +5,7 @@ import { sha256 } from '../../../src/ledger/crypto.js'
 import type { Tx } from '../../../src/ledger/tx.js'
 import type { TxSource } from '../../../src/mempool/index.js'
 import type { MessageCopy, PeerCut, PeerInfo } from '../../../src/net/network.js'
+import type { CompactArrivalListener } from '../../../src/node/compact-wiring.js'
 import { NodeTrace, SyncedBlockSources } from '../../../src/node/trace-wiring.js'
 import type { SyncFns } from '../../../src/sync/index.js'
 import type { TraceEvent } from '../../../src/trace/format.js'
@@ -35,6 +36,7 @@ function setup() {
     head: (_c: HeadChange) => {},
     connect: (_p: string) => {},
     disconnect: (_p: string) => {},
+    compact: undefined as CompactArrivalListener | undefined,
   }
   const peers: PeerInfo[] = []
   const syncSources = new SyncedBlockSources()
@@ -71,6 +73,7 @@ function setup() {
     },
     topics: { tx: 'txs', block: 'blocks' },
     syncSources,
+    compact: { onArrival: (l) => (listeners.compact = l) },
     sampleProcess: () => ({ cpuMs: 5, rss: 1000 }),
   })
   const events = async () => {
@@ -121,6 +124,37 @@ describe('NodeTrace', () => {
       { t: t0, e: 'block', hash: gossiped.id, height: 5, from: 'p1', parent: 'parent'.padEnd(64, '0'), bytes: 3 },
       expect.objectContaining({ hash: synced.id, from: 'p3', t: t0 + 200 }),
       expect.objectContaining({ hash: fakeBlock(3, 7).id, from: 'local' }),
+    ])
+  })
+
+  it('traces a compact block at its rebuild, from the peer that sent it, and counts each push or announcement as a copy', async () => {
+    const { time, listeners, events } = setup()
+    const compact = listeners.compact as CompactArrivalListener
+    const rebuiltBlock = fakeBlock(4, 8)
+    compact.arrived('p1', rebuiltBlock.id)
+    time.advance(30)
+    compact.arrived('p2', rebuiltBlock.id)
+    time.advance(50)
+    const tRebuilt = time.nowMs()
+    compact.rebuilt('p1', rebuiltBlock.id)
+    time.advance(100) // its import
+    listeners.stored(rebuiltBlock, 'gossip')
+    // Given up for the full block: stored when it came, from the peer that first offered it.
+    const fetched = fakeBlock(5, 9)
+    compact.arrived('p3', fetched.id)
+    time.advance(700)
+    const tFetched = time.nowMs()
+    listeners.stored(fetched, 'gossip')
+    // Pushed with a bad header, never stored: no copies line.
+    compact.arrived('p4', fakeBlock(6, 9).id)
+    const all = await events()
+    expect(all.filter((e) => e.e === 'block')).toEqual([
+      expect.objectContaining({ hash: rebuiltBlock.id, t: tRebuilt, from: 'p1' }),
+      expect.objectContaining({ hash: fetched.id, t: tFetched, from: 'p3' }),
+    ])
+    expect(all.filter((e) => e.e === 'copies')).toEqual([
+      expect.objectContaining({ k: 'block', id: rebuiltBlock.id, n: 2 }),
+      expect.objectContaining({ k: 'block', id: fetched.id, n: 1 }),
     ])
   })
 
