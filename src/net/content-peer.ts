@@ -11,3 +11,13 @@ const PEERCHAIN_PREFIX = '/peerchain/'
 export function isContentOnlyProtocols(protocols: readonly string[]): boolean {
   return protocols.some((p) => p.startsWith(BITSWAP_PREFIX)) && !protocols.some((p) => p.startsWith(PEERCHAIN_PREFIX))
 }
+
+/**
+ * Whether a peer-store record already tells: it lists Bitswap or a peerchain
+ * protocol. A record made before the peer's identify may hold only the
+ * protocols its own streams to us negotiated (`/ipfs/id/1.0.0`), which tells
+ * nothing yet.
+ */
+export function protocolsDecide(protocols: readonly string[]): boolean {
+  return protocols.some((p) => p.startsWith(BITSWAP_PREFIX) || p.startsWith(PEERCHAIN_PREFIX))
+}

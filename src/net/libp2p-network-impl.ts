@@ -18,7 +18,7 @@ import { systemRng } from '../util/rng.js'
 import { systemTimers } from '../util/timers.js'
 import { ipOf } from './ban-target.js'
 import { BitswapError, BitswapExchange } from './bitswap.js'
-import { isContentOnlyProtocols } from './content-peer.js'
+import { isContentOnlyProtocols, protocolsDecide } from './content-peer.js'
 import { DhtContentRouting } from './content-routing.js'
 import { type DhtDiversityGuard, hostDhtDiversityGuard } from './dht-diversity-guard.js'
 import { dialableAddrs, splitPeerAddr } from './dialable-addrs.js'
@@ -320,8 +320,14 @@ export class Libp2pNetwork implements Network, NetworkTaps {
 
   async isContentOnlyPeer(peer: PeerIdString): Promise<boolean> {
     if (this.bitswap === undefined) return false
-    // A failed status exchange may come before the peer's identify: wait for it, briefly.
-    const protocols = (await this.knownProtocols(peer)) ?? (await this.identifiedProtocols(peer))
+    // A failed status exchange may come before the peer's identify (the store may hold only the
+    // protocols of its streams to us so far): wait for it, briefly.
+    const known = await this.knownProtocols(peer)
+    const protocols =
+      known !== undefined && protocolsDecide(known)
+        ? known
+        : // its identify may also have landed while we looked: the store has it then
+          ((await this.identifiedProtocols(peer)) ?? (await this.knownProtocols(peer)))
     return protocols !== undefined && isContentOnlyProtocols(protocols)
   }
 
