@@ -8,7 +8,7 @@
  */
 
 import { isIP } from 'node:net'
-import type { Connection, IdentifyResult } from '@libp2p/interface'
+import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Blockstore } from 'interface-blockstore'
 import type { AddrMan } from '../peers/addrman.js'
@@ -340,19 +340,29 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     }
   }
 
-  /** The protocols `peer` lists in its identify, or undefined if none comes within IDENTIFY_WAIT_MS. */
+  /**
+   * The protocols `peer` lists in its identify, or undefined if none comes
+   * within IDENTIFY_WAIT_MS or it disconnects first (a peer that hung up on us
+   * is decided at once, not left undiscouraged meanwhile).
+   */
   private identifiedProtocols(peer: PeerIdString): Promise<string[] | undefined> {
+    if (this.host.getConnections(toPeerId(peer)).length === 0) return Promise.resolve(undefined)
     return new Promise((resolve) => {
       const done = (protocols: string[] | undefined): void => {
         clearTimeout(timer)
         this.host.removeEventListener('peer:identify', onIdentify)
+        this.host.removeEventListener('peer:disconnect', onDisconnect)
         resolve(protocols)
       }
       const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
         if (evt.detail.peerId.toString() === peer) done(evt.detail.protocols)
       }
+      const onDisconnect = (evt: CustomEvent<PeerId>): void => {
+        if (evt.detail.toString() === peer) done(undefined)
+      }
       const timer = setTimeout(() => done(undefined), IDENTIFY_WAIT_MS)
       this.host.addEventListener('peer:identify', onIdentify)
+      this.host.addEventListener('peer:disconnect', onDisconnect)
     })
   }
 
