@@ -23,13 +23,14 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   light: () => import('./light.js'),
   relay: () => import('./relay.js'),
   files: () => import('./files.js'),
+  'relay-compact': () => import('./relay-compact.js'),
   'relay-dandelion': () => import('./relay-dandelion.js'),
 }
 
 // `chain` prints the footprint figures too, so a plain `npm run bench` leaves `footprint` out;
 // `lab` runs real 50-node scenarios for about half an hour, so it runs only when named.
 const everything = Object.keys(suites).filter(
-  (name) => name !== 'footprint' && name !== 'lab' && name !== 'light' && name !== 'relay',
+  (name) => !['footprint', 'lab', 'light', 'relay', 'relay-compact'].includes(name),
 )
 // `--flag value` pairs (eclipse's --runs N) are for the benchmarks themselves
 const wanted = process.argv
