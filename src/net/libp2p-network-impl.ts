@@ -8,7 +8,7 @@
  */
 
 import { isIP } from 'node:net'
-import type { Connection, IdentifyResult, PeerId } from '@libp2p/interface'
+import type { Connection, IdentifyResult } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import type { Blockstore } from 'interface-blockstore'
 import type { AddrMan } from '../peers/addrman.js'
@@ -18,7 +18,7 @@ import { systemRng } from '../util/rng.js'
 import { systemTimers } from '../util/timers.js'
 import { ipOf } from './ban-target.js'
 import { BitswapError, BitswapExchange } from './bitswap.js'
-import { isContentOnlyProtocols, protocolsDecide } from './content-peer.js'
+import { isContentOnlyPeer } from './content-peer.js'
 import { DhtContentRouting } from './content-routing.js'
 import { type DhtDiversityGuard, hostDhtDiversityGuard } from './dht-diversity-guard.js'
 import { dialableAddrs, splitPeerAddr } from './dialable-addrs.js'
@@ -63,8 +63,6 @@ export const STATUS_MISSED_PENALTY = 10
 
 /** Connections' round-trip times are sampled this often (libp2p's connection monitor measures every 10 s). */
 const PING_SAMPLE_INTERVAL_MS = 10_000
-/** How long a peer whose status exchange failed may take to identify itself as an IPFS node (isContentOnlyPeer). */
-const IDENTIFY_WAIT_MS = 3_000
 
 /** What the network keeps beside the libp2p node. */
 export interface NetworkParts {
@@ -319,51 +317,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   }
 
   async isContentOnlyPeer(peer: PeerIdString): Promise<boolean> {
-    if (this.bitswap === undefined) return false
-    // A failed status exchange may come before the peer's identify (the store may hold only the
-    // protocols of its streams to us so far): wait for it, briefly.
-    const known = await this.knownProtocols(peer)
-    const protocols =
-      known !== undefined && protocolsDecide(known)
-        ? known
-        : // its identify may also have landed while we looked: the store has it then
-          ((await this.identifiedProtocols(peer)) ?? (await this.knownProtocols(peer)))
-    return protocols !== undefined && isContentOnlyProtocols(protocols)
-  }
-
-  private async knownProtocols(peer: PeerIdString): Promise<string[] | undefined> {
-    try {
-      const { protocols } = await this.host.peerStore.get(toPeerId(peer))
-      return protocols.length > 0 ? protocols : undefined
-    } catch {
-      return undefined // not in the peer store (gone, or never identified)
-    }
-  }
-
-  /**
-   * The protocols `peer` lists in its identify, or undefined if none comes
-   * within IDENTIFY_WAIT_MS or it disconnects first (a peer that hung up on us
-   * is decided at once, not left undiscouraged meanwhile).
-   */
-  private identifiedProtocols(peer: PeerIdString): Promise<string[] | undefined> {
-    if (this.host.getConnections(toPeerId(peer)).length === 0) return Promise.resolve(undefined)
-    return new Promise((resolve) => {
-      const done = (protocols: string[] | undefined): void => {
-        clearTimeout(timer)
-        this.host.removeEventListener('peer:identify', onIdentify)
-        this.host.removeEventListener('peer:disconnect', onDisconnect)
-        resolve(protocols)
-      }
-      const onIdentify = (evt: CustomEvent<IdentifyResult>): void => {
-        if (evt.detail.peerId.toString() === peer) done(evt.detail.protocols)
-      }
-      const onDisconnect = (evt: CustomEvent<PeerId>): void => {
-        if (evt.detail.toString() === peer) done(undefined)
-      }
-      const timer = setTimeout(() => done(undefined), IDENTIFY_WAIT_MS)
-      this.host.addEventListener('peer:identify', onIdentify)
-      this.host.addEventListener('peer:disconnect', onDisconnect)
-    })
+    return this.bitswap !== undefined && (await isContentOnlyPeer(this.host, peer))
   }
 
   async dial(address: string): Promise<PeerIdString> {
