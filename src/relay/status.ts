@@ -129,6 +129,8 @@ export class StatusExchange {
   private readonly aheadListeners = new Set<PeerAheadListener>()
   /** Peers whose claim their headers refuted, oldest first. */
   private readonly refuted = new Set<PeerIdString>()
+  /** Peers of another chain answered and banned after BAN_GRACE_MS: the timer and the reason. */
+  private readonly pendingBans = new Map<PeerIdString, { timer: unknown; reason: string }>()
   private readonly requestQuota: KeyedBuckets<PeerIdString>
   private readonly protocol: string
   private readonly net: StatusFns
@@ -259,6 +261,16 @@ export class StatusExchange {
 
   forget(peer: PeerIdString): void {
     this.statuses.delete(peer)
+    // A peer of another chain that hung up within its grace is banned now, so it cannot come back meanwhile.
+    const pending = this.pendingBans.get(peer)
+    if (pending === undefined) return
+    this.deps.timers.clearTimeout(pending.timer)
+    this.banNow(peer, pending.reason)
+  }
+
+  private banNow(peer: PeerIdString, reason: string): void {
+    this.pendingBans.delete(peer)
+    this.net.discourage(peer, reason)
   }
 
   private decode(peer: PeerIdString, bytes: Uint8Array): PeerStatus {
@@ -274,7 +286,10 @@ export class StatusExchange {
     if (status.chainId !== this.chain.chainId || status.genesisId !== this.chain.genesisBlock.id) {
       const reason = `wrong chain: ${status.chainId} / genesis ${status.genesisId.slice(0, 16)}`
       if (banDelayMs === 0) this.net.discourage(peer, reason)
-      else this.deps.timers.setTimeout(() => this.net.discourage(peer, reason), banDelayMs)
+      else if (!this.pendingBans.has(peer)) {
+        const timer = this.deps.timers.setTimeout(() => this.banNow(peer, reason), banDelayMs)
+        this.pendingBans.set(peer, { timer, reason })
+      }
       throw new WrongChainError(reason)
     }
     const kept = this.refuted.has(peer) ? distrusted(status) : status

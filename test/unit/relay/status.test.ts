@@ -121,6 +121,16 @@ describe('StatusExchange', () => {
     expect(status.statusOf('peer-b')).toBeUndefined()
   })
 
+  it('bans a peer of another genesis at once when it hangs up within the grace, so it cannot come back meanwhile', async () => {
+    const { net, status, handler, scheduler } = await setup()
+    await handler(encodeStatus(await otherGenesisStatus()), 'peer-b')
+    expect(net.bans).toEqual([])
+    status.forget('peer-b') // its disconnect
+    expect(net.bans.map((b) => b.peer)).toEqual(['peer-b'])
+    await scheduler.run({ untilMs: scheduler.nowMs() + 1_000 })
+    expect(net.bans.map((b) => b.peer)).toEqual(['peer-b']) // once, not again at the timer
+  })
+
   it('greets every new connection and reports a peer with more work to the ahead listeners', async () => {
     const { net, status, ahead } = await setup()
     let work = 99n
