@@ -90,8 +90,9 @@ export class Tx {
     return toHex(this.sender)
   }
 
+  /** What the signature covers (`signingBytes`), cut from the canonical bytes when the signature is a view into them. */
   get signingBytes(): Uint8Array {
-    this.signingCache ??= signingBytes(this.fields)
+    this.signingCache ??= signingBytesFromCanonical(this.bytes, this.fields.signature) ?? signingBytes(this.fields)
     return this.signingCache
   }
 
@@ -122,4 +123,53 @@ export function signingBytes(fields: TxFields): Uint8Array {
   out.set(SIGNING_DOMAIN, 0)
   out.set(body, SIGNING_DOMAIN.byteLength)
   return out
+}
+
+/** Field 8 (signature), length-delimited: its one-byte canonical tag. */
+const SIGNATURE_TAG = 0x42
+
+/**
+ * `signingBytes` without encoding anything: `bytes` are the tx's canonical
+ * encoding (every Tx's are: its own encoder's, or bytes the strict decoder
+ * accepted only if protons writes them so), and the encoding with an empty
+ * signature is that encoding with the signature field left out, as proto3
+ * leaves out empty bytes. Undefined unless `signature` is a non-empty view
+ * into `bytes` behind its canonical tag and length: the caller encodes then.
+ */
+export function signingBytesFromCanonical(bytes: Uint8Array, signature: Uint8Array): Uint8Array | undefined {
+  const length = signature.byteLength
+  if (length === 0 || signature.buffer !== bytes.buffer) return undefined
+  const end = signature.byteOffset - bytes.byteOffset + length
+  if (end > bytes.byteLength) return undefined
+  const lengthBytes = varintLength(length)
+  const start = end - length - lengthBytes - 1
+  if (start < 0 || bytes[start] !== SIGNATURE_TAG || readVarint(bytes, start + 1, lengthBytes) !== length)
+    return undefined
+  const domain = SIGNING_DOMAIN.byteLength
+  const out = new Uint8Array(domain + bytes.byteLength - (end - start))
+  out.set(SIGNING_DOMAIN, 0)
+  out.set(bytes.subarray(0, start), domain)
+  out.set(bytes.subarray(end), domain + start)
+  return out
+}
+
+function varintLength(n: number): number {
+  let bytes = 1
+  while (n >= 0x80) {
+    n = Math.floor(n / 0x80)
+    bytes++
+  }
+  return bytes
+}
+
+/** The varint of exactly `count` bytes at `at`, or -1 when it is not minimal there. */
+function readVarint(bytes: Uint8Array, at: number, count: number): number {
+  let value = 0
+  for (let i = 0; i < count; i++) {
+    const b = bytes[at + i] as number
+    const continues = (b & 0x80) !== 0
+    if (continues === (i === count - 1)) return -1
+    value += (b & 0x7f) * 2 ** (7 * i)
+  }
+  return value
 }
