@@ -1,4 +1,5 @@
-#!/usr/bin/env node
+#!/usr/bin/env -S node --max-semi-space-size=32
+// The flags on the line above are a node's runtime flags: src/node/runtime-flags.ts says why.
 // The `peerchain` command: the bundled JavaScript in dist/bundle/, which `npm ci`
 // builds from src/ (the `prepare` script; `npm run build` does it by hand). No
 // transpiler runs here, and a start opens a few bundle files, not ~1,300 modules.

@@ -7,6 +7,7 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
+import { NODE_RUNTIME_FLAGS } from '../node/runtime-flags.js'
 
 /** Node `index`'s address in a lab devnet: 127.0.<index+1>.1, alone in its network group 127.0.<index+1>. */
 export const labHost = (index: number): string => `127.0.${index + 1}.1`
@@ -72,7 +73,7 @@ export function spawnNode(
   env?: Record<string, string>,
 ): Promise<DevnetNode & { index: -1 }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'start', '--exit-with-parent', ...args], {
+    const child = spawn(process.execPath, [...NODE_RUNTIME_FLAGS, BIN, 'start', '--exit-with-parent', ...args], {
       stdio: ['ignore', 'pipe', logFile ? 'pipe' : 'inherit'],
       env: env && { ...process.env, ...env },
     })
