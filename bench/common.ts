@@ -11,6 +11,13 @@ export function report(bench: string, value: number, unit: string, extra: Record
   process.stdout.write(`${JSON.stringify({ bench, value: Math.round(value * 100) / 100, unit, ...rounded })}\n`)
 }
 
+/** The middle value (the mean of the two middle ones for an even count). */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b)
+  const mid = sorted.length >> 1
+  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
+}
+
 export function benchKey(i: number): KeyPair {
   return keyPairFromSeed(sha256(new TextEncoder().encode(`peerchain bench account ${i}`)))
 }

@@ -33,7 +33,7 @@ import { devnetKey } from '../src/ledger/genesis.js'
 import { Tx } from '../src/ledger/tx.js'
 import { fromHex, toHex } from '../src/util/bytes.js'
 import { fastGenesis, peers, rpc, TestNet, type TestNode } from '../test/helpers/devnet.js'
-import { isMain } from './common.js'
+import { isMain, median } from './common.js'
 
 const HONEST_NODES = 5
 const FLOOD_RATE_PER_S = 5_000
@@ -53,12 +53,6 @@ const progress = (msg: string): void => {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms))
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
 
 /** Where each honest tx has been seen: node index → performance.now(). */
 type Sightings = Map<string, Map<number, number>>

@@ -26,7 +26,7 @@ import { buildDist } from '../scripts/build-dist.mjs'
 import { RpcClient } from '../src/api/client.js'
 import { type DevnetNode, loopbackNodeArgs, spawnNode, stopNodes } from '../src/lab/node-process.js'
 import { devnetGenesis, genesisToJson } from '../src/ledger/genesis.js'
-import { isMain, report } from './common.js'
+import { isMain, median, report } from './common.js'
 
 const COLD_STARTS = 5
 const STATUS_RUNS = 9
@@ -44,12 +44,6 @@ const progress = (line: string): void => {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms))
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const mid = sorted.length >> 1
-  return sorted.length % 2 === 1 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2
-}
 
 /** A /proc/<pid>/status field in kB (VmRSS, VmHWM…), as MiB. */
 export async function procStatusMib(pid: number, field: string): Promise<number> {

@@ -2,8 +2,26 @@
 
 const HEX_RE = /^(?:[0-9a-f]{2})*$/
 
+/** Lower-case hex digits as char codes. */
+const HEX_CODES = Array.from('0123456789abcdef', (c) => c.charCodeAt(0))
+/** Up to this many bytes (hashes, keys, addresses) are written out in JS; longer ones through a Buffer. */
+const SHORT_HEX_BYTES = 64
+
+/**
+ * Lower-case hex. A short array is written out from its bytes: a Buffer over
+ * it would need its `.buffer`, which makes V8 move a small array (a hash from
+ * ledger/crypto.ts) out of its heap, costing more than the loop.
+ */
 export function toHex(bytes: Uint8Array): string {
-  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('hex')
+  const n = bytes.length
+  if (n > SHORT_HEX_BYTES) return Buffer.from(bytes.buffer, bytes.byteOffset, n).toString('hex')
+  const codes: number[] = new Array(n * 2)
+  for (let i = 0; i < n; i++) {
+    const b = bytes[i] as number
+    codes[2 * i] = HEX_CODES[b >> 4] as number
+    codes[2 * i + 1] = HEX_CODES[b & 15] as number
+  }
+  return String.fromCharCode.apply(null, codes)
 }
 
 /** Strict lower-case hex (no 0x prefix, even length). Throws TypeError otherwise. */

@@ -11,7 +11,7 @@
  * update builds new ones and leaves the old ones to other roots.
  */
 import { type NestedUint8Array, RLP } from '@ethereumjs/rlp'
-import { sha256 } from '../../ledger/crypto.js'
+import { hashFromHex, sha256, sha256Hex } from '../../ledger/crypto.js'
 import { toHex } from '../../util/bytes.js'
 import { decodeHexPrefix, encodeHexPrefix, type Nibbles } from './nibbles.js'
 import { encodeRlp } from './rlp.js'
@@ -139,8 +139,9 @@ function commitChild(ref: NodeRef, write: WriteNode): Committed {
 
 /** Hashes and writes a node of 32 bytes or more; its parent keeps the hash. */
 function written(bytes: Uint8Array, node: TrieNode, write: WriteNode): Committed {
-  const hash = sha256(bytes)
-  const hex = toHex(hash)
+  // The hex (every node map's key) comes straight from the hash function, the bytes from the hex.
+  const hex = sha256Hex(bytes)
+  const hash = hashFromHex(hex)
   write(hash, hex, bytes, node)
   return { raw: hash, ref: { kind: 'hash', hash, hex } }
 }
@@ -185,8 +186,9 @@ export function encodeLeaf(path: Nibbles, value: Uint8Array): Uint8Array {
 export function commitRoot(root: TrieNode, write: WriteNode): Uint8Array {
   const { raw, node } = commitNode(root, write)
   const bytes = encodeRlp(raw)
-  const hash = sha256(bytes)
-  write(hash, toHex(hash), bytes, node)
+  const hex = sha256Hex(bytes)
+  const hash = hashFromHex(hex)
+  write(hash, hex, bytes, node)
   return hash
 }
 

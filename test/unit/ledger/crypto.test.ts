@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto'
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
-import { generateKeyPair, keyPairFromSeed, sha256, sign, verify } from '../../../src/ledger/crypto.js'
-import { fromHex } from '../../../src/util/bytes.js'
+import { generateKeyPair, hashFromHex, keyPairFromSeed, sha256, sign, verify } from '../../../src/ledger/crypto.js'
+import { fromHex, toHex } from '../../../src/util/bytes.js'
 import { bytesOf, hex, thrownBy } from './fixtures.js'
 
 const text = (s: string): Uint8Array => new TextEncoder().encode(s)
@@ -29,6 +30,46 @@ describe('sha256', () => {
         expect(sha256(...parts)).toBeInstanceOf(Uint8Array)
         expect(sha256(...parts).byteLength).toBe(32)
       }),
+    )
+  })
+
+  it("equals node:crypto's digest, and digests kept from earlier calls stay as they were", () => {
+    fc.assert(
+      fc.property(
+        fc.array(fc.array(fc.uint8Array({ maxLength: 100 }), { maxLength: 3 }), { maxLength: 6 }),
+        (calls) => {
+          const kept = calls.map((parts) => sha256(...parts))
+          calls.forEach((parts, i) => {
+            const h = createHash('sha256')
+            for (const p of parts) h.update(p)
+            expect(Buffer.from(kept[i] as Uint8Array).toString('hex')).toBe(h.digest('hex'))
+          })
+        },
+      ),
+      { seed: 3, numRuns: 200 },
+    )
+  })
+})
+
+describe('hex', () => {
+  it('toHex writes what a Buffer writes, short arrays and long, views at any offset', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ maxLength: 130 }), fc.nat({ max: 5 }), (bytes, cut) => {
+        const view = bytes.subarray(Math.min(cut, bytes.length))
+        expect(toHex(view)).toBe(Buffer.from(view).toString('hex'))
+      }),
+      { seed: 5, numRuns: 300 },
+    )
+  })
+
+  it('hashFromHex reads a digest back to its bytes', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 32, maxLength: 32 }), (bytes) => {
+        const hexDigits = Buffer.from(bytes).toString('hex')
+        expect([...hashFromHex(hexDigits)]).toEqual([...bytes])
+        expect([...hashFromHex(hexDigits.toUpperCase())]).toEqual([...bytes])
+      }),
+      { seed: 6, numRuns: 200 },
     )
   })
 })
