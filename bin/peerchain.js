@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-semi-space-size=32
+#!/usr/bin/env -S node --max-semi-space-size=64
 // The flags on the line above are a node's runtime flags: src/node/runtime-flags.ts says why.
 // The `peerchain` command: the bundled JavaScript in dist/bundle/, which `npm ci`
 // builds from src/ (the `prepare` script; `npm run build` does it by hand). No
