@@ -54,6 +54,11 @@ export function blockToRelay(change: HeadChange, nowMs: number): Block | undefin
   return change.source === 'gossip' ? change.connected.at(-1) : blockToAnnounce(change, nowMs)
 }
 
+/** A head change to a block of our own (mined here, or handed to us to publish): pushed to every speaking peer. */
+export function isOwnBlock(change: HeadChange): boolean {
+  return change.source === 'mined' || change.source === 'rpc'
+}
+
 /** What the trace hears of compact blocks: a copy arrived (pushed or announced), or the whole block was rebuilt. */
 export interface CompactArrivalListener {
   arrived(peer: PeerIdString, blockId: string): void
@@ -138,7 +143,9 @@ export class CompactWiring {
     chain.onHeadChange((change) => {
       const block = blockToRelay(change, clock.nowMs())
       if (!block) return
-      this.relay.relayBlock(block).catch((err: unknown) => log.warn('compact relay failed', { error: String(err) }))
+      this.relay
+        .relayBlock(block, isOwnBlock(change))
+        .catch((err: unknown) => log.warn('compact relay failed', { error: String(err) }))
     })
     network.on('peer:disconnect', (peer) => this.relay.forget(peer))
   }

@@ -133,8 +133,12 @@ export class CompactRelay {
    * Relays a new head: pushed to the high-bandwidth peers, announced to the
    * other speakers that are not known to have it, and published on gossip when
    * it came by compact block and a connected peer does not speak the protocol.
+   * A block of our own (`own`: mined here, or handed to us to publish) is
+   * pushed to every speaker: no peer can have it before us, and each would
+   * otherwise wait a round trip more to fetch it after the announcement (as
+   * gossipsub floods a message its node publishes to every peer).
    */
-  async relayBlock(block: Block): Promise<void> {
+  async relayBlock(block: Block, own = false): Promise<void> {
     const { deps } = this
     const speaking: PeerIdString[] = []
     let legacy = false
@@ -146,7 +150,7 @@ export class CompactRelay {
       deps.publishGossip(block).catch((err: unknown) => deps.log?.('publishing a block failed', { error: String(err) }))
     }
     const targets = speaking.filter((p) => !this.peerBlocks.knows(p, block.id))
-    const highBandwidth = new Set(this.peerBlocks.highBandwidth(new Set(targets)))
+    const highBandwidth = new Set(own ? targets : this.peerBlocks.highBandwidth(new Set(targets)))
     const push = highBandwidth.size > 0 ? encodeCompactRequest({ kind: 'block', block: this.compactOf(block) }) : EMPTY
     const announce = encodeCompactRequest({ kind: 'announce', header: block.header.bytes })
     const limits = {

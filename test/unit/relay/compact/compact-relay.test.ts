@@ -254,6 +254,23 @@ describe('compact blocks: relay modes', () => {
     expect(fromS).toEqual(['S→A announce', 'S→B block', 'S→C block', 'S→D block', 'S→E announce'])
   })
 
+  it('pushes a block of its own to every speaking peer, whatever their mode, and none twice', async () => {
+    const wire = new Wire()
+    const s = await wire.node('S')
+    for (const name of ['A', 'B', 'C', 'D', 'E']) {
+      await wire.node(name)
+      wire.link('S', name)
+    }
+    await s.relay.handle(encodeCompactRequest({ kind: 'mode', highBandwidth: true }), 'B')
+    const block = await mineBlock(s.t, [])
+    await holdBlock(s, block)
+    syncClocks(wire, s.t.clock.nowMs())
+    await s.relay.relayBlock(block, true)
+    await s.relay.relayBlock(block, true)
+    const fromS = wire.sent.filter((line) => line.startsWith('S→')).sort()
+    expect(fromS).toEqual(['S→A block', 'S→B block', 'S→C block', 'S→D block', 'S→E block'])
+  })
+
   it('asks the three peers that most recently brought a new block first to push, and the one pushed out to announce', async () => {
     const wire = new Wire()
     const r = await wire.node('R')

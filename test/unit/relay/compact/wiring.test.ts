@@ -1,7 +1,7 @@
 /** node/compact-wiring.ts: which head changes go out by compact block. */
 import { describe, expect, it } from 'vitest'
 import type { BlockSource, HeadChange } from '../../../../src/chain/chain.js'
-import { blockToRelay } from '../../../../src/node/compact-wiring.js'
+import { blockToRelay, isOwnBlock } from '../../../../src/node/compact-wiring.js'
 import { ANNOUNCE_AGE_MAX_MS } from '../../../../src/relay/announce.js'
 import { mineBlock, openTestChain } from '../../../helpers/chain.js'
 
@@ -26,5 +26,13 @@ describe('blockToRelay', () => {
     expect(blockToRelay(store.change, store.minedMs)).toBeUndefined()
     const synced = await changeOf('sync')
     expect(blockToRelay(synced.change, synced.minedMs + ANNOUNCE_AGE_MAX_MS)).toBeUndefined()
+  })
+})
+
+describe('isOwnBlock', () => {
+  it('holds a mined block and one handed in by RPC as our own, never one a peer gave us', async () => {
+    for (const source of ['mined', 'rpc'] as const) expect(isOwnBlock((await changeOf(source)).change)).toBe(true)
+    for (const source of ['gossip', 'sync', 'store'] as const)
+      expect(isOwnBlock((await changeOf(source)).change)).toBe(false)
   })
 })
