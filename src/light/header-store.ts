@@ -10,12 +10,8 @@
  * (pos-verify.ts): each must extend the tip, since a committed header is
  * final and has no fork to choose.
  *
- * Layout (one atomic batch per run):
- * - `'H' ‖ hash` → totalWork (32 bytes, big-endian) ‖ encoded header: every stored header, any branch;
- * - `'N' ‖ u64be(height)` → hash: the main chain by height, genesis to tip;
- * - `'T'` → the tip's hash; `'G'` → the genesis hash (a data dir of another chain is refused);
- * - `'A'` → the anchor's hash, on a chain started from a FlyClient proof (fly-sync.ts);
- * - `'V'` → proof of stake: the epoch record of the set that signs the height after the tip (pos-sync.ts).
+ * Every change is one atomic batch per run; what is stored where, and how it
+ * is read back, is header-layout.ts's.
  *
  * A chain started from a proof (`adoptProven`) holds the genesis and the
  * recent headers only: the lowest of them, the anchor, has no stored parent,
@@ -29,35 +25,26 @@
  * held); side branches there are dropped.
  */
 import { workOf } from '../consensus/pow/target.js'
-import { Header } from '../ledger/block.js'
+import type { Header } from '../ledger/block.js'
 import type { ConsensusParams } from '../ledger/genesis.js'
 import type { BatchOp, KvStore } from '../storage/kv.js'
-import { prefixRange } from '../storage/kv.js'
-import { bigintToBytes, bytesToBigint, concatBytes, equalBytes, toHex, u64be } from '../util/bytes.js'
+import { equalBytes } from '../util/bytes.js'
 import type { Clock } from '../util/clock.js'
+import {
+  encodeEntry,
+  entryOf,
+  type LightEntry,
+  LightStoreError,
+  lightKeys,
+  mainChainKeys,
+  readLightStore,
+} from './header-layout.js'
 import { verifyHeaderChain } from './verify.js'
 
-const HEADER = 0x48 // 'H'
-const MAIN = 0x4e // 'N'
-const TIP = new Uint8Array([0x54]) // 'T'
-const GENESIS = new Uint8Array([0x47]) // 'G'
-const ANCHOR = new Uint8Array([0x41]) // 'A'
-const POS_SET = new Uint8Array([0x56]) // 'V'
+export { type LightEntry, LightStoreError, type LightStoreErrorCode } from './header-layout.js'
 
 /** Headers kept in memory below the tip by default: twice the light protocol's proof window. */
 export const LIGHT_MEMORY_WINDOW = 2048
-
-const headerKey = (hash: Uint8Array): Uint8Array => concatBytes(new Uint8Array([HEADER]), hash)
-const mainKey = (height: number): Uint8Array => concatBytes(new Uint8Array([MAIN]), u64be(height))
-
-/** One stored header with the work of its chain up to it. */
-export interface LightEntry {
-  readonly header: Header
-  readonly id: string
-  readonly height: number
-  /** Cumulative work from genesis to this header, inclusive. */
-  readonly totalWork: bigint
-}
 
 /** What a run added and whether the tip moved. */
 export interface AddResult {
@@ -72,25 +59,6 @@ export interface AddResult {
 }
 
 export type TipListener = (tip: LightEntry, previous: LightEntry) => void
-
-/** Why the store refused: a data dir it cannot use, or a run it cannot attach. */
-export type LightStoreErrorCode =
-  | 'OTHER_CHAIN'
-  | 'CORRUPT'
-  | 'PARENT_MISSING'
-  | 'NOT_ON_TIP'
-  | 'NOT_MORE_WORK'
-  | 'NO_PATH_TO_GENESIS'
-
-export class LightStoreError extends Error {
-  override readonly name = 'LightStoreError'
-  constructor(
-    message: string,
-    readonly code: LightStoreErrorCode,
-  ) {
-    super(message)
-  }
-}
 
 export interface LightHeaderStoreOptions {
   /** With a clock, headers further ahead of it than params.maxFutureDriftMs are refused. */
@@ -149,38 +117,15 @@ export class LightHeaderStore {
   }
 
   private async load(): Promise<void> {
-    const storedGenesis = await this.kv.get(GENESIS)
-    if (storedGenesis && !equalBytes(storedGenesis, this.genesis.header.hash)) {
-      throw new LightStoreError(
-        `the light store holds the chain of genesis ${toHex(storedGenesis)}, not ${this.genesis.id}`,
-        'OTHER_CHAIN',
-      )
-    }
-    if (!storedGenesis) {
-      await this.kv.batch(
-        [
-          { type: 'put', key: GENESIS, value: this.genesis.header.hash },
-          { type: 'put', key: headerKey(this.genesis.header.hash), value: encodeValue(this.genesis) },
-          { type: 'put', key: mainKey(0), value: this.genesis.header.hash },
-          { type: 'put', key: TIP, value: this.genesis.header.hash },
-        ],
-        { sync: true },
-      )
-    }
-    const anchor = await this.kv.get(ANCHOR)
-    this.anchorId = anchor ? toHex(anchor) : undefined
-    const loaded: LightEntry[] = []
-    for await (const [, value] of this.kv.entries(prefixRange(new Uint8Array([HEADER]))))
-      loaded.push(decodeValue(value))
-    loaded.sort((a, b) => a.height - b.height)
-    for (const entry of loaded) {
+    const stored = await readLightStore(this.kv, this.genesis)
+    this.anchorId = stored.anchorId
+    for (const entry of stored.entries) {
       if (entry.height === 0 && entry.id !== this.genesis.id) continue
       const rooted = entry.id === this.anchorId || this.entries.has(entry.header.parentId)
       if (entry.height > 0 && !rooted) continue // unreachable leftover
       this.entries.set(entry.id, entry)
     }
-    const tipHash = await this.kv.get(TIP)
-    const tip = tipHash && this.entries.get(toHex(tipHash))
+    const tip = stored.tipId === undefined ? undefined : this.entries.get(stored.tipId)
     if (!tip) throw new LightStoreError('the light store names no tip it holds', 'CORRUPT')
     this.main = this.branchIds(tip)
     this.evict()
@@ -270,7 +215,7 @@ export class LightHeaderStore {
 
   /** Proof of stake: the record addCommitted stored last, if any. */
   async posSetRecord(): Promise<Uint8Array | undefined> {
-    return this.kv.get(POS_SET)
+    return this.kv.get(lightKeys.posSet)
   }
 
   private async addNow(headers: readonly Header[], nextSetRecord?: Uint8Array): Promise<AddResult> {
@@ -294,7 +239,7 @@ export class LightHeaderStore {
       })
     }
     const ops: BatchOp[] = []
-    if (nextSetRecord !== undefined) ops.push({ type: 'put', key: POS_SET, value: nextSetRecord })
+    if (nextSetRecord !== undefined) ops.push({ type: 'put', key: lightKeys.posSet, value: nextSetRecord })
     const fresh: LightEntry[] = []
     let last = parent
     for (const header of headers) {
@@ -305,7 +250,7 @@ export class LightHeaderStore {
       }
       last = entryOf(header, last.totalWork + this.workOf(header))
       fresh.push(last)
-      ops.push({ type: 'put', key: headerKey(header.hash), value: encodeValue(last) })
+      ops.push({ type: 'put', key: lightKeys.header(header.hash), value: encodeEntry(last) })
     }
     const previous = this.tip
     const tipChanged = last.totalWork > previous.totalWork
@@ -320,10 +265,10 @@ export class LightHeaderStore {
       for (let h = fork; h < branch.length; h++) {
         const id = branch[h]
         if (id === undefined) continue // below the anchor
-        ops.push({ type: 'put', key: mainKey(h), value: (this.entries.get(id) as LightEntry).header.hash })
+        ops.push({ type: 'put', key: lightKeys.main(h), value: (this.entries.get(id) as LightEntry).header.hash })
       }
-      for (let h = branch.length; h < this.main.length; h++) ops.push({ type: 'del', key: mainKey(h) })
-      ops.push({ type: 'put', key: TIP, value: last.header.hash })
+      for (let h = branch.length; h < this.main.length; h++) ops.push({ type: 'del', key: lightKeys.main(h) })
+      ops.push({ type: 'put', key: lightKeys.tip, value: last.header.hash })
       nextMain = branch
     }
     try {
@@ -382,16 +327,17 @@ export class LightHeaderStore {
     if (work < this.genesis.totalWork)
       throw new LightStoreError('the proven work is less than the headers carry', 'NOT_MORE_WORK')
     const ops: BatchOp[] = []
-    for (const [key] of await this.allKeys()) {
-      if (key[0] === HEADER && !equalBytes(key.subarray(1), this.genesis.header.hash)) ops.push({ type: 'del', key })
-      else if (key[0] === MAIN && !equalBytes(key, mainKey(0))) ops.push({ type: 'del', key })
+    for (const key of await mainChainKeys(this.kv)) {
+      if (key[0] === lightKeys.HEADER && !equalBytes(key.subarray(1), this.genesis.header.hash))
+        ops.push({ type: 'del', key })
+      else if (key[0] === lightKeys.MAIN && !equalBytes(key, lightKeys.main(0))) ops.push({ type: 'del', key })
     }
     for (const e of fresh) {
-      ops.push({ type: 'put', key: headerKey(e.header.hash), value: encodeValue(e) })
-      ops.push({ type: 'put', key: mainKey(e.height), value: e.header.hash })
+      ops.push({ type: 'put', key: lightKeys.header(e.header.hash), value: encodeEntry(e) })
+      ops.push({ type: 'put', key: lightKeys.main(e.height), value: e.header.hash })
     }
-    ops.push({ type: 'put', key: ANCHOR, value: first.hash })
-    ops.push({ type: 'put', key: TIP, value: lastHeader.hash })
+    ops.push({ type: 'put', key: lightKeys.anchor, value: first.hash })
+    ops.push({ type: 'put', key: lightKeys.tip, value: lastHeader.hash })
     await this.kv.batch(ops, { sync: true })
     this.entries.clear()
     this.entries.set(this.genesis.id, this.genesis)
@@ -406,14 +352,6 @@ export class LightHeaderStore {
     const tip = this.tip
     for (const listener of this.listeners) listener(tip, previous)
     return { added: fresh.length, last: tip, tip, tipChanged: true, reorged: true }
-  }
-
-  private async allKeys(): Promise<Array<[Uint8Array, Uint8Array]>> {
-    const out: Array<[Uint8Array, Uint8Array]> = []
-    for (const prefix of [HEADER, MAIN]) {
-      for await (const kv of this.kv.entries(prefixRange(new Uint8Array([prefix])))) out.push(kv)
-    }
-    return out
   }
 
   /** Drops from memory the headers below the window (they stay in the KvStore), side branches there with them. */
@@ -462,17 +400,4 @@ export class LightHeaderStore {
 
 function powWork(header: Header): bigint {
   return workOf(header.target)
-}
-
-function entryOf(header: Header, totalWork: bigint): LightEntry {
-  return { header, id: header.id, height: header.height, totalWork }
-}
-
-function encodeValue(entry: LightEntry): Uint8Array {
-  return concatBytes(bigintToBytes(entry.totalWork, 32), entry.header.bytes)
-}
-
-function decodeValue(bytes: Uint8Array): LightEntry {
-  if (bytes.byteLength <= 32) throw new LightStoreError('a corrupt header entry in the light store', 'CORRUPT')
-  return entryOf(Header.fromBytes(bytes.subarray(32)), bytesToBigint(bytes.subarray(0, 32)))
 }
