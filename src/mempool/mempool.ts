@@ -28,8 +28,9 @@
  * replaces one at a higher cost may leave later nonces uncovered by the
  * balance: those are dropped (and reported in AddResult.droppedIds).
  *
- * reset() re-reads every pending sender's account in one readAccounts batch:
- * a reorg can take away credits from senders that appear in no changed block.
+ * reset() re-reads every pending sender's account in one readAccounts batch
+ * (a reorg can take away credits from senders that appear in no changed
+ * block), then applies the change as reset.ts does.
  *
  * Dropping a tx (eviction, expiry, remove) drops the later nonces of its
  * sender with it. add() and reset() read accounts and so run one at a time
@@ -44,9 +45,12 @@ import { checkAgainstPending, checkFunded } from './account-rules.js'
 import { newEntry, type PoolEntry, type TxStatus } from './entry.js'
 import { planRoom } from './eviction.js'
 import { type MempoolConfig, type MempoolDeps, type MempoolOptions, resolveOptions } from './options.js'
+import { applyReset, type HeadTxs, screenReturned } from './reset.js'
 import { SerialQueue } from './serial.js'
 import { PoolStore } from './store.js'
 import { selectTemplate, type TemplateLimits } from './template.js'
+
+export type { HeadTxs } from './reset.js'
 
 export interface AddResult {
   id: string
@@ -73,14 +77,6 @@ export type TxAddedListener = (tx: Tx, status: TxStatus, source: TxSource) => vo
  * since a block may still hold them.
  */
 export type TxDroppedListener = (txs: readonly Tx[]) => void
-
-/** The txs a head change moved: what reset() needs of it. */
-export interface HeadTxs {
-  /** Txs of the blocks the new chain connected. */
-  included: Tx[]
-  /** Txs of the blocks a reorg disconnected; those not in `included` go back into the pool. */
-  returned: Tx[]
-}
 
 export interface ResetResult {
   /** Pool txs removed because the new chain includes them. */
@@ -255,23 +251,7 @@ export class Mempool {
   async reset(change: HeadTxs): Promise<ResetResult> {
     return this.serial.run(async () => {
       this.resets++
-      const includedIds = new Set(change.included.map((tx) => tx.id))
-      const droppedIds: string[] = []
-      const droppedTxs: Tx[] = []
-      const returned: Tx[] = []
-      const seen = new Set<string>()
-      for (const tx of change.returned) {
-        if (includedIds.has(tx.id) || this.store.has(tx.id) || seen.has(tx.id)) continue
-        seen.add(tx.id)
-        try {
-          checkTxStateless(tx, this.ctx)
-          returned.push(tx)
-        } catch (err) {
-          if (!isVerifyError(err)) throw err
-          droppedIds.push(tx.id)
-          droppedTxs.push(tx)
-        }
-      }
+      const { returned, refused } = screenReturned(change, this.store, this.ctx)
       const addresses = new Map<string, Uint8Array>()
       for (const queue of this.store.queues()) addresses.set(queue.addressHex, queue.address)
       for (const tx of returned) addresses.set(tx.senderHex, tx.sender)
@@ -280,45 +260,18 @@ export class Mempool {
       const disallowed = await this.disallowedByState([...this.store.entries()].map((e) => e.tx))
 
       // Synchronous from here on.
-      let includedCount = 0
-      for (const tx of change.included) {
-        const entry = this.store.get(tx.id)
-        if (!entry) continue
-        this.store.drop(entry)
-        includedCount++
-      }
-      const now = this.deps.clock.nowMs()
-      for (const tx of returned) {
-        if (this.store.has(tx.id)) continue
-        const existing = this.store.queue(tx.senderHex)?.get(tx.fields.nonce)
-        if (existing) {
-          // One of the two can be mined; keep the one paying more (the pool's on a tie).
-          if (existing.fee >= tx.fields.fee) {
-            droppedIds.push(tx.id)
-            droppedTxs.push(tx)
-            continue
-          }
-          this.store.drop(existing)
-          droppedIds.push(existing.id)
-          droppedTxs.push(existing.tx)
-        }
-        this.store.insert(newEntry(tx, now, this.seq++), accounts.get(tx.senderHex) as Account)
-      }
-      for (const [hex, account] of accounts) {
-        const queue = this.store.queue(hex)
-        if (!queue) continue
-        queue.account = account
-        for (const entry of this.store.settle(queue)) droppedTxs.push(entry.tx)
-      }
-      for (const id of disallowed) {
-        const entry = this.store.get(id)
-        if (entry) for (const e of this.store.dropWithTail(entry)) droppedTxs.push(e.tx)
-      }
-      for (const entry of this.trimToCaps()) droppedTxs.push(entry.tx)
-      for (const tx of droppedTxs.slice(droppedIds.length)) droppedIds.push(tx.id)
+      const { includedCount, dropped } = applyReset(this.store, {
+        included: change.included,
+        returned,
+        accounts,
+        disallowed,
+        nowMs: this.deps.clock.nowMs(),
+        nextSeq: () => this.seq++,
+      })
+      const droppedTxs = [...refused, ...dropped, ...this.trimToCaps().map((entry) => entry.tx)]
       const readdedIds = returned.filter((tx) => this.store.has(tx.id)).map((tx) => tx.id)
       this.emitDropped(droppedTxs)
-      return { includedCount, readdedIds, droppedIds }
+      return { includedCount, readdedIds, droppedIds: droppedTxs.map((tx) => tx.id) }
     })
   }
 
