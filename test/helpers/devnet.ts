@@ -106,7 +106,8 @@ export class RpcCallError extends Error {
     message: string,
     readonly data?: unknown,
   ) {
-    super(message)
+    // The data (a refusal's code, a light query's failures) is in the message too, for a failing test's report.
+    super(data === undefined ? message : `${message} ${JSON.stringify(data)}`)
   }
 }
 
