@@ -153,7 +153,8 @@ export class StateTrie {
     // leaf at all: the key is removed. The batch does not remove keys, so such a rare block
     // goes through @ethereumjs/mpt one put at a time, as the rule was first written.
     if (writes.some((w) => w.value.length === 0)) {
-      const trie = await this.referenceTrie()
+      // A trie of its own: proofs set the shared reader's root, which would move under these puts.
+      const trie = await this.newReferenceTrie()
       trie.root(root)
       // By address: @ethereumjs/mpt hashes the key itself (its delete ignores a pre-hashed key).
       for (let i = 0; i < writes.length; i++) {
@@ -174,15 +175,15 @@ export class StateTrie {
     return key
   }
 
-  private async referenceTrie(): Promise<MerklePatriciaTrie> {
-    const { createMPT } = await import('@ethereumjs/mpt')
-    this.reader ??= createMPT({
-      db: this.nodes,
-      valueEncoding: 'view',
-      useKeyHashing: true,
-      useKeyHashingFunction: hashKey,
-    })
+  /** The reader proofs share (each sets its root and captures it before its first await). */
+  private referenceTrie(): Promise<MerklePatriciaTrie> {
+    this.reader ??= this.newReferenceTrie()
     return this.reader
+  }
+
+  private async newReferenceTrie(): Promise<MerklePatriciaTrie> {
+    const { createMPT } = await import('@ethereumjs/mpt')
+    return createMPT({ db: this.nodes, valueEncoding: 'view', useKeyHashing: true, useKeyHashingFunction: hashKey })
   }
 
   /** Nodes from the root to the account's leaf (or to where it would be). */

@@ -123,4 +123,26 @@ describe('state trie proofs', () => {
     await reference.put(address(5), accountToBytes({ balance: 1n, nonce: 1n }))
     expect(toHex(after)).toBe(toHex(reference.root()))
   })
+
+  it('computes the root of a block that empties an account right while proofs are made at the same time', async () => {
+    const { store, trie, root } = await trieWith(60)
+    const changes = [
+      { address: address(3), account: { balance: 0n, nonce: 0n } },
+      ...Array.from({ length: 20 }, (_, i) => ({ address: address(10 + i), account: { balance: 5n, nonce: 9n } })),
+    ]
+    const alone = await StateTrie.open(store)
+    const expected = await alone.update(root, changes)
+    alone.discardWrites()
+    // A light client asks for proofs at another root while the block that empties account 3 is applied.
+    const other = await trie.update(root, [{ address: address(50), account: { balance: 1n, nonce: 1n } }])
+    await store.batch(trie.takeWrites())
+    const updating = trie.update(root, changes)
+    const proofs: Array<Promise<Uint8Array[]>> = []
+    for (let i = 0; i < 40; i++) {
+      proofs.push(trie.prove(other, address(i)))
+      await Promise.resolve()
+    }
+    expect(toHex(await updating)).toBe(toHex(expected))
+    await Promise.all(proofs)
+  })
 })
