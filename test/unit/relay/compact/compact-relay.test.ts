@@ -235,36 +235,41 @@ function passesSeal(node: TestNode, bytes: Uint8Array): boolean {
   }
 }
 
+/** S linked to A … E, none of which has asked anything yet. */
+async function starOfFive() {
+  const wire = new Wire()
+  const s = await wire.node('S')
+  for (const name of ['A', 'B', 'C', 'D', 'E']) {
+    await wire.node(name)
+    wire.link('S', name)
+  }
+  return { wire, s }
+}
+
+/** An empty block `s` mined and holds, the wire's clocks brought to its time. */
+async function heldBlockOf(wire: Wire, s: TestNode): Promise<Block> {
+  const block = await mineBlock(s.t, [])
+  await holdBlock(s, block)
+  syncClocks(wire, s.t.clock.nowMs())
+  return block
+}
+
 describe('compact blocks: relay modes', () => {
   it('pushes to the peers that asked for high-bandwidth mode and announces to the others', async () => {
-    const wire = new Wire()
-    const s = await wire.node('S')
-    for (const name of ['A', 'B', 'C', 'D', 'E']) {
-      await wire.node(name)
-      wire.link('S', name)
-    }
+    const { wire, s } = await starOfFive()
     const mode = (highBandwidth: boolean) => encodeCompactRequest({ kind: 'mode', highBandwidth })
     for (const name of ['B', 'C', 'D', 'A']) await s.relay.handle(mode(true), name)
     await s.relay.handle(mode(false), 'A')
-    const block = await mineBlock(s.t, [])
-    await holdBlock(s, block)
-    syncClocks(wire, s.t.clock.nowMs())
+    const block = await heldBlockOf(wire, s)
     await s.relay.relayBlock(block)
     const fromS = wire.sent.filter((line) => line.startsWith('S→')).sort()
     expect(fromS).toEqual(['S→A announce', 'S→B block', 'S→C block', 'S→D block', 'S→E announce'])
   })
 
   it('pushes a block of its own to every speaking peer, whatever their mode, and none twice', async () => {
-    const wire = new Wire()
-    const s = await wire.node('S')
-    for (const name of ['A', 'B', 'C', 'D', 'E']) {
-      await wire.node(name)
-      wire.link('S', name)
-    }
+    const { wire, s } = await starOfFive()
     await s.relay.handle(encodeCompactRequest({ kind: 'mode', highBandwidth: true }), 'B')
-    const block = await mineBlock(s.t, [])
-    await holdBlock(s, block)
-    syncClocks(wire, s.t.clock.nowMs())
+    const block = await heldBlockOf(wire, s)
     await s.relay.relayBlock(block, true)
     await s.relay.relayBlock(block, true)
     const fromS = wire.sent.filter((line) => line.startsWith('S→')).sort()
