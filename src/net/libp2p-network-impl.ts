@@ -27,6 +27,7 @@ import type { Host } from './host.js'
 import { managedConnection, managedHost } from './host-views.js'
 import type { InboundGate } from './inbound-gate.js'
 import { msgIdHex, tapMessageCopies } from './message-copies.js'
+import { MessageSender, messageStreamOptions, serveMessages } from './message-streams.js'
 import type {
   AddrManStats,
   BlockExchange,
@@ -34,6 +35,8 @@ import type {
   GossipMessage,
   GossipValidator,
   MessageCopy,
+  MessageHandler,
+  MessageLimits,
   Network,
   NetworkEvents,
   NetworkTaps,
@@ -106,6 +109,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   private readonly repeating = new Set<unknown>()
   private readonly cutListeners = new Set<(cut: PeerCut) => void>()
   private readonly copyListeners = new Set<(copy: MessageCopy) => void>()
+  private readonly messages: MessageSender
 
   constructor(
     private readonly host: Host,
@@ -127,6 +131,10 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     this.peerId = host.peerId.toString()
     this.contentRouting = new DhtContentRouting(host)
     this.gossip = new GossipRouter(options.log)
+    this.messages = new MessageSender(
+      (peer, protocol, signal) => host.dialProtocol(toPeerId(peer), protocol, { signal, ...messageStreamOptions() }),
+      options.log,
+    )
     this.manager = new PeerManager({
       host: managedHost(host),
       addrman: parts.addrman,
@@ -201,6 +209,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     const anchors = this.manager.stop()
     this.statusDeadline.stop()
     this.gossip.detach()
+    this.messages.closeAll()
     await this.bitswap?.stop()
     await this.host.stop()
     await this.files.saveAnchors(anchors).catch((err: unknown) => {
@@ -285,6 +294,16 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   ): Promise<Uint8Array> {
     checkLimits(limits)
     return sendRequest(this.host, peer, protocol, request, limits, signal)
+  }
+
+  async handleMessages(protocol: string, handler: MessageHandler, limits: MessageLimits): Promise<void> {
+    checkLimits(limits)
+    await this.host.handle(protocol, serveMessages(protocol, handler, limits, this.options.log), messageStreamOptions())
+  }
+
+  sendMessage(peer: PeerIdString, protocol: string, message: Uint8Array, limits: MessageLimits): Promise<void> {
+    checkLimits(limits)
+    return this.messages.send(peer, protocol, message, limits)
   }
 
   peers(): PeerInfo[] {
@@ -447,9 +466,8 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   }
 }
 
-function checkLimits(limits: RequestLimits): void {
-  for (const key of ['requestBytesMax', 'responseBytesMax', 'timeoutMs'] as const) {
-    const value = limits[key]
+function checkLimits(limits: RequestLimits | MessageLimits): void {
+  for (const [key, value] of Object.entries(limits)) {
     if (!Number.isInteger(value) || value < 0) throw new RangeError(`${key} must be a non-negative integer: ${value}`)
   }
 }

@@ -47,16 +47,22 @@ export interface RequestLimits {
   responseBytesMax: number
   /** Whole exchange, from opening the stream to the last byte of the response. */
   timeoutMs: number
-  /**
-   * Request side: send the protocol id and the request in one message instead
-   * of waiting for the peer to agree to the protocol first (multistream-select's
-   * optimistic mode), a round trip less. For a protocol the peer is known to
-   * serve; one it does not serve fails as the request is read (RESET or PROTOCOL).
-   */
-  optimistic?: boolean
 }
 
 export type RequestHandler = (request: Uint8Array, peer: PeerIdString) => Promise<Uint8Array>
+
+/** Bounds of a message protocol (net/message-streams.ts), on each side. */
+export interface MessageLimits {
+  /** Largest message sent or accepted. */
+  messageBytesMax: number
+  /** Bytes waiting to be written to one peer at most (a message past it is refused), and buffered unread on the receiving side. */
+  queuedBytesMax: number
+  /** Opening the stream, and writing one message, each within this. */
+  timeoutMs: number
+}
+
+/** Hears each message of a message protocol, in the order sent; the next is read once it settles. */
+export type MessageHandler = (message: Uint8Array, peer: PeerIdString) => void | Promise<void>
 
 /** Running byte totals of all connections, at the transport (encrypted, with muxer framing). */
 export interface NetworkTraffic {
@@ -167,6 +173,21 @@ export interface Network {
     limits: RequestLimits,
     signal?: AbortSignal,
   ): Promise<Uint8Array>
+
+  /**
+   * Serves a message protocol: each peer keeps one long-lived stream to us,
+   * carrying length-prefixed messages that get no answer. Optional, as
+   * `sendMessage`: a network without them (the simulator) has callers fall
+   * back to requests.
+   */
+  handleMessages?(protocol: string, handler: MessageHandler, limits: MessageLimits): Promise<void>
+  /**
+   * Sends one message over our long-lived stream to `peer` for `protocol`,
+   * opened by the first message: the protocol's negotiation (a round trip) is
+   * paid once per connection, not per message as a request pays it. Resolves
+   * once written; throws RequestError (too large, queue full, stream failed).
+   */
+  sendMessage?(peer: PeerIdString, protocol: string, message: Uint8Array, limits: MessageLimits): Promise<void>
 
   peers(): PeerInfo[]
   /**

@@ -75,7 +75,6 @@ export async function sendRequest(
     stream = await host.dialProtocol(peerId, protocol, {
       signal,
       maxOutboundStreams: STREAMS_PER_PROTOCOL_MAX,
-      negotiateFully: limits.optimistic !== true,
     })
   } catch (err) {
     throw toRequestError(err, signal, 'DIAL_FAILED')

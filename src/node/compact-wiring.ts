@@ -4,7 +4,8 @@
  * recently dropped txs (fed by the mempool's `dropped` event and the gossip
  * txs the mempool ignored), full blocks fetched through sync's block
  * download, imports through the chain (sourced `gossip`), and every new head
- * relayed to the peers that speak the protocol. The node's own
+ * relayed to the peers that speak the protocol (pushes, announcements and
+ * mode changes on the network's message streams where it has them). The node's own
  * announcements go to the gossip topic only while a peer that does not speak
  * it is connected (`publishBlock`). Proof-of-work chains only: under BFT
  * finality a block travels with its commit.
@@ -20,6 +21,8 @@ import { blockToAnnounce } from '../relay/announce.js'
 import {
   type CompactObserver,
   CompactRelay,
+  compactMessageLimits,
+  compactMessageProtocol,
   compactProtocol,
   compactServeLimits,
   RecentTxs,
@@ -75,6 +78,8 @@ export class CompactWiring {
     const { network, chain, mempool, decoders } = deps
     const protocol = compactProtocol(chain.chainId)
     const { blockBytesMax, blockTxsMax, txBytesMax } = chain.genesis.limits
+    const messageLimits = compactMessageLimits({ blockBytesMax, blockTxsMax, txBytesMax })
+    const sendMessage = network.sendMessage?.bind(network)
     const log = deps.log.child({ module: 'compact' })
     mempool.onDropped((txs) => {
       for (const tx of txs) this.recentTxs.add(tx)
@@ -84,6 +89,9 @@ export class CompactWiring {
         peers: () => network.peers().map((p) => p.id),
         speaks: async (peer) => (network.peerSupports ? network.peerSupports(peer, protocol) : false),
         send: (peer, request, limits, signal) => network.request(peer, protocol, request, limits, signal),
+        push:
+          sendMessage &&
+          ((peer, message) => sendMessage(peer, compactMessageProtocol(chain.chainId), message, messageLimits)),
         reportPeer: (peer, penalty, reason) => network.reportPeer(peer, penalty, reason),
         notePeerActivity: (peer, kind) => network.notePeerActivity(peer, kind),
       },
@@ -134,11 +142,16 @@ export class CompactWiring {
   /** Serves the protocol and relays every new head. */
   async start(): Promise<void> {
     const { network, chain, clock, log } = this.deps
-    const { blockBytesMax, blockTxsMax, txBytesMax } = chain.genesis.limits
+    const limits = chain.genesis.limits
     await network.handle(
       compactProtocol(chain.chainId),
       (request, peer) => this.relay.handle(request, peer),
-      compactServeLimits({ blockBytesMax, blockTxsMax, txBytesMax }),
+      compactServeLimits(limits),
+    )
+    await network.handleMessages?.(
+      compactMessageProtocol(chain.chainId),
+      (message, peer) => this.relay.onMessage(message, peer),
+      compactMessageLimits(limits),
     )
     chain.onHeadChange((change) => {
       const block = blockToRelay(change, clock.nowMs())

@@ -30,6 +30,7 @@ import {
   decodeCompactBlock,
   encodeCompactRequest,
 } from './compact-codec.js'
+import { deliver } from './deliver.js'
 import type { PeerBlocks } from './peer-blocks.js'
 import { fillMissing, matchesTxRoot, rebuildBlock } from './rebuild.js'
 import type { CompactDeps, FallbackReason } from './types.js'
@@ -217,8 +218,6 @@ export class CompactReceiver {
       requestBytesMax: compactRequestBytesMax(this.deps.chain.limits),
       responseBytesMax,
       timeoutMs: MISSING_TXS_TIMEOUT_MS,
-      // Sent only to peers that speak the protocol: the protocol id goes with the request, a round trip less.
-      optimistic: true,
     }
   }
 
@@ -301,7 +300,6 @@ export class CompactReceiver {
 
   /** Asks a peer that joined our high-bandwidth set to push to us, and one that left it to announce. */
   private askModes(change: { added?: PeerIdString; dropped?: PeerIdString }): void {
-    const limits = { ...this.requestLimits(0), timeoutMs: MISSING_TXS_TIMEOUT_MS }
     for (const [peer, highBandwidth] of [
       [change.added, true],
       [change.dropped, false],
@@ -309,9 +307,9 @@ export class CompactReceiver {
       if (peer === undefined) continue
       const request = encodeCompactRequest({ kind: 'mode', highBandwidth })
       this.deps.observer?.bytes('out', request.byteLength)
-      this.deps.net
-        .send(peer, request, limits)
-        .catch((err: unknown) => this.deps.log?.('compact mode request failed', { peer, error: String(err) }))
+      deliver(this.deps, peer, request).catch((err: unknown) =>
+        this.deps.log?.('compact mode request failed', { peer, error: String(err) }),
+      )
     }
   }
 

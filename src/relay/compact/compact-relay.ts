@@ -35,16 +35,16 @@ import {
   encodeCompactRequest,
 } from './compact-codec.js'
 import { CompactReceiver, MISSING_TXS_TIMEOUT_MS } from './compact-receive.js'
+import { deliver } from './deliver.js'
 import { PEERS_TRACKED_MAX, PeerBlocks } from './peer-blocks.js'
 import { compactTxs } from './rebuild.js'
 import { packShortIds } from './short-ids.js'
 import type { CompactDeps } from './types.js'
 
+/** Charged for a request sent on the message stream, where nothing answers it. */
+export const REQUEST_AS_MESSAGE_PENALTY = 20
 /** Compact forms of recent blocks kept to serve (one nonce per block, as every peer gets the same bytes). */
 export const COMPACT_CACHE_MAX = 8
-/** Whole exchange of one push or announcement (the receiver answers at once and works after). */
-export const PUSH_TIMEOUT_MS = 5_000
-
 /** The protocol id; it carries the chain id, so chains never mix. */
 export const compactProtocol = (chainId: string): string => `/peerchain/${chainId}/cmpct/1`
 
@@ -89,38 +89,50 @@ export class CompactRelay {
     )
   }
 
-  /** The protocol handler (Network.handle): decodes, answers at once, and rebuilds pushed blocks after answering. */
+  /**
+   * The request protocol's handler (Network.handle): decodes, answers at
+   * once, and rebuilds pushed blocks after answering. A message that gets no
+   * answer comes here too when it could not go on the message stream.
+   */
   async handle(bytes: Uint8Array, peer: PeerIdString): Promise<Uint8Array> {
+    const request = this.decode(bytes, peer)
+    let answer: Uint8Array = EMPTY
+    if (request?.kind === 'getBlock') answer = await this.serveCompact(peer, toHex(request.blockHash))
+    else if (request?.kind === 'getBlockTxs') {
+      answer = await this.serveTxs(peer, toHex(request.get.blockHash), request.get.indexes)
+    } else if (request) this.onOneWay(peer, request)
+    this.deps.observer?.bytes('out', answer.byteLength)
+    return answer
+  }
+
+  /**
+   * The message streams' handler (Network.handleMessages): a pushed block, an
+   * announcement or a mode change. A request there has no way to be answered:
+   * the peer broke the protocol.
+   */
+  onMessage(bytes: Uint8Array, peer: PeerIdString): void {
+    const request = this.decode(bytes, peer)
+    if (request?.kind === 'getBlock' || request?.kind === 'getBlockTxs') {
+      this.deps.net.reportPeer(peer, REQUEST_AS_MESSAGE_PENALTY, 'CMPCT_REQUEST_AS_MESSAGE')
+    } else if (request) this.onOneWay(peer, request)
+  }
+
+  private decode(bytes: Uint8Array, peer: PeerIdString): CompactRequest | undefined {
     const { deps } = this
     deps.observer?.bytes('in', bytes.byteLength)
     this.speakers.add(peer)
-    let request: CompactRequest
     try {
-      request = decodeCompactRequest(bytes, deps.chain.limits)
+      return decodeCompactRequest(bytes, deps.chain.limits)
     } catch (err) {
       if (isVerifyError(err) && err.verdict === 'reject') deps.net.reportPeer(peer, err.penalty, err.code)
-      return EMPTY
+      return undefined
     }
-    let answer: Uint8Array = EMPTY
-    switch (request.kind) {
-      case 'block':
-        void this.receiver.onCompactBlock(peer, request.block)
-        break
-      case 'announce':
-        void this.receiver.onAnnounce(peer, request.header)
-        break
-      case 'getBlock':
-        answer = await this.serveCompact(peer, toHex(request.blockHash))
-        break
-      case 'getBlockTxs':
-        answer = await this.serveTxs(peer, toHex(request.get.blockHash), request.get.indexes)
-        break
-      case 'mode':
-        this.peerBlocks.setMode(peer, request.highBandwidth)
-        break
-    }
-    deps.observer?.bytes('out', answer.byteLength)
-    return answer
+  }
+
+  private onOneWay(peer: PeerIdString, request: CompactRequest): void {
+    if (request.kind === 'block') void this.receiver.onCompactBlock(peer, request.block)
+    else if (request.kind === 'announce') void this.receiver.onAnnounce(peer, request.header)
+    else if (request.kind === 'mode') this.peerBlocks.setMode(peer, request.highBandwidth)
   }
 
   /** True when a connected peer does not speak the protocol: blocks must go to gossip too. */
@@ -153,19 +165,13 @@ export class CompactRelay {
     const highBandwidth = new Set(own ? targets : this.peerBlocks.highBandwidth(new Set(targets)))
     const push = highBandwidth.size > 0 ? encodeCompactRequest({ kind: 'block', block: this.compactOf(block) }) : EMPTY
     const announce = encodeCompactRequest({ kind: 'announce', header: block.header.bytes })
-    const limits = {
-      ...compactServeLimits(deps.chain.limits),
-      timeoutMs: PUSH_TIMEOUT_MS,
-      responseBytesMax: 0,
-      optimistic: true,
-    }
     await Promise.all(
       targets.map(async (peer) => {
         this.peerBlocks.noteKnows(peer, block.id)
         const request = highBandwidth.has(peer) ? push : announce
         deps.observer?.bytes('out', request.byteLength)
         try {
-          await deps.net.send(peer, request, limits)
+          await deliver(deps, peer, request)
         } catch (err) {
           deps.log?.('compact relay failed', { peer, error: String(err) })
         }

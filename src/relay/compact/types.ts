@@ -18,6 +18,12 @@ export interface CompactNet {
   speaks(peer: PeerIdString): Promise<boolean>
   /** One request on the compact-block protocol; throws RequestError. */
   send(peer: PeerIdString, request: Uint8Array, limits: RequestLimits, signal?: AbortSignal): Promise<Uint8Array>
+  /**
+   * One message that gets no answer (a pushed block, an announcement, a mode
+   * change) on our long-lived message stream to `peer` (deliver.ts); absent
+   * where the network has none. Throws RequestError.
+   */
+  push?(peer: PeerIdString, message: Uint8Array): Promise<void>
   reportPeer(peer: PeerIdString, penalty: number, reason: string): void
   /** The peer brought us a new valid block first (protects it from inbound eviction). */
   notePeerActivity(peer: PeerIdString, kind: 'block'): void

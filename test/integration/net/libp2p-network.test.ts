@@ -7,7 +7,13 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { createNetwork, type NetworkInit } from '../../../src/net/libp2p-network.js'
-import { type GossipVerdict, type Network, RequestError, type RequestLimits } from '../../../src/net/network.js'
+import {
+  type GossipVerdict,
+  type MessageLimits,
+  type Network,
+  RequestError,
+  type RequestLimits,
+} from '../../../src/net/network.js'
 import { SCORE_BAN_THRESHOLD } from '../../../src/net/scores.js'
 
 const CHAIN_ID = 'testnet'
@@ -323,20 +329,45 @@ describe('libp2p network: request/response', () => {
     const unreachable = await rejectionOf(a.request(gone.peerId, '/test/echo/1', enc.encode('x'), limits))
     expect((unreachable as RequestError).code).toBe('DIAL_FAILED')
 
-    // optimistic negotiation (the protocol id sent with the request): the same answer, and a clear failure
-    const optimistic = { ...limits, optimistic: true }
-    expect(dec.decode(await a.request(b.peerId, '/test/echo/1', enc.encode('fast'), optimistic))).toBe(
-      `fast from ${a.peerId}`,
-    )
-    const unknownOptimistic = await rejectionOf(a.request(b.peerId, '/test/nope/1', enc.encode('x'), optimistic))
-    expect(unknownOptimistic).toBeInstanceOf(RequestError)
-    expect(['PROTOCOL', 'RESET']).toContain((unknownOptimistic as RequestError).code)
-
     // none of that broke the connection or the process
     expect(connected(a, b)).toBe(true)
     expect(dec.decode(await a.request(b.peerId, '/test/echo/1', enc.encode('again'), limits))).toBe(
       `again from ${a.peerId}`,
     )
+  })
+})
+
+describe('libp2p network: message streams', () => {
+  it('carries messages in order from each peer, refuses an unknown protocol, and recovers from a reset', async () => {
+    const limits: MessageLimits = { messageBytesMax: 64, queuedBytesMax: 1024, timeoutMs: 3_000 }
+    const b = await startNode()
+    const got: string[] = []
+    await b.handleMessages?.(
+      '/test/msg/1',
+      (message, peer) => void got.push(`${dec.decode(message)} from ${peer}`),
+      limits,
+    )
+    const a = await startNode({ bootstrap: [addr(b)] })
+    await waitFor('A connected to B', () => connected(a, b))
+    const send = (text: string, l: MessageLimits = limits) =>
+      a.sendMessage?.(b.peerId, '/test/msg/1', enc.encode(text), l)
+    await Promise.all(['one', 'two', 'three'].map((text) => send(text)))
+    await waitFor('three messages', () => got.length === 3)
+    expect(got).toEqual(['one', 'two', 'three'].map((text) => `${text} from ${a.peerId}`))
+
+    const unknown = await rejectionOf(
+      a.sendMessage?.(b.peerId, '/test/nope/1', enc.encode('x'), limits) as Promise<void>,
+    )
+    expect((unknown as RequestError).code).toBe('PROTOCOL')
+
+    // larger than B takes: B resets the stream; a later message goes on a new one
+    await send('x'.repeat(100), { ...limits, messageBytesMax: 1024 })
+    await waitFor('a message after the reset', () => {
+      void send('after')?.catch(() => {})
+      return got.includes(`after from ${a.peerId}`)
+    })
+    expect(got.some((line) => line.startsWith('xxx'))).toBe(false)
+    expect(connected(a, b)).toBe(true)
   })
 })
 

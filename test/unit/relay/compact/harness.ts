@@ -3,12 +3,14 @@
  * and a CompactRelay; `send` hands a request to the named peer's handler.
  * Peers can be made silent (never answer missing-tx requests) or mute
  * (do not speak the protocol), and every charge, fetch and gossip publish
- * is recorded.
+ * is recorded. A wire made `withMessages` gives its nodes message streams
+ * too (`push` hands a message to the peer's `onMessage`; it fails to a peer
+ * in `brokenStreams`); messages are recorded as `from→to kind (msg)`.
  */
 import { Block } from '../../../../src/ledger/block.js'
 import { Tx } from '../../../../src/ledger/tx.js'
 import { Mempool } from '../../../../src/mempool/index.js'
-import type { PeerIdString } from '../../../../src/net/network.js'
+import { type PeerIdString, RequestError } from '../../../../src/net/network.js'
 import { decodeCompactRequest } from '../../../../src/relay/compact/compact-codec.js'
 import {
   type CompactObserver,
@@ -91,7 +93,10 @@ export interface TestNode {
 }
 
 export class Wire {
+  constructor(private readonly options: { withMessages?: boolean } = {}) {}
   readonly nodes = new Map<string, TestNode>()
+  /** Peers whose message stream fails (the sender falls back to a request). */
+  readonly brokenStreams = new Set<string>()
   /** Peers that do not speak the protocol (they still get gossip). */
   readonly mute = new Set<string>()
   /** Peers that never answer a missing-tx request. */
@@ -140,6 +145,7 @@ export class Wire {
         peers: () => [...(this.links.get(name) ?? [])],
         speaks: async (peer) => !this.mute.has(peer),
         send: (peer, request) => this.send(name, peer, request),
+        push: this.options.withMessages ? (peer, message) => this.push(name, peer, message) : undefined,
         reportPeer: (peer, penalty, reason) => node.charges.push({ peer, penalty, reason }),
         notePeerActivity: () => {},
       },
@@ -192,6 +198,18 @@ export class Wire {
       set.add(y)
       this.links.set(x, set)
     }
+  }
+
+  private async push(from: PeerIdString, to: PeerIdString, message: Uint8Array): Promise<void> {
+    const target = this.nodes.get(to)
+    if (!target || this.mute.has(to)) throw new RequestError('PROTOCOL', `${to} does not speak the protocol`)
+    const kind = decodeCompactRequest(message, target.t.genesis.limits).kind
+    if (this.brokenStreams.has(to)) {
+      this.sent.push(`${from}→${to} ${kind} (msg failed)`)
+      throw new RequestError('RESET', 'stream reset')
+    }
+    this.sent.push(`${from}→${to} ${kind} (msg)`)
+    target.relay.onMessage(message, from)
   }
 
   private async send(from: PeerIdString, to: PeerIdString, request: Uint8Array): Promise<Uint8Array> {
