@@ -95,6 +95,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   private readonly listeners: { [E in keyof NetworkEvents]: Set<Listener<E>> } = {
     'peer:connect': new Set(),
     'peer:disconnect': new Set(),
+    'peer:identify': new Set(),
   }
   private state: 'created' | 'started' | 'stopped' = 'created'
   private readonly discipline: PeerDiscipline
@@ -463,6 +464,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   private onIdentify(result: IdentifyResult): void {
     if (this.state !== 'started' || result.connection.status !== 'open') return
     this.manager.identified(result.peerId.toString(), result.listenAddrs, managedConnection(result.connection))
+    this.emit('peer:identify', result.peerId.toString())
   }
 }
 

@@ -105,6 +105,8 @@ export interface NetworkTaps {
 export interface NetworkEvents {
   'peer:connect': PeerIdString
   'peer:disconnect': PeerIdString
+  /** The peer told us (identify) which protocols it serves: `peerSupports` answers for it now. Not every network has it. */
+  'peer:identify': PeerIdString
 }
 
 /** What the address manager holds: new and tried entries, in total and by network group. */

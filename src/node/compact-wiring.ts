@@ -161,6 +161,7 @@ export class CompactWiring {
         .catch((err: unknown) => log.warn('compact relay failed', { error: String(err) }))
     })
     network.on('peer:disconnect', (peer) => this.relay.forget(peer))
+    network.on('peer:identify', (peer) => void this.relay.greet(peer))
   }
 
   /** announce.ts's publish: to the gossip topic only while a connected peer does not speak compact blocks. */

@@ -52,6 +52,8 @@ export class SimNetwork implements Network, RouterHost, RequestHost {
   private readonly listeners: { [E in keyof NetworkEvents]: Set<Listener<E>> } = {
     'peer:connect': new Set(),
     'peer:disconnect': new Set(),
+    // the simulator has no identify (nor peerSupports): never emitted
+    'peer:identify': new Set(),
   }
   private readonly scores: PeerScores
   private readonly banned = new Map<string, Ban>()

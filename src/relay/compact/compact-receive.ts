@@ -58,6 +58,8 @@ export class CompactReceiver {
   private readonly pending = new Map<string, Promise<void>>()
   /** Per block recently rebuilt, the indexes we lacked: the next hop likely lacks them too. */
   private readonly lackedByBlock = new Map<string, number[]>()
+  /** Blocks asked for by a `getBlock` message after an announcement: who announced them, and the deadline. */
+  private readonly asked = new Map<string, { header: Header; peers: PeerIdString[]; timer: unknown }>()
 
   constructor(
     private readonly deps: CompactDeps,
@@ -69,18 +71,84 @@ export class CompactReceiver {
     return this.lackedByBlock.get(blockId) ?? []
   }
 
-  /** A compact block pushed by `peer`. */
+  /** A compact block pushed by `peer` (or sent in answer to a `getBlock` message). */
   async onCompactBlock(peer: PeerIdString, message: CompactBlockMessage): Promise<void> {
     this.deps.observer?.received()
     const header = this.headerOf(peer, message.header)
     if (!header) return
+    this.clearAsked(header.id)
     await this.exclusive(peer, header, () => this.rebuild(peer, header, message))
   }
 
-  /** A low-bandwidth announcement: check the header, then fetch its compact block from `peer`. */
+  /**
+   * A low-bandwidth announcement: check the header, then fetch its compact
+   * block from `peer`: by a `getBlock` message on the message stream (the
+   * block comes back as a message, which onCompactBlock takes like a push),
+   * else by a request.
+   */
   async onAnnounce(peer: PeerIdString, headerBytes: Uint8Array): Promise<void> {
     const header = this.headerOf(peer, headerBytes)
     if (!header) return
+    if (this.askByMessage(peer, header)) return
+    await this.fetchAnnounced(peer, header)
+  }
+
+  /**
+   * Asks `peer` for an announced block by message; false when that is not
+   * the way (no message streams, the parent not stored yet, too many asked):
+   * the caller fetches it by request.
+   */
+  private askByMessage(peer: PeerIdString, header: Header): boolean {
+    const { deps } = this
+    const push = deps.net.push
+    const already = this.asked.get(header.id)
+    if (already) {
+      if (!already.peers.includes(peer)) already.peers.push(peer)
+      return true
+    }
+    if (push === undefined || this.asked.size >= PENDING_BLOCKS_MAX || !deps.chain.hasParent(header)) return false
+    try {
+      deps.chain.checkSeal(header)
+    } catch (err) {
+      this.charge(peer, err)
+      return true
+    }
+    const timer = deps.timers.setTimeout(() => void this.askTimedOut(header.id), MISSING_TXS_TIMEOUT_MS)
+    this.asked.set(header.id, { header, peers: [peer], timer })
+    const request = encodeCompactRequest({ kind: 'getBlock', blockHash: header.hash })
+    deps.observer?.bytes('out', request.byteLength)
+    push(peer, request).catch((err: unknown) => {
+      deps.log?.('compact getBlock message failed; asking by request', { peer, error: String(err) })
+      if (!this.clearAsked(header.id)) return
+      this.fetchAnnounced(peer, header).catch((e: unknown) =>
+        deps.log?.('compact block fetch failed', { peer, error: String(e) }),
+      )
+    })
+    return true
+  }
+
+  /** No compact block came for a block asked by message: the full block from the other announcers, then the one asked. */
+  private async askTimedOut(blockId: string): Promise<void> {
+    const asked = this.asked.get(blockId)
+    if (!asked) return
+    this.asked.delete(blockId)
+    if (this.deps.chain.knows(blockId) || this.pending.has(blockId)) return
+    const [first, ...others] = asked.peers
+    if (first === undefined) return
+    await this.exclusive(first, asked.header, () => this.fallback(first, asked.header, 'timeout', [...others, first]))
+  }
+
+  /** Forgets a block asked by message (it came, or the message failed); false when it was not asked. */
+  private clearAsked(blockId: string): boolean {
+    const asked = this.asked.get(blockId)
+    if (!asked) return false
+    this.deps.timers.clearTimeout(asked.timer)
+    this.asked.delete(blockId)
+    return true
+  }
+
+  /** Fetches an announced block's compact form from `peer` by request, and rebuilds it. */
+  private async fetchAnnounced(peer: PeerIdString, header: Header): Promise<void> {
     await this.exclusive(peer, header, async () => {
       const limits = this.requestLimits(compactBlockBytesMax(this.deps.chain.limits))
       const answer = await this.ask(peer, encodeCompactRequest({ kind: 'getBlock', blockHash: header.hash }), limits)
@@ -88,7 +156,7 @@ export class CompactReceiver {
       let message: CompactBlockMessage
       try {
         message = decodeCompactBlock(answer, this.deps.chain.limits)
-        if (!equalBytes(message.header, headerBytes))
+        if (!equalBytes(message.header, header.bytes))
           throw new RequestError('PROTOCOL', 'another header than announced')
       } catch (err) {
         this.charge(peer, err)

@@ -107,13 +107,26 @@ export class CompactRelay {
 
   /**
    * The message streams' handler (Network.handleMessages): a pushed block, an
-   * announcement or a mode change. A request there has no way to be answered:
-   * the peer broke the protocol.
+   * announcement, a mode change, or a `getBlock` after our announcement, which
+   * is answered by the block's compact form as a message of ours (nothing when
+   * we do not hold it, or our stream to the peer is full: the asker's deadline
+   * then takes the block elsewhere). `getBlockTxs` there has no way to be
+   * answered: the peer broke the protocol.
    */
-  onMessage(bytes: Uint8Array, peer: PeerIdString): void {
+  async onMessage(bytes: Uint8Array, peer: PeerIdString): Promise<void> {
+    const { deps } = this
     const request = this.decode(bytes, peer)
-    if (request?.kind === 'getBlock' || request?.kind === 'getBlockTxs') {
-      this.deps.net.reportPeer(peer, REQUEST_AS_MESSAGE_PENALTY, 'CMPCT_REQUEST_AS_MESSAGE')
+    if (request?.kind === 'getBlockTxs') {
+      deps.net.reportPeer(peer, REQUEST_AS_MESSAGE_PENALTY, 'CMPCT_REQUEST_AS_MESSAGE')
+    } else if (request?.kind === 'getBlock') {
+      const block = await this.blockOf(toHex(request.blockHash))
+      if (!block || deps.net.push === undefined) return
+      this.peerBlocks.noteKnows(peer, block.id)
+      const answer = encodeCompactRequest({ kind: 'block', block: this.compactOf(block) })
+      deps.observer?.bytes('out', answer.byteLength)
+      deps.net
+        .push(peer, answer)
+        .catch((err: unknown) => deps.log?.('compact block answer failed', { peer, error: String(err) }))
     } else if (request) this.onOneWay(peer, request)
   }
 
@@ -177,6 +190,22 @@ export class CompactRelay {
         }
       }),
     )
+  }
+
+  /**
+   * A peer told us what it serves (identify): if it speaks the protocol, say
+   * "announce to me" (BIP152's first `sendcmpct`, unless we already asked it
+   * to push) on the message stream, which opens that stream now rather than
+   * with the first block, a round trip the block would wait.
+   */
+  async greet(peer: PeerIdString): Promise<void> {
+    const { deps } = this
+    if (deps.net.push === undefined || this.peerBlocks.pushers().includes(peer) || !(await this.speaks(peer))) return
+    const greeting = encodeCompactRequest({ kind: 'mode', highBandwidth: false })
+    deps.observer?.bytes('out', greeting.byteLength)
+    await deps.net
+      .push(peer, greeting)
+      .catch((err: unknown) => deps.log?.('compact greeting failed', { peer, error: String(err) }))
   }
 
   /** A peer left: forget what we knew of it. */

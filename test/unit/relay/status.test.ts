@@ -30,6 +30,7 @@ class FakeStatusNet implements StatusFns {
   readonly listeners: { [E in keyof NetworkEvents]: Array<(detail: NetworkEvents[E]) => void> } = {
     'peer:connect': [],
     'peer:disconnect': [],
+    'peer:identify': [],
   }
 
   on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void {

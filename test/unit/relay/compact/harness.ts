@@ -97,6 +97,8 @@ export class Wire {
   readonly nodes = new Map<string, TestNode>()
   /** Peers whose message stream fails (the sender falls back to a request). */
   readonly brokenStreams = new Set<string>()
+  /** Peers that drop every getBlock message they get (as if they no longer held the block). */
+  readonly dropGetBlock = new Set<string>()
   /** Peers that do not speak the protocol (they still get gossip). */
   readonly mute = new Set<string>()
   /** Peers that never answer a missing-tx request. */
@@ -209,7 +211,8 @@ export class Wire {
       throw new RequestError('RESET', 'stream reset')
     }
     this.sent.push(`${from}→${to} ${kind} (msg)`)
-    target.relay.onMessage(message, from)
+    if (kind === 'getBlock' && this.dropGetBlock.has(to)) return
+    void target.relay.onMessage(message, from)
   }
 
   private async send(from: PeerIdString, to: PeerIdString, request: Uint8Array): Promise<Uint8Array> {

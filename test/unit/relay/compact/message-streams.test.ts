@@ -36,16 +36,64 @@ describe('compact blocks over message streams', () => {
     expect(s.relay.peerBlocks.highBandwidth(new Set(['R']))).toEqual(['R'])
   })
 
-  it('announces by message and fetches the compact block and the missing txs by request', async () => {
+  it('announces by message, is asked for the compact block by message and answers by message; missing txs by request', async () => {
     const { wire, s, r, block } = await sentBlock([0, 2, 3, 5], false)
     await s.relay.relayBlock(block)
     await vi.waitFor(() => expect(stored(r, block.id)).toBeDefined())
     expect(wire.sent.filter((line) => !line.endsWith('mode (msg)'))).toEqual([
       'S→R announce (msg)',
-      'R→S getBlock',
+      'R→S getBlock (msg)',
+      'S→R block (msg)',
       'R→S getBlockTxs',
     ])
     expect(r.counts.requestedTxs).toEqual([2])
+    expect(r.timers.pending).toBe(0)
+  })
+
+  it('takes the full block from the announcers when no compact block comes for a getBlock message in time', async () => {
+    const { wire, s, r, block } = await sentBlock([0, 1, 2, 3, 4, 5], false)
+    const t = await wire.node('T')
+    wire.link('T', 'R')
+    await holdBlock(t, block)
+    // S and T announce; S forgets the block before R's getBlock reaches it, so nothing answers
+    wire.dropGetBlock.add('S')
+    await s.relay.relayBlock(block)
+    await t.relay.relayBlock(block)
+    expect(wire.sent.filter((line) => line.includes('getBlock'))).toEqual(['R→S getBlock (msg)'])
+    expect(stored(r, block.id)).toBeUndefined()
+    r.timers.fireAll()
+    await vi.waitFor(() => expect(stored(r, block.id)).toBeDefined())
+    expect(r.counts.fallbacks).toEqual(['timeout'])
+    expect(r.fetchedFrom).toEqual(['T'])
+  })
+
+  it('asks by request when the getBlock message cannot go', async () => {
+    const { wire, s, r, block } = await sentBlock([0, 1, 2, 3, 4, 5], false)
+    wire.brokenStreams.add('S')
+    await s.relay.relayBlock(block)
+    await vi.waitFor(() => expect(stored(r, block.id)).toBeDefined())
+    expect(wire.sent.filter((line) => !line.includes('mode'))).toEqual([
+      'S→R announce (msg)',
+      'R→S getBlock (msg failed)',
+      'R→S getBlock',
+    ])
+    expect(r.timers.pending).toBe(0)
+  })
+
+  it('greets a peer that speaks the protocol with "announce to me", which opens the stream before any block', async () => {
+    const { wire, s, r } = await sentBlock([], false)
+    const mute = await wire.node('M')
+    wire.mute.add('M')
+    wire.link('R', 'M')
+    await r.relay.greet('S')
+    await r.relay.greet('M')
+    expect(wire.sent).toEqual(['R→S mode (msg)'])
+    expect(s.relay.peerBlocks.highBandwidth(new Set(['R']))).toEqual([])
+    expect(mute.charges).toEqual([])
+    // a peer we asked to push to us is not told to announce again when identify runs anew
+    r.relay.peerBlocks.broughtFirst('S')
+    await r.relay.greet('S')
+    expect(wire.sent).toEqual(['R→S mode (msg)'])
   })
 
   it('sends the message as a request when the stream fails, so the block still arrives', async () => {
@@ -57,10 +105,11 @@ describe('compact blocks over message streams', () => {
     expect(r.counts.rebuiltWithout).toBe(1)
   })
 
-  it('charges a peer that sends a request as a message (nothing can answer it there) and serves nothing', async () => {
+  it('charges a peer that asks for txs by message (nothing can answer that there) and serves nothing', async () => {
     const { s, block } = await sentBlock([], false)
     const before = s.counts.bytesOut
-    s.relay.onMessage(encodeCompactRequest({ kind: 'getBlock', blockHash: block.header.hash }), 'R')
+    const get = { blockHash: block.header.hash, indexes: [0] }
+    await s.relay.onMessage(encodeCompactRequest({ kind: 'getBlockTxs', get }), 'R')
     expect(s.charges).toEqual([{ peer: 'R', penalty: 20, reason: 'CMPCT_REQUEST_AS_MESSAGE' }])
     expect(s.counts.bytesOut).toBe(before)
   })
