@@ -1,9 +1,9 @@
-/** node/compact-wiring.ts: which head changes go out by compact block. */
+/** node/compact-wiring.ts: which stored blocks and head changes go out by compact block. */
 import { describe, expect, it } from 'vitest'
 import type { BlockSource, HeadChange } from '../../../../src/chain/chain.js'
-import { blockToRelay, isOwnBlock } from '../../../../src/node/compact-wiring.js'
+import { blockToRelay, isOwnBlock, relaysOnStore } from '../../../../src/node/compact-wiring.js'
 import { ANNOUNCE_AGE_MAX_MS } from '../../../../src/relay/announce.js'
-import { mineBlock, openTestChain } from '../../../helpers/chain.js'
+import { mineBlock, minerAddress, openTestChain } from '../../../helpers/chain.js'
 
 async function changeOf(source: BlockSource): Promise<{ change: HeadChange; minedMs: number }> {
   const t = await openTestChain()
@@ -34,5 +34,31 @@ describe('isOwnBlock', () => {
     for (const source of ['mined', 'rpc'] as const) expect(isOwnBlock((await changeOf(source)).change)).toBe(true)
     for (const source of ['gossip', 'sync', 'store'] as const)
       expect(isOwnBlock((await changeOf(source)).change)).toBe(false)
+  })
+})
+
+describe('relaysOnStore', () => {
+  it('relays a block we mined as it is stored, before it connects, when it has more work than the head; nothing else', async () => {
+    const t = await openTestChain()
+    const verdicts: Array<[string, boolean]> = []
+    t.chain.onBlockStored((block, source) => verdicts.push([source, relaysOnStore(t.chain, block, source)]))
+    const first = await mineBlock(t)
+    await t.chain.importBlock(first, 'mined')
+    // at store time the head was still the parent: the state root was not yet checked
+    expect(verdicts).toEqual([['mined', true]])
+    const sibling = await openTestChain()
+    const other = await mineBlock(sibling, [], minerAddress(101))
+    // equal work to the head: a side block until a child comes, never relayed early
+    await t.chain.importBlock(other, 'mined')
+    const second = await mineBlock(t)
+    await t.chain.importBlock(second, 'gossip')
+    const third = await mineBlock(t)
+    await t.chain.importBlock(third, 'rpc')
+    expect(verdicts).toEqual([
+      ['mined', true],
+      ['mined', false],
+      ['gossip', false],
+      ['rpc', false],
+    ])
   })
 })
