@@ -1,6 +1,7 @@
 /**
- * The Network over a libp2p node. Gossip and request/response delegate to
- * gossip.ts and request.ts; whom we connect to is the peer manager's
+ * The Network over a libp2p node. Gossip, request/response and message
+ * streams delegate to gossip.ts, request.ts and message-streams.ts, its
+ * listeners and the trace's taps to network-taps.ts; whom we connect to is the peer manager's
  * (peer-manager.ts); inbound admission (inbound-gate.ts), the status
  * deadline (status-deadline.ts), peer discipline (peer-discipline.ts) and
  * the DHT routing table's group limits (dht-diversity-guard.ts) each live in
@@ -26,7 +27,6 @@ import { GossipRouter } from './gossip.js'
 import type { Host } from './host.js'
 import { managedConnection, managedHost } from './host-views.js'
 import type { InboundGate } from './inbound-gate.js'
-import { msgIdHex, tapMessageCopies } from './message-copies.js'
 import { MessageSender, messageStreamOptions, serveMessages } from './message-streams.js'
 import type {
   AddrManStats,
@@ -49,6 +49,7 @@ import type {
   RequestHandler,
   RequestLimits,
 } from './network.js'
+import { Listeners, type NetworkListeners, networkListeners, tapCopiesInto } from './network-taps.js'
 import type { NetworkOptions } from './options.js'
 import type { PeerActivityLog } from './peer-activity.js'
 import type { PeerDiscipline } from './peer-discipline.js'
@@ -82,8 +83,6 @@ export interface NetworkParts {
   nowMs: () => number
 }
 
-type Listener<E extends keyof NetworkEvents> = (detail: NetworkEvents[E]) => void
-
 export class Libp2pNetwork implements Network, NetworkTaps {
   readonly peerId: PeerIdString
   readonly contentRouting: ContentRouting
@@ -92,11 +91,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   private readonly manager: PeerManager
   private readonly randomWalk: RandomWalk
   private readonly dhtGuard: DhtDiversityGuard | undefined
-  private readonly listeners: { [E in keyof NetworkEvents]: Set<Listener<E>> } = {
-    'peer:connect': new Set(),
-    'peer:disconnect': new Set(),
-    'peer:identify': new Set(),
-  }
+  private readonly listeners: NetworkListeners
   private state: 'created' | 'started' | 'stopped' = 'created'
   private readonly discipline: PeerDiscipline
   private readonly scores: PeerScores
@@ -108,8 +103,8 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   private readonly statusDeadline: StatusDeadline
   /** The pending timer of each repeating task (ping samples, addrman saves). */
   private readonly repeating = new Set<unknown>()
-  private readonly cutListeners = new Set<(cut: PeerCut) => void>()
-  private readonly copyListeners = new Set<(copy: MessageCopy) => void>()
+  private readonly cutListeners: Listeners<PeerCut>
+  private readonly copyListeners: Listeners<MessageCopy>
   private readonly messages: MessageSender
 
   constructor(
@@ -117,6 +112,9 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     private readonly options: NetworkOptions,
     parts: NetworkParts,
   ) {
+    this.listeners = networkListeners(options.log)
+    this.cutListeners = new Listeners('cut', options.log)
+    this.copyListeners = new Listeners('message copy', options.log)
     this.discipline = parts.discipline
     this.scores = parts.scores
     this.trafficCounter = parts.trafficCounter
@@ -180,7 +178,9 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     await this.host.start()
     this.state = 'started'
     this.gossip.attach(this.host.services.pubsub)
-    if (this.copyListeners.size > 0) this.tapCopies()
+    if (this.copyListeners.size > 0) {
+      tapCopiesInto(this.host.services.pubsub, this.peerId, this.copyListeners, this.options.log)
+    }
     this.dhtGuard?.start()
     this.manager.start()
     this.randomWalk.start()
@@ -404,7 +404,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   }
 
   on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void {
-    this.listeners[event].add(listener)
+    ;(this.listeners[event] as Listeners<NetworkEvents[E]>).add(listener)
   }
 
   /** Register before start: the pubsub service is tapped at start, and only when someone listens. */
@@ -413,33 +413,13 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     this.copyListeners.add(listener)
   }
 
-  private tapCopies(): void {
-    const pubsub = tapMessageCopies(this.host.services.pubsub, this.peerId, (topic, msgId, from) => {
-      const copy: MessageCopy = { topic, msgId: msgIdHex(msgId), from }
-      for (const listener of this.copyListeners) {
-        try {
-          listener(copy)
-        } catch (err) {
-          this.options.log('net: message copy listener threw', { err: describe(err) })
-        }
-      }
-    })
-    this.options.log('net: counting message copies', { pubsub })
-  }
-
   onPeerCut(listener: (cut: PeerCut) => void): void {
     this.cutListeners.add(listener)
   }
 
   /** Peer discipline cut a peer. */
   peerCut(cut: PeerCut): void {
-    for (const listener of this.cutListeners) {
-      try {
-        listener(cut)
-      } catch (err) {
-        this.options.log('net: cut listener threw', { err: describe(err) })
-      }
-    }
+    this.cutListeners.emit(cut)
   }
 
   protocolTraffic(): ProtocolTraffic {
@@ -447,13 +427,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   }
 
   private emit<E extends keyof NetworkEvents>(event: E, detail: NetworkEvents[E]): void {
-    for (const listener of this.listeners[event]) {
-      try {
-        listener(detail)
-      } catch (err) {
-        this.options.log('net: event listener threw', { event, err: describe(err) })
-      }
-    }
+    ;(this.listeners[event] as Listeners<NetworkEvents[E]>).emit(detail)
   }
 
   private onConnectionOpen(conn: Connection): void {
