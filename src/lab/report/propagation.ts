@@ -3,7 +3,10 @@
  *
  * A message's origin time is the earliest moment anyone saw it: the first
  * first-seen over all traces (its maker logs it `from: local`) or, for a tx,
- * the timeline's `tx-sent`. Its targets are the honest nodes up at that
+ * the timeline's `tx-sent` (the driver made the tx then). A block's `mine`
+ * line names its maker but not its time: it is when the driver asked for a
+ * block, so it also holds the template, the seal and the miner's own import,
+ * none of which is propagation. Its targets are the honest nodes up at that
  * moment, less those that went down (killed) before seeing it; a node counts
  * as having seen it only by a first-seen in the up interval that held the
  * origin (a restarted node catching up by sync is not propagation). The delay
@@ -99,7 +102,8 @@ export function messageReaches(model: RunModel, kind: MessageKind): { reaches: M
       foreign++
       continue
     }
-    const originTime = Math.min(sent?.t ?? Number.POSITIVE_INFINITY, ...seen.map((s) => s.t))
+    const sentAt = kind === 'tx' ? (sent?.t ?? Number.POSITIVE_INFINITY) : Number.POSITIVE_INFINITY
+    const originTime = Math.min(sentAt, ...seen.map((s) => s.t))
     const delays: number[] = []
     let targets = 0
     for (const node of model.honest) {

@@ -62,6 +62,18 @@ describe('propagation', () => {
     expect(figures.cdf.find((c) => c.level === 90)?.points).toEqual([{ x: 600, y: 0.5 }])
   })
 
+  it('measures a block from its maker storing it, not from the driver asking for it (template, seal, import)', () => {
+    const run = four()
+    run.event(900, { e: 'mine', node: 'n2', hash: 'b1' })
+    run.at('n2', 1000, { e: 'block', hash: 'b1', height: 1, from: 'local' })
+    run.at('n0', 1100, { e: 'block', hash: 'b1', height: 1, from: peerIdOf('n2') })
+    run.at('n1', 1150, { e: 'block', hash: 'b1', height: 1, from: peerIdOf('n2') })
+    run.at('n3', 1300, { e: 'block', hash: 'b1', height: 1, from: peerIdOf('n0') })
+    const [reach] = messageReaches(buildModel(run.loaded()), 'block').reaches
+    expect([reach?.origin, (reach?.originTime ?? 0) - T0]).toEqual(['n2', 1000])
+    expect(reach?.delayMs).toEqual({ 50: 100, 90: 300, 100: 300 })
+  })
+
   it('leaves out nodes down at the origin and nodes killed before they saw it', () => {
     const run = four()
     run.at('n3', 500, { e: 'stop' }) // n3 down from 500 on
