@@ -112,7 +112,8 @@ export class LightQueries {
       if (!at) break
       const answers: Array<{ peer: PeerIdString; value: ProvenAccount }> = []
       const queue = peers.filter((p) => !liars.has(p.id))
-      let lacking = false
+      /** A peer lacked this header (a block it has not received yet), or the exchange itself failed. */
+      let worthRetry = false
       let round = Math.min(this.options.askPeers, queue.length)
       while (answers.length < 2 && queue.length > 0) {
         const batch = queue.splice(0, round)
@@ -122,7 +123,7 @@ export class LightQueries {
           else {
             failures.push(r)
             if (r.kind === 'invalid') liars.add(r.peer)
-            if (r.kind === 'unavailable') lacking = true
+            if (r.kind === 'unavailable' || r.kind === 'transport') worthRetry = true
           }
         }
         round = 2 - answers.length
@@ -133,8 +134,9 @@ export class LightQueries {
           return { kind: 'disagreement', at, answers, failures }
         return { kind: 'verified', account: first.value.account, at, peers: answers.map((a) => a.peer), failures }
       }
-      // One header down only helps when a peer lacked this one (a block it has not received yet).
-      if (!lacking) break
+      // One header down only helps when a peer lacked this one, or its answer was lost on the way
+      // (a reset stream, a timeout): not when a peer lied, since it is not asked again anyway.
+      if (!worthRetry) break
     }
     return { kind: 'insufficient', reason: 'fewer than 2 peers proved the account near our tip', failures }
   }

@@ -19,24 +19,21 @@
 import { Block, Header } from '../../ledger/block.js'
 import { isVerifyError } from '../../ledger/errors.js'
 import type { Tx } from '../../ledger/tx.js'
-import { type PeerIdString, RequestError, type RequestLimits } from '../../net/network.js'
+import { type PeerIdString, RequestError } from '../../net/network.js'
 import { equalBytes } from '../../util/bytes.js'
 import {
   blockTxsBytesMax,
   type CompactBlockMessage,
   compactBlockBytesMax,
-  compactRequestBytesMax,
   decodeBlockTxs,
   decodeCompactBlock,
   encodeCompactRequest,
 } from './compact-codec.js'
-import { deliver } from './deliver.js'
 import type { PeerBlocks } from './peer-blocks.js'
 import { fillMissing, matchesTxRoot, rebuildBlock } from './rebuild.js'
+import { ask, deliver, MISSING_TXS_TIMEOUT_MS, requestLimits } from './send.js'
 import type { CompactDeps, FallbackReason } from './types.js'
 
-/** How long a peer has to answer a missing-tx (or compact block) request. */
-export const MISSING_TXS_TIMEOUT_MS = 5_000
 /** Blocks being rebuilt at once; a compact block beyond it is dropped (it comes again by announcement or sync). */
 export const PENDING_BLOCKS_MAX = 8
 /** Charged for a compact block whose txs (prefilled or sent on request) are not the header's. */
@@ -150,8 +147,13 @@ export class CompactReceiver {
   /** Fetches an announced block's compact form from `peer` by request, and rebuilds it. */
   private async fetchAnnounced(peer: PeerIdString, header: Header): Promise<void> {
     await this.exclusive(peer, header, async () => {
-      const limits = this.requestLimits(compactBlockBytesMax(this.deps.chain.limits))
-      const answer = await this.ask(peer, encodeCompactRequest({ kind: 'getBlock', blockHash: header.hash }), limits)
+      const limits = requestLimits(this.deps.chain.limits, compactBlockBytesMax(this.deps.chain.limits))
+      const answer = await ask(
+        this.deps,
+        peer,
+        encodeCompactRequest({ kind: 'getBlock', blockHash: header.hash }),
+        limits,
+      )
       if (answer === undefined || answer.byteLength === 0) return
       let message: CompactBlockMessage
       try {
@@ -247,7 +249,12 @@ export class CompactReceiver {
     const { deps } = this
     deps.observer?.missingTxsRequested(missing.length)
     const request = encodeCompactRequest({ kind: 'getBlockTxs', get: { blockHash: header.hash, indexes: missing } })
-    const answer = await this.ask(peer, request, this.requestLimits(blockTxsBytesMax(deps.chain.limits)))
+    const answer = await ask(
+      this.deps,
+      peer,
+      request,
+      requestLimits(this.deps.chain.limits, blockTxsBytesMax(deps.chain.limits)),
+    )
     if (answer === undefined) return 'timeout'
     if (answer.byteLength === 0) return 'bad'
     try {
@@ -256,36 +263,6 @@ export class CompactReceiver {
     } catch (err) {
       this.charge(peer, err)
       return 'bad'
-    }
-  }
-
-  /** One request with our own deadline (on the injected timers); undefined when it failed or timed out. */
-  private async ask(peer: PeerIdString, request: Uint8Array, limits: RequestLimits): Promise<Uint8Array | undefined> {
-    const { deps } = this
-    const abort = new AbortController()
-    const timer = deps.timers.setTimeout(() => abort.abort(), MISSING_TXS_TIMEOUT_MS)
-    deps.observer?.bytes('out', request.byteLength)
-    try {
-      const deadline = new Promise<undefined>((resolve) =>
-        abort.signal.addEventListener('abort', () => resolve(undefined)),
-      )
-      const answer = await Promise.race([deps.net.send(peer, request, limits, abort.signal), deadline])
-      if (answer) deps.observer?.bytes('in', answer.byteLength)
-      return answer
-    } catch (err) {
-      deps.log?.('compact request failed', { peer, error: String(err) })
-      return undefined
-    } finally {
-      deps.timers.clearTimeout(timer)
-      abort.abort()
-    }
-  }
-
-  private requestLimits(responseBytesMax: number): RequestLimits {
-    return {
-      requestBytesMax: compactRequestBytesMax(this.deps.chain.limits),
-      responseBytesMax,
-      timeoutMs: MISSING_TXS_TIMEOUT_MS,
     }
   }
 

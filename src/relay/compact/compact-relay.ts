@@ -34,10 +34,10 @@ import {
   encodeCompactBlock,
   encodeCompactRequest,
 } from './compact-codec.js'
-import { CompactReceiver, MISSING_TXS_TIMEOUT_MS } from './compact-receive.js'
-import { deliver } from './deliver.js'
+import { CompactReceiver } from './compact-receive.js'
 import { PEERS_TRACKED_MAX, PeerBlocks } from './peer-blocks.js'
 import { compactTxs } from './rebuild.js'
+import { deliver, MISSING_TXS_TIMEOUT_MS } from './send.js'
 import { packShortIds } from './short-ids.js'
 import type { CompactDeps } from './types.js'
 
@@ -108,10 +108,12 @@ export class CompactRelay {
   /**
    * The message streams' handler (Network.handleMessages): a pushed block, an
    * announcement, a mode change, or a `getBlock` after our announcement, which
-   * is answered by the block's compact form as a message of ours (nothing when
-   * we do not hold it, or our stream to the peer is full: the asker's deadline
-   * then takes the block elsewhere). `getBlockTxs` there has no way to be
-   * answered: the peer broke the protocol.
+   * is answered by the block's compact form as a message of ours; only for a
+   * block we offered that peer (a message costs its sender 36 bytes, so it
+   * buys no more than our announcements did), and not when our stream to it
+   * is full (the asker's deadline then takes the block elsewhere).
+   * `getBlockTxs` there has no way to be answered: the peer broke the
+   * protocol.
    */
   async onMessage(bytes: Uint8Array, peer: PeerIdString): Promise<void> {
     const { deps } = this
@@ -119,9 +121,10 @@ export class CompactRelay {
     if (request?.kind === 'getBlockTxs') {
       deps.net.reportPeer(peer, REQUEST_AS_MESSAGE_PENALTY, 'CMPCT_REQUEST_AS_MESSAGE')
     } else if (request?.kind === 'getBlock') {
-      const block = await this.blockOf(toHex(request.blockHash))
-      if (!block || deps.net.push === undefined) return
-      this.peerBlocks.noteKnows(peer, block.id)
+      const blockId = toHex(request.blockHash)
+      if (deps.net.push === undefined || !this.peerBlocks.knows(peer, blockId)) return
+      const block = await this.blockOf(blockId)
+      if (!block) return
       const answer = encodeCompactRequest({ kind: 'block', block: this.compactOf(block) })
       deps.observer?.bytes('out', answer.byteLength)
       deps.net

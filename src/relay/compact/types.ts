@@ -20,7 +20,7 @@ export interface CompactNet {
   send(peer: PeerIdString, request: Uint8Array, limits: RequestLimits, signal?: AbortSignal): Promise<Uint8Array>
   /**
    * One message that gets no answer (a pushed block, an announcement, a mode
-   * change) on our long-lived message stream to `peer` (deliver.ts); absent
+   * change) on our long-lived message stream to `peer` (send.ts); absent
    * where the network has none. Throws RequestError.
    */
   push?(peer: PeerIdString, message: Uint8Array): Promise<void>

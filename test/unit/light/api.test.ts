@@ -208,6 +208,17 @@ describe('light API: chain_getAccount', () => {
     expect(reports).toEqual([])
   })
 
+  it('a peer whose answer was lost on the way (a reset stream) is asked again, one header down', async () => {
+    let failed = 0
+    const flaky: RequestHandler = async (request, peer) => {
+      if (failed++ === 0) throw new Error('stream reset once')
+      return handler(request, peer)
+    }
+    const { api, reports } = await lightApi({ a: { handler: flaky }, b: { handler } }, threeGroups)
+    expect(await api.account(alice)).toMatchObject({ verified: true, provenAt: { height: 39, hash: blocks[38]!.id } })
+    expect(reports).toEqual([])
+  })
+
   it('verified answers that differ are reported in the answer and the log, never picked from', async () => {
     const { api, logs } = await lightApi({ a: { handler }, b: { handler } }, threeGroups)
     // Real proofs at one root cannot differ: a client that says they do stands in for a broken prover.

@@ -114,6 +114,13 @@ describe('compact blocks over message streams', () => {
     expect(s.counts.bytesOut).toBe(before)
   })
 
+  it('answers a getBlock message only for a block it offered that peer', async () => {
+    const { wire, s, block } = await sentBlock([], false)
+    await s.relay.onMessage(encodeCompactRequest({ kind: 'getBlock', blockHash: block.header.hash }), 'R')
+    expect(wire.sent).toEqual([])
+    expect(s.charges).toEqual([])
+  })
+
   it('a block of our own goes to every speaking peer as a message', async () => {
     const wire = new Wire({ withMessages: true })
     const s = await wire.node('S')
