@@ -1,7 +1,7 @@
 /**
- * The libp2p node as the peer manager and the inbound gate see it: plain
- * strings and numbers instead of libp2p objects, so both are tested with
- * small fakes.
+ * The libp2p node as the peer manager, the inbound gate and `Network.peers`
+ * see it: plain strings and numbers instead of libp2p objects, so they are
+ * tested with small fakes.
  */
 import type { Connection, PeerId } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
@@ -9,9 +9,10 @@ import type { PeerAddress } from '../peers/types.js'
 import { ipOf } from './ban-target.js'
 import type { Host } from './host.js'
 import type { InboundConnection } from './inbound-gate.js'
+import type { PeerInfo } from './network.js'
 import type { PeerActivityLog } from './peer-activity.js'
 import { parsePeerId } from './peer-ids.js'
-import type { ManagedConnection, ManagedHost } from './peer-manager.js'
+import type { ManagedConnection, ManagedHost, PeerManager } from './peer-manager.js'
 
 function openConnections(host: Host): Connection[] {
   return host.getConnections().filter((c) => c.status === 'open')
@@ -72,4 +73,35 @@ export function connectedIp(host: Host, peer: PeerId): string | undefined {
     if (conn.status === 'open' && (oldest === undefined || conn.timeline.open < oldest.timeline.open)) oldest = conn
   }
   return oldest === undefined ? undefined : ipOf(oldest.remoteAddr)?.address
+}
+
+/** Each peer with an open connection, as `Network.peers` reports it. */
+export function peerInfos(
+  host: Host,
+  manager: Pick<PeerManager, 'groupOf' | 'connectionType'>,
+  scoreOf: (peer: string) => number,
+): PeerInfo[] {
+  const byPeer = new Map<string, Connection[]>()
+  for (const conn of openConnections(host)) {
+    const id = conn.remotePeer.toString()
+    byPeer.set(id, [...(byPeer.get(id) ?? []), conn])
+  }
+  return [...byPeer].map(([id, conns]) => {
+    const outbound = conns.some((c) => c.direction === 'outbound')
+    return {
+      id,
+      addresses: conns.map((c) => c.remoteAddr.toString()),
+      direction: outbound ? 'outbound' : 'inbound',
+      group: manager.groupOf((conns[0] as Connection).remoteAddr.toString()),
+      connectionType: manager.connectionType(id, outbound),
+      score: scoreOf(id),
+    }
+  })
+}
+
+/** Notes every open connection's current round-trip time, so eviction knows each peer's lowest. */
+export function samplePings(host: Host, activity: PeerActivityLog): void {
+  for (const conn of openConnections(host)) {
+    if (conn.rtt !== undefined) activity.notePing(conn.remotePeer.toString(), conn.rtt)
+  }
 }

@@ -25,7 +25,7 @@ import { type DhtDiversityGuard, hostDhtDiversityGuard } from './dht-diversity-g
 import { dialableAddrs, splitPeerAddr } from './dialable-addrs.js'
 import { GossipRouter } from './gossip.js'
 import type { Host } from './host.js'
-import { managedConnection, managedHost } from './host-views.js'
+import { managedConnection, managedHost, peerInfos, samplePings } from './host-views.js'
 import type { InboundGate } from './inbound-gate.js'
 import { MessageSender, messageStreamOptions, serveMessages } from './message-streams.js'
 import type {
@@ -49,6 +49,7 @@ import type {
   RequestHandler,
   RequestLimits,
 } from './network.js'
+import { checkLimits } from './network.js'
 import { Listeners, type NetworkListeners, networkListeners, tapCopiesInto } from './network-taps.js'
 import type { NetworkOptions } from './options.js'
 import type { PeerActivityLog } from './peer-activity.js'
@@ -57,6 +58,7 @@ import { ADDRMAN_SAVE_INTERVAL_MS, type PeerFiles } from './peer-files.js'
 import { toPeerId } from './peer-ids.js'
 import { PeerManager } from './peer-manager.js'
 import { RandomWalk } from './random-walk.js'
+import { RepeatingTasks } from './repeating.js'
 import { describe, sendRequest, serveRequests, streamHandlerOptions } from './request.js'
 import type { PeerScores } from './scores.js'
 import { StatusDeadline } from './status-deadline.js'
@@ -101,8 +103,8 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   private readonly addrmanTable: AddrMan
   private readonly files: PeerFiles
   private readonly statusDeadline: StatusDeadline
-  /** The pending timer of each repeating task (ping samples, addrman saves). */
-  private readonly repeating = new Set<unknown>()
+  /** Ping samples and address-manager saves, while started. */
+  private readonly repeating = new RepeatingTasks(systemTimers)
   private readonly cutListeners: Listeners<PeerCut>
   private readonly copyListeners: Listeners<MessageCopy>
   private readonly messages: MessageSender
@@ -184,8 +186,8 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     this.dhtGuard?.start()
     this.manager.start()
     this.randomWalk.start()
-    this.every(PING_SAMPLE_INTERVAL_MS, () => this.samplePings())
-    this.every(ADDRMAN_SAVE_INTERVAL_MS, () => void this.saveAddrMan())
+    this.repeating.every(PING_SAMPLE_INTERVAL_MS, () => samplePings(this.host, this.activity))
+    this.repeating.every(ADDRMAN_SAVE_INTERVAL_MS, () => void this.saveAddrMan())
     await this.bitswap?.start()
     const { new: fresh, tried } = this.addrmanTable.stats()
     this.options.log('net: started', {
@@ -203,8 +205,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
       return
     }
     this.state = 'stopped'
-    for (const handle of this.repeating) systemTimers.clearTimeout(handle)
-    this.repeating.clear()
+    this.repeating.stop()
     this.randomWalk.stop()
     this.dhtGuard?.stop()
     const anchors = this.manager.stop()
@@ -221,30 +222,10 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     this.options.log('net: stopped', { peerId: this.peerId, anchors: anchors.length })
   }
 
-  /** Runs `task` every `intervalMs` until stop. */
-  private every(intervalMs: number, task: () => void): void {
-    const run = (): void => {
-      this.repeating.delete(handle)
-      if (this.state !== 'started') return
-      task()
-      handle = systemTimers.setTimeout(run, intervalMs)
-      this.repeating.add(handle)
-    }
-    let handle = systemTimers.setTimeout(run, intervalMs)
-    this.repeating.add(handle)
-  }
-
   private async saveAddrMan(): Promise<void> {
     await this.files.saveAddrMan(this.addrmanTable).catch((err: unknown) => {
       this.options.log('net: could not save the address manager', { err: describe(err) })
     })
-  }
-
-  /** Notes every connection's current round-trip time, so eviction knows each peer's lowest. */
-  private samplePings(): void {
-    for (const conn of this.host.getConnections()) {
-      if (conn.rtt !== undefined && conn.status === 'open') this.activity.notePing(conn.remotePeer.toString(), conn.rtt)
-    }
   }
 
   /** A banned or discouraged peer: the address manager forgets it. */
@@ -308,23 +289,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   }
 
   peers(): PeerInfo[] {
-    const byPeer = new Map<string, Connection[]>()
-    for (const conn of this.host.getConnections()) {
-      if (conn.status !== 'open') continue
-      const id = conn.remotePeer.toString()
-      byPeer.set(id, [...(byPeer.get(id) ?? []), conn])
-    }
-    return [...byPeer].map(([id, conns]) => {
-      const outbound = conns.some((c) => c.direction === 'outbound')
-      return {
-        id,
-        addresses: conns.map((c) => c.remoteAddr.toString()),
-        direction: outbound ? 'outbound' : 'inbound',
-        group: this.manager.groupOf((conns[0] as Connection).remoteAddr.toString()),
-        connectionType: this.manager.connectionType(id, outbound),
-        score: this.scores.get(id),
-      }
-    })
+    return peerInfos(this.host, this.manager, (peer) => this.scores.get(peer))
   }
 
   async peerSupports(peer: PeerIdString, protocol: string): Promise<boolean> {
@@ -439,11 +404,5 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     if (this.state !== 'started' || result.connection.status !== 'open') return
     this.manager.identified(result.peerId.toString(), result.listenAddrs, managedConnection(result.connection))
     this.emit('peer:identify', result.peerId.toString())
-  }
-}
-
-function checkLimits(limits: RequestLimits | MessageLimits): void {
-  for (const [key, value] of Object.entries(limits)) {
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`${key} must be a non-negative integer: ${value}`)
   }
 }

@@ -61,6 +61,13 @@ export interface MessageLimits {
   timeoutMs: number
 }
 
+/** Throws RangeError unless every bound in `limits` is a non-negative integer (both networks check before use). */
+export function checkLimits(limits: RequestLimits | MessageLimits): void {
+  for (const [key, value] of Object.entries(limits)) {
+    if (!Number.isInteger(value) || value < 0) throw new RangeError(`${key} must be a non-negative integer: ${value}`)
+  }
+}
+
 /** Hears each message of a message protocol, in the order sent; the next is read once it settles. */
 export type MessageHandler = (message: Uint8Array, peer: PeerIdString) => void | Promise<void>
 

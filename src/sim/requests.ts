@@ -8,7 +8,7 @@
  * closed) or TIMEOUT (no response within timeoutMs of virtual time, or
  * `signal` abandoned it, which production also reports as TIMEOUT).
  */
-import { RequestError, type RequestHandler, type RequestLimits } from '../net/network.js'
+import { checkLimits, RequestError, type RequestHandler, type RequestLimits } from '../net/network.js'
 import type { SimStats } from './counters.js'
 import { FRAME_OVERHEAD_BYTES, type PacketBody, type SimConnection } from './links.js'
 import type { SimEvent, SimScheduler } from './scheduler.js'
@@ -34,13 +34,6 @@ interface Pending {
 }
 
 type Served = { handler: RequestHandler; limits: RequestLimits }
-
-export function checkLimits(limits: RequestLimits): void {
-  for (const key of ['requestBytesMax', 'responseBytesMax', 'timeoutMs'] as const) {
-    const value = limits[key]
-    if (!Number.isInteger(value) || value < 0) throw new RangeError(`${key} must be a non-negative integer: ${value}`)
-  }
-}
 
 export class SimRequests {
   private readonly handlers = new Map<string, Served>()
