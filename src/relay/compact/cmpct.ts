@@ -567,10 +567,10 @@ export namespace CmpctBlockTxs {
 
 export interface CmpctRequest {
   block?: CmpctBlock
-  announce?: Uint8Array<ArrayBuffer>
   getBlock?: Uint8Array<ArrayBuffer>
   getBlockTxs?: CmpctGetBlockTxs
   highBandwidth?: boolean
+  announce?: Uint8Array<ArrayBuffer>
 }
 
 export namespace CmpctRequest {
@@ -588,11 +588,6 @@ export namespace CmpctRequest {
           CmpctBlock.codec().encode(obj.block, w)
         }
 
-        if (obj.announce != null) {
-          w.uint32(18)
-          w.bytes(obj.announce)
-        }
-
         if (obj.getBlock != null) {
           w.uint32(26)
           w.bytes(obj.getBlock)
@@ -606,6 +601,11 @@ export namespace CmpctRequest {
         if (obj.highBandwidth != null) {
           w.uint32(40)
           w.bool(obj.highBandwidth)
+        }
+
+        if (obj.announce != null) {
+          w.uint32(50)
+          w.bytes(obj.announce)
         }
 
         if (opts.lengthDelimited !== false) {
@@ -626,10 +626,6 @@ export namespace CmpctRequest {
               })
               break
             }
-            case 2: {
-              obj.announce = reader.bytes()
-              break
-            }
             case 3: {
               obj.getBlock = reader.bytes()
               break
@@ -642,6 +638,10 @@ export namespace CmpctRequest {
             }
             case 5: {
               obj.highBandwidth = reader.bool()
+              break
+            }
+            case 6: {
+              obj.announce = reader.bytes()
               break
             }
             default: {
@@ -666,13 +666,6 @@ export namespace CmpctRequest {
 
               break
             }
-            case 2: {
-              yield {
-                field: `${prefix}.announce`,
-                value: reader.bytes()
-              }
-              break
-            }
             case 3: {
               yield {
                 field: `${prefix}.getBlock`,
@@ -691,6 +684,13 @@ export namespace CmpctRequest {
               yield {
                 field: `${prefix}.highBandwidth`,
                 value: reader.bool()
+              }
+              break
+            }
+            case 6: {
+              yield {
+                field: `${prefix}.announce`,
+                value: reader.bytes()
               }
               break
             }
@@ -733,11 +733,6 @@ export namespace CmpctRequest {
     index: number
   }
 
-  export interface CmpctRequestAnnounceFieldEvent {
-    field: '$.announce'
-    value: Uint8Array<ArrayBuffer>
-  }
-
   export interface CmpctRequestGetBlockFieldEvent {
     field: '$.getBlock'
     value: Uint8Array<ArrayBuffer>
@@ -759,6 +754,11 @@ export namespace CmpctRequest {
     value: boolean
   }
 
+  export interface CmpctRequestAnnounceFieldEvent {
+    field: '$.announce'
+    value: Uint8Array<ArrayBuffer>
+  }
+
   export function encode (obj: Partial<CmpctRequest>): Uint8Array<ArrayBuffer> {
     return encodeMessage(obj, CmpctRequest.codec())
   }
@@ -767,7 +767,7 @@ export namespace CmpctRequest {
     return decodeMessage(buf, CmpctRequest.codec(), opts)
   }
 
-  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CmpctRequest>): Generator<CmpctRequestBlockHeaderFieldEvent | CmpctRequestBlockNonceFieldEvent | CmpctRequestBlockShortIdsFieldEvent | CmpctRequestBlockPrefilledIndexFieldEvent | CmpctRequestBlockPrefilledTxFieldEvent | CmpctRequestAnnounceFieldEvent | CmpctRequestGetBlockFieldEvent | CmpctRequestGetBlockTxsBlockHashFieldEvent | CmpctRequestGetBlockTxsIndexesFieldEvent | CmpctRequestHighBandwidthFieldEvent> {
+  export function stream (buf: Uint8Array | Uint8ArrayList, opts?: DecodeOptions<CmpctRequest>): Generator<CmpctRequestBlockHeaderFieldEvent | CmpctRequestBlockNonceFieldEvent | CmpctRequestBlockShortIdsFieldEvent | CmpctRequestBlockPrefilledIndexFieldEvent | CmpctRequestBlockPrefilledTxFieldEvent | CmpctRequestGetBlockFieldEvent | CmpctRequestGetBlockTxsBlockHashFieldEvent | CmpctRequestGetBlockTxsIndexesFieldEvent | CmpctRequestHighBandwidthFieldEvent | CmpctRequestAnnounceFieldEvent> {
     return streamMessage(buf, CmpctRequest.codec(), opts)
   }
 }

@@ -50,7 +50,8 @@ export interface BlockTxsMessage {
 /** One request of the protocol: exactly one kind. */
 export type CompactRequest =
   | { kind: 'block'; block: CompactBlockMessage }
-  | { kind: 'announce'; header: Uint8Array }
+  /** Low-bandwidth: a block hash (BIP152's inv); the receiver asks for the compact block if it lacks it. */
+  | { kind: 'announce'; blockHash: Uint8Array }
   | { kind: 'getBlock'; blockHash: Uint8Array }
   | { kind: 'getBlockTxs'; get: GetBlockTxsMessage }
   /** BIP152's sendcmpct: push new blocks to the sender (high-bandwidth), or announce them. */
@@ -134,7 +135,7 @@ export function encodeCompactRequest(request: CompactRequest): Uint8Array {
     case 'block':
       return Request.encode({ block: toPb(request.block) })
     case 'announce':
-      return Request.encode({ announce: request.header as Uint8Array<ArrayBuffer> })
+      return Request.encode({ announce: request.blockHash as Uint8Array<ArrayBuffer> })
     case 'getBlock':
       return Request.encode({ getBlock: request.blockHash as Uint8Array<ArrayBuffer> })
     case 'getBlockTxs':
@@ -159,10 +160,8 @@ export function decodeCompactRequest(bytes: Uint8Array, limits: CompactLimits): 
   if (request.highBandwidth !== undefined) return { kind: 'mode', highBandwidth: request.highBandwidth }
   if (request.block) return { kind: 'block', block: checkCompactBlock(request.block, limits) }
   if (request.announce) {
-    if (request.announce.byteLength === 0 || request.announce.byteLength > ABS_LIMITS.headerBytesMax) {
-      malformed(what, `an announced header of ${request.announce.byteLength} bytes`)
-    }
-    return { kind: 'announce', header: request.announce }
+    checkHash(what, request.announce)
+    return { kind: 'announce', blockHash: request.announce }
   }
   if (request.getBlock) {
     checkHash(what, request.getBlock)

@@ -13,14 +13,17 @@
  *   the sender is charged when a tx it sent (prefilled or asked for) is not
  *   the block's (a slot we filled from our own pools may be a short-id
  *   collision, which is nobody's fault).
- * The header is checked (proof of work, parent known) before anything is
- * asked for, and the block is imported (all its rules) before it is relayed.
+ * Announcements carry only a block hash (BIP152's inv): the compact block we
+ * then ask for brings the header, which is checked (proof of work, parent
+ * known) before any tx is asked for; one peer's announcements hold at most
+ * ANNOUNCED_PER_PEER_MAX blocks in flight. The block is imported (all its
+ * rules) before it is relayed.
  */
 import { Block, Header } from '../../ledger/block.js'
 import { isVerifyError } from '../../ledger/errors.js'
 import type { Tx } from '../../ledger/tx.js'
 import { type PeerIdString, RequestError } from '../../net/network.js'
-import { equalBytes } from '../../util/bytes.js'
+import { toHex } from '../../util/bytes.js'
 import {
   blockTxsBytesMax,
   type CompactBlockMessage,
@@ -42,6 +45,8 @@ export const BAD_TXS_PENALTY = 100
 export const LACKED_BLOCKS_MAX = 8
 /** Most txs prefilled when relaying a block: beyond, the receiver asks for them. */
 export const PREFILL_TXS_MAX = 256
+/** Blocks one peer's announcements may have in flight (asked for, or being fetched and rebuilt); more are ignored. */
+export const ANNOUNCED_PER_PEER_MAX = 2
 
 /** Outcome of one rebuild, for the caller's relay decisions. */
 export interface Received {
@@ -51,12 +56,12 @@ export interface Received {
 }
 
 export class CompactReceiver {
-  /** Blocks being rebuilt, each with the promise of its end (a child waits for its parent's). */
-  private readonly pending = new Map<string, Promise<void>>()
+  /** Blocks being rebuilt, each with the peer it came from and the promise of its end (a child waits for its parent's). */
+  private readonly pending = new Map<string, { peer: PeerIdString; done: Promise<void> }>()
   /** Per block recently rebuilt, the indexes we lacked: the next hop likely lacks them too. */
   private readonly lackedByBlock = new Map<string, number[]>()
   /** Blocks asked for by a `getBlock` message after an announcement: who announced them, and the deadline. */
-  private readonly asked = new Map<string, { header: Header; peers: PeerIdString[]; timer: unknown }>()
+  private readonly asked = new Map<string, { hash: Uint8Array; peers: PeerIdString[]; timer: unknown }>()
 
   constructor(
     private readonly deps: CompactDeps,
@@ -74,50 +79,59 @@ export class CompactReceiver {
     const header = this.headerOf(peer, message.header)
     if (!header) return
     this.clearAsked(header.id)
-    await this.exclusive(peer, header, () => this.rebuild(peer, header, message))
+    await this.exclusive(peer, header.id, async () => {
+      if (await this.ready(peer, header)) await this.rebuild(peer, header, message)
+    })
   }
 
   /**
-   * A low-bandwidth announcement: check the header, then fetch its compact
-   * block from `peer`: by a `getBlock` message on the message stream (the
-   * block comes back as a message, which onCompactBlock takes like a push),
-   * else by a request.
+   * A low-bandwidth announcement, a block hash: unless we have the block or
+   * it is on its way, fetch its compact block from `peer`: by a `getBlock`
+   * message on the message stream (the block comes back as a message, which
+   * onCompactBlock takes like a push), else by a request. A peer with
+   * ANNOUNCED_PER_PEER_MAX announced blocks in flight is not asked for more.
    */
-  async onAnnounce(peer: PeerIdString, headerBytes: Uint8Array): Promise<void> {
-    const header = this.headerOf(peer, headerBytes)
-    if (!header) return
-    if (this.askByMessage(peer, header)) return
-    await this.fetchAnnounced(peer, header)
+  async onAnnounce(peer: PeerIdString, blockHash: Uint8Array): Promise<void> {
+    const blockId = toHex(blockHash)
+    this.peerBlocks.noteKnows(peer, blockId)
+    if (this.deps.chain.knows(blockId)) return
+    this.deps.onArrived?.(peer, blockId)
+    if (this.pending.has(blockId)) return
+    const already = this.asked.get(blockId)
+    if (already) {
+      if (!already.peers.includes(peer)) already.peers.push(peer)
+      return
+    }
+    if (this.inFlightFrom(peer) >= ANNOUNCED_PER_PEER_MAX) return
+    if (this.askByMessage(peer, blockHash, blockId)) return
+    await this.fetchAnnounced(peer, blockHash, blockId)
+  }
+
+  /** Blocks asked of `peer` by message, or being fetched from it or rebuilt from what it sent. */
+  private inFlightFrom(peer: PeerIdString): number {
+    let count = 0
+    for (const asked of this.asked.values()) if (asked.peers[0] === peer) count++
+    for (const pending of this.pending.values()) if (pending.peer === peer) count++
+    return count
   }
 
   /**
    * Asks `peer` for an announced block by message; false when that is not
-   * the way (no message streams, the parent not stored yet, too many asked):
-   * the caller fetches it by request.
+   * the way (no message streams, too many asked): the caller fetches it by
+   * request.
    */
-  private askByMessage(peer: PeerIdString, header: Header): boolean {
+  private askByMessage(peer: PeerIdString, blockHash: Uint8Array, blockId: string): boolean {
     const { deps } = this
     const push = deps.net.push
-    const already = this.asked.get(header.id)
-    if (already) {
-      if (!already.peers.includes(peer)) already.peers.push(peer)
-      return true
-    }
-    if (push === undefined || this.asked.size >= PENDING_BLOCKS_MAX || !deps.chain.hasParent(header)) return false
-    try {
-      deps.chain.checkSeal(header)
-    } catch (err) {
-      this.charge(peer, err)
-      return true
-    }
-    const timer = deps.timers.setTimeout(() => void this.askTimedOut(header.id), MISSING_TXS_TIMEOUT_MS)
-    this.asked.set(header.id, { header, peers: [peer], timer })
-    const request = encodeCompactRequest({ kind: 'getBlock', blockHash: header.hash })
+    if (push === undefined || this.asked.size >= PENDING_BLOCKS_MAX) return false
+    const timer = deps.timers.setTimeout(() => void this.askTimedOut(blockId), MISSING_TXS_TIMEOUT_MS)
+    this.asked.set(blockId, { hash: blockHash, peers: [peer], timer })
+    const request = encodeCompactRequest({ kind: 'getBlock', blockHash })
     deps.observer?.bytes('out', request.byteLength)
     push(peer, request).catch((err: unknown) => {
       deps.log?.('compact getBlock message failed; asking by request', { peer, error: String(err) })
-      if (!this.clearAsked(header.id)) return
-      this.fetchAnnounced(peer, header).catch((e: unknown) =>
+      if (!this.clearAsked(blockId)) return
+      this.fetchAnnounced(peer, blockHash, blockId).catch((e: unknown) =>
         deps.log?.('compact block fetch failed', { peer, error: String(e) }),
       )
     })
@@ -132,7 +146,7 @@ export class CompactReceiver {
     if (this.deps.chain.knows(blockId) || this.pending.has(blockId)) return
     const [first, ...others] = asked.peers
     if (first === undefined) return
-    await this.exclusive(first, asked.header, () => this.fallback(first, asked.header, 'timeout', [...others, first]))
+    await this.exclusive(first, blockId, () => this.fallback(asked.hash, blockId, 'timeout', [...others, first]))
   }
 
   /** Forgets a block asked by message (it came, or the message failed); false when it was not asked. */
@@ -145,27 +159,23 @@ export class CompactReceiver {
   }
 
   /** Fetches an announced block's compact form from `peer` by request, and rebuilds it. */
-  private async fetchAnnounced(peer: PeerIdString, header: Header): Promise<void> {
-    await this.exclusive(peer, header, async () => {
+  private async fetchAnnounced(peer: PeerIdString, blockHash: Uint8Array, blockId: string): Promise<void> {
+    await this.exclusive(peer, blockId, async () => {
       const limits = requestLimits(this.deps.chain.limits, compactBlockBytesMax(this.deps.chain.limits))
-      const answer = await ask(
-        this.deps,
-        peer,
-        encodeCompactRequest({ kind: 'getBlock', blockHash: header.hash }),
-        limits,
-      )
+      const answer = await ask(this.deps, peer, encodeCompactRequest({ kind: 'getBlock', blockHash }), limits)
       if (answer === undefined || answer.byteLength === 0) return
       let message: CompactBlockMessage
+      let header: Header
       try {
         message = decodeCompactBlock(answer, this.deps.chain.limits)
-        if (!equalBytes(message.header, header.bytes))
-          throw new RequestError('PROTOCOL', 'another header than announced')
+        header = Header.fromBytes(message.header)
+        if (header.id !== blockId) throw new RequestError('PROTOCOL', 'another block than announced')
       } catch (err) {
         this.charge(peer, err)
         return
       }
       this.deps.observer?.received()
-      await this.rebuild(peer, header, message)
+      if (await this.ready(peer, header)) await this.rebuild(peer, header, message)
     })
   }
 
@@ -185,31 +195,42 @@ export class CompactReceiver {
     return header
   }
 
-  /** Runs `work` for one block at a time, after the header's own checks; bounded by PENDING_BLOCKS_MAX. */
-  private async exclusive(peer: PeerIdString, header: Header, work: () => Promise<void>): Promise<void> {
-    if (this.pending.has(header.id) || this.pending.size >= PENDING_BLOCKS_MAX) return
+  /** Runs `work` for one block at a time (what `peer` sent or announced); bounded by PENDING_BLOCKS_MAX. */
+  private async exclusive(peer: PeerIdString, blockId: string, work: () => Promise<void>): Promise<void> {
+    if (this.pending.has(blockId) || this.pending.size >= PENDING_BLOCKS_MAX) return
+    const done = this.run(blockId, work)
+    this.pending.set(blockId, { peer, done })
+    await done
+  }
+
+  private async run(blockId: string, work: () => Promise<void>): Promise<void> {
+    try {
+      await work()
+    } catch (err) {
+      this.deps.log?.('compact block failed unexpectedly', { block: blockId, error: String(err) })
+    } finally {
+      this.pending.delete(blockId)
+    }
+  }
+
+  /**
+   * The header's own checks before its txs are sought: its proof of work (a
+   * failure charges `peer`), and its parent stored; a parent still being
+   * rebuilt here (blocks in quick succession) is waited for, an unknown one
+   * makes the full block come from `peer` (it becomes an orphan and starts a
+   * sync). False when the caller has nothing more to do.
+   */
+  private async ready(peer: PeerIdString, header: Header): Promise<boolean> {
     try {
       this.deps.chain.checkSeal(header)
     } catch (err) {
       this.charge(peer, err)
-      return
+      return false
     }
-    const run = this.run(peer, header, work)
-    this.pending.set(header.id, run)
-    await run
-  }
-
-  private async run(peer: PeerIdString, header: Header, work: () => Promise<void>): Promise<void> {
-    try {
-      // A parent still being rebuilt here (blocks in quick succession) is waited for, not fetched whole.
-      await this.pending.get(header.parentId)
-      if (!this.deps.chain.hasParent(header)) await this.fallback(peer, header, 'parent_unknown', [peer])
-      else await work()
-    } catch (err) {
-      this.deps.log?.('compact block failed unexpectedly', { block: header.id, error: String(err) })
-    } finally {
-      this.pending.delete(header.id)
-    }
+    await this.pending.get(header.parentId)?.done
+    if (this.deps.chain.hasParent(header)) return true
+    await this.fallback(header.hash, header.id, 'parent_unknown', [peer])
+    return false
   }
 
   private async rebuild(peer: PeerIdString, header: Header, message: CompactBlockMessage): Promise<void> {
@@ -223,7 +244,7 @@ export class CompactReceiver {
     }
     const parts = { header, nonce: message.nonce, shortIds: message.shortIds, prefilled }
     const result = rebuildBlock(parts, deps.txs.candidates())
-    if (result.status === 'collision') return this.fallback(peer, header, 'collision', [peer])
+    if (result.status === 'collision') return this.fallback(header.hash, header.id, 'collision', [peer])
     const fromPeer = new Set(prefilled.map((p) => p.index))
     let txs: Tx[]
     let lacked: number[] = []
@@ -231,8 +252,10 @@ export class CompactReceiver {
     else {
       lacked = result.missing
       const sent = await this.askMissing(peer, header, result.missing)
-      if (sent === 'timeout') return this.fallback(peer, header, 'timeout', this.othersFirst(peer, header.id, false))
-      if (sent === 'bad') return this.fallback(peer, header, 'bad_answer', this.othersFirst(peer, header.id, false))
+      const others = this.othersFirst(peer, header.id, false)
+      const from = others.length > 0 ? others : [peer]
+      if (sent === 'timeout') return this.fallback(header.hash, header.id, 'timeout', from)
+      if (sent === 'bad') return this.fallback(header.hash, header.id, 'bad_answer', from)
       txs = fillMissing(result.slots, result.missing, sent)
       for (const index of result.missing) fromPeer.add(index)
     }
@@ -273,7 +296,7 @@ export class CompactReceiver {
    */
   private async txRootMismatch(peer: PeerIdString, header: Header, txs: Tx[], fromPeer: Set<number>): Promise<void> {
     this.deps.observer?.fullBlockFallback('tx_root')
-    const full = await this.fetchFrom(header, this.othersFirst(peer, header.id, true))
+    const full = await this.fetchFrom(header.hash, header.id, this.othersFirst(peer, header.id, true))
     const lied = full
       ? [...fromPeer].some((i) => full.block.txs[i]?.id !== txs[i]?.id)
       : fromPeer.size === txs.length && txs.length > 0
@@ -281,16 +304,17 @@ export class CompactReceiver {
     if (full) await this.importFrom(full.peer, full.block)
   }
 
+  /** The full block, from the first of `from` that gives it. */
   private async fallback(
-    peer: PeerIdString,
-    header: Header,
+    hash: Uint8Array,
+    blockId: string,
     reason: FallbackReason,
     from: PeerIdString[],
   ): Promise<void> {
     this.deps.observer?.fullBlockFallback(reason)
-    const full = await this.fetchFrom(header, from.length > 0 ? from : [peer])
+    const full = await this.fetchFrom(hash, blockId, from)
     if (full) await this.importFrom(full.peer, full.block)
-    else this.deps.log?.('no peer gave the full block', { block: header.id, reason })
+    else this.deps.log?.('no peer gave the full block', { block: blockId, reason })
   }
 
   /** The other peers known to have the block, then (unless it is left out) `peer`. */
@@ -301,15 +325,16 @@ export class CompactReceiver {
 
   /** The full block from the first of `peers` that has it (sync's download checks its bytes). */
   private async fetchFrom(
-    header: Header,
+    hash: Uint8Array,
+    blockId: string,
     peers: PeerIdString[],
   ): Promise<{ peer: PeerIdString; block: Block } | undefined> {
     for (const peer of peers) {
       try {
-        const block = await this.deps.fetchBlock(peer, header.hash)
-        if (block && block.id === header.id) return { peer, block }
+        const block = await this.deps.fetchBlock(peer, hash)
+        if (block && block.id === blockId) return { peer, block }
       } catch (err) {
-        this.deps.log?.('full block fetch failed', { peer, block: header.id, error: String(err) })
+        this.deps.log?.('full block fetch failed', { peer, block: blockId, error: String(err) })
       }
     }
     return undefined

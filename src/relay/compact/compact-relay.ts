@@ -147,7 +147,7 @@ export class CompactRelay {
 
   private onOneWay(peer: PeerIdString, request: CompactRequest): void {
     if (request.kind === 'block') void this.receiver.onCompactBlock(peer, request.block)
-    else if (request.kind === 'announce') void this.receiver.onAnnounce(peer, request.header)
+    else if (request.kind === 'announce') void this.receiver.onAnnounce(peer, request.blockHash)
     else if (request.kind === 'mode') this.peerBlocks.setMode(peer, request.highBandwidth)
   }
 
@@ -180,7 +180,7 @@ export class CompactRelay {
     const targets = speaking.filter((p) => !this.peerBlocks.knows(p, block.id))
     const highBandwidth = new Set(own ? targets : this.peerBlocks.highBandwidth(new Set(targets)))
     const push = highBandwidth.size > 0 ? encodeCompactRequest({ kind: 'block', block: this.compactOf(block) }) : EMPTY
-    const announce = encodeCompactRequest({ kind: 'announce', header: block.header.bytes })
+    const announce = encodeCompactRequest({ kind: 'announce', blockHash: block.header.hash })
     await Promise.all(
       targets.map(async (peer) => {
         this.peerBlocks.noteKnows(peer, block.id)

@@ -40,9 +40,9 @@ describe('compact-block codec', () => {
       kind: 'block',
       block,
     })
-    expect(decodeCompactRequest(encodeCompactRequest({ kind: 'announce', header }), limits)).toEqual({
+    expect(decodeCompactRequest(encodeCompactRequest({ kind: 'announce', blockHash: hash }), limits)).toEqual({
       kind: 'announce',
-      header,
+      blockHash: hash,
     })
     expect(decodeCompactRequest(encodeCompactRequest({ kind: 'getBlock', blockHash: hash }), limits)).toEqual({
       kind: 'getBlock',
@@ -66,7 +66,7 @@ describe('compact-block codec', () => {
 
   it('refuses a request with no kind or two kinds', () => {
     expect(code(() => decodeCompactRequest(pb.CmpctRequest.encode({}), limits))).toBe('DECODE_MALFORMED')
-    const two = pb.CmpctRequest.encode({ announce: header, getBlock: hash })
+    const two = pb.CmpctRequest.encode({ announce: hash, getBlock: hash })
     expect(code(() => decodeCompactRequest(two, limits))).toBe('DECODE_MALFORMED')
     const modeAndBlock = pb.CmpctRequest.encode({ highBandwidth: true, getBlock: hash })
     expect(code(() => decodeCompactRequest(modeAndBlock, limits))).toBe('DECODE_MALFORMED')
@@ -81,6 +81,14 @@ describe('compact-block codec', () => {
     expect(code(bad({ prefilled: [{ index: 4, tx: new Uint8Array([1]) }] }))).toBe('DECODE_MALFORMED')
     expect(code(bad({ prefilled: [{ index: 0, tx: new Uint8Array(101) }] }))).toBe('DECODE_TOO_LARGE')
     expect(code(bad({ header: new Uint8Array(0) }))).toBe('DECODE_MALFORMED')
+  })
+
+  it('refuses an announced hash of another length than 32, and the retired header announcement (field 2)', () => {
+    const short = pb.CmpctRequest.encode({ announce: hash.subarray(0, 31) })
+    expect(code(() => decodeCompactRequest(short, limits))).toBe('DECODE_MALFORMED')
+    // field 2, length-delimited, carrying a header: what the first cmpct/1 announced with
+    const retired = Uint8Array.from([0x12, header.byteLength, ...header])
+    expect(code(() => decodeCompactRequest(retired, limits))).toMatch(/^DECODE_/)
   })
 
   it('refuses non-canonical bytes (a trailing unknown field) and oversized messages', () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, vi } from 'vitest'
 import { Header, txRootOf } from '../../../../src/ledger/block.js'
-import { encodeCompactRequest } from '../../../../src/relay/compact/compact-codec.js'
+import { encodeCompactBlock, encodeCompactRequest } from '../../../../src/relay/compact/compact-codec.js'
+import { ANNOUNCED_PER_PEER_MAX } from '../../../../src/relay/compact/compact-receive.js'
 import { compactTxs } from '../../../../src/relay/compact/rebuild.js'
 import { packShortIds } from '../../../../src/relay/compact/short-ids.js'
 import { mineBlock, transfer } from '../../../helpers/chain.js'
@@ -195,7 +196,7 @@ describe('compact blocks: faults', () => {
     await s.relay.relayBlock(block)
     await vi.waitFor(() => expect(wire.txRequests).toEqual(['R→S']))
     // H announces the block meanwhile: R now knows H has it.
-    await r.relay.handle(encodeCompactRequest({ kind: 'announce', header: block.header.bytes }), 'H')
+    await r.relay.handle(encodeCompactRequest({ kind: 'announce', blockHash: block.header.hash }), 'H')
     expect(stored(r, block)).toBeUndefined()
     r.timers.fireAll()
     await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
@@ -204,16 +205,63 @@ describe('compact blocks: faults', () => {
   })
 
   it('charges a peer whose header fails its proof of work, and asks it for nothing', async () => {
-    const { wire, r, block } = await sentBlock([0, 1, 2, 3, 4, 5])
-    const bad = new Uint8Array(block.header.bytes)
-    // The nonce is the header's last field in version 1: change it until the seal fails.
-    let tries = 0
-    do {
-      bad[bad.length - 1] = (bad[bad.length - 1] as number) ^ (++tries & 0xff)
-    } while (passesSeal(r, bad) && tries < 64)
-    await r.relay.handle(encodeCompactRequest({ kind: 'announce', header: bad }), 'S')
-    expect(r.charges.map((c) => c.peer)).toEqual(['S'])
+    const { wire, r, block } = await sentBlock([0, 1])
+    const bad = badSeal(r, block)
+    await r.relay.handle(encodeCompactRequest({ kind: 'block', block: { ...compactOf(block), header: bad } }), 'S')
+    expect(r.charges).toEqual([{ peer: 'S', penalty: 100, reason: 'BLOCK_BAD_POW' }])
     expect(relayed(wire)).toEqual([])
+    expect(stored(r, block)).toBeUndefined()
+  })
+
+  it('announces by block hash; a compact block fetched for an announcement is checked like a pushed one', async () => {
+    const { wire, s, r, block } = await sentBlock([0, 1, 2, 3, 4, 5])
+    await s.relay.relayBlock(block)
+    await vi.waitFor(() => expect(stored(r, block)).toBeDefined())
+    const [announce] = wire.bytesSent.filter((b) => b.line === 'S→R announce')
+    expect(announce?.bytes).toBe(34) // tag, length and the 32-byte hash: no header
+
+    // M announces a block and answers with a header failing its seal: charged, nothing more asked.
+    const other = await sentBlock([0, 1])
+    const m = await other.wire.node('M')
+    other.wire.link('M', 'R')
+    const forged = { ...compactOf(other.block), header: badSeal(other.r, other.block) }
+    m.relay.handle = async () => encodeCompactBlock(forged)
+    const forgedHash = Header.fromBytes(forged.header).hash
+    await other.r.relay.handle(encodeCompactRequest({ kind: 'announce', blockHash: forgedHash }), 'M')
+    await vi.waitFor(() => expect(other.r.charges).toEqual([{ peer: 'M', penalty: 100, reason: 'BLOCK_BAD_POW' }]))
+    expect(relayed(other.wire)).toEqual(['R→M getBlock'])
+  })
+
+  it('charges a peer that answers an announcement with another block', async () => {
+    const { wire, r, block } = await sentBlock([0, 1])
+    const m = await wire.node('M')
+    wire.link('M', 'R')
+    m.relay.handle = async () => encodeCompactBlock(compactOf(block))
+    await r.relay.handle(encodeCompactRequest({ kind: 'announce', blockHash: new Uint8Array(32).fill(9) }), 'M')
+    await vi.waitFor(() => expect(r.charges).toEqual([{ peer: 'M', penalty: 100, reason: 'CMPCT_MALFORMED' }]))
+    expect(stored(r, block)).toBeUndefined()
+  })
+
+  it("has at most ANNOUNCED_PER_PEER_MAX blocks in flight for one peer's announcements", async () => {
+    const { wire, r } = await sentBlock([])
+    const m = await wire.node('M')
+    wire.link('M', 'R')
+    let release = () => {}
+    const stalled = new Promise<Uint8Array>((resolve) => {
+      release = () => resolve(new Uint8Array(0))
+    })
+    m.relay.handle = () => stalled
+    for (let i = 0; i < 5; i++) {
+      await r.relay.handle(encodeCompactRequest({ kind: 'announce', blockHash: new Uint8Array(32).fill(i + 1) }), 'M')
+    }
+    expect(relayed(wire)).toEqual(Array(ANNOUNCED_PER_PEER_MAX).fill('R→M getBlock'))
+    // Answered (empty: M had none of them): M's next announcement is asked for.
+    release()
+    let next = 100
+    await vi.waitFor(async () => {
+      await r.relay.handle(encodeCompactRequest({ kind: 'announce', blockHash: new Uint8Array(32).fill(next++) }), 'M')
+      expect(relayed(wire)).toHaveLength(ANNOUNCED_PER_PEER_MAX + 1)
+    })
   })
 })
 
@@ -224,6 +272,17 @@ const relayed = (wire: Wire) => wire.sent.filter((line) => !line.endsWith(' mode
 function compactOf(block: Block) {
   const { ids } = compactTxs(block.header.bytes, 1n, block.txs, new Set())
   return { header: block.header.bytes, nonce: 1n, shortIds: packShortIds(ids), prefilled: [] }
+}
+
+/** The block's header with its nonce changed until its seal fails. */
+function badSeal(node: TestNode, block: Block): Uint8Array {
+  let nonce = block.header.fields.nonce
+  let bad: Uint8Array
+  do {
+    nonce++
+    bad = Header.fromFields({ ...block.header.fields, nonce }).bytes
+  } while (passesSeal(node, bad))
+  return bad
 }
 
 function passesSeal(node: TestNode, bytes: Uint8Array): boolean {

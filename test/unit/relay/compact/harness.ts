@@ -115,6 +115,8 @@ export class Wire {
   readonly txRequests: string[] = []
   /** Requests by kind, as `from→to kind`. */
   readonly sent: string[] = []
+  /** Each request's and message's size, by its `sent` line. */
+  readonly bytesSent: Array<{ line: string; bytes: number }> = []
 
   async node(name: string): Promise<TestNode> {
     const t = await openTestChain()
@@ -211,6 +213,7 @@ export class Wire {
       throw new RequestError('RESET', 'stream reset')
     }
     this.sent.push(`${from}→${to} ${kind} (msg)`)
+    this.bytesSent.push({ line: `${from}→${to} ${kind} (msg)`, bytes: message.byteLength })
     if (kind === 'getBlock' && this.dropGetBlock.has(to)) return
     void target.relay.onMessage(message, from)
   }
@@ -220,6 +223,7 @@ export class Wire {
     if (!target || this.mute.has(to)) throw new Error(`${to} does not speak the protocol`)
     const kind = decodeCompactRequest(request, target.t.genesis.limits).kind
     this.sent.push(`${from}→${to} ${kind}`)
+    this.bytesSent.push({ line: `${from}→${to} ${kind}`, bytes: request.byteLength })
     if (kind === 'getBlockTxs') {
       this.txRequests.push(`${from}→${to}`)
       if (this.silent.has(to)) return new Promise(() => {})
