@@ -1,39 +1,4 @@
-/**
- * One fuzz run: the real BFT round state machine (consensus/bft/round-state.ts)
- * in every modelled validator, on virtual time, over a modelled network. It
- * drives each machine as the validator service does (node/validator.ts), but
- * without a chain:
- *
- * - a block is a 32-byte hash its proposer picks (blockHashFor), valid when
- *   well formed (an equivocator's second proposal may name an invalid one,
- *   marked by its first byte: blockValid);
- * - a vote or proposal of an older height is ignored, one of the next two
- *   heights is kept (FutureMessages, as the service does) and replayed when
- *   the height starts; a proposal more than 3 rounds ahead is ignored; a
- *   message the machine refuses (VerifyError) is dropped for good;
- * - a decision is announced to every peer with its commit (the relay of the
- *   committed block), and the next height starts `commitPauseMs` later; a
- *   validator that receives the commit of the height it is deciding checks it
- *   (verifyCommit) and takes it as its decision, as sync would import the
- *   block; at GST every validator announces its commits again (sync catching
- *   up once the network heals);
- * - nothing is re-sent: a message lost before GST stays lost, and only the
- *   machine's stall timeout gets a round going again.
- *
- * The network is partially synchronous: before GST each message may be
- * dropped, may take up to preGstDelayMaxMs, and may not cross a partition;
- * from GST on every message arrives within delayMinMs … delayMaxMs (plus a
- * late validator's lateness). Byzantine validators behave as in node/
- * validator.ts's ValidatorFault, made nastier: equivocators collude, each
- * (height, round) either sending both of their votes to everyone or the
- * machine's to one side of the network and a conflicting one (the same evil
- * block for all of them) to the other, and an equivocating proposer proposes
- * that evil block to the other side.
- *
- * Everything random comes from the seed, so a seed replays exactly.
- */
-import type { KeyObject } from 'node:crypto'
-import { type Commit, verifyCommit } from '../../consensus/bft/commit.js'
+import { verifyCommit } from '../../consensus/bft/commit.js'
 import type { Proposal } from '../../consensus/bft/proposal.js'
 import { RoundState } from '../../consensus/bft/round-state.js'
 import type { Vote } from '../../consensus/bft/vote.js'
@@ -41,65 +6,32 @@ import { ValidatorSet } from '../../consensus/pos/validator-set.js'
 import { addressFromPublicKey } from '../../ledger/address.js'
 import { type KeyPair, sha256 } from '../../ledger/crypto.js'
 import { isVerifyError } from '../../ledger/errors.js'
-import { FutureMessages } from '../../node/future-messages.js'
 import { equalBytes, toHex, u64be } from '../../util/bytes.js'
 import { type Rng, seededRng } from '../../util/rng.js'
 import type { Timers } from '../../util/timers.js'
-import type { SimEvent } from '../event-queue.js'
 import { Equivocation, type Split } from './equivocation.js'
 import { blockHashFor, blockValid, FUZZ_CHAIN_ID, fuzzKey, pooledKey } from './fixtures.js'
-import type { Decision, NodeRecord, RunOptions, RunRecord } from './records.js'
+import { FuzzNetwork } from './fuzz-network.js'
+import { type FuzzNode, type Message, newFuzzNode, type Pending } from './fuzz-node.js'
+import type { Decision, RunOptions, RunRecord } from './records.js'
 import type { BftFuzzScenario } from './scenario.js'
 import { VirtualTimers } from './virtual-timers.js'
 
 const encoder = new TextEncoder()
 
-/** As node/validator.ts: heights ahead whose messages are kept, and how many per height. */
-const FUTURE_HEIGHTS = 2
-const FUTURE_PER_HEIGHT_MAX = 4096
 /** As node/validator.ts: rounds ahead of the machine's whose proposals are looked at. */
 const PROPOSAL_ROUNDS_AHEAD = 3
-
-type Message =
-  | { readonly kind: 'vote'; readonly vote: Vote }
-  | { readonly kind: 'proposal'; readonly proposal: Proposal }
-  | { readonly kind: 'commit'; readonly height: bigint; readonly blockHash: Uint8Array; readonly commit: Commit }
-
-type Pending = Exclude<Message, { kind: 'commit' }>
-
-interface Delivery {
-  readonly to: number
-  readonly message: Message
-}
-
-interface Node {
-  readonly record: NodeRecord
-  readonly machine: RoundState | undefined
-  readonly secretKey: KeyObject
-  /** Equivocates although the scenario calls it honest (sabotage). */
-  readonly rogue: boolean
-  /** The height being decided; 0 before the first start. */
-  height: bigint
-  readonly future: FutureMessages<Pending>
-  /** Commits of heights not started yet. */
-  readonly commitsAhead: Map<bigint, Message & { kind: 'commit' }>
-  /** Block hashes handed to the machine at the current height, by `validator/round/type`. */
-  seen: Map<string, Set<string>>
-  /** Votes and proposals of the current height it sent or its machine took (for `catch-up` gossip). */
-  held: Pending[]
-  startTimer: SimEvent | undefined
-}
 
 export class BftFuzzRun {
   readonly timers = new VirtualTimers()
   readonly record: RunRecord
   private readonly rng: Rng
   private readonly equivocation: Equivocation
-  private readonly nodes: Node[] = []
+  private readonly nodes: FuzzNode[] = []
   private readonly sets: ValidatorSet[] = []
   private readonly byAddress = new Map<string, number>()
   private readonly honest: number[] = []
-  private readonly groupOf = new Map<number, number>()
+  private readonly network: FuzzNetwork<Message>
   private readonly errors: string[] = []
   private readonly counts = { sent: 0, dropped: 0, refused: 0, events: 0 }
   private readonly equivocated = new Set<number>()
@@ -128,38 +60,27 @@ export class BftFuzzRun {
         })),
       ),
     )
-    scenario.partition?.groups.forEach((group, g) => {
-      for (const i of group) this.groupOf.set(i, g)
-    })
     scenario.validators.forEach((v, i) => {
       if (!v.fault) this.honest.push(i)
+    })
+    this.network = new FuzzNetwork({
+      scenario,
+      rng: this.rng,
+      timers: this.timers,
+      counts: this.counts,
+      unreachable: options.sabotage === 'no-gst' ? this.honest[0] : undefined,
+      deliver: (to, message) => this.deliver(to, message),
     })
     const rogue = options.sabotage === 'honest-equivocates' ? this.honest[0] : undefined
     scenario.validators.forEach((v, index) => {
       const key = keys[index] as KeyPair
-      const record: NodeRecord = {
+      const node = newFuzzNode({
         index,
         address: addresses[index] as Uint8Array,
         fault: v.fault,
-        decisions: new Map(),
-        selfConflicts: [],
-        evidence: [],
-        conflictsSeen: new Set(),
-        maxRound: 0,
-        roundsAfterGst: 0,
-      }
-      const node: Node = {
-        record,
-        machine: undefined,
         secretKey: pooledKey(v.key).secretKey,
         rogue: index === rogue,
-        height: 0n,
-        future: new FutureMessages(FUTURE_HEIGHTS, FUTURE_PER_HEIGHT_MAX),
-        commitsAhead: new Map(),
-        seen: new Map(),
-        held: [],
-        startTimer: undefined,
-      }
+      })
       // a silent validator sends nothing: it needs no machine at all
       if (v.fault?.kind !== 'silent') (node as { machine: RoundState }).machine = this.machineOf(node, key)
       this.nodes.push(node)
@@ -203,7 +124,7 @@ export class BftFuzzRun {
     return this.sets[Number(height) - 1] as ValidatorSet
   }
 
-  private machineOf(node: Node, key: KeyPair): RoundState {
+  private machineOf(node: FuzzNode, key: KeyPair): RoundState {
     const { scenario, options } = this
     // the machine's own timeouts move its round: look at it after each
     const timers: Timers = {
@@ -238,7 +159,7 @@ export class BftFuzzRun {
 
   // --- heights ---------------------------------------------------------------------------------
 
-  private startHeight(node: Node, height: bigint): void {
+  private startHeight(node: FuzzNode, height: bigint): void {
     node.startTimer = undefined
     const machine = node.machine
     if (!machine || height <= node.height) return
@@ -253,7 +174,7 @@ export class BftFuzzRun {
     if (commit) this.adopt(node, commit)
   }
 
-  private decided(node: Node, decision: Decision): void {
+  private decided(node: FuzzNode, decision: Decision): void {
     const { decisions, selfConflicts } = node.record
     const first = decisions.get(decision.height)
     if (!first) decisions.set(decision.height, decision)
@@ -261,7 +182,7 @@ export class BftFuzzRun {
   }
 
   /** The decided block of `height` is applied: announce it, and start the next height after the pause. */
-  private applied(node: Node, height: bigint): void {
+  private applied(node: FuzzNode, height: bigint): void {
     const decision = node.record.decisions.get(height)
     if (!decision) return
     this.broadcast(node, this.commitMessage(decision))
@@ -274,7 +195,7 @@ export class BftFuzzRun {
   }
 
   /** A commit of the height being decided: checked, then taken as the decision (sync importing the block). */
-  private adopt(node: Node, message: Message & { kind: 'commit' }): void {
+  private adopt(node: FuzzNode, message: Message & { kind: 'commit' }): void {
     const { height, blockHash, commit } = message
     if (node.record.decisions.has(height)) return
     try {
@@ -308,8 +229,8 @@ export class BftFuzzRun {
 
   // --- receiving -------------------------------------------------------------------------------
 
-  private deliver({ to, message }: Delivery): void {
-    const node = this.nodes[to] as Node
+  private deliver(to: number, message: Message): void {
+    const node = this.nodes[to] as FuzzNode
     if (!node.machine) return
     if (message.kind === 'commit') {
       if (message.height < node.height || node.record.decisions.has(message.height)) return
@@ -331,7 +252,7 @@ export class BftFuzzRun {
   }
 
   /** A vote or proposal of the height `node` is deciding, handed to its machine as the service does. */
-  private handle(node: Node, message: Pending): void {
+  private handle(node: FuzzNode, message: Pending): void {
     const machine = node.machine as RoundState
     try {
       if (message.kind === 'vote') {
@@ -362,7 +283,7 @@ export class BftFuzzRun {
   }
 
   /** Notes the round `node`'s machine is in. */
-  private observe(node: Node): void {
+  private observe(node: FuzzNode): void {
     const snapshot = node.machine?.snapshot
     if (!snapshot) return
     const { record } = node
@@ -377,7 +298,7 @@ export class BftFuzzRun {
 
   // --- sending ---------------------------------------------------------------------------------
 
-  private sendVote(node: Node, vote: Vote): void {
+  private sendVote(node: FuzzNode, vote: Vote): void {
     if (this.options.gossip === 'catch-up' && vote.height === node.height) node.held.push({ kind: 'vote', vote })
     const { fault } = node.record
     if (fault?.kind !== 'equivocate' && !node.rogue) {
@@ -390,7 +311,7 @@ export class BftFuzzRun {
     this.sendSplit(node, split, { kind: 'vote', vote }, { kind: 'vote', vote: conflicting })
   }
 
-  private sendProposal(node: Node, proposal: Proposal): void {
+  private sendProposal(node: FuzzNode, proposal: Proposal): void {
     if (this.options.gossip === 'catch-up' && proposal.height === node.height) {
       node.held.push({ kind: 'proposal', proposal })
     }
@@ -407,7 +328,7 @@ export class BftFuzzRun {
     this.sendSplit(node, split, { kind: 'proposal', proposal }, { kind: 'proposal', proposal: second })
   }
 
-  private sendSplit(node: Node, split: Split, mine: Message, conflicting: Message): void {
+  private sendSplit(node: FuzzNode, split: Split, mine: Message, conflicting: Message): void {
     const from = node.record.index
     for (const to of this.nodes.keys()) {
       if (to === from) continue
@@ -418,40 +339,14 @@ export class BftFuzzRun {
     }
   }
 
-  private broadcast(node: Node, message: Message): void {
+  private broadcast(node: FuzzNode, message: Message): void {
     if (node.record.fault?.kind === 'silent') return
     for (const to of this.nodes.keys()) if (to !== node.record.index) this.send(node, to, message)
   }
 
-  private send(node: Node, to: number, message: Message): void {
-    const { scenario, rng, timers } = this
-    const from = node.record.index
-    const now = timers.nowMs
-    this.counts.sent++
-    const stable = now >= scenario.gstMs
-    if (this.options.sabotage === 'no-gst' && to === this.honest[0]) {
-      this.counts.dropped++
-      return
-    }
-    if (!stable) {
-      if (rng.next() < scenario.dropRate || this.partitioned(from, to, now)) {
-        this.counts.dropped++
-        return
-      }
-    }
+  private send(node: FuzzNode, to: number, message: Message): void {
     const fault = node.record.fault
-    const lateMs = fault?.kind === 'late' ? fault.lateMs : 0
-    const spreadMs = (stable ? scenario.delayMaxMs : scenario.preGstDelayMaxMs) - scenario.delayMinMs
-    const delayMs = lateMs + scenario.delayMinMs + rng.int(spreadMs + 1)
-    timers.at(now + delayMs, (d: Delivery) => this.deliver(d), { to, message })
-  }
-
-  private partitioned(from: number, to: number, now: number): boolean {
-    const partition = this.scenario.partition
-    if (!partition || now < partition.fromMs) return false
-    const a = this.groupOf.get(from)
-    const b = this.groupOf.get(to)
-    return a !== undefined && b !== undefined && a !== b
+    this.network.send(node.record.index, to, message, fault?.kind === 'late' ? fault.lateMs : 0)
   }
 }
 
