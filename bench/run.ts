@@ -1,6 +1,6 @@
 /**
  * `npm run bench`: every benchmark in turn, one JSON object per line on stdout.
- * `npm run bench -- chain` runs only the named ones (verify, decode, chain, mempool, network, sim, footprint, flood, eclipse, lab).
+ * `npm run bench -- chain` runs only the named ones (verify, decode, chain, mempool, network, requests, sim, footprint, flood, eclipse, lab…).
  * `network` starts real node processes and `sim` runs 1,000 simulated nodes: each takes minutes.
  * `footprint` (idle RSS, cold start, `peerchain status` time of real node processes) takes about a minute.
  * `npm run bench` builds dist/ first (`prebench`): the node processes run it.
@@ -23,6 +23,7 @@ const suites: Record<string, () => Promise<{ run: () => Promise<void> }>> = {
   light: () => import('./light.js'),
   relay: () => import('./relay.js'),
   files: () => import('./files.js'),
+  requests: () => import('./requests.js'),
   'relay-compact': () => import('./relay-compact.js'),
   'relay-dandelion': () => import('./relay-dandelion.js'),
 }

@@ -59,10 +59,11 @@ import { toPeerId } from './peer-ids.js'
 import { PeerManager } from './peer-manager.js'
 import { RandomWalk } from './random-walk.js'
 import { RepeatingTasks } from './repeating.js'
-import { describe, sendRequest, serveRequests, streamHandlerOptions } from './request.js'
+import { describe, STREAMS_PER_PROTOCOL_MAX, sendRequest, serveRequests, streamHandlerOptions } from './request.js'
 import type { PeerScores } from './scores.js'
 import { StatusDeadline } from './status-deadline.js'
 import type { TrafficCounter } from './traffic.js'
+import { type OpenStream, WarmStreams } from './warm-streams.js'
 
 /** What missing the status deadline costs: a tenth of the way to discouragement, so only a habit of it adds up. */
 export const STATUS_MISSED_PENALTY = 10
@@ -108,6 +109,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   private readonly cutListeners: Listeners<PeerCut>
   private readonly copyListeners: Listeners<MessageCopy>
   private readonly messages: MessageSender
+  private readonly warm: WarmStreams
 
   constructor(
     private readonly host: Host,
@@ -136,6 +138,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
       (peer, protocol, signal) => host.dialProtocol(toPeerId(peer), protocol, { signal, ...messageStreamOptions() }),
       options.log,
     )
+    this.warm = new WarmStreams(this.openRequestStream, systemTimers, options.log)
     this.manager = new PeerManager({
       host: managedHost(host),
       addrman: parts.addrman,
@@ -165,6 +168,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
       const peer = evt.detail.toString()
       this.gossip.onPeerGone(peer)
       this.activity.forget(peer)
+      this.warm.forget(peer)
       this.statusDeadline.clear(peer)
       this.inboundGate.closed(peer)
       this.manager.disconnected(peer)
@@ -212,6 +216,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     this.statusDeadline.stop()
     this.gossip.detach()
     this.messages.closeAll()
+    this.warm.closeAll()
     await this.bitswap?.stop()
     await this.host.stop()
     await this.files.saveAnchors(anchors).catch((err: unknown) => {
@@ -275,8 +280,11 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     signal?: AbortSignal,
   ): Promise<Uint8Array> {
     checkLimits(limits)
-    return sendRequest(this.host, peer, protocol, request, limits, signal)
+    return sendRequest(this.openRequestStream, peer, protocol, request, limits, signal, this.warm)
   }
+
+  private readonly openRequestStream: OpenStream = (peer, protocol, signal) =>
+    this.host.dialProtocol(toPeerId(peer), protocol, { signal, maxOutboundStreams: STREAMS_PER_PROTOCOL_MAX })
 
   async handleMessages(protocol: string, handler: MessageHandler, limits: MessageLimits): Promise<void> {
     checkLimits(limits)

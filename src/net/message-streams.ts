@@ -3,6 +3,7 @@ import { lpStream } from '@libp2p/utils'
 import { type MessageHandler, type MessageLimits, type PeerIdString, RequestError } from './network.js'
 import type { NetworkLog } from './options.js'
 import { describe, toRequestError } from './request.js'
+import type { OpenStream } from './warm-streams.js'
 
 /**
  * One-way messages to a peer over one long-lived stream per protocol and
@@ -29,9 +30,6 @@ export const MESSAGE_STREAMS_PER_PEER_MAX = 2
 export function messageStreamOptions() {
   return { maxInboundStreams: MESSAGE_STREAMS_PER_PEER_MAX, maxOutboundStreams: MESSAGE_STREAMS_PER_PEER_MAX }
 }
-
-/** Opens a stream to `peer` for `protocol` (libp2p's dialProtocol, or a test's pair). */
-export type OpenStream = (peer: PeerIdString, protocol: string, signal: AbortSignal) => Promise<Stream>
 
 /** The receiving side: hands each message to `handler` in order, one at a time, until the stream ends. */
 export function serveMessages(

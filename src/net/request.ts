@@ -1,19 +1,24 @@
-import type { Libp2p, Stream, StreamHandler } from '@libp2p/interface'
+import type { Stream, StreamHandler } from '@libp2p/interface'
 import { lpStream } from '@libp2p/utils'
 import { RequestError, type RequestHandler, type RequestLimits } from './network.js'
 import type { NetworkLog } from './options.js'
-import { parsePeerId } from './peer-ids.js'
+import type { OpenStream, WarmStreams } from './warm-streams.js'
 
 /**
  * Request/response over one libp2p stream: the requester writes one
  * varint-length-prefixed request and half-closes; the handler writes one
- * length-prefixed response and closes. Every exchange is bounded by
- * `limits.timeoutMs` from the moment the stream is opened, and each side
- * refuses a frame larger than its limit before reading it.
+ * length-prefixed response and closes. The requester's whole exchange is
+ * bounded by `limits.timeoutMs` from the moment it starts; the server waits
+ * for the request up to the larger of that and REQUEST_WAIT_MS from the
+ * stream's opening (a stream may be opened ahead of its request:
+ * warm-streams.ts), then gives its handler and answer `limits.timeoutMs`.
+ * Each side refuses a frame larger than its limit before reading it.
  */
 
 /** Concurrent streams per connection, per protocol, each direction. */
 export const STREAMS_PER_PROTOCOL_MAX = 32
+/** How long a server waits for the request on a stream opened ahead (above warm-streams.ts's WARM_IDLE_MS). */
+export const REQUEST_WAIT_MS = 20_000
 
 /** lpStream buffers unread bytes: room for one whole frame and its length prefix. */
 const LP_BUFFER_DEFAULT = 4 * 1024 * 1024
@@ -31,16 +36,21 @@ export function serveRequests(
   handler: RequestHandler,
   limits: RequestLimits,
   log: NetworkLog,
+  requestWaitMs = REQUEST_WAIT_MS,
 ): StreamHandler {
   return async (stream, connection) => {
     const peer = connection.remotePeer.toString()
-    const signal = AbortSignal.timeout(limits.timeoutMs)
     try {
       const lp = lpStream(stream, {
         maxDataLength: limits.requestBytesMax,
         maxBufferSize: bufferFor(limits.requestBytesMax),
       })
-      const request = await lp.read({ signal })
+      const request = await readRequest(lp, stream, Math.max(limits.timeoutMs, requestWaitMs))
+      if (request === undefined) {
+        await stream.close({ signal: AbortSignal.timeout(limits.timeoutMs) })
+        return
+      }
+      const signal = AbortSignal.timeout(limits.timeoutMs)
       const response = await raceAbort(handler(request.subarray(), peer), signal)
       if (response.byteLength > limits.responseBytesMax) {
         throw new Error(`response of ${response.byteLength} bytes exceeds responseBytesMax ${limits.responseBytesMax}`)
@@ -54,43 +64,88 @@ export function serveRequests(
   }
 }
 
-/** Sends one request and reads one response; every failure becomes a RequestError. */
+/**
+ * The request on a new stream, or undefined when the requester closed the
+ * stream without sending one (a stream opened ahead and not needed).
+ */
+async function readRequest(
+  lp: ReturnType<typeof lpStream>,
+  stream: Stream,
+  waitMs: number,
+): Promise<Uint8Array | undefined> {
+  try {
+    return (await lp.read({ signal: AbortSignal.timeout(waitMs) })).subarray()
+  } catch (err) {
+    // lpStream reports an end with no byte of a request as an unexpected EOF
+    if (err instanceof Error && err.name === 'UnexpectedEOFError' && stream.remoteWriteStatus !== 'writable') {
+      return undefined
+    }
+    throw err
+  }
+}
+
+/**
+ * Sends one request and reads one response; every failure becomes a
+ * RequestError. With `warm`, a stream opened ahead for this peer and
+ * protocol is used when there is one (a round trip less), and the next is
+ * opened once the answer is in; a stream opened ahead that fails before the
+ * request is written (its connection or its server closed it) is given up
+ * for a new one, within the same deadline.
+ */
 export async function sendRequest(
-  host: Libp2p,
+  open: OpenStream,
   peer: string,
   protocol: string,
   request: Uint8Array,
   limits: RequestLimits,
   abandon?: AbortSignal,
+  warm?: WarmStreams,
 ): Promise<Uint8Array> {
   if (request.byteLength > limits.requestBytesMax) {
     throw new RequestError('TOO_LARGE', `request of ${request.byteLength} bytes exceeds ${limits.requestBytesMax}`)
   }
-  const peerId = parsePeerId(peer)
-  if (peerId === undefined) throw new RequestError('DIAL_FAILED', `not a peer id: ${peer}`)
   const timeout = AbortSignal.timeout(limits.timeoutMs)
   const signal = abandon ? AbortSignal.any([timeout, abandon]) : timeout
-  let stream: Stream
-  try {
-    stream = await host.dialProtocol(peerId, protocol, {
-      signal,
-      maxOutboundStreams: STREAMS_PER_PROTOCOL_MAX,
-    })
-  } catch (err) {
-    throw toRequestError(err, signal, 'DIAL_FAILED')
+  let response: Uint8Array | undefined
+  const ready = warm?.take(peer, protocol)
+  if (ready) response = await exchange(ready, request, limits, signal, 'retry-unwritten')
+  if (response === undefined) {
+    let stream: Stream
+    try {
+      stream = await open(peer, protocol, signal)
+    } catch (err) {
+      throw toRequestError(err, signal, 'DIAL_FAILED')
+    }
+    response = (await exchange(stream, request, limits, signal, 'throw')) as Uint8Array
   }
+  warm?.prepare(peer, protocol)
+  return response
+}
+
+/** One exchange on `stream`; undefined (with 'retry-unwritten') when it failed before the request could be written. */
+async function exchange(
+  stream: Stream,
+  request: Uint8Array,
+  limits: RequestLimits,
+  signal: AbortSignal,
+  onUnwritten: 'retry-unwritten' | 'throw',
+): Promise<Uint8Array | undefined> {
+  let written = false
   try {
     const lp = lpStream(stream, {
       maxDataLength: limits.responseBytesMax,
       maxBufferSize: bufferFor(limits.responseBytesMax),
     })
     await lp.write(request, { signal })
+    written = true
     await stream.close({ signal })
     const response = await lp.read({ signal })
     return response.subarray()
   } catch (err) {
     stream.abort(err instanceof Error ? err : new Error(String(err)))
-    throw toRequestError(err, signal, 'RESET')
+    const failure = toRequestError(err, signal, 'RESET')
+    if (!written && onUnwritten === 'retry-unwritten' && failure.code === 'RESET') return undefined
+    throw failure
   }
 }
 
