@@ -80,7 +80,11 @@ export async function run(): Promise<void> {
   const west = await labHost('127.0.2.1')
   try {
     const answer = new Uint8Array(RESPONSE_BYTES)
-    await west.handle(PROTOCOL, serveRequests(PROTOCOL, async () => answer, LIMITS, noLog), streamHandlerOptions())
+    await west.handle(
+      PROTOCOL,
+      serveRequests(PROTOCOL, async () => answer, LIMITS, noLog),
+      streamHandlerOptions(),
+    )
     await east.dial(west.getMultiaddrs()[0] as ReturnType<Host['getMultiaddrs']>[0])
     const peer = west.peerId.toString()
     const open: OpenStream = (_peer, protocol, signal) => east.dialProtocol(west.peerId, protocol, { signal })

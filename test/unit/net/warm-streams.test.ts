@@ -100,7 +100,13 @@ describe('requests on streams opened ahead', () => {
 
   it('the server resets a stream that brings no request within its wait', async () => {
     const limits = { ...LIMITS, timeoutMs: 20 }
-    const handle = serveRequests(PROTOCOL, async () => new Uint8Array(0), limits, () => {}, 50)
+    const handle = serveRequests(
+      PROTOCOL,
+      async () => new Uint8Array(0),
+      limits,
+      () => {},
+      50,
+    )
     const [outbound, inbound] = await streamPair()
     void handle(inbound, { remotePeer: { toString: () => 'from' } } as unknown as Connection)
     // not yet past the wait although past the exchange's timeoutMs: the wait is the larger
