@@ -6,8 +6,10 @@
  * all, so no valid object was ever encoded that way and fixing the writer
  * changes no existing encoding. Every uint64 below 2^53 is written here as a
  * number varint (exact there); larger ones keep the library's path, which is
- * correct once the high word is non-zero. Loaded by every codec module before
- * it encodes (codec.ts, wire.ts).
+ * correct once the high word is non-zero. Loaded by every module that encodes
+ * with protons' generated code (codec.ts, which wire-codec.ts and the compact
+ * and light codecs import; the BFT messages): the generated files themselves
+ * are never edited (`npm run proto` rewrites them).
  */
 import { writer } from 'protons-runtime'
 

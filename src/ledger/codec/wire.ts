@@ -1,7 +1,6 @@
 import { decodeMessage, encodeMessage, MaxLengthError, message, streamMessage } from 'protons-runtime'
 import { alloc as uint8ArrayAlloc } from 'uint8arrays/alloc'
 import type { Codec, DecodeOptions } from 'protons-runtime'
-import './uint64-fix.js'
 import type { Uint8ArrayList } from 'uint8arraylist'
 
 export interface Status {
