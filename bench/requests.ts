@@ -10,17 +10,12 @@
  * p50 in round trips of the link.
  */
 import '../src/util/shims.js'
-import { createHost, type Host } from '../src/net/host.js'
-import { loadOrCreateNodeKey } from '../src/net/identity.js'
-import { parseLinks } from '../src/net/link-file.js'
-import { LinkShaper } from '../src/net/link-shaper.js'
+import type { Host } from '../src/net/host.js'
 import type { RequestLimits } from '../src/net/network.js'
-import { resolveOptions } from '../src/net/options.js'
 import { sendRequest, serveRequests, streamHandlerOptions } from '../src/net/request.js'
-import { TrafficCounter } from '../src/net/traffic.js'
 import { type OpenStream, WarmStreams } from '../src/net/warm-streams.js'
-import { systemRng } from '../src/util/rng.js'
 import { systemTimers } from '../src/util/timers.js'
+import { EAST_IP, eastWestShaper, labHost, WEST_IP } from '../test/helpers/lab-hosts.js'
 import { report } from './common.js'
 
 const ONE_WAY_MS = 100
@@ -29,36 +24,6 @@ const RESPONSE_BYTES = 1024
 const PROTOCOL = '/peerchain/bench/req/1'
 const LIMITS: RequestLimits = { requestBytesMax: 1024, responseBytesMax: 64 * 1024, timeoutMs: 10_000 }
 const noLog = (): void => {}
-
-function shaperFor(self: string): LinkShaper {
-  const spec = parseLinks({
-    self,
-    hosts: { '127.0.1.1': 'east', '127.0.2.1': 'west' },
-    regions: ['east', 'west'],
-    latencyMs: [
-      [0, ONE_WAY_MS],
-      [ONE_WAY_MS, 0],
-    ],
-    jitterMs: 0,
-  })
-  return new LinkShaper(spec, { nowMs: () => performance.now(), timers: systemTimers, rng: systemRng, log: noLog })
-}
-
-async function labHost(ip: string): Promise<Host> {
-  const options = resolveOptions({
-    listen: [`/ip4/${ip}/tcp/0`],
-    bootstrap: [],
-    chainId: 'bench',
-    lab: true,
-    labLinks: shaperFor(ip),
-  })
-  const host = await createHost(options, await loadOrCreateNodeKey(undefined, noLog), {}, new TrafficCounter(), {
-    appScore: () => 0,
-    onLanPeer: () => {},
-  })
-  await host.start()
-  return host
-}
 
 const percentile = (sorted: readonly number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number
@@ -76,8 +41,8 @@ async function timeRequests(open: OpenStream, peer: string, warm?: WarmStreams):
 }
 
 export async function run(): Promise<void> {
-  const east = await labHost('127.0.1.1')
-  const west = await labHost('127.0.2.1')
+  const east = await labHost(EAST_IP, eastWestShaper(EAST_IP, ONE_WAY_MS), 'bench')
+  const west = await labHost(WEST_IP, eastWestShaper(WEST_IP, ONE_WAY_MS), 'bench')
   try {
     const answer = new Uint8Array(RESPONSE_BYTES)
     await west.handle(

@@ -8,50 +8,14 @@
 import type { Libp2p } from '@libp2p/interface'
 import { multiaddr } from '@multiformats/multiaddr'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { createHost, type Host } from '../../../src/net/host.js'
-import { loadOrCreateNodeKey } from '../../../src/net/identity.js'
-import { parseLinks } from '../../../src/net/link-file.js'
-import { LinkShaper } from '../../../src/net/link-shaper.js'
+import type { Host } from '../../../src/net/host.js'
+import type { LinkShaper } from '../../../src/net/link-shaper.js'
 import { measureShaperError, type ShaperError } from '../../../src/net/link-shaper-measure.js'
-import { resolveOptions } from '../../../src/net/options.js'
-import { TrafficCounter } from '../../../src/net/traffic.js'
-import { systemRng } from '../../../src/util/rng.js'
-import { systemTimers } from '../../../src/util/timers.js'
+import { EAST_IP, eastWestShaper, labHost, WEST_IP } from '../../helpers/lab-hosts.js'
 
 const ONE_WAY_MS = 100
 /** Timer and scheduling slack on a busy 2-core machine, beyond the measured error. */
 const MARGIN_MS = 30
-const noLog = (): void => {}
-
-function shaperFor(self: string): LinkShaper {
-  const spec = parseLinks({
-    self,
-    hosts: { '127.0.1.1': 'east', '127.0.2.1': 'west' },
-    regions: ['east', 'west'],
-    latencyMs: [
-      [0, ONE_WAY_MS],
-      [ONE_WAY_MS, 0],
-    ],
-    jitterMs: 0,
-  })
-  return new LinkShaper(spec, { nowMs: () => performance.now(), timers: systemTimers, rng: systemRng, log: noLog })
-}
-
-async function labHost(ip: string, shaper: LinkShaper): Promise<Host> {
-  const options = resolveOptions({
-    listen: [`/ip4/${ip}/tcp/0`],
-    bootstrap: [],
-    chainId: 'labtest',
-    lab: true,
-    labLinks: shaper,
-  })
-  const host = await createHost(options, await loadOrCreateNodeKey(undefined, noLog), {}, new TrafficCounter(), {
-    appScore: () => 0,
-    onLanPeer: () => {},
-  })
-  await host.start()
-  return host
-}
 
 const addrOf = (host: Libp2p) => host.getMultiaddrs()[0] as ReturnType<Libp2p['getMultiaddrs']>[0]
 
@@ -64,10 +28,10 @@ describe('lab link shaper over real libp2p hosts', () => {
 
   beforeAll(async () => {
     error = await measureShaperError({ latencyMs: ONE_WAY_MS, samples: 100, intervalMs: 2 })
-    eastShaper = shaperFor('127.0.1.1')
-    westShaper = shaperFor('127.0.2.1')
-    east = await labHost('127.0.1.1', eastShaper)
-    west = await labHost('127.0.2.1', westShaper)
+    eastShaper = eastWestShaper(EAST_IP, ONE_WAY_MS)
+    westShaper = eastWestShaper(WEST_IP, ONE_WAY_MS)
+    east = await labHost(EAST_IP, eastShaper)
+    west = await labHost(WEST_IP, westShaper)
   })
 
   afterAll(async () => {
