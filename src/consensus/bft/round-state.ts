@@ -27,6 +27,7 @@ import { checkProposalFields, type Proposal, signProposal, verifyProposalSignatu
 import { DEFAULT_TIMEOUTS, type TimeoutConfig, type TimeoutStep, timeoutMs } from './timeouts.js'
 import type { ValidatorSetView } from './validators.js'
 import { signVote, type Vote } from './vote.js'
+import { relayPolka, resendOwnVotes, type SendVote } from './vote-gossip.js'
 import { type AddVoteResult, DEFAULT_ROUND_WINDOW, HeightVoteSet } from './vote-set.js'
 
 export type { ProposalResult, RoundStateSnapshot, RoundStep }
@@ -36,8 +37,7 @@ import type { VoteType } from './vote-type.js'
 /** A step waiting for votes that never come ends after this many times its timeout (scheduleQuorumTimeouts). */
 export const STALL_FACTOR = 2
 
-/** A new round re-sends our votes of this many rounds before it (and of our lock's and valid value's rounds). */
-export const RESEND_ROUNDS = 8
+export { RESEND_ROUNDS } from './vote-gossip.js'
 
 export interface RoundStateDeps {
   readonly chainId: string
@@ -53,7 +53,8 @@ export interface RoundStateDeps {
   /**
    * Sends a vote: ours when first cast (`resend` absent); with `resend` (the
    * round sending it again), one of ours re-sent by a new round, or one of
-   * the prevotes of the polka a re-proposal claims, sent with it.
+   * the prevotes (anyone's) of the polka a valid re-proposal of that round,
+   * ours or a received one, claims (vote-gossip.ts).
    */
   broadcastVote(vote: Vote, resend?: number): void
   /** The hash of a new block the caller built for (height, round); asked only when we have no valid value. */
@@ -75,6 +76,8 @@ export class RoundState {
   private readonly timerHandles = new Set<unknown>()
   private h: HeightState | undefined
   private busy = false
+  /** Sends a vote again (vote-gossip.ts). */
+  private readonly sendAgain: SendVote = (vote, resend) => this.deps.broadcastVote(vote, resend)
 
   constructor(private readonly deps: RoundStateDeps) {
     this.timeouts = deps.timeouts ?? DEFAULT_TIMEOUTS
@@ -135,6 +138,8 @@ export class RoundState {
         throw new VerifyError('PROPOSAL_CONFLICTING', `a second proposal for round ${proposal.round}`)
       }
       h.proposals.set(proposal.round, { proposal, blockValid })
+      // the polka it claims, to those who lack it (vote-gossip.ts)
+      if (blockValid) relayPolka(h, proposal, this.sendAgain)
       this.applyRules()
       return 'added'
     })
@@ -179,7 +184,7 @@ export class RoundState {
     h.polkaSeen = false
     h.stallStep = undefined
     h.votes.setRound(round)
-    if (round > 0) this.resendOwnVotes(round)
+    if (round > 0) resendOwnVotes(h, round, this.sendAgain)
     if (this.signer && h.ourIndex >= 0 && h.set.proposer(round) === h.ourIndex) {
       // lines 14–19: re-propose the value a polka made valid, with that polka's round
       const blockHash = h.validValue ?? this.deps.propose(h.height, round)
@@ -191,33 +196,10 @@ export class RoundState {
       )
       h.proposals.set(round, { proposal, blockValid: true })
       this.deps.broadcastProposal(proposal)
-      // The polka that justifies a re-proposal goes with it (Tendermint's proof-of-lock): without
-      // it, validators that never saw that polka (an equivocator sent them its other vote) would
-      // refuse the re-proposal forever, and their locks with it.
-      if (polRound >= 0) {
-        for (const vote of h.votes.votesFor(polRound, 'prevote', blockHash)) this.deps.broadcastVote(vote, round)
-      }
+      // the polka that justifies a re-proposal goes with it (Tendermint's proof-of-lock)
+      relayPolka(h, proposal, this.sendAgain)
     } else {
       this.schedule('propose', round)
-    }
-  }
-
-  /**
-   * Algorithm 1 assumes a network that eventually delivers every message
-   * (Tendermint's peers re-send the votes a peer lacks); gossip here sends
-   * each vote once. A vote lost before the network settled can then leave
-   * validators locked on a value whose polka the others never saw, and the
-   * height never decides (the BFT fuzzer's seed 128: five honest validators,
-   * undecided after 220 rounds). So each new round re-sends our votes of the
-   * recent rounds and of the rounds of our lock and valid value: once
-   * messages flow again, everyone sees every polka that any honest validator
-   * saw, and the re-proposal of the valid value is accepted.
-   */
-  private resendOwnVotes(round: number): void {
-    const h = this.current()
-    for (const vote of h.ownVotes) {
-      const recent = vote.round >= round - RESEND_ROUNDS
-      if (recent || vote.round === h.lockedRound || vote.round === h.validRound) this.deps.broadcastVote(vote, round)
     }
   }
 

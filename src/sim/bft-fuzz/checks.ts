@@ -44,7 +44,8 @@ export const ROUNDS_PER_HEIGHT_BOUND = 4
  * (NodeRecord.roundsAfterGst). With every vote reaching every validator after
  * GST, a couple of rounds line the validators up and f proposers may waste
  * one each (f ≤ 3 here). On seeds 1–1,000 the runs that stayed live needed at
- * most 9 (send-once gossip) and 10 (`catch-up`); the runs that lost liveness
+ * most 9 (send-once gossip) and 10 (`catch-up`), and 4 and 3 since every
+ * validator sends on the polka a re-proposal claims; the runs that lost liveness
  * (split locks, test/sim/bft-fuzz.test.ts) go on for hundreds of rounds, so
  * the run stops as soon as one passes the bound.
  */

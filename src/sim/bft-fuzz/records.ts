@@ -70,8 +70,10 @@ export interface RunOptions {
   readonly eventsMax?: number
   readonly sabotage?: Sabotage
   /**
-   * `once` (the real service): each message is sent once, and what is lost
-   * before GST stays lost. `catch-up`: at GST every validator also sends again
+   * `once` (the real service): the network carries each message once, and a
+   * lost one is sent again only as the machines send votes again
+   * (vote-gossip.ts: our votes on each new round, and the prevotes of the
+   * polka a valid re-proposal claims); a lost proposal stays lost. `catch-up`: at GST every validator also sends again
    * every vote and proposal it holds for the height it is deciding, as the
    * vote gossip Algorithm 1 assumes (CometBFT's peers send each other the
    * votes they lack) would: the model under which the paper proves liveness.
