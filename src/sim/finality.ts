@@ -13,7 +13,8 @@
  *   running power (faulty included) of one side is. The power is the set's
  *   at each height, so a validator dropped at an epoch (a slashed
  *   equivocator) stops counting there. While messages are lost no height is
- *   owed (a vote is sent once; a lost one is not sent again), and one must
+ *   owed (a lost vote is sent again only by a later round or with a
+ *   re-proposal: consensus/bft/vote-gossip.ts), and one must
  *   commit after the loss stops.
  * - Pace: each height's first proposal, the moment its block is final at ⅔
  *   of the running nodes, and the round it was decided in.

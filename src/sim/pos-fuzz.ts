@@ -72,7 +72,7 @@ export function fuzzPosScenario(seed: number): Scenario {
     connect_validators: true,
     gossip: rng.next() < 0.8 ? 'gossipsub' : 'flood',
     loss,
-    // Loss stops at a global stabilisation time: votes are sent once, so liveness is owed only after it.
+    // Loss stops at a global stabilisation time: liveness is owed only after it (lost votes are not re-gossiped at once).
     ...(loss > 0 && { loss_until_s: between(5, 40) }),
     jitter_ms: between(0, 30),
     drain_s: 5,

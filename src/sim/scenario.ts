@@ -115,7 +115,8 @@ export const scenarioSchema = z
     /**
      * Virtual seconds from the start when loss stops (the global stabilisation
      * time); default: loss lasts the whole run. Proof of stake owes no
-     * liveness while messages are lost (votes are sent once, not re-gossiped),
+     * liveness while messages are lost (a lost vote is sent again only by a
+     * later round or with a re-proposal),
      * and a height must commit after loss stops.
      */
     loss_until_s: z.number().positive().optional(),
