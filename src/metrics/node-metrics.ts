@@ -25,8 +25,8 @@ export interface NodeMetricsSources {
   mempool(): { txs: number; bytes: number }
   orphanBlocks(): number
   sync(): SyncSnapshot
-  /** Bytes through every connection's transport since the network started. */
-  traffic(): { bytesIn: number; bytesOut: number }
+  /** Bytes through every connection's transport since the network started, and the request streams opened ahead. */
+  traffic(): { bytesIn: number; bytesOut: number; streamsAhead?: { opened: number; taken: number; expired: number } }
 }
 
 /** What the proof-of-stake gauges read at each scrape; cheap, synchronous, never throwing. */
@@ -167,6 +167,17 @@ export class NodeMetrics {
         bytes.reset()
         bytes.inc({ direction: 'in' }, traffic.bytesIn)
         bytes.inc({ direction: 'out' }, traffic.bytesOut)
+      },
+    })
+    const streamsAhead: Counter<'outcome'> = new Counter({
+      name: 'peerchain_request_streams_ahead_total',
+      help: 'Request streams opened ahead of their request (so it skips protocol negotiation), by outcome: opened, taken by a request, or closed unused.',
+      labelNames: ['outcome'],
+      registers,
+      collect: () => {
+        const counts = this.sources?.traffic().streamsAhead ?? { opened: 0, taken: 0, expired: 0 }
+        streamsAhead.reset()
+        for (const outcome of ['opened', 'taken', 'expired'] as const) streamsAhead.inc({ outcome }, counts[outcome])
       },
     })
     // Series over small fixed label sets exist from the start, so rate() sees their first increment.

@@ -373,7 +373,8 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   }
 
   traffic(): NetworkTraffic {
-    return { bytesIn: this.trafficCounter.bytesIn, bytesOut: this.trafficCounter.bytesOut }
+    const { bytesIn, bytesOut } = this.trafficCounter
+    return { bytesIn, bytesOut, streamsAhead: this.warm.stats }
   }
 
   on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void {

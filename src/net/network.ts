@@ -75,6 +75,12 @@ export type MessageHandler = (message: Uint8Array, peer: PeerIdString) => void |
 export interface NetworkTraffic {
   bytesIn: number
   bytesOut: number
+  /**
+   * Request streams opened ahead of their request (net/warm-streams.ts):
+   * opened, taken by a request, closed unused. Absent where requests open no
+   * streams (the simulator).
+   */
+  streamsAhead?: { opened: number; taken: number; expired: number }
 }
 
 /** Payload bytes per protocol id since creation: stream data, below the muxer and encryption framing. */

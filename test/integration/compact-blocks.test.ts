@@ -75,6 +75,8 @@ describe('compact blocks between real nodes', () => {
     // Nothing arrived on the block topic: every gossip verdict on it is absent.
     expect(await metric(follower, 'peerchain_gossip_messages_total{topic="block",verdict="accept"}')).toBe(0)
     expect(await metric(follower, 'peerchain_compact_bytes_total{direction="in"}')).toBeGreaterThan(0)
+    // the status exchange's answer had the stream for the next status request opened ahead
+    expect(await metric(follower, 'peerchain_request_streams_ahead_total{outcome="opened"}')).toBeGreaterThan(0)
   })
 
   it('still gives full blocks, by gossip, to a node that does not speak the protocol', async () => {

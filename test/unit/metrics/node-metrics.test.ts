@@ -17,7 +17,7 @@ class FakeSources implements NodeMetricsSources {
   pool = { txs: 0, bytes: 0 }
   orphans = 0
   syncState: SyncSnapshot = { state: 'idle' }
-  bytes = { bytesIn: 0, bytesOut: 0 }
+  bytes: ReturnType<NodeMetricsSources['traffic']> = { bytesIn: 0, bytesOut: 0 }
   peerCounts() {
     return this.peers
   }
@@ -62,6 +62,7 @@ const FAMILIES = {
   peerchain_sync_done_height: 'gauge',
   peerchain_sync_target_height: 'gauge',
   peerchain_network_bytes_total: 'counter',
+  peerchain_request_streams_ahead_total: 'counter',
   peerchain_reorgs_total: 'counter',
   peerchain_reorged_blocks_total: 'counter',
 } as const
@@ -193,6 +194,15 @@ describe('NodeMetrics: levels read at scrape time', () => {
     expect(await sampleValue(registry, 'peerchain_network_bytes_total', { direction: 'out' })).toBe(250)
     sources.bytes = { bytesIn: 1500, bytesOut: 250 }
     expect(await sampleValue(registry, 'peerchain_network_bytes_total', { direction: 'in' })).toBe(1500)
+  })
+
+  it('exports the request streams opened ahead by outcome, zero where the network opens none', async () => {
+    const { sources, registry } = setup()
+    expect(await sampleValue(registry, 'peerchain_request_streams_ahead_total', { outcome: 'taken' })).toBe(0)
+    sources.bytes = { bytesIn: 0, bytesOut: 0, streamsAhead: { opened: 9, taken: 7, expired: 1 } }
+    expect(await sampleValue(registry, 'peerchain_request_streams_ahead_total', { outcome: 'opened' })).toBe(9)
+    expect(await sampleValue(registry, 'peerchain_request_streams_ahead_total', { outcome: 'taken' })).toBe(7)
+    expect(await sampleValue(registry, 'peerchain_request_streams_ahead_total', { outcome: 'expired' })).toBe(1)
   })
 
   it('reads zero before a node is observed', async () => {
