@@ -15,7 +15,8 @@
  *   connections, each counted at both ends: `peerchain_peers` at the end of
  *   the run), what one block costs between a node and one of its peers; and
  *   per receiving node, ÷ (blocks × receiving nodes), what a node takes in
- *   for a block from all its peers together. For full blocks: the mean block
+ *   for a block from all its peers together (with the compact blocks that
+ *   reached it per block: one it needs, the rest redundant pushes). For full blocks: the mean block
  *   size × block copies received per node, per node or spread over its links;
  * - the share of compact blocks rebuilt with no request (goal ≥ 90 %);
  * - block propagation p90 to 50/90/100 % of the nodes (goal ≥ 40 % lower),
@@ -137,6 +138,8 @@ interface VariantFigures {
   peerLinks: number
   bytesPerBlockPerNode: number
   bytesPerBlockPerLink: number
+  /** Compact blocks that reached a node per block (pushed or fetched, redundant copies included). */
+  compactBlocksPerNode: number
   rebuiltNoRequest: number
   rebuiltWithRequest: number
   fallbacks: number
@@ -200,6 +203,7 @@ async function runVariant(name: string, variant: Variant): Promise<VariantFigure
     peerLinks,
     bytesPerBlockPerNode: bytesIn / receivers,
     bytesPerBlockPerLink: bytesIn / Math.max(1, blocks * peerLinks),
+    compactBlocksPerNode: metricSum(scrapes, 'peerchain_compact_blocks_received_total') / receivers,
     rebuiltNoRequest: metricSum(scrapes, 'peerchain_compact_blocks_rebuilt_total', { requested: 'no' }),
     rebuiltWithRequest: metricSum(scrapes, 'peerchain_compact_blocks_rebuilt_total', { requested: 'yes' }),
     fallbacks: metricSum(scrapes, 'peerchain_compact_full_block_fallbacks_total'),
@@ -240,6 +244,7 @@ async function runScenarioPair(name: string): Promise<void> {
     without: full.bytesPerBlockPerNode,
     share_of_full_block_pct: (100 * compact.bytesPerBlockPerNode) / Math.max(1, compact.meanBlockBytes),
     goal_pct_max: 2,
+    compact_blocks_per_node: compact.compactBlocksPerNode,
     mean_block_bytes: compact.meanBlockBytes,
     mean_block_bytes_without: full.meanBlockBytes,
     blocks: compact.blocks,
