@@ -1,7 +1,10 @@
 /**
  * Request/response over simulated connections, with the semantics of
  * net/request.ts: the request and the response each cross the link with their
- * size (bandwidth and latency). The requester fails with RequestError:
+ * size (bandwidth and latency), one round trip in all. (Production pays a
+ * round trip more, libp2p's protocol negotiation, only when no stream was
+ * opened ahead for the request: a peer's first on a protocol, or one after
+ * 10 s idle; net/warm-streams.ts.) The requester fails with RequestError:
  * TOO_LARGE (its request over requestBytesMax, or a response over its
  * responseBytesMax), DIAL_FAILED (not connected), PROTOCOL (no handler),
  * RESET (the handler threw, timed out, refused the size, or the connection
