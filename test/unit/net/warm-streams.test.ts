@@ -100,19 +100,22 @@ describe('requests on streams opened ahead', () => {
 
   it('the server resets a stream that brings no request within its wait', async () => {
     const limits = { ...LIMITS, timeoutMs: 20 }
+    const waitMs = 1_000
     const handle = serveRequests(
       PROTOCOL,
       async () => new Uint8Array(0),
       limits,
       () => {},
-      50,
+      waitMs,
     )
     const [outbound, inbound] = await streamPair()
+    const started = performance.now()
     void handle(inbound, { remotePeer: { toString: () => 'from' } } as unknown as Connection)
-    // not yet past the wait although past the exchange's timeoutMs: the wait is the larger
-    await new Promise((resolve) => setTimeout(resolve, 30))
+    // past the exchange's timeoutMs, not yet past the wait: the wait is the larger
+    await until('3 × timeoutMs to pass', () => performance.now() - started >= 3 * limits.timeoutMs)
     expect(inbound.status).toBe('open')
     await until('the reset', () => inbound.status !== 'open')
+    expect(performance.now() - started).toBeGreaterThanOrEqual(waitMs - 5)
     expect(['reset', 'aborted']).toContain(inbound.status)
     await until('the reset to reach the requester', () => outbound.status === 'reset')
   })
