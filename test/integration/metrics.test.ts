@@ -86,6 +86,8 @@ describe('network metrics', () => {
     expect(a.traffic().bytesOut).toBeGreaterThanOrEqual(100_000)
     expect(a.traffic().bytesIn).toBeGreaterThanOrEqual(200_000)
     expect(b.traffic().bytesIn).toBeGreaterThanOrEqual(100_000)
+    // the answer had the stream for A's next request to B on that protocol opened ahead
+    await waitFor('a stream opened ahead', () => (a.traffic().streamsAhead?.opened ?? 0) === 1)
 
     for (const registry of [registryA, registryB]) {
       const text = await registry.metrics()
@@ -101,7 +103,8 @@ describe('network metrics', () => {
     const b = await startNetwork({ metricsRegistry: createMetricsRegistry() })
     await a.dial(b.listenAddresses()[0] as string)
     await waitFor('b to count the connection', () => b.traffic().bytesIn > 0)
-    expect(a.traffic()).toEqual({ bytesIn: 0, bytesOut: 0 })
+    const { bytesIn, bytesOut } = a.traffic()
+    expect({ bytesIn, bytesOut }).toEqual({ bytesIn: 0, bytesOut: 0 })
   })
 })
 
