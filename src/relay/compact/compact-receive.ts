@@ -24,6 +24,7 @@ import { isVerifyError } from '../../ledger/errors.js'
 import type { Tx } from '../../ledger/tx.js'
 import { type PeerIdString, RequestError } from '../../net/network.js'
 import { toHex } from '../../util/bytes.js'
+import { type AskedBlock, AskedBlocks } from './asked-blocks.js'
 import {
   blockTxsBytesMax,
   type CompactBlockMessage,
@@ -61,12 +62,14 @@ export class CompactReceiver {
   /** Per block recently rebuilt, the indexes we lacked: the next hop likely lacks them too. */
   private readonly lackedByBlock = new Map<string, number[]>()
   /** Blocks asked for by a `getBlock` message after an announcement: who announced them, and the deadline. */
-  private readonly asked = new Map<string, { hash: Uint8Array; peers: PeerIdString[]; timer: unknown }>()
+  private readonly asked: AskedBlocks
 
   constructor(
     private readonly deps: CompactDeps,
     private readonly peerBlocks: PeerBlocks,
-  ) {}
+  ) {
+    this.asked = new AskedBlocks(deps.timers)
+  }
 
   /** The indexes we lacked of a block we rebuilt (prefilled when we pass it on). */
   lacked(blockId: string): readonly number[] {
@@ -78,7 +81,7 @@ export class CompactReceiver {
     this.deps.observer?.received()
     const header = this.headerOf(peer, message.header)
     if (!header) return
-    this.clearAsked(header.id)
+    this.asked.clear(header.id)
     await this.exclusive(peer, header.id, async () => {
       if (await this.ready(peer, header)) await this.rebuild(peer, header, message)
     })
@@ -97,11 +100,7 @@ export class CompactReceiver {
     if (this.deps.chain.knows(blockId)) return
     this.deps.onArrived?.(peer, blockId)
     if (this.pending.has(blockId)) return
-    const already = this.asked.get(blockId)
-    if (already) {
-      if (!already.peers.includes(peer)) already.peers.push(peer)
-      return
-    }
+    if (this.asked.alsoAnnounced(blockId, peer)) return
     if (this.inFlightFrom(peer) >= ANNOUNCED_PER_PEER_MAX) return
     if (this.askByMessage(peer, blockHash, blockId)) return
     await this.fetchAnnounced(peer, blockHash, blockId)
@@ -109,8 +108,7 @@ export class CompactReceiver {
 
   /** Blocks asked of `peer` by message, or being fetched from it or rebuilt from what it sent. */
   private inFlightFrom(peer: PeerIdString): number {
-    let count = 0
-    for (const asked of this.asked.values()) if (asked.peers[0] === peer) count++
+    let count = this.asked.countAskedOf(peer)
     for (const pending of this.pending.values()) if (pending.peer === peer) count++
     return count
   }
@@ -124,13 +122,12 @@ export class CompactReceiver {
     const { deps } = this
     const push = deps.net.push
     if (push === undefined || this.asked.size >= PENDING_BLOCKS_MAX) return false
-    const timer = deps.timers.setTimeout(() => void this.askTimedOut(blockId), MISSING_TXS_TIMEOUT_MS)
-    this.asked.set(blockId, { hash: blockHash, peers: [peer], timer })
+    this.asked.ask(blockId, blockHash, peer, MISSING_TXS_TIMEOUT_MS, (asked) => void this.askTimedOut(blockId, asked))
     const request = encodeCompactRequest({ kind: 'getBlock', blockHash })
     deps.observer?.bytes('out', request.byteLength)
     push(peer, request).catch((err: unknown) => {
       deps.log?.('compact getBlock message failed; asking by request', { peer, error: String(err) })
-      if (!this.clearAsked(blockId)) return
+      if (!this.asked.clear(blockId)) return
       this.fetchAnnounced(peer, blockHash, blockId).catch((e: unknown) =>
         deps.log?.('compact block fetch failed', { peer, error: String(e) }),
       )
@@ -139,23 +136,11 @@ export class CompactReceiver {
   }
 
   /** No compact block came for a block asked by message: the full block from the other announcers, then the one asked. */
-  private async askTimedOut(blockId: string): Promise<void> {
-    const asked = this.asked.get(blockId)
-    if (!asked) return
-    this.asked.delete(blockId)
+  private async askTimedOut(blockId: string, asked: AskedBlock): Promise<void> {
     if (this.deps.chain.knows(blockId) || this.pending.has(blockId)) return
     const [first, ...others] = asked.peers
     if (first === undefined) return
     await this.exclusive(first, blockId, () => this.fallback(asked.hash, blockId, 'timeout', [...others, first]))
-  }
-
-  /** Forgets a block asked by message (it came, or the message failed); false when it was not asked. */
-  private clearAsked(blockId: string): boolean {
-    const asked = this.asked.get(blockId)
-    if (!asked) return false
-    this.deps.timers.clearTimeout(asked.timer)
-    this.asked.delete(blockId)
-    return true
   }
 
   /** Fetches an announced block's compact form from `peer` by request, and rebuilds it. */
