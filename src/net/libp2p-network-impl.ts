@@ -25,9 +25,9 @@ import { type DhtDiversityGuard, hostDhtDiversityGuard } from './dht-diversity-g
 import { dialableAddrs, splitPeerAddr } from './dialable-addrs.js'
 import { GossipRouter } from './gossip.js'
 import type { Host } from './host.js'
+import { HostStreams } from './host-streams.js'
 import { managedConnection, managedHost, peerInfos, samplePings } from './host-views.js'
 import type { InboundGate } from './inbound-gate.js'
-import { MessageSender, messageStreamOptions, serveMessages } from './message-streams.js'
 import type {
   AddrManStats,
   BlockExchange,
@@ -59,11 +59,10 @@ import { toPeerId } from './peer-ids.js'
 import { PeerManager } from './peer-manager.js'
 import { RandomWalk } from './random-walk.js'
 import { RepeatingTasks } from './repeating.js'
-import { describe, STREAMS_PER_PROTOCOL_MAX, sendRequest, serveRequests, streamHandlerOptions } from './request.js'
+import { describe } from './request.js'
 import type { PeerScores } from './scores.js'
 import { StatusDeadline } from './status-deadline.js'
 import type { TrafficCounter } from './traffic.js'
-import { type OpenStream, WarmStreams } from './warm-streams.js'
 
 /** What missing the status deadline costs: a tenth of the way to discouragement, so only a habit of it adds up. */
 export const STATUS_MISSED_PENALTY = 10
@@ -108,8 +107,8 @@ export class Libp2pNetwork implements Network, NetworkTaps {
   private readonly repeating = new RepeatingTasks(systemTimers)
   private readonly cutListeners: Listeners<PeerCut>
   private readonly copyListeners: Listeners<MessageCopy>
-  private readonly messages: MessageSender
-  private readonly warm: WarmStreams
+  /** Our request and message protocols on the host's streams. */
+  private readonly streams: HostStreams
 
   constructor(
     private readonly host: Host,
@@ -134,11 +133,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     this.peerId = host.peerId.toString()
     this.contentRouting = new DhtContentRouting(host)
     this.gossip = new GossipRouter(options.log)
-    this.messages = new MessageSender(
-      (peer, protocol, signal) => host.dialProtocol(toPeerId(peer), protocol, { signal, ...messageStreamOptions() }),
-      options.log,
-    )
-    this.warm = new WarmStreams(this.openRequestStream, systemTimers, options.log)
+    this.streams = new HostStreams(host, options.log, systemTimers)
     this.manager = new PeerManager({
       host: managedHost(host),
       addrman: parts.addrman,
@@ -168,7 +163,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
       const peer = evt.detail.toString()
       this.gossip.onPeerGone(peer)
       this.activity.forget(peer)
-      this.warm.forget(peer)
+      this.streams.forget(peer)
       this.statusDeadline.clear(peer)
       this.inboundGate.closed(peer)
       this.manager.disconnected(peer)
@@ -215,8 +210,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     const anchors = this.manager.stop()
     this.statusDeadline.stop()
     this.gossip.detach()
-    this.messages.closeAll()
-    this.warm.closeAll()
+    this.streams.closeAll()
     await this.bitswap?.stop()
     await this.host.stop()
     await this.files.saveAnchors(anchors).catch((err: unknown) => {
@@ -269,7 +263,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
 
   async handle(protocol: string, handler: RequestHandler, limits: RequestLimits): Promise<void> {
     checkLimits(limits)
-    await this.host.handle(protocol, serveRequests(protocol, handler, limits, this.options.log), streamHandlerOptions())
+    await this.streams.serveRequests(protocol, handler, limits)
   }
 
   request(
@@ -280,20 +274,17 @@ export class Libp2pNetwork implements Network, NetworkTaps {
     signal?: AbortSignal,
   ): Promise<Uint8Array> {
     checkLimits(limits)
-    return sendRequest(this.openRequestStream, peer, protocol, request, limits, signal, this.warm)
+    return this.streams.request(peer, protocol, request, limits, signal)
   }
-
-  private readonly openRequestStream: OpenStream = (peer, protocol, signal) =>
-    this.host.dialProtocol(toPeerId(peer), protocol, { signal, maxOutboundStreams: STREAMS_PER_PROTOCOL_MAX })
 
   async handleMessages(protocol: string, handler: MessageHandler, limits: MessageLimits): Promise<void> {
     checkLimits(limits)
-    await this.host.handle(protocol, serveMessages(protocol, handler, limits, this.options.log), messageStreamOptions())
+    await this.streams.serveMessages(protocol, handler, limits)
   }
 
   sendMessage(peer: PeerIdString, protocol: string, message: Uint8Array, limits: MessageLimits): Promise<void> {
     checkLimits(limits)
-    return this.messages.send(peer, protocol, message, limits)
+    return this.streams.sendMessage(peer, protocol, message, limits)
   }
 
   peers(): PeerInfo[] {
@@ -374,7 +365,7 @@ export class Libp2pNetwork implements Network, NetworkTaps {
 
   traffic(): NetworkTraffic {
     const { bytesIn, bytesOut } = this.trafficCounter
-    return { bytesIn, bytesOut, streamsAhead: this.warm.stats }
+    return { bytesIn, bytesOut, streamsAhead: this.streams.streamsAhead }
   }
 
   on<E extends keyof NetworkEvents>(event: E, listener: (detail: NetworkEvents[E]) => void): void {
