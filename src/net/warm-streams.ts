@@ -35,7 +35,7 @@ interface Slot {
 
 export class WarmStreams {
   private readonly slots = new Map<string, Slot>()
-  private counts = { opened: 0, taken: 0, expired: 0 }
+  private readonly counts = { opened: 0, taken: 0, expired: 0 }
 
   constructor(
     private readonly open: OpenStream,
